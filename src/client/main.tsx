@@ -1,0 +1,3 @@
+import { render } from 'solid-js/web';
+
+render(() => <p>Parley</p>, document.getElementById('root')!);

@@ -1,0 +1,75 @@
+/**
+ * The typed client for scripts: `createParleyClient({ url, token })` gives the same procedures, inputs and outputs
+ * the web app uses. Queries and mutations go over HTTP (batched); subscriptions over one WebSocket, opened on the
+ * first subscription and closed when the last one ends.
+ */
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  type TRPCClient,
+  wsLink,
+} from '@trpc/client';
+import WebSocket from 'ws';
+import type { AppRouter } from '../server/router.ts';
+
+export { TRPCClientError } from '@trpc/client';
+export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+export type { AppRouter };
+
+export interface ParleyClientOptions {
+  /** Where Parley is served, e.g. `http://localhost:3000`. */
+  url: string;
+  /** A personal API token from `auth.createToken`: sent as `Authorization: Bearer` and in `connectionParams`. */
+  token?: string;
+  /** A raw `Cookie` header, for a script that acts as a signed-in browser. */
+  cookie?: string;
+  /** An `Origin` header to send (tests of the CSRF rules use it). */
+  origin?: string;
+  /** Called when the socket closes, with the server's close code (4401: the session ended). */
+  onSocketClose?: (code: number | undefined) => void;
+}
+
+export interface ParleyConnection {
+  client: TRPCClient<AppRouter>;
+  /** Closes the socket, so a script can exit. */
+  close(): Promise<void>;
+}
+
+export function connectParley(options: ParleyClientOptions): ParleyConnection {
+  const base = options.url.replace(/\/+$/, '');
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.origin) headers.origin = options.origin;
+
+  // Node's WebSocket cannot set headers from the URL alone: a subclass of `ws` adds them to the upgrade.
+  class HeaderWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  const wsClient = createWSClient({
+    url: `${base.replace(/^http/, 'ws')}/trpc`,
+    WebSocket: HeaderWebSocket as unknown as typeof globalThis.WebSocket,
+    lazy: { enabled: true, closeMs: 0 },
+    connectionParams: options.token ? { token: options.token } : undefined,
+    onClose: (cause) => options.onSocketClose?.(cause?.code),
+  });
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink({ client: wsClient }),
+        false: httpBatchLink({ url: `${base}/trpc`, headers }),
+      }),
+    ],
+  });
+  return { client, close: () => wsClient.close() };
+}
+
+/** The typed tRPC client itself: `client.auth.me.query()`. */
+export function createParleyClient(options: ParleyClientOptions): TRPCClient<AppRouter> {
+  return connectParley(options).client;
+}

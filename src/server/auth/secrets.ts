@@ -1,0 +1,41 @@
+/**
+ * Token format from Lucia's session recipe (lucia-auth.com/sessions/basic): `<id>.<secret>`, both random strings
+ * with 120 bits of entropy. Only SHA-256 of the secret is stored, and it is compared in constant time.
+ */
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+
+export function randomString(): string {
+  const bytes = new Uint8Array(15);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+export function hashSecret(secret: string): Buffer {
+  return Buffer.from(sha256(new TextEncoder().encode(secret)));
+}
+
+export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
+  return constantTimeEqual(hashSecret(secret), storedHash);
+}
+
+export interface IssuedToken {
+  id: string;
+  token: string;
+  secretHash: Buffer;
+}
+
+export function issueToken(prefix = ''): IssuedToken {
+  const id = randomString();
+  const secret = randomString();
+  return { id, token: `${prefix}${id}.${secret}`, secretHash: hashSecret(secret) };
+}
+
+/** Splits `<prefix><id>.<secret>`; null for anything else, so a malformed token never reaches the database. */
+export function parseToken(token: string, prefix = ''): { id: string; secret: string } | null {
+  if (!token.startsWith(prefix) || token.length > 200) return null;
+  const [id, secret, extra] = token.slice(prefix.length).split('.');
+  if (!id || !secret || extra !== undefined) return null;
+  return { id, secret };
+}

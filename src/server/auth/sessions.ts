@@ -1,0 +1,69 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Session } from '../db/entities/index.ts';
+import { issueToken, parseToken, secretMatches } from './secrets.ts';
+
+/** Sliding renewal writes the database at most once per interval (Lucia's recipe). */
+const renewEveryMs = 60 * 60 * 1000;
+
+export interface SessionPolicy {
+  ttlMs: number;
+}
+
+export async function createSession(
+  em: EntityManager,
+  userId: number,
+  policy: SessionPolicy,
+): Promise<{ token: string; session: Session }> {
+  const { id, token, secretHash } = issueToken();
+  const now = new Date();
+  const session = em.create(Session, {
+    id,
+    userId,
+    secretHash,
+    createdAt: now,
+    lastVerifiedAt: now,
+    expiresAt: new Date(now.getTime() + policy.ttlMs),
+  });
+  await em.flush();
+  return { token, session };
+}
+
+/** The live session for a cookie's token, renewed when due; null when unknown, wrong or expired. */
+export async function validateSessionToken(
+  em: EntityManager,
+  token: string,
+  policy: SessionPolicy,
+): Promise<{ session: Session; renewed: boolean } | null> {
+  const parsed = parseToken(token);
+  if (!parsed) return null;
+  const session = await em.findOne(Session, { id: parsed.id });
+  if (!session || !secretMatches(parsed.secret, session.secretHash)) return null;
+  const now = Date.now();
+  if (session.expiresAt.getTime() <= now) {
+    await em.nativeDelete(Session, { id: session.id });
+    return null;
+  }
+  if (now - session.lastVerifiedAt.getTime() < renewEveryMs) return { session, renewed: false };
+  session.lastVerifiedAt = new Date(now);
+  session.expiresAt = new Date(now + policy.ttlMs);
+  await em.flush();
+  return { session, renewed: true };
+}
+
+export async function deleteSession(em: EntityManager, sessionId: string): Promise<void> {
+  await em.nativeDelete(Session, { id: sessionId });
+}
+
+/** Ends every session of a user but one; returns the ids ended, so their sockets can be closed. */
+export async function deleteOtherSessions(
+  em: EntityManager,
+  userId: number,
+  keepId: string | null,
+): Promise<string[]> {
+  const sessions = await em.find(Session, keepId ? { userId, id: { $ne: keepId } } : { userId }, {
+    fields: ['id'],
+  });
+  const ids = sessions.map((s) => s.id);
+  if (ids.length) await em.nativeDelete(Session, { id: { $in: ids } });
+  return ids;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/** Every environment variable Parley reads, parsed once at start-up. `.env.example` documents each one. */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce.number().int().positive();
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_KEY_PREFIX: z.string().default('parley:'),
+  PARLEY_DATA_DIR: z.string().min(1).default('.parley'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  ALLOWED_ORIGINS: csv.default([]),
+  TRUST_PROXY: bool.default(false),
+  COOKIE_SECURE: bool.optional(),
+  SESSION_TTL_DAYS: positiveInt.default(30),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  // Limits: protective by default, each adjustable.
+  RATE_LOGIN_PER_MINUTE: positiveInt.default(10),
+  RATE_REGISTER_PER_HOUR: positiveInt.default(20),
+  RATE_MUTATIONS_PER_MINUTE: positiveInt.default(300),
+  HTTP_MAX_BODY_BYTES: positiveInt.default(1_000_000),
+  WS_MAX_PAYLOAD_BYTES: positiveInt.default(64_000),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(20),
+  API_TOKENS_PER_USER: positiveInt.default(20),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof envSchema>) {
+  const production = env.NODE_ENV === 'production';
+  return {
+    env: env.NODE_ENV,
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    dataDir: env.PARLEY_DATA_DIR,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
+    cookieSecure: env.COOKIE_SECURE ?? production,
+    sessionTtlMs: env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    logLevel: env.LOG_LEVEL,
+    limits: {
+      loginPerMinute: env.RATE_LOGIN_PER_MINUTE,
+      registerPerHour: env.RATE_REGISTER_PER_HOUR,
+      mutationsPerMinute: env.RATE_MUTATIONS_PER_MINUTE,
+      httpMaxBodyBytes: env.HTTP_MAX_BODY_BYTES,
+      wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
+      wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+      apiTokensPerUser: env.API_TOKENS_PER_USER,
+    },
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws a ConfigError that names the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return toConfig(parsed.data);
+}

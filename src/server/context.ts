@@ -1,0 +1,105 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { TRPCError } from '@trpc/server';
+import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
+import { blankSessionCookie } from './auth/cookies.ts';
+import { isSameOriginOrScript } from './auth/origin.ts';
+import { type Auth, bearerToken, type Credentials, cookieToken, resolveCredentials } from './auth/resolve.ts';
+import { guardSocket } from './auth/socket-guard.ts';
+import type { Deps } from './deps.ts';
+
+export interface Context {
+  deps: Deps;
+  auth: Auth | null;
+  ip: string;
+  /** False when the request came from a foreign origin: mutations are then refused (CSRF). */
+  originAllowed: boolean;
+  transport: 'http' | 'ws';
+  /** Adds a Set-Cookie header to the HTTP response; a no-op on a socket. */
+  setCookie(value: string): void;
+}
+
+/** The context without a transport: tests call procedures through `createCaller` with this. */
+export function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Context> = {}): Context {
+  return {
+    deps,
+    auth,
+    ip: '127.0.0.1',
+    originAllowed: true,
+    transport: 'http',
+    setCookie: () => {},
+    ...overrides,
+  };
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy
+    ? String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : '';
+  return forwarded || req.socket.remoteAddress || 'unknown';
+}
+
+export function originAllowed(deps: Deps, req: IncomingMessage): boolean {
+  const { allowedOrigins, trustProxy } = deps.config;
+  return isSameOriginOrScript(
+    req.headers,
+    Boolean((req.socket as TLSSocket).encrypted),
+    allowedOrigins,
+    trustProxy,
+  );
+}
+
+const invalidToken = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'That API token is not valid.' });
+
+export function createHttpContextFactory(deps: Deps) {
+  return async ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> => {
+    const setCookie = (value: string) => res.appendHeader('Set-Cookie', value);
+    const em = deps.orm.em.fork();
+    const bearer = bearerToken(req.headers);
+    const cookie = cookieToken(req.headers);
+    let auth: Auth | null = null;
+    if (bearer !== null) {
+      auth = (await resolveCredentials(em, deps.config, { kind: 'token', token: bearer })).auth;
+      if (!auth) throw invalidToken();
+    } else if (cookie) {
+      const resolved = await resolveCredentials(em, deps.config, { kind: 'cookie', token: cookie });
+      auth = resolved.auth;
+      if (!auth) setCookie(blankSessionCookie({ secure: deps.config.cookieSecure }));
+      if (resolved.renewedCookie) setCookie(resolved.renewedCookie);
+    }
+    return createContextInner(deps, auth, {
+      ip: clientIp(req, deps.config.trustProxy),
+      originAllowed: originAllowed(deps, req),
+      setCookie,
+    });
+  };
+}
+
+/**
+ * Runs once per socket, after the upgrade (whose Origin and header token were checked already) and after the
+ * client's connectionParams. A token there that fails gets UNAUTHORIZED, and tRPC closes the socket.
+ */
+export function createWsContextFactory(deps: Deps) {
+  return async ({ req, res: socket, info }: CreateWSSContextFnOptions): Promise<Context> => {
+    const paramsToken = info.connectionParams?.token;
+    const bearer = bearerToken(req.headers);
+    const cookie = cookieToken(req.headers);
+    const credentials: Credentials | null = paramsToken
+      ? { kind: 'token', token: paramsToken }
+      : bearer
+        ? { kind: 'token', token: bearer }
+        : cookie
+          ? { kind: 'cookie', token: cookie }
+          : null;
+    const auth = credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth;
+    if (credentials?.kind === 'token' && !auth) throw invalidToken();
+    if (auth) guardSocket(deps, socket, auth, credentials?.kind === 'cookie' ? credentials.token : null);
+    return createContextInner(deps, auth, {
+      ip: clientIp(req, deps.config.trustProxy),
+      originAllowed: true,
+      transport: 'ws',
+    });
+  };
+}

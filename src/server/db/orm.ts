@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { entities } from './entities/index.ts';
+
+export type Orm = MikroORM;
+
+const migrationsDir = fileURLToPath(new URL('../../../migrations', import.meta.url));
+
+export function ormOptions(databaseUrl: string): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      path: migrationsDir,
+      pathTs: migrationsDir,
+      emit: 'ts',
+      transactional: true,
+      allOrNothing: true,
+    },
+    // Entities are defined with defineEntity; nothing to discover by reflection.
+    discovery: { warnWhenNoEntities: false },
+    debug: false,
+    pool: { min: 1, max: 10 },
+  };
+}
+
+/** Connects and applies every pending migration, so a fresh database is ready to serve. */
+export async function openDatabase(databaseUrl: string): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(databaseUrl));
+  await orm.migrator.up();
+  return orm;
+}

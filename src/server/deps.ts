@@ -1,0 +1,14 @@
+import type { Config } from './config.ts';
+import type { Orm } from './db/orm.ts';
+import type { Logger } from './logger.ts';
+import type { EventBus } from './realtime/bus.ts';
+import type { RateLimiter } from './realtime/rate-limit.ts';
+
+/** Everything built once at start-up and passed down: no module holds state of its own. */
+export interface Deps {
+  config: Config;
+  orm: Orm;
+  bus: EventBus;
+  limiter: RateLimiter;
+  log: Logger;
+}

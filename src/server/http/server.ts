@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { WebSocketServer } from 'ws';
+import { bearerToken, resolveCredentials } from '../auth/resolve.ts';
+import { createHttpContextFactory, createWsContextFactory, originAllowed } from '../context.ts';
+import type { Deps } from '../deps.ts';
+import { RateLimited } from '../errors.ts';
+import { appRouter } from '../router.ts';
+import { staticFiles } from './static.ts';
+
+const securityHeaders = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+};
+
+export interface HttpApp {
+  server: Server;
+  wss: WebSocketServer;
+  /** Tells connected clients to reconnect elsewhere (on shutdown). */
+  broadcastReconnect(): void;
+}
+
+export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
+  const createContext = createHttpContextFactory(deps);
+  const serveClient = clientDir ? staticFiles(clientDir, { spaFallback: true }) : null;
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+    if (url.pathname.startsWith('/trpc/')) {
+      await nodeHTTPRequestHandler({
+        router: appRouter,
+        req,
+        res,
+        path: url.pathname.slice('/trpc/'.length),
+        createContext,
+        maxBodySize: deps.config.limits.httpMaxBodyBytes,
+        responseMeta({ errors }) {
+          const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
+          return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};
+        },
+        onError({ error, path }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR')
+            deps.log.error('Procedure failed', { path, cause: error.cause });
+        },
+      });
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    if (serveClient && (await serveClient(req, res, url.pathname))) return;
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.limits.wsMaxPayloadBytes });
+  const handler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: createWsContextFactory(deps),
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        deps.log.error('Socket call failed', { path, cause: error.cause });
+    },
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    acceptUpgrade(deps, req).then(
+      (refusal) => {
+        if (refusal) return refuse(socket, refusal.status, refusal.message);
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      },
+      (cause) => {
+        deps.log.error('Socket upgrade failed', { cause });
+        refuse(socket, 500, 'Internal Server Error');
+      },
+    );
+  });
+
+  return { server, wss, broadcastReconnect: () => handler.broadcastReconnectNotification() };
+}
+
+/** Checks a socket before it opens: the path, the Origin (CSRF), and a token in the header if one was sent. */
+async function acceptUpgrade(
+  deps: Deps,
+  req: IncomingMessage,
+): Promise<{ status: number; message: string } | null> {
+  const { pathname } = new URL(req.url ?? '/', 'http://local');
+  if (pathname !== '/trpc' && pathname !== '/ws') return { status: 404, message: 'Not Found' };
+  if (!originAllowed(deps, req)) return { status: 403, message: 'Forbidden' };
+  const bearer = bearerToken(req.headers);
+  if (bearer !== null) {
+    const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, {
+      kind: 'token',
+      token: bearer,
+    });
+    if (!auth) return { status: 401, message: 'Unauthorized' };
+  }
+  return null;
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

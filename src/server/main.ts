@@ -1,0 +1,38 @@
+/** `npm start`: builds the client when its build is missing or older than its sources, then serves everything. */
+import { fileURLToPath } from 'node:url';
+import { startApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { ensureClientBuild } from './http/client-build.ts';
+import { createLogger } from './logger.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+try {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel, config.production);
+  const clientDir = await ensureClientBuild(root, log);
+  const app = await startApp(config, log, clientDir);
+  log.info(`Parley is listening on http://localhost:${app.port}`, {
+    database: config.databaseUrl ? 'DATABASE_URL' : 'embedded',
+    fanout: config.redisUrl ? 'redis' : 'in-process',
+  });
+  const shutdown = (signal: string) => {
+    log.info(`Shutting down (${signal})`);
+    app.close().then(
+      () => process.exit(0),
+      (cause) => {
+        log.error('Shutdown failed', { cause });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error('Parley failed to start:', error);
+  process.exit(1);
+}

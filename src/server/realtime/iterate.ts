@@ -1,0 +1,41 @@
+import type { EventBus } from './bus.ts';
+
+/**
+ * Turns a bus channel into an async iterable that ends when `signal` aborts. Messages are queued from the moment
+ * of the call, so a caller that subscribes before reading missed events from the database cannot lose the seam.
+ */
+export function listen<T>(
+  bus: EventBus,
+  channel: string,
+  signal: AbortSignal | undefined,
+  accept: (message: unknown) => message is T,
+): AsyncIterableIterator<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | null = null;
+  const unsubscribe = bus.subscribe(channel, (message) => {
+    if (!accept(message)) return;
+    queue.push(message);
+    wake?.();
+  });
+  const stopped = new Promise<void>((resolve) => {
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  async function* iterate(): AsyncGenerator<T> {
+    try {
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          yield next;
+          continue;
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stopped]);
+        wake = null;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+  return iterate();
+}

@@ -1,0 +1,87 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  changePasswordInput,
+  createTokenInput,
+  loginInput,
+  registerInput,
+  revokeTokenInput,
+} from '../../shared/auth.ts';
+import { blankSessionCookie, sessionCookie } from '../auth/cookies.ts';
+import type { AuthUser } from '../auth/resolve.ts';
+import type { Context } from '../context.ts';
+import { listen } from '../realtime/iterate.ts';
+import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
+import * as accounts from '../services/auth.ts';
+import { endsCredential, isSessionEnded, userChannel } from '../services/session-events.ts';
+import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
+
+/** What `auth.me` answers: the flat profile of the caller, email included. */
+export function toMe(user: AuthUser) {
+  return { ...user, avatarUrl: null as string | null };
+}
+
+function signIn(ctx: Context, { user, token, expiresAt }: accounts.NewSession) {
+  ctx.setCookie(sessionCookie(token, expiresAt, { secure: ctx.deps.config.cookieSecure }));
+  return toMe(user);
+}
+
+const tokensRouter = router({
+  list: protectedProcedure.query(async ({ ctx }) =>
+    (await listApiTokens(ctx.em, ctx.user.id)).map((t) => ({
+      ...t,
+      createdAt: t.createdAt.toISOString(),
+      lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    })),
+  ),
+  revoke: protectedProcedure.input(revokeTokenInput).mutation(async ({ ctx, input }) => {
+    await revokeApiToken(ctx.deps, ctx.em, ctx.user.id, input.id);
+    return { ok: true as const };
+  }),
+});
+
+export const authRouter = router({
+  register: publicProcedure
+    .input(registerInput)
+    .mutation(async ({ ctx, input }) =>
+      signIn(ctx, await accounts.register(ctx.deps, ctx.em, input, ctx.ip)),
+    ),
+
+  login: publicProcedure
+    .input(loginInput)
+    .mutation(async ({ ctx, input }) => signIn(ctx, await accounts.login(ctx.deps, ctx.em, input, ctx.ip))),
+
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    if (ctx.auth) await accounts.logout(ctx.deps, ctx.em, ctx.auth);
+    ctx.setCookie(blankSessionCookie({ secure: ctx.deps.config.cookieSecure }));
+    return { ok: true as const };
+  }),
+
+  me: publicProcedure.query(({ ctx }) => (ctx.auth ? toMe(ctx.auth.user) : null)),
+
+  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    return accounts.changePassword(ctx.deps, ctx.em, ctx.auth, input);
+  }),
+
+  /** A personal API token for scripts, given for a login and password; the token is shown only here. */
+  createToken: publicProcedure.input(createTokenInput).mutation(async ({ ctx, input }) => {
+    const user = await accounts.checkPassword(ctx.deps, ctx.em, input, ctx.ip);
+    const token = await issueApiToken(ctx.deps, ctx.em, user.id, input.name);
+    return { ...token, createdAt: token.createdAt.toISOString() };
+  }),
+
+  tokens: tokensRouter,
+
+  /** Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes. */
+  onSession: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
+    if (ctx.transport !== 'ws')
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'Subscribe over the socket.' });
+    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionEnded);
+    yield { type: 'active' as const };
+    for await (const event of events) {
+      if (!endsCredential(event, ctx.auth)) continue;
+      yield { type: 'ended' as const, reason: event.reason };
+      return;
+    }
+  }),
+});

@@ -1,0 +1,147 @@
+import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { TRPCError } from '@trpc/server';
+import type { z } from 'zod';
+import type { changePasswordInput, loginInput, registerInput } from '../../shared/auth.ts';
+import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
+import { type Auth, type AuthUser, toAuthUser } from '../auth/resolve.ts';
+import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
+import { User } from '../db/entities/index.ts';
+import type { Deps } from '../deps.ts';
+import { fieldError, tooManyRequests } from '../errors.ts';
+import { type SessionEndedEvent, userChannel } from './session-events.ts';
+
+export interface NewSession {
+  user: AuthUser;
+  token: string;
+  expiresAt: Date;
+}
+
+export async function register(
+  deps: Deps,
+  em: EntityManager,
+  input: z.output<typeof registerInput>,
+  ip: string,
+): Promise<NewSession> {
+  await limit(deps, `register:${ip}`, deps.config.limits.registerPerHour, 3_600_000);
+  await assertAvailable(em, input.username, input.email);
+  const passwordHash = await hashPassword(input.password);
+  const user = em.create(User, {
+    username: input.username,
+    displayName: input.displayName ?? input.username,
+    email: input.email,
+    passwordHash,
+    role: 'user',
+    createdAt: new Date(),
+  });
+  try {
+    await em.flush();
+  } catch (error) {
+    // Two registrations raced past the check above: the unique indexes decide, and say which field.
+    if (error instanceof UniqueConstraintViolationException) {
+      throw error.message.includes('email')
+        ? fieldError('CONFLICT', 'email', 'That email is already registered.')
+        : fieldError('CONFLICT', 'username', 'That username is taken.');
+    }
+    throw error;
+  }
+  return startSession(deps, em, user);
+}
+
+async function assertAvailable(em: EntityManager, username: string, email: string): Promise<void> {
+  if (await findByUsername(em, username)) throw fieldError('CONFLICT', 'username', 'That username is taken.');
+  if (await em.findOne(User, { email }))
+    throw fieldError('CONFLICT', 'email', 'That email is already registered.');
+}
+
+function findByUsername(em: EntityManager, username: string) {
+  return em.findOne(User, { [raw('lower(username)')]: username.toLowerCase() });
+}
+
+export async function login(
+  deps: Deps,
+  em: EntityManager,
+  input: z.output<typeof loginInput>,
+  ip: string,
+): Promise<NewSession> {
+  const user = await checkPassword(deps, em, input, ip);
+  return startSession(deps, em, user);
+}
+
+/** The user whose login (username or email, any case) and password match; one vague error otherwise. */
+export async function checkPassword(
+  deps: Deps,
+  em: EntityManager,
+  { login, password }: z.output<typeof loginInput>,
+  ip: string,
+): Promise<User> {
+  const perMinute = deps.config.limits.loginPerMinute;
+  await limit(deps, `login-ip:${ip}`, perMinute * 5, 60_000);
+  await limit(deps, `login-name:${login.toLowerCase()}`, perMinute, 60_000);
+  const user = login.includes('@')
+    ? await em.findOne(User, { email: login.toLowerCase() })
+    : await findByUsername(em, login);
+  const valid = user
+    ? await verifyPassword(user.passwordHash, password)
+    : await verifyAgainstNothing(password);
+  if (!user || !valid) throw fieldError('UNAUTHORIZED', 'password', 'Wrong username, email or password.');
+  return user;
+}
+
+async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
+  const { token, session } = await createSession(em, user.id, { ttlMs: deps.config.sessionTtlMs });
+  return { user: toAuthUser(user), token, expiresAt: session.expiresAt };
+}
+
+export async function logout(deps: Deps, em: EntityManager, auth: Auth): Promise<void> {
+  if (!auth.sessionId) return;
+  await deleteSession(em, auth.sessionId);
+  await endSessions(deps, auth.user.id, { reason: 'logout', sessionIds: [auth.sessionId] });
+}
+
+export async function changePassword(
+  deps: Deps,
+  em: EntityManager,
+  auth: Auth,
+  input: z.output<typeof changePasswordInput>,
+): Promise<{ endedSessions: number }> {
+  await limit(
+    deps,
+    `login-name:${auth.user.username.toLowerCase()}`,
+    deps.config.limits.loginPerMinute,
+    60_000,
+  );
+  const user = await em.findOneOrFail(User, { id: auth.user.id });
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw fieldError('BAD_REQUEST', 'currentPassword', 'Your current password is not right.');
+  }
+  user.passwordHash = await hashPassword(input.newPassword);
+  await em.flush();
+  const ended = await deleteOtherSessions(em, user.id, auth.sessionId);
+  if (ended.length) await endSessions(deps, user.id, { reason: 'password-changed', sessionIds: ended });
+  return { endedSessions: ended.length };
+}
+
+/** Tells every instance, so each closes the sockets that ran on those sessions. */
+export function endSessions(
+  deps: Deps,
+  userId: number,
+  event: Omit<SessionEndedEvent, 'type'>,
+): Promise<void> {
+  return deps.bus.publish(userChannel(userId), {
+    type: 'session.ended',
+    ...event,
+  } satisfies SessionEndedEvent);
+}
+
+export async function limit(deps: Deps, key: string, max: number, windowMs: number): Promise<void> {
+  const decision = await deps.limiter.hit(key, max, windowMs);
+  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
+}
+
+export function requireSession(auth: Auth): string {
+  if (!auth.sessionId) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'This needs a browser session, not an API token.' });
+  }
+  return auth.sessionId;
+}

@@ -1,0 +1,28 @@
+import type { Auth } from '../auth/resolve.ts';
+
+/** Published on a user's channel when some of their credentials stop being valid, on whichever instance. */
+export interface SessionEndedEvent {
+  type: 'session.ended';
+  reason: 'logout' | 'password-changed' | 'token-revoked' | 'expired' | 'banned';
+  sessionIds?: string[];
+  tokenIds?: string[];
+  /** Every session and token of the user. */
+  all?: boolean;
+}
+
+export const userChannel = (userId: number) => `user:${userId}`;
+
+export function isSessionEnded(message: unknown): message is SessionEndedEvent {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'session.ended'
+  );
+}
+
+/** Whether the event ends the credential this caller is using. */
+export function endsCredential(event: SessionEndedEvent, auth: Auth): boolean {
+  if (event.all) return true;
+  if (auth.sessionId && event.sessionIds?.includes(auth.sessionId)) return true;
+  return Boolean(auth.tokenId && event.tokenIds?.includes(auth.tokenId));
+}
