@@ -1,8 +1,14 @@
 import { authRouter } from './routers/auth.ts';
+import { friendsRouter } from './routers/friends.ts';
+import { notificationsRouter } from './routers/notifications.ts';
+import { usersRouter } from './routers/users.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
   auth: authRouter,
+  users: usersRouter,
+  friends: friendsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

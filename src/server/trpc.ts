@@ -7,8 +7,9 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
-    const fieldErrors =
-      zodError?.fieldErrors ?? (cause instanceof FieldError ? { [cause.field]: [cause.message] } : undefined);
+    const fieldErrors: Record<string, string[]> | undefined =
+      (zodError?.fieldErrors as Record<string, string[]> | undefined) ??
+      (cause instanceof FieldError ? { [cause.field]: [cause.message] } : undefined);
     return {
       ...shape,
       // zod's own message is a JSON dump; a person reads the first problem instead.

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { avatarUrl } from '../../shared/avatars.ts';
 import type { Config } from '../config.ts';
 import { User } from '../db/entities/index.ts';
 import { validateApiToken } from './api-tokens.ts';
@@ -12,6 +13,7 @@ export interface AuthUser {
   displayName: string;
   email: string;
   role: User['role'];
+  avatarUrl: string | null;
 }
 
 /** Who is calling, and through which credential: a session (browser) or a personal token (script). */
@@ -79,5 +81,6 @@ export function toAuthUser(user: User): AuthUser {
     displayName: user.displayName,
     email: user.email,
     role: user.role,
+    avatarUrl: avatarUrl(user.id, user.avatarVersion),
   };
 }

@@ -3,12 +3,17 @@ import type { Duplex } from 'node:stream';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
+import { maxAvatarBytes } from '../../shared/people.ts';
 import { bearerToken, resolveCredentials } from '../auth/resolve.ts';
 import { createHttpContextFactory, createWsContextFactory, originAllowed } from '../context.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
 import { appRouter } from '../router.ts';
+import { avatarsDir } from '../services/avatars.ts';
 import { staticFiles } from './static.ts';
+
+/** An avatar upload: 5 MB of image as base64 in JSON, with room for the envelope. */
+const avatarBodyBytes = Math.ceil((maxAvatarBytes * 4) / 3) + 64_000;
 
 const securityHeaders = {
   'X-Content-Type-Options': 'nosniff',
@@ -27,19 +32,27 @@ export interface HttpApp {
 
 export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   const createContext = createHttpContextFactory(deps);
-  const serveClient = clientDir ? staticFiles(clientDir, { spaFallback: true }) : null;
+  const serveClient = clientDir
+    ? staticFiles(clientDir, { spaFallback: true, immutable: (p) => p.startsWith('/assets/') })
+    : null;
+  // Avatar names carry a version that changes on each upload.
+  const serveAvatars = staticFiles(avatarsDir(deps.config.dataDir), {
+    spaFallback: false,
+    immutable: () => true,
+  });
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     if (url.pathname.startsWith('/trpc/')) {
+      const path = url.pathname.slice('/trpc/'.length);
       await nodeHTTPRequestHandler({
         router: appRouter,
         req,
         res,
-        path: url.pathname.slice('/trpc/'.length),
+        path,
         createContext,
-        maxBodySize: deps.config.limits.httpMaxBodyBytes,
+        maxBodySize: path === 'users.setAvatar' ? avatarBodyBytes : deps.config.limits.httpMaxBodyBytes,
         responseMeta({ errors }) {
           const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
           return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};
@@ -55,7 +68,9 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
       return;
     }
-    if (serveClient && (await serveClient(req, res, url.pathname))) return;
+    if (url.pathname.startsWith('/avatars/')) {
+      if (await serveAvatars(req, res, url.pathname.slice('/avatars'.length))) return;
+    } else if (serveClient && (await serveClient(req, res, url.pathname))) return;
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
   });
 

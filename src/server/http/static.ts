@@ -18,10 +18,14 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * Serves a folder of files. Vite's hashed assets are cached for a year; anything else is revalidated.
+ * Serves a folder of files. Files whose names change with their content are cached for a year; anything else is
+ * revalidated.
  * With `spaFallback`, an unknown path gets index.html so the client router can take it.
  */
-export function staticFiles(root: string, { spaFallback }: { spaFallback: boolean }) {
+export function staticFiles(
+  root: string,
+  { spaFallback, immutable }: { spaFallback: boolean; immutable: (pathname: string) => boolean },
+) {
   const base = path.resolve(root);
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -38,11 +42,10 @@ export function staticFiles(root: string, { spaFallback }: { spaFallback: boolea
       info = await stat(file).catch(() => null);
       if (!info?.isFile()) return false;
     }
-    const immutable = pathname.startsWith('/assets/');
     res.writeHead(200, {
       'Content-Type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': info.size,
-      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'Cache-Control': immutable(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

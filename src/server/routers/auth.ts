@@ -18,7 +18,7 @@ import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 /** What `auth.me` answers: the flat profile of the caller, email included. */
 export function toMe(user: AuthUser) {
-  return { ...user, avatarUrl: null as string | null };
+  return { ...user };
 }
 
 function signIn(ctx: Context, { user, token, expiresAt }: accounts.NewSession) {

@@ -1,6 +1,7 @@
 import { ApiToken } from './api-token.ts';
+import { Block, FriendRequest, Friendship, Notification } from './people.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
-export { ApiToken, Session, User };
-export const entities = [User, Session, ApiToken];
+export { ApiToken, Block, FriendRequest, Friendship, Notification, Session, User };
+export const entities = [User, Session, ApiToken, FriendRequest, Friendship, Block, Notification];

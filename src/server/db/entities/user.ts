@@ -14,6 +14,10 @@ export const User = defineEntity({
     passwordHash: p.string().hidden(),
     role: p.enum([...roles]).default('user'),
     createdAt: p.datetime().onCreate(() => new Date()),
+    bio: p.string().length(500).default(''),
+    showEmail: p.boolean().default(false),
+    /** Bumped on each upload, so the avatar's URL changes and caches never show an old picture. */
+    avatarVersion: p.integer().nullable(),
   },
 });
 export type User = InferEntity<typeof User>;

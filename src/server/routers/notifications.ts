@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { markNotificationsReadInput, notificationsListInput } from '../../shared/people.ts';
+import { listen } from '../realtime/iterate.ts';
+import { isUserEvent, listNotifications, markRead, unreadCount } from '../services/notifications.ts';
+import { userChannel } from '../services/session-events.ts';
+import { protectedProcedure, router } from '../trpc.ts';
+
+export const notificationsRouter = router({
+  list: protectedProcedure
+    .input(notificationsListInput)
+    .query(({ ctx, input }) =>
+      listNotifications(ctx.em, ctx.user.id, input?.cursor ?? null, input?.limit ?? 20),
+    ),
+
+  unreadCount: protectedProcedure.query(async ({ ctx }) => ({
+    count: await unreadCount(ctx.em, ctx.user.id),
+  })),
+
+  markRead: protectedProcedure
+    .input(markNotificationsReadInput)
+    .mutation(({ ctx, input }) => markRead(ctx.deps, ctx.em, ctx.user.id, input)),
+
+  /**
+   * Live: new notifications (with the unread count), reads from other tabs, and friend-list changes. It starts
+   * with the current unread count, so a tab that (re)connects agrees with the server at once.
+   */
+  onEvent: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
+    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isUserEvent);
+    const count = await unreadCount(ctx.deps.orm.em.fork(), ctx.user.id);
+    yield { type: 'notifications.read' as const, unreadCount: count };
+    yield* events;
+  }),
+});

@@ -1,0 +1,23 @@
+import { byUsernameInput, searchInput, setAvatarInput, updateProfileInput } from '../../shared/people.ts';
+import { setAvatar } from '../services/avatars.ts';
+import { profileByUsername, searchUsers, updateProfile } from '../services/users.ts';
+import { protectedProcedure, router } from '../trpc.ts';
+
+export const usersRouter = router({
+  search: protectedProcedure
+    .input(searchInput)
+    .query(({ ctx, input }) => searchUsers(ctx.em, ctx.user.id, input)),
+
+  byUsername: protectedProcedure
+    .input(byUsernameInput)
+    .query(({ ctx, input }) => profileByUsername(ctx.em, ctx.user.id, input.username)),
+
+  updateProfile: protectedProcedure
+    .input(updateProfileInput)
+    .mutation(({ ctx, input }) => updateProfile(ctx.em, ctx.user.id, input)),
+
+  /** A PNG, JPEG or WebP of at most 5 MB, base64 in JSON (so curl and every language can send it). */
+  setAvatar: protectedProcedure
+    .input(setAvatarInput)
+    .mutation(({ ctx, input }) => setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input)),
+});

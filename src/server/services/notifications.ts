@@ -1,0 +1,157 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { TRPCError } from '@trpc/server';
+import { list, query, queryOne, sql } from '../db/sql.ts';
+import type { Deps } from '../deps.ts';
+import { userChannel } from './session-events.ts';
+import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
+
+export type NotificationKind =
+  | 'friend_request.received'
+  | 'friend_request.accepted'
+  | 'friend_request.declined'
+  | 'friend_request.cancelled'
+  | 'friend.removed';
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  text: string;
+  actor: PublicUser | null;
+  requestId: number | null;
+  /** True while the request it is about can still be accepted or declined. */
+  requestPending: boolean;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** What `notifications.onEvent` streams; also on the user's bus channel. */
+export type UserEvent =
+  | { type: 'notification'; notification: NotificationView; unreadCount: number }
+  | { type: 'notifications.read'; unreadCount: number }
+  | { type: 'friends.changed' };
+
+const userEventTypes = new Set(['notification', 'notifications.read', 'friends.changed']);
+export function isUserEvent(message: unknown): message is UserEvent {
+  return (
+    typeof message === 'object' && message !== null && userEventTypes.has((message as { type: string }).type)
+  );
+}
+
+interface NotificationRow extends UserRow {
+  nid: string;
+  kind: NotificationKind;
+  text: string;
+  actor_id: number | null;
+  request_id: number | null;
+  request_status: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+
+function toView(row: NotificationRow): NotificationView {
+  return {
+    id: String(row.nid),
+    kind: row.kind,
+    text: row.text,
+    actor: row.actor_id === null ? null : toPublicUser(row),
+    requestId: row.request_id,
+    requestPending: row.request_status === 'pending',
+    createdAt: iso(row.created_at)!,
+    readAt: iso(row.read_at),
+  };
+}
+
+const selectNotifications = sql`select n.id as nid, n.kind, n.text, n.actor_id, n.request_id, n.created_at,
+    n.read_at, r.status as request_status, ${publicUserColumns}
+  from notifications n
+  left join users u on u.id = n.actor_id
+  left join friend_requests r on r.id = n.request_id`;
+
+export interface NewNotification {
+  userId: number;
+  kind: NotificationKind;
+  actorId: number;
+  requestId?: number;
+  text: string;
+}
+
+/** Stores a notification inside the caller's transaction; publish it after the commit. */
+export async function createNotification(
+  em: EntityManager,
+  input: NewNotification,
+): Promise<NotificationView> {
+  const inserted = await queryOne<{ id: string }>(
+    em,
+    sql`insert into notifications (user_id, kind, actor_id, request_id, text)
+      values (${input.userId}, ${input.kind}, ${input.actorId}, ${input.requestId ?? null}, ${input.text})
+      returning id`,
+  );
+  const row = await queryOne<NotificationRow>(em, sql`${selectNotifications} where n.id = ${inserted!.id}`);
+  return toView(row!);
+}
+
+export async function unreadCount(em: EntityManager, userId: number): Promise<number> {
+  const row = await queryOne<{ count: string }>(
+    em,
+    sql`select count(*) from notifications where user_id = ${userId} and read_at is null`,
+  );
+  return Number(row?.count ?? 0);
+}
+
+/** Pushes committed notifications to every open tab of their owners, with the new unread count. */
+export async function publishNotifications(
+  deps: Deps,
+  notifications: { userId: number; view: NotificationView }[],
+) {
+  const em = deps.orm.em.fork();
+  for (const { userId, view } of notifications) {
+    const event: UserEvent = {
+      type: 'notification',
+      notification: view,
+      unreadCount: await unreadCount(em, userId),
+    };
+    await deps.bus.publish(userChannel(userId), event);
+  }
+}
+
+export async function listNotifications(
+  em: EntityManager,
+  userId: number,
+  cursor: string | null,
+  limit: number,
+) {
+  if (cursor !== null && !/^\d+$/.test(cursor)) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'That page cursor is not valid.' });
+  }
+  const rows = await query<NotificationRow>(
+    em,
+    sql`${selectNotifications} where n.user_id = ${userId} ${cursor ? sql`and n.id < ${cursor}` : sql``}
+      order by n.id desc limit ${limit + 1}`,
+  );
+  const items = rows.slice(0, limit).map(toView);
+  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export async function markRead(
+  deps: Deps,
+  em: EntityManager,
+  userId: number,
+  which: { ids: string[] } | { all: true },
+): Promise<{ unreadCount: number }> {
+  const ids = 'ids' in which ? which.ids.filter((id) => /^\d+$/.test(id)) : null;
+  if (ids === null || ids.length > 0) {
+    const only = ids ? sql`and id in (${list(ids)})` : sql``;
+    await query(
+      em,
+      sql`update notifications set read_at = now() where user_id = ${userId} and read_at is null ${only}`,
+    );
+  }
+  const count = await unreadCount(em, userId);
+  await deps.bus.publish(userChannel(userId), {
+    type: 'notifications.read',
+    unreadCount: count,
+  } satisfies UserEvent);
+  return { unreadCount: count };
+}
