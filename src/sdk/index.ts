@@ -53,7 +53,8 @@ export function connectParley(options: ParleyClientOptions): ParleyConnection {
   const wsClient = createWSClient({
     url: `${base.replace(/^http/, 'ws')}/trpc`,
     WebSocket: HeaderWebSocket as unknown as typeof globalThis.WebSocket,
-    lazy: { enabled: true, closeMs: 0 },
+    // Kept open a moment after the last subscription ends, so the server's close code (4401) still arrives.
+    lazy: { enabled: true, closeMs: 1_000 },
     connectionParams: options.token ? { token: options.token } : undefined,
     onClose: (cause) => options.onSocketClose?.(cause?.code),
   });

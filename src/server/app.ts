@@ -7,8 +7,10 @@ import type { Deps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { type EventBus, InProcessBus } from './realtime/bus.ts';
+import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './realtime/rate-limit.ts';
 import { RedisBus } from './realtime/redis-bus.ts';
+import { startFriendPresence } from './services/presence.ts';
 
 export interface App {
   deps: Deps;
@@ -21,8 +23,9 @@ export interface App {
 export async function startApp(config: Config, log: Logger, clientDir: string | null): Promise<App> {
   const database = await resolveDatabase(config, log);
   const orm = await openDatabase(database.url);
-  const { bus, limiter, closeRedis } = connectFanout(config, log);
-  const deps: Deps = { config, orm, bus, limiter, log };
+  const { bus, limiter, presence, closeRedis } = connectFanout(config, log);
+  const deps: Deps = { config, orm, bus, limiter, presence, log };
+  const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
@@ -38,6 +41,8 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       http.wss.close();
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      stopFriendPresence();
+      await presence.close();
       await closeRedis();
       await orm.close();
       await database.stop();
@@ -50,9 +55,15 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
 function connectFanout(
   config: Config,
   log: Logger,
-): { bus: EventBus; limiter: RateLimiter; closeRedis: () => Promise<void> } {
+): { bus: EventBus; limiter: RateLimiter; presence: Presence; closeRedis: () => Promise<void> } {
   if (!config.redisUrl) {
-    return { bus: new InProcessBus(), limiter: new MemoryRateLimiter(), closeRedis: async () => {} };
+    const bus = new InProcessBus();
+    return {
+      bus,
+      limiter: new MemoryRateLimiter(),
+      presence: new InProcessPresence(bus),
+      closeRedis: async () => {},
+    };
   }
   const commands = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(config.redisUrl);
@@ -63,6 +74,7 @@ function connectFanout(
   return {
     bus,
     limiter: new RedisRateLimiter(commands, config.redisKeyPrefix),
+    presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId),
     closeRedis: () => bus.close(),
   };
 }

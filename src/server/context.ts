@@ -82,6 +82,22 @@ export function createHttpContextFactory(deps: Deps) {
  * client's connectionParams. A token there that fails gets UNAUTHORIZED, and tRPC closes the socket.
  */
 export function createWsContextFactory(deps: Deps) {
+  const openSockets = new Map<number, number>();
+  const admit = (userId: number) => {
+    const open = openSockets.get(userId) ?? 0;
+    if (open >= deps.config.limits.wsMaxConnectionsPerUser) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `You have ${open} connections open, the most allowed. Close a tab and try again.`,
+      });
+    }
+    openSockets.set(userId, open + 1);
+    return () => {
+      const left = (openSockets.get(userId) ?? 1) - 1;
+      if (left > 0) openSockets.set(userId, left);
+      else openSockets.delete(userId);
+    };
+  };
   return async ({ req, res: socket, info }: CreateWSSContextFnOptions): Promise<Context> => {
     const paramsToken = info.connectionParams?.token;
     const bearer = bearerToken(req.headers);
@@ -95,7 +111,15 @@ export function createWsContextFactory(deps: Deps) {
           : null;
     const auth = credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth;
     if (credentials?.kind === 'token' && !auth) throw invalidToken();
-    if (auth) guardSocket(deps, socket, auth, credentials?.kind === 'cookie' ? credentials.token : null);
+    if (auth) {
+      const release = admit(auth.user.id);
+      guardSocket(deps, socket, auth, credentials?.kind === 'cookie' ? credentials.token : null);
+      const leave = deps.presence.connect(auth.user.id);
+      socket.once('close', () => {
+        release();
+        leave();
+      });
+    }
     return createContextInner(deps, auth, {
       ip: clientIp(req, deps.config.trustProxy),
       originAllowed: true,

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
 import type { EventBus } from './realtime/bus.ts';
+import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
@@ -10,5 +11,6 @@ export interface Deps {
   orm: Orm;
   bus: EventBus;
   limiter: RateLimiter;
+  presence: Presence;
   log: Logger;
 }

@@ -1,4 +1,5 @@
 import { authRouter } from './routers/auth.ts';
+import { chatRouter } from './routers/chat.ts';
 import { friendsRouter } from './routers/friends.ts';
 import { notificationsRouter } from './routers/notifications.ts';
 import { usersRouter } from './routers/users.ts';
@@ -9,6 +10,7 @@ export const appRouter = router({
   users: usersRouter,
   friends: friendsRouter,
   notifications: notificationsRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

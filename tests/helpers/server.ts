@@ -61,7 +61,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     ...options.env,
   });
-  const app = await startApp(config, createLogger(config.logLevel), options.serveClient ? clientDir : null);
+  const app = await startApp(
+    config,
+    createLogger(config.logLevel),
+    options.serveClient ? clientDir : null,
+  ).catch(async (error: unknown) => {
+    await database?.drop(); // a server that failed to start leaves no database behind
+    throw error;
+  });
   const connections: ReturnType<typeof connectParley>[] = [];
   const connect = (clientOptions: Omit<ParleyClientOptions, 'url'> = {}) => {
     const connection = connectParley({ url: app.url, ...clientOptions });

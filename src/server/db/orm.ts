@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { migrationsList } from '../../../migrations/index.ts';
 import { entities } from './entities/index.ts';
 
 export type Orm = MikroORM;
@@ -16,9 +17,13 @@ export function ormOptions(databaseUrl: string): Options {
     migrations: {
       path: migrationsDir,
       pathTs: migrationsDir,
+      // Imported like any module (under tsx, vitest or a bundler), not found by globbing at run time.
+      migrationsList,
       emit: 'ts',
       transactional: true,
       allOrNothing: true,
+      // Schema changes are written by hand in migrations/, never diffed from entities: no snapshot file.
+      snapshot: false,
     },
     // Entities are defined with defineEntity; nothing to discover by reflection.
     discovery: { warnWhenNoEntities: false },

@@ -39,3 +39,29 @@ export function listen<T>(
   }
   return iterate();
 }
+
+/** Interleaves several async iterables as their values arrive; ends when all have ended. */
+export async function* merge<T>(...sources: AsyncIterator<T>[]): AsyncGenerator<T> {
+  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
+  const pull = (index: number) => {
+    const source = sources[index]!;
+    pending.set(
+      index,
+      source.next().then((result) => ({ index, result })),
+    );
+  };
+  for (let index = 0; index < sources.length; index++) pull(index);
+  try {
+    while (pending.size) {
+      const { index, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(index);
+        continue;
+      }
+      pull(index);
+      yield result.value;
+    }
+  } finally {
+    await Promise.all(sources.map((source) => source.return?.()));
+  }
+}

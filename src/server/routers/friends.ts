@@ -1,5 +1,6 @@
 import { blockInput, friendsListInput, requestIdInput, sendRequestInput } from '../../shared/people.ts';
 import * as friends from '../services/friends.ts';
+import { withOnline } from '../services/presence.ts';
 import { protectedProcedure, router } from '../trpc.ts';
 
 export const friendsRouter = router({
@@ -18,9 +19,10 @@ export const friendsRouter = router({
   remove: protectedProcedure
     .input(blockInput)
     .mutation(({ ctx, input }) => friends.removeFriend(ctx.deps, ctx.em, ctx.user, input.userId)),
-  list: protectedProcedure
-    .input(friendsListInput)
-    .query(({ ctx, input }) => friends.listFriends(ctx.em, ctx.user.id, input?.userId)),
+  list: protectedProcedure.input(friendsListInput).query(async ({ ctx, input }) => {
+    const { items } = await friends.listFriends(ctx.em, ctx.user.id, input?.userId);
+    return { items: await withOnline(ctx.deps, items) };
+  }),
   requests: protectedProcedure.query(({ ctx }) => friends.pendingRequests(ctx.em, ctx.user.id)),
   block: protectedProcedure
     .input(blockInput)

@@ -9,6 +9,7 @@ import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessi
 import { User } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
 import { fieldError, tooManyRequests } from '../errors.ts';
+import { joinPublicRoom } from './chat/rooms.ts';
 import { type SessionEndedEvent, userChannel } from './session-events.ts';
 
 export interface NewSession {
@@ -39,12 +40,13 @@ export async function register(
   } catch (error) {
     // Two registrations raced past the check above: the unique indexes decide, and say which field.
     if (error instanceof UniqueConstraintViolationException) {
-      throw error.message.includes('email')
+      throw (error as { constraint?: string }).constraint === 'users_email_key'
         ? fieldError('CONFLICT', 'email', 'That email is already registered.')
         : fieldError('CONFLICT', 'username', 'That username is taken.');
     }
     throw error;
   }
+  await joinPublicRoom(em, user.id);
   return startSession(deps, em, user);
 }
 

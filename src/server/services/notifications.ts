@@ -28,13 +28,23 @@ export interface NotificationView {
 export type UserEvent =
   | { type: 'notification'; notification: NotificationView; unreadCount: number }
   | { type: 'notifications.read'; unreadCount: number }
-  | { type: 'friends.changed' };
+  | { type: 'friends.changed' }
+  /** A private room's preview or unread count changed: refetch it. */
+  | { type: 'room.changed'; roomId: number }
+  /** This user read a room in some tab: every tab's badge takes the new count. */
+  | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
+  | { type: 'friend.presence'; userId: number; online: boolean };
 
-const userEventTypes = new Set(['notification', 'notifications.read', 'friends.changed']);
+const userEventTypes = new Set<UserEvent['type']>([
+  'notification',
+  'notifications.read',
+  'friends.changed',
+  'room.changed',
+  'room.read',
+  'friend.presence',
+]);
 export function isUserEvent(message: unknown): message is UserEvent {
-  return (
-    typeof message === 'object' && message !== null && userEventTypes.has((message as { type: string }).type)
-  );
+  return typeof message === 'object' && message !== null && userEventTypes.has((message as UserEvent).type);
 }
 
 interface NotificationRow extends UserRow {

@@ -1,0 +1,221 @@
+import type { Redis } from 'ioredis';
+import type { EventBus, Unsubscribe } from './bus.ts';
+
+/**
+ * Who is connected, across instances. Members are counted once however many sockets they hold. Changes are
+ * debounced and announced on the bus with the members that came or went, so consumers can tell only those
+ * who care.
+ */
+export interface Presence {
+  /** One more connection of `member`; call the returned function when it closes. */
+  connect(member: number): () => void;
+  count(): Promise<number>;
+  online(members: readonly number[]): Promise<Set<number>>;
+  /** `here` is true on the instance where the change happened, so one instance acts on it, not all. */
+  onChange(listener: (members: number[], here: boolean) => void): Unsubscribe;
+  close(): Promise<void>;
+}
+
+interface Change {
+  members: number[];
+  origin: string;
+}
+
+/** The bus channel presence changes are announced on. */
+export const presenceChangeChannel = 'presence.changed';
+const changeChannel = presenceChangeChannel;
+const debounceMs = 300;
+
+function isChange(message: unknown): message is Change {
+  return typeof message === 'object' && message !== null && Array.isArray((message as Change).members);
+}
+
+function subscribeChanges(
+  bus: EventBus,
+  origin: string,
+  listener: (members: number[], here: boolean) => void,
+) {
+  return bus.subscribe(changeChannel, (m) => isChange(m) && listener(m.members, m.origin === origin));
+}
+
+/** Local connection counts, with a debounced list of the members whose presence flipped. */
+class LocalPresence {
+  readonly counts = new Map<number, number>();
+  private readonly flipped = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly flush: (members: number[]) => void) {}
+
+  connect(member: number): () => void {
+    const before = this.counts.get(member) ?? 0;
+    this.counts.set(member, before + 1);
+    if (before === 0) this.flip(member);
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      const left = (this.counts.get(member) ?? 1) - 1;
+      if (left > 0) this.counts.set(member, left);
+      else {
+        this.counts.delete(member);
+        this.flip(member);
+      }
+    };
+  }
+
+  private flip(member: number): void {
+    this.flipped.add(member);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const members = [...this.flipped];
+      this.flipped.clear();
+      this.flush(members);
+    }, debounceMs);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+export class InProcessPresence implements Presence {
+  private readonly local: LocalPresence;
+
+  constructor(private readonly bus: EventBus) {
+    this.local = new LocalPresence(
+      (members) => void bus.publish(changeChannel, { members, origin: 'local' }),
+    );
+  }
+
+  connect(member: number) {
+    return this.local.connect(member);
+  }
+
+  async count() {
+    return this.local.counts.size;
+  }
+
+  async online(members: readonly number[]) {
+    return new Set(members.filter((m) => this.local.counts.has(m)));
+  }
+
+  onChange(listener: (members: number[], here: boolean) => void) {
+    return subscribeChanges(this.bus, 'local', listener);
+  }
+
+  async close() {
+    this.local.stop();
+  }
+}
+
+const heartbeatMs = 5_000;
+const instanceTtlMs = 15_000;
+
+/**
+ * Each instance keeps its members in a Redis set that expires unless refreshed every few seconds, so a crashed
+ * instance's people drop out within seconds; a copy without expiry lets the next sweep say who they were.
+ */
+export class RedisPresence implements Presence {
+  private readonly local: LocalPresence;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly instanceId: string,
+  ) {
+    this.local = new LocalPresence((members) => void this.write().then(() => this.announce(members)));
+    this.heartbeat = setInterval(() => void this.write().then(() => this.sweep()), heartbeatMs);
+    this.heartbeat.unref();
+    void this.write();
+  }
+
+  private key = (instance: string) => `${this.prefix}presence:live:${instance}`;
+  private lastKey = (instance: string) => `${this.prefix}presence:last:${instance}`;
+  private instancesKey = () => `${this.prefix}presence:instances`;
+
+  connect(member: number) {
+    return this.local.connect(member);
+  }
+
+  private async write(): Promise<void> {
+    const members = [...this.local.counts.keys()].map(String);
+    const tx = this.redis.multi().del(this.key(this.instanceId), this.lastKey(this.instanceId));
+    if (members.length) {
+      tx.sadd(this.key(this.instanceId), ...members).sadd(this.lastKey(this.instanceId), ...members);
+    }
+    tx.pexpire(this.key(this.instanceId), instanceTtlMs).zadd(
+      this.instancesKey(),
+      Date.now(),
+      this.instanceId,
+    );
+    await tx.exec().catch(() => {});
+  }
+
+  private async announce(members: number[]): Promise<void> {
+    this.cached = null;
+    await this.bus
+      .publish(changeChannel, { members, origin: this.instanceId } satisfies Change)
+      .catch(() => {});
+  }
+
+  /** Forgets instances that stopped beating, and announces the people they held. */
+  private async sweep(): Promise<void> {
+    const dead = await this.redis
+      .zrangebyscore(this.instancesKey(), 0, Date.now() - instanceTtlMs)
+      .catch(() => []);
+    for (const instance of dead) {
+      const removed = await this.redis.zrem(this.instancesKey(), instance);
+      if (!removed) continue; // another instance swept it first
+      const members = await this.redis.smembers(this.lastKey(instance));
+      await this.redis.del(this.lastKey(instance), this.key(instance));
+      await this.announce(members.map(Number));
+    }
+  }
+
+  private async liveMembers(): Promise<Set<number>> {
+    const instances = await this.redis.zrangebyscore(this.instancesKey(), Date.now() - instanceTtlMs, '+inf');
+    if (instances.length === 0) return new Set();
+    const members = await this.redis.sunion(...instances.map(this.key));
+    return new Set(members.map(Number));
+  }
+
+  /** One Redis read serves every subscriber that asks within a short while. */
+  private cached: { at: number; members: Promise<Set<number>> } | null = null;
+  private members(): Promise<Set<number>> {
+    if (!this.cached || Date.now() - this.cached.at > 250) {
+      this.cached = { at: Date.now(), members: this.liveMembers() };
+    }
+    return this.cached.members;
+  }
+
+  async count() {
+    return (await this.members()).size;
+  }
+
+  async online(members: readonly number[]) {
+    const live = await this.members();
+    return new Set(members.filter((m) => live.has(m)));
+  }
+
+  onChange(listener: (members: number[], here: boolean) => void) {
+    return subscribeChanges(this.bus, this.instanceId, (members, here) => {
+      this.cached = null;
+      listener(members, here);
+    });
+  }
+
+  async close() {
+    clearInterval(this.heartbeat);
+    this.local.stop();
+    const members = [...this.local.counts.keys()];
+    await this.redis
+      .multi()
+      .del(this.key(this.instanceId), this.lastKey(this.instanceId))
+      .zrem(this.instancesKey(), this.instanceId)
+      .exec()
+      .catch(() => {});
+    if (members.length) await this.announce(members);
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  deleteInput,
+  editInput,
+  historyInput,
+  markReadInput,
+  openPrivateInput,
+  roomEventInput,
+  roomInput,
+  sendInput,
+} from '../../shared/chat.ts';
+import { activityStream, announceTyping } from '../services/chat/activity.ts';
+import { roomEventStream } from '../services/chat/events.ts';
+import { history } from '../services/chat/messages.ts';
+import { edit, remove, send } from '../services/chat/post.ts';
+import * as rooms from '../services/chat/rooms.ts';
+import type { UserEvent } from '../services/notifications.ts';
+import { userChannel } from '../services/session-events.ts';
+import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
+
+export const chatRouter = router({
+  rooms: protectedProcedure.query(({ ctx }) => rooms.listRooms(ctx.em, ctx.user.id)),
+
+  /** The one public room; signed-out visitors may read it. */
+  publicRoom: publicProcedure.query(async ({ ctx }) =>
+    rooms.roomView(ctx.em, await rooms.publicRoomId(ctx.em), ctx.auth?.user.id ?? null),
+  ),
+
+  openPrivate: protectedProcedure
+    .input(openPrivateInput)
+    .mutation(({ ctx, input }) => rooms.openPrivate(ctx.em, ctx.user.id, input.userId)),
+
+  history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
+    await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    return history(ctx.em, input.roomId, input.beforeSeq ?? null, input.limit);
+  }),
+
+  send: protectedProcedure
+    .input(sendInput)
+    .mutation(({ ctx, input }) => send(ctx.deps, ctx.em, ctx.user, input)),
+
+  edit: protectedProcedure
+    .input(editInput)
+    .mutation(({ ctx, input }) => edit(ctx.deps, ctx.em, ctx.user, input.messageId, input.body)),
+
+  delete: protectedProcedure
+    .input(deleteInput)
+    .mutation(({ ctx, input }) => remove(ctx.deps, ctx.em, ctx.user, input.messageId)),
+
+  markRead: protectedProcedure.input(markReadInput).mutation(async ({ ctx, input }) => {
+    const result = await rooms.markRead(ctx.em, input.roomId, ctx.user.id, input.seq);
+    const event: UserEvent = { type: 'room.read', ...result };
+    await ctx.deps.bus.publish(userChannel(ctx.user.id), event);
+    return result;
+  }),
+
+  /** Durable room events, tracked by position: reconnect with `lastEventId` to get exactly what was missed. */
+  onRoomEvent: publicProcedure.input(roomEventInput).subscription(async function* ({ ctx, input, signal }) {
+    await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal);
+  }),
+
+  /** "Someone is typing": ephemeral, never stored; expires on the client after a few seconds. */
+  typing: protectedProcedure.input(roomInput).mutation(async ({ ctx, input }) => {
+    await rooms.authorizeWrite(ctx.em, input.roomId, ctx.user.id);
+    await announceTyping(ctx.deps, input.roomId, ctx.user);
+    return { ok: true as const };
+  }),
+
+  /** Ephemeral room activity: typing, and for the public room how many people are connected. Never tracked. */
+  onActivity: publicProcedure.input(roomInput).subscription(async function* ({ ctx, input, signal }) {
+    const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    yield* activityStream(ctx.deps, room, signal);
+  }),
+});

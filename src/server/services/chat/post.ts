@@ -1,0 +1,134 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { TRPCError } from '@trpc/server';
+import type { RoomEventType } from '../../../shared/chat.ts';
+import { queryOne, sql } from '../../db/sql.ts';
+import type { Deps } from '../../deps.ts';
+import type { UserEvent } from '../notifications.ts';
+import { userChannel } from '../session-events.ts';
+import type { Actor } from '../users.ts';
+import { publishRoomEvent } from './events.ts';
+import { type MessageView, type RoomEventView, selectMessages } from './messages.ts';
+import { authorizeWrite, loadRoom, otherMember, type RoomRow } from './rooms.ts';
+
+async function messageByClientId(em: EntityManager, senderId: number, clientId: string) {
+  const [message] = await selectMessages(em, sql`m.sender_id = ${senderId} and m.client_id = ${clientId}`);
+  return message;
+}
+
+/**
+ * Takes the room's next position, applies the change and logs the event, all in one transaction; the room row's
+ * lock orders concurrent writers, so positions are dense and commit in order. Publishes after the commit.
+ */
+async function appendEvent(
+  deps: Deps,
+  em: EntityManager,
+  room: RoomRow,
+  type: RoomEventType,
+  change: (tx: EntityManager, position: number) => Promise<string>,
+): Promise<RoomEventView> {
+  const event = await em.transactional(async (tx) => {
+    const row = await queryOne<{ position: string }>(
+      tx,
+      sql`update rooms set position = position + 1, last_activity_at = now() where id = ${room.id} returning position`,
+    );
+    const position = Number(row!.position);
+    const messageId = await change(tx, position);
+    await tx.execute('insert into room_events (room_id, position, type, message_id) values (?, ?, ?, ?)', [
+      room.id,
+      position,
+      type,
+      messageId,
+    ]);
+    const [message] = await selectMessages(tx, sql`m.id = ${messageId}`);
+    return { position, type, message: message! };
+  });
+  await publishRoomEvent(deps, room.id, event);
+  const other = otherMember(room, event.message.sender.id);
+  // The other member's sidebar (preview, unread) changes too; the public room's readers follow its stream.
+  if (other !== null) {
+    await deps.bus.publish(userChannel(other), { type: 'room.changed', roomId: room.id } satisfies UserEvent);
+  }
+  return event;
+}
+
+/** Sends once: a retry with the same clientId returns the message stored the first time, on any instance. */
+export async function send(
+  deps: Deps,
+  em: EntityManager,
+  me: Actor,
+  input: { roomId: number; clientId: string; body: string },
+): Promise<MessageView> {
+  const earlier = await messageByClientId(em, me.id, input.clientId);
+  if (earlier) return sameRoom(earlier, input.roomId);
+  const room = await authorizeWrite(em, input.roomId, me.id);
+  try {
+    const event = await appendEvent(deps, em, room, 'message.created', async (tx, position) => {
+      const row = await queryOne<{ id: string }>(
+        tx,
+        sql`insert into messages (room_id, seq, sender_id, client_id, body)
+          values (${room.id}, ${position}, ${me.id}, ${input.clientId}, ${input.body}) returning id`,
+      );
+      await tx.execute(
+        'update room_members set read_seq = greatest(read_seq, ?) where room_id = ? and user_id = ?',
+        [position, room.id, me.id],
+      );
+      return String(row!.id);
+    });
+    return event.message;
+  } catch (error) {
+    // The same clientId raced in on another call: that one won, and this one answers with its message.
+    if (error instanceof UniqueConstraintViolationException) {
+      const winner = await messageByClientId(em.fork(), me.id, input.clientId);
+      if (winner) return sameRoom(winner, input.roomId);
+    }
+    throw error;
+  }
+}
+
+function sameRoom(message: MessageView, roomId: number): MessageView {
+  if (message.roomId !== roomId) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: 'That clientId was already used for a message in another room.',
+    });
+  }
+  return message;
+}
+
+async function ownMessage(
+  em: EntityManager,
+  messageId: string,
+  me: Actor & { role?: string },
+  allowAdmin: boolean,
+) {
+  const [message] = await selectMessages(em, sql`m.id = ${messageId}`);
+  if (!message) throw new TRPCError({ code: 'NOT_FOUND', message: 'That message does not exist.' });
+  if (message.sender.id !== me.id && !(allowAdmin && me.role === 'admin')) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'You can only change your own messages.' });
+  }
+  if (message.deletedAt) throw new TRPCError({ code: 'NOT_FOUND', message: 'That message was deleted.' });
+  return message;
+}
+
+export async function edit(deps: Deps, em: EntityManager, me: Actor, messageId: string, body: string) {
+  const message = await ownMessage(em, messageId, me, false);
+  const room = await authorizeWrite(em, message.roomId, me.id);
+  if (message.body === body) return message;
+  const event = await appendEvent(deps, em, room, 'message.edited', async (tx) => {
+    await tx.execute('update messages set body = ?, edited_at = now() where id = ?', [body, messageId]);
+    return messageId;
+  });
+  return event.message;
+}
+
+/** Your own message, or any message for an admin; the words are erased, the place in the log stays. */
+export async function remove(deps: Deps, em: EntityManager, me: Actor & { role: string }, messageId: string) {
+  const message = await ownMessage(em, messageId, me, true);
+  const room = await loadRoom(em, message.roomId);
+  const event = await appendEvent(deps, em, room, 'message.deleted', async (tx) => {
+    await tx.execute("update messages set body = '', deleted_at = now() where id = ?", [messageId]);
+    return messageId;
+  });
+  return event.message;
+}

@@ -1,0 +1,38 @@
+import { query, sql } from '../db/sql.ts';
+import type { Deps } from '../deps.ts';
+import type { UserEvent } from './notifications.ts';
+import { userChannel } from './session-events.ts';
+
+/** Adds `online` to each user, from the presence of every instance. */
+export async function withOnline<T extends { id: number }>(
+  deps: Deps,
+  users: T[],
+): Promise<(T & { online: boolean })[]> {
+  const online = await deps.presence.online(users.map((u) => u.id));
+  return users.map((user) => ({ ...user, online: online.has(user.id) }));
+}
+
+/**
+ * Tells each person's friends when they come online or go offline. Only the instance where the change happened
+ * acts on it, so friends hear it once; only friends hear it at all.
+ */
+export function startFriendPresence(deps: Deps): () => void {
+  return deps.presence.onChange((members, here) => {
+    if (!here || members.length === 0) return;
+    void announce(deps, members).catch((cause) => deps.log.error('Presence announcement failed', { cause }));
+  });
+}
+
+async function announce(deps: Deps, members: number[]): Promise<void> {
+  const online = await deps.presence.online(members);
+  const em = deps.orm.em.fork();
+  for (const userId of members) {
+    const friends = await query<{ friend: number }>(
+      em,
+      sql`select case when user_low = ${userId} then user_high else user_low end as friend
+        from friendships where user_low = ${userId} or user_high = ${userId}`,
+    );
+    const event: UserEvent = { type: 'friend.presence', userId, online: online.has(userId) };
+    await Promise.all(friends.map(({ friend }) => deps.bus.publish(userChannel(friend), event)));
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { userIdSchema } from './people.ts';
+
+export const maxMessageLength = 4000;
+
+export const roomIdSchema = z.number({ error: 'A room id is a number.' }).int().positive();
+export const messageIdSchema = z.string().regex(/^\d{1,19}$/, 'A message id is a string of digits.');
+
+export const messageBody = z
+  .string()
+  .trim()
+  .min(1, 'Write something first.')
+  .max(maxMessageLength, `A message is at most ${maxMessageLength} characters.`);
+
+export const openPrivateInput = z.object({ userId: userIdSchema });
+export const historyInput = z.object({
+  roomId: roomIdSchema,
+  beforeSeq: z.number().int().positive().nullish(),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+export const sendInput = z.object({
+  roomId: roomIdSchema,
+  /** Made by the client once per message and reused on every retry, so a retry never makes a second copy. */
+  clientId: z
+    .string()
+    .min(8, 'clientId must be at least 8 characters.')
+    .max(64, 'clientId must be at most 64 characters.')
+    .regex(/^[A-Za-z0-9_-]+$/, 'clientId may use letters, digits, _ and -.'),
+  body: messageBody,
+});
+export const editInput = z.object({ messageId: messageIdSchema, body: messageBody });
+export const deleteInput = z.object({ messageId: messageIdSchema });
+export const markReadInput = z.object({ roomId: roomIdSchema, seq: z.number().int().min(0) });
+export const roomEventInput = z.object({
+  roomId: roomIdSchema,
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,19}$/, 'lastEventId is a position: a string of digits.')
+    .nullish(),
+});
+export const roomInput = z.object({ roomId: roomIdSchema });
+
+export type RoomEventType = 'message.created' | 'message.edited' | 'message.deleted';

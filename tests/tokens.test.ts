@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createParleyClient } from '../src/sdk/index.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { rejection } from './helpers/errors.ts';
+import { rawQuery } from './helpers/http.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+import { type Account, registerUser, roomyLimits } from './helpers/users.ts';
+
+let server: TestServer;
+let db: pg.Client;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: roomyLimits });
+  db = await connectDatabase(server.databaseUrl);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await server?.close();
+});
+
+function createToken(account: Account, name = 'backup script') {
+  return server
+    .client()
+    .auth.createToken.mutate({ login: account.username, password: account.password, name });
+}
+
+describe('personal API tokens', () => {
+  it('are given for my login and password, and shown once with their name and creation time', async () => {
+    const account = await registerUser(server);
+    const startedAt = Date.now();
+
+    const created = await createToken(account, 'nightly export');
+
+    expect(created).toEqual({
+      token: expect.stringMatching(/^parley_/),
+      id: expect.any(String),
+      name: 'nightly export',
+      createdAt: expect.any(String),
+    });
+    expect(new Date(created.createdAt).toISOString()).toBe(created.createdAt);
+    expect(Date.parse(created.createdAt)).toBeGreaterThanOrEqual(startedAt - 1000);
+  });
+
+  it('let a Node script call the API as me with the typed client', async () => {
+    const account = await registerUser(server);
+    const { token } = await createToken(account);
+
+    const script = createParleyClient({ url: server.url, token });
+    const me = await script.auth.me.query();
+
+    expectTypeOf(me).toEqualTypeOf<typeof account.me | null>();
+    expect(me).toEqual(account.me);
+  });
+
+  it('are listed without their secret, with when they were last used', async () => {
+    const account = await registerUser(server);
+    const created = await createToken(account, 'listed');
+    await createParleyClient({ url: server.url, token: created.token }).auth.me.query();
+
+    const list = await server.client({ cookie: account.cookie }).auth.tokens.list.query();
+
+    expect(list).toEqual([
+      { id: created.id, name: 'listed', createdAt: created.createdAt, lastUsedAt: expect.any(String) },
+    ]);
+    const secret = created.token.split('.')[1] ?? '';
+    expect(secret).not.toBe('');
+    expect(JSON.stringify(list)).not.toContain(secret);
+  });
+
+  it('are stored as a hash of their secret only', async () => {
+    const account = await registerUser(server);
+    const { id, token } = await createToken(account);
+    const secret = token.split('.')[1] ?? '';
+
+    const { rows } = await db.query<Record<string, unknown>>('select * from api_tokens where id = $1', [id]);
+
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.secret_hash).toEqual(createHash('sha256').update(secret).digest());
+    for (const value of Object.values(rows[0] ?? {})) {
+      if (!Buffer.isBuffer(value)) expect(String(value)).not.toContain(secret);
+    }
+  });
+
+  it('stop working once revoked', async () => {
+    const account = await registerUser(server);
+    const { id, token } = await createToken(account);
+    const script = createParleyClient({ url: server.url, token });
+    expect(await script.auth.me.query()).toEqual(account.me);
+
+    await server.client({ cookie: account.cookie }).auth.tokens.revoke.mutate({ id });
+
+    const error = await rejection(script.auth.me.query());
+    expect(error.data?.code).toBe('UNAUTHORIZED');
+    expect(await server.client({ cookie: account.cookie }).auth.tokens.list.query()).toEqual([]);
+  });
+
+  it("cannot be revoked by someone else: another user's token id is not found, and it keeps working", async () => {
+    const owner = await registerUser(server);
+    const stranger = await registerUser(server);
+    const { id, token } = await createToken(owner);
+
+    const error = await rejection(
+      server.client({ cookie: stranger.cookie }).auth.tokens.revoke.mutate({ id }),
+    );
+
+    expect(error.data?.code).toBe('NOT_FOUND');
+    expect(await createParleyClient({ url: server.url, token }).auth.me.query()).toEqual(owner.me);
+  });
+
+  it('are not given for a wrong password', async () => {
+    const account = await registerUser(server);
+
+    const error = await rejection(
+      server.client().auth.createToken.mutate({ login: account.username, password: 'wrong', name: 'x' }),
+    );
+
+    expect(error.data?.code).toBe('UNAUTHORIZED');
+    expect(await server.client({ cookie: account.cookie }).auth.tokens.list.query()).toEqual([]);
+  });
+
+  it('that are made up are refused with UNAUTHORIZED, not treated as signed out', async () => {
+    for (const garbage of ['garbage', 'parley_nosuchid.nosuchsecret']) {
+      const error = await rejection(createParleyClient({ url: server.url, token: garbage }).auth.me.query());
+      expect(error.data?.code).toBe('UNAUTHORIZED');
+
+      const response = await rawQuery(server.url, 'auth.me', undefined, {
+        authorization: `Bearer ${garbage}`,
+      });
+      expect(response.status).toBe(401);
+    }
+  });
+});
