@@ -1,3 +1,12 @@
+// First: it configures zod before the shared schemas are built.
+import './lib/zod-config.ts';
 import { render } from 'solid-js/web';
+import { App } from './App.tsx';
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/forms.css';
+import './styles/auth.css';
+import './styles/shell.css';
+import './styles/account.css';
 
-render(() => <p>Parley</p>, document.getElementById('root')!);
+render(() => <App />, document.getElementById('root')!);

@@ -24,7 +24,13 @@ export const registerInput = z.object({
   username: usernameSchema,
   email: emailSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(60, 'Display name must be at most 60 characters.').optional(),
+  /** Optional: blank means "use my username". */
+  displayName: z
+    .string()
+    .trim()
+    .max(60, 'Display name must be at most 60 characters.')
+    .optional()
+    .transform((name) => name || undefined),
 });
 
 export const loginInput = z.object({

@@ -1,0 +1,59 @@
+import { createUniqueId, type JSX, Show } from 'solid-js';
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password';
+  autocomplete?: JSX.InputHTMLAttributes<HTMLInputElement>['autocomplete'];
+  /** Shown under the label; read out with the input. */
+  hint?: string;
+  /** A problem with the value, shown under the input and tied to it for screen readers. */
+  error?: string | undefined;
+  optional?: boolean;
+  value?: string;
+  maxLength?: number;
+}
+
+/** A labelled input whose hint and error are part of its accessible description. */
+export function TextField(props: TextFieldProps) {
+  const id = `field-${createUniqueId()}`;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = () =>
+    [props.hint ? hintId : null, props.error ? errorId : null].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <div class="field" classList={{ 'field-invalid': Boolean(props.error) }}>
+      <label class="field-label" for={id}>
+        {props.label}
+        <Show when={props.optional}>
+          <span class="field-optional"> (optional)</span>
+        </Show>
+      </label>
+      <Show when={props.hint}>
+        <p id={hintId} class="field-hint">
+          {props.hint}
+        </p>
+      </Show>
+      <input
+        id={id}
+        class="input"
+        name={props.name}
+        type={props.type ?? 'text'}
+        autocomplete={props.autocomplete}
+        value={props.value ?? ''}
+        maxLength={props.maxLength}
+        required={!props.optional}
+        spellcheck={false}
+        autocapitalize="off"
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={describedBy()}
+      />
+      <Show when={props.error}>
+        <p id={errorId} class="field-error">
+          {props.error}
+        </p>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { isTRPCClientError } from '@trpc/client';
+import type { AppRouter } from '../../server/router.ts';
+
+/** A failed call, split the way a form shows it: messages for named fields, and one message for the rest. */
+export interface ProblemReport {
+  fieldErrors: Record<string, string>;
+  message: string | null;
+}
+
+export function isServerError(error: unknown, code: string): boolean {
+  return isTRPCClientError<AppRouter>(error) && error.data?.code === code;
+}
+
+export function describeError(error: unknown): ProblemReport {
+  if (!isTRPCClientError<AppRouter>(error)) {
+    return { fieldErrors: {}, message: 'Something went wrong. Please try again.' };
+  }
+  const data = error.data;
+  // No `data` means the server never answered: the network or the server is down.
+  if (!data) {
+    return { fieldErrors: {}, message: 'Cannot reach Parley. Check your connection and try again.' };
+  }
+  if (data.code === 'TOO_MANY_REQUESTS') {
+    const wait = data.retryAfterSeconds;
+    return {
+      fieldErrors: {},
+      message: wait
+        ? `Too many attempts. Try again in ${formatWait(wait)}.`
+        : 'Too many attempts. Try again soon.',
+    };
+  }
+  const fieldErrors: Record<string, string> = {};
+  for (const [field, messages] of Object.entries(data.fieldErrors ?? {})) {
+    const first = messages?.[0];
+    if (first) fieldErrors[field] = first;
+  }
+  return { fieldErrors, message: Object.keys(fieldErrors).length ? null : error.message };
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}

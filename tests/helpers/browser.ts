@@ -1,0 +1,39 @@
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+
+/** Debian's chromium; `npx playwright install` downloads browsers, which this machine cannot do. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Flags for a quiet, headless Chromium in a container: no sandbox (root), no GPU, no calls home. */
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** A fresh Chromium; `chromium.launch` gives it a new temporary profile, removed on close. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/** A browser profile of its own (cookies, storage) pointed at a Parley server. */
+export function newVisitor(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, colorScheme: 'light', viewport: { width: 1280, height: 800 } });
+}
+
+/** The text of the elements an input's `aria-describedby` points at: its hint and its error. */
+export async function accessibleDescription(locator: Locator): Promise<string> {
+  const ids = (await locator.getAttribute('aria-describedby'))?.split(/\s+/).filter(Boolean) ?? [];
+  const page = locator.page();
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()));
+  return texts.map((text) => text?.trim() ?? '').join(' ');
+}
+
+/** Waits for the page to reach a path (client-side navigation included). */
+export async function waitForPath(page: Page, pathname: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname === pathname);
+}
