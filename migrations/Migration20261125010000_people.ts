@@ -30,8 +30,12 @@ export class Migration20261125010000_people extends Migration {
     this.addSql(`
       create unique index friend_requests_one_pending_per_pair
         on friend_requests (least(from_id, to_id), greatest(from_id, to_id)) where status = 'pending'`);
-    this.addSql('create index friend_requests_to_pending on friend_requests (to_id) where status = \'pending\'');
-    this.addSql('create index friend_requests_from_pending on friend_requests (from_id) where status = \'pending\'');
+    this.addSql(
+      "create index friend_requests_to_pending on friend_requests (to_id) where status = 'pending'",
+    );
+    this.addSql(
+      "create index friend_requests_from_pending on friend_requests (from_id) where status = 'pending'",
+    );
 
     this.addSql(`
       create table friendships (
@@ -70,7 +74,9 @@ export class Migration20261125010000_people extends Migration {
 
   override down(): void {
     this.addSql('drop table notifications, blocks, friendships, friend_requests');
-    this.addSql('drop index users_username_trgm, users_display_name_trgm, users_username_prefix, users_display_name_prefix');
+    this.addSql(
+      'drop index users_username_trgm, users_display_name_trgm, users_username_prefix, users_display_name_prefix',
+    );
     this.addSql('alter table users drop column bio, drop column show_email, drop column avatar_version');
   }
 }

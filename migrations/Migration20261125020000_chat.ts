@@ -19,9 +19,11 @@ export class Migration20261125020000_chat extends Migration {
         check ((kind = 'private') = (user_low is not null and user_high is not null)),
         check (user_low < user_high)
       )`);
-    this.addSql('create unique index rooms_private_pair on rooms (user_low, user_high) where kind = \'private\'');
-    this.addSql('create index rooms_user_high on rooms (user_high) where kind = \'private\'');
-    this.addSql('create unique index rooms_one_public on rooms (kind) where kind = \'public\'');
+    this.addSql(
+      "create unique index rooms_private_pair on rooms (user_low, user_high) where kind = 'private'",
+    );
+    this.addSql("create index rooms_user_high on rooms (user_high) where kind = 'private'");
+    this.addSql("create unique index rooms_one_public on rooms (kind) where kind = 'public'");
     this.addSql("insert into rooms (kind, name) values ('public', 'Public room')");
 
     this.addSql(`

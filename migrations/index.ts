@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125000000_accounts } from './Migration20261125000000_accounts.ts';
 import { Migration20261125010000_people } from './Migration20261125010000_people.ts';
 import { Migration20261125020000_chat } from './Migration20261125020000_chat.ts';
+import { Migration20261125030000_moderation } from './Migration20261125030000_moderation.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
   { name: 'Migration20261125010000_people', class: Migration20261125010000_people },
   { name: 'Migration20261125020000_chat', class: Migration20261125020000_chat },
+  { name: 'Migration20261125030000_moderation', class: Migration20261125030000_moderation },
 ];

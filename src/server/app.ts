@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -7,6 +8,7 @@ import type { Deps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { type EventBus, InProcessBus } from './realtime/bus.ts';
+import { createInstanceStats } from './realtime/instance-stats.ts';
 import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './realtime/rate-limit.ts';
 import { RedisBus } from './realtime/redis-bus.ts';
@@ -23,10 +25,18 @@ export interface App {
 export async function startApp(config: Config, log: Logger, clientDir: string | null): Promise<App> {
   const database = await resolveDatabase(config, log);
   const orm = await openDatabase(database.url);
-  const { bus, limiter, presence, closeRedis } = connectFanout(config, log);
-  const deps: Deps = { config, orm, bus, limiter, presence, log };
+  const fanout = connectFanout(config, log);
+  const { bus, limiter, presence } = fanout;
+  let sockets = () => 0;
+  const instanceStats = createInstanceStats(
+    fanout.instanceId,
+    () => ({ sockets: sockets(), people: presence.localCount() }),
+    fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
+  );
+  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, log };
   const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
+  sockets = () => http.wss.clients.size;
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(config.port, config.host, resolve);
@@ -42,8 +52,9 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
       stopFriendPresence();
+      await instanceStats.close();
       await presence.close();
-      await closeRedis();
+      await fanout.close();
       await orm.close();
       await database.stop();
     })();
@@ -52,29 +63,41 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   return { deps, url: `http://127.0.0.1:${port}`, port, close };
 }
 
-function connectFanout(
-  config: Config,
-  log: Logger,
-): { bus: EventBus; limiter: RateLimiter; presence: Presence; closeRedis: () => Promise<void> } {
+interface Fanout {
+  instanceId: string;
+  bus: EventBus;
+  limiter: RateLimiter;
+  presence: Presence;
+  /** The command connection, when Redis is configured. */
+  redis: Redis | null;
+  close(): Promise<void>;
+}
+
+/** In-process for a single node; Redis when REDIS_URL is set, so several instances act as one. */
+function connectFanout(config: Config, log: Logger): Fanout {
   if (!config.redisUrl) {
     const bus = new InProcessBus();
     return {
+      instanceId: randomUUID(),
       bus,
       limiter: new MemoryRateLimiter(),
       presence: new InProcessPresence(bus),
-      closeRedis: async () => {},
+      redis: null,
+      close: async () => {},
     };
   }
-  const commands = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  const commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const subscriber = new Redis(config.redisUrl);
   for (const connection of [commands, subscriber]) {
     connection.on('error', (cause) => log.error('Redis connection error', { cause }));
   }
   const bus = new RedisBus(commands, subscriber, config.redisKeyPrefix, log);
   return {
+    instanceId: bus.instanceId,
     bus,
     limiter: new RedisRateLimiter(commands, config.redisKeyPrefix),
     presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId),
-    closeRedis: () => bus.close(),
+    redis: commands,
+    close: () => bus.close(),
   };
 }

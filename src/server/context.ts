@@ -51,6 +51,14 @@ export function originAllowed(deps: Deps, req: IncomingMessage): boolean {
   );
 }
 
+/** "Last seen" for the admin table: written when a socket closes (logins write it too). */
+async function markSeen(deps: Deps, userId: number): Promise<void> {
+  await deps.orm.em
+    .fork()
+    .execute('update users set last_seen_at = now() where id = ?', [userId])
+    .catch((cause) => deps.log.warn('Could not record last seen', { userId, cause }));
+}
+
 const invalidToken = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'That API token is not valid.' });
 
 export function createHttpContextFactory(deps: Deps) {
@@ -118,6 +126,7 @@ export function createWsContextFactory(deps: Deps) {
       socket.once('close', () => {
         release();
         leave();
+        void markSeen(deps, auth.user.id);
       });
     }
     return createContextInner(deps, auth, {

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
 import type { EventBus } from './realtime/bus.ts';
+import type { InstanceStats } from './realtime/instance-stats.ts';
 import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 
@@ -12,5 +13,6 @@ export interface Deps {
   bus: EventBus;
   limiter: RateLimiter;
   presence: Presence;
+  instanceStats: InstanceStats;
   log: Logger;
 }

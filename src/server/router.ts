@@ -1,3 +1,4 @@
+import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
 import { chatRouter } from './routers/chat.ts';
 import { friendsRouter } from './routers/friends.ts';
@@ -11,6 +12,7 @@ export const appRouter = router({
   friends: friendsRouter,
   notifications: notificationsRouter,
   chat: chatRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -69,10 +69,15 @@ export async function resolveCredentials(
   };
 }
 
+/** The user behind a credential; a banned user has none that work (a ban also deletes them, this is the backstop). */
 export async function loadUser(em: EntityManager, id: number): Promise<AuthUser | null> {
   const user = await em.findOne(User, { id });
-  return user && toAuthUser(user);
+  if (!user || isBanned(user)) return null;
+  return toAuthUser(user);
 }
+
+export const isBanned = (user: Pick<User, 'bannedUntil'>) =>
+  user.bannedUntil !== null && user.bannedUntil !== undefined && user.bannedUntil.getTime() > Date.now();
 
 export function toAuthUser(user: User): AuthUser {
   return {

@@ -10,6 +10,8 @@ export interface Presence {
   /** One more connection of `member`; call the returned function when it closes. */
   connect(member: number): () => void;
   count(): Promise<number>;
+  /** Distinct members connected to this instance. */
+  localCount(): number;
   online(members: readonly number[]): Promise<Set<number>>;
   /** `here` is true on the instance where the change happened, so one instance acts on it, not all. */
   onChange(listener: (members: number[], here: boolean) => void): Unsubscribe;
@@ -92,6 +94,10 @@ export class InProcessPresence implements Presence {
   }
 
   async count() {
+    return this.local.counts.size;
+  }
+
+  localCount() {
     return this.local.counts.size;
   }
 
@@ -192,6 +198,10 @@ export class RedisPresence implements Presence {
 
   async count() {
     return (await this.members()).size;
+  }
+
+  localCount() {
+    return this.local.counts.size;
   }
 
   async online(members: readonly number[]) {

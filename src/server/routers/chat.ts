@@ -1,3 +1,4 @@
+import { reportInput } from '../../shared/admin.ts';
 import {
   deleteInput,
   editInput,
@@ -14,6 +15,7 @@ import { history } from '../services/chat/messages.ts';
 import { edit, remove, send } from '../services/chat/post.ts';
 import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
+import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
@@ -58,6 +60,11 @@ export const chatRouter = router({
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
     yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal);
   }),
+
+  /** Flags a message for the moderators; anyone who can read it may, once. */
+  report: protectedProcedure
+    .input(reportInput)
+    .mutation(({ ctx, input }) => reportMessage(ctx.em, ctx.user.id, input.messageId, input.reason)),
 
   /** "Someone is typing": ephemeral, never stored; expires on the client after a few seconds. */
   typing: protectedProcedure.input(roomInput).mutation(async ({ ctx, input }) => {

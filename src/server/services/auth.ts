@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { changePasswordInput, loginInput, registerInput } from '../../shared/auth.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
-import { type Auth, type AuthUser, toAuthUser } from '../auth/resolve.ts';
+import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.ts';
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
@@ -87,12 +87,22 @@ export async function checkPassword(
     ? await verifyPassword(user.passwordHash, password)
     : await verifyAgainstNothing(password);
   if (!user || !valid) throw fieldError('UNAUTHORIZED', 'password', 'Wrong username, email or password.');
+  if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
+  user.lastSeenAt = new Date();
+  await em.flush();
   return user;
 }
 
 async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
   const { token, session } = await createSession(em, user.id, { ttlMs: deps.config.sessionTtlMs });
   return { user: toAuthUser(user), token, expiresAt: session.expiresAt };
+}
+
+/** What a banned person reads when they try to sign in. */
+export function banMessage(user: Pick<User, 'bannedUntil' | 'banReason'>): string {
+  const until = user.bannedUntil!;
+  const when = until.getUTCFullYear() >= 9999 ? 'permanently' : `until ${until.toISOString()}`;
+  return `This account is banned ${when}.${user.banReason ? ` Reason: ${user.banReason}` : ''}`;
 }
 
 export async function logout(deps: Deps, em: EntityManager, auth: Auth): Promise<void> {

@@ -42,6 +42,7 @@ export const Message = defineEntity({
     createdAt: p.datetime(),
     editedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
+    deletedBy: p.enum(['sender', 'moderator']).nullable(),
   },
 });
 export type Message = InferEntity<typeof Message>;

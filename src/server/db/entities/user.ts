@@ -18,6 +18,11 @@ export const User = defineEntity({
     showEmail: p.boolean().default(false),
     /** Bumped on each upload, so the avatar's URL changes and caches never show an old picture. */
     avatarVersion: p.integer().nullable(),
+    bannedUntil: p.datetime().nullable(),
+    banReason: p.string().length(500).nullable(),
+    mutedUntil: p.datetime().nullable(),
+    muteReason: p.string().length(500).nullable(),
+    lastSeenAt: p.datetime().nullable(),
   },
 });
 export type User = InferEntity<typeof User>;

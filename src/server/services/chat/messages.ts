@@ -13,6 +13,8 @@ export interface MessageView {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** Who deleted it: its sender, or a moderator (the client then says "removed by a moderator"). */
+  deletedBy: 'sender' | 'moderator' | null;
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -31,6 +33,7 @@ export interface MessageRow extends UserRow {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  deleted_by: 'sender' | 'moderator' | null;
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -47,11 +50,12 @@ export function toMessage(row: MessageRow): MessageView {
     createdAt: iso(row.created_at)!,
     editedAt: iso(row.edited_at),
     deletedAt: iso(row.deleted_at),
+    deletedBy: row.deleted_by,
   };
 }
 
 export const messageColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body, m.created_at,
-  m.edited_at, m.deleted_at, ${publicUserColumns}`;
+  m.edited_at, m.deleted_at, m.deleted_by, ${publicUserColumns}`;
 
 export async function selectMessages(em: EntityManager, where: Sql): Promise<MessageView[]> {
   const rows = await query<MessageRow>(

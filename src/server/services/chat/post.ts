@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { RoomEventType } from '../../../shared/chat.ts';
 import { queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
+import { audit } from '../audit.ts';
 import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
@@ -122,12 +123,39 @@ export async function edit(deps: Deps, em: EntityManager, me: Actor, messageId: 
   return event.message;
 }
 
-/** Your own message, or any message for an admin; the words are erased, the place in the log stays. */
-export async function remove(deps: Deps, em: EntityManager, me: Actor & { role: string }, messageId: string) {
+/**
+ * Deletes a message: your own, or any as an admin (a moderator deletion, recorded in the audit log with the
+ * words, which leave the message itself). The place in the log stays; the event reaches every open client.
+ */
+export async function remove(
+  deps: Deps,
+  em: EntityManager,
+  me: Actor & { role: string },
+  messageId: string,
+  reason: string | null = null,
+) {
   const message = await ownMessage(em, messageId, me, true);
   const room = await loadRoom(em, message.roomId);
+  const byModerator = message.sender.id !== me.id;
   const event = await appendEvent(deps, em, room, 'message.deleted', async (tx) => {
-    await tx.execute("update messages set body = '', deleted_at = now() where id = ?", [messageId]);
+    await tx.execute("update messages set body = '', deleted_at = now(), deleted_by = ? where id = ?", [
+      byModerator ? 'moderator' : 'sender',
+      messageId,
+    ]);
+    if (byModerator) {
+      await audit(tx, {
+        actorId: me.id,
+        action: 'message.delete',
+        targetUserId: message.sender.id,
+        targetMessageId: messageId,
+        reason,
+        details: { body: message.body, roomId: message.roomId },
+      });
+      await tx.execute(
+        "update reports set status = 'resolved', action = 'delete', resolved_by = ?, resolved_at = now() where message_id = ? and status = 'open'",
+        [me.id, messageId],
+      );
+    }
     return messageId;
   });
   return event.message;

@@ -51,9 +51,10 @@ export async function authorizeRead(
   return room;
 }
 
-/** Writing: signed in, a member, and in a private room still friends with the other member. */
+/** Writing: signed in, not muted, a member, and in a private room still friends with the other member. */
 export async function authorizeWrite(em: EntityManager, roomId: number, userId: number): Promise<RoomRow> {
   const room = await authorizeRead(em, roomId, userId);
+  await assertNotMuted(em, userId);
   if (room.kind === 'private') {
     const other = room.user_low === userId ? room.user_high! : room.user_low!;
     if (!(await areFriends(em, userId, other))) {
@@ -64,6 +65,21 @@ export async function authorizeWrite(em: EntityManager, roomId: number, userId: 
     }
   }
   return room;
+}
+
+async function assertNotMuted(em: EntityManager, userId: number): Promise<void> {
+  const muted = await queryOne<{ muted_until: string; mute_reason: string | null }>(
+    em,
+    sql`select muted_until, mute_reason from users where id = ${userId} and muted_until > now()`,
+  );
+  if (muted) {
+    const until = new Date(muted.muted_until).toISOString();
+    const why = muted.mute_reason ? ` Reason: ${muted.mute_reason}` : '';
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `You are muted until ${until} and cannot send messages.${why}`,
+    });
+  }
 }
 
 export const otherMember = (room: RoomRow, userId: number) =>

@@ -1,0 +1,85 @@
+import {
+  adminDeleteMessageInput,
+  adminUsersListInput,
+  auditListInput,
+  banInput,
+  muteInput,
+  reportsListInput,
+  resolveReportInput,
+  setRoleInput,
+  userOnlyInput,
+} from '../../shared/admin.ts';
+import { queryOne, sql } from '../db/sql.ts';
+import { listAudit } from '../services/audit.ts';
+import { remove } from '../services/chat/post.ts';
+import * as moderation from '../services/moderation.ts';
+import { listReports, resolveReport } from '../services/reports.ts';
+import { adminProcedure, router } from '../trpc.ts';
+
+const usersRouter = router({
+  list: adminProcedure
+    .input(adminUsersListInput)
+    .query(({ ctx, input }) => moderation.listUsers(ctx.em, input)),
+  ban: adminProcedure
+    .input(banInput)
+    .mutation(({ ctx, input }) => moderation.ban(ctx.deps, ctx.em, ctx.user.id, input)),
+  unban: adminProcedure
+    .input(userOnlyInput)
+    .mutation(({ ctx, input }) => moderation.unban(ctx.em, ctx.user.id, input.userId)),
+  mute: adminProcedure
+    .input(muteInput)
+    .mutation(({ ctx, input }) => moderation.mute(ctx.em, ctx.user.id, input)),
+  unmute: adminProcedure
+    .input(userOnlyInput)
+    .mutation(({ ctx, input }) => moderation.unmute(ctx.em, ctx.user.id, input.userId)),
+  setRole: adminProcedure
+    .input(setRoleInput)
+    .mutation(({ ctx, input }) => moderation.setRole(ctx.em, ctx.user.id, input.userId, input.role)),
+});
+
+const messagesRouter = router({
+  /** Removes a message for everyone, live; its words are kept only in the audit log. */
+  delete: adminProcedure
+    .input(adminDeleteMessageInput)
+    .mutation(({ ctx, input }) => remove(ctx.deps, ctx.em, ctx.user, input.messageId, input.reason)),
+});
+
+const reportsRouter = router({
+  list: adminProcedure
+    .input(reportsListInput)
+    .query(({ ctx, input }) =>
+      listReports(ctx.em, input?.status ?? 'open', input?.cursor ? Number(input.cursor) : null),
+    ),
+  resolve: adminProcedure
+    .input(resolveReportInput)
+    .mutation(({ ctx, input }) => resolveReport(ctx.deps, ctx.em, ctx.user, input.reportId, input.action)),
+});
+
+const auditRouter = router({
+  list: adminProcedure
+    .input(auditListInput)
+    .query(({ ctx, input }) => listAudit(ctx.em, input?.cursor ?? null, input?.limit ?? 50)),
+});
+
+export const adminRouter = router({
+  users: usersRouter,
+  messages: messagesRouter,
+  reports: reportsRouter,
+  audit: auditRouter,
+
+  /** Users, today's messages, and each live instance's sockets, people, memory and event-loop lag. */
+  stats: adminProcedure.query(async ({ ctx }) => {
+    const counts = await queryOne<{ users: string; open_reports: string }>(
+      ctx.em,
+      sql`select (select count(*) from users) as users,
+        (select count(*) from reports where status = 'open') as open_reports`,
+    );
+    return {
+      users: Number(counts?.users ?? 0),
+      openReports: Number(counts?.open_reports ?? 0),
+      messagesToday: await moderation.messagesToday(ctx.em),
+      connectedPeople: await ctx.deps.presence.count(),
+      instances: await ctx.deps.instanceStats.all(),
+    };
+  }),
+});
