@@ -9,6 +9,8 @@ export type Unsubscribe = () => void;
 export interface EventBus {
   publish(channel: string, message: unknown): Promise<void>;
   subscribe(channel: string, handler: BusHandler): Unsubscribe;
+  /** Resolves once messages published on `channel` by any instance reach this one's subscribers. */
+  ready(channel: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,8 @@ export class InProcessBus implements EventBus {
     const entry = this.fanout.add(channel, handler);
     return () => void entry.remove();
   }
+
+  async ready(): Promise<void> {}
 
   async close(): Promise<void> {}
 }

@@ -9,7 +9,7 @@ export function listen<T>(
   channel: string,
   signal: AbortSignal | undefined,
   accept: (message: unknown) => message is T,
-): AsyncIterableIterator<T> {
+): AsyncIterableIterator<T> & { ready: Promise<void> } {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
   const unsubscribe = bus.subscribe(channel, (message) => {
@@ -37,7 +37,8 @@ export function listen<T>(
       unsubscribe();
     }
   }
-  return iterate();
+  // `ready`: the subscription reaches every instance; read the database only after it, or a seam can open.
+  return Object.assign(iterate(), { ready: bus.ready(channel) });
 }
 
 /** Interleaves several async iterables as their values arrive; ends when all have ended. */

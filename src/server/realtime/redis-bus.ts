@@ -15,6 +15,7 @@ interface Envelope {
 export class RedisBus implements EventBus {
   readonly instanceId = randomUUID();
   private readonly fanout = new LocalFanout();
+  private readonly subscribing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly publisher: Redis,
@@ -35,11 +36,22 @@ export class RedisBus implements EventBus {
 
   subscribe(channel: string, handler: BusHandler): Unsubscribe {
     const entry = this.fanout.add(channel, handler);
-    if (entry.first)
-      this.subscriber.subscribe(this.prefix + channel).catch((cause) => this.fail(channel, cause));
+    if (entry.first) {
+      const subscribed = this.subscriber.subscribe(this.prefix + channel).then(
+        () => {},
+        (cause) => this.fail(channel, cause),
+      );
+      this.subscribing.set(channel, subscribed);
+    }
     return () => {
-      if (entry.remove().last) this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
+      if (!entry.remove().last) return;
+      this.subscribing.delete(channel);
+      this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
     };
+  }
+
+  async ready(channel: string): Promise<void> {
+    await this.subscribing.get(channel);
   }
 
   async close(): Promise<void> {

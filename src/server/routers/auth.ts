@@ -77,6 +77,7 @@ export const authRouter = router({
     if (ctx.transport !== 'ws')
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'Subscribe over the socket.' });
     const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionEnded);
+    await events.ready;
     yield { type: 'active' as const };
     for await (const event of events) {
       if (!endsCredential(event, ctx.auth)) continue;

@@ -26,6 +26,7 @@ export const notificationsRouter = router({
    */
   onEvent: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
     const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isUserEvent);
+    await events.ready;
     const count = await unreadCount(ctx.deps.orm.em.fork(), ctx.user.id);
     yield { type: 'notifications.read' as const, unreadCount: count };
     yield* events;

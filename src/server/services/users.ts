@@ -87,8 +87,10 @@ function decodeCursor(cursor: string): Cursor {
 /** Username or display name matches, ranked exact, then prefix, then substring; never the email. */
 export async function searchUsers(em: EntityManager, viewerId: number, input: z.output<typeof searchInput>) {
   const q = input.query.toLowerCase();
+  // Trigram indexes need three characters; shorter queries match by prefix, which the pattern-ops indexes serve.
   const contains = `%${escapeLike(q)}%`;
   const prefix = `${escapeLike(q)}%`;
+  const pattern = q.length < 3 ? prefix : contains;
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const rows = await query<SearchRow>(
     em,
@@ -98,7 +100,7 @@ export async function searchUsers(em: EntityManager, viewerId: number, input: z.
              when lower(u.username) like ${prefix} or lower(u.display_name) like ${prefix} then 1
              else 2 end as rank
       from users u
-      where (lower(u.username) like ${contains} or lower(u.display_name) like ${contains})
+      where (lower(u.username) like ${pattern} or lower(u.display_name) like ${pattern})
         and ${notBlockedBySql(viewerId)}
     ) hits
     where ${after ? sql`(rank, sort_name, id) > (${after[0]}, ${after[1]}, ${after[2]})` : sql`true`}

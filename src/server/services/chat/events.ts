@@ -32,6 +32,7 @@ export async function* roomEventStream(
   signal: AbortSignal | undefined,
 ) {
   const live = listen(deps.bus, roomChannel(roomId), signal, isRoomEvent);
+  await live.ready;
   const em = deps.orm.em.fork();
   const toEvent = (event: RoomEventView) =>
     tracked(String(event.position), { type: event.type, message: event.message });
