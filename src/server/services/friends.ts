@@ -4,6 +4,7 @@ import { query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import {
   createNotification,
+  type NotificationKind,
   type NotificationView,
   publishNotifications,
   type UserEvent,
@@ -42,6 +43,32 @@ async function changePair<T>(
     await deps.bus.publish(userChannel(userId), { type: 'friends.changed' } satisfies UserEvent);
   }
   return result;
+}
+
+/** Stores a notification for `userId` about what `me` did; it is published once the transaction commits. */
+async function notify(
+  tx: EntityManager,
+  outbox: Outbox,
+  me: Actor,
+  userId: number,
+  kind: NotificationKind,
+  what: string,
+  requestId?: number,
+): Promise<void> {
+  const text = `${me.displayName} (@${me.username}) ${what}.`;
+  const view = await createNotification(tx, { userId, kind, actorId: me.id, requestId, text });
+  outbox.push({ userId, view });
+}
+
+async function setRequestStatus(
+  tx: EntityManager,
+  requestId: number,
+  status: 'accepted' | 'declined' | 'cancelled',
+) {
+  await query(
+    tx,
+    sql`update friend_requests set status = ${status}, responded_at = now() where id = ${requestId}`,
+  );
 }
 
 const notFound = (message: string) => new TRPCError({ code: 'NOT_FOUND', message });
@@ -98,14 +125,7 @@ export async function sendRequest(deps: Deps, em: EntityManager, me: Actor, user
       tx,
       sql`insert into friend_requests (from_id, to_id) values (${me.id}, ${userId}) returning id`,
     );
-    const view = await createNotification(tx, {
-      userId,
-      kind: 'friend_request.received',
-      actorId: me.id,
-      requestId: request!.id,
-      text: `${me.displayName} (@${me.username}) sent you a friend request.`,
-    });
-    outbox.push({ userId, view });
+    await notify(tx, outbox, me, userId, 'friend_request.received', 'sent you a friend request', request!.id);
     return { status: 'pending' as const, requestId: request!.id };
   });
 }
@@ -126,14 +146,7 @@ async function acceptPending(
     sql`insert into friendships (user_low, user_high) values (${Math.min(me.id, fromId)}, ${Math.max(me.id, fromId)})
       on conflict do nothing`,
   );
-  const view = await createNotification(tx, {
-    userId: fromId,
-    kind: 'friend_request.accepted',
-    actorId: me.id,
-    requestId,
-    text: `${me.displayName} (@${me.username}) accepted your friend request.`,
-  });
-  outbox.push({ userId: fromId, view });
+  await notify(tx, outbox, me, fromId, 'friend_request.accepted', 'accepted your friend request', requestId);
 }
 
 interface RequestRow {
@@ -181,34 +194,30 @@ export const acceptRequest = (deps: Deps, em: EntityManager, me: Actor, requestI
 
 export const declineRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'receiver', async (tx, outbox, request) => {
-    await query(
+    await setRequestStatus(tx, request.id, 'declined');
+    await notify(
       tx,
-      sql`update friend_requests set status = 'declined', responded_at = now() where id = ${request.id}`,
+      outbox,
+      me,
+      request.from_id,
+      'friend_request.declined',
+      'declined your friend request',
+      request.id,
     );
-    const view = await createNotification(tx, {
-      userId: request.from_id,
-      kind: 'friend_request.declined',
-      actorId: me.id,
-      requestId: request.id,
-      text: `${me.displayName} (@${me.username}) declined your friend request.`,
-    });
-    outbox.push({ userId: request.from_id, view });
   });
 
 export const cancelRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'sender', async (tx, outbox, request) => {
-    await query(
+    await setRequestStatus(tx, request.id, 'cancelled');
+    await notify(
       tx,
-      sql`update friend_requests set status = 'cancelled', responded_at = now() where id = ${request.id}`,
+      outbox,
+      me,
+      request.to_id,
+      'friend_request.cancelled',
+      'cancelled their friend request',
+      request.id,
     );
-    const view = await createNotification(tx, {
-      userId: request.to_id,
-      kind: 'friend_request.cancelled',
-      actorId: me.id,
-      requestId: request.id,
-      text: `${me.displayName} (@${me.username}) cancelled their friend request.`,
-    });
-    outbox.push({ userId: request.to_id, view });
   });
 
 export async function removeFriend(deps: Deps, em: EntityManager, me: Actor, userId: number) {
@@ -220,13 +229,7 @@ export async function removeFriend(deps: Deps, em: EntityManager, me: Actor, use
         returning user_low`,
     );
     if (removed.length === 0) throw notFound(`You are not friends with ${other.displayName}.`);
-    const view = await createNotification(tx, {
-      userId,
-      kind: 'friend.removed',
-      actorId: me.id,
-      text: `${me.displayName} (@${me.username}) removed you from their friends.`,
-    });
-    outbox.push({ userId, view });
+    await notify(tx, outbox, me, userId, 'friend.removed', 'removed you from their friends');
   });
   return { ok: true as const };
 }
