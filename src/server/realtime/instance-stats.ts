@@ -54,6 +54,7 @@ export function createInstanceStats(
   };
   const timer = setInterval(() => void publish(sample()), everyMs);
   timer.unref();
+  void publish(sample()); // seen by the other instances from the start, not after the first interval
 
   return {
     async all() {

@@ -41,7 +41,9 @@ const messagesRouter = router({
   /** Removes a message for everyone, live; its words are kept only in the audit log. */
   delete: adminProcedure
     .input(adminDeleteMessageInput)
-    .mutation(({ ctx, input }) => remove(ctx.deps, ctx.em, ctx.user, input.messageId, input.reason)),
+    .mutation(({ ctx, input }) =>
+      remove(ctx.deps, ctx.em, ctx.user, input.messageId, { asModerator: true, reason: input.reason }),
+    ),
 });
 
 const reportsRouter = router({

@@ -34,6 +34,7 @@ export async function register(
     passwordHash,
     role: 'user',
     createdAt: new Date(),
+    lastSeenAt: new Date(),
   });
   try {
     await em.flush();

@@ -75,10 +75,14 @@ export async function listReports(
     },
     message: toMessage(row.message),
   }));
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? String(last.id) : null };
 }
 
-/** Dismisses a report, or deletes its message as a moderator; either way every open report on it is closed. */
+/**
+ * Dismisses a report, or deletes its message as a moderator; either way every open report on it is closed. The
+ * report is claimed first (open → closed in one statement), so two moderators cannot both resolve it.
+ */
 export async function resolveReport(
   deps: Deps,
   em: EntityManager,
@@ -86,23 +90,18 @@ export async function resolveReport(
   reportId: number,
   action: 'dismiss' | 'delete',
 ) {
-  const report = await queryOne<{ message_id: string; status: string; reason: string }>(
-    em,
-    sql`select message_id, status, reason from reports where id = ${reportId}`,
-  );
-  if (!report) throw new TRPCError({ code: 'NOT_FOUND', message: 'That report does not exist.' });
-  if (report.status !== 'open')
-    throw new TRPCError({ code: 'CONFLICT', message: `That report was already ${report.status}.` });
-  const messageId = String(report.message_id);
-  if (action === 'delete') {
-    const [message] = await selectMessages(em, sql`m.id = ${messageId}`);
-    if (message && !message.deletedAt) await remove(deps, em, admin, messageId, `Report: ${report.reason}`);
-  }
-  await em.transactional(async (tx) => {
+  const status = action === 'delete' ? 'resolved' : 'dismissed';
+  const claimed = await em.transactional(async (tx) => {
+    const report = await queryOne<{ message_id: string; reason: string }>(
+      tx,
+      sql`update reports set status = ${status}, action = ${action}, resolved_by = ${admin.id}, resolved_at = now()
+        where id = ${reportId} and status = 'open' returning message_id, reason`,
+    );
+    if (!report) return null;
+    const messageId = String(report.message_id);
     await query(
       tx,
-      sql`update reports set status = ${action === 'delete' ? 'resolved' : 'dismissed'}, action = ${action},
-          resolved_by = ${admin.id}, resolved_at = now()
+      sql`update reports set status = ${status}, action = ${action}, resolved_by = ${admin.id}, resolved_at = now()
         where message_id = ${messageId} and status = 'open'`,
     );
     await audit(tx, {
@@ -112,6 +111,24 @@ export async function resolveReport(
       reason: report.reason,
       details: { reportId, action },
     });
+    return { messageId, reason: report.reason };
   });
+  if (!claimed) {
+    const exists = await queryOne<{ status: string }>(
+      em,
+      sql`select status from reports where id = ${reportId}`,
+    );
+    if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'That report does not exist.' });
+    throw new TRPCError({ code: 'CONFLICT', message: `That report was already ${exists.status}.` });
+  }
+  if (action === 'delete') {
+    const [message] = await selectMessages(em, sql`m.id = ${claimed.messageId}`);
+    if (message && !message.deletedAt) {
+      await remove(deps, em, admin, claimed.messageId, {
+        asModerator: true,
+        reason: `Report: ${claimed.reason}`,
+      });
+    }
+  }
   return { ok: true as const };
 }

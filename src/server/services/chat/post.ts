@@ -132,11 +132,13 @@ export async function remove(
   em: EntityManager,
   me: Actor & { role: string },
   messageId: string,
-  reason: string | null = null,
+  moderation: { asModerator: boolean; reason: string | null } = { asModerator: false, reason: null },
 ) {
   const message = await ownMessage(em, messageId, me, true);
   const room = await loadRoom(em, message.roomId);
-  const byModerator = message.sender.id !== me.id;
+  // An admin removing someone else's message is moderating, whichever procedure they used.
+  const byModerator = moderation.asModerator || message.sender.id !== me.id;
+  const { reason } = moderation;
   const event = await appendEvent(deps, em, room, 'message.deleted', async (tx) => {
     await tx.execute("update messages set body = '', deleted_at = now(), deleted_by = ? where id = ?", [
       byModerator ? 'moderator' : 'sender',
