@@ -52,7 +52,10 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
         res,
         path,
         createContext,
-        maxBodySize: path === 'users.setAvatar' ? avatarBodyBytes : deps.config.limits.httpMaxBodyBytes,
+        // Batched paths arrive comma-separated: an upload anywhere in the batch gets the upload's limit.
+        maxBodySize: path.split(',').includes('users.setAvatar')
+          ? avatarBodyBytes
+          : deps.config.limits.httpMaxBodyBytes,
         responseMeta({ errors }) {
           const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
           return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};

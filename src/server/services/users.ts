@@ -52,6 +52,12 @@ export function relationSql(viewerId: number) {
     else 'none' end`;
 }
 
+/** The pending friend request between the viewer and `u`, in either direction: what Accept or Cancel acts on. */
+export function pendingRequestIdSql(viewerId: number) {
+  return sql`(select r.id from friend_requests r where r.status = 'pending'
+    and ((r.from_id = u.id and r.to_id = ${viewerId}) or (r.from_id = ${viewerId} and r.to_id = u.id)))`;
+}
+
 /** Hides users who blocked the viewer. */
 export function notBlockedBySql(viewerId: number) {
   return sql`not exists (select 1 from blocks b where b.blocker_id = u.id and b.blocked_id = ${viewerId})`;
@@ -59,6 +65,7 @@ export function notBlockedBySql(viewerId: number) {
 
 interface SearchRow extends UserRow {
   relation: Relation;
+  request_id: number | null;
   rank: number;
   sort_name: string;
 }
@@ -95,7 +102,8 @@ export async function searchUsers(em: EntityManager, viewerId: number, input: z.
   const rows = await query<SearchRow>(
     em,
     sql`select * from (
-      select ${publicUserColumns}, ${relationSql(viewerId)} as relation, lower(u.username) as sort_name,
+      select ${publicUserColumns}, ${relationSql(viewerId)} as relation, ${pendingRequestIdSql(viewerId)} as request_id,
+        lower(u.username) as sort_name,
         case when lower(u.username) = ${q} or lower(u.display_name) = ${q} then 0
              when lower(u.username) like ${prefix} or lower(u.display_name) like ${prefix} then 1
              else 2 end as rank
@@ -110,7 +118,7 @@ export async function searchUsers(em: EntityManager, viewerId: number, input: z.
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
-    items: page.map((row) => ({ ...toPublicUser(row), relation: row.relation })),
+    items: page.map((row) => ({ ...toPublicUser(row), relation: row.relation, requestId: row.request_id })),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
   };
 }
@@ -121,6 +129,7 @@ interface ProfileRow extends UserRow {
   show_email: boolean;
   created_at: string;
   relation: Relation;
+  request_id: number | null;
   friend_count: string;
 }
 
@@ -128,6 +137,7 @@ export async function profileByUsername(em: EntityManager, viewerId: number, use
   const row = await queryOne<ProfileRow>(
     em,
     sql`select ${publicUserColumns}, u.bio, u.email, u.show_email, u.created_at, ${relationSql(viewerId)} as relation,
+      ${pendingRequestIdSql(viewerId)} as request_id,
       (select count(*) from friendships f where f.user_low = u.id or f.user_high = u.id) as friend_count
     from users u
     where lower(u.username) = ${username.toLowerCase()} and ${notBlockedBySql(viewerId)}`,
@@ -139,8 +149,11 @@ export async function profileByUsername(em: EntityManager, viewerId: number, use
     joinedAt: new Date(row.created_at).toISOString(),
     friendCount: Number(row.friend_count),
     relation: row.relation,
+    /** The pending request for Accept, Decline or Cancel, when the relation is incoming or outgoing. */
+    requestId: row.request_id,
     email: row.relation === 'self' || row.show_email ? row.email : null,
-    showEmail: row.show_email,
+    /** Your own setting; others see only whether the email is there. */
+    showEmail: row.relation === 'self' ? row.show_email : undefined,
   };
 }
 
