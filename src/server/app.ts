@@ -51,9 +51,10 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       http.wss.close();
       http.server.closeAllConnections();
       await new Promise<void>((resolve) => http.server.close(() => resolve()));
-      stopFriendPresence();
-      await instanceStats.close();
+      // Presence first: it announces who left with this instance, and friend presence still hears it.
       await presence.close();
+      await stopFriendPresence();
+      await instanceStats.close();
       await fanout.close();
       await orm.close();
       await database.stop();

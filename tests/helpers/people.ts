@@ -29,8 +29,11 @@ export function openTab(server: TestServer, person: Person): Client {
   return server.client({ cookie: person.account.cookie });
 }
 
+/** Enough of a person to make friends with: who they are and a client in their name. */
+export type Friendly = Pick<Person, 'id' | 'client'>;
+
 /** `a` asks `b` and `b` says yes. */
-export async function makeFriends(a: Person, b: Person): Promise<void> {
+export async function makeFriends(a: Friendly, b: Friendly): Promise<void> {
   const sent = await a.client.friends.sendRequest.mutate({ userId: b.id });
   if (sent.status === 'pending') await b.client.friends.accept.mutate({ requestId: sent.requestId });
 }

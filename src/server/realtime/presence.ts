@@ -75,8 +75,13 @@ class LocalPresence {
     }, debounceMs);
   }
 
-  stop(): void {
+  /** Stops announcing; returns every member this instance still holds or had a change pending for. */
+  stop(): number[] {
     clearTimeout(this.timer);
+    this.timer = undefined;
+    const members = new Set([...this.counts.keys(), ...this.flipped]);
+    this.flipped.clear();
+    return [...members];
   }
 }
 
@@ -110,7 +115,8 @@ export class InProcessPresence implements Presence {
   }
 
   async close() {
-    this.local.stop();
+    const members = this.local.stop();
+    if (members.length) await this.bus.publish(changeChannel, { members, origin: 'local' });
   }
 }
 
@@ -218,8 +224,8 @@ export class RedisPresence implements Presence {
 
   async close() {
     clearInterval(this.heartbeat);
-    this.local.stop();
-    const members = [...this.local.counts.keys()];
+    // The sockets may have closed just before: their pending changes are announced now, not lost.
+    const members = this.local.stop();
     await this.redis
       .multi()
       .del(this.key(this.instanceId), this.lastKey(this.instanceId))

@@ -16,11 +16,20 @@ export async function withOnline<T extends { id: number }>(
  * Tells each person's friends when they come online or go offline. Only the instance where the change happened
  * acts on it, so friends hear it once; only friends hear it at all.
  */
-export function startFriendPresence(deps: Deps): () => void {
-  return deps.presence.onChange((members, here) => {
+export function startFriendPresence(deps: Deps): () => Promise<void> {
+  const running = new Set<Promise<void>>();
+  const unsubscribe = deps.presence.onChange((members, here) => {
     if (!here || members.length === 0) return;
-    void announce(deps, members).catch((cause) => deps.log.error('Presence announcement failed', { cause }));
+    const announcement = announce(deps, members)
+      .catch((cause) => deps.log.error('Presence announcement failed', { cause }))
+      .finally(() => running.delete(announcement));
+    running.add(announcement);
   });
+  // On shutdown: stop listening, then let announcements under way finish before Redis closes.
+  return async () => {
+    unsubscribe();
+    await Promise.all(running);
+  };
 }
 
 async function announce(deps: Deps, members: number[]): Promise<void> {
