@@ -1,12 +1,17 @@
 import { Route, Router, type RouteSectionProps } from '@solidjs/router';
 import { AppShell } from './components/AppShell.tsx';
 import { AuthProvider } from './components/AuthProvider.tsx';
+import { ChatProvider } from './components/ChatProvider.tsx';
 import { ConnectionBanner } from './components/ConnectionBanner.tsx';
 import { GuestOnly, SignedInOnly } from './components/Gates.tsx';
+import { GuestShell } from './components/GuestShell.tsx';
+import { LiveProvider } from './components/LiveProvider.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
+import { ChatPage } from './pages/ChatPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { ProfilePage } from './pages/ProfilePage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
 
 function Root(props: RouteSectionProps) {
@@ -20,9 +25,17 @@ function Root(props: RouteSectionProps) {
 
 const Guest = (props: RouteSectionProps) => <GuestOnly>{props.children}</GuestOnly>;
 
+// Signed-out visitors may read the public room at `/`; every other page here needs signing in.
 const SignedIn = (props: RouteSectionProps) => (
-  <SignedInOnly>
-    <AppShell>{props.children}</AppShell>
+  <SignedInOnly
+    guestAllowed={props.location.pathname === '/'}
+    guest={<GuestShell>{props.children}</GuestShell>}
+  >
+    <LiveProvider>
+      <ChatProvider>
+        <AppShell>{props.children}</AppShell>
+      </ChatProvider>
+    </LiveProvider>
   </SignedInOnly>
 );
 
@@ -35,7 +48,9 @@ export function App() {
       </Route>
       <Route path="/" component={SignedIn}>
         <Route path="/" component={HomePage} />
-        <Route path="/account" component={AccountPage} />
+        <Route path="/chat/:roomId?" component={ChatPage} />
+        <Route path="/account/:tab?" component={AccountPage} />
+        <Route path="/u/:username" component={ProfilePage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -8,5 +8,9 @@ import './styles/forms.css';
 import './styles/auth.css';
 import './styles/shell.css';
 import './styles/account.css';
+import './styles/chat.css';
+import './styles/header.css';
+import './styles/people.css';
+import './styles/profile.css';
 
 render(() => <App />, document.getElementById('root')!);

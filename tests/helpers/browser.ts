@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium; `npx playwright install` downloads browsers, which this machine cannot do. */
@@ -36,4 +37,35 @@ export async function accessibleDescription(locator: Locator): Promise<string> {
 /** Waits for the page to reach a path (client-side navigation included). */
 export async function waitForPath(page: Page, pathname: string): Promise<void> {
   await page.waitForURL((url) => url.pathname === pathname);
+}
+
+/** Someone who will sign up through the web app's own form. */
+export interface BrowserUser {
+  username: string;
+  email: string;
+  displayName: string;
+  password: string;
+}
+
+/** A new person called `name`, with a unique username made from their first name. */
+export function browserUser(name: string): BrowserUser {
+  const username = `${name.split(' ')[0]!.toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  return { username, email: `${username}@example.com`, displayName: name, password: 'correct horse battery' };
+}
+
+export async function registerThroughForm(page: Page, who: BrowserUser): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Username', { exact: true }).fill(who.username);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Display name').fill(who.displayName);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** The header names the signed-in person: display name and @username. */
+export async function expectSignedInAs(page: Page, who: BrowserUser): Promise<void> {
+  await waitForPath(page, '/');
+  const header = page.getByRole('banner');
+  await header.getByText(who.displayName, { exact: true }).waitFor();
+  await header.getByText(`@${who.username}`, { exact: true }).waitFor();
 }

@@ -4,6 +4,8 @@ import { useAuth } from '../lib/auth.ts';
 import { describeError } from '../lib/errors.ts';
 import { CloseIcon, LogoutIcon, MenuIcon, SettingsIcon } from './Icons.tsx';
 import { Logo } from './Logo.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
+import { PeopleSearch } from './PeopleSearch.tsx';
 import { UserChip } from './UserChip.tsx';
 
 export function AppHeader(props: { navOpen: boolean; onToggleNav: () => void }) {
@@ -38,12 +40,14 @@ export function AppHeader(props: { navOpen: boolean; onToggleNav: () => void }) 
       <A href="/" class="brand" aria-label="Parley home">
         <Logo />
       </A>
+      <PeopleSearch />
       <div class="header-end">
         <Show when={error()}>
           <p class="header-error" role="alert">
             {error()}
           </p>
         </Show>
+        <NotificationBell />
         <Show when={auth.user()}>{(user) => <UserChip user={user()} live={auth.live()} />}</Show>
         <A href="/account" class="icon-button" aria-label="Account settings" activeClass="icon-button-active">
           <SettingsIcon />

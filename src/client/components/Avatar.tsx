@@ -1,14 +1,29 @@
-/** Initials in a coloured circle; the colour comes from the username, so a person keeps theirs. */
-export function Avatar(props: { name: string; username: string; size?: 'small' | 'large' }) {
+import { Show } from 'solid-js';
+
+export type AvatarSize = 'small' | 'large' | 'huge';
+
+/**
+ * The person's picture, or their initials in a coloured circle; the colour comes from the username, so a person
+ * keeps theirs. Always decorative: their name is written next to it.
+ */
+export function Avatar(props: { name: string; username: string; url?: string | null; size?: AvatarSize }) {
+  const classes = () => ({ 'avatar-large': props.size === 'large', 'avatar-huge': props.size === 'huge' });
   return (
-    <span
-      class="avatar"
-      classList={{ 'avatar-large': props.size === 'large' }}
-      style={{ '--avatar-hue': String(hue(props.username)) }}
-      aria-hidden="true"
+    <Show
+      when={props.url}
+      fallback={
+        <span
+          class="avatar"
+          classList={classes()}
+          style={{ '--avatar-hue': String(hue(props.username)) }}
+          aria-hidden="true"
+        >
+          {initials(props.name || props.username)}
+        </span>
+      }
     >
-      {initials(props.name || props.username)}
-    </span>
+      {(url) => <img class="avatar avatar-image" classList={classes()} src={url()} alt="" />}
+    </Show>
   );
 }
 

@@ -28,12 +28,19 @@ function SessionPending() {
   );
 }
 
-/** Shows its children to a signed-in user; sends anyone else to the login page. */
-export function SignedInOnly(props: ParentProps): JSX.Element {
+export interface SignedInOnlyProps {
+  /** What a signed-out visitor sees instead of being sent to log in (the public room at `/`), when given. */
+  guest?: JSX.Element;
+  guestAllowed?: boolean;
+}
+
+/** Shows its children to a signed-in user; anyone else sees `guest` where allowed, or goes to the login page. */
+export function SignedInOnly(props: ParentProps<SignedInOnlyProps>): JSX.Element {
   const auth = useAuth();
   return (
     <Switch fallback={<SessionPending />}>
       <Match when={auth.status() === 'ready' && auth.user()}>{props.children}</Match>
+      <Match when={auth.status() === 'ready' && props.guestAllowed}>{props.guest}</Match>
       <Match when={auth.status() === 'ready'}>
         <Navigate href="/login" />
       </Match>

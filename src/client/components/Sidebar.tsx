@@ -1,8 +1,10 @@
 import { A } from '@solidjs/router';
-import type { JSX } from 'solid-js';
+import { type JSX, Match, Show, Switch } from 'solid-js';
+import { useChat } from '../lib/chat/session.ts';
+import { RoomList } from './chat/RoomList.tsx';
 import { ChatIcon, HashIcon, SettingsIcon } from './Icons.tsx';
 
-function SidebarSection(props: { id: string; title: string; icon: JSX.Element; children: JSX.Element }) {
+function SidebarSection(props: { id: string; title: JSX.Element; icon: JSX.Element; children: JSX.Element }) {
   return (
     <section class="sidebar-section" aria-labelledby={props.id}>
       <h2 id={props.id} class="sidebar-heading">
@@ -14,8 +16,25 @@ function SidebarSection(props: { id: string; title: string; icon: JSX.Element; c
   );
 }
 
-/** The list of conversations. For now it shows where rooms and direct messages will appear. */
+/** Grey rows where the rooms will be, so the sidebar does not jump when they arrive. */
+function RoomsLoading() {
+  return (
+    <div class="room-skeletons" role="status">
+      <span class="sr-only">Loading conversations…</span>
+      <span class="room-skeleton" aria-hidden="true" />
+      <span class="room-skeleton" aria-hidden="true" />
+      <span class="room-skeleton" aria-hidden="true" />
+    </div>
+  );
+}
+
+/** The signed-in person's conversations, kept live: the public room, then direct messages by latest activity. */
 export function Sidebar(props: { onClose: () => void }) {
+  const chat = useChat();
+  const rooms = () => chat()?.rooms();
+  const publicRooms = () => rooms()?.filter((room) => room.kind === 'public') ?? [];
+  const privateRooms = () => rooms()?.filter((room) => room.kind === 'private') ?? [];
+
   return (
     <nav
       id="sidebar"
@@ -23,12 +42,42 @@ export function Sidebar(props: { onClose: () => void }) {
       aria-label="Conversations"
       onKeyDown={(event) => event.key === 'Escape' && props.onClose()}
     >
-      <SidebarSection id="sidebar-public" title="Public room" icon={<HashIcon />}>
-        <p class="sidebar-empty">The public room will open here, for everyone on this server.</p>
-      </SidebarSection>
-      <SidebarSection id="sidebar-direct" title="Direct messages" icon={<ChatIcon />}>
-        <p class="sidebar-empty">No conversations yet. Chats with your friends will be listed here.</p>
-      </SidebarSection>
+      <Switch fallback={<RoomsLoading />}>
+        <Match when={chat()?.roomsStatus() === 'error' && !rooms()}>
+          <div class="sidebar-error" role="alert">
+            <p>Your conversations could not be loaded.</p>
+            <button type="button" class="button" onClick={() => chat()?.reloadRooms()}>
+              Try again
+            </button>
+          </div>
+        </Match>
+        <Match when={rooms()}>
+          <SidebarSection id="sidebar-public" title="Rooms" icon={<HashIcon />}>
+            <RoomList rooms={publicRooms()} label="Rooms" />
+          </SidebarSection>
+          <SidebarSection
+            id="sidebar-direct"
+            title={
+              <A href="/chat" class="sidebar-heading-link">
+                Direct messages
+              </A>
+            }
+            icon={<ChatIcon />}
+          >
+            <Show
+              when={privateRooms().length > 0}
+              fallback={
+                <p class="sidebar-empty">
+                  No conversations yet. Find people with the search at the top, add them as friends, and chat
+                  with them here.
+                </p>
+              }
+            >
+              <RoomList rooms={privateRooms()} label="Direct messages" />
+            </Show>
+          </SidebarSection>
+        </Match>
+      </Switch>
       <div class="sidebar-footer">
         <A href="/account" class="sidebar-link" activeClass="sidebar-link-active">
           <SettingsIcon />

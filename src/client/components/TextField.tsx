@@ -1,4 +1,5 @@
 import { createUniqueId, type JSX, Show } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
 
 export interface TextFieldProps {
   name: string;
@@ -12,6 +13,8 @@ export interface TextFieldProps {
   optional?: boolean;
   value?: string;
   maxLength?: number;
+  /** Makes it a text area of this many rows, for prose such as a bio. */
+  rows?: number;
 }
 
 /** A labelled input whose hint and error are part of its accessible description. */
@@ -35,17 +38,19 @@ export function TextField(props: TextFieldProps) {
           {props.hint}
         </p>
       </Show>
-      <input
+      <Dynamic
+        component={props.rows ? 'textarea' : 'input'}
         id={id}
         class="input"
         name={props.name}
-        type={props.type ?? 'text'}
+        type={props.rows ? undefined : (props.type ?? 'text')}
+        rows={props.rows}
         autocomplete={props.autocomplete}
         value={props.value ?? ''}
         maxLength={props.maxLength}
         required={!props.optional}
-        spellcheck={false}
-        autocapitalize="off"
+        spellcheck={Boolean(props.rows)}
+        autocapitalize={props.rows ? undefined : 'off'}
         aria-invalid={props.error ? 'true' : undefined}
         aria-describedby={describedBy()}
       />

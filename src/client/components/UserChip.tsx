@@ -8,7 +8,7 @@ export function UserChip(props: { user: Me; live: boolean }) {
   return (
     <div class="user-chip">
       <span class="avatar-wrap">
-        <Avatar name={props.user.displayName} username={props.user.username} />
+        <Avatar name={props.user.displayName} username={props.user.username} url={props.user.avatarUrl} />
         <span class="presence" classList={{ 'presence-online': online() }} aria-hidden="true" />
       </span>
       <span class="user-names">

@@ -38,6 +38,8 @@ export interface Auth {
   retry(): void;
   /** Adopts the user a login or registration returned. */
   signedIn(user: Me): void;
+  /** Takes a change this tab made to the signed-in user's own profile, so the header shows it at once. */
+  profileChanged(changes: Partial<Pick<Me, 'displayName' | 'avatarUrl'>>): void;
   logout(): Promise<void>;
 }
 
@@ -103,6 +105,10 @@ export function createAuth(navigate: Navigator): Auth {
         setNotice(null);
         setUser(next);
       });
+    },
+    profileChanged(changes) {
+      const current = user();
+      if (current) mutate({ ...current, ...changes });
     },
     async logout() {
       leaving = true;

@@ -7,11 +7,15 @@ export interface ProblemReport {
   message: string | null;
 }
 
+/** A problem the client noticed itself, worded for the person using it. */
+export class ClientProblem extends Error {}
+
 export function isServerError(error: unknown, code: string): boolean {
   return isTRPCClientError<AppRouter>(error) && error.data?.code === code;
 }
 
 export function describeError(error: unknown): ProblemReport {
+  if (error instanceof ClientProblem) return { fieldErrors: {}, message: error.message };
   if (!isTRPCClientError<AppRouter>(error)) {
     return { fieldErrors: {}, message: 'Something went wrong. Please try again.' };
   }

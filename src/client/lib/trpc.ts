@@ -7,6 +7,7 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
   splitLink,
   type TRPCLink,
   type TRPCWebSocketClient,
@@ -68,7 +69,13 @@ export const trpc = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: currentSocketLink,
-      false: httpBatchLink({ url: '/trpc' }),
+      // An avatar is megabytes of base64, which the server accepts only on a request to that one path: send it
+      // alone rather than in a batch.
+      false: splitLink({
+        condition: (op) => op.path === 'users.setAvatar',
+        true: httpLink({ url: '/trpc' }),
+        false: httpBatchLink({ url: '/trpc' }),
+      }),
     }),
   ],
 });

@@ -1,32 +1,35 @@
-import { A } from '@solidjs/router';
-import { Show } from 'solid-js';
-import { Avatar } from '../components/Avatar.tsx';
-import { useAuth } from '../lib/auth.ts';
+import { createResource, Match, Show, Switch } from 'solid-js';
+import { Conversation } from '../components/chat/Conversation.tsx';
+import { describeError } from '../lib/errors.ts';
+import { trpc } from '../lib/trpc.ts';
 
-/** The conversation area before any room is open. */
+/** `/`: the public room, for everyone. Signed-out visitors read it too, with a prompt to sign in to write. */
 export function HomePage() {
-  const auth = useAuth();
+  const [room, { refetch }] = createResource(() => trpc.chat.publicRoom.query());
   return (
-    <Show when={auth.user()}>
-      {(user) => (
-        <div class="welcome">
-          <Avatar name={user().displayName} username={user().username} size="large" />
-          <h1 class="welcome-title">Welcome, {user().displayName}</h1>
-          <p class="welcome-text">
-            This is your Parley. Conversations appear in the sidebar: the public room everyone shares, and
-            direct messages with your friends.
-          </p>
-          <ul class="welcome-tips">
-            <li>
-              <strong>Stay signed in everywhere.</strong> Log out in one tab and every other tab follows.
-            </li>
-            <li>
-              <strong>Script it.</strong> Create a personal API token in{' '}
-              <A href="/account">Account settings</A>.
-            </li>
-          </ul>
+    <Switch
+      fallback={
+        <div class="conversation-loading" role="status">
+          <span class="spinner" aria-hidden="true" />
+          Loading the public room…
         </div>
-      )}
-    </Show>
+      }
+    >
+      <Match when={room.error}>
+        <div class="conversation-problem" role="alert">
+          <p>{describeError(room.error).message ?? 'The public room could not be loaded.'}</p>
+          <button type="button" class="button" onClick={() => void refetch()}>
+            Try again
+          </button>
+        </div>
+      </Match>
+      <Match when={room()}>
+        {(loaded) => (
+          <Show when={loaded().id} keyed>
+            {(roomId) => <Conversation roomId={roomId} room={loaded()} />}
+          </Show>
+        )}
+      </Match>
+    </Switch>
   );
 }

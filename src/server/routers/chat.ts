@@ -20,16 +20,27 @@ import { userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 export const chatRouter = router({
-  rooms: protectedProcedure.query(({ ctx }) => rooms.listRooms(ctx.em, ctx.user.id)),
+  rooms: protectedProcedure.query(async ({ ctx }) => {
+    const list = await rooms.listRooms(ctx.em, ctx.user.id);
+    const others = list.flatMap((room) => (room.other ? [room.other] : []));
+    const online = await ctx.deps.presence.online(others.map((u) => u.id));
+    return list.map((room) =>
+      room.other ? { ...room, other: { ...room.other, online: online.has(room.other.id) } } : room,
+    );
+  }),
 
   /** The one public room; signed-out visitors may read it. */
   publicRoom: publicProcedure.query(async ({ ctx }) =>
     rooms.roomView(ctx.em, await rooms.publicRoomId(ctx.em), ctx.auth?.user.id ?? null),
   ),
 
-  openPrivate: protectedProcedure
-    .input(openPrivateInput)
-    .mutation(({ ctx, input }) => rooms.openPrivate(ctx.em, ctx.user.id, input.userId)),
+  openPrivate: protectedProcedure.input(openPrivateInput).mutation(async ({ ctx, input }) => {
+    const room = await rooms.openPrivate(ctx.em, ctx.user.id, input.userId);
+    // The other member's sidebar shows the conversation as soon as it exists.
+    const event: UserEvent = { type: 'room.changed', roomId: room.id };
+    await ctx.deps.bus.publish(userChannel(input.userId), event);
+    return room;
+  }),
 
   history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);

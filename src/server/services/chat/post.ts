@@ -76,6 +76,15 @@ export async function send(
       );
       return String(row!.id);
     });
+    // Sending reads the room up to the new message: the sender's other tabs clear their badge too.
+    const newer = await queryOne<{ count: string }>(
+      em,
+      sql`select count(*) from messages where room_id = ${room.id} and seq > ${event.position}
+        and deleted_at is null and sender_id <> ${me.id}`,
+    );
+    const unread = Number(newer?.count ?? 0);
+    const read: UserEvent = { type: 'room.read', roomId: room.id, unread, readSeq: event.position };
+    await deps.bus.publish(userChannel(me.id), read);
     return event.message;
   } catch (error) {
     // The same clientId raced in on another call: that one won, and this one answers with its message.

@@ -1,0 +1,103 @@
+import { A } from '@solidjs/router';
+import { createSignal, Show } from 'solid-js';
+import { describeError } from '../lib/errors.ts';
+import { useFriends } from '../lib/friends.ts';
+import { type Notification, useNotifications } from '../lib/notifications.ts';
+import { Avatar } from './Avatar.tsx';
+import { CheckIcon } from './Icons.tsx';
+import { RelativeTime } from './RelativeTime.tsx';
+
+/** One notification; a friend request still waiting for an answer can be answered right here. */
+export function NotificationItem(props: { item: Notification; onError: (message: string | null) => void }) {
+  const friends = useFriends();
+  const notifications = useNotifications();
+  const [busy, setBusy] = createSignal<'accept' | 'decline' | null>(null);
+  const [answer, setAnswer] = createSignal<string | null>(null);
+  const askable = () =>
+    props.item.kind === 'friend_request.received' &&
+    props.item.requestPending &&
+    props.item.requestId !== null;
+
+  const respond = async (accept: boolean) => {
+    const requestId = props.item.requestId;
+    if (requestId === null) return;
+    setBusy(accept ? 'accept' : 'decline');
+    props.onError(null);
+    try {
+      await friends.answer(requestId, accept);
+      setAnswer(accept ? 'Accepted. You are now friends.' : 'Declined.');
+      notifications.settle(props.item.id);
+    } catch (cause) {
+      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  // The server's sentence starts with who did it; their name goes in bold (as text, like the rest).
+  const sentence = () => {
+    const name = props.item.actor?.displayName;
+    const text = props.item.text;
+    return name && text.startsWith(name) ? { name, rest: text.slice(name.length) } : { name: '', rest: text };
+  };
+
+  const body = () => (
+    <>
+      <Show when={props.item.actor} fallback={<span class="avatar" aria-hidden="true" />}>
+        {(actor) => <Avatar name={actor().displayName} username={actor().username} url={actor().avatarUrl} />}
+      </Show>
+      <span class="notification-text">
+        <Show when={sentence().name}>
+          <strong>{sentence().name}</strong>
+        </Show>
+        {sentence().rest}
+      </span>
+    </>
+  );
+
+  return (
+    <li class="notification" classList={{ 'notification-unread': props.item.readAt === null }}>
+      <Show when={props.item.actor} fallback={<div class="notification-link">{body()}</div>}>
+        {(actor) => (
+          <A href={`/u/${encodeURIComponent(actor().username)}`} class="notification-link">
+            {body()}
+          </A>
+        )}
+      </Show>
+      <div class="notification-meta">
+        <RelativeTime iso={props.item.createdAt} class="notification-time" />
+        <Show when={props.item.readAt === null}>
+          <span class="sr-only">, unread</span>
+        </Show>
+      </div>
+      <Show when={askable()}>
+        <div class="notification-actions">
+          <button
+            type="button"
+            class="button button-primary button-small"
+            disabled={busy() !== null}
+            aria-busy={busy() === 'accept'}
+            onClick={() => respond(true)}
+          >
+            Accept
+          </button>
+          <button
+            type="button"
+            class="button button-small"
+            disabled={busy() !== null}
+            aria-busy={busy() === 'decline'}
+            onClick={() => respond(false)}
+          >
+            Decline
+          </button>
+        </div>
+      </Show>
+      <Show when={answer()}>
+        <p class="notification-answer" role="status">
+          <CheckIcon />
+          {answer()}
+        </p>
+      </Show>
+    </li>
+  );
+}

@@ -1,0 +1,116 @@
+import { createSignal, createUniqueId, onMount, Show } from 'solid-js';
+import { maxMessageLength } from '../../../shared/chat.ts';
+import { SendIcon } from './ChatIcons.tsx';
+import { fitToContent, isSubmitKey } from './textarea.ts';
+
+/** The counter appears this close to the limit, so it does not distract the rest of the time. */
+const counterFrom = maxMessageLength - 500;
+/** The server shows a typing signal for five seconds: renewing it every three keeps it from flickering. */
+const typingEveryMs = 3_000;
+
+export interface ComposerProps {
+  /** Names the textarea: "Message #Public room", "Message Ada". */
+  label: string;
+  placeholder: string;
+  draft?: string;
+  onDraft?: (text: string) => void;
+  onSend: (body: string) => void;
+  onTyping: () => void;
+}
+
+/** Where messages are written: Enter sends, Shift+Enter breaks the line, a counter shows near the limit. */
+export function Composer(props: ComposerProps) {
+  const id = createUniqueId();
+  const [text, setText] = createSignal(props.draft ?? '');
+  const [problem, setProblem] = createSignal<string | null>(null);
+  let textarea: HTMLTextAreaElement | undefined;
+  let lastTyping = 0;
+
+  const length = () => text().trim().length;
+  const over = () => length() > maxMessageLength;
+
+  onMount(() => {
+    if (!textarea) return;
+    fitToContent(textarea);
+    // On a phone, focusing would open the keyboard over the messages the reader came to see.
+    if (window.matchMedia('(pointer: fine)').matches) textarea.focus({ preventScroll: true });
+  });
+
+  const update = (value: string) => {
+    setText(value);
+    props.onDraft?.(value);
+    if (problem() && !over()) setProblem(null);
+  };
+
+  const send = () => {
+    const body = text().trim();
+    if (!body) return;
+    if (over()) {
+      setProblem(`A message is at most ${maxMessageLength} characters: this one is ${length()}.`);
+      return;
+    }
+    props.onSend(body);
+    update('');
+    lastTyping = 0;
+    if (textarea) fitToContent(textarea);
+    textarea?.focus();
+  };
+
+  return (
+    <form
+      class="composer"
+      classList={{ 'composer-invalid': over() }}
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      <label class="sr-only" for={id}>
+        {props.label}
+      </label>
+      <textarea
+        ref={textarea}
+        id={id}
+        name="message"
+        class="composer-input"
+        rows={1}
+        placeholder={props.placeholder}
+        value={text()}
+        aria-invalid={over() ? true : undefined}
+        aria-describedby={`${id}-count ${id}-problem`}
+        enterkeyhint="send"
+        onInput={(event) => {
+          update(event.currentTarget.value);
+          fitToContent(event.currentTarget);
+          if (event.currentTarget.value.trim() && Date.now() - lastTyping > typingEveryMs) {
+            lastTyping = Date.now();
+            props.onTyping();
+          }
+        }}
+        onKeyDown={(event) => {
+          if (!isSubmitKey(event)) return;
+          event.preventDefault();
+          send();
+        }}
+      />
+      <span
+        id={`${id}-count`}
+        class="composer-count"
+        classList={{ 'composer-count-over': over() }}
+        hidden={length() < counterFrom}
+      >
+        {over()
+          ? `${length() - maxMessageLength} over the limit`
+          : `${maxMessageLength - length()} characters left`}
+      </span>
+      <button type="submit" class="composer-send" aria-label="Send message" disabled={!length() || over()}>
+        <SendIcon />
+      </button>
+      <Show when={problem()}>
+        <p id={`${id}-problem`} class="composer-problem" role="alert">
+          {problem()}
+        </p>
+      </Show>
+    </form>
+  );
+}

@@ -1,0 +1,221 @@
+import { A } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch, untrack } from 'solid-js';
+import { useAuth } from '../../lib/auth.ts';
+import { createActivity, typingText } from '../../lib/chat/activity.ts';
+import { createConversation } from '../../lib/chat/conversation.ts';
+import { useChat } from '../../lib/chat/session.ts';
+import type { PublicUser } from '../../lib/chat/types.ts';
+import { trpc } from '../../lib/trpc.ts';
+import { LockIcon } from './ChatIcons.tsx';
+import { Composer } from './Composer.tsx';
+import { ConversationHeader } from './ConversationHeader.tsx';
+import { Timeline } from './Timeline.tsx';
+
+/** What a page knows about a room before the signed-in room list does (or for a signed-out visitor). */
+export interface RoomSummary {
+  id: number;
+  kind: 'public' | 'private';
+  name: string;
+  other?: PublicUser;
+}
+
+/** Whether the window is in front of the reader: only then does "shown" mean "read". */
+function createWindowFocus() {
+  const check = () => document.visibilityState === 'visible' && document.hasFocus();
+  const [focused, setFocused] = createSignal(check());
+  const update = () => setFocused(check());
+  window.addEventListener('focus', update);
+  window.addEventListener('blur', update);
+  document.addEventListener('visibilitychange', update);
+  onCleanup(() => {
+    window.removeEventListener('focus', update);
+    window.removeEventListener('blur', update);
+    document.removeEventListener('visibilitychange', update);
+  });
+  return focused;
+}
+
+function SignInPrompt() {
+  return (
+    <div class="composer-note composer-note-guest">
+      <p>
+        <strong>Sign in to chat.</strong> Anyone can read the public room; join to say something.
+      </p>
+      <div class="composer-note-actions">
+        <A href="/login" class="button button-ghost">
+          Log in
+        </A>
+        <A href="/register" class="button button-primary">
+          Create account
+        </A>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * One open room: its header, the message log and the composer. Mount it once per room (keyed by id): it opens
+ * the room's streams and closes them when it goes.
+ */
+export function Conversation(props: { roomId: number; room?: RoomSummary }) {
+  const roomId = untrack(() => props.roomId);
+  const auth = useAuth();
+  const session = untrack(useChat());
+  const me = () => (session ? (auth.user() ?? null) : null);
+  const outbox = session?.outbox(roomId);
+  const activity = createActivity(roomId, session?.userId ?? null);
+  const conversation = createConversation(roomId, {
+    onLive(type, message) {
+      if (type !== 'message.created') return;
+      activity.stopped(message.sender.id);
+      if (message.sender.id === session?.userId) outbox?.settle(message.clientId);
+    },
+  });
+  if (outbox) onCleanup(outbox.onStored((message) => conversation.upsert(message)));
+
+  const listed = () => session?.room(roomId);
+  const room = (): RoomSummary | undefined => listed() ?? props.room;
+  /** A private room missing from the list is one whose members are no longer friends. */
+  const otherFromHistory = createMemo(
+    () => conversation.messages.find((message) => message.sender.id !== session?.userId)?.sender,
+  );
+  const other = () => room()?.other ?? otherFromHistory();
+  const kind = () => room()?.kind ?? 'private';
+  const name = () => room()?.name ?? other()?.displayName ?? 'Direct message';
+  // A room missing from the list may just be new (opened a moment ago): ask for the list again before saying
+  // the two are no longer friends.
+  const [listChecked, setListChecked] = createSignal(false);
+  if (session && untrack(() => session.roomsStatus() === 'ready' && !listed())) {
+    session
+      .reloadRooms()
+      .catch(() => {})
+      .finally(() => setListChecked(true));
+  } else setListChecked(true);
+  const formerFriend = () =>
+    Boolean(session) &&
+    listChecked() &&
+    !listed() &&
+    session?.roomsStatus() === 'ready' &&
+    conversation.status() === 'ready';
+
+  // Read means: the newest message is on screen and the window is in front.
+  const focused = createWindowFocus();
+  const [atBottom, setAtBottom] = createSignal(true);
+  createEffect(() => {
+    if (!session || !atBottom() || !focused() || conversation.status() !== 'ready') return;
+    const seq = conversation.newestSeq();
+    if (seq > 0) session.markRead(roomId, seq);
+  });
+
+  createEffect(() => {
+    document.title = `${name()} · Parley`;
+  });
+  onCleanup(() => {
+    document.title = 'Parley';
+  });
+
+  let scrollToBottom = () => {};
+  const typing = () => typingText(activity.typists());
+
+  return (
+    <section class="conversation" aria-label={name()}>
+      <ConversationHeader
+        kind={kind()}
+        name={name()}
+        other={other()}
+        online={other() ? session?.isOnline(other()!.id) : undefined}
+        connected={activity.connected()}
+      />
+      <Switch>
+        <Match when={conversation.status() === 'error'}>
+          <div class="conversation-problem" role="alert">
+            <p>{conversation.problem()}</p>
+            <button type="button" class="button" onClick={() => conversation.retry()}>
+              Try again
+            </button>
+          </div>
+        </Match>
+        <Match when={conversation.status() === 'loading'}>
+          <div class="conversation-loading" role="status">
+            <span class="spinner" aria-hidden="true" />
+            Loading messages…
+          </div>
+        </Match>
+        <Match when={conversation.status() === 'ready'}>
+          <Timeline
+            conversation={conversation}
+            pending={outbox?.items ?? []}
+            me={me()}
+            canChange={!formerFriend()}
+            label={`Messages in ${name()}`}
+            intro={
+              <div class="room-intro">
+                <h2 class="room-intro-title">
+                  {kind() === 'public'
+                    ? `Welcome to ${name()}`
+                    : `This is the beginning of your chat with ${name()}`}
+                </h2>
+                <p class="muted">
+                  {kind() === 'public'
+                    ? 'Everyone on this server can read and write here. Be kind.'
+                    : 'Only the two of you can see these messages.'}
+                </p>
+              </div>
+            }
+            onRetry={(clientId) => outbox?.retry(clientId)}
+            onDiscard={(clientId) => outbox?.discard(clientId)}
+            onBottomChange={setAtBottom}
+            controls={(scroll) => {
+              scrollToBottom = scroll;
+            }}
+          />
+        </Match>
+      </Switch>
+      <footer class="conversation-footer">
+        <p class="typing" aria-live="polite">
+          <Show when={typing()}>
+            <span class="typing-dots" aria-hidden="true">
+              <span />
+              <span />
+              <span />
+            </span>
+            {typing()}
+          </Show>
+        </p>
+        <Switch
+          fallback={
+            <Show when={session}>
+              {(current) => (
+                <Composer
+                  label={`Message ${name()}`}
+                  placeholder={`Message ${name()}`}
+                  draft={current().drafts.get(roomId)}
+                  onDraft={(text) => current().drafts.set(roomId, text)}
+                  onSend={(body) => {
+                    outbox?.send(body);
+                    scrollToBottom();
+                  }}
+                  onTyping={() => {
+                    trpc.chat.typing.mutate({ roomId }).catch(() => {
+                      // Only a hint for the others: a lost one does no harm.
+                    });
+                  }}
+                />
+              )}
+            </Show>
+          }
+        >
+          <Match when={!session}>
+            <SignInPrompt />
+          </Match>
+          <Match when={formerFriend()}>
+            <div class="composer-note">
+              <LockIcon />
+              <p>You are no longer friends; history stays readable.</p>
+            </div>
+          </Match>
+        </Switch>
+      </footer>
+    </section>
+  );
+}

@@ -1,0 +1,200 @@
+import { createSignal, Match, Show, Switch } from 'solid-js';
+import type { PublicUser } from '../../lib/chat/types.ts';
+import { describeError } from '../../lib/errors.ts';
+import { clockTime, exactTime, relativeTime } from '../../lib/time.ts';
+import { Avatar } from '../Avatar.tsx';
+import { AlertIcon } from './ChatIcons.tsx';
+import { MarkdownBody } from './MarkdownBody.tsx';
+import { MessageEditor } from './MessageEditor.tsx';
+import { MessageMenu } from './MessageMenu.tsx';
+
+export interface MessageItemProps {
+  sender: PublicUser;
+  body: string;
+  createdAt: string;
+  editedAt?: string | null;
+  /** Set once the message is deleted: by whom. */
+  deletedBy?: 'sender' | 'moderator' | null;
+  /** Same sender, moments after the message above: no avatar or name again. */
+  continued: boolean;
+  now: number;
+  /** For a message not stored yet. */
+  status?: 'sending' | 'failed';
+  error?: string | null;
+  onRetry?: () => void;
+  onDiscard?: () => void;
+  /** Given for your own stored messages where you may still write: the Edit and Delete menu. */
+  onEdit?: (body: string) => Promise<void>;
+  onDelete?: () => Promise<void>;
+}
+
+function DeleteConfirm(props: { onConfirm: () => Promise<void>; onCancel: () => void }) {
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string | null>(null);
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      await props.onConfirm();
+    } catch (cause) {
+      setError(describeError(cause).message ?? 'The message could not be deleted.');
+      setBusy(false);
+    }
+  };
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset's legend cannot sit in line with the buttons.
+    <div
+      class="message-confirm"
+      role="group"
+      aria-label="Delete this message?"
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.stopPropagation();
+        props.onCancel();
+      }}
+    >
+      <span>Delete this message for everyone?</span>
+      <button
+        ref={(button) => queueMicrotask(() => button.focus())}
+        type="button"
+        class="button button-danger button-small"
+        disabled={busy()}
+        onClick={confirm}
+      >
+        Delete
+      </button>
+      <button
+        type="button"
+        class="button button-ghost button-small"
+        disabled={busy()}
+        onClick={props.onCancel}
+      >
+        Cancel
+      </button>
+      <Show when={error()}>
+        <span class="message-error" role="alert">
+          {error()}
+        </span>
+      </Show>
+    </div>
+  );
+}
+
+/** One message: avatar, name and time when it starts a group; the body as Markdown; its pending/failed state. */
+export function MessageItem(props: MessageItemProps) {
+  const [editing, setEditing] = createSignal(false);
+  const [confirming, setConfirming] = createSignal(false);
+  let item: HTMLLIElement | undefined;
+  const deleted = () => Boolean(props.deletedBy);
+  const backToMenu = () =>
+    queueMicrotask(() => item?.querySelector<HTMLElement>('.message-actions-button')?.focus());
+
+  return (
+    <li
+      ref={item}
+      class="message"
+      classList={{
+        'message-continued': props.continued,
+        'message-sending': props.status === 'sending',
+        'message-failed': props.status === 'failed',
+        'message-highlighted': editing() || confirming(),
+      }}
+    >
+      <div class="message-gutter">
+        <Show
+          when={!props.continued}
+          fallback={
+            <time class="message-gutter-time" datetime={props.createdAt} title={exactTime(props.createdAt)}>
+              {clockTime(props.createdAt)}
+            </time>
+          }
+        >
+          <Avatar
+            name={props.sender.displayName}
+            username={props.sender.username}
+            url={props.sender.avatarUrl}
+          />
+        </Show>
+      </div>
+      <div class="message-content">
+        <Show when={!props.continued} fallback={<span class="sr-only">{props.sender.displayName}: </span>}>
+          <p class="message-meta">
+            <span class="message-author">{props.sender.displayName}</span>
+            <time class="message-time" datetime={props.createdAt} title={exactTime(props.createdAt)}>
+              {relativeTime(props.createdAt, props.now)}
+            </time>
+          </p>
+        </Show>
+        <Switch>
+          <Match when={deleted()}>
+            <p class="message-deleted">
+              {props.deletedBy === 'moderator'
+                ? 'This message was removed by a moderator'
+                : 'This message was deleted'}
+            </p>
+          </Match>
+          <Match when={editing() && props.onEdit}>
+            {(onEdit) => (
+              <MessageEditor
+                initial={props.body}
+                onSave={async (body) => {
+                  await onEdit()(body);
+                  setEditing(false);
+                  backToMenu();
+                }}
+                onCancel={() => {
+                  setEditing(false);
+                  backToMenu();
+                }}
+              />
+            )}
+          </Match>
+          <Match when={true}>
+            <div class="message-body">
+              <MarkdownBody text={props.body} />
+              <Show when={props.editedAt}>
+                {(editedAt) => (
+                  <span class="message-edited" title={`Edited ${exactTime(editedAt())}`}>
+                    {' '}
+                    (edited)
+                  </span>
+                )}
+              </Show>
+            </div>
+          </Match>
+        </Switch>
+        <Show when={confirming() && !deleted() && props.onDelete}>
+          {(onDelete) => (
+            <DeleteConfirm
+              onConfirm={onDelete()}
+              onCancel={() => {
+                setConfirming(false);
+                backToMenu();
+              }}
+            />
+          )}
+        </Show>
+        <Show when={props.status === 'sending'}>
+          <p class="message-status">
+            <span class="spinner" aria-hidden="true" />
+            Sending…
+          </p>
+        </Show>
+        <Show when={props.status === 'failed'}>
+          <p class="message-status message-status-failed" role="alert">
+            <AlertIcon />
+            <span>Not sent{props.error ? `: ${props.error}` : '.'}</span>
+            <button type="button" class="link-button" onClick={() => props.onRetry?.()}>
+              Retry
+            </button>
+            <button type="button" class="link-button" onClick={() => props.onDiscard?.()}>
+              Discard
+            </button>
+          </p>
+        </Show>
+      </div>
+      <Show when={props.onEdit && !deleted() && !editing() && !confirming()}>
+        <MessageMenu onEdit={() => setEditing(true)} onDelete={() => setConfirming(true)} />
+      </Show>
+    </li>
+  );
+}

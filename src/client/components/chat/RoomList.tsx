@@ -1,0 +1,108 @@
+import { A, useLocation } from '@solidjs/router';
+import { For, Show } from 'solid-js';
+import { type ChatSession, useChat } from '../../lib/chat/session.ts';
+import { type Message, type Room, roomHref } from '../../lib/chat/types.ts';
+import { createNow, exactTime, shortTime } from '../../lib/time.ts';
+import { Avatar } from '../Avatar.tsx';
+import { HashIcon } from '../Icons.tsx';
+
+/** A message as one line of plain text: whitespace folded, the commonest Markdown marks left out. */
+export function previewText(body: string): string {
+  return body
+    .replace(/\s+/g, ' ')
+    .replace(/^[#>\s]+/, '')
+    .replace(/\*\*|__|~~|`+/g, '')
+    .trim();
+}
+
+function preview(room: Room, myId: number): string {
+  const last = room.lastMessage;
+  if (!last) return room.kind === 'public' ? 'Everyone on this server' : 'No messages yet';
+  const text = previewText(last.body);
+  if (last.sender.id === myId) return `You: ${text}`;
+  return room.kind === 'public' ? `${last.sender.displayName}: ${text}` : text;
+}
+
+/** Whether the page shows this room: the public one lives at `/` as well as at its own address. */
+export function isShowing(room: Room, pathname: string): boolean {
+  return pathname === `/chat/${room.id}` || (room.kind === 'public' && pathname === '/');
+}
+
+function RoomIcon(props: { room: Room; online: boolean }) {
+  return (
+    <Show
+      when={props.room.other}
+      fallback={
+        <span class="room-hash" aria-hidden="true">
+          <HashIcon />
+        </span>
+      }
+    >
+      {(other) => (
+        <span class="avatar-wrap">
+          <Avatar name={other().displayName} username={other().username} url={other().avatarUrl} />
+          <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
+        </span>
+      )}
+    </Show>
+  );
+}
+
+function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
+  const location = useLocation();
+  const active = () => isShowing(props.room, location.pathname);
+  const online = () => (props.room.other ? props.session.isOnline(props.room.other.id) : false);
+  // The room on screen is being read: its count is about to drop, so a badge would only flicker.
+  const unread = () => (active() ? 0 : props.room.unread);
+  return (
+    <li>
+      <A
+        href={roomHref(props.room)}
+        class="room-link"
+        classList={{ 'room-link-active': active(), 'room-link-unread': unread() > 0 }}
+        aria-current={active() ? 'page' : undefined}
+      >
+        <RoomIcon room={props.room} online={online()} />
+        <span class="room-text">
+          <span class="room-line">
+            <span class="room-name">{props.room.name}</span>
+            <Show when={props.room.lastMessage}>
+              {(last: () => Message) => (
+                <time class="room-time" datetime={last().createdAt} title={exactTime(last().createdAt)}>
+                  {shortTime(last().createdAt, props.now)}
+                </time>
+              )}
+            </Show>
+          </span>
+          <span class="room-line">
+            <span class="room-preview">{preview(props.room, props.session.userId)}</span>
+            <Show when={unread() > 0}>
+              <span class="room-badge" aria-hidden="true">
+                {unread() > 99 ? '99+' : unread()}
+              </span>
+            </Show>
+          </span>
+        </span>
+        <span class="sr-only">
+          {props.room.other ? (online() ? ', online' : ', offline') : ''}
+          {unread() > 0 ? `, ${unread()} unread` : ''}
+        </span>
+      </A>
+    </li>
+  );
+}
+
+/** Rooms as the sidebar (and the /chat page) lists them: icon or avatar, name, last message, time, unread. */
+export function RoomList(props: { rooms: Room[]; label: string; large?: boolean }) {
+  const chat = useChat();
+  const now = createNow(60_000);
+  return (
+    <Show when={chat()}>
+      {(session) => (
+        <ul class="room-list" classList={{ 'room-list-large': props.large }} aria-label={props.label}>
+          <For each={props.rooms}>{(room) => <RoomItem room={room} session={session()} now={now()} />}</For>
+        </ul>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,235 @@
+import { createEffect, createSignal, For, type JSX, on, onCleanup, onMount, Show } from 'solid-js';
+import type { Conversation } from '../../lib/chat/conversation.ts';
+import type { Message, PendingMessage, PublicUser } from '../../lib/chat/types.ts';
+import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
+import { ArrowDownIcon } from './ChatIcons.tsx';
+import { MessageItem } from './MessageItem.tsx';
+
+/** Messages from one sender less than a minute apart share one avatar and name. */
+const groupWindowMs = 60_000;
+/** How close to the bottom still counts as "at the bottom" (and so keeps following new messages). */
+const bottomSlackPx = 64;
+/** How close to the top starts loading the previous page, before the reader hits the end. */
+const topSlackPx = 400;
+
+interface Entry {
+  sender: PublicUser;
+  createdAt: string;
+}
+
+const continues = (previous: Entry | undefined, current: Entry) =>
+  previous !== undefined &&
+  previous.sender.id === current.sender.id &&
+  sameDay(previous.createdAt, current.createdAt) &&
+  Date.parse(current.createdAt) - Date.parse(previous.createdAt) < groupWindowMs;
+
+const startsDay = (previous: Entry | undefined, current: Entry) =>
+  previous === undefined || !sameDay(previous.createdAt, current.createdAt);
+
+/** Who deleted a message, for the words shown in its place (moderator deletions say so). */
+function deletedBy(message: Message): 'sender' | 'moderator' | null {
+  if (!message.deletedAt) return null;
+  return 'deletedBy' in message && message.deletedBy === 'moderator' ? 'moderator' : 'sender';
+}
+
+function DayDivider(props: { iso: string; now: number }) {
+  return (
+    <li class="day-divider">
+      <span class="day-divider-label">{dayLabel(props.iso, props.now)}</span>
+    </li>
+  );
+}
+
+export interface TimelineProps {
+  conversation: Conversation;
+  pending: readonly PendingMessage[];
+  /** The reader, when signed in: author of the pending messages, and of the messages they may change. */
+  me: PublicUser | null;
+  /** Whether the reader may still change their messages here (not after an unfriend). */
+  canChange: boolean;
+  /** Names the message log for assistive tech, e.g. "Messages in Public room". */
+  label: string;
+  /** Shown above the first message once the beginning of the room is loaded. */
+  intro: JSX.Element;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+  /** Called whenever the reader reaches or leaves the newest message. */
+  onBottomChange: (atBottom: boolean) => void;
+  /** Receives a function that scrolls to the newest message (after the reader sends one, say). */
+  controls?: (scrollToBottom: () => void) => void;
+}
+
+/**
+ * The scrolling message log. It follows new messages while the reader is at the bottom, keeps the reader's place
+ * when older pages are added above, and loads those pages as the reader nears the top.
+ */
+export function Timeline(props: TimelineProps) {
+  const now = createNow();
+  const [atBottom, setAtBottom] = createSignal(true);
+  const [unseen, setUnseen] = createSignal(0);
+  let scroller: HTMLDivElement | undefined;
+  let content: HTMLDivElement | undefined;
+  // Read when the content changes size: were we following the bottom just before?
+  let following = true;
+
+  const scrollToBottom = () => {
+    if (!scroller) return;
+    following = true;
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  props.controls?.(scrollToBottom);
+
+  const measure = () => {
+    if (!scroller) return;
+    const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < bottomSlackPx;
+    following = bottom;
+    if (bottom !== atBottom()) setAtBottom(bottom);
+    if (bottom) setUnseen(0);
+    props.onBottomChange(bottom);
+  };
+
+  async function loadOlder() {
+    const conversation = props.conversation;
+    if (!scroller || !conversation.hasOlder() || conversation.loadingOlder()) return;
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    await conversation.loadOlder();
+    // The new page went in above: put the reader back where they were.
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+    if (scroller.scrollTop < topSlackPx) requestAnimationFrame(() => void loadOlder());
+  }
+
+  const onScroll = () => {
+    measure();
+    if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
+  };
+
+  onMount(() => {
+    // Content that grows (a new message, an edit, a font) or a viewport that shrinks (the composer grows, the
+    // keyboard opens) must not push the newest message out of sight while the reader is following it.
+    const observer = new ResizeObserver(() => {
+      if (following) scrollToBottom();
+    });
+    if (scroller) observer.observe(scroller);
+    if (content) observer.observe(content);
+    onCleanup(() => observer.disconnect());
+  });
+
+  // Once the first page is in, fill the screen: a short page leaves the top in view, so load more.
+  createEffect(
+    on(
+      () => props.conversation.status(),
+      (status) => {
+        if (status !== 'ready') return;
+        scrollToBottom();
+        requestAnimationFrame(() => {
+          if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
+          measure();
+        });
+      },
+    ),
+  );
+
+  // Count what arrives below while the reader is looking further up.
+  createEffect(
+    on(
+      () => props.conversation.newestSeq(),
+      (seq, previous) => {
+        if (previous !== undefined && seq > previous && !atBottom()) setUnseen((count) => count + 1);
+      },
+    ),
+  );
+
+  const messages = () => props.conversation.messages;
+  const change = (message: Message) =>
+    props.canChange && props.me?.id === message.sender.id && !message.deletedAt;
+
+  return (
+    <div class="timeline-wrap">
+      <div class="timeline" ref={scroller} onScroll={onScroll}>
+        <div class="timeline-content" ref={content}>
+          <div class="timeline-start">
+            <Show when={props.conversation.hasOlder()} fallback={props.intro}>
+              <button
+                type="button"
+                class="button button-ghost button-small"
+                disabled={props.conversation.loadingOlder()}
+                onClick={() => void loadOlder()}
+              >
+                <Show when={props.conversation.loadingOlder()} fallback="Load earlier messages">
+                  <span class="spinner" aria-hidden="true" />
+                  Loading earlier messages…
+                </Show>
+              </button>
+            </Show>
+          </div>
+          <div role="log" aria-live="polite" aria-relevant="additions" aria-label={props.label}>
+            <ol class="messages">
+              <For each={messages()}>
+                {(message, index) => {
+                  const previous = () => messages()[index() - 1];
+                  return (
+                    <>
+                      <Show when={startsDay(previous(), message)}>
+                        <DayDivider iso={message.createdAt} now={now()} />
+                      </Show>
+                      <MessageItem
+                        sender={message.sender}
+                        body={message.body}
+                        createdAt={message.createdAt}
+                        editedAt={message.editedAt}
+                        deletedBy={deletedBy(message)}
+                        continued={continues(previous(), message)}
+                        now={now()}
+                        onEdit={
+                          change(message) ? (body) => props.conversation.edit(message.id, body) : undefined
+                        }
+                        onDelete={change(message) ? () => props.conversation.remove(message.id) : undefined}
+                      />
+                    </>
+                  );
+                }}
+              </For>
+              <Show when={props.me}>
+                {(me) => (
+                  <For each={props.pending}>
+                    {(pending, index) => {
+                      const entry = () => ({ sender: me(), createdAt: pending.createdAt });
+                      const previous = (): Entry | undefined => {
+                        const earlier = props.pending[index() - 1];
+                        return earlier ? { sender: me(), createdAt: earlier.createdAt } : messages().at(-1);
+                      };
+                      return (
+                        <>
+                          <Show when={startsDay(previous(), entry())}>
+                            <DayDivider iso={pending.createdAt} now={now()} />
+                          </Show>
+                          <MessageItem
+                            sender={me()}
+                            body={pending.body}
+                            createdAt={pending.createdAt}
+                            continued={continues(previous(), entry())}
+                            now={now()}
+                            status={pending.status}
+                            error={pending.error}
+                            onRetry={() => props.onRetry(pending.clientId)}
+                            onDiscard={() => props.onDiscard(pending.clientId)}
+                          />
+                        </>
+                      );
+                    }}
+                  </For>
+                )}
+              </Show>
+            </ol>
+          </div>
+        </div>
+      </div>
+      <Show when={!atBottom()}>
+        <button type="button" class="jump-latest" onClick={scrollToBottom}>
+          <ArrowDownIcon />
+          {unseen() > 0 ? `${unseen()} new ${unseen() === 1 ? 'message' : 'messages'}` : 'Jump to latest'}
+        </button>
+      </Show>
+    </div>
+  );
+}

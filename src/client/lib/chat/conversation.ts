@@ -1,0 +1,156 @@
+import { createSignal, onCleanup } from 'solid-js';
+import { createStore, produce, reconcile } from 'solid-js/store';
+import { describeError, isServerError } from '../errors.ts';
+import { trpc } from '../trpc.ts';
+import type { Message } from './types.ts';
+
+const pageSize = 50;
+const resumeDelayMs = 3_000;
+
+export type ConversationStatus = 'loading' | 'ready' | 'error';
+
+export interface ConversationEvents {
+  /** A message created, edited or deleted, from the live stream. */
+  onLive?(type: 'message.created' | 'message.edited' | 'message.deleted', message: Message): void;
+}
+
+/** Why a room cannot be shown, in words for its reader. */
+function loadProblem(error: unknown): string {
+  if (isServerError(error, 'NOT_FOUND')) return 'This conversation does not exist.';
+  if (isServerError(error, 'FORBIDDEN')) return 'This conversation is between two other people.';
+  if (isServerError(error, 'UNAUTHORIZED')) return 'Sign in to read this conversation.';
+  return describeError(error).message ?? 'The messages could not be loaded.';
+}
+
+/**
+ * One room's messages, in seq order: the newest page of history, then the live stream resumed from the newest
+ * message loaded (so nothing sent in between is lost), and older pages on demand. Every message is stored once,
+ * by id, whichever way it arrived. Call inside a reactive owner; the stream ends with it.
+ */
+export function createConversation(roomId: number, events: ConversationEvents = {}) {
+  const [messages, setMessages] = createStore<Message[]>([]);
+  const [status, setStatus] = createSignal<ConversationStatus>('loading');
+  const [problem, setProblem] = createSignal<string | null>(null);
+  /** The seq to pass as `beforeSeq` for the next older page; `null` once the beginning is loaded. */
+  const [cursor, setCursor] = createSignal<number | null>(null);
+  const [loadingOlder, setLoadingOlder] = createSignal(false);
+  let stream: { unsubscribe(): void } | undefined;
+  let disposed = false;
+
+  const indexOf = (id: string) => {
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return i;
+    return -1;
+  };
+
+  /** Adds or updates a message in place, keeping seq order. */
+  const upsert = (message: Message) => {
+    const index = indexOf(message.id);
+    if (index >= 0) {
+      setMessages(index, reconcile(message));
+      return;
+    }
+    // Older than the oldest page loaded: it shows up, as it is then, when that page is.
+    const oldest = messages[0];
+    if (cursor() !== null && oldest && message.seq < oldest.seq) return;
+    setMessages(
+      produce((list) => {
+        let at = list.length;
+        while (at > 0 && list[at - 1]!.seq > message.seq) at--;
+        list.splice(at, 0, message);
+      }),
+    );
+  };
+
+  /** The position of the last room event seen: where a new subscription resumes. */
+  let position = '0';
+  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const follow = (lastEventId: string) => {
+    position = lastEventId;
+    stream = trpc.chat.onRoomEvent.subscribe(
+      { roomId, lastEventId },
+      {
+        onData({ id, data }) {
+          position = id;
+          upsert(data.message);
+          events.onLive?.(data.type, data.message);
+        },
+        onError(error) {
+          // The wsLink reconnects and resumes by itself after a lost socket; an error here comes from the server.
+          if (['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND'].some((code) => isServerError(error, code))) {
+            setProblem(loadProblem(error));
+            setStatus('error');
+            return;
+          }
+          // Anything else (a server restarting, say) is worth another try, from where the stream stopped.
+          console.warn('The room stream failed; resuming shortly', error);
+          resumeTimer = setTimeout(() => !disposed && follow(position), resumeDelayMs);
+        },
+      },
+    );
+  };
+
+  async function start() {
+    setStatus('loading');
+    setProblem(null);
+    try {
+      const page = await trpc.chat.history.query({ roomId, limit: pageSize });
+      if (disposed) return;
+      setMessages(reconcile([...page.items].reverse(), { key: 'id' }));
+      setCursor(page.nextCursor);
+      setStatus('ready');
+      follow(String(page.items[0]?.seq ?? 0));
+    } catch (error) {
+      if (disposed) return;
+      setProblem(loadProblem(error));
+      setStatus('error');
+    }
+  }
+
+  onCleanup(() => {
+    disposed = true;
+    clearTimeout(resumeTimer);
+    stream?.unsubscribe();
+  });
+  void start();
+
+  return {
+    messages,
+    status,
+    problem,
+    hasOlder: () => cursor() !== null,
+    loadingOlder,
+    /** The highest seq shown: what "read up to here" means. */
+    newestSeq: () => messages.at(-1)?.seq ?? 0,
+    upsert,
+    retry() {
+      stream?.unsubscribe();
+      void start();
+    },
+    async loadOlder(): Promise<void> {
+      const before = cursor();
+      if (before === null || loadingOlder()) return;
+      setLoadingOlder(true);
+      try {
+        const page = await trpc.chat.history.query({ roomId, beforeSeq: before, limit: pageSize });
+        if (disposed) return;
+        const known = new Set(messages.map((message) => message.id));
+        const older = page.items.filter((message) => !known.has(message.id)).reverse();
+        setMessages(produce((list) => list.unshift(...older)));
+        setCursor(page.nextCursor);
+      } catch (error) {
+        console.warn('Could not load older messages', error);
+      } finally {
+        setLoadingOlder(false);
+      }
+    },
+    async edit(messageId: string, body: string): Promise<void> {
+      upsert(await trpc.chat.edit.mutate({ messageId, body }));
+    },
+    async remove(messageId: string): Promise<void> {
+      upsert(await trpc.chat.delete.mutate({ messageId }));
+    },
+  };
+}
+
+export type Conversation = ReturnType<typeof createConversation>;

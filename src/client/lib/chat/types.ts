@@ -1,0 +1,19 @@
+import type { RouterOutputs } from '../trpc.ts';
+
+export type Message = RouterOutputs['chat']['history']['items'][number];
+export type Room = RouterOutputs['chat']['rooms'][number];
+export type PublicUser = Message['sender'];
+
+/** A message this tab wrote that the server has not confirmed yet. */
+export interface PendingMessage {
+  clientId: string;
+  body: string;
+  createdAt: string;
+  /** `sending` covers waiting to retry after a network failure; `failed` waits for the Retry button. */
+  status: 'sending' | 'failed';
+  error: string | null;
+}
+
+/** Where a signed-in person's conversation list links to for a room. */
+export const roomHref = (room: Pick<Room, 'id' | 'kind'>) =>
+  room.kind === 'public' ? '/' : `/chat/${room.id}`;
