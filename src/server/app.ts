@@ -24,7 +24,7 @@ export interface App {
 /** Builds every dependency once, then serves HTTP and WebSocket on one port. */
 export async function startApp(config: Config, log: Logger, clientDir: string | null): Promise<App> {
   const database = await resolveDatabase(config, log);
-  const orm = await openDatabase(database.url);
+  const orm = await openDatabase(database.url, log);
   const fanout = connectFanout(config, log);
   const { bus, limiter, presence } = fanout;
   let sockets = () => 0;

@@ -22,11 +22,21 @@ export async function resolveDatabase(config: Config, log?: Logger): Promise<Dat
 const databaseName = 'parley';
 const user = 'parley';
 
+const urlFor = (password: string, port: number) =>
+  `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`;
+
 async function startEmbeddedPostgres(dir: string, wantedPort: number, log?: Logger): Promise<Database> {
   await mkdir(dir, { recursive: true });
   if (process.getuid?.() === 0) await letPostgresUserReach([dir, projectRoot], log);
   const dataDir = path.join(dir, 'data');
   const password = await readOrCreateSecret(path.join(dir, 'password'));
+  const running = await runningServer(dir, dataDir);
+  if (running) {
+    // Another live Parley process (a server, or `parley create-admin` beside it) started it: share it, and leave
+    // stopping it to that process. Starting it again would stop theirs.
+    log?.info('Joining the embedded PostgreSQL another Parley process runs', running);
+    return { url: urlFor(password, running.port), stop: async () => {} };
+  }
   const port = wantedPort || (await freePort());
   await stopLeftoverServer(dataDir, log);
   const server = new EmbeddedPostgres({
@@ -45,12 +55,35 @@ async function startEmbeddedPostgres(dir: string, wantedPort: number, log?: Logg
     await server.initialise();
   }
   await server.start();
+  await writeFile(ownerFile(dir), String(process.pid));
   await ensureDatabase(server);
   log?.info('Embedded PostgreSQL is up', { port });
   return {
-    url: `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${databaseName}`,
-    stop: () => server.stop(),
+    url: urlFor(password, port),
+    stop: async () => {
+      await rm(ownerFile(dir), { force: true });
+      await server.stop();
+    },
   };
+}
+
+/** Which process started the embedded server: only that one stops it. */
+const ownerFile = (dir: string) => path.join(dir, 'owner.pid');
+
+/** The embedded server, when both it and the Parley process that started it are alive; its port from postmaster.pid. */
+async function runningServer(dir: string, dataDir: string): Promise<{ pid: number; port: number } | null> {
+  const [owner, postmaster] = await Promise.all(
+    [ownerFile(dir), path.join(dataDir, 'postmaster.pid')].map((file) =>
+      readFile(file, 'utf8').catch(() => null),
+    ),
+  );
+  if (!owner || !postmaster) return null;
+  const ownerPid = Number.parseInt(owner, 10);
+  const [pidLine, , , portLine] = postmaster.split('\n');
+  const pid = Number.parseInt(pidLine ?? '', 10);
+  const port = Number.parseInt(portLine ?? '', 10);
+  if (ownerPid === process.pid || !isAlive(ownerPid) || !isAlive(pid) || !Number.isInteger(port)) return null;
+  return { pid, port };
 }
 
 async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
@@ -101,11 +134,12 @@ async function stopLeftoverServer(dataDir: string, log?: Logger): Promise<void> 
 }
 
 function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../../migrations/index.ts';
+import type { Logger } from '../logger.ts';
 import { entities } from './entities/index.ts';
 
 export type Orm = MikroORM;
@@ -24,6 +25,8 @@ export function ormOptions(databaseUrl: string): Options {
       allOrNothing: true,
       // Schema changes are written by hand in migrations/, never diffed from entities: no snapshot file.
       snapshot: false,
+      // Progress goes through the app's logger (openDatabase), not straight to stdout.
+      silent: true,
     },
     // Entities are defined with defineEntity; nothing to discover by reflection.
     discovery: { warnWhenNoEntities: false },
@@ -33,8 +36,9 @@ export function ormOptions(databaseUrl: string): Options {
 }
 
 /** Connects and applies every pending migration, so a fresh database is ready to serve. */
-export async function openDatabase(databaseUrl: string): Promise<Orm> {
+export async function openDatabase(databaseUrl: string, log?: Logger): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(databaseUrl));
-  await orm.migrator.up();
+  const applied = await orm.migrator.up();
+  if (applied.length) log?.info('Applied database migrations', { migrations: applied.map((m) => m.name) });
   return orm;
 }

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { defineCommand } from '../command.ts';
+import { isTransient, UsageError } from '../errors.ts';
+import { readAll } from '../prompt.ts';
+import { resolveRoom } from '../resolve.ts';
+
+const retryDelaysMs = [500, 1_000, 2_000, 4_000];
+
+export const send = defineCommand({
+  name: 'send',
+  usage: '<room> <text...>',
+  summary: 'send a message to a room',
+  details: [
+    'A room is `public`, a room id, or @username for the private room with a friend.',
+    'Words after the room are joined with spaces; `-` reads the message from stdin.',
+    'A network failure is retried with the same message id, so the message is never sent twice.',
+    '',
+    'Examples: parley send public "hello, everyone"',
+    '          echo "build is green" | parley send @ann -',
+  ],
+  arity: [2, Number.POSITIVE_INFINITY],
+  async run(cli, { positionals }) {
+    const [roomText = '', ...words] = positionals;
+    const body = words.length === 1 && words[0] === '-' ? (await readAll()).trim() : words.join(' ');
+    if (!body.trim()) throw new UsageError('The message is empty.', 'send');
+    const client = cli.signedIn();
+    const room = await resolveRoom(client, roomText);
+    // One id for this message, kept across retries: the server stores it once however often it arrives.
+    const clientId = `cli_${randomBytes(12).toString('base64url')}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const message = await client.chat.send.mutate({ roomId: room.id, clientId, body });
+        cli.out.result(message, () => `Sent to ${room.name} (message ${message.id}).`);
+        return;
+      } catch (error) {
+        const delay = retryDelaysMs[attempt];
+        if (delay === undefined || !isTransient(error)) throw error;
+        cli.out.notice(`(Sending failed: ${(error as Error).message}; trying again.)`);
+        await sleep(delay);
+      }
+    }
+  },
+});

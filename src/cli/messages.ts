@@ -1,0 +1,26 @@
+/** How a room's messages look in a terminal and in `--json` lines. */
+import type { AppRouter, inferRouterOutputs } from '../sdk/index.ts';
+import { shortTime, who } from './output.ts';
+
+export type Message = inferRouterOutputs<AppRouter>['chat']['send'];
+export type RoomEventType = 'message.created' | 'message.edited' | 'message.deleted';
+
+/** One line per message; a message of several lines is indented under its sender. */
+export function formatMessage(message: Message, type: RoomEventType | 'history' = 'history'): string {
+  const head = `${shortTime(type === 'message.edited' ? (message.editedAt ?? message.createdAt) : message.createdAt)} ${who(message.sender)}`;
+  if (message.deletedAt) {
+    const by = message.deletedBy === 'moderator' ? ' by a moderator' : '';
+    return `${head}: (message ${message.id} deleted${by})`;
+  }
+  const edited = type === 'message.edited' ? ' (edited)' : '';
+  const [first, ...rest] = message.body.split('\n');
+  return [`${head}${edited}: ${first}`, ...rest.map((line) => `    ${line}`)].join('\n');
+}
+
+/** What a `--json` consumer reads: one object per line. */
+export function messageLine(type: RoomEventType | 'history', position: number, message: Message) {
+  return { type, position, message };
+}
+
+/** An edit or deletion the history already showed has nothing new to say. */
+export const stateOf = (message: Message) => `${message.editedAt ?? ''}|${message.deletedAt ?? ''}`;
