@@ -7,6 +7,7 @@ import { GuestOnly, SignedInOnly } from './components/Gates.tsx';
 import { GuestShell } from './components/GuestShell.tsx';
 import { LiveProvider } from './components/LiveProvider.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
+import { AdminPage } from './pages/AdminPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
@@ -51,6 +52,7 @@ export function App() {
         <Route path="/chat/:roomId?" component={ChatPage} />
         <Route path="/account/:tab?" component={AccountPage} />
         <Route path="/u/:username" component={ProfilePage} />
+        <Route path="/admin/:tab?" component={AdminPage} />
       </Route>
       <Route path="*404" component={NotFoundPage} />
     </Router>

@@ -12,5 +12,6 @@ import './styles/chat.css';
 import './styles/header.css';
 import './styles/people.css';
 import './styles/profile.css';
+import './styles/admin.css';
 
 render(() => <App />, document.getElementById('root')!);

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -10,6 +8,7 @@ import {
   launchBrowser,
   newVisitor,
   registerThroughForm,
+  saveScreenshot,
   waitForPath,
 } from '../helpers/browser.ts';
 import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
@@ -21,8 +20,6 @@ import { roomyLimits } from '../helpers/users.ts';
 // friends, chat privately and in the public room; edits, deletions, typing and a lost network on the way.
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
-const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-
 let server: TestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -33,7 +30,6 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([
     startTestServer({ serveClient: true, env: roomyLimits }),
     launchBrowser(),
-    mkdir(screenshots, { recursive: true }),
   ]);
 });
 
@@ -62,8 +58,6 @@ async function newBrowser(options: { width?: number; height?: number; dark?: boo
   if (options.dark) await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
   return page;
 }
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}${name}` });
 
 /** A typed API client on the browser's own session, for checking what the server stored. */
 async function apiOf(page: Page): Promise<Client> {
@@ -111,7 +105,7 @@ describe('Parley, end to end in two browsers', () => {
     await ada.page.getByLabel('Email').fill(ada.email);
     await ada.page.getByLabel('Display name').fill(ada.displayName);
     await ada.page.getByLabel('Password').fill(ada.password);
-    await shot(ada.page, '01-register.png');
+    await saveScreenshot(ada.page, '01-register.png');
     await ada.page.getByRole('button', { name: 'Create account' }).click();
     await expectSignedInAs(ada.page, ada);
 
@@ -123,7 +117,7 @@ describe('Parley, end to end in two browsers', () => {
     await waitForPath(grace.page, '/login');
     await grace.page.getByLabel('Username or email').fill(grace.username);
     await grace.page.getByLabel('Password').fill(grace.password);
-    await shot(grace.page, '02-login.png');
+    await saveScreenshot(grace.page, '02-login.png');
     await grace.page.getByRole('button', { name: 'Log in' }).click();
     await expectSignedInAs(grace.page, grace);
   });
@@ -200,7 +194,7 @@ describe('Parley, end to end in two browsers', () => {
       expect(await message(page, 'It was a moth').count()).toBe(1);
       expect(await message(page, 'Hello Grace!').count()).toBe(1);
     }
-    await shot(ada.page, '06-private-chat.png');
+    await saveScreenshot(ada.page, '06-private-chat.png');
   });
 
   test('an edit and a deletion reach the other side live', async () => {
@@ -243,7 +237,7 @@ describe('Parley, end to end in two browsers', () => {
     await ada.page.getByText('This message was deleted').waitFor();
     await grace.page.getByText('This message was deleted').waitFor();
     expect(await message(grace.page, 'Oops, wrong window').count()).toBe(0);
-    await shot(grace.page, '08-edit-and-delete.png');
+    await saveScreenshot(grace.page, '08-edit-and-delete.png');
   });
 
   test('reloading a /chat/:roomId address shows the conversation and its history', async () => {
@@ -288,7 +282,7 @@ describe('Parley, end to end in two browsers', () => {
     expect(await link.getAttribute('target')).toBe('_blank');
     await message(ada.page, 'Images are not loaded').getByRole('link', { name: 'a moth' }).waitFor();
     expect(await messageLog(ada.page).locator('img').count()).toBe(0);
-    await shot(ada.page, '07-public-room.png');
+    await saveScreenshot(ada.page, '07-public-room.png');
 
     // Near the 4000-character limit a counter appears; past it, the message cannot be sent.
     await composer(ada.page).fill('x'.repeat(3990));
@@ -306,7 +300,7 @@ describe('Parley, end to end in two browsers', () => {
     expect(await composer(visitor).count()).toBe(0);
     await send(ada.page, 'Live for visitors too.');
     await message(visitor, 'Live for visitors too.').waitFor();
-    await shot(visitor, '09-public-room-signed-out.png');
+    await saveScreenshot(visitor, '09-public-room-signed-out.png');
     // Every other page still needs signing in.
     await visitor.goto(privatePath);
     await waitForPath(visitor, '/login');
@@ -351,7 +345,7 @@ describe('Parley, end to end in two browsers', () => {
     expect(await composer(ada.page).count()).toBe(0);
     await message(ada.page, 'It was a moth').waitFor();
     expect(await sidebarRoom(ada.page, new RegExp(`^${grace.displayName}`)).count()).toBe(0);
-    await shot(ada.page, '12-no-longer-friends.png');
+    await saveScreenshot(ada.page, '12-no-longer-friends.png');
 
     // Friends again: the composer is back, and Retry sends the same message, once.
     const request = await adaApi.friends.sendRequest.mutate({ userId: (await graceApi.auth.me.query())!.id });
@@ -478,11 +472,11 @@ describe('Parley on a phone, in the dark', () => {
     await page.getByRole('heading', { name: 'Public room', level: 1 }).waitFor();
     await send(page, 'Hello from my phone, in dark mode.');
     await message(page, 'Hello from my phone').getByText('Sending…').waitFor({ state: 'detached' });
-    await shot(page, '10-phone-dark.png');
+    await saveScreenshot(page, '10-phone-dark.png');
 
     await page.getByRole('button', { name: 'Show conversations' }).click();
     await sidebarRoom(page, /^Public room/).waitFor();
-    await shot(page, '11-phone-drawer.png');
+    await saveScreenshot(page, '11-phone-drawer.png');
     await page.keyboard.press('Escape');
   });
 });

@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -9,6 +7,7 @@ import {
   launchBrowser,
   newVisitor,
   registerThroughForm,
+  saveScreenshot,
   waitForPath,
 } from '../helpers/browser.ts';
 import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
@@ -19,8 +18,6 @@ import { roomyLimits, uniqueUsername } from '../helpers/users.ts';
 
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
-const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-
 let server: TestServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -29,7 +26,6 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([
     startTestServer({ serveClient: true, env: roomyLimits }),
     launchBrowser(),
-    mkdir(screenshots, { recursive: true }),
   ]);
 });
 
@@ -98,7 +94,7 @@ describe('people and friends in the browser', () => {
     await row(results, bobbie.displayName).getByRole('button', { name: 'Message' }).waitFor();
     await row(results, boba.displayName).getByRole('button', { name: 'Accept' }).waitFor();
     await row(results, boba.displayName).getByText('Sent you a request').waitFor();
-    await ada.page.screenshot({ path: `${screenshots}03-search.png` });
+    await saveScreenshot(ada.page, '03-search.png');
 
     await bobRow.getByRole('button', { name: 'Add friend' }).click();
     await bobRow.getByRole('button', { name: 'Cancel request' }).waitFor();
@@ -124,7 +120,7 @@ describe('people and friends in the browser', () => {
       `${ada.displayName} (@${ada.username}) sent you a friend request.`,
     );
     await request.getByRole('button', { name: 'Accept' }).waitFor();
-    await bob.page.screenshot({ path: `${screenshots}04-request-bell.png` });
+    await saveScreenshot(bob.page, '04-request-bell.png');
     await request.getByRole('button', { name: 'Accept' }).click();
     await request.getByText('Accepted. You are now friends.').waitFor();
     await bob.page.getByRole('button', { name: 'Mark all read' }).click();
@@ -138,7 +134,7 @@ describe('people and friends in the browser', () => {
     // Bob has the app open, so he shows as online; Bobbie never opened it.
     await adasFriends.getByRole('link', { name: `${bob.displayName} (online)` }).waitFor();
     await adasFriends.getByRole('link', { name: `${bobbie.displayName} (offline)` }).waitFor();
-    await ada.page.screenshot({ path: `${screenshots}05-friends-tab.png` });
+    await saveScreenshot(ada.page, '05-friends-tab.png');
 
     await bob.page.keyboard.press('Escape');
     await openAccountTab(bob.page, 'Friends');

@@ -76,8 +76,7 @@ export async function reportIn(
     const page: Admin['reports']['list'] = await admin.admin.reports.list.query({ status, cursor });
     const found = page.items.find((report) => report.id === reportId);
     if (found || page.nextCursor === null) return found;
-    // The queue's nextCursor is a number while its cursor input is a string (see moderation.test.ts).
-    cursor = String(page.nextCursor);
+    cursor = page.nextCursor;
   }
 }
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium; `npx playwright install` downloads browsers, which this machine cannot do. */
@@ -68,4 +70,24 @@ export async function expectSignedInAs(page: Page, who: BrowserUser): Promise<vo
   const header = page.getByRole('banner');
   await header.getByText(who.displayName, { exact: true }).waitFor();
   await header.getByText(`@${who.username}`, { exact: true }).waitFor();
+}
+
+/**
+ * Where the browser tests' pictures go: `docs/screenshots/` (the README's tour) when UPDATE_SCREENSHOTS=1, else
+ * `test-results/screenshots/`, so an ordinary test run leaves the checkout as it found it.
+ */
+export const screenshotDir = fileURLToPath(
+  new URL(
+    process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots/' : '../../test-results/screenshots/',
+    import.meta.url,
+  ),
+);
+
+/** A picture of the page, with the pointer parked over empty space (no hover highlight) and no focus ring. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await mkdir(screenshotDir, { recursive: true });
+  const viewport = page.viewportSize();
+  if (viewport) await page.mouse.move(viewport.width - 10, viewport.height - 10);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.screenshot({ path: `${screenshotDir}${name}` });
 }

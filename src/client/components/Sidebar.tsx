@@ -1,8 +1,9 @@
 import { A } from '@solidjs/router';
 import { type JSX, Match, Show, Switch } from 'solid-js';
+import { useAuth } from '../lib/auth.ts';
 import { useChat } from '../lib/chat/session.ts';
 import { RoomList } from './chat/RoomList.tsx';
-import { ChatIcon, HashIcon, SettingsIcon } from './Icons.tsx';
+import { ChatIcon, HashIcon, SettingsIcon, ShieldIcon } from './Icons.tsx';
 
 function SidebarSection(props: { id: string; title: JSX.Element; icon: JSX.Element; children: JSX.Element }) {
   return (
@@ -31,6 +32,7 @@ function RoomsLoading() {
 /** The signed-in person's conversations, kept live: the public room, then direct messages by latest activity. */
 export function Sidebar(props: { onClose: () => void }) {
   const chat = useChat();
+  const auth = useAuth();
   const rooms = () => chat()?.rooms();
   const publicRooms = () => rooms()?.filter((room) => room.kind === 'public') ?? [];
   const privateRooms = () => rooms()?.filter((room) => room.kind === 'private') ?? [];
@@ -79,6 +81,12 @@ export function Sidebar(props: { onClose: () => void }) {
         </Match>
       </Switch>
       <div class="sidebar-footer">
+        <Show when={auth.user()?.role === 'admin'}>
+          <A href="/admin" class="sidebar-link" activeClass="sidebar-link-active">
+            <ShieldIcon />
+            Admin
+          </A>
+        </Show>
         <A href="/account" class="sidebar-link" activeClass="sidebar-link-active">
           <SettingsIcon />
           Account settings

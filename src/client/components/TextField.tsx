@@ -4,7 +4,7 @@ import { Dynamic } from 'solid-js/web';
 export interface TextFieldProps {
   name: string;
   label: string;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'datetime-local';
   autocomplete?: JSX.InputHTMLAttributes<HTMLInputElement>['autocomplete'];
   /** Shown under the label; read out with the input. */
   hint?: string;
@@ -13,6 +13,8 @@ export interface TextFieldProps {
   optional?: boolean;
   value?: string;
   maxLength?: number;
+  /** The earliest value a date-time input offers. */
+  min?: string;
   /** Makes it a text area of this many rows, for prose such as a bio. */
   rows?: number;
 }
@@ -48,6 +50,7 @@ export function TextField(props: TextFieldProps) {
         autocomplete={props.autocomplete}
         value={props.value ?? ''}
         maxLength={props.maxLength}
+        min={props.min}
         required={!props.optional}
         spellcheck={Boolean(props.rows)}
         autocapitalize={props.rows ? undefined : 'off'}

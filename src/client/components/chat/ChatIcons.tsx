@@ -46,3 +46,9 @@ export const AlertIcon = () => (
     <path d="M12 7.5v5.5M12 16.5v.01" />
   </Icon>
 );
+
+export const FlagIcon = () => (
+  <Icon>
+    <path d="M5 21V4M5 4h11l-2 4 2 4H5" />
+  </Icon>
+);

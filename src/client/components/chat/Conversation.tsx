@@ -147,6 +147,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
             pending={outbox?.items ?? []}
             me={me()}
             canChange={!formerFriend()}
+            moderator={me()?.role === 'admin'}
             label={`Messages in ${name()}`}
             intro={
               <div class="room-intro">

@@ -7,6 +7,7 @@ import { AlertIcon } from './ChatIcons.tsx';
 import { MarkdownBody } from './MarkdownBody.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
+import { ModerateDialog, ReportDialog } from './ModerationDialogs.tsx';
 
 export interface MessageItemProps {
   sender: PublicUser;
@@ -26,6 +27,10 @@ export interface MessageItemProps {
   /** Given for your own stored messages where you may still write: the Edit and Delete menu. */
   onEdit?: (body: string) => Promise<void>;
   onDelete?: () => Promise<void>;
+  /** Given for someone else's stored message when you are signed in: the Report action. */
+  onReport?: (reason: string) => Promise<void>;
+  /** Given to admins for any stored message: Delete as moderator. */
+  onModerate?: (reason: string) => Promise<void>;
 }
 
 function DeleteConfirm(props: { onConfirm: () => Promise<void>; onCancel: () => void }) {
@@ -83,10 +88,16 @@ function DeleteConfirm(props: { onConfirm: () => Promise<void>; onCancel: () => 
 export function MessageItem(props: MessageItemProps) {
   const [editing, setEditing] = createSignal(false);
   const [confirming, setConfirming] = createSignal(false);
+  const [asking, setAsking] = createSignal<'report' | 'moderate' | null>(null);
+  const [reported, setReported] = createSignal(false);
   let item: HTMLLIElement | undefined;
   const deleted = () => Boolean(props.deletedBy);
   const backToMenu = () =>
     queueMicrotask(() => item?.querySelector<HTMLElement>('.message-actions-button')?.focus());
+  const closeDialog = () => {
+    setAsking(null);
+    backToMenu();
+  };
 
   return (
     <li
@@ -173,6 +184,11 @@ export function MessageItem(props: MessageItemProps) {
             />
           )}
         </Show>
+        <Show when={reported() && !deleted()}>
+          <p class="message-status message-status-reported" role="status">
+            Reported. A moderator will take a look.
+          </p>
+        </Show>
         <Show when={props.status === 'sending'}>
           <p class="message-status">
             <span class="spinner" aria-hidden="true" />
@@ -192,8 +208,37 @@ export function MessageItem(props: MessageItemProps) {
           </p>
         </Show>
       </div>
-      <Show when={props.onEdit && !deleted() && !editing() && !confirming()}>
-        <MessageMenu onEdit={() => setEditing(true)} onDelete={() => setConfirming(true)} />
+      <Show
+        when={
+          (props.onEdit || props.onReport || props.onModerate) && !deleted() && !editing() && !confirming()
+        }
+      >
+        <MessageMenu
+          onEdit={props.onEdit && (() => setEditing(true))}
+          onDelete={props.onDelete && (() => setConfirming(true))}
+          onReport={props.onReport && !reported() ? () => setAsking('report') : undefined}
+          onModerate={props.onModerate && (() => setAsking('moderate'))}
+        />
+      </Show>
+      {/* Not tied to the handlers: a message removed while its dialog is open still lets the dialog close. */}
+      <Show when={asking() === 'report'}>
+        <ReportDialog
+          sender={props.sender.displayName}
+          onSubmit={async (reason) => {
+            await props.onReport?.(reason);
+            setReported(true);
+          }}
+          onClose={closeDialog}
+        />
+      </Show>
+      <Show when={asking() === 'moderate'}>
+        <ModerateDialog
+          sender={props.sender.displayName}
+          onSubmit={async (reason) => {
+            await props.onModerate?.(reason);
+          }}
+          onClose={closeDialog}
+        />
       </Show>
     </li>
   );

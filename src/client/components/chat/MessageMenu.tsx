@@ -1,12 +1,24 @@
 import { createSignal, Show } from 'solid-js';
 import { dismissOnOutside, moveFocus } from '../../lib/dismiss.ts';
-import { EditIcon, MoreIcon, TrashIcon } from './ChatIcons.tsx';
+import { ShieldIcon } from '../Icons.tsx';
+import { EditIcon, FlagIcon, MoreIcon, TrashIcon } from './ChatIcons.tsx';
+
+export interface MessageMenuProps {
+  /** Your own messages: Edit and Delete. */
+  onEdit?: (() => void) | undefined;
+  onDelete?: (() => void) | undefined;
+  /** Someone else's message: Report it to the moderators. */
+  onReport?: (() => void) | undefined;
+  /** For admins, any message: remove it as a moderator. */
+  onModerate?: (() => void) | undefined;
+}
 
 /**
- * The small menu on one of your own messages: Edit and Delete. A menu button in the WAI-ARIA pattern: arrow keys
- * move between the items, Escape closes it and gives focus back to the button.
+ * The small menu on a message: Edit and Delete on your own, Report on someone else's, and for admins Delete as
+ * moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
+ * gives focus back to the button.
  */
-export function MessageMenu(props: { onEdit: () => void; onDelete: () => void }) {
+export function MessageMenu(props: MessageMenuProps) {
   const [open, setOpen] = createSignal(false);
   let root: HTMLDivElement | undefined;
   let trigger: HTMLButtonElement | undefined;
@@ -70,19 +82,48 @@ export function MessageMenu(props: { onEdit: () => void; onDelete: () => void })
             }
           }}
         >
-          <button type="button" role="menuitem" class="menu-item" onClick={() => choose(props.onEdit)}>
-            <EditIcon />
-            Edit
-          </button>
-          <button
-            type="button"
-            role="menuitem"
-            class="menu-item menu-item-danger"
-            onClick={() => choose(props.onDelete)}
-          >
-            <TrashIcon />
-            Delete
-          </button>
+          <Show when={props.onEdit}>
+            {(onEdit) => (
+              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onEdit())}>
+                <EditIcon />
+                Edit
+              </button>
+            )}
+          </Show>
+          <Show when={props.onDelete}>
+            {(onDelete) => (
+              <button
+                type="button"
+                role="menuitem"
+                class="menu-item menu-item-danger"
+                onClick={() => choose(onDelete())}
+              >
+                <TrashIcon />
+                Delete
+              </button>
+            )}
+          </Show>
+          <Show when={props.onReport}>
+            {(onReport) => (
+              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onReport())}>
+                <FlagIcon />
+                Report
+              </button>
+            )}
+          </Show>
+          <Show when={props.onModerate}>
+            {(onModerate) => (
+              <button
+                type="button"
+                role="menuitem"
+                class="menu-item menu-item-danger"
+                onClick={() => choose(onModerate())}
+              >
+                <ShieldIcon />
+                Delete as moderator
+              </button>
+            )}
+          </Show>
         </div>
       </Show>
     </div>

@@ -47,6 +47,8 @@ export interface TimelineProps {
   me: PublicUser | null;
   /** Whether the reader may still change their messages here (not after an unfriend). */
   canChange: boolean;
+  /** An admin: may remove anyone's message as a moderator. */
+  moderator?: boolean;
   /** Names the message log for assistive tech, e.g. "Messages in Public room". */
   label: string;
   /** Shown above the first message once the beginning of the room is loaded. */
@@ -142,6 +144,8 @@ export function Timeline(props: TimelineProps) {
   const messages = () => props.conversation.messages;
   const change = (message: Message) =>
     props.canChange && props.me?.id === message.sender.id && !message.deletedAt;
+  const report = (message: Message) =>
+    Boolean(props.me) && props.me?.id !== message.sender.id && !message.deletedAt;
 
   return (
     <div class="timeline-wrap">
@@ -184,6 +188,16 @@ export function Timeline(props: TimelineProps) {
                           change(message) ? (body) => props.conversation.edit(message.id, body) : undefined
                         }
                         onDelete={change(message) ? () => props.conversation.remove(message.id) : undefined}
+                        onReport={
+                          report(message)
+                            ? (reason) => props.conversation.report(message.id, reason)
+                            : undefined
+                        }
+                        onModerate={
+                          props.moderator && !message.deletedAt
+                            ? (reason) => props.conversation.moderate(message.id, reason)
+                            : undefined
+                        }
                       />
                     </>
                   );

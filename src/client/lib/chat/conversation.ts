@@ -150,6 +150,13 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     async remove(messageId: string): Promise<void> {
       upsert(await trpc.chat.delete.mutate({ messageId }));
     },
+    async report(messageId: string, reason: string): Promise<void> {
+      await trpc.chat.report.mutate({ messageId, reason });
+    },
+    /** Removes anyone's message as a moderator (admins only); the reason goes to the audit log. */
+    async moderate(messageId: string, reason: string): Promise<void> {
+      upsert(await trpc.admin.messages.delete.mutate({ messageId, reason }));
+    },
   };
 }
 

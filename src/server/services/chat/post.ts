@@ -10,7 +10,7 @@ import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
 import { type MessageView, type RoomEventView, selectMessages } from './messages.ts';
-import { authorizeWrite, loadRoom, otherMember, type RoomRow } from './rooms.ts';
+import { authorizeWrite, loadRoom, type RoomRow } from './rooms.ts';
 
 async function messageByClientId(em: EntityManager, senderId: number, clientId: string) {
   const [message] = await selectMessages(em, sql`m.sender_id = ${senderId} and m.client_id = ${clientId}`);
@@ -45,10 +45,12 @@ async function appendEvent(
     return { position, type, message: message! };
   });
   await publishRoomEvent(deps, room.id, event);
-  const other = otherMember(room, event.message.sender.id);
-  // The other member's sidebar (preview, unread) changes too; the public room's readers follow its stream.
-  if (other !== null) {
-    await deps.bus.publish(userChannel(other), { type: 'room.changed', roomId: room.id } satisfies UserEvent);
+  // Both members' sidebars (preview, unread) change, in every tab; the public room's readers follow its stream.
+  if (room.kind === 'private') {
+    const changed: UserEvent = { type: 'room.changed', roomId: room.id };
+    await Promise.all(
+      [room.user_low!, room.user_high!].map((member) => deps.bus.publish(userChannel(member), changed)),
+    );
   }
   return event;
 }
