@@ -11,6 +11,17 @@ const parley = createParleyClient({
   token: process.env.PARLEY_TOKEN,
 });
 const dryRun = process.argv.includes('--dry-run');
+
+// Say plainly what is missing, rather than failing on the first admin call.
+const me = await parley.auth.me.query().catch(() => null);
+if (me?.role !== 'admin') {
+  console.error(
+    me
+      ? `@${me.username} is not an admin: this script needs an admin's token.`
+      : "Set PARLEY_TOKEN to an admin's API token.",
+  );
+  process.exit(1);
+}
 const bannedWords = (process.env.BANNED_WORDS ?? 'scam,spam')
   .split(',')
   .map((word) => word.trim().toLowerCase())

@@ -4,6 +4,8 @@ import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 
 const t = initTRPC.context<Context>().create({
+  // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
