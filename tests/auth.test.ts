@@ -160,6 +160,18 @@ describe('registering', () => {
     expect(error.data?.fieldErrors).not.toHaveProperty('username');
   });
 
+  it('tells me at once when both my username and my email are taken', async () => {
+    const first = await registerUser(server);
+
+    const error = await rejection(
+      server.client().auth.register.mutate({ username: first.username, email: first.email, password }),
+    );
+
+    expect(error.data?.code).toBe('CONFLICT');
+    expect(error.data?.fieldErrors?.username).toEqual(['That username is taken.']);
+    expect(error.data?.fieldErrors?.email).toEqual(['That email is already registered.']);
+  });
+
   it('lets exactly one of two people who pick the same name at the same moment have it', async () => {
     const username = uniqueUsername('twin');
     const attempts = await Promise.allSettled(

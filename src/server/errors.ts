@@ -1,21 +1,22 @@
 import { TRPCError } from '@trpc/server';
 
-/** A domain error about one input field, shown by the client next to that field. */
+/** A domain error about input fields, each message shown by the client next to its field. */
 export class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
+  constructor(readonly fields: Record<string, string>) {
+    super(Object.values(fields).join(' '));
   }
 }
 
-export function fieldError(
-  code: 'BAD_REQUEST' | 'CONFLICT' | 'UNAUTHORIZED',
-  field: string,
-  message: string,
-) {
-  return new TRPCError({ code, message, cause: new FieldError(field, message) });
+type FieldErrorCode = 'BAD_REQUEST' | 'CONFLICT' | 'UNAUTHORIZED';
+
+export function fieldError(code: FieldErrorCode, field: string, message: string) {
+  return fieldErrors(code, { [field]: message });
+}
+
+/** Several fields wrong at once (a taken username and a taken email): the person learns both in one go. */
+export function fieldErrors(code: FieldErrorCode, fields: Record<string, string>) {
+  const cause = new FieldError(fields);
+  return new TRPCError({ code, message: cause.message, cause });
 }
 
 export class RateLimited extends Error {

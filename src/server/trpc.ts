@@ -11,7 +11,9 @@ const t = initTRPC.context<Context>().create({
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
     const fieldErrors: Record<string, string[]> | undefined =
       (zodError?.fieldErrors as Record<string, string[]> | undefined) ??
-      (cause instanceof FieldError ? { [cause.field]: [cause.message] } : undefined);
+      (cause instanceof FieldError
+        ? Object.fromEntries(Object.entries(cause.fields).map(([field, message]) => [field, [message]]))
+        : undefined);
     return {
       ...shape,
       // zod's own message is a JSON dump; a person reads the first problem instead.

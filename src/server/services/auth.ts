@@ -8,7 +8,7 @@ import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
-import { fieldError, tooManyRequests } from '../errors.ts';
+import { fieldError, fieldErrors, tooManyRequests } from '../errors.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
 import { type SessionEndedEvent, userChannel } from './session-events.ts';
 
@@ -52,9 +52,10 @@ export async function register(
 }
 
 async function assertAvailable(em: EntityManager, username: string, email: string): Promise<void> {
-  if (await findByUsername(em, username)) throw fieldError('CONFLICT', 'username', 'That username is taken.');
-  if (await em.findOne(User, { email }))
-    throw fieldError('CONFLICT', 'email', 'That email is already registered.');
+  const taken: Record<string, string> = {};
+  if (await findByUsername(em, username)) taken.username = 'That username is taken.';
+  if (await em.findOne(User, { email })) taken.email = 'That email is already registered.';
+  if (Object.keys(taken).length) throw fieldErrors('CONFLICT', taken);
 }
 
 function findByUsername(em: EntityManager, username: string) {
