@@ -76,7 +76,7 @@ const removedByModerator = 'This message was removed by a moderator';
 async function fromMessageMenu(page: Page, text: string, item: string): Promise<void> {
   const target = message(page, text);
   await target.hover();
-  await target.getByRole('button', { name: 'Message actions' }).click();
+  await target.getByRole('button', { name: /^Actions for / }).click();
   await page.getByRole('menuitem', { name: item }).click();
 }
 

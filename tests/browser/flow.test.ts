@@ -7,8 +7,10 @@ import {
   expectSignedInAs,
   launchBrowser,
   newVisitor,
+  phone,
   registerThroughForm,
   saveScreenshot,
+  textUnder,
   waitForPath,
 } from '../helpers/browser.ts';
 import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
@@ -47,8 +49,10 @@ interface Person extends BrowserUser {
   page: Page;
 }
 
-async function newBrowser(options: { width?: number; height?: number; dark?: boolean } = {}): Promise<Page> {
-  const context = await newVisitor(browser, server.url);
+async function newBrowser(
+  options: { width?: number; height?: number; dark?: boolean; touch?: boolean } = {},
+): Promise<Page> {
+  const context = await newVisitor(browser, server.url, options.touch ? phone : {});
   context.setDefaultTimeout(10_000);
   contexts.push(context);
   const page = await context.newPage();
@@ -69,6 +73,27 @@ const messageLog = (page: Page) => page.getByRole('log');
 const message = (page: Page, text: string) =>
   messageLog(page).getByRole('listitem').filter({ hasText: text });
 const composer = (page: Page) => page.getByRole('textbox', { name: /^Message / });
+const actionsButton = (item: Locator) => item.getByRole('button', { name: /^Actions for / });
+
+/** Whether the open message menu lies wholly inside the message log's scrolling area, cut off nowhere. */
+async function menuFits(page: Page): Promise<boolean> {
+  const [menu, log] = await Promise.all([
+    page.getByRole('menu').boundingBox(),
+    page.locator('.timeline').boundingBox(),
+  ]);
+  return Boolean(menu && log && menu.y >= log.y && menu.y + menu.height <= log.y + log.height);
+}
+
+/** The tab's title counts everything unread for the person on `page`: messages in all their rooms, notifications. */
+async function titleCountsUnread(page: Page, name: string): Promise<boolean> {
+  const api = await apiOf(page);
+  const [rooms, notifications] = await Promise.all([
+    api.chat.rooms.query(),
+    api.notifications.unreadCount.query(),
+  ]);
+  const unread = rooms.reduce((sum, room) => sum + room.unread, 0) + notifications.count;
+  return (await page.title()) === `${unread > 0 ? `(${unread}) ` : ''}${name} · Parley`;
+}
 
 async function send(page: Page, text: string): Promise<void> {
   await composer(page).fill(text);
@@ -200,7 +225,7 @@ describe('Parley, end to end in two browsers', () => {
   test('an edit and a deletion reach the other side live', async () => {
     const mine = message(ada.page, 'Tape it into the log book');
     await mine.hover();
-    await mine.getByRole('button', { name: 'Message actions' }).click();
+    await actionsButton(mine).click();
     await ada.page.getByRole('menuitem', { name: 'Edit' }).click();
     // While editing, the words are in the text box (the list item no longer shows them as text).
     const editor = ada.page.getByRole('textbox', { name: 'Edit message' });
@@ -217,8 +242,17 @@ describe('Parley, end to end in two browsers', () => {
     const oops = message(ada.page, 'Oops, wrong window');
     await oops.getByText('Sending…').waitFor({ state: 'detached' });
     await message(grace.page, 'Oops, wrong window').waitFor();
+    // Every message's menu button has a name of its own; the newest message's menu opens upwards, in sight.
+    const names = await messageLog(ada.page)
+      .getByRole('button', { name: /^Actions for / })
+      .evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label')));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.at(-1)).toMatch(
+      new RegExp(`^Actions for ${ada.displayName}'s message at .+: Oops, wrong window$`),
+    );
     await oops.hover();
-    await oops.getByRole('button', { name: 'Message actions' }).click();
+    await actionsButton(oops).click();
+    expect(await menuFits(ada.page)).toBe(true);
     await ada.page.getByRole('menuitem', { name: 'Edit' }).click();
     await ada.page.getByRole('textbox', { name: 'Edit message' }).fill('Never mind');
     await ada.page.getByRole('textbox', { name: 'Edit message' }).press('Escape');
@@ -226,8 +260,9 @@ describe('Parley, end to end in two browsers', () => {
     expect(await message(ada.page, 'Never mind').count()).toBe(0);
 
     // The keyboard reaches the menu too: Enter opens it, the arrow keys move, Enter chooses.
-    await oops.getByRole('button', { name: 'Message actions' }).focus();
+    await actionsButton(oops).focus();
     await ada.page.keyboard.press('Enter');
+    expect(await menuFits(ada.page)).toBe(true);
     await ada.page.keyboard.press('ArrowDown');
     await ada.page.keyboard.press('Enter');
     await oops
@@ -281,6 +316,10 @@ describe('Parley, end to end in two browsers', () => {
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await link.getAttribute('target')).toBe('_blank');
     await message(ada.page, 'Images are not loaded').getByRole('link', { name: 'a moth' }).waitFor();
+    // The sidebar previews the newest message as plain text, Markdown and all left out.
+    await sidebarRoom(ada.page, /^Public room/)
+      .getByText(`${grace.displayName}: Images are not loaded: a moth`, { exact: true })
+      .waitFor();
     expect(await messageLog(ada.page).locator('img').count()).toBe(0);
     await saveScreenshot(ada.page, '07-public-room.png');
 
@@ -378,11 +417,21 @@ describe('a long conversation', () => {
       });
     }
 
+    // The tab counts what is waiting, wherever it is.
+    await sidebarRoom(page, /^Dorothy Vaughan.*, 120 unread$/).waitFor();
+    await expect.poll(() => titleCountsUnread(page, 'Public room')).toBe(true);
+    expect(Number((await page.title()).match(/^\((\d+)\)/)?.[1])).toBeGreaterThanOrEqual(120);
+
     // The newest page (a screen and more) shows at the bottom; the oldest lines are not loaded yet.
     await page.goto(`/chat/${room.id}`);
     await message(page, 'Line 120').waitFor();
     expect(await message(page, 'Line 71').count()).toBe(1);
     expect(await message(page, 'Line 70').count()).toBe(0);
+    // Reading it takes its 120 off the tab's count.
+    await expect
+      .poll(async () => (await me.client.chat.rooms.query()).find((r) => r.id === room.id)?.unread)
+      .toBe(0);
+    await expect.poll(() => titleCountsUnread(page, dorothy.displayName)).toBe(true);
 
     // Scrolling to the top asks for the page before. Hold it to see where "Line 72" sits, then let it in.
     // (Not "Line 71": with "Line 70" above it, it joins that group and loses its name line.)
@@ -463,16 +512,61 @@ describe('a dropped connection', () => {
   });
 });
 
+describe('an address with no conversation behind it', () => {
+  test('says so plainly, with a way back to the conversations and nothing to type into', async () => {
+    const page = await newBrowser();
+    const who = browserUser('Lost Wanderer');
+    await registerThroughForm(page, who);
+    await expectSignedInAs(page, who);
+    const warnings: string[] = [];
+    page.on('console', (entry) => {
+      if (entry.type() === 'warning') warnings.push(entry.text());
+    });
+
+    for (const address of ['/chat/999999', '/chat/not-a-room']) {
+      await page.goto(address);
+      await page.getByRole('heading', { name: 'Conversation not found', level: 1 }).waitFor();
+      await page.getByText('There is no conversation at this address.').waitFor();
+      expect(await composer(page).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0);
+      expect(await page.getByText('Direct message', { exact: true }).count()).toBe(0);
+      expect(await page.title()).toMatch(/Conversation not found · Parley$/);
+    }
+    await page.getByRole('link', { name: 'See your conversations' }).click();
+    await waitForPath(page, '/chat');
+    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('Parley on a phone, in the dark', () => {
   test('the sidebar is a drawer, and the conversation fills the screen', async () => {
-    const page = await newBrowser({ width: 390, height: 844, dark: true });
+    const page = await newBrowser({ touch: true, dark: true });
     const who = browserUser('Margaret Hamilton');
     await registerThroughForm(page, who);
     await expectSignedInAs(page, who);
     await page.getByRole('heading', { name: 'Public room', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Welcome to the public room' }).waitFor();
     await send(page, 'Hello from my phone, in dark mode.');
     await message(page, 'Hello from my phone').getByText('Sending…').waitFor({ state: 'detached' });
+    await send(
+      page,
+      'A second line, long enough to wrap on a phone: the menu button must never hide its words.',
+    );
+    const long = message(page, 'must never hide its words');
+    await long.getByText('Sending…').waitFor({ state: 'detached' });
     await saveScreenshot(page, '10-phone-dark.png');
+
+    // No hover on a touch screen: the actions stay in sight, beside the words and never over them.
+    for (const text of ['Hello from my phone', 'must never hide its words']) {
+      const item = message(page, text);
+      expect(await textUnder(item, actionsButton(item))).toEqual([]);
+    }
+    // The newest message is right above the composer: its menu opens upwards.
+    await actionsButton(long).tap();
+    await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
+    expect(await menuFits(page)).toBe(true);
+    await page.keyboard.press('Escape');
 
     await page.getByRole('button', { name: 'Show conversations' }).click();
     await sidebarRoom(page, /^Public room/).waitFor();

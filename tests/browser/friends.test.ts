@@ -112,7 +112,8 @@ describe('people and friends in the browser', () => {
     await row(adasFriends, bobbie.displayName).waitFor();
     expect(await row(adasFriends, bob.displayName).count()).toBe(0);
 
-    // Bob's bell counts the request without a reload.
+    // Bob's bell counts the request without a reload. Opening it reads what it shows, after a moment; the request
+    // stays marked as new while the panel is open.
     const bell = bob.page.getByRole('button', { name: 'Notifications, 1 unread' });
     await bell.click();
     const request = row(
@@ -121,10 +122,11 @@ describe('people and friends in the browser', () => {
     );
     await request.getByRole('button', { name: 'Accept' }).waitFor();
     await saveScreenshot(bob.page, '04-request-bell.png');
+    await bob.page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+    await expect.poll(async () => (await bob.client.notifications.unreadCount.query()).count).toBe(0);
+    await request.getByText(', new').waitFor({ state: 'attached' });
     await request.getByRole('button', { name: 'Accept' }).click();
     await request.getByText('Accepted. You are now friends.').waitFor();
-    await bob.page.getByRole('button', { name: 'Mark all read' }).click();
-    await bob.page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
 
     // Ada's list and tab count update live, and she hears that Bob said yes.
     await row(adasFriends, bob.displayName).waitFor();
@@ -176,7 +178,18 @@ describe('people and friends in the browser', () => {
     await row(waiting, carol.displayName).getByRole('button', { name: 'Decline' }).click();
     await waiting.getByText('No one is waiting for an answer.').waitFor();
     await row(results, dave.displayName).getByRole('button', { name: 'Add friend' }).waitFor();
-    await carol.page.getByRole('button', { name: 'Notifications, 1 unread' }).waitFor();
+
+    // Carol hears of it; following the notification to Dave's profile reads it, however briefly the panel was open.
+    await carol.page.keyboard.press('Escape');
+    await carol.page.getByRole('button', { name: 'Notifications, 1 unread' }).click();
+    const declined = row(
+      carol.page.getByRole('list', { name: 'Notifications' }),
+      'declined your friend request',
+    );
+    await declined.getByRole('link').click();
+    await waitForPath(carol.page, `/u/${dave.username}`);
+    await carol.page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
+    expect((await carol.client.notifications.unreadCount.query()).count).toBe(0);
   });
 
   test('a profile shows who someone is, and its buttons follow how you relate, as text and never as HTML', async () => {
@@ -186,10 +199,21 @@ describe('people and friends in the browser', () => {
     await frank.client.users.updateProfile.mutate({ bio, showEmail: true });
     await makeFriends(erin, frank);
 
+    // Erin finds Frank with the search, by keyboard: Enter on him opens his profile, empties the search, and
+    // leaves the keyboard on his name.
     const page = erin.page;
-    await page.goto(`/u/${frank.username}`);
+    await searchFor(page, frank.username);
+    await page
+      .getByRole('list', { name: 'People found' })
+      .getByRole('link', { name: frank.displayName })
+      .waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await waitForPath(page, `/u/${frank.username}`);
     const card = page.getByRole('article', { name: frank.displayName });
     await card.getByRole('heading', { name: frank.displayName, level: 1 }).waitFor();
+    expect(await page.getByRole('searchbox', { name: 'Search people' }).inputValue()).toBe('');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('profile-name');
     await card.getByText(`@${frank.username}`).waitFor();
     await card.getByText('Friend', { exact: true }).waitFor();
     expect(await card.locator('.profile-bio').textContent()).toBe(bio);

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 
 /** Debian's chromium; `npx playwright install` downloads browsers, which this machine cannot do. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,9 +30,51 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
-/** A browser profile of its own (cookies, storage) pointed at a Parley server. */
-export function newVisitor(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, colorScheme: 'light', viewport: { width: 1280, height: 800 } });
+/** A browser profile of its own (cookies, storage) pointed at a Parley server; a desktop unless `options` say. */
+export function newVisitor(
+  browser: Browser,
+  baseURL: string,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    colorScheme: 'light',
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
+}
+
+/** A phone: 390 × 844, a touch screen and no mouse, so no hover either. */
+export const phone: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+};
+
+/** The text of `element` (its lines, as laid out) that lies under `cover`, if any: none should. */
+export async function textUnder(element: Locator, cover: Locator): Promise<string[]> {
+  return cover.evaluate(
+    (covering, around) => {
+      const box = covering.getBoundingClientRect();
+      const hidden: string[] = [];
+      const walker = document.createTreeWalker(around as Node, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const line of range.getClientRects()) {
+          const overlaps =
+            line.width > 1 &&
+            line.left < box.right &&
+            line.right > box.left &&
+            line.top < box.bottom &&
+            line.bottom > box.top;
+          if (overlaps) hidden.push(node.textContent ?? '');
+        }
+      }
+      return hidden;
+    },
+    await element.elementHandle(),
+  );
 }
 
 /** The text of the elements an input's `aria-describedby` points at: its hint and its error. */

@@ -3,10 +3,12 @@ import { useAuth } from '../lib/auth.ts';
 import { ChatContext, createChatSession } from '../lib/chat/session.ts';
 import { useFriends } from '../lib/friends.ts';
 import { useNotifications } from '../lib/notifications.ts';
+import { createTitle, TitleProvider } from '../lib/title.ts';
 
 /**
  * Holds the signed-in person's chat session (inside LiveProvider, whose inbox stream keeps it current): built when
- * someone signs in, torn down (streams closed, outboxes dropped) when another person signs in or out.
+ * someone signs in, torn down (streams closed, outboxes dropped) when another person signs in or out. The tab's
+ * title counts what is unread: messages in every room, and notifications.
  */
 export function ChatProvider(props: ParentProps) {
   const auth = useAuth();
@@ -17,5 +19,14 @@ export function ChatProvider(props: ParentProps) {
   const session = createMemo(
     on(userId, (id) => (id === undefined ? null : createChatSession(id, notifications, friends))),
   );
-  return <ChatContext.Provider value={session}>{props.children}</ChatContext.Provider>;
+  const unreadMessages = () =>
+    session()
+      ?.rooms()
+      ?.reduce((sum, room) => sum + room.unread, 0) ?? 0;
+  const claimTitle = createTitle(() => unreadMessages() + notifications.unread());
+  return (
+    <ChatContext.Provider value={session}>
+      <TitleProvider value={claimTitle}>{props.children}</TitleProvider>
+    </ChatContext.Provider>
+  );
 }

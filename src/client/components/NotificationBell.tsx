@@ -1,5 +1,5 @@
 import { useLocation } from '@solidjs/router';
-import { createEffect, createSignal, For, Match, on, Show, Switch } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, Match, on, onCleanup, Show, Switch } from 'solid-js';
 import { dismissOnOutside } from '../lib/dismiss.ts';
 import { describeError } from '../lib/errors.ts';
 import { useNotifications } from '../lib/notifications.ts';
@@ -7,7 +7,14 @@ import { FormAlert } from './Alert.tsx';
 import { BellIcon } from './Icons.tsx';
 import { NotificationItem } from './NotificationItem.tsx';
 
-/** The bell in the header: the unread count, live, and a panel with the notifications themselves. */
+/** How long the panel shows which notifications are new before it marks them read. */
+const readAfterMs = 1_000;
+
+/**
+ * The bell in the header: the unread count, live, and a panel with the notifications themselves. As in Slack or
+ * Discord, opening the panel reads what it shows: after a moment, and the new ones keep their highlight until it
+ * closes, so the reader can still tell them apart.
+ */
 export function NotificationBell() {
   const notifications = useNotifications();
   const [open, setOpen] = createSignal(false);
@@ -34,7 +41,9 @@ export function NotificationBell() {
   );
   const location = useLocation();
   createEffect(on(() => location.pathname, close, { defer: true }));
-  createEffect(on(open, (isOpen) => isOpen && notifications.load()));
+  /** Notifications that were unread at some point while the panel is open: highlighted as new until it closes. */
+  const [fresh, setFresh] = createSignal<ReadonlySet<string>>(new Set());
+  createEffect(on(open, (isOpen) => (isOpen ? notifications.load() : setFresh(new Set<string>()))));
   // Screen readers hear a new notification as it arrives; sighted people see the badge change.
   notifications.listen((event) => {
     if (event.type === 'notification') setAnnouncement(event.notification.text);
@@ -48,6 +57,25 @@ export function NotificationBell() {
       setError(describeError(cause).message ?? 'That did not work. Please try again.');
     }
   };
+
+  // Ids of what the open panel shows unread, as one string: the timer starts over only when that set changes.
+  const shownUnread = createMemo(() =>
+    open() && notifications.status() === 'ready'
+      ? notifications.items
+          .filter((item) => item.readAt === null)
+          .map((item) => item.id)
+          .join(' ')
+      : '',
+  );
+  createEffect(
+    on(shownUnread, (shown) => {
+      if (!shown) return;
+      const ids = shown.split(' ');
+      setFresh((seen) => new Set([...seen, ...ids]));
+      const timer = setTimeout(() => attempt(() => notifications.markRead(ids)), readAfterMs);
+      onCleanup(() => clearTimeout(timer));
+    }),
+  );
 
   return (
     <div class="bell" ref={root} onFocusOut={onFocusOut}>
@@ -109,7 +137,13 @@ export function NotificationBell() {
           <Match when={notifications.items.length > 0}>
             <ul class="notifications" aria-label="Notifications">
               <For each={notifications.items}>
-                {(item) => <NotificationItem item={item} onError={setError} />}
+                {(item) => (
+                  <NotificationItem
+                    item={item}
+                    fresh={item.readAt === null || fresh().has(item.id)}
+                    onError={setError}
+                  />
+                )}
               </For>
             </ul>
             <Show when={notifications.hasMore()}>

@@ -7,8 +7,18 @@ import { Avatar } from './Avatar.tsx';
 import { CheckIcon } from './Icons.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
 
-/** One notification; a friend request still waiting for an answer can be answered right here. */
-export function NotificationItem(props: { item: Notification; onError: (message: string | null) => void }) {
+export interface NotificationItemProps {
+  item: Notification;
+  /** Unread, or unread when the panel opened: highlighted as new. */
+  fresh: boolean;
+  onError: (message: string | null) => void;
+}
+
+/**
+ * One notification; a friend request still waiting for an answer can be answered right here. Following it, or
+ * answering it, reads it.
+ */
+export function NotificationItem(props: NotificationItemProps) {
   const friends = useFriends();
   const notifications = useNotifications();
   const [busy, setBusy] = createSignal<'accept' | 'decline' | null>(null);
@@ -17,6 +27,13 @@ export function NotificationItem(props: { item: Notification; onError: (message:
     props.item.kind === 'friend_request.received' &&
     props.item.requestPending &&
     props.item.requestId !== null;
+
+  const read = () => {
+    if (props.item.readAt !== null) return;
+    notifications.markRead([props.item.id]).catch((cause) => {
+      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+    });
+  };
 
   const respond = async (accept: boolean) => {
     const requestId = props.item.requestId;
@@ -27,6 +44,7 @@ export function NotificationItem(props: { item: Notification; onError: (message:
       await friends.answer(requestId, accept);
       setAnswer(accept ? 'Accepted. You are now friends.' : 'Declined.');
       notifications.settle(props.item.id);
+      read();
     } catch (cause) {
       props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
     } finally {
@@ -56,18 +74,18 @@ export function NotificationItem(props: { item: Notification; onError: (message:
   );
 
   return (
-    <li class="notification" classList={{ 'notification-unread': props.item.readAt === null }}>
+    <li class="notification" classList={{ 'notification-unread': props.fresh }}>
       <Show when={props.item.actor} fallback={<div class="notification-link">{body()}</div>}>
         {(actor) => (
-          <A href={`/u/${encodeURIComponent(actor().username)}`} class="notification-link">
+          <A href={`/u/${encodeURIComponent(actor().username)}`} class="notification-link" onClick={read}>
             {body()}
           </A>
         )}
       </Show>
       <div class="notification-meta">
         <RelativeTime iso={props.item.createdAt} class="notification-time" />
-        <Show when={props.item.readAt === null}>
-          <span class="sr-only">, unread</span>
+        <Show when={props.fresh}>
+          <span class="sr-only">, new</span>
         </Show>
       </div>
       <Show when={askable()}>

@@ -73,9 +73,24 @@ export function PeopleSearch() {
       input?.focus();
     },
   );
-  // Opening a profile or a conversation from the results leaves the search behind.
+  // Opening a profile or a conversation from the results leaves the search behind, emptied: the page it opens
+  // takes the focus (see ProfilePage). A results panel still open means that is where the way out was.
   const location = useLocation();
-  createEffect(on(() => location.pathname, close, { defer: true }));
+  const clear = () => {
+    clearTimeout(timer);
+    setText('');
+    setQuery('');
+  };
+  createEffect(
+    on(
+      () => location.pathname,
+      () => {
+        if (open()) clear();
+        close();
+      },
+      { defer: true },
+    ),
+  );
 
   const onInput = (value: string) => {
     setText(value);

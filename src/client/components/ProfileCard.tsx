@@ -39,7 +39,7 @@ export function ProfileCard(props: { profile: Profile; onChange: (relation: Rela
         </Show>
       </div>
       <div class="profile-names">
-        <h1 id="profile-name" class="profile-display">
+        <h1 id="profile-name" class="profile-display" tabIndex={-1}>
           {props.profile.displayName}
         </h1>
         <p class="profile-handle">

@@ -40,3 +40,37 @@ export function moveFocus(items: HTMLElement[], step: 1 | -1): void {
   const next = at < 0 ? (step === 1 ? 0 : items.length - 1) : (at + step + items.length) % items.length;
   items[next]?.focus();
 }
+
+/**
+ * Gives `element` the focus if nothing holds it: the control that had it went away (a search hit, a link on the
+ * page before), so the keyboard starts again from here rather than from the top of the document.
+ */
+export function focusIfLost(element: HTMLElement | null | undefined): void {
+  const focused = document.activeElement;
+  if (element && (focused === null || focused === document.body)) element.focus();
+}
+
+/** The part of the window `element` can be seen in: the viewport, cut down by every ancestor that clips. */
+function visibleBounds(element: HTMLElement): { top: number; bottom: number } {
+  let top = 0;
+  let bottom = window.innerHeight;
+  for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+    if (getComputedStyle(parent).overflowY === 'visible') continue;
+    const box = parent.getBoundingClientRect();
+    top = Math.max(top, box.top);
+    bottom = Math.min(bottom, box.bottom);
+  }
+  return { top, bottom };
+}
+
+/**
+ * Whether a popup hung under `anchor` would be cut off by the bottom of its scroll container (or the window) while
+ * there is more room above: then it should open upwards instead.
+ */
+export function opensUpward(anchor: HTMLElement, popup: HTMLElement): boolean {
+  const { top, bottom } = visibleBounds(anchor);
+  const box = anchor.getBoundingClientRect();
+  const below = bottom - box.bottom;
+  // The popup's height, plus its few pixels of gap and a little air.
+  return popup.offsetHeight + 8 > below && box.top - top > below;
+}

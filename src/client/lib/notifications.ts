@@ -33,6 +33,8 @@ export interface Notifications {
   load(): void;
   loadMore(): Promise<void>;
   markAllRead(): Promise<void>;
+  /** Marks these notifications read (the first 200 of them; those read already stay as they are). */
+  markRead(ids: readonly string[]): Promise<void>;
   /** Marks a friend request as answered here, before the server's refresh says so too. */
   settle(id: string): void;
   /** Calls `handler` with every live event for as long as the calling component lives. */
@@ -40,6 +42,8 @@ export interface Notifications {
 }
 
 const pageSize = 20;
+/** The most ids the server takes in one `markRead`; any more are marked on a later call. */
+const markReadLimit = 200;
 
 /**
  * The signed-in user's live channel, `notifications.onEvent`: one subscription per tab, opened again when the user
@@ -84,6 +88,15 @@ export function createNotifications(auth: Auth): Notifications {
       if (list.status === 'ready') throw error;
       setList({ status: 'error', error: message });
     }
+  }
+  /** Marks `ids` read, or every notification for `null`; the count comes back in the answer (and to other tabs). */
+  async function markRead(ids: readonly string[] | null) {
+    const { unreadCount } = await trpc.notifications.markRead.mutate(ids ? { ids: [...ids] } : { all: true });
+    const now = new Date().toISOString();
+    batch(() => {
+      setUnread(unreadCount);
+      setList('items', (n) => n.readAt === null && (ids === null || ids.includes(n.id)), 'readAt', now);
+    });
   }
   const refresh = () => {
     if (list.status === 'ready') fetchPage(null).catch((error) => console.error(error));
@@ -145,14 +158,8 @@ export function createNotifications(auth: Auth): Notifications {
       if (list.status === 'idle' || list.status === 'error') void fetchPage(null);
     },
     loadMore: () => (list.nextCursor ? fetchPage(list.nextCursor) : Promise.resolve()),
-    async markAllRead() {
-      const { unreadCount } = await trpc.notifications.markRead.mutate({ all: true });
-      const now = new Date().toISOString();
-      batch(() => {
-        setUnread(unreadCount);
-        setList('items', (n) => n.readAt === null, 'readAt', now);
-      });
-    },
+    markAllRead: () => markRead(null),
+    markRead: (ids) => (ids.length > 0 ? markRead(ids.slice(0, markReadLimit)) : Promise.resolve()),
     settle(id) {
       setList('items', (n) => n.id === id, 'requestPending', false);
     },

@@ -1,11 +1,12 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { Match, onCleanup, Show, Switch } from 'solid-js';
+import { Match, Show, Switch } from 'solid-js';
 import { AuditTab } from '../components/admin/AuditTab.tsx';
 import { ReportsTab } from '../components/admin/ReportsTab.tsx';
 import { StatsTab } from '../components/admin/StatsTab.tsx';
 import { UsersTab } from '../components/admin/UsersTab.tsx';
 import { type TabItem, Tabs } from '../components/Tabs.tsx';
 import { useAuth } from '../lib/auth.ts';
+import { usePageTitle } from '../lib/title.ts';
 import { ForbiddenPage } from './ForbiddenPage.tsx';
 
 const tabIds = ['users', 'reports', 'audit', 'stats'] as const;
@@ -34,10 +35,7 @@ function AdminConsole() {
   const params = useParams<{ tab?: string }>();
   const navigate = useNavigate();
   const selected = (): TabId => (isTab(params.tab) ? params.tab : 'users');
-  document.title = 'Admin · Parley';
-  onCleanup(() => {
-    document.title = 'Parley';
-  });
+  usePageTitle(() => 'Admin');
 
   return (
     <div class="page page-wide">

@@ -1,6 +1,6 @@
-import { A, useParams } from '@solidjs/router';
+import { useParams } from '@solidjs/router';
 import { Match, Show, Switch } from 'solid-js';
-import { Conversation } from '../components/chat/Conversation.tsx';
+import { Conversation, ConversationMissing } from '../components/chat/Conversation.tsx';
 import { RoomList } from '../components/chat/RoomList.tsx';
 import { useChat } from '../lib/chat/session.ts';
 
@@ -49,18 +49,7 @@ export function ChatPage() {
   const roomId = () => (/^\d{1,9}$/.test(params.roomId ?? '') ? Number(params.roomId) : null);
   return (
     <Show when={params.roomId} fallback={<ChatIndex />}>
-      <Show
-        when={roomId()}
-        keyed
-        fallback={
-          <div class="conversation-problem" role="alert">
-            <p>There is no conversation at this address.</p>
-            <A href="/chat" class="button">
-              See your conversations
-            </A>
-          </div>
-        }
-      >
+      <Show when={roomId()} keyed fallback={<ConversationMissing />}>
         {(id) => <Conversation roomId={id} />}
       </Show>
     </Show>

@@ -1,13 +1,10 @@
 import { A } from '@solidjs/router';
-import { onCleanup } from 'solid-js';
 import { ShieldIcon } from '../components/Icons.tsx';
+import { usePageTitle } from '../lib/title.ts';
 
 /** What a signed-in person who is not an admin sees at an admin address: a plain 403, and a way back. */
 export function ForbiddenPage() {
-  document.title = 'Admins only · Parley';
-  onCleanup(() => {
-    document.title = 'Parley';
-  });
+  usePageTitle(() => 'Admins only');
   return (
     <div class="forbidden">
       <span class="forbidden-icon">

@@ -1,7 +1,8 @@
 import { A, useParams } from '@solidjs/router';
-import { createResource, Match, Switch } from 'solid-js';
+import { createEffect, createResource, Match, on, Switch } from 'solid-js';
 import { FormAlert } from '../components/Alert.tsx';
 import { ProfileCard } from '../components/ProfileCard.tsx';
+import { focusIfLost } from '../lib/dismiss.ts';
 import { describeError, isServerError } from '../lib/errors.ts';
 import { useFriends } from '../lib/friends.ts';
 import { trpc } from '../lib/trpc.ts';
@@ -17,13 +18,21 @@ export function ProfilePage() {
   // A name that cannot be a username is as missing as one nobody has.
   const missing = () =>
     isServerError(profile.error, 'NOT_FOUND') || isServerError(profile.error, 'BAD_REQUEST');
+  let page: HTMLDivElement | undefined;
+  // Arriving from a link that went away with the page before (a search hit, say), the keyboard starts here.
+  createEffect(
+    on(
+      () => profile.state === 'ready' || missing(),
+      (shown) => shown && focusIfLost(page?.querySelector<HTMLElement>('h1')),
+    ),
+  );
 
   return (
-    <div class="page profile-page">
+    <div class="page profile-page" ref={page}>
       <Switch>
         <Match when={missing()}>
           <section class="panel empty-state" aria-labelledby="missing-title">
-            <h1 id="missing-title" class="page-title">
+            <h1 id="missing-title" class="page-title" tabIndex={-1}>
               No one here
             </h1>
             <p class="muted">

@@ -5,6 +5,7 @@ import { createActivity, typingText } from '../../lib/chat/activity.ts';
 import { createConversation } from '../../lib/chat/conversation.ts';
 import { useChat } from '../../lib/chat/session.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
+import { usePageTitle } from '../../lib/title.ts';
 import { trpc } from '../../lib/trpc.ts';
 import { LockIcon } from './ChatIcons.tsx';
 import { Composer } from './Composer.tsx';
@@ -50,6 +51,22 @@ function SignInPrompt() {
         </A>
       </div>
     </div>
+  );
+}
+
+/** Where a conversation should be and is not: a bad address, a room that is gone, or someone else's. */
+export function ConversationMissing(props: { reason?: string }) {
+  usePageTitle(() => 'Conversation not found');
+  return (
+    <section class="conversation-problem" aria-labelledby="conversation-missing-title">
+      <h1 id="conversation-missing-title" class="conversation-problem-title">
+        Conversation not found
+      </h1>
+      <p>{props.reason ?? 'There is no conversation at this address.'}</p>
+      <A href="/chat" class="button button-primary">
+        See your conversations
+      </A>
+    </section>
   );
 }
 
@@ -107,116 +124,116 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
     if (seq > 0) session.markRead(roomId, seq);
   });
 
-  createEffect(() => {
-    document.title = `${name()} · Parley`;
-  });
-  onCleanup(() => {
-    document.title = 'Parley';
-  });
+  usePageTitle(name);
 
   let scrollToBottom = () => {};
   const typing = () => typingText(activity.typists());
 
   return (
-    <section class="conversation" aria-label={name()}>
-      <ConversationHeader
-        kind={kind()}
-        name={name()}
-        other={other()}
-        online={other() ? session?.isOnline(other()!.id) : undefined}
-        connected={activity.connected()}
-      />
-      <Switch>
-        <Match when={conversation.status() === 'error'}>
-          <div class="conversation-problem" role="alert">
-            <p>{conversation.problem()}</p>
-            <button type="button" class="button" onClick={() => conversation.retry()}>
-              Try again
-            </button>
-          </div>
-        </Match>
-        <Match when={conversation.status() === 'loading'}>
-          <div class="conversation-loading" role="status">
-            <span class="spinner" aria-hidden="true" />
-            Loading messages…
-          </div>
-        </Match>
-        <Match when={conversation.status() === 'ready'}>
-          <Timeline
-            conversation={conversation}
-            pending={outbox?.items ?? []}
-            me={me()}
-            canChange={!formerFriend()}
-            moderator={me()?.role === 'admin'}
-            label={`Messages in ${name()}`}
-            intro={
-              <div class="room-intro">
-                <h2 class="room-intro-title">
-                  {kind() === 'public'
-                    ? `Welcome to ${name()}`
-                    : `This is the beginning of your chat with ${name()}`}
-                </h2>
-                <p class="muted">
-                  {kind() === 'public'
-                    ? 'Everyone on this server can read and write here. Be kind.'
-                    : 'Only the two of you can see these messages.'}
-                </p>
-              </div>
-            }
-            onRetry={(clientId) => outbox?.retry(clientId)}
-            onDiscard={(clientId) => outbox?.discard(clientId)}
-            onBottomChange={setAtBottom}
-            controls={(scroll) => {
-              scrollToBottom = scroll;
-            }}
-          />
-        </Match>
-      </Switch>
-      <footer class="conversation-footer">
-        <p class="typing" aria-live="polite">
-          <Show when={typing()}>
-            <span class="typing-dots" aria-hidden="true">
-              <span />
-              <span />
-              <span />
-            </span>
-            {typing()}
-          </Show>
-        </p>
-        <Switch
-          fallback={
-            <Show when={session}>
-              {(current) => (
-                <Composer
-                  label={`Message ${name()}`}
-                  placeholder={`Message ${name()}`}
-                  draft={current().drafts.get(roomId)}
-                  onDraft={(text) => current().drafts.set(roomId, text)}
-                  onSend={(body) => {
-                    outbox?.send(body);
-                    scrollToBottom();
-                  }}
-                  onTyping={() => {
-                    trpc.chat.typing.mutate({ roomId }).catch(() => {
-                      // Only a hint for the others: a lost one does no harm.
-                    });
-                  }}
-                />
-              )}
-            </Show>
-          }
-        >
-          <Match when={!session}>
-            <SignInPrompt />
-          </Match>
-          <Match when={formerFriend()}>
-            <div class="composer-note">
-              <LockIcon />
-              <p>You are no longer friends; history stays readable.</p>
+    <Show
+      when={conversation.status() !== 'missing'}
+      fallback={<ConversationMissing reason={conversation.problem() ?? undefined} />}
+    >
+      <section class="conversation" aria-label={name()}>
+        <ConversationHeader
+          kind={kind()}
+          name={name()}
+          other={other()}
+          online={other() ? session?.isOnline(other()!.id) : undefined}
+          connected={activity.connected()}
+        />
+        <Switch>
+          <Match when={conversation.status() === 'error'}>
+            <div class="conversation-problem" role="alert">
+              <p>{conversation.problem()}</p>
+              <button type="button" class="button" onClick={() => conversation.retry()}>
+                Try again
+              </button>
             </div>
           </Match>
+          <Match when={conversation.status() === 'loading'}>
+            <div class="conversation-loading" role="status">
+              <span class="spinner" aria-hidden="true" />
+              Loading messages…
+            </div>
+          </Match>
+          <Match when={conversation.status() === 'ready'}>
+            <Timeline
+              conversation={conversation}
+              pending={outbox?.items ?? []}
+              me={me()}
+              canChange={!formerFriend()}
+              moderator={me()?.role === 'admin'}
+              label={`Messages in ${name()}`}
+              intro={
+                <div class="room-intro">
+                  <h2 class="room-intro-title">
+                    {kind() === 'public'
+                      ? 'Welcome to the public room'
+                      : `This is the beginning of your chat with ${name()}`}
+                  </h2>
+                  <p class="muted">
+                    {kind() === 'public'
+                      ? 'Everyone on this server can read and write here. Be kind.'
+                      : 'Only the two of you can see these messages.'}
+                  </p>
+                </div>
+              }
+              onRetry={(clientId) => outbox?.retry(clientId)}
+              onDiscard={(clientId) => outbox?.discard(clientId)}
+              onBottomChange={setAtBottom}
+              controls={(scroll) => {
+                scrollToBottom = scroll;
+              }}
+            />
+          </Match>
         </Switch>
-      </footer>
-    </section>
+        <footer class="conversation-footer">
+          <p class="typing" aria-live="polite">
+            <Show when={typing()}>
+              <span class="typing-dots" aria-hidden="true">
+                <span />
+                <span />
+                <span />
+              </span>
+              {typing()}
+            </Show>
+          </p>
+          <Switch
+            fallback={
+              <Show when={session}>
+                {(current) => (
+                  <Composer
+                    label={`Message ${name()}`}
+                    placeholder={`Message ${name()}`}
+                    draft={current().drafts.get(roomId)}
+                    onDraft={(text) => current().drafts.set(roomId, text)}
+                    onSend={(body) => {
+                      outbox?.send(body);
+                      scrollToBottom();
+                    }}
+                    onTyping={() => {
+                      trpc.chat.typing.mutate({ roomId }).catch(() => {
+                        // Only a hint for the others: a lost one does no harm.
+                      });
+                    }}
+                  />
+                )}
+              </Show>
+            }
+          >
+            <Match when={!session}>
+              <SignInPrompt />
+            </Match>
+            <Match when={formerFriend()}>
+              <div class="composer-note">
+                <LockIcon />
+                <p>You are no longer friends; history stays readable.</p>
+              </div>
+            </Match>
+          </Switch>
+        </footer>
+      </section>
+    </Show>
   );
 }

@@ -1,6 +1,7 @@
 import { createSignal, Match, Show, Switch } from 'solid-js';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { describeError } from '../../lib/errors.ts';
+import { plainPreview } from '../../lib/markdown.ts';
 import { clockTime, exactTime, relativeTime } from '../../lib/time.ts';
 import { Avatar } from '../Avatar.tsx';
 import { AlertIcon } from './ChatIcons.tsx';
@@ -94,6 +95,9 @@ export function MessageItem(props: MessageItemProps) {
   const deleted = () => Boolean(props.deletedBy);
   const backToMenu = () =>
     queueMicrotask(() => item?.querySelector<HTMLElement>('.message-actions-button')?.focus());
+  // Tells the menus apart for assistive tech: whose message, when, and how it starts.
+  const menuLabel = () =>
+    `Actions for ${props.sender.displayName}'s message at ${clockTime(props.createdAt)}: ${plainPreview(props.body, 40)}`;
   const closeDialog = () => {
     setAsking(null);
     backToMenu();
@@ -214,6 +218,7 @@ export function MessageItem(props: MessageItemProps) {
         }
       >
         <MessageMenu
+          label={menuLabel()}
           onEdit={props.onEdit && (() => setEditing(true))}
           onDelete={props.onDelete && (() => setConfirming(true))}
           onReport={props.onReport && !reported() ? () => setAsking('report') : undefined}

@@ -1,9 +1,11 @@
 import { createSignal, Show } from 'solid-js';
-import { dismissOnOutside, moveFocus } from '../../lib/dismiss.ts';
+import { dismissOnOutside, moveFocus, opensUpward } from '../../lib/dismiss.ts';
 import { ShieldIcon } from '../Icons.tsx';
 import { EditIcon, FlagIcon, MoreIcon, TrashIcon } from './ChatIcons.tsx';
 
 export interface MessageMenuProps {
+  /** Names the button and the menu, different for every message: "Actions for Ada's message at 14:03: …". */
+  label: string;
   /** Your own messages: Edit and Delete. */
   onEdit?: (() => void) | undefined;
   onDelete?: (() => void) | undefined;
@@ -16,10 +18,11 @@ export interface MessageMenuProps {
 /**
  * The small menu on a message: Edit and Delete on your own, Report on someone else's, and for admins Delete as
  * moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
- * gives focus back to the button.
+ * gives focus back to the button. It opens upwards when there is no room below (the last messages, say).
  */
 export function MessageMenu(props: MessageMenuProps) {
   const [open, setOpen] = createSignal(false);
+  const [upward, setUpward] = createSignal(false);
   let root: HTMLDivElement | undefined;
   let trigger: HTMLButtonElement | undefined;
   let menu: HTMLDivElement | undefined;
@@ -31,6 +34,7 @@ export function MessageMenu(props: MessageMenuProps) {
 
   const openMenu = (focusLast = false) => {
     setOpen(true);
+    if (trigger && menu) setUpward(opensUpward(trigger, menu));
     const list = items();
     (focusLast ? list.at(-1) : list[0])?.focus();
   };
@@ -50,7 +54,7 @@ export function MessageMenu(props: MessageMenuProps) {
         ref={trigger}
         type="button"
         class="icon-button message-actions-button"
-        aria-label="Message actions"
+        aria-label={props.label}
         aria-haspopup="menu"
         aria-expanded={open()}
         onClick={() => (open() ? setOpen(false) : openMenu())}
@@ -67,8 +71,9 @@ export function MessageMenu(props: MessageMenuProps) {
         <div
           ref={menu}
           class="menu"
+          classList={{ 'menu-upward': upward() }}
           role="menu"
-          aria-label="Message actions"
+          aria-label={props.label}
           onKeyDown={(event) => {
             if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
               event.preventDefault();

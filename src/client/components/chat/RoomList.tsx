@@ -2,23 +2,15 @@ import { A, useLocation } from '@solidjs/router';
 import { For, Show } from 'solid-js';
 import { type ChatSession, useChat } from '../../lib/chat/session.ts';
 import { type Message, type Room, roomHref } from '../../lib/chat/types.ts';
+import { plainPreview } from '../../lib/markdown.ts';
 import { createNow, exactTime, shortTime } from '../../lib/time.ts';
 import { Avatar } from '../Avatar.tsx';
 import { HashIcon } from '../Icons.tsx';
 
-/** A message as one line of plain text: whitespace folded, the commonest Markdown marks left out. */
-export function previewText(body: string): string {
-  return body
-    .replace(/\s+/g, ' ')
-    .replace(/^[#>\s]+/, '')
-    .replace(/\*\*|__|~~|`+/g, '')
-    .trim();
-}
-
 function preview(room: Room, myId: number): string {
   const last = room.lastMessage;
   if (!last) return room.kind === 'public' ? 'Everyone on this server' : 'No messages yet';
-  const text = previewText(last.body);
+  const text = plainPreview(last.body);
   if (last.sender.id === myId) return `You: ${text}`;
   return room.kind === 'public' ? `${last.sender.displayName}: ${text}` : text;
 }

@@ -1,4 +1,5 @@
 import { createSignal, onCleanup } from 'solid-js';
+import { isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
 
 export interface Typist {
@@ -48,7 +49,11 @@ export function createActivity(roomId: number, myId: number | null) {
           list.some((typist) => typist.id === id) ? list : [...list, { id, displayName }],
         );
       },
-      onError: (error) => console.warn('Room activity stopped', error),
+      onError(error) {
+        // A room that is not there, or not the reader's, is the conversation's to explain; nothing went wrong.
+        if (isServerError(error, 'NOT_FOUND') || isServerError(error, 'FORBIDDEN')) return;
+        console.warn('Room activity stopped', error);
+      },
     },
   );
   onCleanup(() => {

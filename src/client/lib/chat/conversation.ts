@@ -7,19 +7,25 @@ import type { Message } from './types.ts';
 const pageSize = 50;
 const resumeDelayMs = 3_000;
 
-export type ConversationStatus = 'loading' | 'ready' | 'error';
+/** `missing`: no such room, or not one the reader may see; trying again will not change that. */
+export type ConversationStatus = 'loading' | 'ready' | 'error' | 'missing';
 
 export interface ConversationEvents {
   /** A message created, edited or deleted, from the live stream. */
   onLive?(type: 'message.created' | 'message.edited' | 'message.deleted', message: Message): void;
 }
 
-/** Why a room cannot be shown, in words for its reader. */
-function loadProblem(error: unknown): string {
-  if (isServerError(error, 'NOT_FOUND')) return 'This conversation does not exist.';
-  if (isServerError(error, 'FORBIDDEN')) return 'This conversation is between two other people.';
-  if (isServerError(error, 'UNAUTHORIZED')) return 'Sign in to read this conversation.';
-  return describeError(error).message ?? 'The messages could not be loaded.';
+/** Whether a room cannot be shown, and why, in words for its reader. */
+function loadProblem(error: unknown): { status: 'error' | 'missing'; problem: string } {
+  if (isServerError(error, 'NOT_FOUND')) {
+    return { status: 'missing', problem: 'There is no conversation at this address.' };
+  }
+  if (isServerError(error, 'FORBIDDEN')) {
+    return { status: 'missing', problem: 'Only the two people in it can read this conversation.' };
+  }
+  if (isServerError(error, 'UNAUTHORIZED'))
+    return { status: 'error', problem: 'Sign in to read this conversation.' };
+  return { status: 'error', problem: describeError(error).message ?? 'The messages could not be loaded.' };
 }
 
 /**
@@ -31,6 +37,11 @@ export function createConversation(roomId: number, events: ConversationEvents = 
   const [messages, setMessages] = createStore<Message[]>([]);
   const [status, setStatus] = createSignal<ConversationStatus>('loading');
   const [problem, setProblem] = createSignal<string | null>(null);
+  const fail = (error: unknown) => {
+    const why = loadProblem(error);
+    setProblem(why.problem);
+    setStatus(why.status);
+  };
   /** The seq to pass as `beforeSeq` for the next older page; `null` once the beginning is loaded. */
   const [cursor, setCursor] = createSignal<number | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
@@ -78,8 +89,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
         onError(error) {
           // The wsLink reconnects and resumes by itself after a lost socket; an error here comes from the server.
           if (['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND'].some((code) => isServerError(error, code))) {
-            setProblem(loadProblem(error));
-            setStatus('error');
+            fail(error);
             return;
           }
           // Anything else (a server restarting, say) is worth another try, from where the stream stopped.
@@ -102,8 +112,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
       follow(String(page.items[0]?.seq ?? 0));
     } catch (error) {
       if (disposed) return;
-      setProblem(loadProblem(error));
-      setStatus('error');
+      fail(error);
     }
   }
 
