@@ -1,6 +1,6 @@
 /** How a room's messages look in a terminal and in `--json` lines. */
 import type { AppRouter, inferRouterOutputs } from '../sdk/index.ts';
-import { shortTime, who } from './output.ts';
+import { printable, shortTime, who } from './output.ts';
 
 export type Message = inferRouterOutputs<AppRouter>['chat']['send'];
 export type RoomEventType = 'message.created' | 'message.edited' | 'message.deleted';
@@ -13,7 +13,7 @@ export function formatMessage(message: Message, type: RoomEventType | 'history' 
     return `${head}: (message ${message.id} deleted${by})`;
   }
   const edited = type === 'message.edited' ? ' (edited)' : '';
-  const [first, ...rest] = message.body.split('\n');
+  const [first, ...rest] = printable(message.body).split('\n');
   return [`${head}${edited}: ${first}`, ...rest.map((line) => `    ${line}`)].join('\n');
 }
 

@@ -48,9 +48,20 @@ export function shortTime(iso: string, now = new Date()): string {
 }
 
 /** `@ann (Ann Lee)`, or `@ann` when the display name is the username. */
+/**
+ * Other people's words must not drive the terminal: control characters (escape sequences that retitle the
+ * window, clear the screen or write the clipboard) and bidirectional overrides become U+FFFD.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu, (c) =>
+    c === '\n' || c === '\t' ? c : '\ufffd',
+  );
+}
+
 export function who(user: { username: string; displayName: string } | null | undefined): string {
   if (!user) return '-';
-  return user.displayName === user.username ? `@${user.username}` : `@${user.username} (${user.displayName})`;
+  const name = printable(user.displayName);
+  return name === user.username ? `@${user.username}` : `@${user.username} (${name})`;
 }
 
 /** Rows in columns, each as wide as its widest cell. */

@@ -33,6 +33,8 @@ const envSchema = z.object({
   HTTP_MAX_BODY_BYTES: positiveInt.default(1_000_000),
   WS_MAX_PAYLOAD_BYTES: positiveInt.default(64_000),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(20),
+  WS_MAX_ANONYMOUS_PER_IP: positiveInt.default(20),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   API_TOKENS_PER_USER: positiveInt.default(20),
 });
 
@@ -62,6 +64,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       httpMaxBodyBytes: env.HTTP_MAX_BODY_BYTES,
       wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
+      wsMaxAnonymousPerIp: env.WS_MAX_ANONYMOUS_PER_IP,
+      wsMaxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       apiTokensPerUser: env.API_TOKENS_PER_USER,
     },
   };

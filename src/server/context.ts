@@ -17,6 +17,8 @@ export interface Context {
   transport: 'http' | 'ws';
   /** Adds a Set-Cookie header to the HTTP response; a no-op on a socket. */
   setCookie(value: string): void;
+  /** Per-socket state (live subscriptions); null over HTTP. */
+  connection: { subscriptions: number } | null;
 }
 
 /** The context without a transport: tests call procedures through `createCaller` with this. */
@@ -28,14 +30,17 @@ export function createContextInner(deps: Deps, auth: Auth | null, overrides: Par
     originAllowed: true,
     transport: 'http',
     setCookie: () => {},
+    connection: null,
     ...overrides,
   };
 }
 
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  // The right-most entry is the one our proxy added; those to its left are whatever the client claimed.
   const forwarded = trustProxy
     ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
+        .split(',')
+        .at(-1)
         ?.trim()
     : '';
   return forwarded || req.socket.remoteAddress || 'unknown';
@@ -89,23 +94,31 @@ export function createHttpContextFactory(deps: Deps) {
  * Runs once per socket, after the upgrade (whose Origin and header token were checked already) and after the
  * client's connectionParams. A token there that fails gets UNAUTHORIZED, and tRPC closes the socket.
  */
-export function createWsContextFactory(deps: Deps) {
-  const openSockets = new Map<number, number>();
-  const admit = (userId: number) => {
-    const open = openSockets.get(userId) ?? 0;
-    if (open >= deps.config.limits.wsMaxConnectionsPerUser) {
-      throw new TRPCError({
-        code: 'TOO_MANY_REQUESTS',
-        message: `You have ${open} connections open, the most allowed. Close a tab and try again.`,
-      });
-    }
-    openSockets.set(userId, open + 1);
+/** Counts open sockets per key and refuses one over the limit; the returned function releases the slot. */
+function socketCounter(limit: () => number, refusal: (open: number) => string) {
+  const open = new Map<string, number>();
+  return (key: string) => {
+    const count = open.get(key) ?? 0;
+    if (count >= limit()) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal(count) });
+    open.set(key, count + 1);
     return () => {
-      const left = (openSockets.get(userId) ?? 1) - 1;
-      if (left > 0) openSockets.set(userId, left);
-      else openSockets.delete(userId);
+      const left = (open.get(key) ?? 1) - 1;
+      if (left > 0) open.set(key, left);
+      else open.delete(key);
     };
   };
+}
+
+export function createWsContextFactory(deps: Deps) {
+  const { limits } = deps.config;
+  const admitUser = socketCounter(
+    () => limits.wsMaxConnectionsPerUser,
+    (open) => `You have ${open} connections open, the most allowed. Close a tab and try again.`,
+  );
+  const admitAnonymous = socketCounter(
+    () => limits.wsMaxAnonymousPerIp,
+    (open) => `${open} signed-out connections are open from your address, the most allowed.`,
+  );
   return async ({ req, res: socket, info }: CreateWSSContextFnOptions): Promise<Context> => {
     const paramsToken = info.connectionParams?.token;
     const bearer = bearerToken(req.headers);
@@ -119,8 +132,10 @@ export function createWsContextFactory(deps: Deps) {
           : null;
     const auth = credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth;
     if (credentials?.kind === 'token' && !auth) throw invalidToken();
+    const ip = clientIp(req, deps.config.trustProxy);
+    if (!auth) socket.once('close', admitAnonymous(ip));
     if (auth) {
-      const release = admit(auth.user.id);
+      const release = admitUser(String(auth.user.id));
       guardSocket(deps, socket, auth, credentials?.kind === 'cookie' ? credentials.token : null);
       const leave = deps.presence.connect(auth.user.id);
       socket.once('close', () => {
@@ -130,9 +145,10 @@ export function createWsContextFactory(deps: Deps) {
       });
     }
     return createContextInner(deps, auth, {
-      ip: clientIp(req, deps.config.trustProxy),
+      ip,
       originAllowed: true,
       transport: 'ws',
+      connection: { subscriptions: 0 },
     });
   };
 }

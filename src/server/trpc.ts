@@ -6,6 +6,9 @@ import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
   isDev: false,
+  // Subscriptions only over the socket, whose context ends with the session; an HTTP stream would outlive a
+  // logout or a ban.
+  sse: { enabled: false },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
@@ -17,7 +20,12 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // zod's own message is a JSON dump; a person reads the first problem instead.
-      message: zodError ? firstProblem(cause as ZodError) : shape.message,
+      // An unexpected error's own message may hold SQL and values: it is logged, and the caller gets a sentence.
+      message: zodError
+        ? firstProblem(cause as ZodError)
+        : error.code === 'INTERNAL_SERVER_ERROR'
+          ? 'Something went wrong on the server. Please try again.'
+          : shape.message,
       data: {
         ...shape.data,
         zodError,
@@ -48,10 +56,34 @@ const sameOriginForMutations = t.middleware(({ ctx, type, next }) => {
 /** Each call gets its own entity manager: a socket's context outlives many calls. */
 const withEntityManager = t.middleware(({ ctx, next }) => next({ ctx: { em: ctx.deps.orm.em.fork() } }));
 
-export const publicProcedure = t.procedure.use(sameOriginForMutations).use(withEntityManager);
+/** A socket holds a bounded number of live subscriptions: each one costs memory and a bus listener. */
+const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
+  if (type !== 'subscription') return next();
+  const connection = ctx.connection;
+  if (!connection) {
+    throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscribe over the WebSocket at /trpc.' });
+  }
+  if (connection.subscriptions >= ctx.deps.config.limits.wsMaxSubscriptionsPerSocket) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: 'This connection has too many live subscriptions; stop some first.',
+    });
+  }
+  connection.subscriptions++;
+  signal?.addEventListener('abort', () => connection.subscriptions--, { once: true });
+  return next();
+});
+
+export const publicProcedure = t.procedure
+  .use(sameOriginForMutations)
+  .use(subscriptionLimit)
+  .use(withEntityManager);
 
 const signedIn = t.middleware(({ ctx, next }) => {
-  if (!ctx.auth) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
+  // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
+  if (!ctx.auth || ctx.auth.revoked) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
+  }
   return next({ ctx: { auth: ctx.auth, user: ctx.auth.user } });
 });
 
@@ -69,8 +101,17 @@ const mutationRateLimit = t.middleware(async ({ ctx, type, next }) => {
 
 export const protectedProcedure = publicProcedure.use(signedIn).use(mutationRateLimit);
 
-const isAdmin = t.middleware(({ ctx, next }) => {
-  if (ctx.auth?.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
+/**
+ * The role is read from the database on every admin call, not from the context: a socket's context was made at
+ * connection, and an admin demoted since must lose the powers at once.
+ */
+const isAdmin = t.middleware(async ({ ctx, next }) => {
+  const id = ctx.auth?.user.id;
+  const rows =
+    id === undefined ? [] : await ctx.deps.orm.em.fork().execute('select role from users where id = ?', [id]);
+  if ((rows[0] as { role?: string } | undefined)?.role !== 'admin') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
+  }
   return next();
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageIdSchema } from './chat.ts';
+import { bigIdSchema } from './ids.ts';
 import { userIdSchema } from './people.ts';
 
 const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'A reason is at most 500 characters.');
@@ -13,7 +14,7 @@ export const adminUsersListInput = z
   .object({
     query: z.string().trim().max(60).optional(),
     status: z.enum(userStatuses).default('all'),
-    cursor: z.string().regex(/^\d+$/).nullish(),
+    cursor: bigIdSchema.nullish(),
     limit: z.number().int().min(1).max(100).default(50),
   })
   .optional();
@@ -28,7 +29,7 @@ export const adminDeleteMessageInput = z.object({ messageId: messageIdSchema, re
 export const reportInput = z.object({ messageId: messageIdSchema, reason });
 export const reportStatuses = ['open', 'resolved', 'dismissed'] as const;
 export const reportsListInput = z
-  .object({ status: z.enum(reportStatuses).default('open'), cursor: z.string().regex(/^\d+$/).nullish() })
+  .object({ status: z.enum(reportStatuses).default('open'), cursor: bigIdSchema.nullish() })
   .optional();
 export const resolveReportInput = z.object({
   reportId: z.number().int().positive(),
@@ -38,7 +39,7 @@ export const resolveReportInput = z.object({
 
 export const auditListInput = z
   .object({
-    cursor: z.string().regex(/^\d+$/).nullish(),
+    cursor: bigIdSchema.nullish(),
     limit: z.number().int().min(1).max(100).default(50),
   })
   .optional();

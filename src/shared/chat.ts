@@ -4,7 +4,7 @@ import { userIdSchema } from './people.ts';
 export const maxMessageLength = 4000;
 
 export const roomIdSchema = z.number({ error: 'A room id is a number.' }).int().positive();
-export const messageIdSchema = z.string().regex(/^\d{1,19}$/, 'A message id is a string of digits.');
+export const messageIdSchema = z.string().regex(/^\d{1,18}$/, 'A message id is a string of digits.');
 
 export const messageBody = z
   .string()
@@ -35,7 +35,7 @@ export const roomEventInput = z.object({
   roomId: roomIdSchema,
   lastEventId: z
     .string()
-    .regex(/^\d{1,19}$/, 'lastEventId is a position: a string of digits.')
+    .regex(/^\d{1,18}$/, 'lastEventId is a position: a string of digits.')
     .nullish(),
 });
 export const roomInput = z.object({ roomId: roomIdSchema });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { usernameSchema } from './auth.ts';
+import { bigIdSchema } from './ids.ts';
 
 export const relations = ['self', 'friend', 'incoming', 'outgoing', 'none', 'blocked'] as const;
 export type Relation = (typeof relations)[number];
@@ -50,9 +51,9 @@ export const friendsListInput = z.object({ userId: userIdSchema.optional() }).op
 export const blockInput = idInput;
 
 export const notificationsListInput = z
-  .object({ cursor: z.string().max(30).nullish(), limit: z.number().int().min(1).max(50).default(20) })
+  .object({ cursor: bigIdSchema.nullish(), limit: z.number().int().min(1).max(50).default(20) })
   .optional();
 export const markNotificationsReadInput = z.union([
-  z.object({ ids: z.array(z.string().max(30)).min(1).max(200) }),
+  z.object({ ids: z.array(bigIdSchema).min(1).max(200) }),
   z.object({ all: z.literal(true) }),
 ]);

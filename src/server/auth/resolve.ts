@@ -22,6 +22,8 @@ export interface Auth {
   sessionId: string | null;
   tokenId: string | null;
   sessionExpiresAt: Date | null;
+  /** Set on a socket's auth the moment its credential ends (logout, ban…), before the socket closes. */
+  revoked?: boolean;
 }
 
 export type Credentials = { kind: 'cookie'; token: string } | { kind: 'token'; token: string };

@@ -18,7 +18,10 @@ const recheckEveryMs = 60 * 60 * 1000;
 export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionToken: string | null): void {
   const close = () => setTimeout(() => socket.close(closeCodes.sessionEnded, 'Session ended'), closeDelayMs);
   const unsubscribe = deps.bus.subscribe(userChannel(auth.user.id), (message) => {
-    if (isSessionEnded(message) && endsCredential(message, auth)) close();
+    if (isSessionEnded(message) && endsCredential(message, auth)) {
+      auth.revoked = true;
+      close();
+    }
   });
   let timer: NodeJS.Timeout | undefined;
   const scheduleRecheck = (expiresAt: Date) => {

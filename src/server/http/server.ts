@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
@@ -41,7 +41,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     immutable: () => true,
   });
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     if (url.pathname.startsWith('/trpc/')) {
@@ -75,6 +75,15 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       if (await serveAvatars(req, res, url.pathname.slice('/avatars'.length))) return;
     } else if (serveClient && (await serveClient(req, res, url.pathname))) return;
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found');
+  };
+
+  // A request that fails in a way nobody foresaw gets a 500 and a log line; it never takes the process down.
+  const server = createServer((req, res) => {
+    handle(req, res).catch((cause) => {
+      deps.log.error('Request failed', { url: req.url, cause });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Internal Server Error');
+    });
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.limits.wsMaxPayloadBytes });

@@ -29,8 +29,14 @@ export function staticFiles(
   const base = path.resolve(root);
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    let file = path.resolve(base, `.${decodeURIComponent(pathname)}`);
-    if (!file.startsWith(base)) return false;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return false; // a malformed escape names no file
+    }
+    let file = path.resolve(base, `.${decoded}`);
+    if (file !== base && !file.startsWith(base + path.sep)) return false;
     let info = await stat(file).catch(() => null);
     if (info?.isDirectory()) {
       file = path.join(file, 'index.html');

@@ -12,11 +12,21 @@ export function listen<T>(
 ): AsyncIterableIterator<T> & { ready: Promise<void> } {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
-  const unsubscribe = bus.subscribe(channel, (message) => {
+  const unsubscribeFromBus = bus.subscribe(channel, (message) => {
     if (!accept(message)) return;
     queue.push(message);
     wake?.();
   });
+  let subscribed = true;
+  const unsubscribe = () => {
+    if (!subscribed) return;
+    subscribed = false;
+    unsubscribeFromBus();
+    queue.length = 0;
+  };
+  // Also on abort: a caller may stop before it ever iterates (while reading a backlog), and the listener must
+  // not stay on the bus.
+  signal?.addEventListener('abort', unsubscribe, { once: true });
   const stopped = new Promise<void>((resolve) => {
     if (signal?.aborted) resolve();
     signal?.addEventListener('abort', () => resolve(), { once: true });

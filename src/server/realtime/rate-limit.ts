@@ -38,16 +38,14 @@ export class RedisRateLimiter implements RateLimiter {
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
     const fullKey = `${this.prefix}rate:${key}`;
-    const [[, count], [, ttl]] = (await this.redis.multi().incr(fullKey).pttl(fullKey).exec()) as [
-      [null, number],
-      [null, number],
-    ];
-    let remainingMs = ttl;
-    if (ttl < 0) {
-      await this.redis.pexpire(fullKey, windowMs);
-      remainingMs = windowMs;
-    }
-    return decide(count, limit, remainingMs);
+    // One transaction: the window's expiry is set with the first hit (NX), so no key can outlive its window.
+    const [[, count], , [, ttl]] = (await this.redis
+      .multi()
+      .incr(fullKey)
+      .pexpire(fullKey, windowMs, 'NX')
+      .pttl(fullKey)
+      .exec()) as [[null, number], [null, number], [null, number]];
+    return decide(count, limit, ttl > 0 ? ttl : windowMs);
   }
 }
 

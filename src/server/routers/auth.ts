@@ -1,4 +1,3 @@
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
   changePasswordInput,
@@ -74,8 +73,6 @@ export const authRouter = router({
 
   /** Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes. */
   onSession: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    if (ctx.transport !== 'ws')
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'Subscribe over the socket.' });
     const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionEnded);
     await events.ready;
     yield { type: 'active' as const };

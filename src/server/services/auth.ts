@@ -81,10 +81,11 @@ export async function checkPassword(
 ): Promise<User> {
   const perMinute = deps.config.limits.loginPerMinute;
   await limit(deps, `login-ip:${ip}`, perMinute * 5, 60_000);
-  await limit(deps, `login-name:${login.toLowerCase()}`, perMinute, 60_000);
   const user = login.includes('@')
     ? await em.findOne(User, { email: login.toLowerCase() })
     : await findByUsername(em, login);
+  // Per account, whichever name it is reached by (username or email count as one).
+  await limit(deps, user ? `login-user:${user.id}` : `login-name:${login.toLowerCase()}`, perMinute, 60_000);
   const valid = user
     ? await verifyPassword(user.passwordHash, password)
     : await verifyAgainstNothing(password);
@@ -119,12 +120,7 @@ export async function changePassword(
   auth: Auth,
   input: z.output<typeof changePasswordInput>,
 ): Promise<{ endedSessions: number }> {
-  await limit(
-    deps,
-    `login-name:${auth.user.username.toLowerCase()}`,
-    deps.config.limits.loginPerMinute,
-    60_000,
-  );
+  await limit(deps, `login-user:${auth.user.id}`, deps.config.limits.loginPerMinute, 60_000);
   const user = await em.findOneOrFail(User, { id: auth.user.id });
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw fieldError('BAD_REQUEST', 'currentPassword', 'Your current password is not right.');

@@ -123,11 +123,27 @@ async function ownMessage(
   return message;
 }
 
+/**
+ * The message's words as they are now, read inside the event's transaction: the room row's lock, taken first,
+ * orders this after any edit or deletion racing it, so a deleted message is never edited or deleted again.
+ */
+async function currentBody(tx: EntityManager, messageId: string): Promise<string> {
+  const row = await queryOne<{ body: string; deleted_at: string | null }>(
+    tx,
+    sql`select body, deleted_at from messages where id = ${messageId}`,
+  );
+  if (!row || row.deleted_at !== null) {
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'That message was deleted.' });
+  }
+  return row.body;
+}
+
 export async function edit(deps: Deps, em: EntityManager, me: Actor, messageId: string, body: string) {
   const message = await ownMessage(em, messageId, me, false);
   const room = await authorizeWrite(em, message.roomId, me.id);
   if (message.body === body) return message;
   const event = await appendEvent(deps, em, room, 'message.edited', async (tx) => {
+    await currentBody(tx, messageId);
     await tx.execute('update messages set body = ?, edited_at = now() where id = ?', [body, messageId]);
     return messageId;
   });
@@ -151,6 +167,7 @@ export async function remove(
   const byModerator = moderation.asModerator || message.sender.id !== me.id;
   const { reason } = moderation;
   const event = await appendEvent(deps, em, room, 'message.deleted', async (tx) => {
+    const body = await currentBody(tx, messageId);
     await tx.execute("update messages set body = '', deleted_at = now(), deleted_by = ? where id = ?", [
       byModerator ? 'moderator' : 'sender',
       messageId,
@@ -162,7 +179,7 @@ export async function remove(
         targetUserId: message.sender.id,
         targetMessageId: messageId,
         reason,
-        details: { body: message.body, roomId: message.roomId },
+        details: { body, roomId: message.roomId },
       });
       await tx.execute(
         "update reports set status = 'resolved', action = 'delete', resolved_by = ?, resolved_at = now() where message_id = ? and status = 'open'",

@@ -1,0 +1,199 @@
+/**
+ * What a security review of the first version found, each now a story that must keep holding: the server survives
+ * garbage, sockets lose powers the moment they are taken away, and nothing outlives the caller who stopped.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientIp } from '../src/server/context.ts';
+import { LocalFanout } from '../src/server/realtime/bus.ts';
+import { signUpAdmin } from './helpers/admin.ts';
+import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { rejection } from './helpers/errors.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+import { pause, socketClient } from './helpers/sockets.ts';
+
+const codeOf = async (call: Promise<unknown>) => (await rejection(call)).data?.code;
+
+let server: TestServer;
+let db: pg.Client;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3' } });
+  db = await connectDatabase(server.databaseUrl);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await server?.close();
+});
+
+/** Local listeners on a bus channel of this server (the bus keeps them in a LocalFanout). */
+function listenersOn(channel: string): number {
+  const fanout = (server.deps.bus as unknown as { fanout: LocalFanout }).fanout;
+  expect(fanout).toBeInstanceOf(LocalFanout);
+  return fanout.channels().includes(channel) ? 1 : 0;
+}
+
+/** A long history, written straight into the database: its events, and the room's position at the end. */
+async function fillRoom(roomId: number, senderId: number, count: number): Promise<void> {
+  await db.query('begin');
+  const { rows } = await db.query('update rooms set position = position + $2 where id = $1 returning position', [
+    roomId,
+    count,
+  ]);
+  const end = Number(rows[0].position);
+  await db.query(
+    `with m as (
+       insert into messages (room_id, seq, sender_id, client_id, body)
+       select $1::int, s, $2::int, 'fill_' || $1::int || '_' || s, 'line ' || s
+       from generate_series($3::bigint, $4::bigint) s
+       returning id, seq)
+     insert into room_events (room_id, position, type, message_id) select $1::int, seq, 'message.created', id from m`,
+    [roomId, senderId, end - count + 1, end],
+  );
+  await db.query('commit');
+}
+
+describe('garbage in', () => {
+  it('a malformed escape in a URL gets an answer, and the server keeps serving', async () => {
+    const response = await fetch(`${server.url}/avatars/%ZZ`);
+    expect(response.status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a mangled session cookie reads as signed out, not as a server error', async () => {
+    const response = await fetch(`${server.url}/trpc/auth.me`, {
+      headers: { cookie: 'parley_session=%E0%A4%A' },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ result: { data: null } });
+  });
+
+  it('an id too large for the database is a BAD_REQUEST, and no SQL is shown', async () => {
+    const [ann] = await people(server, 'Ann');
+    const call = ann.client.chat.delete.mutate({ messageId: '9999999999999999999' });
+    expect(await codeOf(call)).toBe('BAD_REQUEST');
+    const list = ann.client.notifications.list.query({ cursor: '99999999999999999999' });
+    expect(await codeOf(list)).toBe('BAD_REQUEST');
+  });
+
+  it('subscriptions are not served over plain HTTP, where they would outlive a logout', async () => {
+    const publicRoom = await server.client().chat.publicRoom.query();
+    const input = encodeURIComponent(JSON.stringify({ roomId: publicRoom.id }));
+    const response = await fetch(`${server.url}/trpc/chat.onRoomEvent?input=${input}`, {
+      headers: { accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(3_000),
+    });
+    const body = await response.text();
+    expect(body).toContain('Subscribe over the WebSocket');
+    expect(body).not.toContain('message.created');
+  });
+
+  it('the client address comes from the proxy-added end of X-Forwarded-For, not what the client wrote', () => {
+    const req = {
+      headers: { 'x-forwarded-for': '6.6.6.6, 10.0.0.7' },
+      socket: { remoteAddress: '127.0.0.1' },
+    };
+    expect(clientIp(req as never, true)).toBe('10.0.0.7');
+    expect(clientIp(req as never, false)).toBe('127.0.0.1');
+  });
+});
+
+describe('powers taken away take effect at once on an open socket', () => {
+  it('a demoted admin can no longer moderate through the socket they opened as an admin', async () => {
+    const root = await signUpAdmin(server, db);
+    const mallory = await signUpAdmin(server, db);
+    const [victim] = await people(server, 'Victim');
+    const socket = socketClient(server.url, { headers: { cookie: mallory.account.cookie } });
+    try {
+      expect((await socket.client.admin.stats.query()).users).toBeGreaterThan(0);
+      await root.client.admin.users.setRole.mutate({ userId: mallory.id, role: 'user' });
+
+      const ban = socket.client.admin.users.ban.mutate({ userId: victim.id, reason: 'revenge' });
+      expect(await codeOf(ban)).toBe('FORBIDDEN');
+      const promote = socket.client.admin.users.setRole.mutate({ userId: mallory.id, role: 'admin' });
+      expect(await codeOf(promote)).toBe('FORBIDDEN');
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it('a banned user cannot post in the moment between the ban and their socket closing', async () => {
+    const admin = await signUpAdmin(server, db);
+    const [spammer] = await people(server, 'Spammer');
+    const publicRoom = await spammer.client.chat.publicRoom.query();
+    const socket = socketClient(server.url, { headers: { cookie: spammer.account.cookie } });
+    try {
+      await socket.client.auth.me.query();
+      await admin.client.admin.users.ban.mutate({ userId: spammer.id, reason: 'spam' });
+      await pause(20); // the bus has told this instance; the socket closes 200 ms later
+      const send = socket.client.chat.send.mutate({
+        roomId: publicRoom.id,
+        clientId: newClientId(),
+        body: 'x',
+      });
+      expect(await codeOf(send)).toBe('UNAUTHORIZED');
+    } finally {
+      await socket.close();
+    }
+  });
+});
+
+describe('nothing outlives the caller', () => {
+  it('a socket holds at most the configured number of live subscriptions', async () => {
+    const publicRoom = await server.client().chat.publicRoom.query();
+    const socket = socketClient(server.url, {});
+    const errors: string[] = [];
+    const subscriptions = Array.from({ length: 4 }, () =>
+      socket.client.chat.onActivity.subscribe(
+        { roomId: publicRoom.id },
+        { onError: (error) => errors.push(error.data?.code ?? error.message) },
+      ),
+    );
+    try {
+      await pause(500);
+      expect(errors).toEqual(['TOO_MANY_REQUESTS']);
+    } finally {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      await socket.close();
+    }
+  });
+
+  it('a visitor who leaves while the backlog is still being read leaves no listener behind', async () => {
+    const [ann] = await people(server, 'Ann');
+    const publicRoom = await ann.client.chat.publicRoom.query();
+    await fillRoom(publicRoom.id, ann.id, 3_000);
+    for (let visit = 0; visit < 5; visit++) {
+      const visitor = socketClient(server.url, {});
+      const sub = visitor.client.chat.onRoomEvent.subscribe(
+        { roomId: publicRoom.id, lastEventId: '0' },
+        { onData: () => sub.unsubscribe() },
+      );
+      await pause(150);
+      await visitor.close();
+    }
+    await pause(300);
+    expect(listenersOn(`room:${publicRoom.id}`)).toBe(0);
+  });
+
+  it('an edit racing a deletion never brings the deleted words back', async () => {
+    const [ann] = await people(server, 'Ann');
+    const publicRoom = await ann.client.chat.publicRoom.query();
+    for (let round = 0; round < 10; round++) {
+      const message = await say(ann.client, publicRoom.id, `secret ${round}`);
+      await Promise.allSettled([
+        ann.client.chat.edit.mutate({ messageId: message.id, body: `edited ${round}` }),
+        ann.client.chat.delete.mutate({ messageId: message.id }),
+        ann.client.chat.delete.mutate({ messageId: message.id }),
+      ]);
+      const row = await db.query('select body, deleted_at from messages where id = $1', [message.id]);
+      expect(row.rows[0]).toMatchObject({ body: '' });
+      const deletions = await db.query(
+        "select count(*)::int as n from room_events where message_id = $1 and type = 'message.deleted'",
+        [message.id],
+      );
+      expect(deletions.rows[0]).toEqual({ n: 1 });
+    }
+  });
+});
