@@ -10,6 +10,7 @@ import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
+import { base64, noisePng } from './helpers/images.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { pause, socketClient } from './helpers/sockets.ts';
 
@@ -19,7 +20,9 @@ let server: TestServer;
 let db: pg.Client;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3' } });
+  server = await startTestServer({
+    env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3', AVATAR_UPLOADS_PER_HOUR: '2' },
+  });
   db = await connectDatabase(server.databaseUrl);
 });
 
@@ -38,10 +41,10 @@ function listenersOn(channel: string): number {
 /** A long history, written straight into the database: its events, and the room's position at the end. */
 async function fillRoom(roomId: number, senderId: number, count: number): Promise<void> {
   await db.query('begin');
-  const { rows } = await db.query('update rooms set position = position + $2 where id = $1 returning position', [
-    roomId,
-    count,
-  ]);
+  const { rows } = await db.query(
+    'update rooms set position = position + $2 where id = $1 returning position',
+    [roomId, count],
+  );
   const end = Number(rows[0].position);
   await db.query(
     `with m as (
@@ -97,6 +100,18 @@ describe('garbage in', () => {
     };
     expect(clientIp(req as never, true)).toBe('10.0.0.7');
     expect(clientIp(req as never, false)).toBe('127.0.0.1');
+  });
+});
+
+describe('expensive work has a budget', () => {
+  it('avatar uploads, each decoded and resized, are limited per person', async () => {
+    const [ann] = await people(server, 'Ann');
+    const image = base64(await noisePng(64, 64));
+    await ann.client.users.setAvatar.mutate({ image });
+    await ann.client.users.setAvatar.mutate({ image });
+    const third = await rejection(ann.client.users.setAvatar.mutate({ image }));
+    expect(third.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect(third.data?.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
 

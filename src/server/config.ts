@@ -36,6 +36,7 @@ const envSchema = z.object({
   WS_MAX_ANONYMOUS_PER_IP: positiveInt.default(20),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   API_TOKENS_PER_USER: positiveInt.default(20),
+  AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -67,6 +68,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       wsMaxAnonymousPerIp: env.WS_MAX_ANONYMOUS_PER_IP,
       wsMaxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       apiTokensPerUser: env.API_TOKENS_PER_USER,
+      avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
     },
   };
 }

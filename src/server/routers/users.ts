@@ -1,4 +1,5 @@
 import { byUsernameInput, searchInput, setAvatarInput, updateProfileInput } from '../../shared/people.ts';
+import { limit } from '../services/auth.ts';
 import { setAvatar } from '../services/avatars.ts';
 import { profileByUsername, searchUsers, updateProfile } from '../services/users.ts';
 import { protectedProcedure, router } from '../trpc.ts';
@@ -17,7 +18,9 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) => updateProfile(ctx.em, ctx.user.id, input)),
 
   /** A PNG, JPEG or WebP of at most 5 MB, base64 in JSON (so curl and every language can send it). */
-  setAvatar: protectedProcedure
-    .input(setAvatarInput)
-    .mutation(({ ctx, input }) => setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input)),
+  setAvatar: protectedProcedure.input(setAvatarInput).mutation(async ({ ctx, input }) => {
+    // Decoding a large image costs CPU and memory: uploads have a budget of their own.
+    await limit(ctx.deps, `avatar:${ctx.user.id}`, ctx.deps.config.limits.avatarUploadsPerHour, 3_600_000);
+    return setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input);
+  }),
 });

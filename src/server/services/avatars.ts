@@ -29,7 +29,7 @@ export async function setAvatar(
 ): Promise<{ avatarUrl: string }> {
   const bytes = Buffer.from(input.image.replace(/^data:[^,]*,/, ''), 'base64');
   if (bytes.length > maxAvatarBytes) throw badImage('The image must be at most 5 MB.');
-  const image = sharp(bytes, { limitInputPixels: 40_000_000 });
+  const image = sharp(bytes, { limitInputPixels: 25_000_000 });
   const meta = await image.metadata().catch(() => null);
   if (!meta?.format || !acceptedFormats.has(meta.format) || !meta.width || !meta.height) {
     throw badImage('That file is not a PNG, JPEG or WebP image.');
