@@ -15,7 +15,7 @@ import {
 } from './helpers/admin.ts';
 import { chattyLimits, publicRoomId, say, until } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { rejection } from './helpers/errors.ts';
+import { codeOf, rejection } from './helpers/errors.ts';
 import { type Client, type Person, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { eventually, type SocketClient, socketClient, watchSession } from './helpers/sockets.ts';
@@ -41,8 +41,6 @@ afterAll(async () => {
   await db?.end();
   await server?.close();
 });
-
-const codeOf = async (call: Promise<unknown>) => (await rejection(call)).data?.code;
 
 /** A socket to `target`, signed in with this session cookie (a browser tab) or token (a script). */
 function openSocket(target: TestServer, credential: { cookie: string } | { token: string }): SocketClient {

@@ -18,7 +18,7 @@ import {
   watchActivity,
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { rejection } from './helpers/errors.ts';
+import { codeOf, rejection } from './helpers/errors.ts';
 import { rawMutation } from './helpers/http.ts';
 import { type Client, makeFriends } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -35,8 +35,6 @@ afterAll(async () => {
   await db?.end();
   await server?.close();
 });
-
-const codeOf = async (call: Promise<unknown>) => (await rejection(call)).data?.code;
 
 async function roomOf(client: Client, roomId: number): Promise<Room | undefined> {
   return (await client.chat.rooms.query()).find((room) => room.id === roomId);

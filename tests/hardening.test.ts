@@ -9,12 +9,10 @@ import { LocalFanout } from '../src/server/realtime/bus.ts';
 import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { rejection } from './helpers/errors.ts';
+import { codeOf, rejection } from './helpers/errors.ts';
 import { base64, noisePng } from './helpers/images.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { pause, socketClient } from './helpers/sockets.ts';
-
-const codeOf = async (call: Promise<unknown>) => (await rejection(call)).data?.code;
 
 let server: TestServer;
 let db: pg.Client;

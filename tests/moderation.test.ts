@@ -11,7 +11,7 @@ import {
   say,
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { rejection } from './helpers/errors.ts';
+import { codeOf, rejection } from './helpers/errors.ts';
 import { rawQuery } from './helpers/http.ts';
 import { type Client, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -29,8 +29,6 @@ afterAll(async () => {
   await db?.end();
   await server?.close();
 });
-
-const codeOf = async (call: Promise<unknown>) => (await rejection(call)).data?.code;
 
 /**
  * Someone reading the room live since just before `message` was sent: once its creation has arrived, the stream is

@@ -13,3 +13,8 @@ export async function rejection(call: Promise<unknown>): Promise<ParleyError> {
   }
   throw new Error('Expected the call to fail, but it succeeded.');
 }
+
+/** The tRPC code a call fails with (`'FORBIDDEN'`, …); fails the test when the call succeeds. */
+export async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
+  return (await rejection(call)).data?.code;
+}

@@ -44,3 +44,8 @@ export function list(values: readonly unknown[]): Sql {
   if (values.length === 0) throw new Error('sql list() needs at least one value');
   return new Sql(values.map(() => '?').join(', '), values);
 }
+
+/** A timestamp as PostgreSQL returns it (raw queries give strings) → ISO-8601 UTC, as the API speaks; null stays. */
+export function isoTime(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { adminUsersListInput } from '../../shared/admin.ts';
 import { deleteOtherSessions } from '../auth/sessions.ts';
 import { ApiToken, User } from '../db/entities/index.ts';
-import { escapeLike, query, queryOne, sql } from '../db/sql.ts';
+import { escapeLike, isoTime, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import { type AuditAction, audit } from './audit.ts';
 import { endSessions } from './auth.ts';
@@ -136,8 +136,6 @@ interface AdminUserRow extends UserRow {
   message_count: string;
 }
 
-const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-
 /** Users for the admin table, newest first, with status and message counts. */
 export async function listUsers(em: EntityManager, input: z.output<typeof adminUsersListInput>) {
   const { query: text, status = 'all', cursor, limit = 50 } = input ?? {};
@@ -169,12 +167,12 @@ export async function listUsers(em: EntityManager, input: z.output<typeof adminU
       : active(row.muted_until)
         ? ('muted' as const)
         : ('active' as const),
-    bannedUntil: active(row.banned_until) ? iso(row.banned_until) : null,
+    bannedUntil: active(row.banned_until) ? isoTime(row.banned_until) : null,
     banReason: active(row.banned_until) ? row.ban_reason : null,
-    mutedUntil: active(row.muted_until) ? iso(row.muted_until) : null,
+    mutedUntil: active(row.muted_until) ? isoTime(row.muted_until) : null,
     muteReason: active(row.muted_until) ? row.mute_reason : null,
-    createdAt: iso(row.created_at)!,
-    lastSeenAt: iso(row.last_seen_at),
+    createdAt: isoTime(row.created_at)!,
+    lastSeenAt: isoTime(row.last_seen_at),
     messageCount: Number(row.message_count),
   }));
   return { items, nextCursor: rows.length > limit ? String(items.at(-1)?.id) : null };

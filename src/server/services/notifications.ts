@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { list, query, queryOne, sql } from '../db/sql.ts';
+import { isoTime, list, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import { userChannel } from './session-events.ts';
 import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
@@ -58,8 +58,6 @@ interface NotificationRow extends UserRow {
   read_at: string | null;
 }
 
-const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-
 function toView(row: NotificationRow): NotificationView {
   return {
     id: String(row.nid),
@@ -68,8 +66,8 @@ function toView(row: NotificationRow): NotificationView {
     actor: row.actor_id === null ? null : toPublicUser(row),
     requestId: row.request_id,
     requestPending: row.request_status === 'pending',
-    createdAt: iso(row.created_at)!,
-    readAt: iso(row.read_at),
+    createdAt: isoTime(row.created_at)!,
+    readAt: isoTime(row.read_at),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RoomEventType } from '../../../shared/chat.ts';
-import { query, type Sql, sql } from '../../db/sql.ts';
+import { isoTime, query, type Sql, sql } from '../../db/sql.ts';
 import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from '../users.ts';
 
 export interface MessageView {
@@ -36,8 +36,6 @@ export interface MessageRow extends UserRow {
   deleted_by: 'sender' | 'moderator' | null;
 }
 
-const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
-
 export function toMessage(row: MessageRow): MessageView {
   return {
     id: String(row.message_id),
@@ -47,9 +45,9 @@ export function toMessage(row: MessageRow): MessageView {
     sender: toPublicUser(row),
     // A deleted message keeps its place in the log; its words are gone.
     body: row.deleted_at === null ? row.body : '',
-    createdAt: iso(row.created_at)!,
-    editedAt: iso(row.edited_at),
-    deletedAt: iso(row.deleted_at),
+    createdAt: isoTime(row.created_at)!,
+    editedAt: isoTime(row.edited_at),
+    deletedAt: isoTime(row.deleted_at),
     deletedBy: row.deleted_by,
   };
 }
