@@ -1,4 +1,40 @@
-/** `npm run bench`: every benchmark, one after the other. Each builds its own database and drops it when done. */
+/**
+ * `npm run bench`: every scenario, each against a baseline measured in the same run, tables on stdout and JSON in
+ * bench/results/. `npm run bench -- --quick` runs each one small (CI does, to keep the suite working, and checks
+ * that nothing was lost or repeated, never timings). `--only fanout,search` picks scenarios.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fullFanout, quickFanout, runFanout } from './fanout.ts';
+import { summariseProfile } from './profile-summary.ts';
 import { runSearchBench } from './search.ts';
 
-await runSearchBench();
+const startedAt = Date.now();
+const newProfiles = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.cpuprofile') && statSync(join(dir, name)).mtimeMs >= startedAt)
+        .map((name) => join(dir, name))
+    : [];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((arg) => arg.startsWith('--only'));
+const only = onlyArg ? (onlyArg.split('=')[1] ?? args[args.indexOf(onlyArg) + 1] ?? '').split(',') : null;
+const wanted = (name: string) => !only || only.includes(name);
+/** `--profile`: the Parley server runs under `--cpu-prof`; each profile is summarised after its run. */
+const profileDir = args.includes('--profile') ? 'bench/results/profiles' : null;
+const serverNodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+
+const problems: string[] = [];
+if (wanted('fanout')) {
+  const options = { ...(quick ? quickFanout : fullFanout), serverNodeArgs };
+  problems.push(...(await runFanout(options)).problems);
+}
+if (profileDir) for (const file of newProfiles(profileDir)) summariseProfile(file);
+if (wanted('search')) await runSearchBench({ quick });
+
+if (problems.length) {
+  console.error(`\nCorrectness problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}

@@ -6,6 +6,7 @@
  *   npm run bench            (all benchmarks)
  *   node --import tsx bench/search.ts
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -14,9 +15,10 @@ import { searchUsers } from '../src/server/services/users.ts';
 import { searchInput } from '../src/shared/people.ts';
 import { createScratchDatabase } from './database.ts';
 
-const userCount = 100_000;
-const runsPerKind = 300;
-const warmUpRuns = 30;
+/** The full run's sizes; `--quick` shrinks them so CI can keep the scenario working in seconds. */
+const full = { userCount: 100_000, runsPerKind: 300, warmUpRuns: 30 };
+const quickSizes = { userCount: 5_000, runsPerKind: 20, warmUpRuns: 5 };
+let { userCount, runsPerKind, warmUpRuns } = full;
 
 const firstNames = (
   'Olivia Liam Emma Noah Amelia Oliver Sophia Elijah Isabella Mateo Mia Lucas Charlotte Levi Harper ' +
@@ -149,7 +151,8 @@ function printPlan(title: string, plan: string[]): void {
   for (const line of plan) console.log(`  ${line}`);
 }
 
-export async function runSearchBench(): Promise<void> {
+export async function runSearchBench(options: { quick?: boolean } = {}): Promise<void> {
+  ({ userCount, runsPerKind, warmUpRuns } = options.quick ? quickSizes : full);
   const database = await createScratchDatabase('parley_bench');
   const dropOnInterrupt = () => {
     void database.drop().finally(() => process.exit(130));
@@ -166,6 +169,11 @@ export async function runSearchBench(): Promise<void> {
     const results = [];
     for (const kind of kinds) results.push(await measure(orm, kind));
     console.table(results);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(
+      'bench/results/search.json',
+      `${JSON.stringify({ at: new Date().toISOString(), userCount, results }, null, 2)}\n`,
+    );
     printPlan(
       "EXPLAIN ANALYZE, substring query 'ernan' (as searchUsers sends it)",
       await explain(orm, 'ernan'),

@@ -35,6 +35,7 @@ const envSchema = z.object({
   WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(20),
   WS_MAX_ANONYMOUS_PER_IP: positiveInt.default(20),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
 });
@@ -67,6 +68,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       wsMaxAnonymousPerIp: env.WS_MAX_ANONYMOUS_PER_IP,
       wsMaxSubscriptionsPerSocket: env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       apiTokensPerUser: env.API_TOKENS_PER_USER,
       avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
     },

@@ -7,6 +7,14 @@ import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, type Credentials, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
 import type { Deps } from './deps.ts';
+import type { ParleySocket } from './realtime/socket.ts';
+
+/** A socket's own state, alive as long as the connection. */
+export interface SocketConnection {
+  socket: ParleySocket;
+  /** Live subscriptions on this socket (bounded by WS_MAX_SUBSCRIPTIONS_PER_SOCKET). */
+  subscriptions: number;
+}
 
 export interface Context {
   deps: Deps;
@@ -17,8 +25,8 @@ export interface Context {
   transport: 'http' | 'ws';
   /** Adds a Set-Cookie header to the HTTP response; a no-op on a socket. */
   setCookie(value: string): void;
-  /** Per-socket state (live subscriptions); null over HTTP. */
-  connection: { subscriptions: number } | null;
+  /** Per-socket state; null over HTTP. */
+  connection: SocketConnection | null;
 }
 
 /** The context without a transport: tests call procedures through `createCaller` with this. */
@@ -148,7 +156,7 @@ export function createWsContextFactory(deps: Deps) {
       ip,
       originAllowed: true,
       transport: 'ws',
-      connection: { subscriptions: 0 },
+      connection: { socket: socket as ParleySocket, subscriptions: 0 },
     });
   };
 }

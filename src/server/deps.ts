@@ -5,6 +5,7 @@ import type { EventBus } from './realtime/bus.ts';
 import type { InstanceStats } from './realtime/instance-stats.ts';
 import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
+import type { RoomStreams } from './services/chat/events.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
 export interface Deps {
@@ -14,5 +15,7 @@ export interface Deps {
   limiter: RateLimiter;
   presence: Presence;
   instanceStats: InstanceStats;
+  /** This instance's live room streams: one bus listener and one position per room, shared by its readers. */
+  roomStreams: RoomStreams;
   log: Logger;
 }

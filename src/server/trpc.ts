@@ -2,6 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
+import { liveTarget } from './realtime/live-streams.ts';
+import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
@@ -97,6 +99,16 @@ const mutationRateLimit = t.middleware(async ({ ctx, type, next }) => {
   );
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
   return next();
+});
+
+/**
+ * For a subscription over the socket: where its frames go (the socket, and the request id tRPC names them with),
+ * so a stream can write pre-built frames once it is live. Null when called any other way.
+ */
+export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) => {
+  const request = subscriptionRequestOf(await getRawInput());
+  const live = ctx.connection && request ? liveTarget(ctx.connection.socket, request) : null;
+  return next({ ctx: { live } });
 });
 
 export const protectedProcedure = publicProcedure.use(signedIn).use(mutationRateLimit);

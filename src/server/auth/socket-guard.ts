@@ -1,11 +1,9 @@
 import type { WebSocket } from 'ws';
+import { socketCloseCodes } from '../../shared/socket.ts';
 import type { Deps } from '../deps.ts';
 import { endsCredential, isSessionEnded, userChannel } from '../services/session-events.ts';
 import type { Auth } from './resolve.ts';
 import { validateSessionToken } from './sessions.ts';
-
-/** Close codes the client can read: the socket ended because its credential did. */
-export const closeCodes = { sessionEnded: 4401, tooManyConnections: 4429 } as const;
 
 /** Gives `auth.onSession` a moment to tell the tab why before the socket goes. */
 const closeDelayMs = 200;
@@ -16,7 +14,8 @@ const recheckEveryMs = 60 * 60 * 1000;
  * password change or ban (announced on the bus by whichever instance did it) and when the session expires.
  */
 export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionToken: string | null): void {
-  const close = () => setTimeout(() => socket.close(closeCodes.sessionEnded, 'Session ended'), closeDelayMs);
+  const close = () =>
+    setTimeout(() => socket.close(socketCloseCodes.sessionEnded, 'Session ended'), closeDelayMs);
   const unsubscribe = deps.bus.subscribe(userChannel(auth.user.id), (message) => {
     if (isSessionEnded(message) && endsCredential(message, auth)) {
       auth.revoked = true;

@@ -8,6 +8,8 @@ import { bearerToken, resolveCredentials } from '../auth/resolve.ts';
 import { createHttpContextFactory, createWsContextFactory, originAllowed } from '../context.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
+import { ParleySocket } from '../realtime/socket.ts';
+import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
 import { staticFiles } from './static.ts';
@@ -86,9 +88,20 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.limits.wsMaxPayloadBytes });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: deps.config.limits.wsMaxPayloadBytes,
+    WebSocket: ParleySocket,
+  });
+  // Before tRPC's own listener: the bound holds from the first frame.
+  wss.on('connection', (socket: ParleySocket) => {
+    socket.maxBufferedBytes = deps.config.limits.wsMaxBufferedBytes;
+    socket.onTooSlow = () =>
+      deps.log.warn('Closed a socket that read too slowly', { buffered: socket.bufferedAmount });
+  });
   const handler = applyWSSHandler({
     wss,
+    experimental_encoder: wsEncoder,
     router: appRouter,
     createContext: createWsContextFactory(deps),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },

@@ -17,7 +17,7 @@ import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
-import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import { protectedProcedure, publicProcedure, router, withLiveTarget } from '../trpc.ts';
 
 export const chatRouter = router({
   rooms: protectedProcedure.query(async ({ ctx }) => {
@@ -67,10 +67,13 @@ export const chatRouter = router({
   }),
 
   /** Durable room events, tracked by position: reconnect with `lastEventId` to get exactly what was missed. */
-  onRoomEvent: publicProcedure.input(roomEventInput).subscription(async function* ({ ctx, input, signal }) {
-    await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-    yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal);
-  }),
+  onRoomEvent: publicProcedure
+    .use(withLiveTarget)
+    .input(roomEventInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+      yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
+    }),
 
   /** Flags a message for the moderators; anyone who can read it may, once. */
   report: protectedProcedure

@@ -1,7 +1,10 @@
 import { tracked } from '@trpc/server';
+import type { Orm } from '../../db/orm.ts';
 import { queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
-import { listen } from '../../realtime/iterate.ts';
+import type { Logger } from '../../logger.ts';
+import type { EventBus } from '../../realtime/bus.ts';
+import { LiveStreams, type LiveTarget, type StreamSource } from '../../realtime/live-streams.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
@@ -12,6 +15,32 @@ export function isRoomEvent(message: unknown): message is RoomEventView {
   );
 }
 
+/** What `chat.onRoomEvent` yields for an event, tracked by its position. */
+const eventData = (event: RoomEventView) => ({ type: event.type, message: event.message });
+
+/** Rooms as live streams: the room's channel, its stored position, and its stored events for gaps. */
+function roomSource(orm: Orm): StreamSource<RoomEventView> {
+  return {
+    channel: roomChannel,
+    accept: isRoomEvent,
+    head: async (roomId) => {
+      const room = await queryOne<{ position: string }>(
+        orm.em.fork(),
+        sql`select position from rooms where id = ${roomId}`,
+      );
+      return Number(room?.position ?? 0);
+    },
+    between: (roomId, after, before, limit) => eventsBetween(orm.em.fork(), roomId, after, before, limit),
+    data: eventData,
+  };
+}
+
+export type RoomStreams = LiveStreams<RoomEventView>;
+
+export function createRoomStreams(orm: Orm, bus: EventBus, log: Logger): RoomStreams {
+  return new LiveStreams(roomSource(orm), bus, log);
+}
+
 /** Published only after the event's transaction committed: what subscribers get is what is stored. */
 export function publishRoomEvent(deps: Deps, roomId: number, event: RoomEventView): Promise<void> {
   return deps.bus.publish(roomChannel(roomId), event);
@@ -20,31 +49,26 @@ export function publishRoomEvent(deps: Deps, roomId: number, event: RoomEventVie
 const backlogPage = 500;
 
 /**
- * A room's durable events as tracked tRPC events. It subscribes to the live stream first, then reads what the
- * client missed from the database, then goes live: any live event at or before the last position sent is a
- * duplicate and is skipped, and a live event that jumps ahead (events published out of order by two instances)
- * first has the gap filled from the database. So the client sees every position once, in order.
+ * A room's durable events as tracked tRPC events. It joins the room's live stream first (which queues what
+ * arrives), then sends what the client missed from the database through tRPC, then goes live: from there this
+ * instance's one stream writes each event to the socket as a pre-built frame. Any event at or before the last
+ * position sent is skipped, so the client sees every position once, in order.
  */
 export async function* roomEventStream(
   deps: Deps,
   roomId: number,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
+  target: LiveTarget | null,
 ) {
-  const live = listen(deps.bus, roomChannel(roomId), signal, isRoomEvent);
-  await live.ready;
-  const em = deps.orm.em.fork();
-  const toEvent = (event: RoomEventView) =>
-    tracked(String(event.position), { type: event.type, message: event.message });
+  const subscriber = await deps.roomStreams.join(roomId, target, signal);
+  const toEvent = (event: RoomEventView) => tracked(String(event.position), eventData(event));
   let cursor: number;
   if (lastEventId === null || lastEventId === undefined) {
-    const room = await queryOne<{ position: string }>(
-      em,
-      sql`select position from rooms where id = ${roomId}`,
-    );
-    cursor = Number(room?.position ?? 0);
+    cursor = subscriber.stream.head;
   } else {
     cursor = Number(lastEventId);
+    const em = deps.orm.em.fork();
     for (;;) {
       const page = await eventsBetween(em, roomId, cursor, null, backlogPage);
       for (const event of page) {
@@ -54,21 +78,20 @@ export async function* roomEventStream(
       if (page.length < backlogPage) break;
     }
   }
-  for await (const event of live) {
+  // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
+  if (subscriber.goLive(cursor)) {
+    await stopped(signal);
+    return;
+  }
+  for await (const event of subscriber.drain(signal)) {
     if (event.position <= cursor) continue;
-    if (event.position > cursor + 1) {
-      for (const missed of await eventsBetween(
-        em.fork(),
-        roomId,
-        cursor,
-        event.position,
-        event.position - cursor,
-      )) {
-        yield toEvent(missed);
-        cursor = missed.position;
-      }
-    }
     yield toEvent(event);
     cursor = event.position;
   }
 }
+
+const stopped = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!signal || signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });

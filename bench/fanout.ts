@@ -1,0 +1,180 @@
+/**
+ * Scenario 1, fan-out: N subscribers of the public room, messages sent at rising rates; per step the deliveries a
+ * second, latency from the send call to each receipt, and the server's CPU per delivery. The same sweep runs in the
+ * same run against a bare `ws` relay (bench/baseline/server.ts), so every figure is also a ratio.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { ask, loadCpu, type NodeProcess, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { printTable } from './lib/table.ts';
+import type { FanoutAnswer, FanoutRequest, FanoutStep } from './load/fanout-load.ts';
+
+export interface FanoutSize {
+  subscribers: number;
+  /** Messages a second, one step each. */
+  rates: number[];
+}
+
+export interface FanoutOptions {
+  sizes: FanoutSize[];
+  stepMs: number;
+  /** Extra node flags for the Parley server, e.g. `--cpu-prof`. */
+  serverNodeArgs?: string[];
+}
+
+export interface FanoutRun {
+  system: 'parley' | 'baseline';
+  subscribers: number;
+  connectSeconds: number;
+  steps: FanoutStep[];
+}
+
+export const fullFanout: FanoutOptions = {
+  stepMs: 5_000,
+  sizes: [
+    { subscribers: 100, rates: [20, 50, 100, 200, 300, 500] },
+    { subscribers: 1_000, rates: [2, 5, 10, 20, 35, 50, 65, 80] },
+    { subscribers: 5_000, rates: [1, 2, 4, 7, 10, 14] },
+  ],
+};
+
+export const quickFanout: FanoutOptions = {
+  stepMs: 1_000,
+  sizes: [{ subscribers: 100, rates: [5, 20] }],
+};
+
+function generator(): NodeProcess {
+  return spawnNode('bench/load/fanout-load.ts', { cpu: loadCpu, ipc: true });
+}
+
+async function drive(request: FanoutRequest, label: string): Promise<FanoutAnswer> {
+  const load = generator();
+  try {
+    return await ask<FanoutAnswer>(load, request, (progress) => {
+      const step = progress as FanoutStep;
+      console.log(
+        `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery`,
+      );
+    });
+  } finally {
+    await load.stop();
+  }
+}
+
+async function baseline(size: FanoutSize, stepMs: number): Promise<FanoutRun> {
+  const server = spawnNode('bench/baseline/server.ts', {
+    cpu: serverCpu,
+    env: { ...process.env, PORT: '0' },
+  });
+  try {
+    const [, port] = await waitForLine(server, /listening (\d+)/);
+    const answer = await drive(
+      {
+        kind: 'baseline',
+        wsUrl: `ws://127.0.0.1:${port}`,
+        httpUrl: '',
+        roomId: 1,
+        subscribers: size.subscribers,
+        senderToken: null,
+        rates: size.rates,
+        stepMs,
+        serverPid: server.pid,
+        giveUpP99Ms: 2_000,
+      },
+      `bare ws, ${size.subscribers} subscribers`,
+    );
+    return { system: 'baseline', subscribers: size.subscribers, ...answer };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function parley(size: FanoutSize, options: FanoutOptions): Promise<FanoutRun> {
+  const db = await benchDatabase();
+  try {
+    const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
+    try {
+      const [sender, ...subscribers] = await seedUsers(db, size.subscribers + 1);
+      const answer = await drive(
+        {
+          kind: 'parley',
+          wsUrl: `${server.url.replace('http', 'ws')}/trpc`,
+          httpUrl: server.url,
+          roomId: await publicRoomId(db),
+          subscribers: subscribers.map((s) => s.token),
+          senderToken: sender!.token,
+          rates: size.rates,
+          stepMs: options.stepMs,
+          serverPid: server.proc.pid,
+          giveUpP99Ms: 2_000,
+        },
+        `Parley, ${size.subscribers} subscribers`,
+      );
+      return { system: 'parley', subscribers: size.subscribers, ...answer };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+/** The highest step whose p99 stayed within `limitMs` with nothing lost. */
+function bestStep(steps: FanoutStep[], limitMs: number): FanoutStep | undefined {
+  return steps.filter((s) => s.p99 <= limitMs && s.delivered >= s.expected).at(-1);
+}
+
+export async function runFanout(options: FanoutOptions): Promise<{ runs: FanoutRun[]; problems: string[] }> {
+  const runs: FanoutRun[] = [];
+  const problems: string[] = [];
+  for (const size of options.sizes) {
+    console.log(`\nfan-out: ${size.subscribers} subscribers`);
+    const base = await baseline(size, options.stepMs);
+    const ours = await parley(size, options);
+    runs.push(base, ours);
+    const rows = size.rates.map((rate) => {
+      const b = base.steps.find((s) => s.rate === rate);
+      const p = ours.steps.find((s) => s.rate === rate);
+      const ratio = b && p ? (p.cpuMicrosPerDelivery / b.cpuMicrosPerDelivery).toFixed(2) : '';
+      return [
+        rate * size.subscribers,
+        p ? `${p.p50} / ${p.p99}` : 'saturated',
+        p?.cpuMicrosPerDelivery ?? '',
+        b ? `${b.p50} / ${b.p99}` : 'saturated',
+        b?.cpuMicrosPerDelivery ?? '',
+        ratio,
+      ];
+    });
+    printTable(
+      `fan-out, ${size.subscribers} subscribers (latency p50 / p99 in ms, server CPU µs per delivery)`,
+      ['deliveries/s', 'Parley', 'µs', 'bare ws', 'µs', 'CPU ratio'],
+      rows,
+    );
+    const bestOurs = bestStep(ours.steps, 50);
+    const bestBase = bestStep(base.steps, 50);
+    console.log(
+      `  highest step with p99 ≤ 50 ms: Parley ${bestOurs ? bestOurs.deliveriesPerSecond : 'none'}, bare ws ${bestBase ? bestBase.deliveriesPerSecond : 'none'}`,
+    );
+    for (const step of ours.steps) {
+      if (step.duplicates || step.gaps)
+        problems.push(
+          `${size.subscribers} subscribers at ${step.rate} msg/s: ${step.duplicates} repeated, ${step.gaps} missing`,
+        );
+      if (step.sendErrors)
+        problems.push(
+          `${size.subscribers} subscribers at ${step.rate} msg/s: ${step.sendErrors} sends failed`,
+        );
+    }
+    const first = ours.steps[0];
+    if (!first || first.delivered < first.expected)
+      problems.push(
+        `${size.subscribers} subscribers: the first step lost deliveries (${first?.delivered}/${first?.expected})`,
+      );
+  }
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/fanout.json',
+    `${JSON.stringify({ at: new Date().toISOString(), options, runs }, null, 2)}\n`,
+  );
+  return { runs, problems };
+}

@@ -1,0 +1,133 @@
+/**
+ * Child processes for the benchmarks: each one pinned to its own core where `taskset` exists, so the server and
+ * the load generator do not steal each other's time, and the server's CPU read from /proc.
+ */
+import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+const hasTaskset = existsSync('/usr/bin/taskset') || existsSync('/bin/taskset');
+const clockTicksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Core 0 for the server under test, core 1 for the load generator (when the machine has two). */
+export const serverCpu = 0;
+export const loadCpu = cpus().length > 1 ? 1 : 0;
+
+export interface NodeProcess {
+  child: ChildProcess;
+  pid: number;
+  output: string[];
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs a TypeScript file under tsx on `cpu`, with an IPC channel when asked. */
+export function spawnNode(
+  script: string,
+  options: { cpu: number; env?: NodeJS.ProcessEnv; ipc?: boolean; args?: string[]; nodeArgs?: string[] },
+): NodeProcess {
+  const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])];
+  const [command, args] = hasTaskset
+    ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const stdio: StdioOptions = options.ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'];
+  const child = spawn(command as string, args as string[], {
+    cwd: root,
+    env: options.env ?? process.env,
+    stdio,
+  });
+  const output: string[] = [];
+  const keep = (chunk: unknown) => {
+    output.push(...String(chunk).split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 200));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    pid: child.pid ?? 0,
+    output,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resolves with the first stdout line that matches, or fails when the process exits or time runs out. */
+export function waitForLine(
+  proc: NodeProcess,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no line matching ${pattern} within ${timeoutMs} ms`), timeoutMs);
+    const onData = (chunk: unknown) => {
+      for (const line of String(chunk).split('\n')) {
+        const match = line.match(pattern);
+        if (match) {
+          clearTimeout(timer);
+          proc.child.stdout?.off('data', onData);
+          resolve(match);
+          return;
+        }
+      }
+    };
+    function fail(why: string) {
+      clearTimeout(timer);
+      reject(new Error(`${why}:\n${proc.output.join('\n')}`));
+    }
+    proc.child.stdout?.on('data', onData);
+    proc.exited.then((code) => fail(`exited (${code}) early`));
+  });
+}
+
+/** CPU time (user + system, all threads) the process has used so far, in microseconds. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1_000_000) / clockTicksPerSecond;
+}
+
+/** Resident memory of the process, in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
+  return kb * 1024;
+}
+
+/** Asks a load-generator child to run and waits for its one answer. */
+export function ask<Answer>(
+  proc: NodeProcess,
+  message: unknown,
+  onProgress: (progress: unknown) => void = () => {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (answer: { error?: string; progress?: unknown } & Answer) => {
+      if (answer.progress !== undefined) return onProgress(answer.progress);
+      proc.child.off('message', onMessage);
+      if (answer.error) reject(new Error(answer.error));
+      else resolve(answer);
+    };
+    proc.child.on('message', onMessage);
+    proc.exited.then((code) =>
+      reject(new Error(`load generator exited (${code}):\n${proc.output.join('\n')}`)),
+    );
+    proc.child.send(message as object);
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * The fan-out load generator, in a process (and on a core) of its own. It opens the subscribers' sockets and a
+ * sender, then for each step sends `rate` messages a second and times every delivery from the send call to its
+ * receipt on one clock (this process's). It speaks the real protocols: tRPC's WebSocket frames and `chat.send`
+ * over HTTP for Parley, plain text frames for the bare `ws` baseline. Frames are not parsed as JSON here: the
+ * generator must stay cheaper than the server it measures, so it reads the two numbers it needs from the bytes.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { cpuMicros } from '../lib/processes.ts';
+import { round, summarise } from '../lib/stats.ts';
+
+export interface FanoutRequest {
+  kind: 'parley' | 'baseline';
+  wsUrl: string;
+  httpUrl: string;
+  roomId: number;
+  /** One token a subscriber (Parley), or how many anonymous ones (baseline). */
+  subscribers: string[] | number;
+  senderToken: string | null;
+  rates: number[];
+  stepMs: number;
+  serverPid: number;
+  /** Stop the sweep past this p99 (ms): the server is saturated. */
+  giveUpP99Ms: number;
+}
+
+export interface FanoutStep {
+  rate: number;
+  sent: number;
+  expected: number;
+  delivered: number;
+  deliveriesPerSecond: number;
+  serverCpuMicros: number;
+  cpuMicrosPerDelivery: number;
+  p50: number;
+  p99: number;
+  max: number;
+  duplicates: number;
+  gaps: number;
+  sendErrors: number;
+}
+
+export interface FanoutAnswer {
+  connectSeconds: number;
+  steps: FanoutStep[];
+  error?: string;
+}
+
+const tilde = 126;
+const quote = 34;
+const trackedIdMarker = Buffer.from('"id":"');
+const padding = 'x'.repeat(80);
+const bodyOf = (seq: number) => `bench ~${seq}~ ${padding}`;
+
+/** What the bare baseline relays: a frame of the same shape and size as Parley's for one message. */
+function baselineFrame(seq: number, position: number): string {
+  const message = {
+    id: String(seq),
+    roomId: 1,
+    seq: position,
+    clientId: `bench-${seq}`,
+    sender: { id: 1, username: 'bench_sender', displayName: 'Bench Sender', avatarUrl: null },
+    body: bodyOf(seq),
+    createdAt: new Date().toISOString(),
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+  };
+  const id = String(position);
+  return JSON.stringify({
+    id: 1,
+    result: { type: 'data', data: { id, data: { type: 'message.created', message } }, id },
+  });
+}
+
+function readNumber(frame: Buffer, from: number, end: number): number {
+  let value = 0;
+  for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
+  return value;
+}
+
+async function run(request: FanoutRequest): Promise<FanoutAnswer> {
+  const subscriberCount = Array.isArray(request.subscribers)
+    ? request.subscribers.length
+    : request.subscribers;
+  const sentAt = new Float64Array(1_000_000);
+  const lastPosition = new Float64Array(subscriberCount).fill(-1);
+  let latencies = new Float64Array(0);
+  let delivered = 0;
+  let duplicates = 0;
+  let gaps = 0;
+  let started = 0;
+  const failures: string[] = [];
+
+  const onFrame = (socket: WebSocket, index: number, frame: Buffer) => {
+    if (frame.length === 4 && frame.toString() === 'PING') {
+      socket.send('PONG');
+      return;
+    }
+    const at = frame.indexOf(tilde);
+    if (at < 0) {
+      const text = frame.toString();
+      if (text.includes('"started"')) started++;
+      else if (text.includes('"error"')) failures.push(text.slice(0, 300));
+      return;
+    }
+    const now = performance.now();
+    const seq = readNumber(frame, at + 1, tilde);
+    const position = readNumber(frame, frame.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, quote);
+    const last = lastPosition[index]!;
+    if (last >= 0 && position <= last) duplicates++;
+    else {
+      if (last >= 0 && position > last + 1) gaps += position - last - 1;
+      lastPosition[index] = position;
+    }
+    if (delivered < latencies.length) latencies[delivered] = now - sentAt[seq]!;
+    delivered++;
+  };
+
+  // Connect everyone, a bounded number at a time, and subscribe.
+  const connectStart = performance.now();
+  const sockets: WebSocket[] = [];
+  const open = (index: number) =>
+    new Promise<void>((resolve, reject) => {
+      const token = Array.isArray(request.subscribers) ? request.subscribers[index] : null;
+      const socket = new WebSocket(request.wsUrl, {
+        perMessageDeflate: false,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      socket.on('message', (data, isBinary) => {
+        if (!isBinary) onFrame(socket, index, data as Buffer);
+      });
+      socket.once('error', reject);
+      socket.once('open', () => {
+        if (request.kind === 'parley') {
+          socket.send(
+            JSON.stringify({
+              id: 1,
+              method: 'subscription',
+              params: { path: 'chat.onRoomEvent', input: { roomId: request.roomId } },
+            }),
+          );
+        } else started++;
+        resolve();
+      });
+      sockets[index] = socket;
+    });
+  for (let from = 0; from < subscriberCount; from += 200) {
+    const batch = [];
+    for (let index = from; index < Math.min(subscriberCount, from + 200); index++) batch.push(open(index));
+    await Promise.all(batch);
+  }
+  await waitFor(
+    () => started >= subscriberCount || failures.length > 0,
+    60_000,
+    'every subscription to start',
+  );
+  if (failures.length) throw new Error(`subscriptions failed: ${failures[0]}`);
+  const connectSeconds = (performance.now() - connectStart) / 1000;
+
+  // The sender: HTTP `chat.send` (Parley's acknowledged, stored send) or a frame on its own socket (baseline).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  let sendErrors = 0;
+  let senderSocket: WebSocket | null = null;
+  if (request.kind === 'baseline') {
+    senderSocket = new WebSocket(request.wsUrl, { perMessageDeflate: false });
+    await new Promise((resolve) => senderSocket!.once('open', resolve));
+  }
+  const runTag = Date.now().toString(36);
+  let baselinePosition = 0;
+  const send = (seq: number) => {
+    sentAt[seq] = performance.now();
+    if (senderSocket) {
+      senderSocket.send(baselineFrame(seq, ++baselinePosition));
+      return;
+    }
+    const body = JSON.stringify({
+      roomId: request.roomId,
+      clientId: `bench-${runTag}-${seq}`,
+      body: bodyOf(seq),
+    });
+    const req = http.request(`${request.httpUrl}/trpc/chat.send`, {
+      method: 'POST',
+      agent,
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${request.senderToken}`,
+      },
+    });
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) sendErrors++;
+      res.resume();
+    });
+    req.on('error', () => sendErrors++);
+    req.end(body);
+  };
+
+  const steps: FanoutStep[] = [];
+  let nextSeq = 1;
+  for (const rate of request.rates) {
+    const total = Math.max(1, Math.round((rate * request.stepMs) / 1000));
+    const expected = total * subscriberCount;
+    latencies = new Float64Array(expected);
+    delivered = 0;
+    duplicates = 0;
+    gaps = 0;
+    sendErrors = 0;
+    const cpuBefore = cpuMicros(request.serverPid);
+    const start = performance.now();
+    const firstSeq = nextSeq;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+        while (nextSeq - firstSeq < due) send(nextSeq++);
+        if (nextSeq - firstSeq >= total) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await waitFor(() => delivered >= expected, 10_000, '').catch(() => {});
+    const cpu = cpuMicros(request.serverPid) - cpuBefore;
+    const latency = summarise(latencies.subarray(0, Math.min(delivered, expected)));
+    const step: FanoutStep = {
+      rate,
+      sent: total,
+      expected,
+      delivered,
+      deliveriesPerSecond: Math.round(rate * subscriberCount),
+      serverCpuMicros: Math.round(cpu),
+      cpuMicrosPerDelivery: round(cpu / Math.max(1, delivered), 2),
+      ...latency,
+      duplicates,
+      gaps,
+      sendErrors,
+    };
+    steps.push(step);
+    process.send?.({ progress: step });
+    if (step.p99 > request.giveUpP99Ms || delivered < expected) break;
+    await sleep(300);
+  }
+  for (const socket of sockets) socket.terminate();
+  senderSocket?.terminate();
+  agent.destroy();
+  return { connectSeconds: round(connectSeconds, 2), steps };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+process.on('message', (request: FanoutRequest) => {
+  run(request).then(
+    (answer) => process.send?.(answer, undefined, {}, () => process.exit(0)),
+    (error: Error) =>
+      process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
+  );
+});

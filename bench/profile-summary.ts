@@ -1,0 +1,59 @@
+/**
+ * Reads a V8 CPU profile (`node --cpu-prof`) and prints where the time went: the functions with the most self
+ * time, and the share of each package (or of Parley's own code). `node --import tsx bench/profile-summary.ts F`
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function packageOf(url: string): string {
+  if (!url) return '(native/idle)';
+  const match = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+  if (match) return match[1]!;
+  if (url.startsWith('node:')) return 'node:internal';
+  if (url.includes('/src/')) return `parley:${url.slice(url.indexOf('/src/') + 5)}`;
+  return url;
+}
+
+export function summariseProfile(path: string, top = 25): void {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMicros = new Map<number, number>();
+  for (const [i, id] of profile.samples.entries()) {
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  for (const [id, micros] of selfMicros) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const name = `${functionName || '(anonymous)'} ${packageOf(url)}:${lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    const pkg = functionName === '(idle)' ? '(idle)' : packageOf(url).replace(/:.*$/, '');
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
+  }
+  const share = (micros: number) => `${((100 * micros) / total).toFixed(1)}%`.padStart(6);
+  console.log(`\n${path}: ${(total / 1e6).toFixed(1)} s sampled`);
+  console.log('by package:');
+  for (const [pkg, micros] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    console.log(`  ${share(micros)}  ${pkg}`);
+  console.log('by function (self time):');
+  for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${share(micros)}  ${name}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const file of process.argv.slice(2)) summariseProfile(file);
+}

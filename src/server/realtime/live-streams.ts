@@ -1,0 +1,273 @@
+import type { Logger } from '../logger.ts';
+import type { EventBus } from './bus.ts';
+import type { ParleySocket } from './socket.ts';
+import { frameHead, type SubscriptionRequest, trackedFrameTail } from './ws-protocol.ts';
+
+/** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
+export interface Positioned {
+  position: number;
+}
+
+/** What a kind of stream (a room's events) tells the machinery below; it knows nothing of rooms itself. */
+export interface StreamSource<E extends Positioned> {
+  channel(key: number): string;
+  accept(message: unknown): message is E;
+  /** The newest stored position: a subscriber with no `lastEventId` starts after it. */
+  head(key: number): Promise<number>;
+  /** Stored events after `after` and before `before` (or all), in order, at most `limit`. */
+  between(key: number, after: number, before: number | null, limit: number): Promise<E[]>;
+  /** The data tRPC would send for the event, as in `tracked(String(position), data)`. */
+  data(event: E): unknown;
+}
+
+/** Where a live subscriber's frames go: its socket, and the head that names its subscription. */
+export interface LiveTarget {
+  socket: ParleySocket;
+  head: string;
+}
+
+export const liveTarget = (socket: ParleySocket, request: SubscriptionRequest): LiveTarget => ({
+  socket,
+  head: frameHead(request),
+});
+
+const fillPage = 500;
+const fillRetryMs = 1_000;
+
+/** One subscriber: first it queues what arrives while it reads its backlog, then it is written to directly. */
+export class StreamSubscriber<E extends Positioned> {
+  /** Events not yet handed on; null once live. */
+  queue: E[] | null = [];
+  /** The last position this subscriber has been sent. */
+  cursor = 0;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    readonly stream: LiveStream<E>,
+    private readonly target: LiveTarget | null,
+  ) {}
+
+  /** Called by the stream, in position order. */
+  push(event: E, tail: () => string): void {
+    if (this.queue) {
+      this.queue.push(event);
+      this.wake?.();
+      return;
+    }
+    if (event.position <= this.cursor) return;
+    this.cursor = event.position;
+    this.target!.socket.sendFrame(this.target!.head + tail());
+  }
+
+  /**
+   * From now on the stream writes straight to the socket. What queued while the backlog was read goes first, in
+   * the same synchronous step, so nothing can slip between the two.
+   */
+  goLive(cursor: number): boolean {
+    if (!this.target || !this.queue) return false;
+    const queued = this.queue;
+    this.queue = null;
+    this.cursor = cursor;
+    for (const event of queued) this.push(event, () => this.stream.tail(event));
+    return true;
+  }
+
+  /** The queue as it fills, for a subscriber with no socket to write to; ends when `signal` aborts. */
+  async *drain(signal: AbortSignal | undefined): AsyncGenerator<E> {
+    const stopped = new Promise<void>((resolve) =>
+      signal?.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    while (!signal?.aborted && this.queue) {
+      const next = this.queue.shift();
+      if (next) {
+        yield next;
+        continue;
+      }
+      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), stopped]);
+      this.wake = null;
+    }
+  }
+}
+
+/**
+ * One stream (one room) on this instance: one bus listener, one position, one gap filler, whatever the number of
+ * local subscribers. Each event is serialised once and written to every live subscriber's socket as a pre-built
+ * frame. An event that arrives ahead of its turn (two instances published out of order, or the bus dropped one)
+ * waits while the gap is read from the database — once for the instance, not once per subscriber.
+ */
+export class LiveStream<E extends Positioned> {
+  private position = -1;
+  private readonly subscribers = new Set<StreamSubscriber<E>>();
+  private readonly held = new Map<number, E>();
+  private filling = false;
+  private catchUpWanted = false;
+  private closed = false;
+  private readonly unsubscribe: () => void;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly source: StreamSource<E>,
+    bus: EventBus,
+    readonly key: number,
+    private readonly log: Logger,
+    private readonly onEmpty: () => void,
+  ) {
+    const channel = source.channel(key);
+    this.unsubscribe = bus.subscribe(channel, (message) => {
+      if (source.accept(message)) this.receive(message);
+    });
+    // Listen first, then read where the stream stands: an event published in between is held, not lost.
+    this.ready = bus
+      .ready(channel)
+      .then(() => source.head(key))
+      .then((head) => {
+        this.position = Math.max(this.position, head);
+        this.release();
+      });
+  }
+
+  /** The last position delivered here; valid once `ready` resolved. */
+  get head(): number {
+    return this.position;
+  }
+
+  join(target: LiveTarget | null): StreamSubscriber<E> {
+    const subscriber = new StreamSubscriber(this, target);
+    this.subscribers.add(subscriber);
+    return subscriber;
+  }
+
+  leave(subscriber: StreamSubscriber<E>): void {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    this.subscribers.clear();
+    this.onEmpty();
+  }
+
+  tail(event: E): string {
+    return trackedFrameTail(String(event.position), this.source.data(event));
+  }
+
+  /** Reads what this instance may have missed (the bus was down a moment) and delivers it. */
+  catchUp(): void {
+    this.catchUpWanted = true;
+    if (this.position >= 0) this.fill();
+  }
+
+  private receive(event: E): void {
+    if (event.position <= this.position) return;
+    if (this.position >= 0 && event.position === this.position + 1 && !this.filling) {
+      this.deliver(event);
+      this.release();
+      return;
+    }
+    this.held.set(event.position, event);
+    if (this.position >= 0) this.fill();
+  }
+
+  private deliver(event: E): void {
+    this.position = event.position;
+    let tail: string | undefined;
+    const buildTail = () => {
+      tail ??= this.tail(event);
+      return tail;
+    };
+    for (const subscriber of this.subscribers) subscriber.push(event, buildTail);
+  }
+
+  /** Delivers held events while they continue the stream; reads the gap from the database when they do not. */
+  private release(): void {
+    for (;;) {
+      const next = this.held.get(this.position + 1);
+      if (!next) break;
+      this.held.delete(this.position + 1);
+      this.deliver(next);
+    }
+    for (const position of this.held.keys()) if (position <= this.position) this.held.delete(position);
+    if (this.held.size || this.catchUpWanted) this.fill();
+  }
+
+  private fill(): void {
+    if (this.filling || this.closed) return;
+    const firstHeld = this.held.size ? Math.min(...this.held.keys()) : null;
+    if (firstHeld === null && !this.catchUpWanted) return;
+    this.filling = true;
+    const limit = firstHeld === null ? fillPage : Math.min(fillPage, firstHeld - this.position - 1);
+    this.source.between(this.key, this.position, firstHeld, limit).then(
+      (missed) => {
+        for (const event of missed) if (event.position === this.position + 1) this.deliver(event);
+        if (firstHeld === null) {
+          if (missed.length < limit) this.catchUpWanted = false;
+        } else if (missed.length === 0) {
+          // Cannot happen while positions commit in order; if it ever does, go on rather than wait for ever.
+          this.log.warn('A stream gap could not be filled', {
+            key: this.key,
+            after: this.position,
+            firstHeld,
+          });
+          this.position = firstHeld - 1;
+        }
+        this.filling = false;
+        this.release();
+      },
+      (cause) => {
+        this.log.error('Could not read a stream gap; retrying', { key: this.key, cause });
+        setTimeout(() => {
+          this.filling = false;
+          this.release();
+        }, fillRetryMs).unref();
+      },
+    );
+  }
+}
+
+/** Every live stream of one kind on this instance, made on the first subscriber and dropped after the last. */
+export class LiveStreams<E extends Positioned> {
+  private readonly streams = new Map<number, LiveStream<E>>();
+
+  constructor(
+    private readonly source: StreamSource<E>,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Joins the stream of `key`; the subscriber leaves when `signal` aborts. Resolves once the stream knows its
+   * position, so the caller can read a backlog without a seam.
+   */
+  async join(key: number, target: LiveTarget | null, signal: AbortSignal | undefined) {
+    let stream = this.streams.get(key);
+    if (!stream) {
+      const created: LiveStream<E> = new LiveStream(this.source, this.bus, key, this.log, () => {
+        if (this.streams.get(key) === created) this.streams.delete(key);
+      });
+      stream = created;
+      this.streams.set(key, stream);
+    }
+    const subscriber = stream.join(target);
+    const joined = stream;
+    signal?.addEventListener('abort', () => joined.leave(subscriber), { once: true });
+    try {
+      await stream.ready;
+    } catch (cause) {
+      // A stream that never learned its position is of no use to anyone: the next subscriber makes a new one.
+      joined.close();
+      throw cause;
+    }
+    return subscriber;
+  }
+
+  /** After the bus reconnects: every stream reads what it may have missed. */
+  catchUpAll(): void {
+    for (const stream of this.streams.values()) stream.catchUp();
+  }
+
+  get size(): number {
+    return this.streams.size;
+  }
+}

@@ -1,0 +1,36 @@
+import { WebSocket } from 'ws';
+import { socketCloseCodes } from '../../shared/socket.ts';
+
+/** How long a socket cut for reading too slowly may take to read its close frame before it is dropped. */
+const slowCloseGraceMs = 5_000;
+
+/**
+ * Every server-side socket: `ws`'s own, with a bound on what may wait unsent. A reader that stops reading (or reads
+ * slower than its rooms talk) would otherwise grow the server's memory without end and delay nobody but itself;
+ * past the bound it is closed with `socketCloseCodes.tooSlow`, and its client reconnects and resumes from its last
+ * event id. Every frame goes through `send`, tRPC's replies and the pre-built room frames alike.
+ */
+export class ParleySocket extends WebSocket {
+  /** Set by the server when the socket opens (WS_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes = Number.POSITIVE_INFINITY;
+  /** Called once if the socket is cut for reading too slowly. */
+  onTooSlow: (() => void) | null = null;
+
+  // ws declares send() with overloads; this takes any of them and hands them on unchanged.
+  override send(...args: unknown[]): void {
+    (super.send as (...args: unknown[]) => void).apply(this, args);
+    if (this.bufferedAmount > this.maxBufferedBytes && this.readyState === WebSocket.OPEN) this.cutTooSlow();
+  }
+
+  /** Writes a frame if the socket is still open; what a closing socket would drop anyway is not even built. */
+  sendFrame(frame: string): void {
+    if (this.readyState === WebSocket.OPEN) this.send(frame);
+  }
+
+  private cutTooSlow(): void {
+    this.onTooSlow?.();
+    this.close(socketCloseCodes.tooSlow, 'Too slow: reconnect and resume');
+    // The close frame waits behind everything unread; a reader that reads nothing never gets it.
+    setTimeout(() => this.terminate(), slowCloseGraceMs).unref();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The live path: once a reader is caught up, each room event is written to its socket as one pre-built frame.
+ * These tests hold that path to what the stock tRPC path guarantees: the same bytes, no seam between the backlog
+ * and live events under load, and a reader too slow to keep up is cut off alone, then resumes.
+ */
+import type { Socket } from 'node:net';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { socketCloseCodes } from '../src/shared/socket.ts';
+import {
+  chattyLimits,
+  followRoom,
+  people,
+  publicRoomId,
+  type RoomEvent,
+  received,
+  say,
+} from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+import { closed, eventually, pause, socketUrl } from './helpers/sockets.ts';
+import type { Recording } from './helpers/subscriptions.ts';
+
+/** A socket that speaks tRPC's protocol by hand, so a test can see the frames as bytes. */
+interface RawReader {
+  socket: WebSocket;
+  frames: string[];
+  /** Frames carrying data, as the server wrote them. */
+  dataFrames(): string[];
+  follow(roomId: number, lastEventId: string | null, id?: number | string, jsonrpc?: boolean): void;
+}
+
+async function rawReader(server: TestServer): Promise<RawReader> {
+  const socket = new WebSocket(socketUrl(server.url));
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const frames: string[] = [];
+  socket.on('message', (data) => frames.push(String(data)));
+  return {
+    socket,
+    frames,
+    dataFrames: () => frames.filter((frame) => frame.includes('"type":"data"')),
+    follow(roomId, lastEventId, id = 1, jsonrpc = false) {
+      const input = lastEventId === null ? { roomId } : { roomId, lastEventId };
+      const request = {
+        id,
+        ...(jsonrpc ? { jsonrpc: '2.0' } : {}),
+        method: 'subscription',
+        params: { path: 'chat.onRoomEvent', input },
+      };
+      socket.send(JSON.stringify(request));
+    },
+  };
+}
+
+const positionsOf = (recording: Recording<RoomEvent>) => recording.events.map((event) => Number(event.id));
+
+/** Positions that follow each other one by one, from `first`. */
+function expectDense(positions: number[], first: number, last: number) {
+  expect(positions).toEqual(Array.from({ length: last - first + 1 }, (_, i) => first + i));
+}
+
+describe('the live path', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...chattyLimits, WS_MAX_ANONYMOUS_PER_IP: '200' } });
+  });
+  afterAll(() => server?.close());
+
+  it('writes each live event byte for byte as the frame a resume sends for it through tRPC', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const start = await say(ann.client, roomId, 'before anyone listens');
+    const readers = await Promise.all([rawReader(server), rawReader(server)]);
+    readers[0]!.follow(roomId, String(start.seq), 7);
+    readers[1]!.follow(roomId, String(start.seq), 'sub-1', true);
+    await eventually(
+      () => (readers.every((r) => r.frames.some((f) => f.includes('started'))) ? true : undefined),
+      'both started',
+    );
+
+    for (const body of ['one', 'two **bold**', 'three "quoted" \u00e9']) await say(ann.client, roomId, body);
+    const live = await Promise.all(
+      readers.map((r) =>
+        eventually(() => (r.dataFrames().length >= 3 ? r.dataFrames() : undefined), 'live frames'),
+      ),
+    );
+
+    // A second pair resumes from the same place: these frames come from the backlog, through tRPC's own encoder.
+    const resumed = await Promise.all([rawReader(server), rawReader(server)]);
+    resumed[0]!.follow(roomId, String(start.seq), 7);
+    resumed[1]!.follow(roomId, String(start.seq), 'sub-1', true);
+    const backlog = await Promise.all(
+      resumed.map((r) =>
+        eventually(() => (r.dataFrames().length >= 3 ? r.dataFrames() : undefined), 'backlog frames'),
+      ),
+    );
+
+    expect(live[0]).toEqual(backlog[0]);
+    expect(live[1]).toEqual(backlog[1]);
+    expect(live[1]![0]).toMatch(
+      /^\{"id":"sub-1","jsonrpc":"2.0","result":\{"type":"data","data":\{"id":"\d+","data":/,
+    );
+    for (const r of [...readers, ...resumed]) r.socket.close();
+  });
+
+  it('readers who join, leave and resume while the room is busy get every event once, in order', async () => {
+    const writers = await people(server, 'Wen', 'Xia', 'Yui');
+    const roomId = await publicRoomId(writers[0].client);
+    const first = await say(writers[0].client, roomId, 'the busy part starts');
+    const writing = Promise.all(
+      writers.map(async (writer, w) => {
+        for (let i = 0; i < 40; i++) await say(writer.client, roomId, `writer ${w} message ${i}`);
+      }),
+    );
+
+    // Readers join at staggered moments while the writers write, each from a point in the past or live.
+    const readers: { from: number | null; parts: Recording<RoomEvent>[] }[] = [];
+    for (let i = 0; i < 12; i++) {
+      await pause(20);
+      const from = i % 3 === 2 ? null : first.seq + i * 3;
+      readers.push({
+        from,
+        parts: [followRoom(server.client(), roomId, from === null ? undefined : String(from))],
+      });
+    }
+    // Half of those who came from the past leave and resume on a new socket from the last event they saw.
+    const leaving = readers.filter((reader, i) => i % 2 === 1 && reader.from !== null);
+    for (const reader of leaving) {
+      const part = reader.parts[0]!;
+      part.stop();
+      reader.parts.push(followRoom(server.client(), roomId, part.events.at(-1)?.id ?? String(reader.from)));
+    }
+    await writing;
+    const end = await say(writers[0].client, roomId, 'the busy part ends');
+
+    for (const reader of readers) {
+      await reader.parts.at(-1)!.next((event) => Number(event.id) === end.seq, 0, 10_000);
+      const positions = reader.parts.flatMap(positionsOf);
+      expectDense(positions, reader.from === null ? positions[0]! : reader.from + 1, end.seq);
+    }
+    expect(leaving.length).toBeGreaterThan(2);
+  });
+});
+
+describe('a reader too slow to keep up', () => {
+  let server: TestServer;
+  let db: pg.Client;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { ...chattyLimits, WS_MAX_BUFFERED_BYTES: '200000' } });
+    db = await connectDatabase(server.databaseUrl);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+  });
+
+  it('is cut off alone with its own close code, and resumes from where it stopped', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    // 10 MB of room history: more than the kernel's socket buffers hold, so the server's own buffer must grow.
+    const seeded = 2_500;
+    await db.query(
+      `with room as (update rooms set position = position + $2 where id = $1 returning position - $2 as start),
+       inserted as (
+         insert into messages (room_id, seq, sender_id, client_id, body)
+         select $1, room.start + i, $3, 'seed_' || i, repeat('x', 4000) from room, generate_series(1, $2) i
+         returning id, seq)
+       insert into room_events (room_id, position, type, message_id) select $1, seq, 'message.created', id from inserted`,
+      [roomId, seeded, ann.id],
+    );
+
+    const slow = await rawReader(server);
+    const tcp = (slow.socket as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    slow.follow(roomId, '0');
+    const brisk = followRoom(server.client(), roomId);
+    await pause(300);
+
+    // While the slow reader reads nothing, everyone else's messages still arrive at once.
+    const sent = await say(ann.client, roomId, 'still here for everyone else');
+    expect((await received(brisk, 1, 0, 2_000))[0]?.id).toBe(String(sent.seq));
+
+    const closedWith = closed(slow.socket);
+    tcp.resume();
+    expect(await closedWith).toBe(socketCloseCodes.tooSlow);
+    const got = slow.dataFrames().map((frame) => Number(frame.match(/"id":"(\d+)"\}\}$/)?.[1]));
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(seeded);
+
+    // Its client reconnects and resumes from the last event it saw: the rest arrives, nothing twice.
+    const last = got.at(-1)!;
+    const resumed = followRoom(server.client(), roomId, String(last));
+    await resumed.next((event) => Number(event.id) === sent.seq, 0, 20_000);
+    expectDense([...got, ...positionsOf(resumed)], got[0]!, sent.seq);
+  });
+});
