@@ -44,11 +44,33 @@ export function summariseProfile(path: string, top = 25): void {
     const pkg = functionName === '(idle)' ? '(idle)' : packageOf(url).replace(/:.*$/, '');
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
   }
+  // Inclusive time of Parley's own functions: what a procedure or service costs with all it calls.
+  const inclusive = new Map<string, number>();
+  const visit = (id: number, onStack: Set<string>): number => {
+    const node = byId.get(id)!;
+    let micros = selfMicros.get(id) ?? 0;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = url.includes('/src/')
+      ? `${functionName || '(anonymous)'} ${packageOf(url)}:${lineNumber + 1}`
+      : null;
+    const counted = name !== null && !onStack.has(name);
+    if (counted) onStack.add(name);
+    for (const child of node.children ?? []) micros += visit(child, onStack);
+    if (counted) {
+      onStack.delete(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + micros);
+    }
+    return micros;
+  };
+  visit(profile.nodes[0]!.id, new Set());
   const share = (micros: number) => `${((100 * micros) / total).toFixed(1)}%`.padStart(6);
   console.log(`\n${path}: ${(total / 1e6).toFixed(1)} s sampled`);
   console.log('by package:');
   for (const [pkg, micros] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15))
     console.log(`  ${share(micros)}  ${pkg}`);
+  console.log("Parley's functions (inclusive time):");
+  for (const [name, micros] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`  ${share(micros)}  ${name}`);
   console.log('by function (self time):');
   for (const [name, micros] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
     console.log(`  ${share(micros)}  ${name}`);

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fullFanout, quickFanout, runFanout } from './fanout.ts';
+import { fullIngest, quickIngest, runIngest } from './ingest.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { runSearchBench } from './search.ts';
 
@@ -28,8 +29,17 @@ const serverNodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}
 
 const problems: string[] = [];
 if (wanted('fanout')) {
-  const options = { ...(quick ? quickFanout : fullFanout), serverNodeArgs };
+  const base = quick ? quickFanout : fullFanout;
+  // `--subscribers=1000`: only the sizes named.
+  const sizesArg = args.find((arg) => arg.startsWith('--subscribers='))?.split('=')[1];
+  const sizes = sizesArg
+    ? base.sizes.filter((size) => sizesArg.split(',').map(Number).includes(size.subscribers))
+    : base.sizes;
+  const options = { ...base, sizes, serverNodeArgs };
   problems.push(...(await runFanout(options)).problems);
+}
+if (wanted('ingest')) {
+  problems.push(...(await runIngest({ ...(quick ? quickIngest : fullIngest), serverNodeArgs })).problems);
 }
 if (profileDir) for (const file of newProfiles(profileDir)) summariseProfile(file);
 if (wanted('search')) await runSearchBench({ quick });

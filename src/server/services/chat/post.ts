@@ -2,14 +2,21 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { RoomEventType } from '../../../shared/chat.ts';
-import { queryOne, sql } from '../../db/sql.ts';
+import { query, queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import { audit } from '../audit.ts';
 import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
-import { type MessageView, type RoomEventView, selectMessages } from './messages.ts';
+import {
+  type MessageRow,
+  type MessageView,
+  messageColumns,
+  type RoomEventView,
+  selectMessages,
+  toMessage,
+} from './messages.ts';
 import { authorizeWrite, loadRoom, type RoomRow } from './rooms.ts';
 
 async function messageByClientId(em: EntityManager, senderId: number, clientId: string) {
@@ -45,14 +52,50 @@ async function appendEvent(
     return { position, type, message: message! };
   });
   await publishRoomEvent(deps, room.id, event);
-  // Both members' sidebars (preview, unread) change, in every tab; the public room's readers follow its stream.
-  if (room.kind === 'private') {
-    const changed: UserEvent = { type: 'room.changed', roomId: room.id };
-    await Promise.all(
-      [room.user_low!, room.user_high!].map((member) => deps.bus.publish(userChannel(member), changed)),
-    );
-  }
+  await announceRoomChange(deps, room.id, room.kind, [room.user_low!, room.user_high!]);
   return event;
+}
+
+/**
+ * The whole acknowledged send in one statement, so one round trip: it takes the room's next position under the
+ * room row's lock, stores the message and its event, and moves the sender's read position. The row is updated
+ * only if the sender may write there now (not muted or banned; in a private room, a member still friends with
+ * the other), so nothing is stored for a refused send, and the reason is worked out afterwards, off the common
+ * path. Null when refused; a unique violation when the clientId was used before.
+ */
+async function appendMessage(
+  em: EntityManager,
+  roomId: number,
+  senderId: number,
+  clientId: string,
+  body: string,
+): Promise<{ message: MessageView; kind: RoomRow['kind']; members: number[] } | null> {
+  const rows = await query<MessageRow & { room_kind: RoomRow['kind']; members: number[] }>(
+    em,
+    sql`with room as (
+        update rooms r set position = r.position + 1, last_activity_at = now()
+        where r.id = ${roomId}
+          and not exists (select 1 from users s where s.id = ${senderId}
+            and (s.muted_until > now() or s.banned_until > now()))
+          and (r.kind = 'public' or (${senderId} in (r.user_low, r.user_high) and exists (
+            select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
+        returning r.id, r.kind, r.position, r.user_low, r.user_high),
+      m as (
+        insert into messages (room_id, seq, sender_id, client_id, body)
+        select id, position, ${senderId}, ${clientId}, ${body} from room
+        returning *),
+      event as (
+        insert into room_events (room_id, position, type, message_id)
+        select room_id, seq, 'message.created', id from m),
+      seen as (
+        update room_members set read_seq = greatest(read_seq, (select seq from m))
+        where room_id = ${roomId} and user_id = ${senderId})
+      select ${messageColumns}, room.kind as room_kind,
+        case when room.kind = 'private' then array[room.user_low, room.user_high] else '{}' end as members
+      from m join users u on u.id = m.sender_id, room`,
+  );
+  const row = rows[0];
+  return row ? { message: toMessage(row), kind: row.room_kind, members: row.members } : null;
 }
 
 /** Sends once: a retry with the same clientId returns the message stored the first time, on any instance. */
@@ -62,40 +105,51 @@ export async function send(
   me: Actor,
   input: { roomId: number; clientId: string; body: string },
 ): Promise<MessageView> {
-  const earlier = await messageByClientId(em, me.id, input.clientId);
-  if (earlier) return sameRoom(earlier, input.roomId);
-  const room = await authorizeWrite(em, input.roomId, me.id);
+  let appended: Awaited<ReturnType<typeof appendMessage>>;
   try {
-    const event = await appendEvent(deps, em, room, 'message.created', async (tx, position) => {
-      const row = await queryOne<{ id: string }>(
-        tx,
-        sql`insert into messages (room_id, seq, sender_id, client_id, body)
-          values (${room.id}, ${position}, ${me.id}, ${input.clientId}, ${input.body}) returning id`,
-      );
-      await tx.execute(
-        'update room_members set read_seq = greatest(read_seq, ?) where room_id = ? and user_id = ?',
-        [position, room.id, me.id],
-      );
-      return String(row!.id);
-    });
-    // Sending reads the room up to the new message: the sender's other tabs clear their badge too.
-    const newer = await queryOne<{ count: string }>(
-      em,
-      sql`select count(*) from messages where room_id = ${room.id} and seq > ${event.position}
-        and deleted_at is null and sender_id <> ${me.id}`,
-    );
-    const unread = Number(newer?.count ?? 0);
-    const read: UserEvent = { type: 'room.read', roomId: room.id, unread, readSeq: event.position };
-    await deps.bus.publish(userChannel(me.id), read);
-    return event.message;
+    appended = await appendMessage(em, input.roomId, me.id, input.clientId, input.body);
   } catch (error) {
-    // The same clientId raced in on another call: that one won, and this one answers with its message.
+    // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
-      const winner = await messageByClientId(em.fork(), me.id, input.clientId);
-      if (winner) return sameRoom(winner, input.roomId);
+      const earlier = await messageByClientId(em.fork(), me.id, input.clientId);
+      if (earlier) return sameRoom(earlier, input.roomId);
     }
     throw error;
   }
+  if (!appended) {
+    // Refused. A retry of a message stored before still gets it back; anything else learns why (this throws).
+    const earlier = await messageByClientId(em, me.id, input.clientId);
+    if (earlier) return sameRoom(earlier, input.roomId);
+    await authorizeWrite(em, input.roomId, me.id);
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot send messages right now.' });
+  }
+  const { message, kind, members } = appended;
+  const event: RoomEventView = { position: message.seq, type: 'message.created', message };
+  await publishRoomEvent(deps, input.roomId, event);
+  await announceRoomChange(deps, input.roomId, kind, members);
+  // Sending reads the room up to the new message: the sender's other tabs clear their badge too. Nobody waits
+  // for that count.
+  void announceOwnRead(deps, input.roomId, me.id, message.seq).catch((cause) =>
+    deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }),
+  );
+  return message;
+}
+
+async function announceOwnRead(deps: Deps, roomId: number, userId: number, position: number): Promise<void> {
+  const newer = await queryOne<{ count: string }>(
+    deps.orm.em.fork(),
+    sql`select count(*) from messages where room_id = ${roomId} and seq > ${position}
+      and deleted_at is null and sender_id <> ${userId}`,
+  );
+  const read: UserEvent = { type: 'room.read', roomId, unread: Number(newer?.count ?? 0), readSeq: position };
+  await deps.bus.publish(userChannel(userId), read);
+}
+
+/** Both members' sidebars (preview, unread) change, in every tab; the public room's readers follow its stream. */
+async function announceRoomChange(deps: Deps, roomId: number, kind: RoomRow['kind'], members: number[]) {
+  if (kind !== 'private') return;
+  const changed: UserEvent = { type: 'room.changed', roomId };
+  await Promise.all(members.map((member) => deps.bus.publish(userChannel(member), changed)));
 }
 
 function sameRoom(message: MessageView, roomId: number): MessageView {

@@ -68,10 +68,14 @@ export async function authorizeWrite(em: EntityManager, roomId: number, userId: 
 }
 
 async function assertNotMuted(em: EntityManager, userId: number): Promise<void> {
-  const muted = await queryOne<{ muted_until: string; mute_reason: string | null }>(
+  const muted = await queryOne<{ muted_until: string; mute_reason: string | null; banned: boolean }>(
     em,
-    sql`select muted_until, mute_reason from users where id = ${userId} and muted_until > now()`,
+    sql`select muted_until, mute_reason, banned_until > now() as banned from users
+      where id = ${userId} and (muted_until > now() or banned_until > now())`,
   );
+  if (muted?.banned) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Your account is banned: you cannot send messages.' });
+  }
   if (muted) {
     const until = new Date(muted.muted_until).toISOString();
     const why = muted.mute_reason ? ` Reason: ${muted.mute_reason}` : '';

@@ -1,0 +1,153 @@
+/**
+ * Scenario 4, ingest: acknowledged, stored messages a second into one room, and across 100 rooms, from senders
+ * that each send again as soon as they are acknowledged. Afterwards every room's positions are checked dense and
+ * every acknowledged clientId stored exactly once. The baseline is the same append as one SQL statement sent
+ * straight to PostgreSQL, measured in the same run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import {
+  type BenchDatabase,
+  benchDatabase,
+  publicRoomId,
+  seedPrivateRooms,
+  seedUsers,
+  startParley,
+} from './lib/parley.ts';
+import { ask, cpuMicros, loadCpu, spawnNode } from './lib/processes.ts';
+import { printTable } from './lib/table.ts';
+import type { IngestAnswer, IngestRequest } from './load/ingest-load.ts';
+
+export interface IngestOptions {
+  durationMs: number;
+  /** Concurrent senders into the one room. */
+  oneRoomSenders: number;
+  rooms: number;
+  serverNodeArgs?: string[];
+}
+
+export const fullIngest: IngestOptions = { durationMs: 10_000, oneRoomSenders: 32, rooms: 100 };
+export const quickIngest: IngestOptions = { durationMs: 1_500, oneRoomSenders: 8, rooms: 10 };
+
+async function drive(request: IngestRequest): Promise<IngestAnswer> {
+  const load = spawnNode('bench/load/ingest-load.ts', { cpu: loadCpu, ipc: true });
+  try {
+    return await ask<IngestAnswer>(load, request);
+  } finally {
+    await load.stop();
+  }
+}
+
+/** Problems with what was stored: a gap or repeat in any room's positions, an acknowledged message not stored once. */
+async function checkStored(db: BenchDatabase, clientIds: string[], table: 'messages' | 'bench_messages') {
+  const problems: string[] = [];
+  const gaps = await db.query<{ room_id: number; n: string; lo: string; hi: string }>(
+    `select room_id, count(*) as n, min(seq) as lo, max(seq) as hi from ${table} group by room_id
+     having count(*) <> max(seq) - min(seq) + 1 or count(distinct seq) <> count(*)`,
+  );
+  for (const gap of gaps)
+    problems.push(`room ${gap.room_id}: ${gap.n} messages over positions ${gap.lo}..${gap.hi}`);
+  const [stored] = await db.query<{ n: string }>(
+    `select count(*) as n from ${table} where client_id = any($1::text[])`,
+    [clientIds],
+  );
+  if (Number(stored?.n) !== clientIds.length)
+    problems.push(`${clientIds.length} acknowledged, ${stored?.n} stored`);
+  return problems;
+}
+
+async function baseline(db: BenchDatabase, rooms: number[], senders: number, durationMs: number) {
+  await db.query(`create table bench_rooms (id int primary key, position bigint not null default 0);
+    create table bench_messages (id bigserial primary key, room_id int not null, seq bigint not null,
+      client_id text not null, body text not null, created_at timestamptz not null default now(),
+      unique (room_id, seq), unique (client_id))`);
+  await db.query('insert into bench_rooms (id) select unnest($1::int[])', [rooms]);
+  const answer = await drive({
+    kind: 'baseline',
+    url: db.url,
+    senders: Array.from({ length: senders }, (_, i) => ({ token: '', roomId: rooms[i % rooms.length]! })),
+    durationMs,
+  });
+  const problems = await checkStored(db, answer.clientIds, 'bench_messages');
+  await db.query('drop table bench_rooms, bench_messages');
+  return { answer, problems };
+}
+
+export async function runIngest(options: IngestOptions) {
+  const db = await benchDatabase();
+  const problems: string[] = [];
+  const rows: (string | number)[][] = [];
+  const results: Record<string, unknown> = {};
+  try {
+    const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
+    try {
+      const people = await seedUsers(db, Math.max(options.oneRoomSenders, options.rooms * 2));
+      const publicRoom = await publicRoomId(db);
+      const pairs = Array.from(
+        { length: options.rooms },
+        (_, i) => [people[2 * i]!, people[2 * i + 1]!] as const,
+      );
+      const privateRooms = await seedPrivateRooms(
+        db,
+        pairs.map(([a, b]) => [a.id, b.id]),
+      );
+      const cases = [
+        {
+          name: 'one room',
+          senders: people
+            .slice(0, options.oneRoomSenders)
+            .map((p) => ({ token: p.token, roomId: publicRoom })),
+          rooms: [publicRoom],
+        },
+        {
+          name: `${options.rooms} rooms`,
+          senders: pairs.map(([a], i) => ({ token: a.token, roomId: privateRooms[i]! })),
+          rooms: privateRooms,
+        },
+      ];
+      for (const scenario of cases) {
+        console.log(`\ningest: ${scenario.name}, ${scenario.senders.length} senders`);
+        const cpuBefore = cpuMicros(server.proc.pid);
+        const ours = await drive({
+          kind: 'parley',
+          url: server.url,
+          senders: scenario.senders,
+          durationMs: options.durationMs,
+        });
+        const cpuPerMessage = Math.round((cpuMicros(server.proc.pid) - cpuBefore) / Math.max(1, ours.acked));
+        problems.push(
+          ...(await checkStored(db, ours.clientIds, 'messages')).map((p) => `${scenario.name}: ${p}`),
+        );
+        if (ours.errors) problems.push(`${scenario.name}: ${ours.errors} sends failed`);
+        const base = await baseline(db, scenario.rooms, scenario.senders.length, options.durationMs);
+        problems.push(...base.problems.map((p) => `${scenario.name} (baseline): ${p}`));
+        rows.push([
+          scenario.name,
+          ours.perSecond,
+          `${ours.p50} / ${ours.p99}`,
+          cpuPerMessage,
+          base.answer.perSecond,
+          `${base.answer.p50} / ${base.answer.p99}`,
+          (ours.perSecond / base.answer.perSecond).toFixed(2),
+        ]);
+        const { clientIds: _o, ...oursSummary } = ours;
+        const { clientIds: _b, ...baseSummary } = base.answer;
+        results[scenario.name] = { parley: { ...oursSummary, cpuPerMessage }, baseline: baseSummary };
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+  printTable(
+    'ingest (acknowledged messages a second; ack latency p50 / p99 in ms)',
+    ['case', 'Parley', 'latency', 'server µs/msg', 'SQL only', 'latency', 'ratio'],
+    rows,
+  );
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/ingest.json',
+    `${JSON.stringify({ at: new Date().toISOString(), options, results }, null, 2)}\n`,
+  );
+  return { problems };
+}

@@ -1,0 +1,108 @@
+/**
+ * The ingest load generator: `senders` closed loops, each sending its next message as soon as the last one was
+ * acknowledged, for `durationMs`. Parley: `chat.send` over HTTP, each sender with its own token and room. The
+ * baseline: the same work as one SQL statement sent straight to PostgreSQL by `pg` (take the room's next
+ * position, store the message), the database's own ceiling on this machine.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { summarise } from '../lib/stats.ts';
+
+export interface IngestRequest {
+  kind: 'parley' | 'baseline';
+  url: string;
+  /** One per concurrent sender. */
+  senders: { token: string; roomId: number }[];
+  durationMs: number;
+}
+
+export interface IngestAnswer {
+  acked: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  /** clientIds acknowledged, so the orchestrator can check each is stored once. */
+  clientIds: string[];
+  error?: string;
+}
+
+async function run(request: IngestRequest): Promise<IngestAnswer> {
+  const latencies: number[] = [];
+  const clientIds: string[] = [];
+  let errors = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: request.senders.length });
+  const pool =
+    request.kind === 'baseline'
+      ? new pg.Pool({ connectionString: request.url, max: request.senders.length })
+      : null;
+  const tag = Date.now().toString(36);
+
+  const sendParley = (token: string, roomId: number, clientId: string) =>
+    new Promise<boolean>((resolve) => {
+      const body = JSON.stringify({ roomId, clientId, body: `ingest ${clientId}` });
+      const req = http.request(`${request.url}/trpc/chat.send`, {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      });
+      req.on('error', () => resolve(false));
+      req.end(body);
+    });
+  const sendBaseline = async (roomId: number, clientId: string) => {
+    await pool!.query(
+      `with room as (update bench_rooms set position = position + 1 where id = $1 returning position)
+       insert into bench_messages (room_id, seq, client_id, body) select $1, position, $2, $3 from room`,
+      [roomId, clientId, `ingest ${clientId}`],
+    );
+    return true;
+  };
+
+  const deadline = performance.now() + request.durationMs;
+  const started = performance.now();
+  await Promise.all(
+    request.senders.map(async ({ token, roomId }, s) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const clientId = `ingest-${tag}-${s}-${i}`;
+        const at = performance.now();
+        const ok = await (pool
+          ? sendBaseline(roomId, clientId).catch(() => false)
+          : sendParley(token, roomId, clientId));
+        if (!ok) {
+          errors++;
+          continue;
+        }
+        latencies.push(performance.now() - at);
+        clientIds.push(clientId);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  await pool?.end();
+  return {
+    acked: latencies.length,
+    perSecond: Math.round(latencies.length / seconds),
+    ...summarise(Float64Array.from(latencies)),
+    errors,
+    clientIds,
+  };
+}
+
+process.on('message', (request: IngestRequest) => {
+  run(request).then(
+    (answer) => process.send?.(answer, undefined, {}, () => process.exit(0)),
+    (error: Error) =>
+      process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
+  );
+});
