@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fullFanout, quickFanout, runFanout } from './fanout.ts';
 import { fullIngest, quickIngest, runIngest } from './ingest.ts';
 import { summariseProfile } from './profile-summary.ts';
+import { fullReaders, quickReaders, runReaders } from './readers.ts';
 import { runSearchBench } from './search.ts';
 
 const startedAt = Date.now();
@@ -37,6 +38,9 @@ if (wanted('fanout')) {
     : base.sizes;
   const options = { ...base, sizes, serverNodeArgs };
   problems.push(...(await runFanout(options)).problems);
+}
+if (wanted('readers')) {
+  problems.push(...(await runReaders({ ...(quick ? quickReaders : fullReaders), serverNodeArgs })).problems);
 }
 if (wanted('ingest')) {
   problems.push(...(await runIngest({ ...(quick ? quickIngest : fullIngest), serverNodeArgs })).problems);

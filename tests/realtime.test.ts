@@ -350,17 +350,24 @@ describe('unread, across my tabs', () => {
     expect(pushed).toMatchObject({ type: 'room.read', roomId: room.id, unread: 1 });
   });
 
-  it("a friend's new message tells my tabs that the room changed", async () => {
+  it("a friend's new message tells my tabs what changed in the room, so they need not ask again", async () => {
     const [ann, ben] = await people(server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const tab = await watchUserEvents(ann.client);
 
-    await say(ben.client, room.id, 'News');
-
+    const sent = await say(ben.client, room.id, 'News');
     expect(await tab.next((event) => event.type === 'room.changed')).toEqual({
       type: 'room.changed',
       roomId: room.id,
+      event: { position: sent.seq, type: 'message.created', message: sent },
     });
+
+    const edited = await ben.client.chat.edit.mutate({ messageId: sent.id, body: 'Old news' });
+    const change = await tab.next(
+      (event) => event.type === 'room.changed' && event.event?.type === 'message.edited',
+    );
+    expect(change).toMatchObject({ event: { message: { id: sent.id, body: 'Old news' } } });
+    expect(edited.body).toBe('Old news');
   });
 });
 

@@ -12,6 +12,7 @@ import { createInstanceStats } from './realtime/instance-stats.ts';
 import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './realtime/rate-limit.ts';
 import { RedisBus } from './realtime/redis-bus.ts';
+import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
 import { startFriendPresence } from './services/presence.ts';
 
@@ -35,7 +36,8 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
   );
   const roomStreams = createRoomStreams(orm, bus, log);
-  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, log };
+  const activity = new ActivityHub({ bus, presence, log });
+  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
   const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
   sockets = () => http.wss.clients.size;

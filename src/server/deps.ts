@@ -5,6 +5,7 @@ import type { EventBus } from './realtime/bus.ts';
 import type { InstanceStats } from './realtime/instance-stats.ts';
 import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
+import type { ActivityHub } from './services/chat/activity.ts';
 import type { RoomStreams } from './services/chat/events.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
@@ -17,5 +18,7 @@ export interface Deps {
   instanceStats: InstanceStats;
   /** This instance's live room streams: one bus listener and one position per room, shared by its readers. */
   roomStreams: RoomStreams;
+  /** This instance's followers of typing and presence, written to once per signal. */
+  activity: ActivityHub;
   log: Logger;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { EventBus } from './bus.ts';
 import type { ParleySocket } from './socket.ts';
-import { frameHead, type SubscriptionRequest, trackedFrameTail } from './ws-protocol.ts';
+import { frameHead, type SubscriptionRequest, trackedFrameTail, untrackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
 export interface Positioned {
@@ -271,3 +271,61 @@ export class LiveStreams<E extends Positioned> {
     return this.streams.size;
   }
 }
+
+/**
+ * Local followers of ephemeral channels (typing, presence counts): nothing to resume, so no positions; each
+ * message is serialised once per instance and written to every follower as an untracked frame.
+ */
+export class LiveGroups {
+  private readonly groups = new Map<string, { targets: Set<LiveTarget>; unsubscribe: () => void }>();
+
+  constructor(private readonly bus: EventBus) {}
+
+  /** Follows `channel` until `signal` aborts; what `accept` takes from the bus is written to the socket. */
+  join(
+    channel: string,
+    target: LiveTarget,
+    signal: AbortSignal | undefined,
+    accept: (message: unknown) => boolean,
+  ) {
+    let group = this.groups.get(channel);
+    if (!group) {
+      const targets = new Set<LiveTarget>();
+      const unsubscribe = this.bus.subscribe(channel, (message) => {
+        if (accept(message)) writeAll(targets, message);
+      });
+      group = { targets, unsubscribe };
+      this.groups.set(channel, group);
+    }
+    const joined = group;
+    joined.targets.add(target);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        joined.targets.delete(target);
+        if (joined.targets.size || this.groups.get(channel) !== joined) return;
+        joined.unsubscribe();
+        this.groups.delete(channel);
+      },
+      { once: true },
+    );
+  }
+
+  /** Writes `data` to this instance's followers of `channel` (not through the bus). */
+  send(channel: string, data: unknown): void {
+    const group = this.groups.get(channel);
+    if (group) writeAll(group.targets, data);
+  }
+}
+
+function writeAll(targets: Set<LiveTarget>, data: unknown): void {
+  const tail = untrackedFrameTail(data);
+  for (const target of targets) target.socket.sendFrame(target.head + tail);
+}
+
+/** Resolves when the subscription stops: a live subscriber's generator waits here while frames go out. */
+export const untilAborted = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!signal || signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });

@@ -58,3 +58,8 @@ export function trackedFrameTail(trackedId: string, data: unknown): string {
   const id = JSON.stringify(trackedId);
   return `,"result":{"type":"data","data":{"id":${id},"data":${JSON.stringify(data)}},"id":${id}}}`;
 }
+
+/** An untracked event's frame tail: what tRPC sends for a plain `yield data`. */
+export function untrackedFrameTail(data: unknown): string {
+  return `,"result":{"type":"data","data":${JSON.stringify(data)}}}`;
+}

@@ -88,8 +88,11 @@ export const chatRouter = router({
   }),
 
   /** Ephemeral room activity: typing, and for the public room how many people are connected. Never tracked. */
-  onActivity: publicProcedure.input(roomInput).subscription(async function* ({ ctx, input, signal }) {
-    const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-    yield* activityStream(ctx.deps, room, signal);
-  }),
+  onActivity: publicProcedure
+    .use(withLiveTarget)
+    .input(roomInput)
+    .subscription(async function* ({ ctx, input, signal }) {
+      const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+      yield* activityStream(ctx.deps, room, signal, ctx.live);
+    }),
 });

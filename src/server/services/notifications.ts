@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { isoTime, list, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
+import type { RoomEventView } from './chat/messages.ts';
 import { userChannel } from './session-events.ts';
 import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
 
@@ -29,8 +30,11 @@ export type UserEvent =
   | { type: 'notification'; notification: NotificationView; unreadCount: number }
   | { type: 'notifications.read'; unreadCount: number }
   | { type: 'friends.changed' }
-  /** A private room's preview or unread count changed: refetch it. */
-  | { type: 'room.changed'; roomId: number }
+  /**
+   * A private room changed: with `event`, the room event that changed it (a tab patches its preview and unread
+   * count from it); without, the room itself is new or different (a tab fetches it again).
+   */
+  | { type: 'room.changed'; roomId: number; event?: RoomEventView }
   /** This user read a room in some tab: every tab's badge takes the new count. */
   | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
   | { type: 'friend.presence'; userId: number; online: boolean };

@@ -1,5 +1,15 @@
 import { A } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, Match, onCleanup, Show, Switch, untrack } from 'solid-js';
+import {
+  createEffect,
+  createMemo,
+  createSignal,
+  Match,
+  on,
+  onCleanup,
+  Show,
+  Switch,
+  untrack,
+} from 'solid-js';
 import { useAuth } from '../../lib/auth.ts';
 import { createActivity, typingText } from '../../lib/chat/activity.ts';
 import { createConversation } from '../../lib/chat/conversation.ts';
@@ -123,6 +133,12 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
     const seq = conversation.newestSeq();
     if (seq > 0) session.markRead(roomId, seq);
   });
+  // While reading, the server hears every few seconds; it hears at once when the reader stops reading here:
+  // the window loses focus or is hidden (which a closing page is, first), or the reader goes to another room.
+  if (session) {
+    createEffect(on(focused, (isFocused) => !isFocused && session.flushRead(roomId), { defer: true }));
+    onCleanup(() => session.flushRead(roomId));
+  }
 
   usePageTitle(name);
 

@@ -2,10 +2,10 @@ import { createSignal, onCleanup } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { describeError, isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
+import { roomFeed } from './room-feed.ts';
 import type { Message } from './types.ts';
 
 const pageSize = 50;
-const resumeDelayMs = 3_000;
 
 /** `missing`: no such room, or not one the reader may see; trying again will not change that. */
 export type ConversationStatus = 'loading' | 'ready' | 'error' | 'missing';
@@ -29,8 +29,8 @@ function loadProblem(error: unknown): { status: 'error' | 'missing'; problem: st
 }
 
 /**
- * One room's messages, in seq order: the newest page of history, then the live stream resumed from the newest
- * message loaded (so nothing sent in between is lost), and older pages on demand. Every message is stored once,
+ * One room's messages, in seq order: the newest page of history, then the room's feed from the newest message
+ * loaded (so nothing sent in between is lost), and older pages on demand. Every message is stored once,
  * by id, whichever way it arrived. Call inside a reactive owner; the stream ends with it.
  */
 export function createConversation(roomId: number, events: ConversationEvents = {}) {
@@ -45,7 +45,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
   /** The seq to pass as `beforeSeq` for the next older page; `null` once the beginning is loaded. */
   const [cursor, setCursor] = createSignal<number | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
-  let stream: { unsubscribe(): void } | undefined;
+  let unfollow: (() => void) | undefined;
   let disposed = false;
 
   const indexOf = (id: string) => {
@@ -72,32 +72,16 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     );
   };
 
-  /** The position of the last room event seen: where a new subscription resumes. */
-  let position = '0';
-  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
-
-  const follow = (lastEventId: string) => {
-    position = lastEventId;
-    stream = trpc.chat.onRoomEvent.subscribe(
-      { roomId, lastEventId },
-      {
-        onData({ id, data }) {
-          position = id;
-          upsert(data.message);
-          events.onLive?.(data.type, data.message);
-        },
-        onError(error) {
-          // The wsLink reconnects and resumes by itself after a lost socket; an error here comes from the server.
-          if (['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND'].some((code) => isServerError(error, code))) {
-            fail(error);
-            return;
-          }
-          // Anything else (a server restarting, say) is worth another try, from where the stream stopped.
-          console.warn('The room stream failed; resuming shortly', error);
-          resumeTimer = setTimeout(() => !disposed && follow(position), resumeDelayMs);
-        },
+  /** Follows the room's feed (shared with the rest of the tab) from after `since`. */
+  const follow = (since: number) => {
+    unfollow?.();
+    unfollow = roomFeed(roomId).listen(since, {
+      onEvent({ type, message }) {
+        upsert(message);
+        events.onLive?.(type, message);
       },
-    );
+      onRefused: fail,
+    });
   };
 
   async function start() {
@@ -109,7 +93,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
       setMessages(reconcile([...page.items].reverse(), { key: 'id' }));
       setCursor(page.nextCursor);
       setStatus('ready');
-      follow(String(page.items[0]?.seq ?? 0));
+      follow(page.items[0]?.seq ?? 0);
     } catch (error) {
       if (disposed) return;
       fail(error);
@@ -118,8 +102,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
 
   onCleanup(() => {
     disposed = true;
-    clearTimeout(resumeTimer);
-    stream?.unsubscribe();
+    unfollow?.();
   });
   void start();
 
@@ -133,7 +116,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     newestSeq: () => messages.at(-1)?.seq ?? 0,
     upsert,
     retry() {
-      stream?.unsubscribe();
+      unfollow?.();
       void start();
     },
     async loadOlder(): Promise<void> {

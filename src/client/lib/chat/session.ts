@@ -10,10 +10,12 @@ import {
   runWithOwner,
   useContext,
 } from 'solid-js';
+import { ReadMarker } from '../../../shared/read-policy.ts';
 import type { Friends } from '../friends.ts';
 import type { LiveEvent, Notifications } from '../notifications.ts';
 import { trpc } from '../trpc.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
+import { type RoomFeedEvent, roomFeed } from './room-feed.ts';
 import type { Message, Room } from './types.ts';
 
 export interface ChatSession {
@@ -27,8 +29,10 @@ export interface ChatSession {
   isOnline(userId: number): boolean;
   /** Fetches the room list again now; resolves once it is in. */
   reloadRooms(): Promise<void>;
-  /** Marks a room read up to `seq`, once per position. */
+  /** Marks a room read up to `seq`: the badge clears at once, the server hears by the shared read policy. */
   markRead(roomId: number, seq: number): void;
+  /** Sends a room's pending read position now (blur, leaving the room, hiding the page). */
+  flushRead(roomId: number): void;
   outbox(roomId: number): Outbox;
   /** A room's unsent composer text, kept while its reader looks elsewhere. */
   drafts: Map<number, string>;
@@ -50,7 +54,6 @@ export function createChatSession(
   const owner = getOwner();
   const [list, { refetch, mutate }] = createResource(() => trpc.chat.rooms.query());
   const rooms = () => (list.state === 'errored' ? undefined : list());
-  const readRequested = new Map<number, number>();
   const outboxes = new Map<number, Outbox>();
 
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,14 +80,48 @@ export function createChatSession(
       };
     });
 
-  // The tab's one inbox stream (the notification bell's too) says when the list is out of date.
+  /** An edit or deletion: the preview and the unread count follow without asking the server. */
+  const messageChanged = ({ type, message }: Pick<RoomFeedEvent, 'type' | 'message'>) => {
+    let previewGone = false;
+    patchRoom(message.roomId, (room) => {
+      const isPreview = room.lastMessage?.id === message.id;
+      if (type === 'message.edited') return isPreview ? { ...room, lastMessage: message } : room;
+      previewGone = isPreview;
+      const wasUnread = message.sender.id !== userId && message.seq > room.readSeq;
+      return wasUnread ? { ...room, unread: Math.max(0, room.unread - 1) } : room;
+    });
+    // Which message is now the newest is the server's to say; spread out so a busy room's tabs do not ask at once.
+    if (previewGone) reloadSoon(refetchDelayMs + Math.random() * 2_000);
+  };
+  const roomEvent = (event: Pick<RoomFeedEvent, 'type' | 'message'>) =>
+    event.type === 'message.created' ? messageArrived(event.message) : messageChanged(event);
+
+  /** A read position from the server: taken unless this tab has already read further. */
+  const readAt = (read: { roomId: number; unread: number; readSeq: number }) =>
+    patchRoom(read.roomId, (room) =>
+      read.readSeq < room.readSeq ? room : { ...room, unread: read.unread, readSeq: read.readSeq },
+    );
+
+  const reads = new ReadMarker((roomId, seq) => {
+    trpc.chat.markRead
+      .mutate({ roomId, seq })
+      .then(readAt)
+      .catch((error: unknown) => {
+        reads.forget(roomId, seq);
+        console.warn('Could not mark the room read', error);
+      });
+  });
+  onCleanup(() => reads.dispose());
+
+  // The tab's one inbox stream (the notification bell's too) says what changed.
   notifications.listen((event: LiveEvent) => {
     switch (event.type) {
       case 'room.changed':
-        reloadSoon();
+        if (event.event) roomEvent(event.event);
+        else reloadSoon();
         break;
       case 'room.read':
-        patchRoom(event.roomId, (room) => ({ ...room, unread: event.unread, readSeq: event.readSeq }));
+        readAt(event);
         break;
       // A new friend brings their room back, an unfriend takes it away; after a lost connection, anything.
       case 'friends.changed':
@@ -94,22 +131,13 @@ export function createChatSession(
     }
   });
 
-  // The public room sends no room.changed (everyone would get one per message): follow its stream instead.
+  // The public room sends no room.changed (everyone would get one per message): follow its feed instead, the
+  // same one the home page's conversation follows.
   const publicRoomId = createMemo(() => rooms()?.find((room) => room.kind === 'public')?.id);
   createEffect(
     on(publicRoomId, (roomId) => {
       if (roomId === undefined) return;
-      const stream = trpc.chat.onRoomEvent.subscribe(
-        { roomId },
-        {
-          onData({ data }) {
-            if (data.type === 'message.created') messageArrived(data.message);
-            else reloadSoon(); // an edit or deletion may change the preview or the unread count
-          },
-          onError: (error) => console.error('The public room stream stopped', error),
-        },
-      );
-      onCleanup(() => stream.unsubscribe());
+      onCleanup(roomFeed(roomId).listen(null, { onEvent: roomEvent }));
     }),
   );
 
@@ -127,17 +155,15 @@ export function createChatSession(
       await refetch();
     },
     markRead(roomId, seq) {
-      const known = Math.max(room(roomId)?.readSeq ?? 0, readRequested.get(roomId) ?? 0);
-      if (seq <= known) return;
-      readRequested.set(roomId, seq);
-      trpc.chat.markRead
-        .mutate({ roomId, seq })
-        .then((read) => patchRoom(roomId, (r) => ({ ...r, unread: read.unread, readSeq: read.readSeq })))
-        .catch((error: unknown) => {
-          readRequested.delete(roomId);
-          console.warn('Could not mark the room read', error);
-        });
+      patchRoom(roomId, (r) => {
+        if (seq <= r.readSeq) return r;
+        // Read up to the newest message this tab knows of: nothing is left unread.
+        const readAll = seq >= (r.lastMessage?.seq ?? 0);
+        return { ...r, readSeq: seq, unread: readAll ? 0 : r.unread };
+      });
+      reads.seen(roomId, seq);
     },
+    flushRead: (roomId) => reads.flush(roomId),
     outbox(roomId) {
       let outbox = outboxes.get(roomId);
       if (!outbox) {

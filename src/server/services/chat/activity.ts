@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
+import { LiveGroups, type LiveTarget, untilAborted } from '../../realtime/live-streams.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
 import type { RoomRow } from './rooms.ts';
@@ -35,11 +36,111 @@ export function announceTyping(deps: Deps, roomId: number, user: Actor): Promise
   return deps.bus.publish(activityChannel(roomId), event);
 }
 
+/** The fewest milliseconds between two presence counts sent: a wave of people arriving is one update a second. */
+const presenceIntervalMs = 1_000;
+
+/**
+ * This instance's followers of room activity. Typing goes out as one pre-built frame per signal to every local
+ * follower of the room; the public room's "how many are here" is counted once per instance when presence
+ * changes (at most once a second), not once per follower.
+ */
+export class ActivityHub {
+  private readonly groups: LiveGroups;
+  private presence: { unsubscribe: () => void; followers: number; roomId: number } | null = null;
+  private lastCount = -1;
+  private counting = false;
+  private countAgain = false;
+  private countTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastCountAt = 0;
+
+  constructor(private readonly deps: Pick<Deps, 'bus' | 'presence' | 'log'>) {
+    this.groups = new LiveGroups(deps.bus);
+  }
+
+  follow(room: RoomRow, target: LiveTarget, signal: AbortSignal | undefined): void {
+    this.groups.join(activityChannel(room.id), target, signal, isTyping);
+    if (room.kind === 'public') this.watchPresence(room.id, signal);
+  }
+
+  private watchPresence(roomId: number, signal: AbortSignal | undefined): void {
+    if (!this.presence) {
+      const unsubscribe = this.deps.bus.subscribe(presenceChangeChannel, () => this.scheduleCount());
+      this.presence = { unsubscribe, followers: 0, roomId };
+    }
+    const watch = this.presence;
+    watch.followers++;
+    // The newcomer's first count was read a moment ago and may already be behind: the next count goes to all.
+    this.lastCount = -1;
+    this.scheduleCount();
+    signal?.addEventListener(
+      'abort',
+      () => {
+        if (--watch.followers > 0 || this.presence !== watch) return;
+        watch.unsubscribe();
+        this.presence = null;
+        this.lastCount = -1;
+      },
+      { once: true },
+    );
+  }
+
+  private scheduleCount(): void {
+    if (this.countTimer) return;
+    const wait = Math.max(0, this.lastCountAt + presenceIntervalMs - Date.now());
+    this.countTimer = setTimeout(() => {
+      this.countTimer = null;
+      void this.count();
+    }, wait);
+  }
+
+  private async count(): Promise<void> {
+    if (this.counting) {
+      this.countAgain = true;
+      return;
+    }
+    this.counting = true;
+    try {
+      do {
+        this.countAgain = false;
+        this.lastCountAt = Date.now();
+        const connected = await this.deps.presence.count();
+        const watch = this.presence;
+        if (!watch || connected === this.lastCount) continue;
+        this.lastCount = connected;
+        const event: ActivityEvent = { type: 'presence', roomId: watch.roomId, connected };
+        this.groups.send(activityChannel(watch.roomId), event);
+      } while (this.countAgain);
+    } catch (cause) {
+      this.deps.log.warn('Could not count who is here', { cause });
+    } finally {
+      this.counting = false;
+    }
+  }
+}
+
 /**
  * Typing in the room and, for the public room, how many distinct signed-in people are connected (sent first,
- * then again whenever it changes).
+ * then again whenever it changes). Over a socket the first count goes through tRPC and the rest is written by
+ * the instance's hub; otherwise the stream is served here.
  */
-export async function* activityStream(deps: Deps, room: RoomRow, signal: AbortSignal | undefined) {
+export async function* activityStream(
+  deps: Deps,
+  room: RoomRow,
+  signal: AbortSignal | undefined,
+  target: LiveTarget | null,
+) {
+  if (target) {
+    if (room.kind === 'public') {
+      yield {
+        type: 'presence',
+        roomId: room.id,
+        connected: await deps.presence.count(),
+      } satisfies ActivityEvent;
+    }
+    deps.activity.follow(room, target, signal);
+    await untilAborted(signal);
+    return;
+  }
   const typing = listen(deps.bus, activityChannel(room.id), signal, isTyping);
   if (room.kind !== 'public') {
     yield* typing;

@@ -4,7 +4,12 @@ import { queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import type { EventBus } from '../../realtime/bus.ts';
-import { LiveStreams, type LiveTarget, type StreamSource } from '../../realtime/live-streams.ts';
+import {
+  LiveStreams,
+  type LiveTarget,
+  type StreamSource,
+  untilAborted,
+} from '../../realtime/live-streams.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
@@ -80,7 +85,7 @@ export async function* roomEventStream(
   }
   // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
   if (subscriber.goLive(cursor)) {
-    await stopped(signal);
+    await untilAborted(signal);
     return;
   }
   for await (const event of subscriber.drain(signal)) {
@@ -89,9 +94,3 @@ export async function* roomEventStream(
     cursor = event.position;
   }
 }
-
-const stopped = (signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!signal || signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });

@@ -52,7 +52,7 @@ async function appendEvent(
     return { position, type, message: message! };
   });
   await publishRoomEvent(deps, room.id, event);
-  await announceRoomChange(deps, room.id, room.kind, [room.user_low!, room.user_high!]);
+  await announceRoomChange(deps, event, room.kind, [room.user_low!, room.user_high!]);
   return event;
 }
 
@@ -126,7 +126,7 @@ export async function send(
   const { message, kind, members } = appended;
   const event: RoomEventView = { position: message.seq, type: 'message.created', message };
   await publishRoomEvent(deps, input.roomId, event);
-  await announceRoomChange(deps, input.roomId, kind, members);
+  await announceRoomChange(deps, event, kind, members);
   // Sending reads the room up to the new message: the sender's other tabs clear their badge too. Nobody waits
   // for that count.
   void announceOwnRead(deps, input.roomId, me.id, message.seq).catch((cause) =>
@@ -145,10 +145,18 @@ async function announceOwnRead(deps: Deps, roomId: number, userId: number, posit
   await deps.bus.publish(userChannel(userId), read);
 }
 
-/** Both members' sidebars (preview, unread) change, in every tab; the public room's readers follow its stream. */
-async function announceRoomChange(deps: Deps, roomId: number, kind: RoomRow['kind'], members: number[]) {
+/**
+ * Both members' sidebars (preview, unread) change, in every tab, which patch them from the event itself; the
+ * public room's readers follow its stream instead.
+ */
+async function announceRoomChange(
+  deps: Deps,
+  event: RoomEventView,
+  kind: RoomRow['kind'],
+  members: number[],
+) {
   if (kind !== 'private') return;
-  const changed: UserEvent = { type: 'room.changed', roomId };
+  const changed: UserEvent = { type: 'room.changed', roomId: event.message.roomId, event };
   await Promise.all(members.map((member) => deps.bus.publish(userChannel(member), changed)));
 }
 

@@ -203,17 +203,33 @@ export async function openPrivate(em: EntityManager, me: number, userId: number)
   return roomView(em, room!.id, me);
 }
 
-/** Moves the reader's position forward only, never past the room's end; returns the new unread count. */
+/**
+ * Moves the reader's position forward only, never past the room's end, and returns the new unread count: one
+ * statement (it is called by every reader of a busy room). Someone who may not read the room changes nothing,
+ * and learns why afterwards.
+ */
 export async function markRead(em: EntityManager, roomId: number, userId: number, seq: number) {
-  const room = await authorizeRead(em, roomId, userId);
-  await ensureMember(em, roomId, userId);
-  await query(
+  const row = await queryOne<{ read_seq: string; unread: string }>(
     em,
-    sql`update room_members set read_seq = greatest(read_seq, least(${seq}, ${Number(room.position)}))
-      where room_id = ${roomId} and user_id = ${userId}`,
+    sql`with room as (
+        select id, position from rooms
+        where id = ${roomId} and (kind = 'public' or ${userId} in (user_low, user_high))),
+      moved as (
+        -- Someone not yet a member joins at the room's end (nothing unread), as on registration.
+        insert into room_members (room_id, user_id, read_seq)
+        select id, ${userId}, position from room
+        on conflict (room_id, user_id) do update
+          set read_seq = greatest(room_members.read_seq, least(${seq}, (select position from room)))
+        returning read_seq)
+      select read_seq, (select count(*) from messages m where m.room_id = ${roomId} and m.seq > moved.read_seq
+        and m.deleted_at is null and m.sender_id <> ${userId}) as unread
+      from moved`,
   );
-  const view = await roomView(em, roomId, userId).catch(() => null);
-  return { roomId, unread: view?.unread ?? 0, readSeq: view?.readSeq ?? seq };
+  if (!row) {
+    await authorizeRead(em, roomId, userId);
+    throw notFound();
+  }
+  return { roomId, unread: Number(row.unread), readSeq: Number(row.read_seq) };
 }
 
 export { publicUserColumns };

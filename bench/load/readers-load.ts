@@ -1,0 +1,195 @@
+/**
+ * The readers load generator: signed-in readers of the public room that behave like the web client's tabs. Each
+ * holds the subscriptions a tab holds (the room, its activity, the inbox, the session), marks the room read by
+ * the client's own read policy (src/shared/read-policy.ts) as messages arrive, and now and then types. A sender
+ * posts `rate` messages a second; every delivery is timed from the send call.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { ReadMarker } from '../../src/shared/read-policy.ts';
+import { cpuMicros } from '../lib/processes.ts';
+import { summarise } from '../lib/stats.ts';
+import { postProcedure } from './http-call.ts';
+
+export interface ReadersRequest {
+  wsUrl: string;
+  httpUrl: string;
+  roomId: number;
+  readers: string[];
+  senderToken: string;
+  rate: number;
+  durationMs: number;
+  /** Typing signals a second, across all readers. */
+  typingPerSecond: number;
+  serverPid: number;
+}
+
+export interface ReadersAnswer {
+  sent: number;
+  delivered: number;
+  expected: number;
+  p50: number;
+  p99: number;
+  max: number;
+  markReadCalls: number;
+  typingCalls: number;
+  failedCalls: number;
+  serverCpuPercent: number;
+  gaps: number;
+  duplicates: number;
+  error?: string;
+}
+
+/** BENCH_READ_INTERVAL_MS=0 marks read on every message at once, as the web client did before the shared policy. */
+const readIntervalMs = process.env.BENCH_READ_INTERVAL_MS
+  ? Number(process.env.BENCH_READ_INTERVAL_MS)
+  : undefined;
+const trackedIdMarker = Buffer.from('"id":"');
+const tilde = 126;
+
+function readNumber(frame: Buffer, from: number, end: number): number {
+  let value = 0;
+  for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
+  return value;
+}
+
+async function run(request: ReadersRequest): Promise<ReadersAnswer> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const sentAt = new Float64Array(100_000);
+  const latencies: number[] = [];
+  let markReadCalls = 0;
+  let typingCalls = 0;
+  let failedCalls = 0;
+  let started = 0;
+  let gaps = 0;
+  let duplicates = 0;
+  const socketCalls = new Map<string, (path: string, input: unknown) => void>();
+  const call = async (path: string, token: string, input: unknown) => {
+    if ((await postProcedure(agent, request.httpUrl, path, token, input)) !== 200) failedCalls++;
+  };
+
+  const sockets = await Promise.all(
+    request.readers.map(
+      (token) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          let last = -1;
+          // Like the web client, a reader marks read and types over its socket.
+          let nextCallId = 100;
+          const callOverSocket = (path: string, input: unknown) =>
+            socket.send(JSON.stringify({ id: nextCallId++, method: 'mutation', params: { path, input } }));
+          socketCalls.set(token, callOverSocket);
+          const reads = new ReadMarker(
+            (roomId, seq) => {
+              markReadCalls++;
+              callOverSocket('chat.markRead', { roomId, seq });
+            },
+            readIntervalMs,
+            readIntervalMs,
+          );
+          const socket = new WebSocket(request.wsUrl, {
+            perMessageDeflate: false,
+            headers: { authorization: `Bearer ${token}` },
+          });
+          socket.on('message', (data: Buffer) => {
+            if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+            const at = data.indexOf(tilde);
+            if (at < 0) {
+              if (data.includes('"started"')) started++;
+              else if (data.includes('"error"')) failedCalls++;
+              return;
+            }
+            const now = performance.now();
+            const seq = readNumber(data, at + 1, tilde);
+            const position = readNumber(data, data.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, 34);
+            if (last >= 0 && position <= last) duplicates++;
+            else if (last >= 0 && position > last + 1) gaps += position - last - 1;
+            last = Math.max(last, position);
+            latencies.push(now - sentAt[seq]!);
+            reads.seen(request.roomId, position);
+          });
+          socket.once('error', reject);
+          socket.once('open', () => {
+            const subscribe = (id: number, path: string, input?: unknown) =>
+              socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
+            subscribe(1, 'chat.onRoomEvent', { roomId: request.roomId });
+            subscribe(2, 'chat.onActivity', { roomId: request.roomId });
+            subscribe(3, 'notifications.onEvent');
+            subscribe(4, 'auth.onSession');
+            resolve(socket);
+          });
+          socket.once('close', () => reads.dispose());
+        }),
+    ),
+  );
+  const deadline = Date.now() + 60_000;
+  while (started < request.readers.length * 4 && Date.now() < deadline) await sleep(20);
+  if (started < request.readers.length * 4) throw new Error(`only ${started} subscriptions started`);
+  await sleep(1_000);
+  // The orchestrator reads the database's counters now, so connecting is not counted against the messages.
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send?.({ progress: 'connected' });
+  });
+
+  const cpuBefore = cpuMicros(request.serverPid);
+  const start = performance.now();
+  const total = Math.round((request.rate * request.durationMs) / 1000);
+  const typingTotal = Math.round((request.typingPerSecond * request.durationMs) / 1000);
+  let sent = 0;
+  let typed = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(total, Math.floor((elapsed * request.rate) / 1000) + 1);
+      while (sent < due) {
+        const seq = ++sent;
+        sentAt[seq] = performance.now();
+        void call('chat.send', request.senderToken, {
+          roomId: request.roomId,
+          clientId: `readers-${start.toFixed(0)}-${seq}`,
+          body: `bench ~${seq}~ ${'x'.repeat(60)}`,
+        });
+      }
+      const typingDue = Math.min(typingTotal, Math.floor((elapsed * request.typingPerSecond) / 1000));
+      while (typed < typingDue) {
+        typed++;
+        typingCalls++;
+        const token = request.readers[Math.floor(Math.random() * request.readers.length)]!;
+        socketCalls.get(token)?.('chat.typing', { roomId: request.roomId });
+      }
+      if (sent >= total && elapsed >= request.durationMs) resolve();
+      else setTimeout(tick, 2);
+    };
+    tick();
+  });
+  const expected = total * request.readers.length;
+  const waitUntil = Date.now() + 10_000;
+  while (latencies.length < expected && Date.now() < waitUntil) await sleep(10);
+  const seconds = (performance.now() - start) / 1000;
+  const serverCpuPercent = Math.round((cpuMicros(request.serverPid) - cpuBefore) / seconds / 10_000);
+  for (const socket of sockets) socket.terminate();
+  agent.destroy();
+  return {
+    sent: total,
+    delivered: latencies.length,
+    expected,
+    ...summarise(Float64Array.from(latencies)),
+    markReadCalls,
+    typingCalls,
+    failedCalls,
+    serverCpuPercent,
+    gaps,
+    duplicates,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+process.once('message', (request: ReadersRequest) => {
+  run(request).then(
+    (answer) => process.send?.(answer, undefined, {}, () => process.exit(0)),
+    (error: Error) =>
+      process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
+  );
+});

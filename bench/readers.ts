@@ -1,0 +1,93 @@
+/**
+ * Scenario 2, readers: signed-in readers of the public room that behave like the web client (its read policy,
+ * its subscriptions, typing now and then) while messages arrive at a steady rate. What a busy room costs the
+ * server as a whole: its CPU, database transactions per message, and delivery latency.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { type BenchDatabase, benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { ask, loadCpu, spawnNode } from './lib/processes.ts';
+import { printTable } from './lib/table.ts';
+import type { ReadersAnswer, ReadersRequest } from './load/readers-load.ts';
+
+export interface ReadersOptions {
+  readers: number;
+  rate: number;
+  durationMs: number;
+  typingPerSecond: number;
+  serverNodeArgs?: string[];
+}
+
+export const fullReaders: ReadersOptions = {
+  readers: 1_000,
+  rate: 10,
+  durationMs: 20_000,
+  typingPerSecond: 10,
+};
+export const quickReaders: ReadersOptions = { readers: 50, rate: 5, durationMs: 3_000, typingPerSecond: 2 };
+
+/** Transactions PostgreSQL has finished in the database: every statement outside a transaction is one. */
+async function transactions(db: BenchDatabase): Promise<number> {
+  await db.query('select pg_stat_force_next_flush()').catch(() => {});
+  const [row] = await db.query<{ n: string }>(
+    'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
+  );
+  return Number(row?.n ?? 0);
+}
+
+export async function runReaders(options: ReadersOptions) {
+  const db = await benchDatabase();
+  const problems: string[] = [];
+  let answer: ReadersAnswer;
+  let perMessage: number;
+  try {
+    const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
+    try {
+      const [sender, ...readers] = await seedUsers(db, options.readers + 1);
+      const request: ReadersRequest = {
+        wsUrl: `${server.url.replace('http', 'ws')}/trpc`,
+        httpUrl: server.url,
+        roomId: await publicRoomId(db),
+        readers: readers.map((r) => r.token),
+        senderToken: sender!.token,
+        rate: options.rate,
+        durationMs: options.durationMs,
+        typingPerSecond: options.typingPerSecond,
+        serverPid: server.proc.pid,
+      };
+      console.log(`\nreaders: ${options.readers} web-like readers, ${options.rate} messages/s`);
+      const load = spawnNode('bench/load/readers-load.ts', { cpu: loadCpu, ipc: true });
+      let before = 0;
+      try {
+        answer = await ask<ReadersAnswer>(load, request, async () => {
+          before = await transactions(db);
+          load.child.send({ go: true });
+        });
+      } finally {
+        await load.stop();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      perMessage = Math.round(((await transactions(db)) - before) / answer.sent);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+  if (answer.gaps || answer.duplicates)
+    problems.push(`readers: ${answer.gaps} missing, ${answer.duplicates} repeated`);
+  if (answer.delivered < answer.expected)
+    problems.push(`readers: ${answer.delivered} of ${answer.expected} delivered`);
+  if (answer.failedCalls) problems.push(`readers: ${answer.failedCalls} calls failed`);
+  printTable(
+    `readers (${options.readers} readers, ${options.rate} msg/s, ${options.typingPerSecond} typing signals/s)`,
+    ['server CPU', 'DB transactions/msg', 'markRead calls', 'latency p50 / p99 ms'],
+    [[`${answer.serverCpuPercent} %`, perMessage, answer.markReadCalls, `${answer.p50} / ${answer.p99}`]],
+  );
+  mkdirSync('bench/results', { recursive: true });
+  const { ...result } = answer;
+  writeFileSync(
+    'bench/results/readers.json',
+    `${JSON.stringify({ at: new Date().toISOString(), options, result, transactionsPerMessage: perMessage }, null, 2)}\n`,
+  );
+  return { problems };
+}
