@@ -27,8 +27,12 @@ function packageOf(url: string): string {
   return url;
 }
 
-export function summariseProfile(path: string, top = 25): void {
+export function summariseProfile(path: string, top = 25, skipFraction = 0): void {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+  // Leave out the first part of the run (start-up, compilation) when asked.
+  const skip = Math.floor(profile.samples.length * skipFraction);
+  profile.samples = profile.samples.slice(skip);
+  profile.timeDeltas = profile.timeDeltas.slice(skip);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map<number, number>();
   for (const [i, id] of profile.samples.entries()) {
@@ -77,5 +81,8 @@ export function summariseProfile(path: string, top = 25): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const file of process.argv.slice(2)) summariseProfile(file);
+  const skipArg = process.argv.find((arg) => arg.startsWith('--skip='));
+  const skip = skipArg ? Number(skipArg.split('=')[1]) : 0;
+  for (const file of process.argv.slice(2).filter((arg) => !arg.startsWith('--')))
+    summariseProfile(file, 40, skip);
 }

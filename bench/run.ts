@@ -5,6 +5,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fullConnections, quickConnections, runConnections } from './connections.ts';
+import { fullConversations, quickConversations, runConversations } from './conversations.ts';
 import { fullFanout, quickFanout, runFanout } from './fanout.ts';
 import { fullIngest, quickIngest, runIngest } from './ingest.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -41,6 +43,14 @@ if (wanted('fanout')) {
 }
 if (wanted('readers')) {
   problems.push(...(await runReaders({ ...(quick ? quickReaders : fullReaders), serverNodeArgs })).problems);
+}
+if (wanted('conversations')) {
+  const options = { ...(quick ? quickConversations : fullConversations), serverNodeArgs };
+  problems.push(...(await runConversations(options)).problems);
+}
+if (wanted('connections')) {
+  const options = { ...(quick ? quickConnections : fullConnections), serverNodeArgs };
+  problems.push(...(await runConnections(options)).problems);
 }
 if (wanted('ingest')) {
   problems.push(...(await runIngest({ ...(quick ? quickIngest : fullIngest), serverNodeArgs })).problems);

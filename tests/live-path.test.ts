@@ -61,13 +61,20 @@ function expectDense(positions: number[], first: number, last: number) {
 }
 
 describe('the live path', () => {
+  const env = { ...chattyLimits, WS_MAX_ANONYMOUS_PER_IP: '200' };
   let server: TestServer;
+  /** Keeps no recent events in memory: every resume is read from the database and sent by tRPC itself. */
+  let stockServer: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { ...chattyLimits, WS_MAX_ANONYMOUS_PER_IP: '200' } });
+    [server, stockServer] = await Promise.all([
+      startTestServer({ env }),
+      startTestServer({ env: { ...env, ROOM_STREAM_RECENT_EVENTS: '0' } }),
+    ]);
   });
-  afterAll(() => server?.close());
+  afterAll(() => Promise.all([server?.close(), stockServer?.close()]));
 
   it('writes each live event byte for byte as the frame a resume sends for it through tRPC', async () => {
+    const server = stockServer;
     const [ann] = await people(server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const start = await say(ann.client, roomId, 'before anyone listens');
@@ -104,43 +111,50 @@ describe('the live path', () => {
     for (const r of [...readers, ...resumed]) r.socket.close();
   });
 
-  it('readers who join, leave and resume while the room is busy get every event once, in order', async () => {
-    const writers = await people(server, 'Wen', 'Xia', 'Yui');
-    const roomId = await publicRoomId(writers[0].client);
-    const first = await say(writers[0].client, roomId, 'the busy part starts');
-    const writing = Promise.all(
-      writers.map(async (writer, w) => {
-        for (let i = 0; i < 40; i++) await say(writer.client, roomId, `writer ${w} message ${i}`);
-      }),
-    );
+  it.each([
+    ['from memory', () => server],
+    ['from the database', () => stockServer],
+  ])(
+    'readers who join, leave and resume (%s) while the room is busy get every event once, in order',
+    async (_, which) => {
+      const server = which();
+      const writers = await people(server, 'Wen', 'Xia', 'Yui');
+      const roomId = await publicRoomId(writers[0].client);
+      const first = await say(writers[0].client, roomId, 'the busy part starts');
+      const writing = Promise.all(
+        writers.map(async (writer, w) => {
+          for (let i = 0; i < 40; i++) await say(writer.client, roomId, `writer ${w} message ${i}`);
+        }),
+      );
 
-    // Readers join at staggered moments while the writers write, each from a point in the past or live.
-    const readers: { from: number | null; parts: Recording<RoomEvent>[] }[] = [];
-    for (let i = 0; i < 12; i++) {
-      await pause(20);
-      const from = i % 3 === 2 ? null : first.seq + i * 3;
-      readers.push({
-        from,
-        parts: [followRoom(server.client(), roomId, from === null ? undefined : String(from))],
-      });
-    }
-    // Half of those who came from the past leave and resume on a new socket from the last event they saw.
-    const leaving = readers.filter((reader, i) => i % 2 === 1 && reader.from !== null);
-    for (const reader of leaving) {
-      const part = reader.parts[0]!;
-      part.stop();
-      reader.parts.push(followRoom(server.client(), roomId, part.events.at(-1)?.id ?? String(reader.from)));
-    }
-    await writing;
-    const end = await say(writers[0].client, roomId, 'the busy part ends');
+      // Readers join at staggered moments while the writers write, each from a point in the past or live.
+      const readers: { from: number | null; parts: Recording<RoomEvent>[] }[] = [];
+      for (let i = 0; i < 12; i++) {
+        await pause(20);
+        const from = i % 3 === 2 ? null : first.seq + i * 3;
+        readers.push({
+          from,
+          parts: [followRoom(server.client(), roomId, from === null ? undefined : String(from))],
+        });
+      }
+      // Half of those who came from the past leave and resume on a new socket from the last event they saw.
+      const leaving = readers.filter((reader, i) => i % 2 === 1 && reader.from !== null);
+      for (const reader of leaving) {
+        const part = reader.parts[0]!;
+        part.stop();
+        reader.parts.push(followRoom(server.client(), roomId, part.events.at(-1)?.id ?? String(reader.from)));
+      }
+      await writing;
+      const end = await say(writers[0].client, roomId, 'the busy part ends');
 
-    for (const reader of readers) {
-      await reader.parts.at(-1)!.next((event) => Number(event.id) === end.seq, 0, 10_000);
-      const positions = reader.parts.flatMap(positionsOf);
-      expectDense(positions, reader.from === null ? positions[0]! : reader.from + 1, end.seq);
-    }
-    expect(leaving.length).toBeGreaterThan(2);
-  });
+      for (const reader of readers) {
+        await reader.parts.at(-1)!.next((event) => Number(event.id) === end.seq, 0, 10_000);
+        const positions = reader.parts.flatMap(positionsOf);
+        expectDense(positions, reader.from === null ? positions[0]! : reader.from + 1, end.seq);
+      }
+      expect(leaving.length).toBeGreaterThan(2);
+    },
+  );
 });
 
 describe('a reader too slow to keep up', () => {

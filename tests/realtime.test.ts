@@ -360,6 +360,8 @@ describe('unread, across my tabs', () => {
       type: 'room.changed',
       roomId: room.id,
       event: { position: sent.seq, type: 'message.created', message: sent },
+      unread: 1,
+      readSeq: 0,
     });
 
     const edited = await ben.client.chat.edit.mutate({ messageId: sent.id, body: 'Old news' });

@@ -35,7 +35,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     () => ({ sockets: sockets(), people: presence.localCount() }),
     fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
   );
-  const roomStreams = createRoomStreams(orm, bus, log);
+  const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents);
   const activity = new ActivityHub({ bus, presence, log });
   const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
   const stopFriendPresence = startFriendPresence(deps);

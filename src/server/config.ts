@@ -36,6 +36,7 @@ const envSchema = z.object({
   WS_MAX_ANONYMOUS_PER_IP: positiveInt.default(20),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
+  ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
 });
@@ -59,6 +60,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     cookieSecure: env.COOKIE_SECURE ?? production,
     sessionTtlMs: env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     logLevel: env.LOG_LEVEL,
+    roomStreamRecentEvents: env.ROOM_STREAM_RECENT_EVENTS,
     limits: {
       loginPerMinute: env.RATE_LOGIN_PER_MINUTE,
       registerPerHour: env.RATE_REGISTER_PER_HOUR,

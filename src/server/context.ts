@@ -117,6 +117,13 @@ function socketCounter(limit: () => number, refusal: (open: number) => string) {
   };
 }
 
+/** Who a header token on a socket's upgrade request belongs to, resolved once at the upgrade. */
+const upgradeAuth = new WeakMap<IncomingMessage, Auth>();
+
+export function rememberUpgradeAuth(req: IncomingMessage, auth: Auth): void {
+  upgradeAuth.set(req, auth);
+}
+
 export function createWsContextFactory(deps: Deps) {
   const { limits } = deps.config;
   const admitUser = socketCounter(
@@ -138,7 +145,10 @@ export function createWsContextFactory(deps: Deps) {
         : cookie
           ? { kind: 'cookie', token: cookie }
           : null;
-    const auth = credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth;
+    // A header token was checked at the upgrade a moment ago: no second look-up for it.
+    const known = credentials && !paramsToken && bearer ? upgradeAuth.get(req) : undefined;
+    const auth =
+      known ?? (credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth);
     if (credentials?.kind === 'token' && !auth) throw invalidToken();
     const ip = clientIp(req, deps.config.trustProxy);
     if (!auth) socket.once('close', admitAnonymous(ip));

@@ -17,11 +17,11 @@ interface RoomReads {
 
 /**
  * How a reader marks rooms read — the web client, and the benchmark's simulated readers, so what is measured is
- * what browsers do. A position seen goes to the server a moment later (a random spread), then while reading goes
- * on at most one call every `intervalMs` per room carries the newest position; `flush` sends what is pending at
- * once (the window lost focus, the reader went to another room, the page is being hidden). A busy room read by
- * many people so costs each of them a call every few seconds, not one per message. The reader's own screen does
- * not wait for any of this: the web client clears its badge at once.
+ * what browsers do. The first position seen in a room goes to the server at once; while reading goes on, at most
+ * one call every `intervalMs` per room (plus a random spread) carries the newest position; `flush` sends what is
+ * pending at once (the window lost focus, the reader went to another room, the page is being hidden). A busy
+ * room read by many people so costs each of them a call every few seconds, not one per message. The reader's own
+ * screen does not wait for any of this: the web client clears its badge at once.
  */
 export class ReadMarker {
   private readonly rooms = new Map<number, RoomReads>();
@@ -38,6 +38,11 @@ export class ReadMarker {
     if (seq <= Math.max(room.sent, room.pending ?? 0)) return;
     room.pending = seq;
     if (room.timer) return;
+    // Opening a room reads it at once: nothing lines readers up at that moment.
+    if (room.lastSentAt === Number.NEGATIVE_INFINITY) {
+      this.flush(roomId);
+      return;
+    }
     const wait = Math.max(0, room.lastSentAt + this.intervalMs - this.now()) + Math.random() * this.jitterMs;
     room.timer = setTimeout(() => this.flush(roomId), wait);
   }

@@ -5,7 +5,12 @@ import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { maxAvatarBytes } from '../../shared/people.ts';
 import { bearerToken, resolveCredentials } from '../auth/resolve.ts';
-import { createHttpContextFactory, createWsContextFactory, originAllowed } from '../context.ts';
+import {
+  createHttpContextFactory,
+  createWsContextFactory,
+  originAllowed,
+  rememberUpgradeAuth,
+} from '../context.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
 import { ParleySocket } from '../realtime/socket.ts';
@@ -142,6 +147,7 @@ async function acceptUpgrade(
       token: bearer,
     });
     if (!auth) return { status: 401, message: 'Unauthorized' };
+    rememberUpgradeAuth(req, auth);
   }
   return null;
 }

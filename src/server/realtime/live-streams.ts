@@ -60,14 +60,15 @@ export class StreamSubscriber<E extends Positioned> {
   }
 
   /**
-   * From now on the stream writes straight to the socket. What queued while the backlog was read goes first, in
-   * the same synchronous step, so nothing can slip between the two.
+   * From now on the stream writes straight to the socket. `backlog` (events the stream still holds in memory) and
+   * what queued while the backlog was read go first, in the same synchronous step, so nothing can slip between.
    */
-  goLive(cursor: number): boolean {
+  goLive(cursor: number, backlog: readonly E[] = []): boolean {
     if (!this.target || !this.queue) return false;
     const queued = this.queue;
     this.queue = null;
     this.cursor = cursor;
+    for (const event of backlog) this.push(event, () => this.stream.tail(event));
     for (const event of queued) this.push(event, () => this.stream.tail(event));
     return true;
   }
@@ -99,6 +100,9 @@ export class LiveStream<E extends Positioned> {
   private position = -1;
   private readonly subscribers = new Set<StreamSubscriber<E>>();
   private readonly held = new Map<number, E>();
+  /** The last events delivered here, contiguous, oldest first: most resumes are served from it. */
+  private recent: E[] = [];
+  private readonly tails = new WeakMap<E, string>();
   private filling = false;
   private catchUpWanted = false;
   private closed = false;
@@ -110,6 +114,8 @@ export class LiveStream<E extends Positioned> {
     bus: EventBus,
     readonly key: number,
     private readonly log: Logger,
+    /** How many recent events to keep for resuming readers. */
+    private readonly keep: number,
     private readonly onEmpty: () => void,
   ) {
     const channel = source.channel(key);
@@ -120,7 +126,11 @@ export class LiveStream<E extends Positioned> {
     this.ready = bus
       .ready(channel)
       .then(() => source.head(key))
-      .then((head) => {
+      .then(async (head) => {
+        // One read of the newest events, so the readers who reconnect after a restart resume from memory.
+        const { keep } = this;
+        const newest = keep ? await source.between(key, Math.max(0, head - keep), head + 1, keep) : [];
+        this.recent = newest.at(-1)?.position === head ? newest : [];
         this.position = Math.max(this.position, head);
         this.release();
       });
@@ -149,8 +159,14 @@ export class LiveStream<E extends Positioned> {
     this.onEmpty();
   }
 
+  /** The event's frame tail, serialised once however many readers it is written to, live or on resuming. */
   tail(event: E): string {
-    return trackedFrameTail(String(event.position), this.source.data(event));
+    let tail = this.tails.get(event);
+    if (tail === undefined) {
+      tail = trackedFrameTail(String(event.position), this.source.data(event));
+      this.tails.set(event, tail);
+    }
+    return tail;
   }
 
   /** Reads what this instance may have missed (the bus was down a moment) and delivers it. */
@@ -170,14 +186,27 @@ export class LiveStream<E extends Positioned> {
     if (this.position >= 0) this.fill();
   }
 
+  /**
+   * The events after `after` when this stream still holds all of them (or there are none yet), else null: the
+   * caller then reads them from the database.
+   */
+  recentAfter(after: number): E[] | null {
+    if (after >= this.position) return [];
+    const first = this.recent[0];
+    if (!first || first.position > after + 1) return null;
+    return this.recent.slice(after + 1 - first.position);
+  }
+
   private deliver(event: E): void {
     this.position = event.position;
-    let tail: string | undefined;
-    const buildTail = () => {
-      tail ??= this.tail(event);
-      return tail;
+    this.recent.push(event);
+    if (this.recent.length > this.keep) this.recent.shift();
+    let built: string | undefined;
+    const tail = () => {
+      built ??= this.tail(event);
+      return built;
     };
-    for (const subscriber of this.subscribers) subscriber.push(event, buildTail);
+    for (const subscriber of this.subscribers) subscriber.push(event, tail);
   }
 
   /** Delivers held events while they continue the stream; reads the gap from the database when they do not. */
@@ -211,6 +240,7 @@ export class LiveStream<E extends Positioned> {
             firstHeld,
           });
           this.position = firstHeld - 1;
+          this.recent = [];
         }
         this.filling = false;
         this.release();
@@ -234,6 +264,8 @@ export class LiveStreams<E extends Positioned> {
     private readonly source: StreamSource<E>,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    /** Recent events each stream keeps, so most resumes need no database read (ROOM_STREAM_RECENT_EVENTS). */
+    private readonly keep: number,
   ) {}
 
   /**
@@ -243,7 +275,7 @@ export class LiveStreams<E extends Positioned> {
   async join(key: number, target: LiveTarget | null, signal: AbortSignal | undefined) {
     let stream = this.streams.get(key);
     if (!stream) {
-      const created: LiveStream<E> = new LiveStream(this.source, this.bus, key, this.log, () => {
+      const created: LiveStream<E> = new LiveStream(this.source, this.bus, key, this.log, this.keep, () => {
         if (this.streams.get(key) === created) this.streams.delete(key);
       });
       stream = created;

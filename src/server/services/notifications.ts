@@ -31,10 +31,11 @@ export type UserEvent =
   | { type: 'notifications.read'; unreadCount: number }
   | { type: 'friends.changed' }
   /**
-   * A private room changed: with `event`, the room event that changed it (a tab patches its preview and unread
-   * count from it); without, the room itself is new or different (a tab fetches it again).
+   * A private room changed: with `event`, the room event that changed it (a tab patches its preview from it, and
+   * for a new message takes this member's `unread` and `readSeq` as they now stand); without, the room itself is
+   * new or different (a tab fetches it again).
    */
-  | { type: 'room.changed'; roomId: number; event?: RoomEventView }
+  | { type: 'room.changed'; roomId: number; event?: RoomEventView; unread?: number; readSeq?: number }
   /** This user read a room in some tab: every tab's badge takes the new count. */
   | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
   | { type: 'friend.presence'; userId: number; online: boolean };

@@ -10,7 +10,8 @@ import { HashIcon } from '../Icons.tsx';
 function preview(room: Room, myId: number): string {
   const last = room.lastMessage;
   if (!last) return room.kind === 'public' ? 'Everyone on this server' : 'No messages yet';
-  const text = plainPreview(last.body);
+  // Shown only until the list says which message is now the newest.
+  const text = last.deletedAt ? 'Message deleted' : plainPreview(last.body);
   if (last.sender.id === myId) return `You: ${text}`;
   return room.kind === 'public' ? `${last.sender.displayName}: ${text}` : text;
 }

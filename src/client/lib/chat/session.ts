@@ -16,6 +16,7 @@ import type { LiveEvent, Notifications } from '../notifications.ts';
 import { trpc } from '../trpc.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { type RoomFeedEvent, roomFeed } from './room-feed.ts';
+import { applyRoomChange, type RoomChange } from './room-list.ts';
 import type { Message, Room } from './types.ts';
 
 export interface ChatSession {
@@ -52,7 +53,18 @@ export function createChatSession(
   friends: Friends,
 ): ChatSession {
   const owner = getOwner();
-  const [list, { refetch, mutate }] = createResource(() => trpc.chat.rooms.query());
+  /** Changes heard while a fetch of the list is on its way: they apply to what it brings, too. */
+  const heardDuringFetch = new Set<RoomChange[]>();
+  const [list, { refetch, mutate }] = createResource(async () => {
+    const heard: RoomChange[] = [];
+    heardDuringFetch.add(heard);
+    try {
+      const fresh = await trpc.chat.rooms.query();
+      return heard.reduce((rooms, change) => applyRoomChange(rooms, change, userId).rooms, fresh);
+    } finally {
+      heardDuringFetch.delete(heard);
+    }
+  });
   const rooms = () => (list.state === 'errored' ? undefined : list());
   const outboxes = new Map<number, Outbox>();
 
@@ -63,44 +75,24 @@ export function createChatSession(
   };
   onCleanup(() => clearTimeout(refetchTimer));
 
-  const patchRoom = (roomId: number, change: (room: Room) => Room) =>
-    mutate((current) => current?.map((room) => (room.id === roomId ? change(room) : room)));
-
-  /** A new message in a room: its preview changes, and unless it is mine, one more unread. */
-  const messageArrived = (message: Message) =>
-    patchRoom(message.roomId, (room) => {
-      if (room.lastMessage && room.lastMessage.seq >= message.seq) return room;
-      const mine = message.sender.id === userId;
-      return {
-        ...room,
-        lastMessage: message,
-        // Sending marks the room read up to your own message.
-        unread: mine ? 0 : room.unread + (message.seq > room.readSeq ? 1 : 0),
-        readSeq: mine ? Math.max(room.readSeq, message.seq) : room.readSeq,
-      };
+  /** A room's line changes at once; what only the server can say comes with a fetch, spread out over a moment. */
+  const change = (roomChange: RoomChange) => {
+    for (const heard of heardDuringFetch) heard.push(roomChange);
+    let refetchNeeded = false;
+    mutate((current) => {
+      if (!current) return current;
+      const next = applyRoomChange(current, roomChange, userId);
+      refetchNeeded = next.refetch;
+      return next.rooms;
     });
-
-  /** An edit or deletion: the preview and the unread count follow without asking the server. */
-  const messageChanged = ({ type, message }: Pick<RoomFeedEvent, 'type' | 'message'>) => {
-    let previewGone = false;
-    patchRoom(message.roomId, (room) => {
-      const isPreview = room.lastMessage?.id === message.id;
-      if (type === 'message.edited') return isPreview ? { ...room, lastMessage: message } : room;
-      previewGone = isPreview;
-      const wasUnread = message.sender.id !== userId && message.seq > room.readSeq;
-      return wasUnread ? { ...room, unread: Math.max(0, room.unread - 1) } : room;
-    });
-    // Which message is now the newest is the server's to say; spread out so a busy room's tabs do not ask at once.
-    if (previewGone) reloadSoon(refetchDelayMs + Math.random() * 2_000);
+    if (refetchNeeded) reloadSoon(refetchDelayMs + Math.random() * 2_000);
   };
-  const roomEvent = (event: Pick<RoomFeedEvent, 'type' | 'message'>) =>
-    event.type === 'message.created' ? messageArrived(event.message) : messageChanged(event);
-
-  /** A read position from the server: taken unless this tab has already read further. */
+  const roomEvent = (event: Pick<RoomFeedEvent, 'type' | 'message'>) => change({ kind: 'event', ...event });
+  const messageArrived = (message: Message) => roomEvent({ type: 'message.created', message });
   const readAt = (read: { roomId: number; unread: number; readSeq: number }) =>
-    patchRoom(read.roomId, (room) =>
-      read.readSeq < room.readSeq ? room : { ...room, unread: read.unread, readSeq: read.readSeq },
-    );
+    change({ kind: 'read', ...read });
+  const patchRoom = (roomId: number, update: (room: Room) => Room) =>
+    mutate((current) => current?.map((room) => (room.id === roomId ? update(room) : room)));
 
   const reads = new ReadMarker((roomId, seq) => {
     trpc.chat.markRead
@@ -117,8 +109,15 @@ export function createChatSession(
   notifications.listen((event: LiveEvent) => {
     switch (event.type) {
       case 'room.changed':
-        if (event.event) roomEvent(event.event);
-        else reloadSoon();
+        if (!event.event) reloadSoon();
+        else {
+          const { type, message } = event.event;
+          const read =
+            event.unread === undefined || event.readSeq === undefined
+              ? undefined
+              : { unread: event.unread, readSeq: event.readSeq };
+          change({ kind: 'event', type, message, read });
+        }
         break;
       case 'room.read':
         readAt(event);

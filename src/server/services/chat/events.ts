@@ -42,8 +42,8 @@ function roomSource(orm: Orm): StreamSource<RoomEventView> {
 
 export type RoomStreams = LiveStreams<RoomEventView>;
 
-export function createRoomStreams(orm: Orm, bus: EventBus, log: Logger): RoomStreams {
-  return new LiveStreams(roomSource(orm), bus, log);
+export function createRoomStreams(orm: Orm, bus: EventBus, log: Logger, recentEvents: number): RoomStreams {
+  return new LiveStreams(roomSource(orm), bus, log, recentEvents);
 }
 
 /** Published only after the event's transaction committed: what subscribers get is what is stored. */
@@ -68,11 +68,20 @@ export async function* roomEventStream(
 ) {
   const subscriber = await deps.roomStreams.join(roomId, target, signal);
   const toEvent = (event: RoomEventView) => tracked(String(event.position), eventData(event));
-  let cursor: number;
-  if (lastEventId === null || lastEventId === undefined) {
-    cursor = subscriber.stream.head;
+  const resumeFrom = lastEventId === null || lastEventId === undefined ? null : Number(lastEventId);
+  // Most readers resume from a recent position, which this instance's stream still holds: no database read.
+  const inMemory = resumeFrom === null ? [] : subscriber.stream.recentAfter(resumeFrom);
+  let cursor = resumeFrom ?? subscriber.stream.head;
+  if (inMemory !== null) {
+    if (subscriber.goLive(cursor, inMemory)) {
+      await untilAborted(signal);
+      return;
+    }
+    for (const event of inMemory) {
+      yield toEvent(event);
+      cursor = event.position;
+    }
   } else {
-    cursor = Number(lastEventId);
     const em = deps.orm.em.fork();
     for (;;) {
       const page = await eventsBetween(em, roomId, cursor, null, backlogPage);
@@ -82,11 +91,11 @@ export async function* roomEventStream(
       }
       if (page.length < backlogPage) break;
     }
-  }
-  // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
-  if (subscriber.goLive(cursor)) {
-    await untilAborted(signal);
-    return;
+    // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
+    if (subscriber.goLive(cursor)) {
+      await untilAborted(signal);
+      return;
+    }
   }
   for await (const event of subscriber.drain(signal)) {
     if (event.position <= cursor) continue;

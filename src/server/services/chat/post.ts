@@ -63,14 +63,21 @@ async function appendEvent(
  * the other), so nothing is stored for a refused send, and the reason is worked out afterwards, off the common
  * path. Null when refused; a unique violation when the clientId was used before.
  */
+/** Where a member of a private room stands after a new message: their read position and unread count. */
+interface MemberRead {
+  userId: number;
+  readSeq: number;
+  unread: number;
+}
+
 async function appendMessage(
   em: EntityManager,
   roomId: number,
   senderId: number,
   clientId: string,
   body: string,
-): Promise<{ message: MessageView; kind: RoomRow['kind']; members: number[] } | null> {
-  const rows = await query<MessageRow & { room_kind: RoomRow['kind']; members: number[] }>(
+): Promise<{ message: MessageView; kind: RoomRow['kind']; members: MemberRead[] } | null> {
+  const rows = await query<MessageRow & { room_kind: RoomRow['kind']; members: MemberRead[] | null }>(
     em,
     sql`with room as (
         update rooms r set position = r.position + 1, last_activity_at = now()
@@ -89,13 +96,26 @@ async function appendMessage(
         select room_id, seq, 'message.created', id from m),
       seen as (
         update room_members set read_seq = greatest(read_seq, (select seq from m))
-        where room_id = ${roomId} and user_id = ${senderId})
+        where room_id = ${roomId} and user_id = ${senderId}),
+      -- In a private room, where the other member now stands (the new message is not visible to this count, and
+      -- is unread for them: hence + 1), so each member's sidebar can take its count from the event.
+      other as (
+        select rm.user_id, rm.read_seq, 1 + (select count(*) from messages x where x.room_id = room.id
+          and x.seq > rm.read_seq and x.deleted_at is null and x.sender_id <> rm.user_id) as unread
+        from room_members rm, room
+        where room.kind = 'private' and rm.room_id = room.id and rm.user_id <> ${senderId})
       select ${messageColumns}, room.kind as room_kind,
-        case when room.kind = 'private' then array[room.user_low, room.user_high] else '{}' end as members
+        (select json_agg(json_build_object('userId', o.user_id, 'readSeq', o.read_seq, 'unread', o.unread))
+          from other o) as members
       from m join users u on u.id = m.sender_id, room`,
   );
   const row = rows[0];
-  return row ? { message: toMessage(row), kind: row.room_kind, members: row.members } : null;
+  if (!row) return null;
+  const message = toMessage(row);
+  // The sender has read up to their own message, and nothing after it exists yet.
+  const sender: MemberRead = { userId: senderId, readSeq: message.seq, unread: 0 };
+  const members = row.room_kind === 'private' ? [sender, ...(row.members ?? [])] : [];
+  return { message, kind: row.room_kind, members };
 }
 
 /** Sends once: a retry with the same clientId returns the message stored the first time, on any instance. */
@@ -153,11 +173,25 @@ async function announceRoomChange(
   deps: Deps,
   event: RoomEventView,
   kind: RoomRow['kind'],
-  members: number[],
+  members: readonly (number | MemberRead)[],
 ) {
   if (kind !== 'private') return;
-  const changed: UserEvent = { type: 'room.changed', roomId: event.message.roomId, event };
-  await Promise.all(members.map((member) => deps.bus.publish(userChannel(member), changed)));
+  const roomId = event.message.roomId;
+  await Promise.all(
+    members.map((member) => {
+      const changed: UserEvent =
+        typeof member === 'number'
+          ? { type: 'room.changed', roomId, event }
+          : {
+              type: 'room.changed',
+              roomId,
+              event,
+              unread: Number(member.unread),
+              readSeq: Number(member.readSeq),
+            };
+      return deps.bus.publish(userChannel(typeof member === 'number' ? member : member.userId), changed);
+    }),
+  );
 }
 
 function sameRoom(message: MessageView, roomId: number): MessageView {

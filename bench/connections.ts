@@ -1,0 +1,139 @@
+/**
+ * Scenario 5, connections: many authenticated sockets, each following the public room; memory per socket and
+ * connects a second. Then the instance they are on is killed outright and started again while messages keep
+ * being sent through a second instance, and the suite times until every socket has resumed and has every message.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { benchDatabase, freePort, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { loadCpu, rssBytes, spawnNode } from './lib/processes.ts';
+import { printTable } from './lib/table.ts';
+import type { ConnectionsRequest } from './load/connections-load.ts';
+import { postProcedure } from './load/http-call.ts';
+
+export interface ConnectionsOptions {
+  sockets: number;
+  addresses: number;
+  sendRate: number;
+  serverNodeArgs?: string[];
+}
+
+export const fullConnections: ConnectionsOptions = { sockets: 10_000, addresses: 8, sendRate: 10 };
+export const quickConnections: ConnectionsOptions = { sockets: 200, addresses: 2, sendRate: 5 };
+
+interface Progress {
+  connected?: number;
+  connectsPerSecond?: number;
+  caughtUpSeconds?: number;
+  behind?: number;
+  gaps?: number;
+  duplicates?: number;
+  reconnects?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runConnections(options: ConnectionsOptions) {
+  const db = await benchDatabase();
+  const problems: string[] = [];
+  const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
+  const port = await freePort();
+  const env = { WS_MAX_CONNECTIONS_PER_USER: '5' };
+  const start = () =>
+    startParley({ databaseUrl: db.url, redisPrefix, port, env, nodeArgs: options.serverNodeArgs });
+  let a = await start();
+  const b = await startParley({ databaseUrl: db.url, redisPrefix, env });
+  const load = spawnNode('bench/load/connections-load.ts', { cpu: loadCpu, ipc: true });
+  const agent = new http.Agent({ keepAlive: true });
+  let sending = true;
+  let result: Record<string, number> = {};
+  try {
+    const [sender, ...people] = await seedUsers(db, options.sockets + 1);
+    const roomId = await publicRoomId(db);
+    console.log(`\nconnections: ${options.sockets} sockets`);
+    await sleep(1_000);
+    const rssBefore = rssBytes(a.proc.pid);
+    const progress: Progress[] = [];
+    const next = async () => {
+      while (!progress.length) await sleep(20);
+      return progress.shift()!;
+    };
+    load.child.on('message', (message: { progress?: Progress; error?: string }) => {
+      if (message.progress) progress.push(message.progress);
+      if (message.error) progress.push({ behind: -1 });
+    });
+    const request: ConnectionsRequest = {
+      wsUrl: `${a.url.replace('http', 'ws')}/trpc`,
+      roomId,
+      tokens: people.map((p) => p.token),
+      addresses: options.addresses,
+    };
+    load.child.send(request);
+    const connected = await next();
+    await sleep(2_000);
+    const rssPerSocket = Math.round((rssBytes(a.proc.pid) - rssBefore) / options.sockets);
+
+    // Messages keep coming through the other instance, before, during and after the restart.
+    let n = 0;
+    const sendLoop = (async () => {
+      while (sending) {
+        await postProcedure(agent, b.url, 'chat.send', sender!.token, {
+          roomId,
+          clientId: `storm-${n}-${randomBytes(3).toString('hex')}`,
+          body: `storm ${n++}`,
+        });
+        await sleep(1_000 / options.sendRate);
+      }
+    })();
+    await sleep(2_000);
+    await a.proc.stop('SIGKILL');
+    await sleep(2_000);
+    a = await start();
+    const since = Date.now();
+    const [row] = await db.query<{ position: string }>('select position from rooms where id = $1', [roomId]);
+    load.child.send({ type: 'caughtUp', position: Number(row!.position), since, timeoutMs: 60_000 });
+    const storm = await next();
+    sending = false;
+    await sendLoop;
+    load.child.send({ type: 'end' });
+    result = {
+      sockets: options.sockets,
+      connectsPerSecond: connected.connectsPerSecond ?? 0,
+      rssPerSocketBytes: rssPerSocket,
+      restartCaughtUpSeconds: storm.caughtUpSeconds ?? -1,
+      behind: storm.behind ?? -1,
+      gaps: storm.gaps ?? -1,
+      duplicates: storm.duplicates ?? -1,
+      reconnects: storm.reconnects ?? 0,
+    };
+    if (storm.behind) problems.push(`connections: ${storm.behind} sockets never caught up after the restart`);
+    if (storm.gaps || storm.duplicates)
+      problems.push(`connections: ${storm.gaps} missed and ${storm.duplicates} repeated across the restart`);
+  } finally {
+    sending = false;
+    agent.destroy();
+    await load.stop();
+    await Promise.all([a.stop(), b.stop()]);
+    await db.drop();
+  }
+  printTable(
+    `connections (${options.sockets} authenticated sockets following the public room)`,
+    ['connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
+    [
+      [
+        result.connectsPerSecond!,
+        `${((result.rssPerSocketBytes ?? 0) / 1024).toFixed(1)} KiB`,
+        `${result.restartCaughtUpSeconds} s`,
+        result.gaps!,
+        result.duplicates!,
+      ],
+    ],
+  );
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/connections.json',
+    `${JSON.stringify({ at: new Date().toISOString(), options, result }, null, 2)}\n`,
+  );
+  return { problems };
+}

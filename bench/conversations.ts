@@ -1,0 +1,97 @@
+/**
+ * Scenario 3, conversations: 500 private rooms plus the public room, served by two instances over Redis (both on
+ * the server's core), half the pairs split across them. Round trip from the send call to the other member's
+ * receipt, for messages that cross instances and for those that stay; every message must arrive exactly once.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
+import { ask, loadCpu, spawnNode } from './lib/processes.ts';
+import { printTable } from './lib/table.ts';
+import type { ConversationsRequest, ConversationsStep } from './load/conversations-load.ts';
+
+export interface ConversationsOptions {
+  pairs: number;
+  rates: number[];
+  stepMs: number;
+  serverNodeArgs?: string[];
+}
+
+export const fullConversations: ConversationsOptions = {
+  pairs: 500,
+  rates: [50, 100, 200, 400, 700, 1_000],
+  stepMs: 5_000,
+};
+export const quickConversations: ConversationsOptions = { pairs: 20, rates: [20, 50], stepMs: 1_000 };
+
+export async function runConversations(options: ConversationsOptions) {
+  const db = await benchDatabase();
+  const problems: string[] = [];
+  let steps: ConversationsStep[] = [];
+  try {
+    const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
+    const instances = [
+      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
+      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
+    ];
+    try {
+      const people = await seedUsers(db, options.pairs * 2);
+      const roomIds = await seedPrivateRooms(
+        db,
+        Array.from({ length: options.pairs }, (_, i) => [people[2 * i]!.id, people[2 * i + 1]!.id]),
+      );
+      const request: ConversationsRequest = {
+        instances: instances.map((instance) => instance.url),
+        // Pair i: its first member on instance 0; its second on instance 1 for every other pair.
+        people: people.map((person, i) => ({
+          token: person.token,
+          instance: i % 2 === 1 && i % 4 === 3 ? 1 : 0,
+        })),
+        pairs: roomIds.map((roomId, i) => ({ roomId, a: 2 * i, b: 2 * i + 1 })),
+        publicRoomId: await publicRoomId(db),
+        rates: options.rates,
+        stepMs: options.stepMs,
+      };
+      console.log(`\nconversations: ${options.pairs} private rooms on two instances`);
+      const load = spawnNode('bench/load/conversations-load.ts', { cpu: loadCpu, ipc: true });
+      try {
+        ({ steps } = await ask<{ steps: ConversationsStep[] }>(load, request, (progress) => {
+          const step = progress as ConversationsStep;
+          console.log(
+            `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms`,
+          );
+        }));
+      } finally {
+        await load.stop();
+      }
+    } finally {
+      await Promise.all(instances.map((instance) => instance.stop()));
+    }
+  } finally {
+    await db.drop();
+  }
+  for (const step of steps) {
+    if (step.gaps || step.duplicates)
+      problems.push(`conversations at ${step.rate} msg/s: ${step.gaps} missing, ${step.duplicates} repeated`);
+    if (step.sendErrors)
+      problems.push(`conversations at ${step.rate} msg/s: ${step.sendErrors} sends failed`);
+  }
+  if (!steps[0] || steps[0].delivered < steps[0].sent)
+    problems.push(`conversations: the first step lost messages (${steps[0]?.delivered}/${steps[0]?.sent})`);
+  printTable(
+    'conversations across two instances (round trip to the other member, p50 / p99 ms)',
+    ['msg/s', 'crossing instances', 'same instance', 'delivered'],
+    steps.map((s) => [
+      s.rate,
+      `${s.crossing.p50} / ${s.crossing.p99}`,
+      `${s.local.p50} / ${s.local.p99}`,
+      `${s.delivered}/${s.sent}`,
+    ]),
+  );
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/conversations.json',
+    `${JSON.stringify({ at: new Date().toISOString(), options, steps }, null, 2)}\n`,
+  );
+  return { problems };
+}

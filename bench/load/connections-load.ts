@@ -1,0 +1,132 @@
+/**
+ * The connections load generator: many authenticated sockets (from several 127.0.0.x addresses, so the ports do
+ * not run out), each following the public room and resuming after a lost connection from the last position it
+ * saw, as the stock client does. It reports when everyone is connected and subscribed, then, asked, how long
+ * until every socket has caught up to a given position after a restart, and whether anything was missed.
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+export interface ConnectionsRequest {
+  wsUrl: string;
+  roomId: number;
+  tokens: string[];
+  addresses: number;
+}
+
+type Command = { type: 'caughtUp'; position: number; since: number; timeoutMs: number } | { type: 'end' };
+
+const trackedIdMarker = Buffer.from('"id":"');
+const readNumber = (frame: Buffer, from: number, end: number) => {
+  let value = 0;
+  for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
+  return value;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Client {
+  last: number;
+  live: boolean;
+  gaps: number;
+  duplicates: number;
+  reconnects: number;
+}
+
+async function run(request: ConnectionsRequest) {
+  const clients: Client[] = request.tokens.map(() => ({
+    last: -1,
+    live: false,
+    gaps: 0,
+    duplicates: 0,
+    reconnects: 0,
+  }));
+  let live = 0;
+  const connect = (index: number): Promise<void> =>
+    new Promise((resolve) => {
+      const client = clients[index]!;
+      const socket = new WebSocket(request.wsUrl, {
+        perMessageDeflate: false,
+        headers: { authorization: `Bearer ${request.tokens[index]}` },
+        localAddress: `127.0.0.${1 + (index % request.addresses)}`,
+      });
+      let settled = false;
+      const retry = () => {
+        if (client.live) live--;
+        client.live = false;
+        if (!settled) {
+          settled = true;
+          resolve();
+        }
+        client.reconnects++;
+        // Like the stock client: back off a little, with a spread, and resume from the last position seen.
+        setTimeout(() => void connect(index), 200 + Math.random() * 800);
+      };
+      socket.on('message', (data: Buffer) => {
+        if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+        if (data.includes('"started"')) {
+          client.live = true;
+          live++;
+          if (!settled) {
+            settled = true;
+            resolve();
+          }
+          return;
+        }
+        const at = data.lastIndexOf(trackedIdMarker);
+        if (at < 0) return;
+        const position = readNumber(data, at + trackedIdMarker.length, 34);
+        if (client.last >= 0 && position <= client.last) client.duplicates++;
+        else {
+          if (client.last >= 0 && position > client.last + 1) client.gaps += position - client.last - 1;
+          client.last = position;
+        }
+      });
+      socket.once('open', () => {
+        const input =
+          client.last >= 0
+            ? { roomId: request.roomId, lastEventId: String(client.last) }
+            : { roomId: request.roomId };
+        socket.send(
+          JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
+        );
+      });
+      socket.once('error', () => {});
+      socket.once('close', retry);
+    });
+
+  const start = performance.now();
+  for (let from = 0; from < clients.length; from += 250) {
+    await Promise.all(clients.slice(from, from + 250).map((_, i) => connect(from + i)));
+  }
+  while (live < clients.length) await sleep(10);
+  const seconds = (performance.now() - start) / 1000;
+  process.send?.({
+    progress: { connected: clients.length, connectsPerSecond: Math.round(clients.length / seconds) },
+  });
+
+  for (;;) {
+    const command = await new Promise<Command>((resolve) => process.once('message', resolve));
+    if (command.type === 'end') break;
+    const deadline = Date.now() + command.timeoutMs;
+    while (clients.some((c) => c.last < command.position) && Date.now() < deadline) await sleep(10);
+    const behind = clients.filter((c) => c.last < command.position).length;
+    process.send?.({
+      progress: {
+        caughtUpSeconds: Math.round(Date.now() - command.since) / 1000,
+        behind,
+        gaps: clients.reduce((n, c) => n + c.gaps, 0),
+        duplicates: clients.reduce((n, c) => n + c.duplicates, 0),
+        reconnects: clients.reduce((n, c) => n + c.reconnects, 0),
+      },
+    });
+  }
+  return { done: true };
+}
+
+process.once('message', (request: ConnectionsRequest) => {
+  run(request).then(
+    (answer) => process.send?.(answer, undefined, {}, () => process.exit(0)),
+    (error: Error) =>
+      process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
+  );
+});
