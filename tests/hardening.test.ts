@@ -210,3 +210,31 @@ describe('nothing outlives the caller', () => {
     }
   });
 });
+
+describe('budgets', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({
+      env: {
+        ...chattyLimits,
+        RATE_MUTATIONS_PER_MINUTE: '5',
+        RATE_TYPING_PER_MINUTE: '3',
+        RATE_READS_PER_MINUTE: '3',
+      },
+    });
+  });
+  afterAll(() => limited?.close());
+
+  it('typing and marking read have budgets of their own: using them up never stops a send', async () => {
+    const [ann] = await people(limited, 'Ann');
+    const roomId = (await ann.client.chat.publicRoom.query()).id;
+    for (let i = 0; i < 3; i++) await ann.client.chat.typing.mutate({ roomId });
+    expect(await codeOf(ann.client.chat.typing.mutate({ roomId }))).toBe('TOO_MANY_REQUESTS');
+    const sent = await say(ann.client, roomId, 'still heard');
+    for (let i = 0; i < 3; i++) await ann.client.chat.markRead.mutate({ roomId, seq: sent.seq });
+    expect(await codeOf(ann.client.chat.markRead.mutate({ roomId, seq: sent.seq }))).toBe(
+      'TOO_MANY_REQUESTS',
+    );
+    await say(ann.client, roomId, 'and again');
+  });
+});

@@ -157,6 +157,45 @@ describe('the live path', () => {
   );
 });
 
+describe('one socket, one stream per room', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: chattyLimits });
+  });
+  afterAll(() => server?.close());
+
+  it('refuses to follow a room twice on one socket, and follows it again once the first stream stopped', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const reader = await rawReader(server);
+    reader.follow(roomId, null, 1);
+    await eventually(
+      () => (reader.frames.some((f) => f.includes('"started"')) ? true : undefined),
+      'started',
+    );
+    reader.follow(roomId, null, 2);
+    const refusal = await eventually(
+      () => reader.frames.find((f) => f.startsWith('{"id":2') && f.includes('"error"')),
+      'the second stream refused',
+    );
+    expect(JSON.parse(refusal).error.data.code).toBe('CONFLICT');
+
+    // The first stream goes on, once per message.
+    const sent = await say(ann.client, roomId, 'only once, please');
+    await eventually(() => (reader.dataFrames().length >= 1 ? true : undefined), 'the message');
+    await pause(200);
+    expect(reader.dataFrames().filter((f) => f.includes(`"id":"${sent.seq}"`))).toHaveLength(1);
+
+    reader.socket.send(JSON.stringify({ id: 1, method: 'subscription.stop' }));
+    reader.follow(roomId, String(sent.seq - 1), 3);
+    await eventually(
+      () => (reader.frames.some((f) => f.startsWith('{"id":3,"result":{"type":"data"')) ? true : undefined),
+      'the third stream resumes',
+    );
+    reader.socket.close();
+  });
+});
+
 describe('a reader too slow to keep up', () => {
   let server: TestServer;
   let db: pg.Client;

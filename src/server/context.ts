@@ -14,6 +14,8 @@ export interface SocketConnection {
   socket: ParleySocket;
   /** Live subscriptions on this socket (bounded by WS_MAX_SUBSCRIPTIONS_PER_SOCKET). */
   subscriptions: number;
+  /** Rooms this socket follows with `chat.onRoomEvent`: each at most once. */
+  rooms: Set<number>;
 }
 
 export interface Context {
@@ -166,7 +168,7 @@ export function createWsContextFactory(deps: Deps) {
       ip,
       originAllowed: true,
       transport: 'ws',
-      connection: { socket: socket as ParleySocket, subscriptions: 0 },
+      connection: { socket: socket as ParleySocket, subscriptions: 0, rooms: new Set() },
     });
   };
 }

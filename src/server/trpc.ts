@@ -89,14 +89,21 @@ const signedIn = t.middleware(({ ctx, next }) => {
   return next({ ctx: { auth: ctx.auth, user: ctx.auth.user } });
 });
 
-const mutationRateLimit = t.middleware(async ({ ctx, type, next }) => {
+/**
+ * Each kind of call has its own budget, so that reading and typing (which a busy reader does often) never use up
+ * what sending needs.
+ */
+function budgetOf(path: string, limits: Context['deps']['config']['limits']): [string, number] {
+  if (path === 'chat.typing') return ['typing', limits.typingPerMinute];
+  if (path === 'chat.markRead' || path === 'notifications.markRead') return ['reads', limits.readsPerMinute];
+  return ['mutations', limits.mutationsPerMinute];
+}
+
+const mutationRateLimit = t.middleware(async ({ ctx, type, path, next }) => {
   if (type !== 'mutation' || !ctx.auth) return next();
   const { limiter, config } = ctx.deps;
-  const decision = await limiter.hit(
-    `mutations:${ctx.auth.user.id}`,
-    config.limits.mutationsPerMinute,
-    60_000,
-  );
+  const [budget, perMinute] = budgetOf(path, config.limits);
+  const decision = await limiter.hit(`${budget}:${ctx.auth.user.id}`, perMinute, 60_000);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
   return next();
 });

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import { reportInput } from '../../shared/admin.ts';
 import {
   deleteInput,
@@ -9,6 +10,7 @@ import {
   roomInput,
   sendInput,
 } from '../../shared/chat.ts';
+import type { SocketConnection } from '../context.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { history } from '../services/chat/messages.ts';
@@ -18,6 +20,22 @@ import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router, withLiveTarget } from '../trpc.ts';
+
+/**
+ * A socket follows each room once: a second stream of the same room would only send every event twice (and let
+ * one socket multiply the server's work). Stop the first subscription before starting another.
+ */
+function followOnce(connection: SocketConnection | null, roomId: number, signal: AbortSignal | undefined) {
+  if (!connection) return;
+  if (connection.rooms.has(roomId)) {
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message: `This connection already follows room ${roomId}; stop that subscription first.`,
+    });
+  }
+  connection.rooms.add(roomId);
+  signal?.addEventListener('abort', () => connection.rooms.delete(roomId), { once: true });
+}
 
 export const chatRouter = router({
   rooms: protectedProcedure.query(async ({ ctx }) => {
@@ -72,6 +90,7 @@ export const chatRouter = router({
     .input(roomEventInput)
     .subscription(async function* ({ ctx, input, signal }) {
       await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+      followOnce(ctx.connection, input.roomId, signal);
       yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
     }),
 
