@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { cpuMicros } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
+import { postProcedure } from './http-call.ts';
 
 export interface FanoutRequest {
   kind: 'parley' | 'baseline';
@@ -176,26 +177,12 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       senderSocket.send(baselineFrame(seq, ++baselinePosition));
       return;
     }
-    const body = JSON.stringify({
-      roomId: request.roomId,
-      clientId: `bench-${runTag}-${seq}`,
-      body: bodyOf(seq),
-    });
-    const req = http.request(`${request.httpUrl}/trpc/chat.send`, {
-      method: 'POST',
-      agent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        authorization: `Bearer ${request.senderToken}`,
+    const input = { roomId: request.roomId, clientId: `bench-${runTag}-${seq}`, body: bodyOf(seq) };
+    void postProcedure(agent, request.httpUrl, 'chat.send', request.senderToken ?? '', input).then(
+      (status) => {
+        if (status !== 200) sendErrors++;
       },
-    });
-    req.on('response', (res) => {
-      if (res.statusCode !== 200) sendErrors++;
-      res.resume();
-    });
-    req.on('error', () => sendErrors++);
-    req.end(body);
+    );
   };
 
   const steps: FanoutStep[] = [];

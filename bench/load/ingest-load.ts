@@ -8,6 +8,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { summarise } from '../lib/stats.ts';
+import { postProcedure } from './http-call.ts';
 
 export interface IngestRequest {
   kind: 'parley' | 'baseline';
@@ -40,25 +41,12 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
       : null;
   const tag = Date.now().toString(36);
 
-  const sendParley = (token: string, roomId: number, clientId: string) =>
-    new Promise<boolean>((resolve) => {
-      const body = JSON.stringify({ roomId, clientId, body: `ingest ${clientId}` });
-      const req = http.request(`${request.url}/trpc/chat.send`, {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode === 200));
-      });
-      req.on('error', () => resolve(false));
-      req.end(body);
-    });
+  const sendParley = async (token: string, roomId: number, clientId: string) =>
+    (await postProcedure(agent, request.url, 'chat.send', token, {
+      roomId,
+      clientId,
+      body: `ingest ${clientId}`,
+    })) === 200;
   const sendBaseline = async (roomId: number, clientId: string) => {
     await pool!.query(
       `with room as (update bench_rooms set position = position + 1 where id = $1 returning position)
