@@ -104,7 +104,6 @@ export class LiveStream<E extends Positioned> {
   private recent: E[] = [];
   private readonly tails = new WeakMap<E, string>();
   private filling = false;
-  private catchUpWanted = false;
   private closed = false;
   private readonly unsubscribe: () => void;
   readonly ready: Promise<void>;
@@ -169,12 +168,6 @@ export class LiveStream<E extends Positioned> {
     return tail;
   }
 
-  /** Reads what this instance may have missed (the bus was down a moment) and delivers it. */
-  catchUp(): void {
-    this.catchUpWanted = true;
-    if (this.position >= 0) this.fill();
-  }
-
   private receive(event: E): void {
     if (event.position <= this.position) return;
     if (this.position >= 0 && event.position === this.position + 1 && !this.filling) {
@@ -218,21 +211,19 @@ export class LiveStream<E extends Positioned> {
       this.deliver(next);
     }
     for (const position of this.held.keys()) if (position <= this.position) this.held.delete(position);
-    if (this.held.size || this.catchUpWanted) this.fill();
+    if (this.held.size) this.fill();
   }
 
   private fill(): void {
     if (this.filling || this.closed) return;
-    const firstHeld = this.held.size ? Math.min(...this.held.keys()) : null;
-    if (firstHeld === null && !this.catchUpWanted) return;
+    if (!this.held.size) return;
+    const firstHeld = Math.min(...this.held.keys());
     this.filling = true;
-    const limit = firstHeld === null ? fillPage : Math.min(fillPage, firstHeld - this.position - 1);
+    const limit = Math.min(fillPage, firstHeld - this.position - 1);
     this.source.between(this.key, this.position, firstHeld, limit).then(
       (missed) => {
         for (const event of missed) if (event.position === this.position + 1) this.deliver(event);
-        if (firstHeld === null) {
-          if (missed.length < limit) this.catchUpWanted = false;
-        } else if (missed.length === 0) {
+        if (missed.length === 0) {
           // Cannot happen while positions commit in order; if it ever does, go on rather than wait for ever.
           this.log.warn('A stream gap could not be filled', {
             key: this.key,
@@ -292,11 +283,6 @@ export class LiveStreams<E extends Positioned> {
       throw cause;
     }
     return subscriber;
-  }
-
-  /** After the bus reconnects: every stream reads what it may have missed. */
-  catchUpAll(): void {
-    for (const stream of this.streams.values()) stream.catchUp();
   }
 
   get size(): number {
