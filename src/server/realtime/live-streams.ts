@@ -20,15 +20,15 @@ export interface StreamSource<E extends Positioned> {
   data(event: E): unknown;
 }
 
-/** Where a live subscriber's frames go: its socket, and the head that names its subscription. */
+/** Where a live subscriber's frames go: its socket, and the head that names its subscription (as bytes). */
 export interface LiveTarget {
   socket: ParleySocket;
-  head: string;
+  head: Buffer;
 }
 
 export const liveTarget = (socket: ParleySocket, request: SubscriptionRequest): LiveTarget => ({
   socket,
-  head: frameHead(request),
+  head: Buffer.from(frameHead(request)),
 });
 
 const fillPage = 500;
@@ -48,7 +48,7 @@ export class StreamSubscriber<E extends Positioned> {
   ) {}
 
   /** Called by the stream, in position order. */
-  push(event: E, tail: () => string): void {
+  push(event: E, tail: () => Buffer): void {
     if (this.queue) {
       this.queue.push(event);
       this.wake?.();
@@ -56,7 +56,7 @@ export class StreamSubscriber<E extends Positioned> {
     }
     if (event.position <= this.cursor) return;
     this.cursor = event.position;
-    this.target!.socket.sendFrame(this.target!.head + tail());
+    this.target!.socket.sendFrame(this.target!.head, tail());
   }
 
   /**
@@ -102,7 +102,7 @@ export class LiveStream<E extends Positioned> {
   private readonly held = new Map<number, E>();
   /** The last events delivered here, contiguous, oldest first: most resumes are served from it. */
   private recent: E[] = [];
-  private readonly tails = new WeakMap<E, string>();
+  private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;
   private closed = false;
   private readonly unsubscribe: () => void;
@@ -158,11 +158,11 @@ export class LiveStream<E extends Positioned> {
     this.onEmpty();
   }
 
-  /** The event's frame tail, serialised once however many readers it is written to, live or on resuming. */
-  tail(event: E): string {
+  /** The event's frame tail, serialised and encoded once however many readers it is written to. */
+  tail(event: E): Buffer {
     let tail = this.tails.get(event);
     if (tail === undefined) {
-      tail = trackedFrameTail(String(event.position), this.source.data(event));
+      tail = Buffer.from(trackedFrameTail(String(event.position), this.source.data(event)));
       this.tails.set(event, tail);
     }
     return tail;
@@ -194,7 +194,7 @@ export class LiveStream<E extends Positioned> {
     this.position = event.position;
     this.recent.push(event);
     if (this.recent.length > this.keep) this.recent.shift();
-    let built: string | undefined;
+    let built: Buffer | undefined;
     const tail = () => {
       built ??= this.tail(event);
       return built;
@@ -337,8 +337,8 @@ export class LiveGroups {
 }
 
 function writeAll(targets: Set<LiveTarget>, data: unknown): void {
-  const tail = untrackedFrameTail(data);
-  for (const target of targets) target.socket.sendFrame(target.head + tail);
+  const tail = Buffer.from(untrackedFrameTail(data));
+  for (const target of targets) target.socket.sendFrame(target.head, tail);
 }
 
 /** Resolves when the subscription stops: a live subscriber's generator waits here while frames go out. */

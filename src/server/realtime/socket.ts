@@ -22,9 +22,13 @@ export class ParleySocket extends WebSocket {
     if (this.bufferedAmount > this.maxBufferedBytes && this.readyState === WebSocket.OPEN) this.cutTooSlow();
   }
 
-  /** Writes a frame if the socket is still open; what a closing socket would drop anyway is not even built. */
-  sendFrame(frame: string): void {
-    if (this.readyState === WebSocket.OPEN) this.send(frame);
+  /**
+   * Writes one text frame made of a subscription's head and an event's tail (both already bytes) if the socket
+   * is still open; what a closing socket would drop anyway is not even built.
+   */
+  sendFrame(head: Buffer, tail: Buffer): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    this.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
   }
 
   private cutTooSlow(): void {
