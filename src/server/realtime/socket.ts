@@ -19,7 +19,7 @@ export class ParleySocket extends WebSocket {
   // ws declares send() with overloads; this takes any of them and hands them on unchanged.
   override send(...args: unknown[]): void {
     (super.send as (...args: unknown[]) => void).apply(this, args);
-    if (this.bufferedAmount > this.maxBufferedBytes && this.readyState === WebSocket.OPEN) this.cutTooSlow();
+    this.boundBuffer();
   }
 
   /**
@@ -28,7 +28,12 @@ export class ParleySocket extends WebSocket {
    */
   sendFrame(head: Buffer, tail: Buffer): void {
     if (this.readyState !== WebSocket.OPEN) return;
-    this.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
+    super.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
+    this.boundBuffer();
+  }
+
+  private boundBuffer(): void {
+    if (this.bufferedAmount > this.maxBufferedBytes && this.readyState === WebSocket.OPEN) this.cutTooSlow();
   }
 
   private cutTooSlow(): void {
