@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
+import { onAbort } from './realtime/abort.ts';
 import { liveTarget } from './realtime/live-streams.ts';
 import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
 
@@ -72,7 +73,7 @@ const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
     });
   }
   connection.subscriptions++;
-  signal?.addEventListener('abort', () => connection.subscriptions--, { once: true });
+  onAbort(signal, () => connection.subscriptions--);
   return next();
 });
 

@@ -1,3 +1,4 @@
+import { onAbort } from './abort.ts';
 import type { EventBus } from './bus.ts';
 
 /**
@@ -26,7 +27,7 @@ export function listen<T>(
   };
   // Also on abort: a caller may stop before it ever iterates (while reading a backlog), and the listener must
   // not stay on the bus.
-  signal?.addEventListener('abort', unsubscribe, { once: true });
+  onAbort(signal, unsubscribe);
   const stopped = new Promise<void>((resolve) => {
     if (signal?.aborted) resolve();
     signal?.addEventListener('abort', () => resolve(), { once: true });

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import { onAbort } from './abort.ts';
 import type { EventBus } from './bus.ts';
 import type { ParleySocket } from './socket.ts';
 import { frameHead, type SubscriptionRequest, trackedFrameTail, untrackedFrameTail } from './ws-protocol.ts';
@@ -274,7 +275,7 @@ export class LiveStreams<E extends Positioned> {
     }
     const subscriber = stream.join(target);
     const joined = stream;
-    signal?.addEventListener('abort', () => joined.leave(subscriber), { once: true });
+    onAbort(signal, () => joined.leave(subscriber));
     try {
       await stream.ready;
     } catch (cause) {
@@ -317,16 +318,12 @@ export class LiveGroups {
     }
     const joined = group;
     joined.targets.add(target);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        joined.targets.delete(target);
-        if (joined.targets.size || this.groups.get(channel) !== joined) return;
-        joined.unsubscribe();
-        this.groups.delete(channel);
-      },
-      { once: true },
-    );
+    onAbort(signal, () => {
+      joined.targets.delete(target);
+      if (joined.targets.size || this.groups.get(channel) !== joined) return;
+      joined.unsubscribe();
+      this.groups.delete(channel);
+    });
   }
 
   /** Writes `data` to this instance's followers of `channel` (not through the bus). */

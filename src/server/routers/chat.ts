@@ -11,6 +11,7 @@ import {
   sendInput,
 } from '../../shared/chat.ts';
 import type { SocketConnection } from '../context.ts';
+import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { history } from '../services/chat/messages.ts';
@@ -34,7 +35,7 @@ function followOnce(connection: SocketConnection | null, roomId: number, signal:
     });
   }
   connection.rooms.add(roomId);
-  signal?.addEventListener('abort', () => connection.rooms.delete(roomId), { once: true });
+  onAbort(signal, () => connection.rooms.delete(roomId));
 }
 
 export const chatRouter = router({

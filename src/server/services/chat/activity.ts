@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.ts';
+import { onAbort } from '../../realtime/abort.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
 import { LiveGroups, type LiveTarget, untilAborted } from '../../realtime/live-streams.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
@@ -72,16 +73,12 @@ export class ActivityHub {
     // The newcomer's first count was read a moment ago and may already be behind: the next count goes to all.
     this.lastCount = -1;
     this.scheduleCount();
-    signal?.addEventListener(
-      'abort',
-      () => {
-        if (--watch.followers > 0 || this.presence !== watch) return;
-        watch.unsubscribe();
-        this.presence = null;
-        this.lastCount = -1;
-      },
-      { once: true },
-    );
+    onAbort(signal, () => {
+      if (--watch.followers > 0 || this.presence !== watch) return;
+      watch.unsubscribe();
+      this.presence = null;
+      this.lastCount = -1;
+    });
   }
 
   private scheduleCount(): void {
