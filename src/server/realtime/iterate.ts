@@ -1,4 +1,4 @@
-import { onAbort } from './abort.ts';
+import { onAbort, untilAborted } from './abort.ts';
 import type { EventBus } from './bus.ts';
 
 /**
@@ -28,10 +28,7 @@ export function listen<T>(
   // Also on abort: a caller may stop before it ever iterates (while reading a backlog), and the listener must
   // not stay on the bus.
   onAbort(signal, unsubscribe);
-  const stopped = new Promise<void>((resolve) => {
-    if (signal?.aborted) resolve();
-    signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
+  const stopped = untilAborted(signal);
 
   async function* iterate(): AsyncGenerator<T> {
     try {

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { onAbort } from './abort.ts';
+import { onAbort, untilAborted } from './abort.ts';
 import type { EventBus } from './bus.ts';
 import type { ParleySocket } from './socket.ts';
 import { frameHead, type SubscriptionRequest, trackedFrameTail, untrackedFrameTail } from './ws-protocol.ts';
@@ -76,9 +76,7 @@ export class StreamSubscriber<E extends Positioned> {
 
   /** The queue as it fills, for a subscriber with no socket to write to; ends when `signal` aborts. */
   async *drain(signal: AbortSignal | undefined): AsyncGenerator<E> {
-    const stopped = new Promise<void>((resolve) =>
-      signal?.addEventListener('abort', () => resolve(), { once: true }),
-    );
+    const stopped = untilAborted(signal);
     while (!signal?.aborted && this.queue) {
       const next = this.queue.shift();
       if (next) {
@@ -216,8 +214,7 @@ export class LiveStream<E extends Positioned> {
   }
 
   private fill(): void {
-    if (this.filling || this.closed) return;
-    if (!this.held.size) return;
+    if (this.filling || this.closed || !this.held.size) return;
     const firstHeld = Math.min(...this.held.keys());
     this.filling = true;
     const limit = Math.min(fillPage, firstHeld - this.position - 1);
@@ -285,10 +282,6 @@ export class LiveStreams<E extends Positioned> {
     }
     return subscriber;
   }
-
-  get size(): number {
-    return this.streams.size;
-  }
 }
 
 /**
@@ -337,10 +330,3 @@ function writeAll(targets: Set<LiveTarget>, data: unknown): void {
   const tail = Buffer.from(untrackedFrameTail(data));
   for (const target of targets) target.socket.sendFrame(target.head, tail);
 }
-
-/** Resolves when the subscription stops: a live subscriber's generator waits here while frames go out. */
-export const untilAborted = (signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!signal || signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
-import { onAbort } from '../../realtime/abort.ts';
+import { onAbort, untilAborted } from '../../realtime/abort.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
-import { LiveGroups, type LiveTarget, untilAborted } from '../../realtime/live-streams.ts';
+import { LiveGroups, type LiveTarget } from '../../realtime/live-streams.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
 import type { RoomRow } from './rooms.ts';

@@ -3,13 +3,9 @@ import type { Orm } from '../../db/orm.ts';
 import { queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
+import { untilAborted } from '../../realtime/abort.ts';
 import type { EventBus } from '../../realtime/bus.ts';
-import {
-  LiveStreams,
-  type LiveTarget,
-  type StreamSource,
-  untilAborted,
-} from '../../realtime/live-streams.ts';
+import { LiveStreams, type LiveTarget, type StreamSource } from '../../realtime/live-streams.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
@@ -72,16 +68,7 @@ export async function* roomEventStream(
   // Most readers resume from a recent position, which this instance's stream still holds: no database read.
   const inMemory = resumeFrom === null ? [] : subscriber.stream.recentAfter(resumeFrom);
   let cursor = resumeFrom ?? subscriber.stream.head;
-  if (inMemory !== null) {
-    if (subscriber.goLive(cursor, inMemory)) {
-      await untilAborted(signal);
-      return;
-    }
-    for (const event of inMemory) {
-      yield toEvent(event);
-      cursor = event.position;
-    }
-  } else {
+  if (inMemory === null) {
     const em = deps.orm.em.fork();
     for (;;) {
       const page = await eventsBetween(em, roomId, cursor, null, backlogPage);
@@ -91,11 +78,16 @@ export async function* roomEventStream(
       }
       if (page.length < backlogPage) break;
     }
-    // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
-    if (subscriber.goLive(cursor)) {
-      await untilAborted(signal);
-      return;
-    }
+  }
+  // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
+  if (subscriber.goLive(cursor, inMemory ?? [])) {
+    await untilAborted(signal);
+    return;
+  }
+  // No socket to write to (an in-process caller): the same events, through tRPC.
+  for (const event of inMemory ?? []) {
+    yield toEvent(event);
+    cursor = event.position;
   }
   for await (const event of subscriber.drain(signal)) {
     if (event.position <= cursor) continue;
