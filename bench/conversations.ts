@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
-import { ask, loadCpu, spawnNode } from './lib/processes.ts';
+import { runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { ConversationsRequest, ConversationsStep } from './load/conversations-load.ts';
 
@@ -53,17 +53,16 @@ export async function runConversations(options: ConversationsOptions) {
         stepMs: options.stepMs,
       };
       console.log(`\nconversations: ${options.pairs} private rooms on two instances`);
-      const load = spawnNode('bench/load/conversations-load.ts', { cpu: loadCpu, ipc: true });
-      try {
-        ({ steps } = await ask<{ steps: ConversationsStep[] }>(load, request, (progress) => {
+      ({ steps } = await runLoad<{ steps: ConversationsStep[] }>(
+        'bench/load/conversations-load.ts',
+        request,
+        (progress) => {
           const step = progress as ConversationsStep;
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms`,
           );
-        }));
-      } finally {
-        await load.stop();
-      }
+        },
+      ));
     } finally {
       await Promise.all(instances.map((instance) => instance.stop()));
     }

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { ask, loadCpu, type NodeProcess, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { runLoad, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { FanoutAnswer, FanoutRequest, FanoutStep } from './load/fanout-load.ts';
 
@@ -43,22 +43,13 @@ export const quickFanout: FanoutOptions = {
   sizes: [{ subscribers: 100, rates: [5, 20] }],
 };
 
-function generator(): NodeProcess {
-  return spawnNode('bench/load/fanout-load.ts', { cpu: loadCpu, ipc: true });
-}
-
-async function drive(request: FanoutRequest, label: string): Promise<FanoutAnswer> {
-  const load = generator();
-  try {
-    return await ask<FanoutAnswer>(load, request, (progress) => {
-      const step = progress as FanoutStep;
-      console.log(
-        `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery`,
-      );
-    });
-  } finally {
-    await load.stop();
-  }
+function drive(request: FanoutRequest, label: string): Promise<FanoutAnswer> {
+  return runLoad<FanoutAnswer>('bench/load/fanout-load.ts', request, (progress) => {
+    const step = progress as FanoutStep;
+    console.log(
+      `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery`,
+    );
+  });
 }
 
 async function baseline(size: FanoutSize, stepMs: number): Promise<FanoutRun> {

@@ -13,7 +13,7 @@ import {
   seedUsers,
   startParley,
 } from './lib/parley.ts';
-import { ask, cpuMicros, loadCpu, spawnNode } from './lib/processes.ts';
+import { cpuMicros, runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { IngestAnswer, IngestRequest } from './load/ingest-load.ts';
 
@@ -28,14 +28,7 @@ export interface IngestOptions {
 export const fullIngest: IngestOptions = { durationMs: 10_000, oneRoomSenders: 32, rooms: 100 };
 export const quickIngest: IngestOptions = { durationMs: 1_500, oneRoomSenders: 8, rooms: 10 };
 
-async function drive(request: IngestRequest): Promise<IngestAnswer> {
-  const load = spawnNode('bench/load/ingest-load.ts', { cpu: loadCpu, ipc: true });
-  try {
-    return await ask<IngestAnswer>(load, request);
-  } finally {
-    await load.stop();
-  }
-}
+const drive = (request: IngestRequest) => runLoad<IngestAnswer>('bench/load/ingest-load.ts', request);
 
 /** Problems with what was stored: a gap or repeat in any room's positions, an acknowledged message not stored once. */
 async function checkStored(db: BenchDatabase, clientIds: string[], table: 'messages' | 'bench_messages') {

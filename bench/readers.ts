@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { type BenchDatabase, benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { ask, loadCpu, spawnNode } from './lib/processes.ts';
+import { runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { ReadersAnswer, ReadersRequest } from './load/readers-load.ts';
 
@@ -55,16 +55,11 @@ export async function runReaders(options: ReadersOptions) {
         serverPid: server.proc.pid,
       };
       console.log(`\nreaders: ${options.readers} web-like readers, ${options.rate} messages/s`);
-      const load = spawnNode('bench/load/readers-load.ts', { cpu: loadCpu, ipc: true });
       let before = 0;
-      try {
-        answer = await ask<ReadersAnswer>(load, request, async () => {
-          before = await transactions(db);
-          load.child.send({ go: true });
-        });
-      } finally {
-        await load.stop();
-      }
+      answer = await runLoad<ReadersAnswer>('bench/load/readers-load.ts', request, async (_, load) => {
+        before = await transactions(db);
+        load.child.send({ go: true });
+      });
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       perMessage = Math.round(((await transactions(db)) - before) / answer.sent);
     } finally {

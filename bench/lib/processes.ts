@@ -111,6 +111,23 @@ export function rssBytes(pid: number): number {
   return kb * 1024;
 }
 
+/**
+ * Runs a load generator (`bench/load/<name>`) on its own core with `request` and stops it once it has answered;
+ * `onProgress` hears what it reports on the way, with the process to answer it.
+ */
+export async function runLoad<Answer>(
+  script: string,
+  request: unknown,
+  onProgress: (progress: unknown, load: NodeProcess) => void | Promise<void> = () => {},
+): Promise<Answer> {
+  const load = spawnNode(script, { cpu: loadCpu, ipc: true });
+  try {
+    return await ask<Answer>(load, request, (progress) => void onProgress(progress, load));
+  } finally {
+    await load.stop();
+  }
+}
+
 /** Asks a load-generator child to run and waits for its one answer. */
 export function ask<Answer>(
   proc: NodeProcess,
