@@ -82,10 +82,9 @@ async function run(request: ConnectionsRequest) {
         }
       });
       socket.once('open', () => {
-        const input =
-          client.last >= 0
-            ? { roomId: request.roomId, lastEventId: String(client.last) }
-            : { roomId: request.roomId };
+        // From the last position seen; at first from 0, as a client does after loading the (empty) history:
+        // "started" comes before the stream is live, and a message sent in between must not be missed.
+        const input = { roomId: request.roomId, lastEventId: String(Math.max(client.last, 0)) };
         socket.send(
           JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
         );

@@ -90,7 +90,10 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
                 JSON.stringify({
                   id,
                   method: 'subscription',
-                  params: { path: 'chat.onRoomEvent', input: { roomId } },
+                  params: {
+                    path: 'chat.onRoomEvent',
+                    input: { roomId, lastEventId: '0' /* rooms start empty; see connections-load.ts */ },
+                  },
                 }),
               );
             subscribe(1, roomOf.get(index)!);

@@ -140,7 +140,13 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
             JSON.stringify({
               id: 1,
               method: 'subscription',
-              params: { path: 'chat.onRoomEvent', input: { roomId: request.roomId } },
+              params: {
+                path: 'chat.onRoomEvent',
+                input: {
+                  roomId: request.roomId,
+                  lastEventId: '0' /* rooms start empty; see connections-load.ts */,
+                },
+              },
             }),
           );
         } else started++;

@@ -112,7 +112,10 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
           socket.once('open', () => {
             const subscribe = (id: number, path: string, input?: unknown) =>
               socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
-            subscribe(1, 'chat.onRoomEvent', { roomId: request.roomId });
+            subscribe(1, 'chat.onRoomEvent', {
+              roomId: request.roomId,
+              lastEventId: '0' /* rooms start empty; see connections-load.ts */,
+            });
             subscribe(2, 'chat.onActivity', { roomId: request.roomId });
             subscribe(3, 'notifications.onEvent');
             subscribe(4, 'auth.onSession');
