@@ -78,6 +78,21 @@ interface Fanout {
   close(): Promise<void>;
 }
 
+/** One line when a Redis connection fails and one when it is back, not one per reconnection attempt. */
+function logOutages(connection: Redis, name: string, log: Logger): void {
+  let down = false;
+  connection.on('error', (cause) => {
+    if (down) return;
+    down = true;
+    log.error('Redis connection lost; reconnecting', { connection: name, cause });
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.warn('Redis connection back', { connection: name });
+  });
+}
+
 /** In-process for a single node; Redis when REDIS_URL is set, so several instances act as one. */
 function connectFanout(config: Config, log: Logger): Fanout {
   if (!config.redisUrl) {
@@ -92,9 +107,13 @@ function connectFanout(config: Config, log: Logger): Fanout {
     };
   }
   const commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(config.redisUrl);
-  for (const connection of [commands, subscriber]) {
-    connection.on('error', (cause) => log.error('Redis connection error', { cause }));
+  // The bus resubscribes by itself, so that it knows when to catch up what it missed meanwhile.
+  const subscriber = new Redis(config.redisUrl, { autoResubscribe: false });
+  for (const [name, connection] of [
+    ['commands', commands],
+    ['subscriber', subscriber],
+  ] as const) {
+    logOutages(connection, name, log);
   }
   const bus = new RedisBus(commands, subscriber, config.redisKeyPrefix, log);
   return {

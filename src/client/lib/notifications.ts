@@ -44,6 +44,7 @@ export interface Notifications {
 const pageSize = 20;
 /** The most ids the server takes in one `markRead`; any more are marked on a later call. */
 const markReadLimit = 200;
+const resyncSpreadMs = 3_000;
 
 /**
  * The signed-in user's live channel, `notifications.onEvent`: one subscription per tab, opened again when the user
@@ -102,7 +103,25 @@ export function createNotifications(auth: Auth): Notifications {
     if (list.status === 'ready') fetchPage(null).catch((error) => console.error(error));
   };
 
+  /**
+   * The server may have missed events for us: act as after a reconnect. Spread over a few seconds, since every tab
+   * on that instance hears it at the same moment.
+   */
+  function resync() {
+    const asked = generation;
+    setTimeout(() => {
+      if (asked !== generation) return;
+      trpc.notifications.unreadCount
+        .query()
+        .then(({ count }) => asked === generation && setUnread(count))
+        .catch((error: unknown) => console.warn('Could not refresh the unread count', error));
+      refresh();
+      emit({ type: 'reconnected' });
+    }, Math.random() * resyncSpreadMs);
+  }
+
   function handle(event: UserEvent) {
+    if (event.type === 'resync') return resync();
     if (event.type === 'notification') {
       setUnread(event.unreadCount);
       if (list.status === 'ready' && !list.items.some((n) => n.id === event.notification.id)) {

@@ -11,6 +11,11 @@ export interface EventBus {
   subscribe(channel: string, handler: BusHandler): Unsubscribe;
   /** Resolves once messages published on `channel` by any instance reach this one's subscribers. */
   ready(channel: string): Promise<void>;
+  /**
+   * Calls `listener` whenever this instance may have missed messages (its link to the other instances dropped and
+   * came back): whoever keeps state from the bus reads it again from the database.
+   */
+  onRecover(listener: () => void): Unsubscribe;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,11 @@ export class InProcessBus implements EventBus {
   }
 
   async ready(): Promise<void> {}
+
+  /** Nothing is ever missed in-process. */
+  onRecover(): Unsubscribe {
+    return () => {};
+  }
 
   async close(): Promise<void> {}
 }

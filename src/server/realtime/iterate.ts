@@ -10,19 +10,25 @@ export function listen<T>(
   channel: string,
   signal: AbortSignal | undefined,
   accept: (message: unknown) => message is T,
+  /** What to yield when messages may have been missed (see `EventBus.onRecover`), so the reader can resync. */
+  resync?: T,
 ): AsyncIterableIterator<T> & { ready: Promise<void> } {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
-  const unsubscribeFromBus = bus.subscribe(channel, (message) => {
-    if (!accept(message)) return;
+  const enqueue = (message: T) => {
     queue.push(message);
     wake?.();
+  };
+  const unsubscribeFromBus = bus.subscribe(channel, (message) => {
+    if (accept(message)) enqueue(message);
   });
+  const stopRecovering = resync === undefined ? () => {} : bus.onRecover(() => enqueue(resync));
   let subscribed = true;
   const unsubscribe = () => {
     if (!subscribed) return;
     subscribed = false;
     unsubscribeFromBus();
+    stopRecovering();
     queue.length = 0;
   };
   // Also on abort: a caller may stop before it ever iterates (while reading a backlog), and the listener must

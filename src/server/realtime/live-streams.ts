@@ -103,6 +103,8 @@ export class LiveStream<E extends Positioned> {
   private recent: E[] = [];
   private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;
+  /** The bus may have dropped events: read what is stored after `position` until nothing more is. */
+  private behind = false;
   private closed = false;
   private readonly unsubscribe: () => void;
   readonly ready: Promise<void>;
@@ -167,6 +169,13 @@ export class LiveStream<E extends Positioned> {
     return tail;
   }
 
+  /** After the bus may have dropped events (see `EventBus.onRecover`): re-read the stream from its position. */
+  catchUp(): void {
+    if (this.position < 0 || this.closed) return;
+    this.behind = true;
+    this.fill();
+  }
+
   private receive(event: E): void {
     if (event.position <= this.position) return;
     if (this.position >= 0 && event.position === this.position + 1 && !this.filling) {
@@ -210,27 +219,23 @@ export class LiveStream<E extends Positioned> {
       this.deliver(next);
     }
     for (const position of this.held.keys()) if (position <= this.position) this.held.delete(position);
-    if (this.held.size) this.fill();
+    if (this.held.size || this.behind) this.fill();
   }
 
+  /**
+   * Reads the events missing before the first held one (or, when behind, whatever is stored after the position),
+   * one page at a time, then releases what was held.
+   */
   private fill(): void {
-    if (this.filling || this.closed || !this.held.size) return;
-    const firstHeld = Math.min(...this.held.keys());
+    if (this.filling || this.closed || (!this.held.size && !this.behind)) return;
+    const firstHeld = this.held.size ? Math.min(...this.held.keys()) : null;
     this.filling = true;
-    const limit = Math.min(fillPage, firstHeld - this.position - 1);
+    const limit = firstHeld === null ? fillPage : Math.min(fillPage, firstHeld - this.position - 1);
     this.source.between(this.key, this.position, firstHeld, limit).then(
       (missed) => {
         for (const event of missed) if (event.position === this.position + 1) this.deliver(event);
-        if (missed.length === 0) {
-          // Cannot happen while positions commit in order; if it ever does, go on rather than wait for ever.
-          this.log.warn('A stream gap could not be filled', {
-            key: this.key,
-            after: this.position,
-            firstHeld,
-          });
-          this.position = firstHeld - 1;
-          this.recent = [];
-        }
+        if (firstHeld === null) this.behind = missed.length === limit;
+        else if (missed.length === 0) this.skipUnfillableGap(firstHeld);
         this.filling = false;
         this.release();
       },
@@ -242,6 +247,13 @@ export class LiveStream<E extends Positioned> {
         }, fillRetryMs).unref();
       },
     );
+  }
+
+  /** Cannot happen while positions commit in order; if it ever does, go on rather than wait for ever. */
+  private skipUnfillableGap(firstHeld: number): void {
+    this.log.warn('A stream gap could not be filled', { key: this.key, after: this.position, firstHeld });
+    this.position = firstHeld - 1;
+    this.recent = [];
   }
 }
 
@@ -255,7 +267,11 @@ export class LiveStreams<E extends Positioned> {
     private readonly log: Logger,
     /** Recent events each stream keeps, so most resumes need no database read (ROOM_STREAM_RECENT_EVENTS). */
     private readonly keep: number,
-  ) {}
+  ) {
+    bus.onRecover(() => {
+      for (const stream of this.streams.values()) stream.catchUp();
+    });
+  }
 
   /**
    * Joins the stream of `key`; the subscriber leaves when `signal` aborts. Resolves once the stream knows its

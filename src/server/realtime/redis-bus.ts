@@ -8,17 +8,33 @@ interface Envelope {
   message: unknown;
 }
 
+/** Said by an instance whose publishes may have been lost: every instance then re-reads what it follows. */
+const recoveryChannel = '_bus:recover';
+const subscribeRetryMs = { first: 500, max: 5_000 };
+
 /**
  * Redis pub/sub fan-out across instances. Local subscribers get a message at once; the copy that comes back from
  * Redis carries this instance's id and is skipped, so nobody sees it twice.
+ *
+ * Redis pub/sub drops whatever is published while a connection is down, so this bus treats it as a pipe that
+ * drops: it subscribes every local channel again each time its subscriber connection comes back (and retries a
+ * SUBSCRIBE that failed until it holds), and then tells its recovery listeners to re-read what they follow. An
+ * instance whose publishes failed says so on a shared channel once it can publish again, so that every other
+ * instance recovers too.
  */
 export class RedisBus implements EventBus {
   readonly instanceId = randomUUID();
   private readonly fanout = new LocalFanout();
   private readonly subscribing = new Map<string, Promise<void>>();
+  private readonly recoveryListeners = new Set<() => void>();
+  /** A publish failed since the publisher was last connected: the others must recover once it is back. */
+  private publishesLost = false;
+  private subscriberWasReady = false;
+  private closed = false;
 
   constructor(
     private readonly publisher: Redis,
+    /** Created with `autoResubscribe: false`: this bus resubscribes itself, and knows when it has. */
     private readonly subscriber: Redis,
     private readonly prefix: string,
     private readonly log: Logger,
@@ -26,27 +42,30 @@ export class RedisBus implements EventBus {
     subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
       this.receive(channel.toString(), payload),
     );
+    subscriber.on('ready', () => this.subscriberReady());
+    publisher.on('ready', () => this.publisherReady());
+    void this.subscribeUntilHeld(recoveryChannel);
   }
 
+  /**
+   * Delivers locally at once; the copy for other instances goes out without the caller waiting for Redis. If it is
+   * lost, the others recover from the database once this instance can publish again.
+   */
   async publish(channel: string, message: unknown): Promise<void> {
     this.fanout.deliver(channel, message);
-    const envelope: Envelope = { origin: this.instanceId, message };
-    await this.publisher.publish(this.prefix + channel, JSON.stringify(envelope));
+    this.sendToOthers(channel, message);
   }
 
   subscribe(channel: string, handler: BusHandler): Unsubscribe {
     const entry = this.fanout.add(channel, handler);
-    if (entry.first) {
-      const subscribed = this.subscriber.subscribe(this.prefix + channel).then(
-        () => {},
-        (cause) => this.fail(channel, cause),
-      );
-      this.subscribing.set(channel, subscribed);
-    }
+    if (entry.first) this.subscribing.set(channel, this.subscribeUntilHeld(channel));
     return () => {
       if (!entry.remove().last) return;
       this.subscribing.delete(channel);
-      this.subscriber.unsubscribe(this.prefix + channel).catch(() => {});
+      this.subscriber.unsubscribe(this.prefix + channel).catch((cause) => {
+        // The channel stays subscribed on Redis until the connection drops: its messages are dropped here.
+        this.log.warn('Redis unsubscribe failed', { channel, cause });
+      });
     };
   }
 
@@ -54,9 +73,83 @@ export class RedisBus implements EventBus {
     await this.subscribing.get(channel);
   }
 
+  onRecover(listener: () => void): Unsubscribe {
+    this.recoveryListeners.add(listener);
+    return () => void this.recoveryListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.subscriber.disconnect();
     this.publisher.disconnect();
+  }
+
+  private sendToOthers(channel: string, message: unknown): void {
+    const envelope: Envelope = { origin: this.instanceId, message };
+    this.publisher.publish(this.prefix + channel, JSON.stringify(envelope)).catch((cause) => {
+      if (!this.publishesLost)
+        this.log.warn('Redis publish failed; other instances will catch up', { cause });
+      this.publishesLost = true;
+    });
+  }
+
+  /**
+   * Resolves once the channel is subscribed, retrying a failed SUBSCRIBE for as long as someone here listens:
+   * until it holds, this instance is deaf to the channel.
+   */
+  private async subscribeUntilHeld(channel: string): Promise<void> {
+    let wait = subscribeRetryMs.first;
+    for (;;) {
+      try {
+        await this.subscriber.subscribe(this.prefix + channel);
+        return;
+      } catch (cause) {
+        if (this.closed || !this.wanted(channel)) return;
+        this.log.error('Redis subscribe failed; retrying', { channel, cause, retryInMs: wait });
+        await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        wait = Math.min(wait * 2, subscribeRetryMs.max);
+      }
+    }
+  }
+
+  private wanted(channel: string): boolean {
+    return channel === recoveryChannel || this.subscribing.has(channel);
+  }
+
+  /** A new subscriber connection holds no subscriptions: take them all again, then recover what was missed. */
+  private subscriberReady(): void {
+    if (!this.subscriberWasReady) {
+      this.subscriberWasReady = true;
+      return;
+    }
+    const channels = [recoveryChannel, ...this.fanout.channels()];
+    this.log.warn('Redis subscriber reconnected; resubscribing and catching up', {
+      channels: channels.length,
+    });
+    this.subscriber.subscribe(...channels.map((channel) => this.prefix + channel)).then(
+      () => this.recover(),
+      (cause) => {
+        // The next ready (the connection dropped again) retries; meanwhile each channel retries on its own.
+        this.log.error('Redis resubscribe failed', { cause });
+        for (const channel of channels) void this.subscribeUntilHeld(channel);
+      },
+    );
+  }
+
+  private recover(): void {
+    for (const listener of [...this.recoveryListeners]) {
+      try {
+        listener();
+      } catch (cause) {
+        this.log.error('A bus recovery listener failed', { cause });
+      }
+    }
+  }
+
+  private publisherReady(): void {
+    if (!this.publishesLost) return;
+    this.publishesLost = false;
+    this.sendToOthers(recoveryChannel, null);
   }
 
   private receive(fullChannel: string, payload: Buffer): void {
@@ -69,10 +162,8 @@ export class RedisBus implements EventBus {
       return;
     }
     if (envelope.origin === this.instanceId) return;
-    this.fanout.deliver(fullChannel.slice(this.prefix.length), envelope.message);
-  }
-
-  private fail(channel: string, cause: unknown): void {
-    this.log.error('Redis subscribe failed', { channel, cause });
+    const channel = fullChannel.slice(this.prefix.length);
+    if (channel === recoveryChannel) this.recover();
+    else this.fanout.deliver(channel, envelope.message);
   }
 }

@@ -22,10 +22,13 @@ export const notificationsRouter = router({
 
   /**
    * Live: new notifications (with the unread count), reads from other tabs, and friend-list changes. It starts
-   * with the current unread count, so a tab that (re)connects agrees with the server at once.
+   * with the current unread count, so a tab that (re)connects agrees with the server at once; `resync` says the
+   * instance may have missed some since.
    */
   onEvent: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isUserEvent);
+    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isUserEvent, {
+      type: 'resync' as const,
+    });
     await events.ready;
     const count = await unreadCount(ctx.deps.orm.em.fork(), ctx.user.id);
     yield { type: 'notifications.read' as const, unreadCount: count };

@@ -38,7 +38,12 @@ export type UserEvent =
   | { type: 'room.changed'; roomId: number; event?: RoomEventView; unread?: number; readSeq?: number }
   /** This user read a room in some tab: every tab's badge takes the new count. */
   | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
-  | { type: 'friend.presence'; userId: number; online: boolean };
+  | { type: 'friend.presence'; userId: number; online: boolean }
+  /**
+   * Events for this user may have been lost between instances (the link through Redis dropped and came back):
+   * whatever the tab shows from this stream (unread counts, room list, friends) should be fetched again.
+   */
+  | { type: 'resync' };
 
 const userEventTypes = new Set<UserEvent['type']>([
   'notification',
@@ -47,6 +52,7 @@ const userEventTypes = new Set<UserEvent['type']>([
   'room.changed',
   'room.read',
   'friend.presence',
+  'resync',
 ]);
 export function isUserEvent(message: unknown): message is UserEvent {
   return typeof message === 'object' && message !== null && userEventTypes.has((message as UserEvent).type);
