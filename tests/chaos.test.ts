@@ -8,17 +8,26 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectParley, type ParleyConnection } from '../src/sdk/index.ts';
+import { connectParley } from '../src/sdk/index.ts';
 import { freePort } from '../src/server/db/database.ts';
 import { connectDatabase } from './helpers/db.ts';
-import type { ParleyError } from './helpers/errors.ts';
 import { seededDice } from './helpers/random.ts';
-import { retryable } from './helpers/retry.ts';
+import {
+  anomalies,
+  behind,
+  createdIn,
+  followFromStart,
+  type Reader,
+  range,
+  type Sent,
+  sendWithRetry,
+  storedLog,
+} from './helpers/room-log.ts';
 import { createTestDatabase } from './helpers/server.ts';
 import { type ServerProcess, type ServerProcessOptions, spawnServer } from './helpers/server-process.ts';
 import { eventually, pause } from './helpers/sockets.ts';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
-import { type Account, registerUser, roomyLimits } from './helpers/users.ts';
+import { registerUser, roomyLimits } from './helpers/users.ts';
 
 const people = 5;
 /** Each person follows the room in this many tabs; the first one also sends. */
@@ -106,62 +115,7 @@ function keepOutput(process: ServerProcess | null): void {
   serverOutput.push(...(process?.output.filter((line) => !line.includes('[migrator]')) ?? []));
 }
 
-interface Logged {
-  position: number;
-  type: string;
-  messageId: string;
-  seq: number;
-  clientId: string;
-  body: string;
-  /** Which subscription delivered it: 1 for the first, one more for each resume. */
-  start: number;
-}
-
-interface Reader {
-  name: string;
-  account: Account;
-  connection: ParleyConnection;
-  log: Logged[];
-  errors: ParleyError[];
-  completed: boolean;
-  /** How many times the subscription was confirmed by a server: once at the start, once per resume. */
-  starts: number;
-}
-
-/** A tab that follows the public room from its first event; the stock socket link reconnects and resumes it. */
-function follow(account: Account, tab: number): Reader {
-  const connection = connectParley({ url: proxy.url, cookie: account.cookie });
-  const name = `${account.username} tab ${tab}`;
-  const reader: Reader = { name, account, connection, log: [], errors: [], completed: false, starts: 0 };
-  connection.client.chat.onRoomEvent.subscribe(
-    { roomId, lastEventId: '0' },
-    {
-      onStarted: () => reader.starts++,
-      onData: ({ id, data: { type, message } }) =>
-        reader.log.push({
-          position: Number(id),
-          type,
-          messageId: message.id,
-          seq: message.seq,
-          clientId: message.clientId,
-          body: message.body,
-          start: reader.starts,
-        }),
-      onError: (error) => reader.errors.push(error),
-      onComplete: () => {
-        reader.completed = true;
-      },
-    },
-  );
-  return reader;
-}
-
-interface Sent {
-  clientId: string;
-  messageId: string;
-}
-
-/** Sends like the web client: one clientId per message, kept on every retry until the server answers. */
+/** Each person's first tab sends `messagesEach` messages, a moment apart. */
 async function sendAll(reader: Reader, index: number, deadline: number): Promise<Sent[]> {
   const sent: Sent[] = [];
   for (let n = 0; n < messagesEach; n++) {
@@ -170,21 +124,20 @@ async function sendAll(reader: Reader, index: number, deadline: number): Promise
       clientId: `chaos-${index}-${n}-${randomBytes(4).toString('hex')}`,
       body: `#${n}`,
     };
-    for (let attempt = 1; ; attempt++) {
-      stats.sendAttempts++;
-      const startedAt = Date.now();
-      try {
-        const message = await reader.connection.client.chat.send.mutate(input);
-        if (attempt > 1 && Date.parse(message.createdAt) < startedAt) stats.answeredFromEarlierAttempt++;
-        sent.push({ clientId: input.clientId, messageId: message.id });
-        break;
-      } catch (error) {
-        if (chaosFailure !== null) throw chaosFailure;
-        if (!retryable(error) || Date.now() > deadline) throw error;
-        stats.retriedSends++;
-        await pause(Math.min(40 * 2 ** attempt, 400) + dice.int(0, 40));
-      }
-    }
+    sent.push(
+      await sendWithRetry(reader.connection, input, {
+        deadline,
+        onAttempt: (attempt) => {
+          stats.sendAttempts++;
+          if (attempt > 1) stats.retriedSends++;
+        },
+        onAnswer: (message, attempt, startedAt) => {
+          if (attempt > 1 && Date.parse(message.createdAt) < startedAt) stats.answeredFromEarlierAttempt++;
+        },
+        failure: () => chaosFailure,
+        jitterMs: () => dice.int(0, 40),
+      }),
+    );
     await pause(dice.int(40, 220));
   }
   return sent;
@@ -219,62 +172,16 @@ async function chaos(sendsRunning: () => boolean): Promise<void> {
   }
 }
 
-interface StoredMessage {
-  messageId: string;
-  seq: number;
-  clientId: string;
-  body: string;
-}
-
-async function stored(): Promise<{ position: number; events: number[]; messages: StoredMessage[] }> {
-  const room = await db.query<{ position: string }>('select position from rooms where id = $1', [roomId]);
-  const events = await db.query<{ position: string }>(
-    'select position from room_events where room_id = $1 order by position',
-    [roomId],
-  );
-  const messages = await db.query<{ id: string; seq: string; client_id: string; body: string }>(
-    'select id, seq, client_id, body from messages where room_id = $1 order by seq',
-    [roomId],
-  );
-  return {
-    position: Number(room.rows[0]?.position),
-    events: events.rows.map((row) => Number(row.position)),
-    messages: messages.rows.map((row) => ({
-      messageId: String(row.id),
-      seq: Number(row.seq),
-      clientId: row.client_id,
-      body: row.body,
-    })),
-  };
-}
-
-/** Where a client's log departs from 1, 2, …, end; `around` shows the log near the first such place. */
-function anomalies(reader: Reader, end: number) {
-  const seen = new Set<number>();
-  const duplicates: number[] = [];
-  const backwards: number[] = [];
-  let first = -1;
-  reader.log.forEach(({ position }, index) => {
-    const previous = reader.log[index - 1]?.position ?? 0;
-    if (seen.has(position)) duplicates.push(position);
-    else if (position < previous) backwards.push(position);
-    if (first < 0 && position !== previous + 1) first = index;
-    seen.add(position);
-  });
-  const missing = range(1, end).filter((position) => !seen.has(position));
-  const near = reader.log.slice(Math.max(0, first - 6), first + 6);
-  const around = near.map((e) => `${e.position} (subscription ${e.start})`).join(', ');
-  return { duplicates, missing, backwards, around };
-}
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
 it('every client ends with the room log the database has, in order, with no gap and no duplicate', async () => {
   const accounts = await Promise.all(Array.from({ length: people }, () => registerUser(proxy)));
   const visitor = connectParley({ url: proxy.url });
   roomId = (await visitor.client.chat.publicRoom.query()).id;
   await visitor.close();
-  const tabs = accounts.map((account) => Array.from({ length: tabsEach }, (_, tab) => follow(account, tab)));
+  const tabs = accounts.map((account) =>
+    Array.from({ length: tabsEach }, (_, tab) =>
+      followFromStart(proxy.url, account, roomId, `${account.username} tab ${tab}`),
+    ),
+  );
   readers.push(...tabs.flat());
   await eventually(
     () => (readers.every((r) => r.starts > 0) ? true : undefined),
@@ -299,7 +206,7 @@ it('every client ends with the room log the database has, in order, with no gap 
   });
 
   // The database: one message per clientId, each the one its sender was answered with, at dense positions.
-  const { position, events, messages } = await stored();
+  const { position, events, messages } = await storedLog(db, roomId);
   expect(messages).toHaveLength(people * messagesEach);
   expect(events).toEqual(range(1, position));
   expect(new Set(messages.map((m) => m.clientId)).size).toBe(messages.length);
@@ -308,16 +215,12 @@ it('every client ends with the room log the database has, in order, with no gap 
 
   // Every client catches up; one last cut makes each resume at the end, which must add nothing.
   const catchingUpFrom = Date.now();
-  const behind = () =>
-    readers
-      .filter((r) => (r.log.at(-1)?.position ?? 0) < position)
-      .map((r) => `${r.name}: ${r.log.at(-1)?.position}`);
   await eventually(
-    () => (behind().length === 0 ? true : undefined),
+    () => (behind(readers, position).length === 0 ? true : undefined),
     `every client to reach position ${position}`,
     30_000,
   ).catch((error: unknown) => {
-    throw new Error(`${String(error)}; still behind: ${behind().join(', ')}`);
+    throw new Error(`${String(error)}; still behind: ${behind(readers, position).join(', ')}`);
   });
   stats.catchingUpMs = Date.now() - catchingUpFrom;
   const startsBefore = readers.map((r) => r.starts);
@@ -342,9 +245,6 @@ it('every client ends with the room log the database has, in order, with no gap 
       backwards: [],
     });
     expect(reader.log.map((e) => e.position)).toEqual(range(1, position));
-    const created = reader.log
-      .filter((e) => e.type === 'message.created')
-      .map(({ messageId, seq, clientId, body }) => ({ messageId, seq, clientId, body }));
-    expect(created).toEqual(messages);
+    expect(createdIn(reader)).toEqual(messages);
   }
 }, 120_000);

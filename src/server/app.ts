@@ -30,12 +30,17 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   const fanout = connectFanout(config, log);
   const { bus, limiter, presence } = fanout;
   let sockets = () => 0;
+  const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents);
   const instanceStats = createInstanceStats(
     fanout.instanceId,
-    () => ({ sockets: sockets(), people: presence.localCount() }),
+    () => ({
+      sockets: sockets(),
+      people: presence.localCount(),
+      busChannels: bus.listening(),
+      roomStreams: roomStreams.size,
+    }),
     fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
   );
-  const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents);
   const activity = new ActivityHub({ bus, presence, log });
   const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
   const stopFriendPresence = startFriendPresence(deps);

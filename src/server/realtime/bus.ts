@@ -16,6 +16,8 @@ export interface EventBus {
    * came back): whoever keeps state from the bus reads it again from the database.
    */
   onRecover(listener: () => void): Unsubscribe;
+  /** How many channels this instance listens to now (a number that must fall back when listeners leave). */
+  listening(): number;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,10 @@ export class LocalFanout {
   channels(): string[] {
     return [...this.handlers.keys()];
   }
+
+  get size(): number {
+    return this.handlers.size;
+  }
 }
 
 export class InProcessBus implements EventBus {
@@ -67,6 +73,10 @@ export class InProcessBus implements EventBus {
   }
 
   async ready(): Promise<void> {}
+
+  listening(): number {
+    return this.fanout.size;
+  }
 
   /** Nothing is ever missed in-process. */
   onRecover(): Unsubscribe {

@@ -4,6 +4,9 @@ import type { Redis } from 'ioredis';
 export interface InstanceSample {
   sockets: number;
   people: number;
+  /** Bus channels and room streams this instance holds: both fall back as readers leave, or something leaks. */
+  busChannels: number;
+  roomStreams: number;
   rssBytes: number;
   heapUsedBytes: number;
   /** 99th percentile of event-loop delay since the last sample. */
@@ -12,6 +15,8 @@ export interface InstanceSample {
 
 export interface InstanceReport extends InstanceSample {
   instanceId: string;
+  /** The process on its host, so an operator can find it. */
+  pid: number;
   at: string;
 }
 
@@ -30,7 +35,7 @@ const staleMs = 15_000;
  */
 export function createInstanceStats(
   instanceId: string,
-  counts: () => { sockets: number; people: number },
+  counts: () => Pick<InstanceSample, 'sockets' | 'people' | 'busChannels' | 'roomStreams'>,
   redis: { client: Redis; prefix: string } | null,
 ): InstanceStats {
   const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -39,6 +44,7 @@ export function createInstanceStats(
     const memory = process.memoryUsage();
     const report = {
       instanceId,
+      pid: process.pid,
       at: new Date().toISOString(),
       ...counts(),
       rssBytes: memory.rss,

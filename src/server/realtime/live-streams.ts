@@ -273,6 +273,11 @@ export class LiveStreams<E extends Positioned> {
     });
   }
 
+  /** How many streams this instance keeps open (one per room with a local reader). */
+  get size(): number {
+    return this.streams.size;
+  }
+
   /**
    * Joins the stream of `key`; the subscriber leaves when `signal` aborts. Resolves once the stream knows its
    * position, so the caller can read a backlog without a seam.

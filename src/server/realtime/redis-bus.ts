@@ -73,6 +73,10 @@ export class RedisBus implements EventBus {
     await this.subscribing.get(channel);
   }
 
+  listening(): number {
+    return this.fanout.size;
+  }
+
   onRecover(listener: () => void): Unsubscribe {
     this.recoveryListeners.add(listener);
     return () => void this.recoveryListeners.delete(listener);
