@@ -56,6 +56,7 @@ async function newBrowser(
   context.setDefaultTimeout(10_000);
   contexts.push(context);
   const page = await context.newPage();
+  await relaySockets(page);
   page.on('pageerror', (error) => pageErrors.push(error));
   if (options.width) await page.setViewportSize({ width: options.width, height: options.height ?? 800 });
   // Reduced motion: the drawer is photographed open, not halfway through sliding in.
@@ -100,15 +101,36 @@ async function send(page: Page, text: string): Promise<void> {
   await composer(page).press('Enter');
 }
 
-/** Holds every `chat.send` request until `release` is called; the message stays pending meanwhile. */
+/** Whether a frame the page sends on its socket carries a `chat.send` (tRPC may put several calls in one). */
+function isSendFrame(frame: string | Buffer): boolean {
+  const calls = [JSON.parse(String(frame))].flat() as { method?: string; params?: { path?: string } }[];
+  return calls.some((call) => call.method === 'mutation' && call.params?.path === 'chat.send');
+}
+
+/** Per page: while set, the frames that send a message wait here instead of reaching the server. */
+const heldSends = new WeakMap<Page, { holding: boolean; frames: (() => void)[] }>();
+
+/** The page's sockets go through a relay that can hold back sends (see `holdSends`). */
+async function relaySockets(page: Page): Promise<void> {
+  const gate = { holding: false, frames: [] as (() => void)[] };
+  heldSends.set(page, gate);
+  await page.routeWebSocket(/\/trpc/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((frame) => {
+      if (gate.holding && isSendFrame(frame)) gate.frames.push(() => server.send(frame));
+      else server.send(frame);
+    });
+  });
+}
+
+/** Holds every `chat.send` (sent over the page's socket) until `release`; the message stays pending meanwhile. */
 async function holdSends(page: Page): Promise<{ release: () => Promise<void> }> {
-  const held: Route[] = [];
-  const handler = (route: Route) => void held.push(route);
-  await page.route('**/trpc/*chat.send*', handler);
+  const gate = heldSends.get(page)!;
+  gate.holding = true;
   return {
     async release() {
-      await Promise.all(held.map((route) => route.continue()));
-      await page.unroute('**/trpc/*chat.send*', handler);
+      gate.holding = false;
+      for (const send of gate.frames.splice(0)) send();
     },
   };
 }
