@@ -63,7 +63,6 @@ async function baseline(size: FanoutSize, stepMs: number): Promise<FanoutRun> {
       {
         kind: 'baseline',
         wsUrl: `ws://127.0.0.1:${port}`,
-        httpUrl: '',
         roomId: 1,
         subscribers: size.subscribers,
         senderToken: null,
@@ -90,7 +89,6 @@ async function parley(size: FanoutSize, options: FanoutOptions): Promise<FanoutR
         {
           kind: 'parley',
           wsUrl: `${server.url.replace('http', 'ws')}/trpc`,
-          httpUrl: server.url,
           roomId: await publicRoomId(db),
           subscribers: subscribers.map((s) => s.token),
           senderToken: sender!.token,

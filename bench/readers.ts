@@ -45,7 +45,6 @@ export async function runReaders(options: ReadersOptions) {
       const [sender, ...readers] = await seedUsers(db, options.readers + 1);
       const request: ReadersRequest = {
         wsUrl: `${server.url.replace('http', 'ws')}/trpc`,
-        httpUrl: server.url,
         roomId: await publicRoomId(db),
         readers: readers.map((r) => r.token),
         senderToken: sender!.token,

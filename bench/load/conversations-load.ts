@@ -1,14 +1,13 @@
 /**
  * The conversations load generator: people in pairs, each pair with a private room, each person connected to one
  * of two instances (half the pairs split across them), everyone also following the public room. Per step, messages
- * go out at `rate` a second from a random member of a random pair over HTTP to that person's instance, and each is
- * timed until the other member receives it. Every receiver checks its rooms' positions: nothing missing or twice.
+ * go out at `rate` a second from a random member of a random pair over that person's socket (as the web client
+ * sends) to their instance, and each is timed until the other member receives it. Every receiver checks its rooms' positions: nothing missing or twice.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { summarise } from '../lib/stats.ts';
-import { postProcedure } from './http-call.ts';
+import { SocketCaller } from './socket-call.ts';
 
 export interface ConversationsRequest {
   instances: string[];
@@ -40,7 +39,7 @@ const readNumber = (frame: Buffer, from: number, end: number) => {
 };
 
 async function run(request: ConversationsRequest): Promise<{ steps: ConversationsStep[] }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const callers: SocketCaller[] = [];
   const sentAt = new Float64Array(2_000_000);
   const crossingOf = new Uint8Array(2_000_000);
   let crossing: number[] = [];
@@ -64,8 +63,11 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
             perMessageDeflate: false,
             headers: { authorization: `Bearer ${person.token}` },
           });
+          const caller = new SocketCaller(socket);
+          callers[index] = caller;
           socket.on('message', (data: Buffer) => {
             if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+            if (caller.settle(data)) return;
             const at = data.indexOf(tilde);
             if (at < 0) {
               if (data.includes('"started"')) started++;
@@ -128,12 +130,12 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
           const sender = request.people[from]!;
           crossingOf[n] = sender.instance !== request.people[to]!.instance ? 1 : 0;
           sentAt[n] = performance.now();
-          void postProcedure(agent, request.instances[sender.instance]!, 'chat.send', sender.token, {
+          void callers[from]!.mutate('chat.send', {
             roomId: pair.roomId,
             clientId: `conv-${from}-${n}`,
             body: `conversation ~${n}~`,
-          }).then((status) => {
-            if (status !== 200) sendErrors++;
+          }).then((ok) => {
+            if (!ok) sendErrors++;
           });
         }
         if (seq - firstSeq + 1 >= total) resolve();
@@ -160,7 +162,6 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
     if (step.delivered < step.sent || step.crossing.p99 > 2_000) break;
     await new Promise((r) => setTimeout(r, 300));
   }
-  agent.destroy();
   return { steps };
 }
 

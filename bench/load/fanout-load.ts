@@ -2,20 +2,18 @@
  * The fan-out load generator, in a process (and on a core) of its own. It opens the subscribers' sockets and a
  * sender, then for each step sends `rate` messages a second and times every delivery from the send call to its
  * receipt on one clock (this process's). It speaks the real protocols: tRPC's WebSocket frames and `chat.send`
- * over HTTP for Parley, plain text frames for the bare `ws` baseline. Frames are not parsed as JSON here: the
+ * over the sender's socket for Parley (as the web client sends), plain text frames for the bare `ws` baseline. Frames are not parsed as JSON here: the
  * generator must stay cheaper than the server it measures, so it reads the two numbers it needs from the bytes.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { cpuMicros } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
-import { postProcedure } from './http-call.ts';
+import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface FanoutRequest {
   kind: 'parley' | 'baseline';
   wsUrl: string;
-  httpUrl: string;
   roomId: number;
   /** One token a subscriber (Parley), or how many anonymous ones (baseline). */
   subscribers: string[] | number;
@@ -167,13 +165,22 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   if (failures.length) throw new Error(`subscriptions failed: ${failures[0]}`);
   const connectSeconds = (performance.now() - connectStart) / 1000;
 
-  // The sender: HTTP `chat.send` (Parley's acknowledged, stored send) or a frame on its own socket (baseline).
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  // The sender, on a socket of its own: `chat.send` as the web client sends it (Parley's acknowledged, stored
+  // send), or a bare frame (baseline).
   let sendErrors = 0;
   let senderSocket: WebSocket | null = null;
+  let sender: SocketCaller | null = null;
   if (request.kind === 'baseline') {
     senderSocket = new WebSocket(request.wsUrl, { perMessageDeflate: false });
     await new Promise((resolve) => senderSocket!.once('open', resolve));
+  } else {
+    const socket = await openSocket(request.wsUrl, request.senderToken ?? '');
+    const caller = new SocketCaller(socket);
+    socket.on('message', (data: Buffer) => {
+      if (data.length === 4 && data.toString() === 'PING') socket.send('PONG');
+      else caller.settle(data);
+    });
+    sender = caller;
   }
   const runTag = Date.now().toString(36);
   let baselinePosition = 0;
@@ -184,11 +191,9 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       return;
     }
     const input = { roomId: request.roomId, clientId: `bench-${runTag}-${seq}`, body: bodyOf(seq) };
-    void postProcedure(agent, request.httpUrl, 'chat.send', request.senderToken ?? '', input).then(
-      (status) => {
-        if (status !== 200) sendErrors++;
-      },
-    );
+    void sender?.mutate('chat.send', input).then((ok) => {
+      if (!ok) sendErrors++;
+    });
   };
 
   const steps: FanoutStep[] = [];
@@ -236,7 +241,6 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   }
   for (const socket of sockets) socket.terminate();
   senderSocket?.terminate();
-  agent.destroy();
   return { connectSeconds: round(connectSeconds, 2), steps };
 }
 

@@ -2,19 +2,18 @@
  * The readers load generator: signed-in readers of the public room that behave like the web client's tabs. Each
  * holds the subscriptions a tab holds (the room, its activity, the inbox, the session), marks the room read by
  * the client's own read policy (src/shared/read-policy.ts) as messages arrive, and now and then types. A sender
- * posts `rate` messages a second; every delivery is timed from the send call.
+ * posts `rate` messages a second; every delivery is timed from the send call. Like the web client, every call
+ * goes over the caller's socket.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ReadMarker } from '../../src/shared/read-policy.ts';
 import { cpuMicros } from '../lib/processes.ts';
 import { summarise } from '../lib/stats.ts';
-import { postProcedure } from './http-call.ts';
+import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface ReadersRequest {
   wsUrl: string;
-  httpUrl: string;
   roomId: number;
   readers: string[];
   senderToken: string;
@@ -55,7 +54,6 @@ function readNumber(frame: Buffer, from: number, end: number): number {
 }
 
 async function run(request: ReadersRequest): Promise<ReadersAnswer> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const sentAt = new Float64Array(100_000);
   const latencies: number[] = [];
   let markReadCalls = 0;
@@ -65,8 +63,14 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   let gaps = 0;
   let duplicates = 0;
   const socketCalls = new Map<string, (path: string, input: unknown) => void>();
-  const call = async (path: string, token: string, input: unknown) => {
-    if ((await postProcedure(agent, request.httpUrl, path, token, input)) !== 200) failedCalls++;
+  const senderSocket = await openSocket(request.wsUrl, request.senderToken);
+  const sender = new SocketCaller(senderSocket);
+  senderSocket.on('message', (data: Buffer) => {
+    if (data.length === 4 && data.toString() === 'PING') senderSocket.send('PONG');
+    else sender.settle(data);
+  });
+  const send = async (input: unknown) => {
+    if (!(await sender.mutate('chat.send', input))) failedCalls++;
   };
 
   const sockets = await Promise.all(
@@ -75,9 +79,10 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
         new Promise<WebSocket>((resolve, reject) => {
           let last = -1;
           // Like the web client, a reader marks read and types over its socket.
-          let nextCallId = 100;
           const callOverSocket = (path: string, input: unknown) =>
-            socket.send(JSON.stringify({ id: nextCallId++, method: 'mutation', params: { path, input } }));
+            void caller.mutate(path, input).then((ok) => {
+              if (!ok) failedCalls++;
+            });
           socketCalls.set(token, callOverSocket);
           const reads = new ReadMarker(
             (roomId, seq) => {
@@ -91,8 +96,10 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
             perMessageDeflate: false,
             headers: { authorization: `Bearer ${token}` },
           });
+          const caller = new SocketCaller(socket);
           socket.on('message', (data: Buffer) => {
             if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+            if (caller.settle(data)) return;
             const at = data.indexOf(tilde);
             if (at < 0) {
               if (data.includes('"started"')) started++;
@@ -130,7 +137,7 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   if (started < request.readers.length * 4) throw new Error(`only ${started} subscriptions started`);
   // Everyone has the room open already: one message before the measured part, so each reader's first read
   // (which goes at once, as when a person opens a room) is behind them, as it is for people in a busy room.
-  await call('chat.send', request.senderToken, {
+  await send({
     roomId: request.roomId,
     clientId: `readers-warm-up-${Date.now()}`,
     body: 'bench ~0~ warm-up',
@@ -156,7 +163,7 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
       while (sent < due) {
         const seq = ++sent;
         sentAt[seq] = performance.now();
-        void call('chat.send', request.senderToken, {
+        void send({
           roomId: request.roomId,
           clientId: `readers-${start.toFixed(0)}-${seq}`,
           body: `bench ~${seq}~ ${'x'.repeat(60)}`,
@@ -179,8 +186,7 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   while (latencies.length < expected && Date.now() < waitUntil) await sleep(10);
   const seconds = (performance.now() - start) / 1000;
   const serverCpuPercent = Math.round((cpuMicros(request.serverPid) - cpuBefore) / seconds / 10_000);
-  for (const socket of sockets) socket.terminate();
-  agent.destroy();
+  for (const socket of [...sockets, senderSocket]) socket.terminate();
   return {
     sent: total,
     delivered: latencies.length,

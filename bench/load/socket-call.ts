@@ -1,0 +1,49 @@
+import WebSocket from 'ws';
+
+/** Call ids start here, above the ids the load generators give their subscriptions. */
+const firstCallId = 1_000;
+const idStart = '{"id":'.length;
+const comma = 44;
+
+/**
+ * tRPC mutations over a socket, as the web client sends its messages, reads and typing: one frame out, and the
+ * answer frame (matched by id) settles the call. The load generator's own frame handler passes every frame to
+ * `settle` first; what is not an answer to a call is left to it.
+ */
+export class SocketCaller {
+  private nextId = firstCallId;
+  private readonly pending = new Map<number, (ok: boolean) => void>();
+
+  constructor(private readonly socket: WebSocket) {}
+
+  /** Resolves true when the server answered with a result, false with an error or a closed socket. */
+  mutate(path: string, input: unknown): Promise<boolean> {
+    const id = this.nextId++;
+    if (this.socket.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    this.socket.send(JSON.stringify({ id, method: 'mutation', params: { path, input } }));
+    return new Promise((resolve) => this.pending.set(id, resolve));
+  }
+
+  /** True when `frame` answered one of this caller's calls (and was handled). */
+  settle(frame: Buffer): boolean {
+    let id = 0;
+    for (let i = idStart; i < frame.length && frame[i] !== comma; i++) id = id * 10 + (frame[i]! - 48);
+    if (id < firstCallId) return false;
+    const resolve = this.pending.get(id);
+    this.pending.delete(id);
+    resolve?.(!frame.includes('"error"'));
+    return true;
+  }
+}
+
+/** A socket signed in with `token`, open. */
+export function openSocket(wsUrl: string, token: string): Promise<WebSocket> {
+  const socket = new WebSocket(wsUrl, {
+    perMessageDeflate: false,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
