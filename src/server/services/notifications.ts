@@ -1,17 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
+import type { NotificationKind } from '../db/entities/people.ts';
 import { isoTime, list, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import type { RoomEventView } from './chat/messages.ts';
 import { userChannel } from './session-events.ts';
 import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
 
-export type NotificationKind =
-  | 'friend_request.received'
-  | 'friend_request.accepted'
-  | 'friend_request.declined'
-  | 'friend_request.cancelled'
-  | 'friend.removed';
+export type { NotificationKind };
 
 export interface NotificationView {
   id: string;

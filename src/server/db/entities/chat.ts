@@ -1,4 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { createdAt, reference } from './columns.ts';
+import { User } from './user.ts';
 
 export const Room = defineEntity({
   name: 'Room',
@@ -7,13 +9,37 @@ export const Room = defineEntity({
     id: p.integer().primary().autoincrement(),
     kind: p.enum(['public', 'private']),
     name: p.string().length(80),
-    userLow: p.integer().nullable(),
-    userHigh: p.integer().nullable(),
+    userLow: reference(User, 'rooms', 'user_low', 'cascade').nullable(),
+    userHigh: reference(User, 'rooms', 'user_high', 'cascade').nullable(),
     /** The room's event counter: the position of its latest durable event. */
     position: p.bigint('number').default(0),
-    lastActivityAt: p.datetime(),
-    createdAt: p.datetime(),
+    lastActivityAt: createdAt(),
+    createdAt: createdAt(),
   },
+  uniques: [
+    {
+      name: 'rooms_private_pair',
+      expression:
+        "create unique index rooms_private_pair on rooms (user_low, user_high) where kind = 'private'",
+    },
+    {
+      name: 'rooms_one_public',
+      expression: "create unique index rooms_one_public on rooms (kind) where kind = 'public'",
+    },
+  ],
+  indexes: [
+    {
+      name: 'rooms_user_high',
+      expression: "create index rooms_user_high on rooms (user_high) where kind = 'private'",
+    },
+  ],
+  checks: [
+    {
+      name: 'rooms_private_has_pair',
+      expression: "(kind = 'private') = (user_low is not null and user_high is not null)",
+    },
+    { name: 'rooms_ordered_pair', expression: 'user_low < user_high' },
+  ],
 });
 export type Room = InferEntity<typeof Room>;
 
@@ -21,10 +47,10 @@ export const RoomMember = defineEntity({
   name: 'RoomMember',
   tableName: 'room_members',
   properties: {
-    roomId: p.integer().primary(),
-    userId: p.integer().primary(),
+    roomId: reference(Room, 'room_members', 'room_id', 'cascade').primary(),
+    userId: reference(User, 'room_members', 'user_id', 'cascade').primary().index('room_members_user'),
     readSeq: p.bigint('number').default(0),
-    joinedAt: p.datetime(),
+    joinedAt: createdAt(),
   },
 });
 export type RoomMember = InferEntity<typeof RoomMember>;
@@ -34,16 +60,21 @@ export const Message = defineEntity({
   tableName: 'messages',
   properties: {
     id: p.bigint('string').primary().autoincrement(),
-    roomId: p.integer(),
+    roomId: reference(Room, 'messages', 'room_id', 'cascade'),
     seq: p.bigint('number'),
-    senderId: p.integer(),
+    senderId: reference(User, 'messages', 'sender_id', 'cascade').index('messages_sender'),
     clientId: p.string().length(64),
     body: p.text(),
-    createdAt: p.datetime(),
+    createdAt: createdAt().index('messages_created_at'),
     editedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     deletedBy: p.enum(['sender', 'moderator']).nullable(),
   },
+  uniques: [
+    { name: 'messages_room_id_seq_key', properties: ['roomId', 'seq'] },
+    // A retried send (same sender, same clientId) finds the message it stored the first time.
+    { name: 'messages_sender_id_client_id_key', properties: ['senderId', 'clientId'] },
+  ],
 });
 export type Message = InferEntity<typeof Message>;
 
@@ -51,11 +82,11 @@ export const RoomEvent = defineEntity({
   name: 'RoomEvent',
   tableName: 'room_events',
   properties: {
-    roomId: p.integer().primary(),
+    roomId: reference(Room, 'room_events', 'room_id', 'cascade').primary(),
     position: p.bigint('number').primary(),
     type: p.enum(['message.created', 'message.edited', 'message.deleted']),
-    messageId: p.bigint('string'),
-    createdAt: p.datetime(),
+    messageId: reference(Message, 'room_events', 'message_id', 'cascade'),
+    createdAt: createdAt(),
   },
 });
 export type RoomEvent = InferEntity<typeof RoomEvent>;

@@ -1,22 +1,26 @@
 import { ApiToken } from './api-token.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
+import { AuditEntry, Report } from './moderation.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
 export {
   ApiToken,
+  AuditEntry,
   Block,
   FriendRequest,
   Friendship,
   Message,
   Notification,
+  Report,
   Room,
   RoomEvent,
   RoomMember,
   Session,
   User,
 };
+/** Every table the database has (tests/schema.test.ts holds the migrations to exactly these). */
 export const entities = [
   User,
   Session,
@@ -29,4 +33,6 @@ export const entities = [
   RoomMember,
   Message,
   RoomEvent,
+  Report,
+  AuditEntry,
 ];

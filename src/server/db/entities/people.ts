@@ -1,4 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { createdAt, reference } from './columns.ts';
+import { User } from './user.ts';
 
 export const requestStatuses = ['pending', 'accepted', 'declined', 'cancelled'] as const;
 
@@ -7,12 +9,33 @@ export const FriendRequest = defineEntity({
   tableName: 'friend_requests',
   properties: {
     id: p.integer().primary().autoincrement(),
-    fromId: p.integer(),
-    toId: p.integer(),
+    fromId: reference(User, 'friend_requests', 'from_id', 'cascade'),
+    toId: reference(User, 'friend_requests', 'to_id', 'cascade'),
     status: p.enum([...requestStatuses]).default('pending'),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdAt(),
     respondedAt: p.datetime().nullable(),
   },
+  uniques: [
+    // At most one pending request per pair, in either direction: holds under concurrent sends.
+    {
+      name: 'friend_requests_one_pending_per_pair',
+      expression: `create unique index friend_requests_one_pending_per_pair
+        on friend_requests (least(from_id, to_id), greatest(from_id, to_id)) where status = 'pending'`,
+    },
+  ],
+  indexes: [
+    {
+      name: 'friend_requests_to_pending',
+      expression:
+        "create index friend_requests_to_pending on friend_requests (to_id) where status = 'pending'",
+    },
+    {
+      name: 'friend_requests_from_pending',
+      expression:
+        "create index friend_requests_from_pending on friend_requests (from_id) where status = 'pending'",
+    },
+  ],
+  checks: [{ name: 'friend_requests_not_self', expression: 'from_id <> to_id' }],
 });
 export type FriendRequest = InferEntity<typeof FriendRequest>;
 
@@ -21,10 +44,11 @@ export const Friendship = defineEntity({
   name: 'Friendship',
   tableName: 'friendships',
   properties: {
-    userLow: p.integer().primary(),
-    userHigh: p.integer().primary(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    userLow: reference(User, 'friendships', 'user_low', 'cascade').primary(),
+    userHigh: reference(User, 'friendships', 'user_high', 'cascade').primary().index('friendships_user_high'),
+    createdAt: createdAt(),
   },
+  checks: [{ name: 'friendships_ordered_pair', expression: 'user_low < user_high' }],
 });
 export type Friendship = InferEntity<typeof Friendship>;
 
@@ -32,25 +56,45 @@ export const Block = defineEntity({
   name: 'Block',
   tableName: 'blocks',
   properties: {
-    blockerId: p.integer().primary(),
-    blockedId: p.integer().primary(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    blockerId: reference(User, 'blocks', 'blocker_id', 'cascade').primary(),
+    blockedId: reference(User, 'blocks', 'blocked_id', 'cascade').primary().index('blocks_blocked_id'),
+    createdAt: createdAt(),
   },
+  checks: [{ name: 'blocks_not_self', expression: 'blocker_id <> blocked_id' }],
 });
 export type Block = InferEntity<typeof Block>;
+
+export const notificationKinds = [
+  'friend_request.received',
+  'friend_request.accepted',
+  'friend_request.declined',
+  'friend_request.cancelled',
+  'friend.removed',
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
 
 export const Notification = defineEntity({
   name: 'Notification',
   tableName: 'notifications',
   properties: {
     id: p.bigint('string').primary().autoincrement(),
-    userId: p.integer(),
-    kind: p.string(),
-    actorId: p.integer().nullable(),
-    requestId: p.integer().nullable(),
+    userId: reference(User, 'notifications', 'user_id', 'cascade'),
+    kind: p.enum([...notificationKinds]),
+    actorId: reference(User, 'notifications', 'actor_id', 'cascade').nullable(),
+    requestId: reference(FriendRequest, 'notifications', 'request_id', 'set null').nullable(),
     text: p.string().length(300),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdAt(),
     readAt: p.datetime().nullable(),
   },
+  indexes: [
+    {
+      name: 'notifications_user_id',
+      expression: 'create index notifications_user_id on notifications (user_id, id desc)',
+    },
+    {
+      name: 'notifications_unread',
+      expression: 'create index notifications_unread on notifications (user_id) where read_at is null',
+    },
+  ],
 });
 export type Notification = InferEntity<typeof Notification>;

@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { createdAt } from './columns.ts';
 
 export const roles = ['user', 'admin'] as const;
 export type Role = (typeof roles)[number];
@@ -11,9 +12,9 @@ export const User = defineEntity({
     username: p.string().length(30),
     displayName: p.string().length(60),
     email: p.string().length(254),
-    passwordHash: p.string().hidden(),
+    passwordHash: p.text().hidden(),
     role: p.enum([...roles]).default('user'),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdAt(),
     bio: p.string().length(500).default(''),
     showEmail: p.boolean().default(false),
     /** Bumped on each upload, so the avatar's URL changes and caches never show an old picture. */
@@ -24,5 +25,37 @@ export const User = defineEntity({
     muteReason: p.string().length(500).nullable(),
     lastSeenAt: p.datetime().nullable(),
   },
+  uniques: [
+    // Usernames are unique whatever their case; emails are stored lower-case (see the check).
+    {
+      name: 'users_username_lower_key',
+      expression: 'create unique index users_username_lower_key on users (lower(username))',
+    },
+    { name: 'users_email_key', properties: ['email'] },
+  ],
+  indexes: [
+    // Trigram indexes serve substring search; the pattern-ops ones serve prefix search for short queries.
+    {
+      name: 'users_username_trgm',
+      expression: 'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops)',
+    },
+    {
+      name: 'users_display_name_trgm',
+      expression:
+        'create index users_display_name_trgm on users using gin (lower(display_name) gin_trgm_ops)',
+    },
+    {
+      name: 'users_username_prefix',
+      expression: 'create index users_username_prefix on users (lower(username) text_pattern_ops)',
+    },
+    {
+      name: 'users_display_name_prefix',
+      expression: 'create index users_display_name_prefix on users (lower(display_name) text_pattern_ops)',
+    },
+  ],
+  checks: [
+    { name: 'users_username_format', expression: "username ~ '^[A-Za-z0-9_.-]{3,30}$'" },
+    { name: 'users_email_lower', expression: 'email = lower(email)' },
+  ],
 });
 export type User = InferEntity<typeof User>;
