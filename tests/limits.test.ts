@@ -1,0 +1,148 @@
+/**
+ * Every resource has a bound: a batch asks for a bounded number of calls, a socket and a person a bounded number of
+ * calls a minute, an address a bounded number of sockets (counted from the upgrade, whatever the socket says later),
+ * and text the database cannot store is refused at the door, with no value of anyone's ever printed in a log line.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../src/server/router.ts';
+import { signUpAdmin } from './helpers/admin.ts';
+import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { type RawResponse, rawMutation, rawQuery } from './helpers/http.ts';
+import type { Person } from './helpers/people.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+const nul = '\u0000';
+
+/** A search cursor as the server encodes one (see services/users.ts). */
+const encodedCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** What a readable refusal looks like: a sentence, not a JSON dump or the server's apology for itself. */
+function expectReadableBadRequest(response: RawResponse, what: string): void {
+  expect(response.status, what).toBe(400);
+  expect(response.error?.data.code, what).toBe('BAD_REQUEST');
+  expect(response.error?.message, what).toMatch(/^[A-Za-z][^{}[\]]*$/);
+}
+
+/** A call the way a client makes it over HTTP: a query by GET, a mutation by POST. */
+function call(server: TestServer, path: string, input: unknown, cookie?: string): Promise<RawResponse> {
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  return procedures[path]?._def.type === 'query'
+    ? rawQuery(server.url, path, input, headers)
+    : rawMutation(server.url, path, input, headers);
+}
+
+describe('text the database cannot store', () => {
+  let server: TestServer;
+  let db: pg.Client;
+  let admin: Person;
+  let ann: Person;
+  let roomId: number;
+  let messageId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: chattyLimits });
+    db = await connectDatabase(server.databaseUrl);
+    admin = await signUpAdmin(server, db);
+    [ann] = await people(server, 'Ann');
+    roomId = (await ann.client.chat.publicRoom.query()).id;
+    messageId = (await say(ann.client, roomId, 'hello')).id;
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+  });
+
+  it('a NUL byte in any text anyone can type is refused with a sentence, never a server error', async () => {
+    const account = { username: 'nul_tester', email: 'nul@example.com', password: 'correct horse battery' };
+    const login = { login: ann.username, password: ann.account.password };
+    const cases: [path: string, input: unknown, cookie?: string][] = [
+      ['auth.register', { ...account, displayName: `Ann${nul}` }],
+      ['auth.register', { ...account, password: `correct horse${nul}` }],
+      ['auth.login', { login: `${ann.username}${nul}`, password: 'x' }],
+      ['auth.login', { login: ann.username, password: `pw${nul}` }],
+      [
+        'auth.changePassword',
+        { currentPassword: `a${nul}`, newPassword: 'another good one' },
+        ann.account.cookie,
+      ],
+      [
+        'auth.changePassword',
+        { currentPassword: 'whatever', newPassword: `new${nul}password` },
+        ann.account.cookie,
+      ],
+      ['auth.createToken', { ...login, name: `laptop${nul}` }],
+      ['auth.tokens.revoke', { id: `1${nul}` }, ann.account.cookie],
+      ['users.search', { query: `an${nul}n` }, ann.account.cookie],
+      ['users.search', { query: 'ann', cursor: `abc${nul}` }, ann.account.cookie],
+      // A cursor is opaque, but what it decodes to reaches the database too.
+      ['users.search', { query: 'ann', cursor: encodedCursor([1, `ann${nul}`, 1]) }, ann.account.cookie],
+      ['users.updateProfile', { displayName: `Ann${nul}` }, ann.account.cookie],
+      ['users.updateProfile', { bio: `I like${nul}tea` }, ann.account.cookie],
+      ['chat.send', { roomId, clientId: newClientId(), body: `hi${nul}there` }, ann.account.cookie],
+      ['chat.edit', { messageId, body: `edited${nul}` }, ann.account.cookie],
+      ['chat.report', { messageId, reason: `spam${nul}` }, admin.account.cookie],
+      ['admin.users.list', { query: `an${nul}` }, admin.account.cookie],
+      ['admin.users.ban', { userId: ann.id, reason: `rude${nul}` }, admin.account.cookie],
+      [
+        'admin.users.mute',
+        { userId: ann.id, reason: `loud${nul}`, until: '2099-01-01T00:00:00Z' },
+        admin.account.cookie,
+      ],
+      ['admin.messages.delete', { messageId, reason: `off topic${nul}` }, admin.account.cookie],
+    ];
+    for (const [path, input, cookie] of cases) {
+      expectReadableBadRequest(await call(server, path, input, cookie), `${path} ${JSON.stringify(input)}`);
+    }
+    // Nothing half-happened: Ann is neither banned nor muted, and her message is as she wrote it.
+    const { rows } = await db.query('select banned_until, muted_until from users where id = $1', [ann.id]);
+    expect(rows[0]).toEqual({ banned_until: null, muted_until: null });
+  });
+
+  it('the refusal names the field and says what is wrong with it', async () => {
+    const response = await call(server, 'users.updateProfile', { bio: `tea${nul}` }, ann.account.cookie);
+    expect(response.error?.message).toMatch(/^bio: .*control character/i);
+    expect(response.error?.data.fieldErrors?.bio?.[0]).toMatch(/control character/i);
+  });
+
+  it('a message keeps its line breaks and tabs', async () => {
+    const body = 'first line\n\tindented second line\r\nthird';
+    expect((await say(ann.client, roomId, body)).body).toBe(body);
+    await ann.client.users.updateProfile.mutate({ bio: 'line one\nline two' });
+  });
+
+  it('a query that fails in the database is logged without any value that was bound to it', async () => {
+    const secret = 'refuse-me: the launch code is 0000';
+    await db.query(
+      `alter table messages add constraint refuse_me check (body not like 'refuse-me%') not valid`,
+    );
+    const logged: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      logged.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const response = await call(
+        server,
+        'chat.send',
+        { roomId, clientId: newClientId(), body: secret },
+        ann.account.cookie,
+      );
+      expect(response.status).toBe(500);
+    } finally {
+      process.stderr.write = write;
+      await db.query('alter table messages drop constraint refuse_me');
+    }
+    const log = logged.join('');
+    // The operator learns which call failed and why...
+    expect(log).toContain('chat.send');
+    expect(log).toContain('refuse_me');
+    // ...and nothing of what Ann wrote, nor who she is.
+    expect(log).not.toContain('launch code');
+    expect(log).not.toContain(ann.username);
+  });
+});
