@@ -9,6 +9,7 @@ import { appRouter } from '../src/server/router.ts';
 import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
+import { callFrame, openFrameSocket } from './helpers/frames.ts';
 import { type RawResponse, rawMutation, rawQuery } from './helpers/http.ts';
 import type { Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -144,5 +145,87 @@ describe('text the database cannot store', () => {
     // ...and nothing of what Ann wrote, nor who she is.
     expect(log).not.toContain('launch code');
     expect(log).not.toContain(ann.username);
+  });
+});
+
+describe('batches', () => {
+  let server: TestServer;
+  let db: pg.Client;
+  let ann: Person;
+  let roomId: number;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: chattyLimits });
+    db = await connectDatabase(server.databaseUrl);
+    [ann] = await people(server, 'Ann');
+    roomId = (await ann.client.chat.publicRoom.query()).id;
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+  });
+
+  const storedWithPrefix = async (prefix: string) =>
+    Number(
+      (await db.query('select count(*) from messages where client_id like $1', [`${prefix}%`])).rows[0].count,
+    );
+
+  /** `count` calls to one procedure in one batched HTTP request, as httpBatchLink sends them. */
+  function batch(path: string, inputs: unknown[], method: 'GET' | 'POST', cookie?: string) {
+    const paths = inputs.map(() => path).join(',');
+    const encoded = JSON.stringify(Object.fromEntries(inputs.map((input, i) => [i, input])));
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(cookie ? { cookie } : {}),
+    };
+    return method === 'GET'
+      ? fetch(`${server.url}/trpc/${paths}?batch=1&input=${encodeURIComponent(encoded)}`, { headers })
+      : fetch(`${server.url}/trpc/${paths}?batch=1`, { method, headers, body: encoded });
+  }
+
+  it('one GET asking for 150 histories is refused whole, with a sentence', async () => {
+    const response = await batch('chat.history', Array(150).fill({ roomId }), 'GET');
+    expect(response.status).toBe(400);
+    const body = JSON.stringify(await response.json());
+    expect(body).toContain('BAD_REQUEST');
+    expect(body).toMatch(/more calls than the server answers at once/);
+  });
+
+  it('a refused batch runs none of its calls', async () => {
+    const prefix = `batch_${newClientId()}`;
+    const sends = Array.from({ length: 60 }, (_, i) => ({
+      roomId,
+      clientId: `${prefix}_${i}`,
+      body: `#${i}`,
+    }));
+    const response = await batch('chat.send', sends, 'POST', ann.account.cookie);
+    expect(response.status).toBe(400);
+    expect(await storedWithPrefix(prefix)).toBe(0);
+  });
+
+  it('a batch the size the web app sends is answered in full', async () => {
+    const response = await batch('chat.history', Array(10).fill({ roomId }), 'GET');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toHaveLength(10);
+  });
+
+  it('one socket frame of 500 calls is refused whole: every call is told why, none runs', async () => {
+    const socket = await openFrameSocket(server.url, { headers: { cookie: ann.account.cookie } });
+    // Short ids and bodies: 500 calls in one frame still fit under WS_MAX_PAYLOAD_BYTES, as in the issue (47 KB).
+    const prefix = `f${newClientId().slice(-6)}`;
+    socket.send(
+      Array.from({ length: 500 }, (_, i) =>
+        callFrame(i + 1, 'mutation', 'chat.send', { roomId, clientId: `${prefix}_${i}`, body: `#${i}` }),
+      ),
+    );
+    const replies = await socket.repliesUntil(500);
+    expect(replies).toHaveLength(500);
+    for (const reply of replies) {
+      expect(reply.error?.data?.code).toBe('BAD_REQUEST');
+      expect(reply.error?.message).toMatch(/more calls than the server answers at once/);
+    }
+    expect(await storedWithPrefix(prefix)).toBe(0);
+    socket.socket.close();
   });
 });

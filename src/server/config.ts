@@ -33,6 +33,10 @@ const envSchema = z.object({
   RATE_READS_PER_MINUTE: positiveInt.default(300),
   RATE_TYPING_PER_MINUTE: positiveInt.default(120),
   HTTP_MAX_BODY_BYTES: positiveInt.default(1_000_000),
+  // The web app and the SDK put at most 10 calls in one request (httpBatchLink's maxItems).
+  HTTP_MAX_BATCH_SIZE: z.coerce.number().int().min(10).default(20),
+  // Unset: room for a reconnecting client, which resends all its subscriptions in one frame.
+  WS_MAX_BATCH_SIZE: positiveInt.optional(),
   WS_MAX_PAYLOAD_BYTES: positiveInt.default(64_000),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt.default(20),
   WS_MAX_ANONYMOUS_PER_IP: positiveInt.default(20),
@@ -70,6 +74,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       readsPerMinute: env.RATE_READS_PER_MINUTE,
       typingPerMinute: env.RATE_TYPING_PER_MINUTE,
       httpMaxBodyBytes: env.HTTP_MAX_BODY_BYTES,
+      httpMaxBatchSize: env.HTTP_MAX_BATCH_SIZE,
+      wsMaxBatchSize: env.WS_MAX_BATCH_SIZE ?? env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET + 10,
       wsMaxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES,
       wsMaxConnectionsPerUser: env.WS_MAX_CONNECTIONS_PER_USER,
       wsMaxAnonymousPerIp: env.WS_MAX_ANONYMOUS_PER_IP,

@@ -28,7 +28,7 @@ const t = initTRPC.context<Context>().create({
         ? firstProblem(cause as ZodError)
         : error.code === 'INTERNAL_SERVER_ERROR'
           ? 'Something went wrong on the server. Please try again.'
-          : shape.message,
+          : (readableMessages[shape.message] ?? shape.message),
       data: {
         ...shape.data,
         zodError,
@@ -38,6 +38,13 @@ const t = initTRPC.context<Context>().create({
     };
   },
 });
+
+/** tRPC's own refusals, said the way a person (or a script's author) reads them. */
+const readableMessages: Record<string, string> = {
+  // HTTP_MAX_BATCH_SIZE / WS_MAX_BATCH_SIZE: the whole batch is refused before any call in it runs.
+  'Batch call exceeds maximum size':
+    'This batch holds more calls than the server answers at once; none of them ran. Send fewer calls per request.',
+};
 
 function firstProblem(error: ZodError): string {
   const issue = error.issues[0];

@@ -63,6 +63,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
         maxBodySize: path.split(',').includes('users.setAvatar')
           ? avatarBodyBytes
           : deps.config.limits.httpMaxBodyBytes,
+        maxBatchSize: deps.config.limits.httpMaxBatchSize,
         responseMeta({ errors }) {
           const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
           return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};
@@ -109,6 +110,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     experimental_encoder: wsEncoder,
     router: appRouter,
     createContext: createWsContextFactory(deps),
+    maxBatchSize: deps.config.limits.wsMaxBatchSize,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
