@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../src/server/router.ts';
+import { socketCloseCodes } from '../src/shared/socket.ts';
 import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
@@ -13,6 +14,7 @@ import { callFrame, openFrameSocket } from './helpers/frames.ts';
 import { type RawResponse, rawMutation, rawQuery } from './helpers/http.ts';
 import type { Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { pause } from './helpers/sockets.ts';
 
 const nul = '\u0000';
 
@@ -227,5 +229,64 @@ describe('batches', () => {
     }
     expect(await storedWithPrefix(prefix)).toBe(0);
     socket.socket.close();
+  });
+});
+
+describe('call budgets', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      env: { ...chattyLimits, WS_CALLS_PER_MINUTE: '100', RATE_QUERIES_PER_MINUTE: '30' },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('a socket that floods auth.me is refused past its budget, then closed with 4429', async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const flood = await openFrameSocket(server.url, { headers: { cookie: ann.account.cookie } });
+    let id = 0;
+    for (let frame = 0; frame < 40 && flood.socket.readyState === flood.socket.OPEN; frame++) {
+      flood.send(Array.from({ length: 50 }, () => callFrame(++id, 'query', 'auth.me')));
+      await pause(5);
+    }
+    expect(await flood.closed).toBe(socketCloseCodes.tooManyConnections);
+    const answered = flood.replies.filter((reply) => reply.result);
+    const refused = flood.replies.filter((reply) => reply.error?.data?.code === 'TOO_MANY_REQUESTS');
+    // The budget, plus the little that refills while the flood is answered.
+    expect(answered.length).toBeLessThan(120);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]?.error?.data?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Everyone else is served as before, Ann too on a socket of her own.
+    expect((await ben.client.auth.me.query())?.id).toBe(ben.id);
+    const fresh = await openFrameSocket(server.url, { headers: { cookie: ann.account.cookie } });
+    fresh.send(callFrame(1, 'query', 'auth.me'));
+    expect((await fresh.repliesUntil(1))[0]?.result?.data).toMatchObject({ id: ann.id });
+    fresh.socket.close();
+  });
+
+  it('over HTTP each person has a budget of queries, with Retry-After when it runs out', async () => {
+    const [cat, dan] = await people(server, 'Cat', 'Dan');
+    const answers = [];
+    for (let i = 0; i < 31; i++)
+      answers.push(await rawQuery(server.url, 'auth.me', undefined, { cookie: cat.account.cookie }));
+    expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
+    const last = answers[30];
+    expect(last?.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Dan's budget is his own.
+    expect((await rawQuery(server.url, 'auth.me', undefined, { cookie: dan.account.cookie })).status).toBe(
+      200,
+    );
+  });
+
+  it('signed-out visitors share a budget per address', async () => {
+    const statuses = [];
+    for (let i = 0; i < 31; i++) statuses.push((await rawQuery(server.url, 'chat.publicRoom')).status);
+    expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
+    expect(statuses[30]).toBe(429);
   });
 });

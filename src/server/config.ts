@@ -32,6 +32,8 @@ const envSchema = z.object({
   RATE_MUTATIONS_PER_MINUTE: positiveInt.default(300),
   RATE_READS_PER_MINUTE: positiveInt.default(300),
   RATE_TYPING_PER_MINUTE: positiveInt.default(120),
+  RATE_QUERIES_PER_MINUTE: positiveInt.default(600),
+  WS_CALLS_PER_MINUTE: positiveInt.default(600),
   HTTP_MAX_BODY_BYTES: positiveInt.default(1_000_000),
   // The web app and the SDK put at most 10 calls in one request (httpBatchLink's maxItems).
   HTTP_MAX_BATCH_SIZE: z.coerce.number().int().min(10).default(20),
@@ -73,6 +75,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       mutationsPerMinute: env.RATE_MUTATIONS_PER_MINUTE,
       readsPerMinute: env.RATE_READS_PER_MINUTE,
       typingPerMinute: env.RATE_TYPING_PER_MINUTE,
+      queriesPerMinute: env.RATE_QUERIES_PER_MINUTE,
+      wsCallsPerMinute: env.WS_CALLS_PER_MINUTE,
       httpMaxBodyBytes: env.HTTP_MAX_BODY_BYTES,
       httpMaxBatchSize: env.HTTP_MAX_BATCH_SIZE,
       wsMaxBatchSize: env.WS_MAX_BATCH_SIZE ?? env.WS_MAX_SUBSCRIPTIONS_PER_SOCKET + 10,

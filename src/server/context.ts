@@ -7,6 +7,7 @@ import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, type Credentials, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
 import type { Deps } from './deps.ts';
+import { CallBudget } from './realtime/call-budget.ts';
 import type { ParleySocket } from './realtime/socket.ts';
 
 /** A socket's own state, alive as long as the connection. */
@@ -16,6 +17,8 @@ export interface SocketConnection {
   subscriptions: number;
   /** Rooms this socket follows with `chat.onRoomEvent`: each at most once. */
   rooms: Set<number>;
+  /** Calls this socket may still make (WS_CALLS_PER_MINUTE). */
+  calls: CallBudget;
 }
 
 export interface Context {
@@ -168,7 +171,12 @@ export function createWsContextFactory(deps: Deps) {
       ip,
       originAllowed: true,
       transport: 'ws',
-      connection: { socket: socket as ParleySocket, subscriptions: 0, rooms: new Set() },
+      connection: {
+        socket: socket as ParleySocket,
+        subscriptions: 0,
+        rooms: new Set(),
+        calls: new CallBudget(limits.wsCallsPerMinute),
+      },
     });
   };
 }

@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { socketCloseCodes } from '../shared/socket.ts';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
@@ -63,6 +64,26 @@ const sameOriginForMutations = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
+/**
+ * Every call spends from a budget, queries too, so that one client cannot starve the others: over a socket the
+ * socket's own (in memory), over HTTP the caller's, per user or, signed out, per address (in the shared limiter).
+ * A socket that keeps calling long past its budget is closed with 4429. Mutations also have budgets by kind, below.
+ */
+const callBudget = t.middleware(async ({ ctx, type, next }) => {
+  const { limits } = ctx.deps.config;
+  if (ctx.connection) {
+    const decision = ctx.connection.calls.take();
+    if (decision.allowed) return next();
+    if (decision.abusive) ctx.connection.socket.close(socketCloseCodes.tooManyConnections, 'Too many calls');
+    throw tooManyRequests(decision.retryAfterSeconds);
+  }
+  if (type !== 'query') return next();
+  const caller = ctx.auth ? `user:${ctx.auth.user.id}` : `ip:${ctx.ip}`;
+  const decision = await ctx.deps.limiter.hit(`queries:${caller}`, limits.queriesPerMinute, 60_000);
+  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
+  return next();
+});
+
 /** Each call gets its own entity manager: a socket's context outlives many calls. */
 const withEntityManager = t.middleware(({ ctx, next }) => next({ ctx: { em: ctx.deps.orm.em.fork() } }));
 
@@ -85,6 +106,7 @@ const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
 });
 
 export const publicProcedure = t.procedure
+  .use(callBudget)
   .use(sameOriginForMutations)
   .use(subscriptionLimit)
   .use(withEntityManager);
