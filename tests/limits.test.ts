@@ -10,7 +10,7 @@ import { socketCloseCodes } from '../src/shared/socket.ts';
 import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { callFrame, openFrameSocket } from './helpers/frames.ts';
+import { callFrame, type FrameSocket, openFrameSocket } from './helpers/frames.ts';
 import { type RawResponse, rawMutation, rawQuery } from './helpers/http.ts';
 import type { Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -288,5 +288,98 @@ describe('call budgets', () => {
     for (let i = 0; i < 31; i++) statuses.push((await rawQuery(server.url, 'chat.publicRoom')).status);
     expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
     expect(statuses[30]).toBe(429);
+  });
+});
+
+describe('sockets at the door', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      env: {
+        ...chattyLimits,
+        WS_MAX_ANONYMOUS_PER_IP: '3',
+        WS_MAX_CONNECTIONS_PER_USER: '2',
+        WS_CONNECTION_PARAMS_TIMEOUT_MS: '1000',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const closeAll = async (sockets: FrameSocket[]) => {
+    for (const s of sockets) s.socket.close();
+    await Promise.all(sockets.map((s) => s.closed));
+  };
+
+  it('sockets that never send their connectionParams count against the address, and the next is closed with 4429', async () => {
+    const silent = await Promise.all(
+      [1, 2, 3].map(() => openFrameSocket(server.url, { connectionParams: true })),
+    );
+    const extra = await openFrameSocket(server.url, { connectionParams: true });
+    expect(await extra.closed).toBe(socketCloseCodes.tooManyConnections);
+    const plain = await openFrameSocket(server.url);
+    expect(await plain.closed).toBe(socketCloseCodes.tooManyConnections);
+    await closeAll(silent);
+  });
+
+  it('a socket that never sends its connectionParams is closed after a short wait', async () => {
+    const silent = await openFrameSocket(server.url, { connectionParams: true });
+    expect(await silent.closed).toBe(socketCloseCodes.paramsTimeout);
+  });
+
+  it('a signed-out socket over the cap is closed with 4429, not a bare close', async () => {
+    const open = await Promise.all([1, 2, 3].map(() => openFrameSocket(server.url)));
+    const extra = await openFrameSocket(server.url);
+    expect(await extra.closed).toBe(socketCloseCodes.tooManyConnections);
+    await closeAll(open);
+  });
+
+  it('a socket over the per-person cap is closed with 4429', async () => {
+    const [ann] = await people(server, 'Ann');
+    const headers = { cookie: ann.account.cookie };
+    const open = await Promise.all([1, 2].map(() => openFrameSocket(server.url, { headers })));
+    for (const [i, s] of open.entries()) s.send(callFrame(i, 'query', 'auth.me'));
+    await Promise.all(open.map((s) => s.repliesUntil(1)));
+    const extra = await openFrameSocket(server.url, { headers });
+    expect(await extra.closed).toBe(socketCloseCodes.tooManyConnections);
+    await closeAll(open);
+  });
+
+  it('a socket that signs in with its connectionParams frees its signed-out place', async () => {
+    const [ann] = await people(server, 'Ann');
+    const token = await ann.client.auth.createToken.mutate({
+      login: ann.username,
+      password: ann.account.password,
+      name: 'script',
+    });
+    // Three scripts still saying nothing fill the address's signed-out places...
+    const scripts = await Promise.all(
+      [1, 2, 3].map(() => openFrameSocket(server.url, { connectionParams: true })),
+    );
+    const turnedAway = await openFrameSocket(server.url);
+    expect(await turnedAway.closed).toBe(socketCloseCodes.tooManyConnections);
+    // ...until two of them sign in: they count as Ann's now, and two visitors fit again.
+    for (const s of scripts.slice(0, 2)) s.send({ method: 'connectionParams', data: { token: token.token } });
+    for (const [i, s] of scripts.slice(0, 2).entries()) s.send(callFrame(i, 'query', 'auth.me'));
+    const signedIn = await Promise.all(scripts.slice(0, 2).map((s) => s.repliesUntil(1)));
+    expect(signedIn.map((replies) => (replies[0]?.result?.data as { id?: number } | null)?.id)).toEqual([
+      ann.id,
+      ann.id,
+    ]);
+    const visitors = await Promise.all([1, 2].map(() => openFrameSocket(server.url)));
+    for (const [i, s] of visitors.entries()) s.send(callFrame(i, 'query', 'auth.me'));
+    const answers = await Promise.all(visitors.map((s) => s.repliesUntil(1)));
+    expect(answers.map((replies) => replies[0]?.result?.data)).toEqual([null, null]);
+    await closeAll([...scripts, ...visitors]);
+  });
+
+  it('a wrong token in connectionParams is told UNAUTHORIZED, and the socket closes with 4401', async () => {
+    const script = await openFrameSocket(server.url, { connectionParams: true });
+    script.send({ method: 'connectionParams', data: { token: 'parley_not.a-token' } });
+    expect(await script.closed).toBe(socketCloseCodes.sessionEnded);
+    expect(script.replies[0]?.error?.data?.code).toBe('UNAUTHORIZED');
   });
 });
