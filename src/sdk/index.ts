@@ -63,7 +63,8 @@ export function connectParley(options: ParleyClientOptions): ParleyConnection {
       splitLink({
         condition: (op) => op.type === 'subscription',
         true: wsLink({ client: wsClient }),
-        false: httpBatchLink({ url: `${base}/trpc`, headers }),
+        // At most 10 calls a request: the server refuses batches over HTTP_MAX_BATCH_SIZE (never below 10).
+        false: httpBatchLink({ url: `${base}/trpc`, headers, maxItems: 10 }),
       }),
     ],
   });

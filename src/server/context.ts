@@ -4,9 +4,11 @@ import { TRPCError } from '@trpc/server';
 import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
 import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
-import { type Auth, bearerToken, type Credentials, cookieToken, resolveCredentials } from './auth/resolve.ts';
+import { type Auth, bearerToken, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
 import type { Deps } from './deps.ts';
+import type { SocketAdmission } from './http/socket-admission.ts';
+import { CallBudget } from './realtime/call-budget.ts';
 import type { ParleySocket } from './realtime/socket.ts';
 
 /** A socket's own state, alive as long as the connection. */
@@ -16,6 +18,8 @@ export interface SocketConnection {
   subscriptions: number;
   /** Rooms this socket follows with `chat.onRoomEvent`: each at most once. */
   rooms: Set<number>;
+  /** Calls this socket may still make (WS_CALLS_PER_MINUTE). */
+  calls: CallBudget;
 }
 
 export interface Context {
@@ -100,63 +104,38 @@ export function createHttpContextFactory(deps: Deps) {
   };
 }
 
-/**
- * Runs once per socket, after the upgrade (whose Origin and header token were checked already) and after the
- * client's connectionParams. A token there that fails gets UNAUTHORIZED, and tRPC closes the socket.
- */
-/** Counts open sockets per key and refuses one over the limit; the returned function releases the slot. */
-function socketCounter(limit: () => number, refusal: (open: number) => string) {
-  const open = new Map<string, number>();
-  return (key: string) => {
-    const count = open.get(key) ?? 0;
-    if (count >= limit()) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: refusal(count) });
-    open.set(key, count + 1);
-    return () => {
-      const left = (open.get(key) ?? 1) - 1;
-      if (left > 0) open.set(key, left);
-      else open.delete(key);
-    };
-  };
-}
-
-/** Who a header token on a socket's upgrade request belongs to, resolved once at the upgrade. */
+/** Who a socket's upgrade request is signed in as by its headers (token or cookie), resolved once at the upgrade. */
 const upgradeAuth = new WeakMap<IncomingMessage, Auth>();
 
 export function rememberUpgradeAuth(req: IncomingMessage, auth: Auth): void {
   upgradeAuth.set(req, auth);
 }
 
-export function createWsContextFactory(deps: Deps) {
+export function upgradeSignedIn(req: IncomingMessage): boolean {
+  return upgradeAuth.has(req);
+}
+
+/**
+ * Runs once per socket, after the upgrade (whose Origin and header credentials were checked already) and after the
+ * client's connectionParams. A token there that fails gets UNAUTHORIZED, and the socket is closed with 4401.
+ */
+export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
   const { limits } = deps.config;
-  const admitUser = socketCounter(
-    () => limits.wsMaxConnectionsPerUser,
-    (open) => `You have ${open} connections open, the most allowed. Close a tab and try again.`,
-  );
-  const admitAnonymous = socketCounter(
-    () => limits.wsMaxAnonymousPerIp,
-    (open) => `${open} signed-out connections are open from your address, the most allowed.`,
-  );
   return async ({ req, res: socket, info }: CreateWSSContextFnOptions): Promise<Context> => {
+    admission.paramsArrived(socket);
+    if (socket.readyState !== socket.OPEN) {
+      throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'This connection is closing.' });
+    }
     const paramsToken = info.connectionParams?.token;
-    const bearer = bearerToken(req.headers);
-    const cookie = cookieToken(req.headers);
-    const credentials: Credentials | null = paramsToken
-      ? { kind: 'token', token: paramsToken }
-      : bearer
-        ? { kind: 'token', token: bearer }
-        : cookie
-          ? { kind: 'cookie', token: cookie }
-          : null;
-    // A header token was checked at the upgrade a moment ago: no second look-up for it.
-    const known = credentials && !paramsToken && bearer ? upgradeAuth.get(req) : undefined;
-    const auth =
-      known ?? (credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth);
-    if (credentials?.kind === 'token' && !auth) throw invalidToken();
+    const auth = paramsToken
+      ? (await resolveCredentials(deps.orm.em.fork(), deps.config, { kind: 'token', token: paramsToken }))
+          .auth
+      : (upgradeAuth.get(req) ?? null);
+    if (paramsToken && !auth) admission.refuseCredentials(socket, invalidToken());
     const ip = clientIp(req, deps.config.trustProxy);
-    if (!auth) socket.once('close', admitAnonymous(ip));
     if (auth) {
-      const release = admitUser(String(auth.user.id));
-      guardSocket(deps, socket, auth, credentials?.kind === 'cookie' ? credentials.token : null);
+      const release = admission.signedIn(socket, auth.user.id);
+      guardSocket(deps, socket, auth, auth.sessionId ? cookieToken(req.headers) : null);
       const leave = deps.presence.connect(auth.user.id);
       socket.once('close', () => {
         release();
@@ -168,7 +147,12 @@ export function createWsContextFactory(deps: Deps) {
       ip,
       originAllowed: true,
       transport: 'ws',
-      connection: { socket: socket as ParleySocket, subscriptions: 0, rooms: new Set() },
+      connection: {
+        socket: socket as ParleySocket,
+        subscriptions: 0,
+        rooms: new Set(),
+        calls: new CallBudget(limits.wsCallsPerMinute),
+      },
     });
   };
 }

@@ -30,7 +30,60 @@ function serialise(fields: Fields): Fields {
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,
-      value instanceof Error ? { message: value.message, stack: value.stack, cause: value.cause } : value,
+      value instanceof Error ? describeError(value) : value,
     ]),
   );
+}
+
+/** The fields of a PostgreSQL error (pg's own, or as knex and MikroORM pass it on) that hold no bound value. */
+const databaseErrorFields = [
+  'code',
+  'severity',
+  'schema',
+  'table',
+  'column',
+  'constraint',
+  'routine',
+] as const;
+type DatabaseError = Error & Record<(typeof databaseErrorFields)[number], string | undefined>;
+
+function isDatabaseError(error: Error): error is DatabaseError {
+  return typeof (error as Partial<DatabaseError>).routine === 'string' && 'severity' in error;
+}
+
+/**
+ * A failed query's message holds its SQL with every bound value filled in (message text, names, a token's hash),
+ * its `detail` the row's values, and some messages quote the value they choke on. The log keeps what an operator
+ * acts on (the SQLSTATE, the table and constraint, where in our code) and none of it; a wrapping error's message,
+ * which repeats the driver's, is cut the same way.
+ */
+function describeError(error: Error): Fields {
+  if (isDatabaseError(error)) {
+    const known = databaseErrorFields.filter((field) => error[field] !== undefined);
+    return {
+      message: `${error.name}: a database query failed (values withheld)`,
+      ...Object.fromEntries(known.map((field) => [field, error[field]])),
+      stack: stackFrames(error.stack),
+    };
+  }
+  const database = databaseErrorIn(error.cause);
+  const withheld = (text = '') => (database ? text.split(database.message).join('(query withheld)') : text);
+  return {
+    message: withheld(error.message),
+    stack: withheld(error.stack),
+    cause: error.cause instanceof Error ? describeError(error.cause) : error.cause,
+  };
+}
+
+function databaseErrorIn(cause: unknown): DatabaseError | null {
+  for (let at = cause; at instanceof Error; at = at.cause) if (isDatabaseError(at)) return at;
+  return null;
+}
+
+/** Only the `at …` lines: the first lines of a stack repeat the message. */
+function stackFrames(stack = ''): string {
+  return stack
+    .split('\n')
+    .filter((line) => line.trimStart().startsWith('at '))
+    .join('\n');
 }

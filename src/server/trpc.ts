@@ -1,5 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { socketCloseCodes } from '../shared/socket.ts';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
@@ -28,7 +29,7 @@ const t = initTRPC.context<Context>().create({
         ? firstProblem(cause as ZodError)
         : error.code === 'INTERNAL_SERVER_ERROR'
           ? 'Something went wrong on the server. Please try again.'
-          : shape.message,
+          : (readableMessages[shape.message] ?? shape.message),
       data: {
         ...shape.data,
         zodError,
@@ -38,6 +39,13 @@ const t = initTRPC.context<Context>().create({
     };
   },
 });
+
+/** tRPC's own refusals, said the way a person (or a script's author) reads them. */
+const readableMessages: Record<string, string> = {
+  // HTTP_MAX_BATCH_SIZE / WS_MAX_BATCH_SIZE: the whole batch is refused before any call in it runs.
+  'Batch call exceeds maximum size':
+    'This batch holds more calls than the server answers at once; none of them ran. Send fewer calls per request.',
+};
 
 function firstProblem(error: ZodError): string {
   const issue = error.issues[0];
@@ -53,6 +61,26 @@ const sameOriginForMutations = t.middleware(({ ctx, type, next }) => {
   if (type === 'mutation' && !ctx.originAllowed) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Requests from another site are not allowed.' });
   }
+  return next();
+});
+
+/**
+ * Every call spends from a budget, queries too, so that one client cannot starve the others: over a socket the
+ * socket's own (in memory), over HTTP the caller's, per user or, signed out, per address (in the shared limiter).
+ * A socket that keeps calling long past its budget is closed with 4429. Mutations also have budgets by kind, below.
+ */
+const callBudget = t.middleware(async ({ ctx, type, next }) => {
+  const { limits } = ctx.deps.config;
+  if (ctx.connection) {
+    const decision = ctx.connection.calls.take();
+    if (decision.allowed) return next();
+    if (decision.abusive) ctx.connection.socket.close(socketCloseCodes.tooManyConnections, 'Too many calls');
+    throw tooManyRequests(decision.retryAfterSeconds);
+  }
+  if (type !== 'query') return next();
+  const caller = ctx.auth ? `user:${ctx.auth.user.id}` : `ip:${ctx.ip}`;
+  const decision = await ctx.deps.limiter.hit(`queries:${caller}`, limits.queriesPerMinute, 60_000);
+  if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
   return next();
 });
 
@@ -78,6 +106,7 @@ const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
 });
 
 export const publicProcedure = t.procedure
+  .use(callBudget)
   .use(sameOriginForMutations)
   .use(subscriptionLimit)
   .use(withEntityManager);

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { messageIdSchema } from './chat.ts';
 import { bigIdSchema } from './ids.ts';
 import { userIdSchema } from './people.ts';
+import { lineText, multilineText } from './text.ts';
 
-const reason = z.string().trim().min(1, 'Give a reason.').max(500, 'A reason is at most 500 characters.');
+const reason = multilineText()
+  .trim()
+  .min(1, 'Give a reason.')
+  .max(500, 'A reason is at most 500 characters.');
 const future = z.iso
   .datetime({ offset: true, message: 'Give a date and time, like 2030-01-31T12:00:00Z.' })
   .refine((value) => Date.parse(value) > Date.now(), 'That time has already passed.');
@@ -12,7 +16,7 @@ export const userStatuses = ['all', 'active', 'banned', 'muted'] as const;
 
 export const adminUsersListInput = z
   .object({
-    query: z.string().trim().max(60).optional(),
+    query: lineText().trim().max(60).optional(),
     status: z.enum(userStatuses).default('all'),
     cursor: bigIdSchema.nullish(),
     limit: z.number().int().min(1).max(100).default(50),

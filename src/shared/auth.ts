@@ -1,22 +1,20 @@
 import { z } from 'zod';
+import { lineText } from './text.ts';
 
 /** Input rules both sides check: the client shows these messages next to the field before the server repeats them. */
-export const usernameSchema = z
-  .string()
+export const usernameSchema = lineText()
   .trim()
   .min(3, 'Username must be at least 3 characters.')
   .max(30, 'Username must be at most 30 characters.')
   .regex(/^[A-Za-z0-9_.-]+$/, 'Username may use only letters, digits, _ . and -.');
 
-export const emailSchema = z
-  .string()
+export const emailSchema = lineText()
   .trim()
   .max(254, 'Email must be at most 254 characters.')
   .pipe(z.email('Enter a valid email address.'))
   .transform((email) => email.toLowerCase());
 
-export const passwordSchema = z
-  .string()
+export const passwordSchema = lineText()
   .min(8, 'Password must be at least 8 characters.')
   .max(256, 'Password must be at most 256 characters.');
 
@@ -25,8 +23,7 @@ export const registerInput = z.object({
   email: emailSchema,
   password: passwordSchema,
   /** Optional: blank means "use my username". */
-  displayName: z
-    .string()
+  displayName: lineText()
     .trim()
     .max(60, 'Display name must be at most 60 characters.')
     .optional()
@@ -34,25 +31,23 @@ export const registerInput = z.object({
 });
 
 export const loginInput = z.object({
-  login: z
-    .string()
+  login: lineText()
     .trim()
     .min(1, 'Enter your username or email.')
     .max(254, 'That is too long to be a login.'),
-  password: z.string().min(1, 'Enter your password.').max(256, 'Password must be at most 256 characters.'),
+  password: lineText().min(1, 'Enter your password.').max(256, 'Password must be at most 256 characters.'),
 });
 
 export const changePasswordInput = z.object({
-  currentPassword: z.string().min(1, 'Enter your current password.').max(256),
+  currentPassword: lineText().min(1, 'Enter your current password.').max(256),
   newPassword: passwordSchema,
 });
 
-export const tokenNameSchema = z
-  .string()
+export const tokenNameSchema = lineText()
   .trim()
   .min(1, 'Give the token a name.')
   .max(60, 'Token name must be at most 60 characters.');
 
 export const createTokenInput = loginInput.extend({ name: tokenNameSchema });
 
-export const revokeTokenInput = z.object({ id: z.string().min(1).max(64) });
+export const revokeTokenInput = z.object({ id: lineText().min(1).max(64) });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { userIdSchema } from './people.ts';
+import { multilineText } from './text.ts';
 
 export const maxMessageLength = 4000;
 
 export const roomIdSchema = z.number({ error: 'A room id is a number.' }).int().positive();
 export const messageIdSchema = z.string().regex(/^\d{1,18}$/, 'A message id is a string of digits.');
 
-export const messageBody = z
-  .string()
+export const messageBody = multilineText()
   .trim()
   .min(1, 'Write something first.')
   .max(maxMessageLength, `A message is at most ${maxMessageLength} characters.`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { usernameSchema } from './auth.ts';
 import { bigIdSchema } from './ids.ts';
+import { lineText, multilineText } from './text.ts';
 
 export const relations = ['self', 'friend', 'incoming', 'outgoing', 'none', 'blocked'] as const;
 export type Relation = (typeof relations)[number];
@@ -9,25 +10,23 @@ export const userIdSchema = z.number({ error: 'A user id is a number.' }).int().
 const idInput = z.object({ userId: userIdSchema });
 
 export const searchInput = z.object({
-  query: z
-    .string()
+  query: lineText()
     .trim()
     .min(1, 'Type something to search for.')
     .max(60, 'Search text is at most 60 characters.'),
-  cursor: z.string().max(300).nullish(),
+  cursor: lineText().max(300).nullish(),
   limit: z.number().int().min(1).max(50).default(20),
 });
 
 export const byUsernameInput = z.object({ username: usernameSchema });
 
 export const updateProfileInput = z.object({
-  displayName: z
-    .string()
+  displayName: lineText()
     .trim()
     .min(1, 'Display name cannot be empty.')
     .max(60, 'Display name must be at most 60 characters.')
     .optional(),
-  bio: z.string().trim().max(500, 'Bio must be at most 500 characters.').optional(),
+  bio: multilineText().trim().max(500, 'Bio must be at most 500 characters.').optional(),
   showEmail: z.boolean().optional(),
 });
 

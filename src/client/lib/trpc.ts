@@ -81,7 +81,8 @@ export const trpc = createTRPCClient<AppRouter>({
       false: splitLink({
         condition: (op) => op.path === 'users.setAvatar',
         true: httpLink({ url: '/trpc' }),
-        false: httpBatchLink({ url: '/trpc' }),
+        // At most 10 calls a request: the server refuses batches over HTTP_MAX_BATCH_SIZE (never below 10).
+        false: httpBatchLink({ url: '/trpc', maxItems: 10 }),
       }),
     }),
   ],

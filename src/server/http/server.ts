@@ -4,12 +4,13 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { maxAvatarBytes } from '../../shared/people.ts';
-import { bearerToken, resolveCredentials } from '../auth/resolve.ts';
+import { bearerToken, type Credentials, cookieToken, resolveCredentials } from '../auth/resolve.ts';
 import {
   createHttpContextFactory,
   createWsContextFactory,
   originAllowed,
   rememberUpgradeAuth,
+  upgradeSignedIn,
 } from '../context.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
@@ -17,6 +18,7 @@ import { ParleySocket } from '../realtime/socket.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
+import { createSocketAdmission } from './socket-admission.ts';
 import { staticFiles } from './static.ts';
 
 /** An avatar upload: 5 MB of image as base64 in JSON, with room for the envelope. */
@@ -63,6 +65,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
         maxBodySize: path.split(',').includes('users.setAvatar')
           ? avatarBodyBytes
           : deps.config.limits.httpMaxBodyBytes,
+        maxBatchSize: deps.config.limits.httpMaxBatchSize,
         responseMeta({ errors }) {
           const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
           return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};
@@ -98,17 +101,20 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     maxPayload: deps.config.limits.wsMaxPayloadBytes,
     WebSocket: ParleySocket,
   });
-  // Before tRPC's own listener: the bound holds from the first frame.
-  wss.on('connection', (socket: ParleySocket) => {
+  const admission = createSocketAdmission(deps);
+  // Before tRPC's own listener: the bounds hold from the first frame.
+  wss.on('connection', (socket: ParleySocket, req: IncomingMessage) => {
     socket.maxBufferedBytes = deps.config.limits.wsMaxBufferedBytes;
     socket.onTooSlow = () =>
       deps.log.warn('Closed a socket that read too slowly', { buffered: socket.bufferedAmount });
+    admission.opened(socket, req, upgradeSignedIn(req));
   });
   const handler = applyWSSHandler({
     wss,
     experimental_encoder: wsEncoder,
     router: appRouter,
-    createContext: createWsContextFactory(deps),
+    createContext: createWsContextFactory(deps, admission),
+    maxBatchSize: deps.config.limits.wsMaxBatchSize,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
@@ -132,7 +138,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   return { server, wss, broadcastReconnect: () => handler.broadcastReconnectNotification() };
 }
 
-/** Checks a socket before it opens: the path, the Origin (CSRF), and a token in the header if one was sent. */
+/** Checks a socket before it opens: the path, the Origin (CSRF), and the credentials in its headers. */
 async function acceptUpgrade(
   deps: Deps,
   req: IncomingMessage,
@@ -140,15 +146,19 @@ async function acceptUpgrade(
   const { pathname } = new URL(req.url ?? '/', 'http://local');
   if (pathname !== '/trpc' && pathname !== '/ws') return { status: 404, message: 'Not Found' };
   if (!originAllowed(deps, req)) return { status: 403, message: 'Forbidden' };
+  // Header credentials are resolved here, so the socket is counted as its user's (or as signed out) from the start.
   const bearer = bearerToken(req.headers);
-  if (bearer !== null) {
-    const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, {
-      kind: 'token',
-      token: bearer,
-    });
-    if (!auth) return { status: 401, message: 'Unauthorized' };
-    rememberUpgradeAuth(req, auth);
-  }
+  const cookie = cookieToken(req.headers);
+  const credentials: Credentials | null = bearer
+    ? { kind: 'token', token: bearer }
+    : cookie
+      ? { kind: 'cookie', token: cookie }
+      : null;
+  if (!credentials) return null;
+  const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, credentials);
+  // A stale cookie reads as signed out, as over HTTP; a wrong token is refused.
+  if (!auth && credentials.kind === 'token') return { status: 401, message: 'Unauthorized' };
+  if (auth) rememberUpgradeAuth(req, auth);
   return null;
 }
 

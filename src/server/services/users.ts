@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import { avatarUrl } from '../../shared/avatars.ts';
 import type { Relation, searchInput, updateProfileInput } from '../../shared/people.ts';
+import { hasControlCharacters } from '../../shared/text.ts';
 import { User } from '../db/entities/index.ts';
 import { escapeLike, query, queryOne, sql } from '../db/sql.ts';
 
@@ -78,12 +79,22 @@ function encodeCursor(row: SearchRow): string {
   );
 }
 
+/** What a cursor decodes to is bound into SQL: only the shape we made, with text the database can store. */
+function isCursor(value: unknown): value is Cursor {
+  if (!Array.isArray(value) || value.length !== 3) return false;
+  const [rank, name, id] = value as unknown[];
+  return (
+    typeof rank === 'number' &&
+    typeof name === 'string' &&
+    !hasControlCharacters(name) &&
+    typeof id === 'number'
+  );
+}
+
 function decodeCursor(cursor: string): Cursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
-      if (typeof value[2] === 'number') return value as Cursor;
-    }
+    if (isCursor(value)) return value;
   } catch {}
   throw new TRPCError({
     code: 'BAD_REQUEST',
