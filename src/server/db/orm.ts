@@ -23,7 +23,8 @@ export function ormOptions(databaseUrl: string): Options {
       emit: 'ts',
       transactional: true,
       allOrNothing: true,
-      // Schema changes are written by hand in migrations/, never diffed from entities: no snapshot file.
+      // New migrations are diffed from the entities against the database itself (after the existing ones ran),
+      // not against a snapshot file that could drift.
       snapshot: false,
       // Progress goes through the app's logger (openDatabase), not straight to stdout.
       silent: true,
