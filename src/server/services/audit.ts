@@ -1,19 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { query, queryOne, sql } from '../db/sql.ts';
-import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
+import { type AuditAction, AuditEntry, type User } from '../db/entities/index.ts';
+import { type PublicUser, publicUserOf } from './users.ts';
 
-export type AuditAction =
-  | 'user.ban'
-  | 'user.unban'
-  | 'user.mute'
-  | 'user.unmute'
-  | 'user.role'
-  | 'user.create-admin'
-  | 'message.delete'
-  | 'report.resolve';
+export type { AuditAction };
 
-export interface AuditEntry {
+export interface AuditRecord {
   actorId: number | null;
   action: AuditAction;
   targetUserId?: number | null;
@@ -23,24 +15,17 @@ export interface AuditEntry {
 }
 
 /** Records a moderator's act inside the act's own transaction: both happen, or neither. */
-export async function audit(tx: EntityManager, entry: AuditEntry): Promise<void> {
-  await query(
-    tx,
-    sql`insert into audit_log (actor_id, action, target_user_id, target_message_id, reason, details)
-      values (${entry.actorId}, ${entry.action}, ${entry.targetUserId ?? null}, ${entry.targetMessageId ?? null},
-        ${entry.reason ?? null}, ${JSON.stringify(entry.details ?? {})})`,
-  );
-}
-
-interface AuditRow {
-  id: string;
-  action: AuditAction;
-  reason: string | null;
-  details: Record<string, unknown>;
-  created_at: string;
-  target_message_id: string | null;
-  actor: UserRow | null;
-  target: UserRow | null;
+export async function audit(tx: EntityManager, record: AuditRecord): Promise<void> {
+  const entry = tx.create(AuditEntry, {
+    actor: record.actorId === null ? null : tx.getReference<User>('User', record.actorId),
+    action: record.action,
+    targetUser: record.targetUserId ? tx.getReference<User>('User', record.targetUserId) : null,
+    targetMessageId: record.targetMessageId ?? null,
+    reason: record.reason ?? null,
+    details: record.details ?? {},
+  });
+  // Written now: the act's raw statements in the same transaction must not run ahead of its record.
+  await tx.persist(entry).flush();
 }
 
 export interface AuditView {
@@ -59,28 +44,20 @@ export async function listAudit(em: EntityManager, cursor: string | null, limit:
   if (cursor !== null && !/^\d+$/.test(cursor)) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'That page cursor is not valid.' });
   }
-  const rows = await query<AuditRow>(
-    em,
-    sql`select a.id, a.action, a.reason, a.details, a.created_at, a.target_message_id,
-        (select row_to_json(x) from (select ${publicUserColumns} from users u where u.id = a.actor_id) x) as actor,
-        (select row_to_json(x) from (select ${publicUserColumns} from users u where u.id = a.target_user_id) x) as target
-      from audit_log a ${cursor ? sql`where a.id < ${cursor}` : sql``}
-      order by a.id desc limit ${limit + 1}`,
-  );
-  const items: AuditView[] = rows.slice(0, limit).map((row) => ({
-    id: String(row.id),
-    action: row.action,
-    actor: row.actor && toPublicUser(row.actor),
-    target: row.target && toPublicUser(row.target),
-    targetMessageId: row.target_message_id === null ? null : String(row.target_message_id),
-    reason: row.reason,
-    details: row.details,
-    createdAt: new Date(row.created_at).toISOString(),
+  const entries = await em.find(AuditEntry, cursor ? { id: { $lt: cursor } } : {}, {
+    populate: ['actor', 'targetUser'],
+    orderBy: { id: 'desc' },
+    limit: limit + 1,
+  });
+  const items: AuditView[] = entries.slice(0, limit).map((entry) => ({
+    id: entry.id,
+    action: entry.action,
+    actor: entry.actor ? publicUserOf(entry.actor) : null,
+    target: entry.targetUser ? publicUserOf(entry.targetUser) : null,
+    targetMessageId: entry.targetMessageId ?? null,
+    reason: entry.reason ?? null,
+    details: entry.details,
+    createdAt: entry.createdAt.toISOString(),
   }));
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
-}
-
-export async function auditCount(em: EntityManager): Promise<number> {
-  const row = await queryOne<{ count: string }>(em, sql`select count(*) from audit_log`);
-  return Number(row?.count ?? 0);
+  return { items, nextCursor: entries.length > limit ? (items.at(-1)?.id ?? null) : null };
 }

@@ -37,6 +37,18 @@ export function toPublicUser(row: UserRow): PublicUser {
   };
 }
 
+/** The same, from a loaded entity. */
+export function publicUserOf(
+  user: Pick<User, 'id' | 'username' | 'displayName' | 'avatarVersion'>,
+): PublicUser {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    avatarUrl: avatarUrl(user.id, user.avatarVersion ?? null),
+  };
+}
+
 export const publicUserColumns = sql`u.id, u.username, u.display_name, u.avatar_version`;
 
 /** The viewer's relation to the user aliased `u`, as one SQL expression. */
@@ -179,7 +191,7 @@ export async function updateProfile(
   if (input.showEmail !== undefined) user.showEmail = input.showEmail;
   await em.flush();
   return {
-    ...toPublicUser({ ...user, display_name: user.displayName, avatar_version: user.avatarVersion ?? null }),
+    ...publicUserOf(user),
     bio: user.bio,
     showEmail: user.showEmail,
   };

@@ -7,21 +7,23 @@ export const createdAt = () =>
     .defaultRaw('now()')
     .onCreate(() => new Date());
 
-/**
- * A column holding the id of a row of `target`, with its foreign key as the migrations name it
- * (`<table>_<column>_fkey`). The property holds the id itself (`mapToPk`), not a loaded entity.
- */
 // biome-ignore lint/suspicious/noExplicitAny: MikroORM's own bound for a relation's target (p.manyToOne).
-export const reference = <Target extends EntitySchema<any, any>>(
-  target: Target,
-  table: string,
-  column: string,
-  onDelete: 'cascade' | 'set null',
-) =>
+type Target = EntitySchema<any, any>;
+
+/**
+ * A many-to-one relation to `target` through `column`, with its foreign key as the migrations name it
+ * (`<table>_<column>_fkey`): queries can populate it, and the property holds the related entity.
+ */
+export const related = <T extends Target>(target: T, table: string, column: string, onDelete: OnDelete) =>
   p
     .manyToOne(target)
     .fieldName(column)
-    .mapToPk()
     .foreignKeyName(`${table}_${column}_fkey`)
     .deleteRule(onDelete)
     .updateRule('no action');
+
+/** The same relation, with the property holding only the related row's id (`mapToPk`). */
+export const reference = <T extends Target>(target: T, table: string, column: string, onDelete: OnDelete) =>
+  related(target, table, column, onDelete).mapToPk();
+
+type OnDelete = 'cascade' | 'set null';

@@ -1,10 +1,11 @@
 import { ApiToken } from './api-token.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
-import { AuditEntry, Report } from './moderation.ts';
+import { type AuditAction, AuditEntry, Report } from './moderation.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
+export type { AuditAction };
 export {
   ApiToken,
   AuditEntry,

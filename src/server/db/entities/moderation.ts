@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { Message } from './chat.ts';
-import { createdAt, reference } from './columns.ts';
+import { createdAt, reference, related } from './columns.ts';
 import { User } from './user.ts';
 
 export const reportStatuses = ['open', 'resolved', 'dismissed'] as const;
@@ -31,14 +31,26 @@ export type Report = InferEntity<typeof Report>;
  * What moderators did, append-only: triggers in the migrations refuse UPDATE, DELETE and TRUNCATE (the schema
  * diff does not look at triggers, so they are not described here).
  */
+export const auditActions = [
+  'user.ban',
+  'user.unban',
+  'user.mute',
+  'user.unmute',
+  'user.role',
+  'user.create-admin',
+  'message.delete',
+  'report.resolve',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
 export const AuditEntry = defineEntity({
   name: 'AuditEntry',
   tableName: 'audit_log',
   properties: {
     id: p.bigint('string').primary().autoincrement(),
-    actorId: reference(User, 'audit_log', 'actor_id', 'set null').nullable(),
-    action: p.text(),
-    targetUserId: reference(User, 'audit_log', 'target_user_id', 'set null').nullable(),
+    actor: related(User, 'audit_log', 'actor_id', 'set null').nullable(),
+    action: p.text().$type<AuditAction>(),
+    targetUser: related(User, 'audit_log', 'target_user_id', 'set null').nullable(),
     /** Not a foreign key: the entry outlives the message it names. */
     targetMessageId: p.bigint('string').nullable(),
     reason: p.string().length(500).nullable(),
