@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
-import { openDatabase } from './db/orm.ts';
+import { type Orm, openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
@@ -50,22 +50,31 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      http.broadcastReconnect();
-      for (const socket of http.wss.clients) socket.close(1001, 'Server shutting down');
-      http.wss.close();
-      http.server.closeAllConnections();
-      await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      await http.drain(config.shutdownDeadlineMs);
       // Presence first: it announces who left with this instance, and friend presence still hears it.
       await presence.close();
       await stopFriendPresence();
       await instanceStats.close();
       await fanout.close();
-      await orm.close();
+      await closePool(orm, log);
       await database.stop();
     })();
     return closing;
   };
   return { deps, url: `http://127.0.0.1:${port}`, port, close };
+}
+
+/** A query the drain deadline cut may still hold a connection: the pool is not waited for past a moment. */
+const poolCloseMs = 1_000;
+
+async function closePool(orm: Orm, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const busy = new Promise<'busy'>((resolve) => {
+    timer = setTimeout(() => resolve('busy'), poolCloseMs);
+  });
+  const outcome = await Promise.race([orm.close(), busy]);
+  clearTimeout(timer);
+  if (outcome === 'busy') log.warn('A database query was still running at exit: its connection is dropped');
 }
 
 interface Fanout {

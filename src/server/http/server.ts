@@ -17,6 +17,7 @@ import { ParleySocket } from '../realtime/socket.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
+import { drain } from './drain.ts';
 import { staticFiles } from './static.ts';
 
 /** An avatar upload: 5 MB of image as base64 in JSON, with room for the envelope. */
@@ -33,8 +34,8 @@ const securityHeaders = {
 export interface HttpApp {
   server: Server;
   wss: WebSocketServer;
-  /** Tells connected clients to reconnect elsewhere (on shutdown). */
-  broadcastReconnect(): void;
+  /** Stops serving: see `drain`. */
+  drain(deadlineMs: number): Promise<void>;
 }
 
 export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
@@ -129,7 +130,8 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     );
   });
 
-  return { server, wss, broadcastReconnect: () => handler.broadcastReconnectNotification() };
+  const notifyReconnect = () => handler.broadcastReconnectNotification();
+  return { server, wss, drain: (deadlineMs) => drain(server, wss, notifyReconnect, deadlineMs, deps.log) };
 }
 
 /** Checks a socket before it opens: the path, the Origin (CSRF), and a token in the header if one was sent. */
