@@ -109,7 +109,7 @@ function connectFanout(config: Config, log: Logger): Fanout {
   return {
     instanceId: bus.instanceId,
     bus,
-    limiter: new RedisRateLimiter(commands, config.redisKeyPrefix),
+    limiter: new RedisRateLimiter(commands, config.redisKeyPrefix, log),
     presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId),
     redis: commands,
     close: () => bus.close(),
