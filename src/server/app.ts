@@ -34,10 +34,23 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     fanout.instanceId,
     () => ({ sockets: sockets(), people: presence.localCount() }),
     fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
+    log,
   );
   const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents);
   const activity = new ActivityHub({ bus, presence, log });
-  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
+  const { redis } = fanout;
+  const deps: Deps = {
+    config,
+    orm,
+    bus,
+    limiter,
+    presence,
+    instanceStats,
+    roomStreams,
+    activity,
+    log,
+    redis,
+  };
   const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
   sockets = () => http.wss.clients.size;
@@ -110,7 +123,7 @@ function connectFanout(config: Config, log: Logger): Fanout {
     instanceId: bus.instanceId,
     bus,
     limiter: new RedisRateLimiter(commands, config.redisKeyPrefix, log),
-    presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId),
+    presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId, log),
     redis: commands,
     close: () => bus.close(),
   };

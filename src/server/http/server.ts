@@ -18,6 +18,7 @@ import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
 import { drain } from './drain.ts';
+import { healthEndpoint } from './health.ts';
 import { staticFiles } from './static.ts';
 
 /** An avatar upload: 5 MB of image as base64 in JSON, with room for the envelope. */
@@ -49,6 +50,8 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     immutable: () => true,
   });
 
+  const health = healthEndpoint(deps);
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
@@ -75,10 +78,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       });
       return;
     }
-    if (url.pathname === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
-      return;
-    }
+    if (url.pathname === '/healthz') return health(res);
     if (url.pathname.startsWith('/avatars/')) {
       if (await serveAvatars(req, res, url.pathname.slice('/avatars'.length))) return;
     } else if (serveClient && (await serveClient(req, res, url.pathname))) return;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { RedisCalls } from './redis-calls.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -68,48 +69,41 @@ return {0, tonumber(oldest[2]) + window - now}
 `;
 const slidingWindowSha = createHash('sha1').update(slidingWindowScript).digest('hex');
 
-/** A limit check waits no longer than this for Redis before the local limiter decides. */
-const redisTimeoutMs = 500;
-
 /**
  * Limits shared by every instance through Redis. While Redis is unreachable or slow, each instance limits on its
  * own (the same limits, per instance) and says so once in the log: a limit is never a reason to fail a call.
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly local = new MemoryRateLimiter();
+  private readonly calls: RedisCalls;
   private readonly hitIds = `${randomBytes(6).toString('hex')}:`;
   private hits = 0;
-  private degraded = false;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-    private readonly log: Logger,
-  ) {}
-
-  async hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
-    // Not connected: decide now rather than wait in ioredis's offline queue for a reconnect.
-    if (this.redis.status !== 'ready') return this.fallBack(key, limit, windowMs, 'not connected');
-    try {
-      const reply = await withTimeout(
-        this.check(`${this.prefix}rate:${key}`, limit, windowMs),
-        redisTimeoutMs,
-      );
-      if (this.degraded) {
-        this.degraded = false;
-        this.log.info('Redis is back: rate limits are shared by every instance again');
-      }
-      return reply;
-    } catch (cause) {
-      return this.fallBack(key, limit, windowMs, cause);
-    }
+    log: Logger,
+  ) {
+    this.calls = new RedisCalls(
+      redis,
+      log,
+      'Rate limits',
+      'each instance limits on its own until it returns',
+    );
   }
 
-  private async check(fullKey: string, limit: number, windowMs: number): Promise<RateDecision> {
+  hit(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    return this.calls.attempt(
+      (redis) => this.check(redis, `${this.prefix}rate:${key}`, limit, windowMs),
+      () => this.local.hit(key, limit, windowMs),
+    );
+  }
+
+  private async check(redis: Redis, fullKey: string, limit: number, windowMs: number): Promise<RateDecision> {
     const args = [1, fullKey, windowMs, limit, `${this.hitIds}${this.hits++}`] as const;
-    const reply: unknown = await this.redis.evalsha(slidingWindowSha, ...args).catch((error: unknown) => {
+    const reply: unknown = await redis.evalsha(slidingWindowSha, ...args).catch((error: unknown) => {
       if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
-        return this.redis.eval(slidingWindowScript, ...args);
+        return redis.eval(slidingWindowScript, ...args);
       }
       throw error;
     });
@@ -118,25 +112,4 @@ export class RedisRateLimiter implements RateLimiter {
     }
     return decision(reply[0] === 1, reply[1]);
   }
-
-  private fallBack(key: string, limit: number, windowMs: number, cause: unknown): Promise<RateDecision> {
-    if (!this.degraded) {
-      this.degraded = true;
-      this.log.warn(
-        'Redis is unavailable: rate limits are kept by each instance on its own until it returns',
-        {
-          cause,
-        },
-      );
-    }
-    return this.local.hit(key, limit, windowMs);
-  }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,73 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+/** A Redis call that takes longer than this is given up on: a caller never waits for a reconnect. */
+const redisTimeoutMs = 500;
+
+/**
+ * Redis calls of one feature (presence, rate limits, instance stats) that must never hold up or fail a person's
+ * call: while Redis is unreachable or slow they fail fast and the feature falls back. The first failure of an
+ * outage is logged as a warning with its cause, the rest at debug level, and the recovery once.
+ */
+export class RedisCalls {
+  private down = false;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly log: Logger,
+    private readonly feature: string,
+    private readonly fallbackNote: string,
+  ) {}
+
+  /** Runs `call`, or `fallback` when Redis is not connected (no wait in ioredis's offline queue) or fails. */
+  attempt<T>(call: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    if (this.redis.status !== 'ready') {
+      this.failed(new Error(`Redis is not connected (${this.redis.status})`));
+      return Promise.resolve(fallback());
+    }
+    return this.settle(call(this.redis), fallback);
+  }
+
+  /** Waits for work already started (that does something useful without Redis first) for a short while. */
+  async settle<T>(work: Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await withTimeout(work, redisTimeoutMs);
+    } catch (cause) {
+      this.failed(cause);
+      return fallback();
+    }
+    if (this.down) {
+      this.down = false;
+      this.log.info(`${this.feature}: Redis is back`);
+    }
+    return result;
+  }
+
+  private failed(cause: unknown): void {
+    if (this.down) {
+      this.log.debug(`${this.feature}: Redis still unavailable`, { cause });
+      return;
+    }
+    this.down = true;
+    this.log.warn(`${this.feature}: Redis is unavailable; ${this.fallbackNote}`, { cause });
+  }
+}
+
+/** Runs a MULTI and throws if it was discarded or any command in it failed (ioredis reports those per command). */
+export async function execChecked(transaction: ChainableCommander): Promise<unknown[]> {
+  const replies = await transaction.exec();
+  if (!replies) throw new Error('Redis discarded the transaction');
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
+}
+
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
