@@ -42,12 +42,17 @@ export interface HttpApp {
 export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   const createContext = createHttpContextFactory(deps);
   const serveClient = clientDir
-    ? staticFiles(clientDir, { spaFallback: true, immutable: (p) => p.startsWith('/assets/') })
+    ? staticFiles(clientDir, {
+        spaFallback: true,
+        immutable: (p) => p.startsWith('/assets/'),
+        hideSourceMaps: deps.config.production,
+      })
     : null;
   // Avatar names carry a version that changes on each upload.
   const serveAvatars = staticFiles(avatarsDir(deps.config.dataDir), {
     spaFallback: false,
     immutable: () => true,
+    changing: true,
   });
 
   const health = healthEndpoint(deps);
