@@ -1,13 +1,15 @@
 /**
  * Redis goes away (a restart, a network cut): the instance keeps serving what does not need it. People still sign
  * in, change things and list their rooms; rate limits hold per instance; `/healthz` tells the operator that Redis is
- * down, and that it is back once it returns.
+ * down, and that it is back once it returns. Without PostgreSQL the instance cannot serve: `/healthz` answers 503,
+ * so the load balancer takes it out.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rawMutation, rawQuery } from './helpers/http.ts';
 import { type OwnRedis, startOwnRedis } from './helpers/redis-server.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
 import { pause } from './helpers/sockets.ts';
+import { startTcpProxy } from './helpers/tcp-proxy.ts';
 import { type Account, registerUser, roomyLimits } from './helpers/users.ts';
 
 let redis: OwnRedis;
@@ -19,8 +21,8 @@ interface Health {
   body: { status: string; database: string; redis: string };
 }
 
-async function health(): Promise<Health> {
-  const response = await fetch(`${server.url}/healthz`);
+async function health(at = server): Promise<Health> {
+  const response = await fetch(`${at.url}/healthz`);
   return { status: response.status, body: (await response.json()) as Health['body'] };
 }
 
@@ -84,4 +86,27 @@ it('reports Redis down on /healthz while serving, then ok again once Redis is ba
     status: 200,
     body: { status: 'ok', database: 'ok', redis: 'ok' },
   });
+});
+
+it('answers 503 with the database down when PostgreSQL cannot be reached', async () => {
+  const database = await createTestDatabase();
+  const url = new URL(database.url);
+  const proxy = await startTcpProxy(Number(url.port || 5432), url.hostname);
+  url.port = String(proxy.port);
+  const cutOff = await startTestServer({
+    databaseUrl: url.toString(),
+    env: { REDIS_URL: redis.url, LOG_LEVEL: 'silent' },
+  });
+  try {
+    expect((await health(cutOff)).body.database).toBe('ok');
+    await proxy.close();
+    await pause(1_100); // the previous answer is reused for a second
+    expect(await health(cutOff)).toEqual({
+      status: 503,
+      body: { status: 'down', database: 'down', redis: 'ok' },
+    });
+  } finally {
+    await cutOff.close();
+    await database.drop();
+  }
 });
