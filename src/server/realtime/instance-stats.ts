@@ -60,7 +60,7 @@ export function createInstanceStats(
       () => 0,
     );
   };
-  const shared = async (mine: InstanceReport): Promise<InstanceReport[]> => {
+  const everyInstance = async (mine: InstanceReport): Promise<InstanceReport[]> => {
     if (!calls) return [mine];
     await publish(mine);
     const stored = await calls.attempt(
@@ -76,7 +76,7 @@ export function createInstanceStats(
   void publish(sample()); // seen by the other instances from the start, not after the first interval
 
   return {
-    all: () => shared(sample()),
+    all: () => everyInstance(sample()),
     async close() {
       clearInterval(timer);
       lag.disable();
