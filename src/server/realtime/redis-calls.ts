@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 
 /** A Redis call that takes longer than this is given up on: a caller never waits for a reconnect. */
 const redisTimeoutMs = 500;
+const connectedOrConnecting = new Set(['ready', 'connect', 'connecting']);
 
 /**
  * Redis calls of one feature (presence, rate limits, instance stats) that must never hold up or fail a person's
@@ -19,10 +20,13 @@ export class RedisCalls {
     private readonly fallbackNote: string,
   ) {}
 
-  /** Runs `call`, or `fallback` when Redis is not connected (no wait in ioredis's offline queue) or fails. */
+  /**
+   * Runs `call`, or `fallback` when it fails or Redis is away: then at once, rather than after a wait in ioredis's
+   * offline queue. A connection on its way up (at start-up, or a reconnect attempt) gets the usual short wait.
+   */
   attempt<T>(call: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
-    if (this.redis.status !== 'ready') {
-      this.failed(new Error(`Redis is not connected (${this.redis.status})`));
+    if (!connectedOrConnecting.has(this.redis.status)) {
+      this.failed(`not connected (${this.redis.status})`);
       return Promise.resolve(fallback());
     }
     return this.settle(call(this.redis), fallback);
