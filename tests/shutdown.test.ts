@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectParley } from '../src/sdk/index.ts';
 import { freePort } from '../src/server/db/database.ts';
 import { socketCloseCodes } from '../src/shared/socket.ts';
+import { chattyLimits, openRoom, publicRoomId, received, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { rawMutation } from './helpers/http.ts';
 import { createTestDatabase, testRedisUrl } from './helpers/server.ts';
@@ -37,9 +39,9 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+async function startServer(env: Record<string, string> = {}, port?: number): Promise<ServerProcess> {
   const server = await spawnServer({
-    port: await freePort(),
+    port: port ?? (await freePort()),
     databaseUrl: database.url,
     redisPrefix,
     env: { ...roomyLimits, ...env },
@@ -138,4 +140,39 @@ it('cuts a call that outlasts the shutdown deadline, and still exits 0 rather th
   expect(await outcome).toBe('cut');
   await lock.release();
   expect(await onlineKeys()).toEqual([]);
+});
+
+it('moves a reader of the stopping instance to the next one, and the reader misses nothing', async () => {
+  // The load balancer's next instance takes over the same address.
+  const port = await freePort();
+  const first = await startServer(chattyLimits, port);
+  const [reader, writer] = await Promise.all([registerUser(first), registerUser(first)]);
+  const closes: (number | undefined)[] = [];
+  const readerTab = connectParley({
+    url: first.url,
+    cookie: reader.cookie,
+    onSocketClose: (c) => closes.push(c),
+  });
+  const writerTab = connectParley({ url: first.url, cookie: writer.cookie });
+  try {
+    const roomId = await publicRoomId(readerTab.client);
+    const events = await openRoom(readerTab.client, roomId);
+    await say(writerTab.client, roomId, 'Before the deploy');
+    await received(events, 1);
+
+    expect(await first.stop('SIGTERM', 20_000)).toBe(0);
+    expect(closes).toContain(socketCloseCodes.serviceRestart);
+    await startServer(chattyLimits, port);
+    await say(writerTab.client, roomId, 'First on the new instance');
+    await say(writerTab.client, roomId, 'After the deploy');
+
+    const seen = await received(events, 3, 0, 15_000);
+    expect(seen.map((event) => event.data.message.body)).toEqual([
+      'Before the deploy',
+      'First on the new instance',
+      'After the deploy',
+    ]);
+  } finally {
+    await Promise.all([readerTab.close(), writerTab.close()]);
+  }
 });
