@@ -15,6 +15,7 @@ import { RedisBus } from './realtime/redis-bus.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
 import { startFriendPresence } from './services/presence.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface App {
   deps: Deps;
@@ -81,13 +82,14 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
 const poolCloseMs = 1_000;
 
 async function closePool(orm: Orm, log: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const busy = new Promise<'busy'>((resolve) => {
-    timer = setTimeout(() => resolve('busy'), poolCloseMs);
-  });
-  const outcome = await Promise.race([orm.close(), busy]);
-  clearTimeout(timer);
-  if (outcome === 'busy') log.warn('A database query was still running at exit: its connection is dropped');
+  await withTimeout(orm.close(), poolCloseMs).catch((cause: unknown) =>
+    log.warn(
+      'The database pool did not close in time (a query still running?): its connections are dropped',
+      {
+        cause,
+      },
+    ),
+  );
 }
 
 interface Fanout {

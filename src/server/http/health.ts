@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Deps } from '../deps.ts';
-import { withTimeout } from '../realtime/redis-calls.ts';
+import { withTimeout } from '../timeout.ts';
 
 type DependencyState = 'ok' | 'down';
 

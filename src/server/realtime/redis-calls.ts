@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { withTimeout } from '../timeout.ts';
 
 /** A Redis call that takes longer than this is given up on: a caller never waits for a reconnect. */
 const redisTimeoutMs = 500;
@@ -66,12 +67,4 @@ export async function execChecked(transaction: ChainableCommander): Promise<unkn
     if (error) throw error;
     return reply;
   });
-}
-
-export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
