@@ -12,6 +12,7 @@ import { createInstanceStats } from './realtime/instance-stats.ts';
 import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './realtime/rate-limit.ts';
 import { RedisBus } from './realtime/redis-bus.ts';
+import { logConnectionTrouble } from './realtime/redis-calls.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
 import { startFriendPresence } from './services/presence.ts';
@@ -117,9 +118,8 @@ function connectFanout(config: Config, log: Logger): Fanout {
   }
   const commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const subscriber = new Redis(config.redisUrl);
-  for (const connection of [commands, subscriber]) {
-    connection.on('error', (cause) => log.error('Redis connection error', { cause }));
-  }
+  logConnectionTrouble(commands, log, 'command');
+  logConnectionTrouble(subscriber, log, 'subscriber');
   const bus = new RedisBus(commands, subscriber, config.redisKeyPrefix, log);
   return {
     instanceId: bus.instanceId,

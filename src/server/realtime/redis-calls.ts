@@ -68,3 +68,21 @@ export async function execChecked(transaction: ChainableCommander): Promise<unkn
     return reply;
   });
 }
+
+/**
+ * ioredis reports an error on every reconnect attempt (one every two seconds while Redis is away): the first of
+ * an outage is logged as an error, the rest at debug level, and the reconnection once.
+ */
+export function logConnectionTrouble(connection: Redis, log: Logger, name: string): void {
+  let down = false;
+  connection.on('error', (cause: unknown) => {
+    if (down) return log.debug(`Redis ${name} connection: still failing`, { cause });
+    down = true;
+    log.error(`Redis ${name} connection failed; retrying`, { cause });
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info(`Redis ${name} connection is back`);
+  });
+}
