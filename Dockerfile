@@ -7,4 +7,7 @@ COPY . .
 RUN npm run build
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
-CMD ["npm", "start"]
+# node itself is PID 1, not npm: npm does not pass SIGTERM on, so the server never drained and was SIGKILLed.
+# Parley drains for SHUTDOWN_DEADLINE_SECONDS (10 s) on SIGTERM: give `docker stop -t` / a stop grace period above it.
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/server/main.ts"]

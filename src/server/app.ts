@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
-import { openDatabase } from './db/orm.ts';
+import { type Orm, openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
@@ -12,9 +12,11 @@ import { createInstanceStats } from './realtime/instance-stats.ts';
 import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './realtime/rate-limit.ts';
 import { RedisBus } from './realtime/redis-bus.ts';
+import { logConnectionTrouble } from './realtime/redis-calls.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
 import { startFriendPresence } from './services/presence.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface App {
   deps: Deps;
@@ -40,9 +42,22 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       roomStreams: roomStreams.size,
     }),
     fanout.redis && { client: fanout.redis, prefix: config.redisKeyPrefix },
+    log,
   );
   const activity = new ActivityHub({ bus, presence, log });
-  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
+  const { redis } = fanout;
+  const deps: Deps = {
+    config,
+    orm,
+    bus,
+    limiter,
+    presence,
+    instanceStats,
+    roomStreams,
+    activity,
+    log,
+    redis,
+  };
   const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
   sockets = () => http.wss.clients.size;
@@ -55,22 +70,32 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      http.broadcastReconnect();
-      for (const socket of http.wss.clients) socket.close(1001, 'Server shutting down');
-      http.wss.close();
-      http.server.closeAllConnections();
-      await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      await http.drain(config.shutdownDeadlineMs);
       // Presence first: it announces who left with this instance, and friend presence still hears it.
       await presence.close();
       await stopFriendPresence();
       await instanceStats.close();
       await fanout.close();
-      await orm.close();
+      await closePool(orm, log);
       await database.stop();
     })();
     return closing;
   };
   return { deps, url: `http://127.0.0.1:${port}`, port, close };
+}
+
+/** A query the drain deadline cut may still hold a connection: the pool is not waited for past a moment. */
+const poolCloseMs = 1_000;
+
+async function closePool(orm: Orm, log: Logger): Promise<void> {
+  await withTimeout(orm.close(), poolCloseMs).catch((cause: unknown) =>
+    log.warn(
+      'The database pool did not close in time (a query still running?): its connections are dropped',
+      {
+        cause,
+      },
+    ),
+  );
 }
 
 interface Fanout {
@@ -81,21 +106,6 @@ interface Fanout {
   /** The command connection, when Redis is configured. */
   redis: Redis | null;
   close(): Promise<void>;
-}
-
-/** One line when a Redis connection fails and one when it is back, not one per reconnection attempt. */
-function logOutages(connection: Redis, name: string, log: Logger): void {
-  let down = false;
-  connection.on('error', (cause) => {
-    if (down) return;
-    down = true;
-    log.error('Redis connection lost; reconnecting', { connection: name, cause });
-  });
-  connection.on('ready', () => {
-    if (!down) return;
-    down = false;
-    log.warn('Redis connection back', { connection: name });
-  });
 }
 
 /** In-process for a single node; Redis when REDIS_URL is set, so several instances act as one. */
@@ -114,18 +124,14 @@ function connectFanout(config: Config, log: Logger): Fanout {
   const commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   // The bus resubscribes by itself, so that it knows when to catch up what it missed meanwhile.
   const subscriber = new Redis(config.redisUrl, { autoResubscribe: false });
-  for (const [name, connection] of [
-    ['commands', commands],
-    ['subscriber', subscriber],
-  ] as const) {
-    logOutages(connection, name, log);
-  }
+  logConnectionTrouble(commands, log, 'command');
+  logConnectionTrouble(subscriber, log, 'subscriber');
   const bus = new RedisBus(commands, subscriber, config.redisKeyPrefix, log);
   return {
     instanceId: bus.instanceId,
     bus,
-    limiter: new RedisRateLimiter(commands, config.redisKeyPrefix),
-    presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId),
+    limiter: new RedisRateLimiter(commands, config.redisKeyPrefix, log),
+    presence: new RedisPresence(bus, commands, config.redisKeyPrefix, bus.instanceId, log),
     redis: commands,
     close: () => bus.close(),
   };

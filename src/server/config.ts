@@ -26,6 +26,7 @@ const envSchema = z.object({
   COOKIE_SECURE: bool.optional(),
   SESSION_TTL_DAYS: positiveInt.default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   // Limits: protective by default, each adjustable.
   RATE_LOGIN_PER_MINUTE: positiveInt.default(10),
   RATE_REGISTER_PER_HOUR: positiveInt.default(20),
@@ -69,6 +70,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
     cookieSecure: env.COOKIE_SECURE ?? production,
     sessionTtlMs: env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
     logLevel: env.LOG_LEVEL,
+    shutdownDeadlineMs: env.SHUTDOWN_DEADLINE_SECONDS * 1000,
     roomStreamRecentEvents: env.ROOM_STREAM_RECENT_EVENTS,
     limits: {
       loginPerMinute: env.RATE_LOGIN_PER_MINUTE,

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
@@ -21,4 +22,6 @@ export interface Deps {
   /** This instance's followers of typing and presence, written to once per signal. */
   activity: ActivityHub;
   log: Logger;
+  /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */
+  redis: Redis | null;
 }

@@ -7,6 +7,7 @@ import { createServer } from 'vite';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const config = loadConfig();
@@ -17,11 +18,4 @@ const vite = await createServer({ root, configFile: `${root}/vite.config.ts` });
 await vite.listen();
 vite.printUrls();
 log.info(`API on ${app.url}; open the Vite URL above.`);
-
-const stop = async () => {
-  await vite.close();
-  await app.close();
-  process.exit(0);
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+exitOnSignals(app, log, config.shutdownDeadlineMs, () => vite.close());

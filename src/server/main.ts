@@ -4,6 +4,7 @@ import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureClientBuild } from './http/client-build.ts';
 import { createLogger } from './logger.ts';
+import { exitOnSignals } from './shutdown.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -16,18 +17,7 @@ try {
     database: config.databaseUrl ? 'DATABASE_URL' : 'embedded',
     fanout: config.redisUrl ? 'redis' : 'in-process',
   });
-  const shutdown = (signal: string) => {
-    log.info(`Shutting down (${signal})`);
-    app.close().then(
-      () => process.exit(0),
-      (cause) => {
-        log.error('Shutdown failed', { cause });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  exitOnSignals(app, log, config.shutdownDeadlineMs);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

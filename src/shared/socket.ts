@@ -3,6 +3,8 @@
  * tRPC clients reconnect after any of them and resume each room stream from its last event id.
  */
 export const socketCloseCodes = {
+  /** This instance is shutting down (a deploy, a restart): reconnect, to another instance if there is one. */
+  serviceRestart: 1012,
   /** The session or token behind the socket ended (logout, password change, ban, expiry), or was never valid. */
   sessionEnded: 4401,
   /** The client read too slowly: more than WS_MAX_BUFFERED_BYTES waited unsent. Reconnect and resume. */

@@ -21,8 +21,11 @@ export interface ServerProcess {
   pid: number;
   /** Its last lines of output (warnings and errors at the default log level). */
   output: string[];
-  /** Sends `signal` and waits for the exit; SIGKILL after `graceMs` if it is still running. */
-  stop(signal: 'SIGKILL' | 'SIGTERM', graceMs?: number): Promise<void>;
+  /**
+   * Sends `signal` and waits for the exit; SIGKILL after `graceMs` if it is still running. Resolves with the exit
+   * code (null when a signal ended it).
+   */
+  stop(signal: 'SIGKILL' | 'SIGTERM', graceMs?: number): Promise<number | null>;
 }
 
 const keptLines = 200;
@@ -50,7 +53,7 @@ export async function spawnServer(
     output.splice(0, Math.max(0, output.length - keptLines));
   };
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(`did not start within ${readyTimeoutMs} ms`), readyTimeoutMs);
     const early = (code: number | null, signal: string | null) =>
@@ -76,10 +79,16 @@ export async function spawnServer(
   };
 }
 
-async function stop(child: ChildProcess, exited: Promise<void>, signal: NodeJS.Signals, graceMs: number) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+async function stop(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  signal: NodeJS.Signals,
+  graceMs: number,
+): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
+  const code = await exited;
   clearTimeout(timer);
+  return code;
 }

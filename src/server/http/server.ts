@@ -18,6 +18,8 @@ import { ParleySocket } from '../realtime/socket.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
+import { drain } from './drain.ts';
+import { healthEndpoint } from './health.ts';
 import { createSocketAdmission } from './socket-admission.ts';
 import { staticFiles } from './static.ts';
 
@@ -35,20 +37,27 @@ const securityHeaders = {
 export interface HttpApp {
   server: Server;
   wss: WebSocketServer;
-  /** Tells connected clients to reconnect elsewhere (on shutdown). */
-  broadcastReconnect(): void;
+  /** Stops serving: see `drain`. */
+  drain(deadlineMs: number): Promise<void>;
 }
 
 export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   const createContext = createHttpContextFactory(deps);
   const serveClient = clientDir
-    ? staticFiles(clientDir, { spaFallback: true, immutable: (p) => p.startsWith('/assets/') })
+    ? staticFiles(clientDir, {
+        spaFallback: true,
+        immutable: (p) => p.startsWith('/assets/'),
+        hideSourceMaps: deps.config.production,
+      })
     : null;
   // Avatar names carry a version that changes on each upload.
   const serveAvatars = staticFiles(avatarsDir(deps.config.dataDir), {
     spaFallback: false,
     immutable: () => true,
+    changing: true,
   });
+
+  const health = healthEndpoint(deps);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -77,10 +86,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       });
       return;
     }
-    if (url.pathname === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
-      return;
-    }
+    if (url.pathname === '/healthz') return health(res);
     if (url.pathname.startsWith('/avatars/')) {
       if (await serveAvatars(req, res, url.pathname.slice('/avatars'.length))) return;
     } else if (serveClient && (await serveClient(req, res, url.pathname))) return;
@@ -135,7 +141,8 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     );
   });
 
-  return { server, wss, broadcastReconnect: () => handler.broadcastReconnectNotification() };
+  const notifyReconnect = () => handler.broadcastReconnectNotification();
+  return { server, wss, drain: (deadlineMs) => drain(server, wss, notifyReconnect, deadlineMs, deps.log) };
 }
 
 /** Checks a socket before it opens: the path, the Origin (CSRF), and the credentials in its headers. */

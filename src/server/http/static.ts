@@ -1,60 +1,48 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
+import sirv from 'sirv';
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
+export interface StaticOptions {
+  /** An unknown path without an extension gets index.html, so the client router can take it. */
+  spaFallback: boolean;
+  /** Files whose names change with their content: cached for a year. Anything else is revalidated. */
+  immutable: (pathname: string) => boolean;
+  /** Files come and go while serving (uploads): each is looked up per request, not listed once at start. */
+  changing?: boolean;
+  /** Leave `*.map` unserved (production). */
+  hideSourceMaps?: boolean;
+}
 
 /**
- * Serves a folder of files. Files whose names change with their content are cached for a year; anything else is
- * revalidated.
- * With `spaFallback`, an unknown path gets index.html so the client router can take it.
+ * Serves a folder through sirv: the precompressed `.br` / `.gz` copy the build wrote when the client accepts it,
+ * ETag and Last-Modified with 304 on a matching If-None-Match. `pathname` is the path inside the folder (the
+ * request's, less any mount prefix). Resolves false when no file answers.
  */
-export function staticFiles(
-  root: string,
-  { spaFallback, immutable }: { spaFallback: boolean; immutable: (pathname: string) => boolean },
-) {
-  const base = path.resolve(root);
+export function staticFiles(root: string, options: StaticOptions) {
+  const cacheControl = (pathname: string) =>
+    options.immutable(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  const serve = sirv(root, {
+    dev: options.changing ?? false,
+    etag: true,
+    brotli: true,
+    gzip: true,
+    single: options.spaFallback,
+    setHeaders: (res, pathname) => res.setHeader('Cache-Control', cacheControl(pathname)),
+  });
   return async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    let decoded: string;
+    if (options.hideSourceMaps && pathname.endsWith('.map')) return false;
+    // sirv reads the path from req.url: give it the path inside the folder, as a mounted handler sees it.
+    const url = req.url;
+    const query = url?.indexOf('?') ?? -1;
+    req.url = query < 0 ? pathname : pathname + (url ?? '').slice(query);
+    let served = true;
     try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      return false; // a malformed escape names no file
+      serve(req, res, () => {
+        served = false;
+      });
+    } finally {
+      req.url = url;
     }
-    let file = path.resolve(base, `.${decoded}`);
-    if (file !== base && !file.startsWith(base + path.sep)) return false;
-    let info = await stat(file).catch(() => null);
-    if (info?.isDirectory()) {
-      file = path.join(file, 'index.html');
-      info = await stat(file).catch(() => null);
-    }
-    if (!info?.isFile()) {
-      if (!spaFallback || path.extname(pathname)) return false;
-      file = path.join(base, 'index.html');
-      info = await stat(file).catch(() => null);
-      if (!info?.isFile()) return false;
-    }
-    res.writeHead(200, {
-      'Content-Type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      'Cache-Control': immutable(pathname) ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-    return true;
+    return served;
   };
 }

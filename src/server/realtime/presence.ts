@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
 import type { EventBus, Unsubscribe } from './bus.ts';
+import { execChecked, RedisCalls } from './redis-calls.ts';
 
 /**
  * Who is connected, across instances. Members are counted once however many sockets they hold. Changes are
@@ -126,17 +128,22 @@ const instanceTtlMs = 15_000;
 /**
  * Each instance keeps its members in a Redis set that expires unless refreshed every few seconds, so a crashed
  * instance's people drop out within seconds; a copy without expiry lets the next sweep say who they were.
+ * While Redis is away presence is approximate: each instance knows only its own people, and the first heartbeat
+ * after Redis returns writes them all again.
  */
 export class RedisPresence implements Presence {
   private readonly local: LocalPresence;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly calls: RedisCalls;
 
   constructor(
     private readonly bus: EventBus,
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     private readonly instanceId: string,
+    log: Logger,
   ) {
+    this.calls = new RedisCalls(redis, log, 'Presence', "only this instance's people are shown online");
     this.local = new LocalPresence((members) => void this.write().then(() => this.announce(members)));
     this.heartbeat = setInterval(() => void this.write().then(() => this.sweep()), heartbeatMs);
     this.heartbeat.unref();
@@ -151,46 +158,68 @@ export class RedisPresence implements Presence {
     return this.local.connect(member);
   }
 
+  /** Rewrites this instance's whole set, so one heartbeat after an outage repairs it. */
   private async write(): Promise<void> {
     const members = [...this.local.counts.keys()].map(String);
-    const tx = this.redis.multi().del(this.key(this.instanceId), this.lastKey(this.instanceId));
-    if (members.length) {
-      tx.sadd(this.key(this.instanceId), ...members).sadd(this.lastKey(this.instanceId), ...members);
-    }
-    tx.pexpire(this.key(this.instanceId), instanceTtlMs).zadd(
-      this.instancesKey(),
-      Date.now(),
-      this.instanceId,
+    await this.calls.attempt(
+      (redis) => {
+        const tx = redis.multi().del(this.key(this.instanceId), this.lastKey(this.instanceId));
+        if (members.length) {
+          tx.sadd(this.key(this.instanceId), ...members).sadd(this.lastKey(this.instanceId), ...members);
+        }
+        tx.pexpire(this.key(this.instanceId), instanceTtlMs).zadd(
+          this.instancesKey(),
+          Date.now(),
+          this.instanceId,
+        );
+        return execChecked(tx);
+      },
+      () => undefined,
     );
-    await tx.exec().catch(() => {});
   }
 
+  /** Local followers hear it at once; other instances when Redis carries it (or by their next read). */
   private async announce(members: number[]): Promise<void> {
     this.cached = null;
-    await this.bus
-      .publish(changeChannel, { members, origin: this.instanceId } satisfies Change)
-      .catch(() => {});
+    const change: Change = { members, origin: this.instanceId };
+    // The bus delivers to this instance's followers before it publishes to Redis.
+    await this.calls.settle(this.bus.publish(changeChannel, change), () => undefined);
   }
 
   /** Forgets instances that stopped beating, and announces the people they held. */
   private async sweep(): Promise<void> {
-    const dead = await this.redis
-      .zrangebyscore(this.instancesKey(), 0, Date.now() - instanceTtlMs)
-      .catch(() => []);
+    const dead = await this.calls.attempt(
+      (redis) => redis.zrangebyscore(this.instancesKey(), 0, Date.now() - instanceTtlMs),
+      () => [],
+    );
     for (const instance of dead) {
-      const removed = await this.redis.zrem(this.instancesKey(), instance);
-      if (!removed) continue; // another instance swept it first
-      const members = await this.redis.smembers(this.lastKey(instance));
-      await this.redis.del(this.lastKey(instance), this.key(instance));
-      await this.announce(members.map(Number));
+      const members = await this.calls.attempt(
+        (redis) => this.forget(redis, instance),
+        () => null,
+      );
+      if (members) await this.announce(members);
     }
   }
 
+  /** The members a dead instance held, or null when another instance swept it first. */
+  private async forget(redis: Redis, instance: string): Promise<number[] | null> {
+    const removed = await redis.zrem(this.instancesKey(), instance);
+    if (!removed) return null;
+    const members = await redis.smembers(this.lastKey(instance));
+    await redis.del(this.lastKey(instance), this.key(instance));
+    return members.map(Number);
+  }
+
   private async liveMembers(): Promise<Set<number>> {
-    const instances = await this.redis.zrangebyscore(this.instancesKey(), Date.now() - instanceTtlMs, '+inf');
-    if (instances.length === 0) return new Set();
-    const members = await this.redis.sunion(...instances.map(this.key));
-    return new Set(members.map(Number));
+    return this.calls.attempt(
+      async (redis) => {
+        const instances = await redis.zrangebyscore(this.instancesKey(), Date.now() - instanceTtlMs, '+inf');
+        if (instances.length === 0) return new Set<number>();
+        const members = await redis.sunion(...instances.map(this.key));
+        return new Set(members.map(Number));
+      },
+      () => new Set(this.local.counts.keys()),
+    );
   }
 
   /** One Redis read serves every subscriber that asks within a short while. */
@@ -226,12 +255,16 @@ export class RedisPresence implements Presence {
     clearInterval(this.heartbeat);
     // The sockets may have closed just before: their pending changes are announced now, not lost.
     const members = this.local.stop();
-    await this.redis
-      .multi()
-      .del(this.key(this.instanceId), this.lastKey(this.instanceId))
-      .zrem(this.instancesKey(), this.instanceId)
-      .exec()
-      .catch(() => {});
+    await this.calls.attempt(
+      (redis) =>
+        execChecked(
+          redis
+            .multi()
+            .del(this.key(this.instanceId), this.lastKey(this.instanceId))
+            .zrem(this.instancesKey(), this.instanceId),
+        ),
+      () => undefined, // the keys expire by themselves within instanceTtlMs, and the next sweep announces them
+    );
     if (members.length) await this.announce(members);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { withTimeout } from '../timeout.ts';
 import { type BusHandler, type EventBus, LocalFanout, type Unsubscribe } from './bus.ts';
 
 interface Envelope {
@@ -11,6 +12,8 @@ interface Envelope {
 /** Said by an instance whose publishes may have been lost: every instance then re-reads what it follows. */
 const recoveryChannel = '_bus:recover';
 const subscribeRetryMs = { first: 500, max: 5_000 };
+/** How long closing waits for Redis to take what was published last. */
+const closeWaitMs = 1_000;
 
 /**
  * Redis pub/sub fan-out across instances. Local subscribers get a message at once; the copy that comes back from
@@ -82,13 +85,15 @@ export class RedisBus implements EventBus {
     return () => void this.recoveryListeners.delete(listener);
   }
 
+  /** Publishes already written (who left with this instance, say) reach Redis before the connection goes. */
   async close(): Promise<void> {
     this.closed = true;
     this.subscriber.disconnect();
-    this.publisher.disconnect();
+    await withTimeout(this.publisher.quit(), closeWaitMs).catch(() => this.publisher.disconnect());
   }
 
   private sendToOthers(channel: string, message: unknown): void {
+    if (this.closed) return;
     const envelope: Envelope = { origin: this.instanceId, message };
     this.publisher.publish(this.prefix + channel, JSON.stringify(envelope)).catch((cause) => {
       if (!this.publishesLost)

@@ -1,0 +1,88 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import { withTimeout } from '../timeout.ts';
+
+/** A Redis call that takes longer than this is given up on: a caller never waits for a reconnect. */
+const redisTimeoutMs = 500;
+const connectedOrConnecting = new Set(['ready', 'connect', 'connecting']);
+
+/**
+ * Redis calls of one feature (presence, rate limits, instance stats) that must never hold up or fail a person's
+ * call: while Redis is unreachable or slow they fail fast and the feature falls back. The first failure of an
+ * outage is logged as a warning with its cause, the rest at debug level, and the recovery once.
+ */
+export class RedisCalls {
+  private down = false;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly log: Logger,
+    private readonly feature: string,
+    private readonly fallbackNote: string,
+  ) {}
+
+  /**
+   * Runs `call`, or `fallback` when it fails or Redis is away: then at once, rather than after a wait in ioredis's
+   * offline queue. A connection on its way up (at start-up, or a reconnect attempt) gets the usual short wait.
+   */
+  attempt<T>(call: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    if (!connectedOrConnecting.has(this.redis.status)) {
+      this.failed(`not connected (${this.redis.status})`);
+      return Promise.resolve(fallback());
+    }
+    return this.settle(call(this.redis), fallback);
+  }
+
+  /** Waits for work already started (that does something useful without Redis first) for a short while. */
+  async settle<T>(work: Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await withTimeout(work, redisTimeoutMs);
+    } catch (cause) {
+      this.failed(cause);
+      return fallback();
+    }
+    if (this.down) {
+      this.down = false;
+      this.log.info(`${this.feature}: Redis is back`);
+    }
+    return result;
+  }
+
+  private failed(cause: unknown): void {
+    if (this.down) {
+      this.log.debug(`${this.feature}: Redis still unavailable`, { cause });
+      return;
+    }
+    this.down = true;
+    this.log.warn(`${this.feature}: Redis is unavailable; ${this.fallbackNote}`, { cause });
+  }
+}
+
+/** Runs a MULTI and throws if it was discarded or any command in it failed (ioredis reports those per command). */
+export async function execChecked(transaction: ChainableCommander): Promise<unknown[]> {
+  const replies = await transaction.exec();
+  if (!replies) throw new Error('Redis discarded the transaction');
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
+}
+
+/**
+ * ioredis reports an error on every reconnect attempt (one every two seconds while Redis is away): the first of
+ * an outage is logged as an error, the rest at debug level, and the reconnection once.
+ */
+export function logConnectionTrouble(connection: Redis, log: Logger, name: string): void {
+  let down = false;
+  connection.on('error', (cause: unknown) => {
+    if (down) return log.debug(`Redis ${name} connection: still failing`, { cause });
+    down = true;
+    log.error(`Redis ${name} connection failed; retrying`, { cause });
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info(`Redis ${name} connection is back`);
+  });
+}
