@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { CurrentUsers } from './auth/current-users.ts';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
 import { openDatabase } from './db/orm.ts';
@@ -37,7 +38,20 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   );
   const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents);
   const activity = new ActivityHub({ bus, presence, log });
-  const deps: Deps = { config, orm, bus, limiter, presence, instanceStats, roomStreams, activity, log };
+  const currentUsers = new CurrentUsers(bus);
+  await currentUsers.ready();
+  const deps: Deps = {
+    config,
+    orm,
+    bus,
+    limiter,
+    presence,
+    instanceStats,
+    roomStreams,
+    activity,
+    currentUsers,
+    log,
+  };
   const stopFriendPresence = startFriendPresence(deps);
   const http = createHttpApp(deps, clientDir);
   sockets = () => http.wss.clients.size;
@@ -59,6 +73,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await presence.close();
       await stopFriendPresence();
       await instanceStats.close();
+      currentUsers.close();
       await fanout.close();
       await orm.close();
       await database.stop();

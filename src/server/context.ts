@@ -84,10 +84,14 @@ export function createHttpContextFactory(deps: Deps) {
     const cookie = cookieToken(req.headers);
     let auth: Auth | null = null;
     if (bearer !== null) {
-      auth = (await resolveCredentials(em, deps.config, { kind: 'token', token: bearer })).auth;
+      auth = (await resolveCredentials(em, deps.config, deps.currentUsers, { kind: 'token', token: bearer }))
+        .auth;
       if (!auth) throw invalidToken();
     } else if (cookie) {
-      const resolved = await resolveCredentials(em, deps.config, { kind: 'cookie', token: cookie });
+      const resolved = await resolveCredentials(em, deps.config, deps.currentUsers, {
+        kind: 'cookie',
+        token: cookie,
+      });
       auth = resolved.auth;
       if (!auth) setCookie(blankSessionCookie({ secure: deps.config.cookieSecure }));
       if (resolved.renewedCookie) setCookie(resolved.renewedCookie);
@@ -150,7 +154,9 @@ export function createWsContextFactory(deps: Deps) {
     // A header token was checked at the upgrade a moment ago: no second look-up for it.
     const known = credentials && !paramsToken && bearer ? upgradeAuth.get(req) : undefined;
     const auth =
-      known ?? (credentials && (await resolveCredentials(deps.orm.em.fork(), deps.config, credentials)).auth);
+      known ??
+      (credentials &&
+        (await resolveCredentials(deps.orm.em.fork(), deps.config, deps.currentUsers, credentials)).auth);
     if (credentials?.kind === 'token' && !auth) throw invalidToken();
     const ip = clientIp(req, deps.config.trustProxy);
     if (!auth) socket.once('close', admitAnonymous(ip));

@@ -1,3 +1,4 @@
+import type { CurrentUsers } from './auth/current-users.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
@@ -20,5 +21,7 @@ export interface Deps {
   roomStreams: RoomStreams;
   /** This instance's followers of typing and presence, written to once per signal. */
   activity: ActivityHub;
+  /** Who each recent caller is now (role, ban, mute, name), forgotten on every instance when it changes. */
+  currentUsers: CurrentUsers;
   log: Logger;
 }

@@ -1,10 +1,12 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
 import { liveTarget } from './realtime/live-streams.ts';
 import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
+import { banMessage } from './services/auth.ts';
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
@@ -82,12 +84,19 @@ export const publicProcedure = t.procedure
   .use(subscriptionLimit)
   .use(withEntityManager);
 
-const signedIn = t.middleware(({ ctx, next }) => {
+/**
+ * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and
+ * name come from this instance's memory of current users, which every instance forgets when they change.
+ */
+const signedIn = t.middleware(async ({ ctx, next }) => {
   // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
   if (!ctx.auth || ctx.auth.revoked) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
   }
-  return next({ ctx: { auth: ctx.auth, user: ctx.auth.user } });
+  const user = await ctx.deps.currentUsers.get(ctx.deps.orm.em.fork(), ctx.auth.user.id);
+  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
+  if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
+  return next({ ctx: { auth: ctx.auth, user } });
 });
 
 /**
@@ -121,18 +130,8 @@ export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) =>
 
 export const protectedProcedure = publicProcedure.use(signedIn).use(mutationRateLimit);
 
-/**
- * The role is read from the database on every admin call, not from the context: a socket's context was made at
- * connection, and an admin demoted since must lose the powers at once.
- */
-const isAdmin = t.middleware(async ({ ctx, next }) => {
-  const id = ctx.auth?.user.id;
-  const rows =
-    id === undefined ? [] : await ctx.deps.orm.em.fork().execute('select role from users where id = ?', [id]);
-  if ((rows[0] as { role?: string } | undefined)?.role !== 'admin') {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
-  }
+/** The role as it is now (see `signedIn`): an admin demoted since a socket opened loses the powers at once. */
+export const adminProcedure = protectedProcedure.use(function isAdmin({ ctx, next }) {
+  if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
   return next();
 });
-
-export const adminProcedure = protectedProcedure.use(isAdmin);

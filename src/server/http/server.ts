@@ -142,7 +142,7 @@ async function acceptUpgrade(
   if (!originAllowed(deps, req)) return { status: 403, message: 'Forbidden' };
   const bearer = bearerToken(req.headers);
   if (bearer !== null) {
-    const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, {
+    const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, deps.currentUsers, {
       kind: 'token',
       token: bearer,
     });
