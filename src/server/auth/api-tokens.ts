@@ -35,3 +35,11 @@ export async function verifyApiToken(
   }
   return true;
 }
+
+/** Revokes every token of a user; returns the ids, so sockets opened with them can be closed. */
+export async function deleteApiTokens(em: EntityManager, userId: number): Promise<string[]> {
+  const rows = await em.execute<{ id: string }[]>('delete from api_tokens where user_id = ? returning id', [
+    userId,
+  ]);
+  return rows.map((row) => row.id);
+}
