@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUpAdmin } from './helpers/admin.ts';
+import { fromNow, hour, signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, isTyping, people, publicRoomId, say, until, watchActivity } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { codeOf } from './helpers/errors.ts';
@@ -112,6 +112,31 @@ describe('who someone is, as an open socket sees them', () => {
       expect(typing.map((event) => event.user.displayName)).toEqual(typing.map(() => 'Annabel'));
     } finally {
       watching.stop();
+      await socket.close();
+    }
+  });
+
+  it('muted through one instance, their socket on the other cannot type or send; unmuted, it can again', async () => {
+    const admin = await signUpAdmin(server, db);
+    const [loud] = await people(server, 'Loud');
+    const roomId = await publicRoomId(loud.client);
+    const socket = socketClient(second.url, { headers: { cookie: loud.account.cookie } });
+    try {
+      await socket.client.chat.typing.mutate({ roomId });
+      await admin.client.admin.users.mute.mutate({
+        userId: loud.id,
+        reason: 'shouting',
+        until: fromNow(hour),
+      });
+      await pause(100);
+
+      expect(await codeOf(socket.client.chat.typing.mutate({ roomId }))).toBe('FORBIDDEN');
+      expect(await codeOf(say(socket.client, roomId, 'LOUDER'))).toBe('FORBIDDEN');
+      await admin.client.admin.users.unmute.mutate({ userId: loud.id });
+      await pause(100);
+      expect(await socket.client.chat.typing.mutate({ roomId })).toEqual({ ok: true });
+      expect((await say(socket.client, roomId, 'sorry')).body).toBe('sorry');
+    } finally {
       await socket.close();
     }
   });
