@@ -92,6 +92,28 @@ describe('a demoted admin loses their powers on the sockets they already have op
   });
 });
 
+describe('an open tab hears its account changed', () => {
+  it('a promotion and a rename each tell every tab of the person, on every instance, to read auth.me again', async () => {
+    const root = await signUpAdmin(server, db);
+    const [helper] = await people(server, 'Helper');
+    const socket = socketClient(second.url, { headers: { cookie: helper.account.cookie } });
+    const session = watchSession(socket.client);
+    try {
+      expect(await session.next()).toEqual({ type: 'active' });
+      await root.client.admin.users.setRole.mutate({ userId: helper.id, role: 'admin' });
+      expect(await session.next()).toEqual({ type: 'changed' });
+      expect((await socket.client.auth.me.query())?.role).toBe('admin');
+
+      await helper.client.users.updateProfile.mutate({ displayName: 'Chief Helper' });
+      expect(await session.next()).toEqual({ type: 'changed' });
+      expect((await socket.client.auth.me.query())?.displayName).toBe('Chief Helper');
+    } finally {
+      session.stop();
+      await socket.close();
+    }
+  });
+});
+
 describe('who someone is, as an open socket sees them', () => {
   it('after a rename, their typing shows the new name to others, on every instance', async () => {
     const [ann, ben] = await people(server, 'Ann', 'Ben');

@@ -3,6 +3,7 @@ import { avatarUrl } from '../../shared/avatars.ts';
 import type { User } from '../db/entities/index.ts';
 import { queryOne, sql } from '../db/sql.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
+import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
 import type { AuthUser } from './resolve.ts';
 
 /** Who a signed-in caller is now: what their credential resolves to, plus what may stop them acting. */
@@ -121,10 +122,14 @@ export class CurrentUsers {
     };
   }
 
-  /** Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it. */
+  /**
+   * Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it; the
+   * user's own open tabs hear it too, to show the new role or name.
+   */
   async changed(userId: number): Promise<void> {
     this.forget(userId);
     await this.bus.publish(userChangesChannel, { type: 'user.changed', userId } satisfies UserChanged);
+    await this.bus.publish(userChannel(userId), { type: 'account.changed' } satisfies AccountChangedEvent);
   }
 
   private forget(userId: number): void {

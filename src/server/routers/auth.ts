@@ -12,7 +12,7 @@ import type { Context } from '../context.ts';
 import { listen } from '../realtime/iterate.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
-import { endsCredential, isSessionEnded, userChannel } from '../services/session-events.ts';
+import { endsCredential, isAccountChanged, isSessionEnded, userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 /** What `auth.me` answers: the flat profile of the caller, email included. */
@@ -76,15 +76,22 @@ export const authRouter = router({
 
   tokens: tokensRouter,
 
-  /** Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes. */
+  /**
+   * Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes;
+   * and when the account changed (a role given or taken, a new name), so the tab reads `auth.me` again.
+   */
   onSession: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionEnded);
+    const isSessionNews = (message: unknown) => isSessionEnded(message) || isAccountChanged(message);
+    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionNews);
     await events.ready;
     yield { type: 'active' as const };
     for await (const event of events) {
-      if (!endsCredential(event, ctx.auth)) continue;
-      yield { type: 'ended' as const, reason: event.reason };
-      return;
+      if (isAccountChanged(event)) {
+        yield { type: 'changed' as const };
+      } else if (endsCredential(event, ctx.auth)) {
+        yield { type: 'ended' as const, reason: event.reason };
+        return;
+      }
     }
   }),
 });
