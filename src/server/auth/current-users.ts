@@ -123,13 +123,15 @@ export class CurrentUsers {
   }
 
   /**
-   * Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it; the
-   * user's own open tabs hear it too, to show the new role or name.
+   * Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it.
+   * `tellTabs` for what the user's own open tabs show (a role, a name); a ban tells them by ending their sessions.
    */
-  async changed(userId: number): Promise<void> {
+  async changed(userId: number, { tellTabs = false } = {}): Promise<void> {
     this.forget(userId);
     await this.bus.publish(userChangesChannel, { type: 'user.changed', userId } satisfies UserChanged);
-    await this.bus.publish(userChannel(userId), { type: 'account.changed' } satisfies AccountChangedEvent);
+    if (tellTabs) {
+      await this.bus.publish(userChannel(userId), { type: 'account.changed' } satisfies AccountChangedEvent);
+    }
   }
 
   private forget(userId: number): void {

@@ -15,7 +15,7 @@ export const usersRouter = router({
 
   updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
     const profile = await updateProfile(ctx.em, ctx.user.id, input);
-    await ctx.deps.currentUsers.changed(ctx.user.id);
+    await ctx.deps.currentUsers.changed(ctx.user.id, { tellTabs: true });
     return profile;
   }),
 
@@ -24,7 +24,7 @@ export const usersRouter = router({
     // Decoding a large image costs CPU and memory: uploads have a budget of their own.
     await limit(ctx.deps, `avatar:${ctx.user.id}`, ctx.deps.config.limits.avatarUploadsPerHour, 3_600_000);
     const avatar = await setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input);
-    await ctx.deps.currentUsers.changed(ctx.user.id);
+    await ctx.deps.currentUsers.changed(ctx.user.id, { tellTabs: true });
     return avatar;
   }),
 });

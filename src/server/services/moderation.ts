@@ -136,7 +136,7 @@ export async function setRole(
     await tx.flush();
     await audit(tx, { actorId, action: 'user.role', targetUserId: userId, details: { from, to: role } });
   });
-  await deps.currentUsers.changed(userId);
+  await deps.currentUsers.changed(userId, { tellTabs: true });
   return { ok: true as const };
 }
 
