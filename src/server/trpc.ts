@@ -85,21 +85,6 @@ export const publicProcedure = t.procedure
   .use(withEntityManager);
 
 /**
- * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and
- * name come from this instance's memory of current users, which every instance forgets when they change.
- */
-const signedIn = t.middleware(async ({ ctx, next }) => {
-  // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
-  if (!ctx.auth || ctx.auth.revoked) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
-  }
-  const user = await ctx.deps.currentUsers.get(ctx.deps.orm.em.fork(), ctx.auth.user.id);
-  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
-  if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
-  return next({ ctx: { auth: ctx.auth, user } });
-});
-
-/**
  * Each kind of call has its own budget, so that reading and typing (which a busy reader does often) never use up
  * what sending needs.
  */
@@ -128,7 +113,22 @@ export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) =>
   return next({ ctx: { live } });
 });
 
-export const protectedProcedure = publicProcedure.use(signedIn).use(mutationRateLimit);
+/**
+ * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and
+ * name come from this instance's memory of current users, which every instance forgets when they change.
+ */
+const signedInProcedure = publicProcedure.use(async function signedIn({ ctx, next }) {
+  // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
+  if (!ctx.auth || ctx.auth.revoked) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
+  }
+  const user = await ctx.deps.currentUsers.get(ctx.em, ctx.auth.user.id);
+  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
+  if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
+  return next({ ctx: { auth: ctx.auth, user } });
+});
+
+export const protectedProcedure = signedInProcedure.use(mutationRateLimit);
 
 /** The role as it is now (see `signedIn`): an admin demoted since a socket opened loses the powers at once. */
 export const adminProcedure = protectedProcedure.use(function isAdmin({ ctx, next }) {
