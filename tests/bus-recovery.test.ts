@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ParleyConnection } from '../src/sdk/index.ts';
+import { fromNow, hour, signUpAdmin } from './helpers/admin.ts';
 import {
   chattyLimits,
   followRoom,
@@ -17,10 +18,12 @@ import {
   say,
   watchUserEvents,
 } from './helpers/chat.ts';
-import type { Client, Person } from './helpers/people.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { codeOf } from './helpers/errors.ts';
+import { type Client, type Person, signUp } from './helpers/people.ts';
 import { type OwnRedis, startOwnRedis } from './helpers/redis-server.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
-import { pause } from './helpers/sockets.ts';
+import { pause, socketClient } from './helpers/sockets.ts';
 
 let redis: OwnRedis;
 let a: TestServer;
@@ -120,3 +123,31 @@ it('after Redis was gone longer than a subscribe waits, B hears A again on chann
   const [event] = await received(onB, 1, 0, 5_000);
   expect(event?.data.message).toEqual(sent);
 }, 60_000);
+
+it('a mute made through A while B could not hear it still holds on B once the link is back', async () => {
+  const db = await connectDatabase(a.databaseUrl);
+  try {
+    const admin = await signUpAdmin(a, db);
+    const loud = await signUp(a);
+    const roomId = (await loud.client.chat.publicRoom.query()).id;
+    const socket = socketClient(b.url, { headers: { cookie: loud.account.cookie } });
+    try {
+      expect(await socket.client.chat.typing.mutate({ roomId })).toEqual({ ok: true }); // B now knows them
+
+      await redis.stop();
+      await admin.client.admin.users.mute.mutate({
+        userId: loud.id,
+        reason: 'shouting',
+        until: fromNow(hour),
+      });
+      await redis.start();
+      await pause(2_000); // both instances reconnect and recover
+
+      expect(await codeOf(socket.client.chat.typing.mutate({ roomId }))).toBe('FORBIDDEN');
+    } finally {
+      await socket.close();
+    }
+  } finally {
+    await db.end();
+  }
+}, 30_000);

@@ -135,6 +135,25 @@ describe('making friends', () => {
     expect(await friendIds(ben.client)).toEqual([]);
   });
 
+  it('asking the same person again and again is throttled, with when to try again; others can still be asked', async () => {
+    const [ann, ben, cat] = await people(3);
+    for (let round = 0; round < 3; round++) {
+      const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
+      await ann.client.friends.cancelRequest.mutate({ requestId });
+    }
+
+    const fourth = await rejection(ann.client.friends.sendRequest.mutate({ userId: ben.id }));
+
+    expect(fourth.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect(fourth.message).toMatch(/asked .* 3 times in the last hour/);
+    expect(fourth.data?.retryAfterSeconds).toBeGreaterThan(3000);
+    expect(fourth.data?.retryAfterSeconds).toBeLessThanOrEqual(3600);
+    expect(await pairRows(ann, ben)).toEqual({ pending: 0, friendships: 0 });
+    expect((await ann.client.friends.sendRequest.mutate({ userId: cat.id })).status).toBe('pending');
+    // Ben was never the one asking: he may still ask Ann.
+    expect((await ben.client.friends.sendRequest.mutate({ userId: ann.id })).status).toBe('pending');
+  });
+
   it('removing a friend ends the friendship for both', async () => {
     const [ann, ben, cat] = await people(3);
     await makeFriends(ann, ben);

@@ -113,18 +113,50 @@ describe('being told about friend requests as they happen', () => {
     expect((await ann.client.notifications.list.query()).items).toEqual([declined.notification]);
   });
 
-  it('Ben hears when Ann cancels, and her request no longer offers to be answered', async () => {
+  it('Ann cancels before Ben has read it: the request’s notification is gone from his list and badge, live in every tab', async () => {
+    const ann = await signUp(server, { displayName: 'Ann Archer' });
+    const ben = await signUp(server, { displayName: 'Ben Baker' });
+    const benFeed = await watch(ben.client);
+    const benOtherTab = openTab(server, ben);
+    const otherFeed = await watch(benOtherTab);
+    const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
+    await benFeed.next(notificationOf('friend_request.received'));
+    const seen = otherFeed.mark();
+
+    await ann.client.friends.cancelRequest.mutate({ requestId });
+
+    const recount = await otherFeed.next(isRead, seen);
+    expect(recount.unreadCount).toBe(0);
+    expect(await unread(ben.client)).toBe(0);
+    expect((await ben.client.notifications.list.query()).items).toEqual([]);
+    expect(benFeed.events.some(notificationOf('friend_request.cancelled'))).toBe(false);
+  });
+
+  it('send-then-cancel in a loop leaves Ben nothing unread', async () => {
+    const ann = await signUp(server, { displayName: 'Ann Archer' });
+    const ben = await signUp(server, { displayName: 'Ben Baker' });
+    for (let round = 0; round < 3; round++) {
+      const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
+      await ann.client.friends.cancelRequest.mutate({ requestId });
+    }
+
+    expect(await unread(ben.client)).toBe(0);
+    expect((await ben.client.notifications.list.query()).items).toEqual([]);
+  });
+
+  it('Ann cancels after Ben read her request: he hears she cancelled, and it no longer offers to be answered', async () => {
     const ann = await signUp(server, { displayName: 'Ann Archer' });
     const ben = await signUp(server, { displayName: 'Ben Baker' });
     const benFeed = await watch(ben.client);
     const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
     await benFeed.next(notificationOf('friend_request.received'));
+    await ben.client.notifications.markRead.mutate({ all: true });
 
     await ann.client.friends.cancelRequest.mutate({ requestId });
 
     const cancelled = await benFeed.next(notificationOf('friend_request.cancelled'));
     expect(cancelled.notification.text).toContain('Ann Archer');
-    expect(cancelled.unreadCount).toBe(2);
+    expect(cancelled.unreadCount).toBe(1);
     const { items } = await ben.client.notifications.list.query();
     expect(items.map((n) => [n.kind, n.requestPending])).toEqual([
       ['friend_request.cancelled', false],

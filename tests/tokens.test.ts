@@ -6,6 +6,7 @@ import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { rawQuery } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { eventually, socketClient } from './helpers/sockets.ts';
 import { type Account, registerUser, roomyLimits } from './helpers/users.ts';
 
 let server: TestServer;
@@ -131,5 +132,48 @@ describe('personal API tokens', () => {
       });
       expect(response.status).toBe(401);
     }
+  });
+});
+
+describe('changing my password', () => {
+  const newPassword = 'a brand new password';
+
+  it('revokes every API token, including one someone else made with my old password, and their open sockets close', async () => {
+    const account = await registerUser(server);
+    const mine = await createToken(account, 'backup script');
+    const intruders = await createToken(account, 'innocent-looking name');
+    const socket = socketClient(server.url, { connectionParams: { token: intruders.token } });
+    expect(await socket.client.auth.me.query()).toEqual(account.me);
+
+    const result = await server.client({ cookie: account.cookie }).auth.changePassword.mutate({
+      currentPassword: account.password,
+      newPassword,
+    });
+
+    expect(result).toEqual({ endedSessions: 0, revokedTokens: 2 });
+    for (const { token } of [mine, intruders]) {
+      const error = await rejection(createParleyClient({ url: server.url, token }).auth.me.query());
+      expect(error.data?.code).toBe('UNAUTHORIZED');
+    }
+    expect(await server.client({ cookie: account.cookie }).auth.tokens.list.query()).toEqual([]);
+    await eventually(() => socket.closes.at(0), 'the token socket to close');
+    expect(socket.closes[0]).toBe(4401);
+    await socket.close();
+  });
+
+  it('keeps my tokens when I ask to, and says so', async () => {
+    const account = await registerUser(server);
+    const { token, id } = await createToken(account, 'deploy bot');
+
+    const result = await server.client({ cookie: account.cookie }).auth.changePassword.mutate({
+      currentPassword: account.password,
+      newPassword,
+      keepApiTokens: true,
+    });
+
+    expect(result).toEqual({ endedSessions: 0, revokedTokens: 0 });
+    expect(await createParleyClient({ url: server.url, token }).auth.me.query()).toEqual(account.me);
+    const list = await server.client({ cookie: account.cookie }).auth.tokens.list.query();
+    expect(list.map((listed) => listed.id)).toEqual([id]);
   });
 });

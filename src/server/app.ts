@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { CurrentUsers } from './auth/current-users.ts';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
 import { type Orm, openDatabase } from './db/orm.ts';
@@ -46,6 +47,8 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   );
   const activity = new ActivityHub({ bus, presence, log });
   const { redis } = fanout;
+  const currentUsers = new CurrentUsers(bus);
+  await currentUsers.ready();
   const deps: Deps = {
     config,
     orm,
@@ -55,6 +58,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     instanceStats,
     roomStreams,
     activity,
+    currentUsers,
     log,
     redis,
   };
@@ -75,6 +79,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await presence.close();
       await stopFriendPresence();
       await instanceStats.close();
+      currentUsers.close();
       await fanout.close();
       await closePool(orm, log);
       await database.stop();

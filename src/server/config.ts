@@ -49,6 +49,7 @@ const envSchema = z.object({
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
+  FRIEND_REQUESTS_PER_PERSON_PER_HOUR: positiveInt.default(3),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -91,6 +92,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       wsMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
       apiTokensPerUser: env.API_TOKENS_PER_USER,
       avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
+      friendRequestsPerPersonPerHour: env.FRIEND_REQUESTS_PER_PERSON_PER_HOUR,
     },
   };
 }

@@ -88,10 +88,14 @@ export function createHttpContextFactory(deps: Deps) {
     const cookie = cookieToken(req.headers);
     let auth: Auth | null = null;
     if (bearer !== null) {
-      auth = (await resolveCredentials(em, deps.config, { kind: 'token', token: bearer })).auth;
+      auth = (await resolveCredentials(em, deps.config, deps.currentUsers, { kind: 'token', token: bearer }))
+        .auth;
       if (!auth) throw invalidToken();
     } else if (cookie) {
-      const resolved = await resolveCredentials(em, deps.config, { kind: 'cookie', token: cookie });
+      const resolved = await resolveCredentials(em, deps.config, deps.currentUsers, {
+        kind: 'cookie',
+        token: cookie,
+      });
       auth = resolved.auth;
       if (!auth) setCookie(blankSessionCookie({ secure: deps.config.cookieSecure }));
       if (resolved.renewedCookie) setCookie(resolved.renewedCookie);
@@ -128,8 +132,12 @@ export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
     }
     const paramsToken = info.connectionParams?.token;
     const auth = paramsToken
-      ? (await resolveCredentials(deps.orm.em.fork(), deps.config, { kind: 'token', token: paramsToken }))
-          .auth
+      ? (
+          await resolveCredentials(deps.orm.em.fork(), deps.config, deps.currentUsers, {
+            kind: 'token',
+            token: paramsToken,
+          })
+        ).auth
       : (upgradeAuth.get(req) ?? null);
     if (paramsToken && !auth) admission.refuseCredentials(socket, invalidToken());
     const ip = clientIp(req, deps.config.trustProxy);

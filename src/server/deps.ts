@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { CurrentUsers } from './auth/current-users.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
@@ -21,6 +22,8 @@ export interface Deps {
   roomStreams: RoomStreams;
   /** This instance's followers of typing and presence, written to once per signal. */
   activity: ActivityHub;
+  /** Who each recent caller is now (role, ban, mute, name), forgotten on every instance when it changes. */
+  currentUsers: CurrentUsers;
   log: Logger;
   /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */
   redis: Redis | null;

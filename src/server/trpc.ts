@@ -1,11 +1,13 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { socketCloseCodes } from '../shared/socket.ts';
+import { isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
 import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
 import { liveTarget } from './realtime/live-streams.ts';
 import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
+import { banMessage } from './services/auth.ts';
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
@@ -111,14 +113,6 @@ export const publicProcedure = t.procedure
   .use(subscriptionLimit)
   .use(withEntityManager);
 
-const signedIn = t.middleware(({ ctx, next }) => {
-  // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
-  if (!ctx.auth || ctx.auth.revoked) {
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
-  }
-  return next({ ctx: { auth: ctx.auth, user: ctx.auth.user } });
-});
-
 /**
  * Each kind of call has its own budget, so that reading and typing (which a busy reader does often) never use up
  * what sending needs.
@@ -148,20 +142,25 @@ export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) =>
   return next({ ctx: { live } });
 });
 
-export const protectedProcedure = publicProcedure.use(signedIn).use(mutationRateLimit);
-
 /**
- * The role is read from the database on every admin call, not from the context: a socket's context was made at
- * connection, and an admin demoted since must lose the powers at once.
+ * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and
+ * name come from this instance's memory of current users, which every instance forgets when they change.
  */
-const isAdmin = t.middleware(async ({ ctx, next }) => {
-  const id = ctx.auth?.user.id;
-  const rows =
-    id === undefined ? [] : await ctx.deps.orm.em.fork().execute('select role from users where id = ?', [id]);
-  if ((rows[0] as { role?: string } | undefined)?.role !== 'admin') {
-    throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
+const signedInProcedure = publicProcedure.use(async function signedIn({ ctx, next }) {
+  // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
+  if (!ctx.auth || ctx.auth.revoked) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
   }
-  return next();
+  const user = await ctx.deps.currentUsers.get(ctx.em, ctx.auth.user.id);
+  if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
+  if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
+  return next({ ctx: { auth: ctx.auth, user } });
 });
 
-export const adminProcedure = protectedProcedure.use(isAdmin);
+export const protectedProcedure = signedInProcedure.use(mutationRateLimit);
+
+/** The role as it is now (see `signedIn`): an admin demoted since a socket opened loses the powers at once. */
+export const adminProcedure = protectedProcedure.use(function isAdmin({ ctx, next }) {
+  if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admins only.' });
+  return next();
+});

@@ -41,6 +41,8 @@ export const loginInput = z.object({
 export const changePasswordInput = z.object({
   currentPassword: lineText().min(1, 'Enter your current password.').max(256),
   newPassword: passwordSchema,
+  /** API tokens are revoked with the old password unless the owner asks to keep them. */
+  keepApiTokens: z.boolean().optional(),
 });
 
 export const tokenNameSchema = lineText()

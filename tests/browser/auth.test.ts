@@ -162,6 +162,30 @@ describe('accounts in the browser', () => {
     await expect(server.client({ token }).auth.me.query()).rejects.toThrow();
   });
 
+  test('changing the password revokes API tokens, says so, and the token list empties', async () => {
+    const grace = person('Grace Hopper');
+    const page = await openTab();
+    await registerThroughForm(page, grace);
+    await expectSignedInAs(page, grace);
+    const { token } = await server
+      .client()
+      .auth.createToken.mutate({ login: grace.username, password: grace.password, name: 'compiler bot' });
+    await server.client({ token }).auth.me.query();
+
+    await page.goto('/account/security');
+    const list = page.getByRole('list', { name: 'Your tokens' });
+    await list.getByText('compiler bot').waitFor();
+    await list.getByText(/last used/).waitFor();
+    await page.getByText('revokes your API tokens').waitFor();
+    await page.getByLabel('Current password').fill(grace.password);
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+
+    await page.getByText('Password changed. 1 API token was revoked.').waitFor();
+    await page.getByText('No tokens yet.').waitFor();
+    await expect(server.client({ token }).auth.me.query()).rejects.toThrow();
+  });
+
   test('an unknown address shows a Not Found page', async () => {
     const page = await openTab();
     await page.goto('/no/such/page');

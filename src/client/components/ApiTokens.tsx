@@ -11,10 +11,16 @@ import { TokenList } from './TokenList.tsx';
 
 export type CreatedToken = RouterOutputs['auth']['createToken'];
 
-/** Personal API tokens: let scripts act as you. Creating one asks for your password again. */
-export function ApiTokens() {
+/**
+ * Personal API tokens: let scripts act as you. Creating one asks for your password again. The list is read again
+ * whenever `generation` changes (a password change revokes tokens).
+ */
+export function ApiTokens(props: { generation?: number }) {
   const auth = useAuth();
-  const [tokens, { refetch }] = createResource(() => trpc.auth.tokens.list.query());
+  const [tokens, { refetch }] = createResource(
+    () => props.generation ?? 0,
+    () => trpc.auth.tokens.list.query(),
+  );
   const [created, setCreated] = createSignal<CreatedToken | null>(null);
   const form = createForm({
     schema: createTokenInput,

@@ -78,6 +78,8 @@ export function createAuth(navigate: Navigator): Auth {
         const subscription = trpc.auth.onSession.subscribe(undefined, {
           onData(event) {
             if (event.type === 'active') setLive(true);
+            // A role given or taken, or a new name (from another tab or an admin): show it.
+            else if (event.type === 'changed') void refetch();
             else sessionEnded(event.reason);
           },
           onError(error) {

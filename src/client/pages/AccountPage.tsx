@@ -1,5 +1,5 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { Match, Switch } from 'solid-js';
+import { createSignal, Match, Switch } from 'solid-js';
 import { ApiTokens } from '../components/ApiTokens.tsx';
 import { ChangePasswordForm } from '../components/ChangePasswordForm.tsx';
 import { BlockedTab, FriendsTab, RequestsTab } from '../components/PeopleTabs.tsx';
@@ -18,6 +18,7 @@ export function AccountPage() {
   const friends = useFriends();
   const selected = (): TabId => (isTab(params.tab) ? params.tab : 'profile');
   const requests = () => current(friends.requests);
+  const [passwordChanges, setPasswordChanges] = createSignal(0);
 
   const tabs = (): TabItem<TabId>[] => [
     { id: 'profile', label: 'Profile' },
@@ -54,8 +55,8 @@ export function AccountPage() {
             <BlockedTab />
           </Match>
           <Match when={selected() === 'security'}>
-            <ChangePasswordForm />
-            <ApiTokens />
+            <ChangePasswordForm onChanged={() => setPasswordChanges((count) => count + 1)} />
+            <ApiTokens generation={passwordChanges()} />
           </Match>
         </Switch>
       </Tabs>

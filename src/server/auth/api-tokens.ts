@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiToken } from '../db/entities/index.ts';
-import { issueToken, parseToken, secretMatches } from './secrets.ts';
+import { issueToken, secretMatches } from './secrets.ts';
 
 /** Personal tokens carry a prefix so a leaked one is easy to recognise (and to tell from a session token). */
 export const apiTokenPrefix = 'parley_';
@@ -12,15 +12,34 @@ export async function createApiToken(em: EntityManager, userId: number, name: st
   return { token, id, name, createdAt: row.createdAt };
 }
 
-/** The token's row when the token is genuine; marks it used at most once a minute. */
-export async function validateApiToken(em: EntityManager, token: string): Promise<ApiToken | null> {
-  const parsed = parseToken(token, apiTokenPrefix);
-  if (!parsed) return null;
-  const row = await em.findOne(ApiToken, { id: parsed.id });
-  if (!row || !secretMatches(parsed.secret, row.secretHash)) return null;
+/** A token row as a credential look-up reads it. */
+export interface StoredApiToken {
+  id: string;
+  secretHash: Uint8Array;
+  lastUsedAt: Date | null;
+}
+
+/** Last use is shown to the owner to the minute: writing it more often would cost a write per call. */
+const recordUseEveryMs = 60_000;
+
+/** Whether a stored token matches this secret; marks it used at most once a minute. */
+export async function verifyApiToken(
+  em: EntityManager,
+  token: StoredApiToken,
+  secret: string,
+): Promise<boolean> {
+  if (!secretMatches(secret, token.secretHash)) return false;
   const now = new Date();
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await em.nativeUpdate(ApiToken, { id: row.id }, { lastUsedAt: now });
+  if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > recordUseEveryMs) {
+    await em.execute('update api_tokens set last_used_at = ? where id = ?', [now, token.id]);
   }
-  return row;
+  return true;
+}
+
+/** Revokes every token of a user; returns the ids, so sockets opened with them can be closed. */
+export async function deleteApiTokens(em: EntityManager, userId: number): Promise<string[]> {
+  const rows = await em.execute<{ id: string }[]>('delete from api_tokens where user_id = ? returning id', [
+    userId,
+  ]);
+  return rows.map((row) => row.id);
 }

@@ -28,26 +28,54 @@ export async function createSession(
   return { token, session };
 }
 
+/** A session row as a credential look-up reads it. */
+export interface StoredSession {
+  id: string;
+  secretHash: Uint8Array;
+  expiresAt: Date;
+  lastVerifiedAt: Date;
+}
+
+export interface SessionVerdict {
+  expiresAt: Date;
+  /** True when the session slid forward just now (the browser should get its cookie again). */
+  renewed: boolean;
+}
+
+/** Whether a stored session lets this secret in now: an expired one is deleted, a due one slides forward. */
+export async function verifySession(
+  em: EntityManager,
+  session: StoredSession,
+  secret: string,
+  policy: SessionPolicy,
+): Promise<SessionVerdict | null> {
+  if (!secretMatches(secret, session.secretHash)) return null;
+  const now = Date.now();
+  if (session.expiresAt.getTime() <= now) {
+    await em.execute('delete from sessions where id = ?', [session.id]);
+    return null;
+  }
+  if (now - session.lastVerifiedAt.getTime() < renewEveryMs)
+    return { expiresAt: session.expiresAt, renewed: false };
+  const expiresAt = new Date(now + policy.ttlMs);
+  await em.execute('update sessions set last_verified_at = ?, expires_at = ? where id = ?', [
+    new Date(now),
+    expiresAt,
+    session.id,
+  ]);
+  return { expiresAt, renewed: true };
+}
+
 /** The live session for a cookie's token, renewed when due; null when unknown, wrong or expired. */
 export async function validateSessionToken(
   em: EntityManager,
   token: string,
   policy: SessionPolicy,
-): Promise<{ session: Session; renewed: boolean } | null> {
+): Promise<SessionVerdict | null> {
   const parsed = parseToken(token);
   if (!parsed) return null;
   const session = await em.findOne(Session, { id: parsed.id });
-  if (!session || !secretMatches(parsed.secret, session.secretHash)) return null;
-  const now = Date.now();
-  if (session.expiresAt.getTime() <= now) {
-    await em.nativeDelete(Session, { id: session.id });
-    return null;
-  }
-  if (now - session.lastVerifiedAt.getTime() < renewEveryMs) return { session, renewed: false };
-  session.lastVerifiedAt = new Date(now);
-  session.expiresAt = new Date(now + policy.ttlMs);
-  await em.flush();
-  return { session, renewed: true };
+  return session && verifySession(em, session, parsed.secret, policy);
 }
 
 export async function deleteSession(em: EntityManager, sessionId: string): Promise<void> {

@@ -25,16 +25,18 @@ const usersRouter = router({
     .mutation(({ ctx, input }) => moderation.ban(ctx.deps, ctx.em, ctx.user.id, input)),
   unban: adminProcedure
     .input(userOnlyInput)
-    .mutation(({ ctx, input }) => moderation.unban(ctx.em, ctx.user.id, input.userId)),
+    .mutation(({ ctx, input }) => moderation.unban(ctx.deps, ctx.em, ctx.user.id, input.userId)),
   mute: adminProcedure
     .input(muteInput)
-    .mutation(({ ctx, input }) => moderation.mute(ctx.em, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => moderation.mute(ctx.deps, ctx.em, ctx.user.id, input)),
   unmute: adminProcedure
     .input(userOnlyInput)
-    .mutation(({ ctx, input }) => moderation.unmute(ctx.em, ctx.user.id, input.userId)),
+    .mutation(({ ctx, input }) => moderation.unmute(ctx.deps, ctx.em, ctx.user.id, input.userId)),
   setRole: adminProcedure
     .input(setRoleInput)
-    .mutation(({ ctx, input }) => moderation.setRole(ctx.em, ctx.user.id, input.userId, input.role)),
+    .mutation(({ ctx, input }) =>
+      moderation.setRole(ctx.deps, ctx.em, ctx.user.id, input.userId, input.role),
+    ),
 });
 
 const messagesRouter = router({

@@ -7,17 +7,17 @@ import {
   revokeTokenInput,
 } from '../../shared/auth.ts';
 import { blankSessionCookie, sessionCookie } from '../auth/cookies.ts';
-import type { AuthUser } from '../auth/resolve.ts';
+import { type AuthUser, isBanned } from '../auth/resolve.ts';
 import type { Context } from '../context.ts';
 import { listen } from '../realtime/iterate.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
-import { endsCredential, isSessionEnded, userChannel } from '../services/session-events.ts';
+import { endsCredential, isAccountChanged, isSessionEnded, userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 
 /** What `auth.me` answers: the flat profile of the caller, email included. */
-export function toMe(user: AuthUser) {
-  return { ...user };
+export function toMe({ id, username, displayName, email, role, avatarUrl }: AuthUser) {
+  return { id, username, displayName, email, role, avatarUrl };
 }
 
 function signIn(ctx: Context, { user, token, expiresAt }: accounts.NewSession) {
@@ -56,7 +56,12 @@ export const authRouter = router({
     return { ok: true as const };
   }),
 
-  me: publicProcedure.query(({ ctx }) => (ctx.auth ? toMe(ctx.auth.user) : null)),
+  /** The account as it is now (a socket's context dates from when it opened). */
+  me: publicProcedure.query(async ({ ctx }) => {
+    if (!ctx.auth || ctx.auth.revoked) return null;
+    const user = await ctx.deps.currentUsers.get(ctx.em, ctx.auth.user.id);
+    return user && !isBanned(user) ? toMe(user) : null;
+  }),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
     return accounts.changePassword(ctx.deps, ctx.em, ctx.auth, input);
@@ -71,15 +76,22 @@ export const authRouter = router({
 
   tokens: tokensRouter,
 
-  /** Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes. */
+  /**
+   * Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes;
+   * and when the account changed (a role given or taken, a new name), so the tab reads `auth.me` again.
+   */
   onSession: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionEnded);
+    const isSessionNews = (message: unknown) => isSessionEnded(message) || isAccountChanged(message);
+    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionNews);
     await events.ready;
     yield { type: 'active' as const };
     for await (const event of events) {
-      if (!endsCredential(event, ctx.auth)) continue;
-      yield { type: 'ended' as const, reason: event.reason };
-      return;
+      if (isAccountChanged(event)) {
+        yield { type: 'changed' as const };
+      } else if (endsCredential(event, ctx.auth)) {
+        yield { type: 'ended' as const, reason: event.reason };
+        return;
+      }
     }
   }),
 });

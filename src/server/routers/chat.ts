@@ -102,7 +102,7 @@ export const chatRouter = router({
 
   /** "Someone is typing": ephemeral, never stored; expires on the client after a few seconds. */
   typing: protectedProcedure.input(roomInput).mutation(async ({ ctx, input }) => {
-    await rooms.authorizeWrite(ctx.em, input.roomId, ctx.user.id);
+    await rooms.authorizeWrite(ctx.em, input.roomId, ctx.user);
     await announceTyping(ctx.deps, input.roomId, ctx.user);
     return { ok: true as const };
   }),

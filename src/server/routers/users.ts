@@ -13,14 +13,18 @@ export const usersRouter = router({
     .input(byUsernameInput)
     .query(({ ctx, input }) => profileByUsername(ctx.em, ctx.user.id, input.username)),
 
-  updateProfile: protectedProcedure
-    .input(updateProfileInput)
-    .mutation(({ ctx, input }) => updateProfile(ctx.em, ctx.user.id, input)),
+  updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
+    const profile = await updateProfile(ctx.em, ctx.user.id, input);
+    await ctx.deps.currentUsers.changed(ctx.user.id, { tellTabs: true });
+    return profile;
+  }),
 
   /** A PNG, JPEG or WebP of at most 5 MB, base64 in JSON (so curl and every language can send it). */
   setAvatar: protectedProcedure.input(setAvatarInput).mutation(async ({ ctx, input }) => {
     // Decoding a large image costs CPU and memory: uploads have a budget of their own.
     await limit(ctx.deps, `avatar:${ctx.user.id}`, ctx.deps.config.limits.avatarUploadsPerHour, 3_600_000);
-    return setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input);
+    const avatar = await setAvatar(ctx.em, ctx.deps.config.dataDir, ctx.user.id, input);
+    await ctx.deps.currentUsers.changed(ctx.user.id, { tellTabs: true });
+    return avatar;
   }),
 });

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { changePasswordInput, loginInput, registerInput } from '../../shared/auth.ts';
+import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
 import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.ts';
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
@@ -114,12 +115,16 @@ export async function logout(deps: Deps, em: EntityManager, auth: Auth): Promise
   await endSessions(deps, auth.user.id, { reason: 'logout', sessionIds: [auth.sessionId] });
 }
 
+/**
+ * A new password ends every other session and, unless the owner keeps them, every API token: a token made with a
+ * stolen password would otherwise outlive the change.
+ */
 export async function changePassword(
   deps: Deps,
   em: EntityManager,
   auth: Auth,
   input: z.output<typeof changePasswordInput>,
-): Promise<{ endedSessions: number }> {
+): Promise<{ endedSessions: number; revokedTokens: number }> {
   await limit(deps, `login-user:${auth.user.id}`, deps.config.limits.loginPerMinute, 60_000);
   const user = await em.findOneOrFail(User, { id: auth.user.id });
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -127,9 +132,12 @@ export async function changePassword(
   }
   user.passwordHash = await hashPassword(input.newPassword);
   await em.flush();
-  const ended = await deleteOtherSessions(em, user.id, auth.sessionId);
-  if (ended.length) await endSessions(deps, user.id, { reason: 'password-changed', sessionIds: ended });
-  return { endedSessions: ended.length };
+  const sessionIds = await deleteOtherSessions(em, user.id, auth.sessionId);
+  const tokenIds = input.keepApiTokens ? [] : await deleteApiTokens(em, user.id);
+  if (sessionIds.length || tokenIds.length) {
+    await endSessions(deps, user.id, { reason: 'password-changed', sessionIds, tokenIds });
+  }
+  return { endedSessions: sessionIds.length, revokedTokens: tokenIds.length };
 }
 
 /** Tells every instance, so each closes the sockets that ran on those sessions. */

@@ -2,12 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
+import { RateLimited } from '../errors.ts';
 import {
   createNotification,
   type NotificationKind,
   type NotificationView,
   publishNotifications,
+  publishUnreadCount,
   type UserEvent,
+  withdrawUnreadNotifications,
 } from './notifications.ts';
 import { userChannel } from './session-events.ts';
 import {
@@ -19,7 +22,11 @@ import {
   type UserRow,
 } from './users.ts';
 
-type Outbox = { userId: number; view: NotificationView }[];
+/** What to tell people once the change commits: new notifications, and whose unread count changed otherwise. */
+interface Outbox {
+  notifications: { userId: number; view: NotificationView }[];
+  recounts: Set<number>;
+}
 
 /**
  * Runs a change to one pair of users in a transaction that holds the pair's advisory lock, so two calls about the
@@ -33,12 +40,13 @@ async function changePair<T>(
   b: number,
   change: (tx: EntityManager, outbox: Outbox) => Promise<T>,
 ): Promise<T> {
-  const outbox: Outbox = [];
+  const outbox: Outbox = { notifications: [], recounts: new Set() };
   const result = await em.transactional(async (tx) => {
     await tx.execute('select pg_advisory_xact_lock(?, ?)', [Math.min(a, b), Math.max(a, b)]);
     return change(tx, outbox);
   });
-  await publishNotifications(deps, outbox);
+  await publishNotifications(deps, outbox.notifications);
+  for (const userId of outbox.recounts) await publishUnreadCount(deps, userId);
   for (const userId of [a, b]) {
     await deps.bus.publish(userChannel(userId), { type: 'friends.changed' } satisfies UserEvent);
   }
@@ -57,7 +65,7 @@ async function notify(
 ): Promise<void> {
   const text = `${me.displayName} (@${me.username}) ${what}.`;
   const view = await createNotification(tx, { userId, kind, actorId: me.id, requestId, text });
-  outbox.push({ userId, view });
+  outbox.notifications.push({ userId, view });
 }
 
 async function setRequestStatus(
@@ -105,6 +113,28 @@ async function pairState(em: EntityManager, me: number, other: number): Promise<
   return { friends: row!.friends, iBlocked: row!.i_blocked, theyBlocked: row!.they_blocked, pending };
 }
 
+/**
+ * Asking one person again and again (send, cancel, send…) would fill their notifications: at most `perHour`
+ * requests to the same person in any hour, cancelled ones included. Counted in the database, under the pair's lock.
+ */
+async function throttleRequests(tx: EntityManager, fromId: number, to: PublicUser, perHour: number) {
+  const recent = await queryOne<{ count: string; wait: number | null }>(
+    tx,
+    sql`select count(*) as count,
+        ceil(extract(epoch from min(created_at) + interval '1 hour' - now()))::int as wait
+      from (select created_at from friend_requests
+        where from_id = ${fromId} and to_id = ${to.id} and created_at > now() - interval '1 hour'
+        order by created_at desc limit ${perHour}) latest`,
+  );
+  if (Number(recent?.count) < perHour) return;
+  const wait = Math.max(1, recent?.wait ?? 3600);
+  throw new TRPCError({
+    code: 'TOO_MANY_REQUESTS',
+    message: `You have asked ${to.displayName} ${perHour} times in the last hour. Try again in ${Math.ceil(wait / 60)} min.`,
+    cause: new RateLimited(wait),
+  });
+}
+
 export async function sendRequest(deps: Deps, em: EntityManager, me: Actor, userId: number) {
   if (userId === me.id)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot befriend yourself.' });
@@ -121,6 +151,7 @@ export async function sendRequest(deps: Deps, em: EntityManager, me: Actor, user
       await acceptPending(tx, outbox, me, userId, state.pending.id);
       return { status: 'accepted' as const, requestId: state.pending.id };
     }
+    await throttleRequests(tx, me.id, other, deps.config.limits.friendRequestsPerPersonPerHour);
     const request = await queryOne<{ id: number }>(
       tx,
       sql`insert into friend_requests (from_id, to_id) values (${me.id}, ${userId}) returning id`,
@@ -206,9 +237,17 @@ export const declineRequest = (deps: Deps, em: EntityManager, me: Actor, request
     );
   });
 
+/**
+ * Cancelling takes back the request's notification if the person asked has not read it yet (they need never know);
+ * if they have, they are told it was cancelled.
+ */
 export const cancelRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'sender', async (tx, outbox, request) => {
     await setRequestStatus(tx, request.id, 'cancelled');
+    if (await withdrawUnreadNotifications(tx, request.to_id, request.id)) {
+      outbox.recounts.add(request.to_id);
+      return;
+    }
     await notify(
       tx,
       outbox,

@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { adminUsersListInput } from '../../shared/admin.ts';
+import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { deleteOtherSessions } from '../auth/sessions.ts';
-import { ApiToken, User } from '../db/entities/index.ts';
+import { User } from '../db/entities/index.ts';
 import { escapeLike, isoTime, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import { type AuditAction, audit } from './audit.ts';
@@ -62,21 +63,24 @@ export async function ban(
     return { until: until.toISOString() };
   });
   await deleteOtherSessions(em, input.userId, null);
-  await em.nativeDelete(ApiToken, { userId: input.userId });
+  await deleteApiTokens(em, input.userId);
+  await deps.currentUsers.changed(input.userId);
   await endSessions(deps, input.userId, { reason: 'banned', all: true });
   return { ok: true as const, until: until.toISOString() };
 }
 
-export async function unban(em: EntityManager, actorId: number, userId: number) {
+export async function unban(deps: Deps, em: EntityManager, actorId: number, userId: number) {
   await moderate(em, actorId, userId, 'user.unban', null, (user) => {
     user.bannedUntil = null;
     user.banReason = null;
     return {};
   });
+  await deps.currentUsers.changed(userId);
   return { ok: true as const };
 }
 
 export async function mute(
+  deps: Deps,
   em: EntityManager,
   actorId: number,
   input: { userId: number; reason: string; until: string },
@@ -88,20 +92,31 @@ export async function mute(
     user.muteReason = input.reason;
     return { until: until.toISOString() };
   });
+  await deps.currentUsers.changed(input.userId);
   return { ok: true as const, until: until.toISOString() };
 }
 
-export async function unmute(em: EntityManager, actorId: number, userId: number) {
+export async function unmute(deps: Deps, em: EntityManager, actorId: number, userId: number) {
   await moderate(em, actorId, userId, 'user.unmute', null, (user) => {
     user.mutedUntil = null;
     user.muteReason = null;
     return {};
   });
+  await deps.currentUsers.changed(userId);
   return { ok: true as const };
 }
 
-/** Changes a role; the last admin cannot stop being one, so the app is never left without moderators. */
-export async function setRole(em: EntityManager, actorId: number, userId: number, role: 'user' | 'admin') {
+/**
+ * Changes a role; the last admin cannot stop being one, so the app is never left without moderators. Open sockets
+ * stay open: every call reads the role as it is now, on every instance.
+ */
+export async function setRole(
+  deps: Deps,
+  em: EntityManager,
+  actorId: number,
+  userId: number,
+  role: 'user' | 'admin',
+) {
   await em.transactional(async (tx) => {
     // Serialises role changes, so two admins demoting each other at once cannot both succeed.
     await tx.execute('select pg_advisory_xact_lock(?)', [0x70726f6c]);
@@ -121,6 +136,7 @@ export async function setRole(em: EntityManager, actorId: number, userId: number
     await tx.flush();
     await audit(tx, { actorId, action: 'user.role', targetUserId: userId, details: { from, to: role } });
   });
+  await deps.currentUsers.changed(userId, { tellTabs: true });
   return { ok: true as const };
 }
 

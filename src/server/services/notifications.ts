@@ -163,10 +163,36 @@ export async function markRead(
       sql`update notifications set read_at = now() where user_id = ${userId} and read_at is null ${only}`,
     );
   }
+  return { unreadCount: await publishUnreadCount(deps, userId, em) };
+}
+
+/**
+ * Tells every tab of the user their unread count (the bell's badge); tabs showing the list read it again. Returns
+ * the count.
+ */
+export async function publishUnreadCount(
+  deps: Deps,
+  userId: number,
+  em = deps.orm.em.fork(),
+): Promise<number> {
   const count = await unreadCount(em, userId);
   await deps.bus.publish(userChannel(userId), {
     type: 'notifications.read',
     unreadCount: count,
   } satisfies UserEvent);
-  return { unreadCount: count };
+  return count;
+}
+
+/** Deletes the user's unread notification of a friend request (it was cancelled); true when there was one. */
+export async function withdrawUnreadNotifications(
+  em: EntityManager,
+  userId: number,
+  requestId: number,
+): Promise<boolean> {
+  const deleted = await query<{ id: string }>(
+    em,
+    sql`delete from notifications where user_id = ${userId} and request_id = ${requestId}
+      and kind = 'friend_request.received' and read_at is null returning id`,
+  );
+  return deleted.length > 0;
 }

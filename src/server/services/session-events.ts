@@ -26,3 +26,16 @@ export function endsCredential(event: SessionEndedEvent, auth: Auth): boolean {
   if (auth.sessionId && event.sessionIds?.includes(auth.sessionId)) return true;
   return Boolean(auth.tokenId && event.tokenIds?.includes(auth.tokenId));
 }
+
+/** Published on a user's channel when their role or profile changed, so their open tabs read `auth.me` again. */
+export interface AccountChangedEvent {
+  type: 'account.changed';
+}
+
+export function isAccountChanged(message: unknown): message is AccountChangedEvent {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'account.changed'
+  );
+}

@@ -17,7 +17,7 @@ import {
   selectMessages,
   toMessage,
 } from './messages.ts';
-import { authorizeWrite, loadRoom, type RoomRow } from './rooms.ts';
+import { authorizeWrite, loadRoom, type RoomRow, type Writer } from './rooms.ts';
 
 async function messageByClientId(em: EntityManager, senderId: number, clientId: string) {
   const [message] = await selectMessages(em, sql`m.sender_id = ${senderId} and m.client_id = ${clientId}`);
@@ -122,7 +122,7 @@ async function appendMessage(
 export async function send(
   deps: Deps,
   em: EntityManager,
-  me: Actor,
+  me: Actor & Writer,
   input: { roomId: number; clientId: string; body: string },
 ): Promise<MessageView> {
   let appended: Awaited<ReturnType<typeof appendMessage>>;
@@ -140,7 +140,7 @@ export async function send(
     // Refused. A retry of a message stored before still gets it back; anything else learns why (this throws).
     const earlier = await messageByClientId(em, me.id, input.clientId);
     if (earlier) return sameRoom(earlier, input.roomId);
-    await authorizeWrite(em, input.roomId, me.id);
+    await authorizeWrite(em, input.roomId, me);
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot send messages right now.' });
   }
   const { message, kind, members } = appended;
@@ -234,9 +234,15 @@ async function currentBody(tx: EntityManager, messageId: string): Promise<string
   return row.body;
 }
 
-export async function edit(deps: Deps, em: EntityManager, me: Actor, messageId: string, body: string) {
+export async function edit(
+  deps: Deps,
+  em: EntityManager,
+  me: Actor & Writer,
+  messageId: string,
+  body: string,
+) {
   const message = await ownMessage(em, messageId, me, false);
-  const room = await authorizeWrite(em, message.roomId, me.id);
+  const room = await authorizeWrite(em, message.roomId, me);
   if (message.body === body) return message;
   const event = await appendEvent(deps, em, room, 'message.edited', async (tx) => {
     await currentBody(tx, messageId);

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
+import type { CurrentUser } from '../../auth/current-users.ts';
 import { query, queryOne, sql } from '../../db/sql.ts';
 import { areFriends } from '../friends.ts';
 import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from '../users.ts';
@@ -51,13 +52,16 @@ export async function authorizeRead(
   return room;
 }
 
+/** What writing needs to know about the writer: the account as it is now (see `auth/current-users.ts`). */
+export type Writer = Pick<CurrentUser, 'id' | 'bannedUntil' | 'mutedUntil' | 'muteReason'>;
+
 /** Writing: signed in, not muted, a member, and in a private room still friends with the other member. */
-export async function authorizeWrite(em: EntityManager, roomId: number, userId: number): Promise<RoomRow> {
-  const room = await authorizeRead(em, roomId, userId);
-  await assertNotMuted(em, userId);
+export async function authorizeWrite(em: EntityManager, roomId: number, writer: Writer): Promise<RoomRow> {
+  const room = await authorizeRead(em, roomId, writer.id);
+  assertNotMuted(writer);
   if (room.kind === 'private') {
-    const other = room.user_low === userId ? room.user_high! : room.user_low!;
-    if (!(await areFriends(em, userId, other))) {
+    const other = room.user_low === writer.id ? room.user_high! : room.user_low!;
+    if (!(await areFriends(em, writer.id, other))) {
       throw new TRPCError({
         code: 'FORBIDDEN',
         message: 'You can only message people who are your friends.',
@@ -67,21 +71,16 @@ export async function authorizeWrite(em: EntityManager, roomId: number, userId: 
   return room;
 }
 
-async function assertNotMuted(em: EntityManager, userId: number): Promise<void> {
-  const muted = await queryOne<{ muted_until: string; mute_reason: string | null; banned: boolean }>(
-    em,
-    sql`select muted_until, mute_reason, banned_until > now() as banned from users
-      where id = ${userId} and (muted_until > now() or banned_until > now())`,
-  );
-  if (muted?.banned) {
+function assertNotMuted({ bannedUntil, mutedUntil, muteReason }: Writer): void {
+  const now = Date.now();
+  if (bannedUntil && bannedUntil.getTime() > now) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Your account is banned: you cannot send messages.' });
   }
-  if (muted) {
-    const until = new Date(muted.muted_until).toISOString();
-    const why = muted.mute_reason ? ` Reason: ${muted.mute_reason}` : '';
+  if (mutedUntil && mutedUntil.getTime() > now) {
+    const why = muteReason ? ` Reason: ${muteReason}` : '';
     throw new TRPCError({
       code: 'FORBIDDEN',
-      message: `You are muted until ${until} and cannot send messages.${why}`,
+      message: `You are muted until ${mutedUntil.toISOString()} and cannot send messages.${why}`,
     });
   }
 }

@@ -1,0 +1,155 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { avatarUrl } from '../../shared/avatars.ts';
+import type { User } from '../db/entities/index.ts';
+import { queryOne, sql } from '../db/sql.ts';
+import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
+import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
+import type { AuthUser } from './resolve.ts';
+
+/** Who a signed-in caller is now: what their credential resolves to, plus what may stop them acting. */
+export interface CurrentUser extends AuthUser {
+  bannedUntil: Date | null;
+  banReason: string | null;
+  mutedUntil: Date | null;
+  muteReason: string | null;
+}
+
+/** The users columns a CurrentUser is made of, for queries that join them to something else. */
+export const currentUserColumns = sql`u.id, u.username, u.display_name, u.email, u.role, u.avatar_version,
+  u.banned_until, u.ban_reason, u.muted_until, u.mute_reason`;
+
+export interface CurrentUserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  email: string;
+  role: User['role'];
+  avatar_version: number | null;
+  banned_until: string | Date | null;
+  ban_reason: string | null;
+  muted_until: string | Date | null;
+  mute_reason: string | null;
+}
+
+const dateOrNull = (value: string | Date | null) => (value === null ? null : new Date(value));
+
+export function toCurrentUser(row: CurrentUserRow): CurrentUser {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    role: row.role,
+    avatarUrl: avatarUrl(row.id, row.avatar_version),
+    bannedUntil: dateOrNull(row.banned_until),
+    banReason: row.ban_reason,
+    mutedUntil: dateOrNull(row.muted_until),
+    muteReason: row.mute_reason,
+  };
+}
+
+/** Every instance hears on this channel that a user's role, ban, mute or profile changed. */
+const userChangesChannel = 'users.changed';
+
+interface UserChanged {
+  type: 'user.changed';
+  userId: number;
+}
+
+const isUserChanged = (message: unknown): message is UserChanged =>
+  typeof message === 'object' && message !== null && (message as UserChanged).type === 'user.changed';
+
+export interface CurrentUsersOptions {
+  /** A backstop only: a change is normally heard on the bus at once. */
+  ttlMs: number;
+  maxEntries: number;
+}
+
+/**
+ * This instance's memory of who each recent caller is now (role, ban, mute, name…), so every call can act on the
+ * current account without a query. Forgotten on every instance the moment a change is announced on the bus.
+ */
+export class CurrentUsers {
+  private readonly entries = new Map<number, { user: CurrentUser | null; expiresAt: number }>();
+  /** Bumped by every change heard: a read begun before one must not be remembered after it. */
+  private generation = 0;
+  private readonly unsubscribe: Unsubscribe;
+  private readonly stopRecovering: Unsubscribe;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly options: CurrentUsersOptions = { ttlMs: 60_000, maxEntries: 10_000 },
+  ) {
+    this.unsubscribe = bus.subscribe(userChangesChannel, (message) => {
+      if (isUserChanged(message)) this.forget(message.userId);
+    });
+    // Changes announced while this instance's link was down were not heard: forget everyone, read afresh.
+    this.stopRecovering = bus.onRecover(() => this.forgetEveryone());
+  }
+
+  /** Resolves once changes announced by any instance reach this one. */
+  ready(): Promise<void> {
+    return this.bus.ready(userChangesChannel);
+  }
+
+  /** The user as they are now; null when the account is gone. */
+  async get(em: EntityManager, userId: number): Promise<CurrentUser | null> {
+    const entry = this.entries.get(userId);
+    if (entry && entry.expiresAt > Date.now()) return entry.user;
+    const read = this.startRead();
+    const row = await queryOne<CurrentUserRow>(
+      em,
+      sql`select ${currentUserColumns} from users u where u.id = ${userId}`,
+    );
+    const user = row ? toCurrentUser(row) : null;
+    read.remember(userId, user);
+    return user;
+  }
+
+  /**
+   * Call before a query that reads a user (a credential look-up joins one in), then `remember` its result: it is
+   * dropped if a change was heard meanwhile, since the row read may predate it.
+   */
+  startRead(): { remember(userId: number, user: CurrentUser | null): void } {
+    const generation = this.generation;
+    return {
+      remember: (userId, user) => {
+        if (generation !== this.generation) return;
+        this.entries.delete(userId);
+        this.entries.set(userId, { user, expiresAt: Date.now() + this.options.ttlMs });
+        if (this.entries.size > this.options.maxEntries) {
+          const oldest = this.entries.keys().next();
+          if (!oldest.done) this.entries.delete(oldest.value);
+        }
+      },
+    };
+  }
+
+  /**
+   * Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it.
+   * `tellTabs` for what the user's own open tabs show (a role, a name); a ban tells them by ending their sessions.
+   */
+  async changed(userId: number, { tellTabs = false } = {}): Promise<void> {
+    this.forget(userId);
+    await this.bus.publish(userChangesChannel, { type: 'user.changed', userId } satisfies UserChanged);
+    if (tellTabs) {
+      await this.bus.publish(userChannel(userId), { type: 'account.changed' } satisfies AccountChangedEvent);
+    }
+  }
+
+  private forget(userId: number): void {
+    this.generation++;
+    this.entries.delete(userId);
+  }
+
+  private forgetEveryone(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.stopRecovering();
+    this.entries.clear();
+  }
+}
