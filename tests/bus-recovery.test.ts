@@ -16,6 +16,7 @@ import {
   privateRoomOf,
   received,
   say,
+  until,
   watchUserEvents,
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
@@ -149,5 +150,22 @@ it('a mute made through A while B could not hear it still holds on B once the li
     }
   } finally {
     await db.end();
+  }
+}, 30_000);
+
+it('a logout through A while B could not hear it still ends that session’s socket on B once the link is back', async () => {
+  const ann = await signUp(a);
+  const socket = socketClient(b.url, { headers: { cookie: ann.account.cookie } });
+  try {
+    await socket.client.auth.me.query();
+
+    await redis.stop();
+    await ann.client.auth.logout.mutate();
+    await redis.start();
+
+    await until(async () => socket.closes.at(0), 'the socket on B to close', 5_000);
+    expect(socket.closes[0]).toBe(4401);
+  } finally {
+    await socket.close();
   }
 }, 30_000);

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectParley } from '../src/sdk/index.ts';
 import { freePort } from '../src/server/db/database.ts';
+import { until } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { seededDice } from './helpers/random.ts';
 import { type OwnRedis, startOwnRedis } from './helpers/redis-server.ts';
@@ -189,7 +190,7 @@ it(
     await b?.stop('SIGTERM');
     b = null;
     let last = atStart;
-    const settled = await eventually(
+    const settled = await until(
       async () => {
         last = await countsOfA(admin!);
         return last.sockets === 0 && last.roomStreams === 0 ? last : undefined;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { CurrentUsers } from './auth/current-users.ts';
+import { OpenCredentials } from './auth/open-credentials.ts';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
 import { type Orm, openDatabase } from './db/orm.ts';
@@ -59,6 +60,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     roomStreams,
     activity,
     currentUsers,
+    openCredentials: new OpenCredentials(orm, bus, log),
     log,
     redis,
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CurrentUsers } from './auth/current-users.ts';
+import type { OpenCredentials } from './auth/open-credentials.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { Logger } from './logger.ts';
@@ -24,6 +25,8 @@ export interface Deps {
   activity: ActivityHub;
   /** Who each recent caller is now (role, ban, mute, name), forgotten on every instance when it changes. */
   currentUsers: CurrentUsers;
+  /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
+  openCredentials: OpenCredentials;
   log: Logger;
   /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */
   redis: Redis | null;

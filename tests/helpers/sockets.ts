@@ -11,15 +11,11 @@ import type { ParleyError } from './errors.ts';
 type Yielded<T> = T extends AsyncIterable<infer U> ? U : never;
 export type SessionEvent = Yielded<inferRouterOutputs<AppRouter>['auth']['onSession']>;
 
-/** Polls `probe` (which may ask a server) until it gives a value; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string,
-  timeoutMs = 5_000,
-): Promise<T> {
+/** Polls `probe` until it gives a value; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
+    const value = probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

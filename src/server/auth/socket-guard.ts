@@ -25,6 +25,15 @@ export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionTo
       close();
     }
   });
+  // Should the bus drop that news, the instance asks the database once it hears again.
+  const forgetCredential = deps.openCredentials.add({
+    sessionId: auth.sessionId,
+    tokenId: auth.tokenId,
+    end: () => {
+      auth.revoked = true;
+      close();
+    },
+  });
   let timer: NodeJS.Timeout | undefined;
   const recheck = async (retryMs: number) => {
     let verdict: Awaited<ReturnType<typeof validateSessionToken>>;
@@ -62,6 +71,7 @@ export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionTo
   if (sessionToken && auth.sessionExpiresAt) schedule(auth.sessionExpiresAt);
   socket.once('close', () => {
     unsubscribe();
+    forgetCredential();
     clearTimeout(timer);
   });
 }
