@@ -2,7 +2,7 @@
  * Redis goes away (a restart, a network cut): the instance keeps serving what does not need it. People still sign
  * in, change things and list their rooms; rate limits hold per instance; `/healthz` tells the operator that Redis is
  * down, and that it is back once it returns. Without PostgreSQL the instance cannot serve: `/healthz` answers 503,
- * so the load balancer takes it out.
+ * so the load balancer takes it out, and calls answer SERVICE_UNAVAILABLE with a time to try again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rawMutation, rawQuery } from './helpers/http.ts';
@@ -104,6 +104,15 @@ it('answers 503 with the database down when PostgreSQL cannot be reached', async
     expect(await health(cutOff)).toEqual({
       status: 503,
       body: { status: 'down', database: 'down', redis: 'ok' },
+    });
+
+    // A call that needs the database says so, with when to try again: not a bare 500.
+    const answer = await rawQuery(cutOff.url, 'chat.publicRoom');
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(answer.error).toMatchObject({
+      message: 'The database is not answering right now. Please try again in a moment.',
+      data: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) },
     });
   } finally {
     await cutOff.close();

@@ -19,10 +19,58 @@ export function fieldErrors(code: FieldErrorCode, fields: Record<string, string>
   return new TRPCError({ code, message: cause.message, cause });
 }
 
-export class RateLimited extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many requests: try again in ${retryAfterSeconds} s.`);
+/** A refusal that says when to ask again: `error.data.retryAfterSeconds`, and `Retry-After` over HTTP. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
   }
+}
+
+export class RateLimited extends RetryLater {
+  constructor(retryAfterSeconds: number) {
+    super(`Too many requests: try again in ${retryAfterSeconds} s.`, retryAfterSeconds);
+  }
+}
+
+/** How long a caller should wait before asking again while the database does not answer. */
+const databaseRetrySeconds = 5;
+
+/**
+ * The database did not answer (refused, dropped, or no connection free in time): a dependency outage, not a bug
+ * and not the caller's fault. The call can be tried again as it was.
+ */
+export function databaseUnavailable(cause: unknown) {
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The database is not answering right now. Please try again in a moment.',
+    cause: Object.assign(new RetryLater('database unavailable', databaseRetrySeconds), { cause }),
+  });
+}
+
+/** Connection-level failures from pg, knex's pool and PostgreSQL itself (SQLSTATE class 08, and 57P01–57P03). */
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const unreachableMessages =
+  /Timeout acquiring a connection|Connection terminated|connection error|ECONNREFUSED/i;
+
+export function isDatabaseUnreachable(error: unknown): boolean {
+  for (let at = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    const code = (at as { code?: unknown }).code;
+    if (typeof code === 'string' && (unreachableCodes.has(code) || code.startsWith('08'))) return true;
+    if (unreachableMessages.test(at.message)) return true;
+  }
+  return false;
 }
 
 export function tooManyRequests(retryAfterSeconds: number) {

@@ -3,7 +3,13 @@ import { ZodError, z } from 'zod';
 import { socketCloseCodes } from '../shared/socket.ts';
 import { isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
-import { FieldError, RateLimited, tooManyRequests } from './errors.ts';
+import {
+  databaseUnavailable,
+  FieldError,
+  isDatabaseUnreachable,
+  RetryLater,
+  tooManyRequests,
+} from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
 import { liveTarget } from './realtime/live-streams.ts';
 import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
@@ -36,7 +42,7 @@ const t = initTRPC.context<Context>().create({
         ...shape.data,
         zodError,
         fieldErrors,
-        retryAfterSeconds: cause instanceof RateLimited ? cause.retryAfterSeconds : undefined,
+        retryAfterSeconds: cause instanceof RetryLater ? cause.retryAfterSeconds : undefined,
       },
     };
   },
@@ -107,7 +113,21 @@ const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
   return next();
 });
 
+/** A call that failed because the database did not answer says so (SERVICE_UNAVAILABLE), not a bare 500. */
+const dependencyOutage = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (
+    !result.ok &&
+    result.error.code === 'INTERNAL_SERVER_ERROR' &&
+    isDatabaseUnreachable(result.error.cause)
+  ) {
+    throw databaseUnavailable(result.error.cause);
+  }
+  return result;
+});
+
 export const publicProcedure = t.procedure
+  .use(dependencyOutage)
   .use(callBudget)
   .use(sameOriginForMutations)
   .use(subscriptionLimit)

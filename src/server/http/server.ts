@@ -13,7 +13,7 @@ import {
   upgradeSignedIn,
 } from '../context.ts';
 import type { Deps } from '../deps.ts';
-import { RateLimited } from '../errors.ts';
+import { RetryLater } from '../errors.ts';
 import { ParleySocket } from '../realtime/socket.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
@@ -76,8 +76,8 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
           : deps.config.limits.httpMaxBodyBytes,
         maxBatchSize: deps.config.limits.httpMaxBatchSize,
         responseMeta({ errors }) {
-          const limited = errors.map((e) => e.cause).find((c): c is RateLimited => c instanceof RateLimited);
-          return limited ? { headers: { 'Retry-After': String(limited.retryAfterSeconds) } } : {};
+          const later = errors.map((e) => e.cause).find((c): c is RetryLater => c instanceof RetryLater);
+          return later ? { headers: { 'Retry-After': String(later.retryAfterSeconds) } } : {};
         },
         onError({ error, path }) {
           if (error.code === 'INTERNAL_SERVER_ERROR')
