@@ -33,7 +33,7 @@ let connections: ParleyConnection[] = [];
 
 beforeAll(async () => {
   redis = await startOwnRedis();
-  const env = { ...chattyLimits, REDIS_URL: redis.url, LOG_LEVEL: 'error' };
+  const env = { ...chattyLimits, REDIS_URL: redis.url, LOG_LEVEL: 'silent' };
   const redisPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
   a = await startTestServer({ env, redisPrefix });
   b = await startTestServer({ env, redisPrefix, databaseUrl: a.databaseUrl });
@@ -168,4 +168,20 @@ it('a logout through A while B could not hear it still ends that session’s soc
   } finally {
     await socket.close();
   }
+}, 30_000);
+
+it('with Redis away, a send through A is stored and acknowledged, and a reader on B gets it when Redis is back', async () => {
+  const [ann, ben] = await people(a, 'Ann', 'Ben');
+  const room = await privateRoomOf(ann, ben);
+  const annOnA = tabOn(a, ann);
+  const onB = await openRoom(tabOn(b, ben), room.id);
+  await say(annOnA, room.id, 'before');
+  await received(onB, 1);
+
+  await redis.stop();
+  const sent = await say(annOnA, room.id, 'while Redis is away');
+  await redis.start();
+
+  const [event] = await received(onB, 1, 1, 5_000);
+  expect(event?.data.message).toEqual(sent);
 }, 30_000);

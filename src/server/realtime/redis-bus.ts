@@ -33,6 +33,8 @@ export class RedisBus implements EventBus {
   /** A publish failed since the publisher was last connected: the others must recover once it is back. */
   private publishesLost = false;
   private subscriberWasReady = false;
+  /** Subscribes are failing (Redis away): said once, not once per channel and retry. */
+  private subscribesFailing = false;
   private closed = false;
 
   constructor(
@@ -111,10 +113,17 @@ export class RedisBus implements EventBus {
     for (;;) {
       try {
         await this.subscriber.subscribe(this.prefix + channel);
+        if (this.subscribesFailing) {
+          this.subscribesFailing = false;
+          this.log.info('Redis subscribes hold again');
+        }
         return;
       } catch (cause) {
         if (this.closed || !this.wanted(channel)) return;
-        this.log.error('Redis subscribe failed; retrying', { channel, cause, retryInMs: wait });
+        if (this.subscribesFailing) this.log.debug('Redis subscribe failed again', { channel, cause });
+        else
+          this.log.error('Redis subscribe failed; retrying each channel until it holds', { channel, cause });
+        this.subscribesFailing = true;
         await new Promise((resolve) => setTimeout(resolve, wait).unref());
         wait = Math.min(wait * 2, subscribeRetryMs.max);
       }
