@@ -4,12 +4,14 @@ import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureClientBuild } from './http/client-build.ts';
 import { createLogger } from './logger.ts';
+import { ensurePortFree, PortInUseError } from './port.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 try {
   const config = loadConfig();
   const log = createLogger(config.logLevel, config.production);
+  await ensurePortFree(config.port, config.host);
   const clientDir = await ensureClientBuild(root, log);
   const app = await startApp(config, log, clientDir);
   log.info(`Parley is listening on http://localhost:${app.port}`, {
@@ -29,6 +31,10 @@ try {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
+  if (error instanceof PortInUseError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(2);
