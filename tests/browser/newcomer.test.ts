@@ -1,0 +1,165 @@
+import type pg from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, newVisitor, saveScreenshot, waitForPath } from '../helpers/browser.ts';
+import { connectDatabase } from '../helpers/db.ts';
+import { sessionCookieName } from '../helpers/http.ts';
+import { type Person, signUp } from '../helpers/people.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { roomyLimits, uniqueUsername } from '../helpers/users.ts';
+
+// The rough edges a newcomer hit on first use (issue 11), each as that person meets it. Needs the built client
+// (`npm run build`), PostgreSQL, Redis and /usr/bin/chromium.
+
+let server: TestServer;
+let browser: Browser;
+let db: pg.Client;
+const contexts: BrowserContext[] = [];
+/** Uncaught exceptions in any page: there should be none. */
+const pageErrors: Error[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startTestServer({ serveClient: true, env: roomyLimits }),
+    launchBrowser(),
+  ]);
+  db = await connectDatabase(server.databaseUrl);
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await db?.end();
+  await server?.close();
+});
+
+/** A browser of its own, signed out. */
+async function newBrowser(options: Parameters<typeof newVisitor>[2] = {}): Promise<Page> {
+  const context = await newVisitor(browser, server.url, options);
+  context.setDefaultTimeout(10_000);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error));
+  return page;
+}
+
+/** A browser already signed in as `person` (their session cookie, as if they had logged in there). */
+async function browserOf(person: Person, options: Parameters<typeof newVisitor>[2] = {}): Promise<Page> {
+  const page = await newBrowser(options);
+  await page
+    .context()
+    .addCookies([
+      { name: sessionCookieName, value: person.account.sessionToken, url: server.url, httpOnly: true },
+    ]);
+  return page;
+}
+
+async function logIn(page: Page, person: Person): Promise<void> {
+  await page.getByLabel('Username or email').fill(person.username);
+  await page.getByLabel('Password').fill(person.account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+const focusIsInMain = (page: Page) =>
+  page.evaluate(() => {
+    const main = document.getElementById('main');
+    return Boolean(main && document.activeElement && main.contains(document.activeElement));
+  });
+
+describe('a newcomer on first use', () => {
+  test('"Skip to content" moves keyboard focus to the page itself, signed in or not', async () => {
+    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    for (const page of [await browserOf(ada), await newBrowser()]) {
+      await page.goto('/');
+      await page
+        .getByRole('textbox', { name: /^Message/ })
+        .or(page.getByText('Sign in to chat.'))
+        .waitFor();
+      // The first Tab stop of every page; the composer took focus on load, so go there by name.
+      const skip = page.getByRole('link', { name: 'Skip to content' });
+      await skip.focus();
+      expect(await focusedText(page)).toBe('Skip to content');
+      await page.keyboard.press('Enter');
+
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+      // The next Tab lands inside the page, past the header and the conversation list.
+      await page.keyboard.press('Tab');
+      expect(await focusIsInMain(page)).toBe(true);
+    }
+  });
+
+  test('logging in returns to the page asked for, and only to a page of this site', async () => {
+    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    const page = await newBrowser();
+    await page.context().clearCookies();
+
+    for (const asked of ['/account/profile', `/u/${grace.username}`]) {
+      await page.goto(asked);
+      await waitForPath(page, '/login');
+      await logIn(page, grace);
+      await waitForPath(page, asked);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await waitForPath(page, '/login');
+    }
+
+    // A link that tries to send the person elsewhere after logging in lands on the home page instead.
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/',
+      '/\\evil.example/',
+      'javascript:alert(1)',
+    ]) {
+      await page.goto(`/login?next=${encodeURIComponent(next)}`);
+      await logIn(page, grace);
+      await waitForPath(page, '/');
+      expect(new URL(page.url()).origin).toBe(server.url);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await waitForPath(page, '/login');
+    }
+  });
+
+  test('every avatar colour keeps its initials readable (WCAG AA, 4.5:1)', async () => {
+    const prefix = `tone${uniqueUsername('').slice(-4)}`;
+    const people = await Promise.all(
+      'abcdefghijklmnopqrstuvwx'
+        .split('')
+        .map((letter) =>
+          signUp(server, { username: `${prefix}_${letter}${letter}`, displayName: `Tone ${letter}` }),
+        ),
+    );
+    const page = await browserOf(people[0]!);
+    await page.goto('/');
+    await page.getByRole('searchbox', { name: 'Search people' }).fill(prefix);
+    const found = page.getByRole('list', { name: 'People found' });
+    await found.getByRole('listitem').nth(4).waitFor();
+
+    const colours = await found.locator('span.avatar').evaluateAll((avatars) =>
+      avatars.map((avatar) => {
+        const style = getComputedStyle(avatar);
+        return { text: style.color, background: style.backgroundColor };
+      }),
+    );
+    expect(colours.length).toBeGreaterThanOrEqual(5);
+    const failing = colours.filter((pair) => contrast(pair.text, pair.background) < 4.5);
+    expect(failing).toEqual([]);
+  });
+});
+
+/** WCAG 2 contrast ratio of two `rgb(…)` colours. */
+function contrast(a: string, b: string): number {
+  const [lighter, darker] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (lighter + 0.05) / (darker + 0.05);
+}
+
+function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+    const channel = Number(part) / 255;
+    return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
