@@ -401,11 +401,22 @@ describe('Parley, end to end in two browsers', () => {
     await held.release();
     await refused.getByText('Not sent: You can only message people who are your friends.').waitFor();
 
-    // The room leaves the list and the composer gives way to a note; the history stays.
-    await ada.page.getByText('You are no longer friends; history stays readable.').waitFor();
+    // The composer gives way to a note saying why; the history stays, and so does the conversation, under
+    // "Former friends", with Grace's name. Retry waits until it can work.
+    await ada.page
+      .getByText(`You and ${grace.displayName} are no longer friends, so sending is off here.`, {
+        exact: false,
+      })
+      .waitFor();
     expect(await composer(ada.page).count()).toBe(0);
+    expect(await refused.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     await message(ada.page, 'It was a moth').waitFor();
-    expect(await sidebarRoom(ada.page, new RegExp(`^${grace.displayName}`)).count()).toBe(0);
+    await ada.page.getByRole('heading', { level: 1, name: grace.displayName }).waitFor();
+    const former = ada.page.getByRole('list', { name: 'Former friends' });
+    await former.getByRole('link', { name: new RegExp(`^${grace.displayName}`) }).waitFor();
+    expect(
+      await ada.page.getByRole('list', { name: 'Direct messages' }).getByText(grace.displayName).count(),
+    ).toBe(0);
     await saveScreenshot(ada.page, '12-no-longer-friends.png');
 
     // Friends again: the composer is back, and Retry sends the same message, once.

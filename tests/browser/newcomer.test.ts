@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
 import { launchBrowser, newVisitor, saveScreenshot, waitForPath } from '../helpers/browser.ts';
+import { newClientId } from '../helpers/chat.ts';
 import { connectDatabase } from '../helpers/db.ts';
 import { sessionCookieName } from '../helpers/http.ts';
-import { type Person, signUp } from '../helpers/people.ts';
+import { makeFriends, type Person, signUp } from '../helpers/people.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { roomyLimits, uniqueUsername } from '../helpers/users.ts';
 
@@ -149,6 +151,99 @@ describe('a newcomer on first use', () => {
     expect(failing).toEqual([]);
   });
 });
+
+describe('when sending is off', () => {
+  test('unfriended, the conversation keeps its person, stays reachable, and says why sending is off', async () => {
+    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    await makeFriends(ada, grace);
+    const room = await ada.client.chat.openPrivate.mutate({ userId: grace.id });
+    // Only Ada wrote: nothing in the history names Grace.
+    await ada.client.chat.send.mutate({ roomId: room.id, clientId: newClientId(), body: 'Are you there?' });
+    const [adaPage, gracePage] = [await browserOf(ada), await browserOf(grace)];
+    await adaPage.goto(`/chat/${room.id}`);
+    await gracePage.goto('/');
+    await adaPage.getByRole('textbox', { name: 'Message Grace Hopper' }).waitFor();
+    await directMessages(gracePage)
+      .getByRole('link', { name: /^Ada Lovelace/ })
+      .waitFor();
+
+    await grace.client.friends.remove.mutate({ userId: ada.id });
+
+    await adaPage.getByText('You and Grace Hopper are no longer friends, so sending is off here.').waitFor();
+    expect(await adaPage.getByRole('textbox', { name: /^Message/ }).count()).toBe(0);
+    expect(await adaPage.getByRole('heading', { level: 1 }).textContent()).toBe('Grace Hopper');
+    await adaPage.getByText('This is the beginning of your chat with Grace Hopper').waitFor();
+    await saveScreenshot(adaPage, '16-former-friend.png');
+
+    // Both still find it, set apart, and it opens with its history and its person.
+    for (const [page, other] of [
+      [adaPage, 'Grace Hopper'],
+      [gracePage, 'Ada Lovelace'],
+    ] as const) {
+      await page
+        .getByRole('list', { name: 'Former friends' })
+        .getByRole('link', { name: new RegExp(`^${other}`) })
+        .click();
+      await waitForPath(page, `/chat/${room.id}`);
+      await page.getByRole('heading', { level: 1, name: other }).waitFor();
+      await page.getByRole('log').getByText('Are you there?').waitFor();
+      expect(await directMessages(page).getByText(other).count()).toBe(0);
+    }
+    await adaPage.getByRole('link', { name: 'View profile' }).click();
+    await waitForPath(adaPage, `/u/${grace.username}`);
+  });
+
+  test('a muted person sees until when (in their own time) and why, in place of the composer; no useless Retry', async () => {
+    const admin = await signUpAdmin(server, db);
+    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    const page = await browserOf(ada, { locale: 'en-US', timezoneId: 'Asia/Kolkata' });
+    await page.goto('/');
+    const composer = page.getByRole('textbox', { name: /^Message/ });
+    await composer.waitFor();
+
+    // Muted while the page is open: the first message she sends is refused, and the page learns why.
+    const until = fromNow(2 * hour);
+    await admin.client.admin.users.mute.mutate({ userId: ada.id, reason: 'Shouting in capitals', until });
+    await composer.fill('HELLO EVERYONE');
+    await composer.press('Enter');
+    const localUntil = new Intl.DateTimeFormat('en-US', {
+      weekday: 'long',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZone: 'Asia/Kolkata',
+    }).format(new Date(until));
+    const note = page.getByRole('status').filter({ hasText: 'You are muted until' });
+    await note.getByText(`You are muted until ${localUntil}.`).waitFor();
+    await note.getByText('Reason: Shouting in capitals').waitFor();
+    expect(await composer.count()).toBe(0);
+    const refused = page.getByRole('listitem').filter({ hasText: 'HELLO EVERYONE' });
+    await refused.getByText('Not sent: you are muted.').waitFor();
+    expect(await refused.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    await refused.getByRole('button', { name: 'Discard' }).waitFor();
+    expect(await page.content()).not.toContain(new Date(until).toISOString());
+    await saveScreenshot(page, '17-muted.png');
+
+    // A reload knows before she types.
+    await page.reload();
+    await note.getByText(`You are muted until ${localUntil}.`).waitFor();
+    expect(await composer.count()).toBe(0);
+
+    // A short mute ends by itself: the composer comes back without a reload.
+    await admin.client.admin.users.mute.mutate({
+      userId: ada.id,
+      reason: 'Cool down',
+      until: fromNow(4_000),
+    });
+    await page.reload();
+    await note.getByText('Reason: Cool down').waitFor();
+    await composer.waitFor({ timeout: 20_000 });
+  });
+});
+
+const directMessages = (page: Page) => page.getByRole('list', { name: 'Direct messages' });
 
 /** WCAG 2 contrast ratio of two `rgb(…)` colours. */
 function contrast(a: string, b: string): number {

@@ -45,8 +45,10 @@ export interface TimelineProps {
   pending: readonly PendingMessage[];
   /** The reader, when signed in: author of the pending messages, and of the messages they may change. */
   me: PublicUser | null;
-  /** Whether the reader may still change their messages here (not after an unfriend). */
-  canChange: boolean;
+  /** Whether the reader may write here now (not after an unfriend, nor while muted): send, edit, delete. */
+  canSend: boolean;
+  /** Why sending is off, for messages refused because of it ("you are muted."); the server's words otherwise. */
+  blockedReason: string | null;
   /** An admin: may remove anyone's message as a moderator. */
   moderator?: boolean;
   /** Names the message log for assistive tech, e.g. "Messages in Public room". */
@@ -143,7 +145,12 @@ export function Timeline(props: TimelineProps) {
 
   const messages = () => props.conversation.messages;
   const change = (message: Message) =>
-    props.canChange && props.me?.id === message.sender.id && !message.deletedAt;
+    props.canSend && props.me?.id === message.sender.id && !message.deletedAt;
+  // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
+  const retryable = (pending: PendingMessage) =>
+    pending.retry === 'now' || (pending.retry === 'when-allowed' && props.canSend);
+  const refusal = (pending: PendingMessage) =>
+    pending.retry === 'when-allowed' && props.blockedReason ? props.blockedReason : pending.error;
   const report = (message: Message) =>
     Boolean(props.me) && props.me?.id !== message.sender.id && !message.deletedAt;
 
@@ -224,8 +231,8 @@ export function Timeline(props: TimelineProps) {
                             continued={continues(previous(), entry())}
                             now={now()}
                             status={pending.status}
-                            error={pending.error}
-                            onRetry={() => props.onRetry(pending.clientId)}
+                            error={refusal(pending)}
+                            onRetry={retryable(pending) ? () => props.onRetry(pending.clientId) : undefined}
                             onDiscard={() => props.onDiscard(pending.clientId)}
                           />
                         </>

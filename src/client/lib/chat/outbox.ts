@@ -12,6 +12,22 @@ export function newClientId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** Whether a refusal can pass if the message is sent again, now or once the sender may write again. */
+function retryKind(error: unknown): PendingMessage['retry'] {
+  if (!isTRPCClientError<AppRouter>(error) || !error.data) return 'now';
+  switch (error.data.code) {
+    case 'FORBIDDEN':
+      return 'when-allowed';
+    case 'BAD_REQUEST':
+    case 'NOT_FOUND':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'UNAUTHORIZED':
+      return 'never';
+    default:
+      return 'now';
+  }
+}
+
 /** How long to wait before sending again, or `null` when trying again cannot help (the Retry button can). */
 function retryDelay(error: unknown, attempt: number): number | null {
   if (!isTRPCClientError<AppRouter>(error)) return null;
@@ -38,7 +54,12 @@ export interface Outbox {
  * so the server stores it once however often it is sent. Lives with the signed-in session, not the page, so a
  * message still waiting for the network is sent even after its reader moved to another room.
  */
-export function createOutbox(roomId: number): Outbox {
+export interface OutboxOptions {
+  /** The server refused a message as not allowed (a mute, an unfriend): the reason may be worth fetching. */
+  onForbidden?: () => void;
+}
+
+export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbox {
   const [items, setItems] = createStore<PendingMessage[]>([]);
   const attempts = new Map<string, number>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -73,7 +94,9 @@ export function createOutbox(roomId: number): Outbox {
       const delay = retryDelay(error, tries);
       if (delay === null) {
         const message = describeError(error).message ?? 'The message could not be sent.';
-        setItems(indexOf(clientId), { status: 'failed', error: message });
+        const retry = retryKind(error);
+        setItems(indexOf(clientId), { status: 'failed', error: message, retry });
+        if (retry === 'when-allowed') options.onForbidden?.();
       } else {
         timers.set(
           clientId,
@@ -104,7 +127,14 @@ export function createOutbox(roomId: number): Outbox {
       const clientId = newClientId();
       setItems(
         produce((list) => {
-          list.push({ clientId, body, createdAt: new Date().toISOString(), status: 'sending', error: null });
+          list.push({
+            clientId,
+            body,
+            createdAt: new Date().toISOString(),
+            status: 'sending',
+            error: null,
+            retry: 'now',
+          });
         }),
       );
       void attempt(clientId);

@@ -14,6 +14,7 @@ import { ReadMarker } from '../../../shared/read-policy.ts';
 import type { Friends } from '../friends.ts';
 import type { LiveEvent, Notifications } from '../notifications.ts';
 import { trpc } from '../trpc.ts';
+import { createMuteStatus, type Mute } from './mute.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { type RoomFeedEvent, roomFeed } from './room-feed.ts';
 import { applyRoomChange, type RoomChange } from './room-list.ts';
@@ -35,6 +36,8 @@ export interface ChatSession {
   /** Sends a room's pending read position now (blur, leaving the room, hiding the page). */
   flushRead(roomId: number): void;
   outbox(roomId: number): Outbox;
+  /** The signed-in person's mute while one is in force: until when (ISO) and why; `null` otherwise. */
+  mute(): Mute | null;
   /** A room's unsent composer text, kept while its reader looks elsewhere. */
   drafts: Map<number, string>;
 }
@@ -67,6 +70,7 @@ export function createChatSession(
   });
   const rooms = () => (list.state === 'errored' ? undefined : list());
   const outboxes = new Map<number, Outbox>();
+  const muteStatus = createMuteStatus();
 
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   const reloadSoon = (delay = refetchDelayMs) => {
@@ -166,7 +170,7 @@ export function createChatSession(
     outbox(roomId) {
       let outbox = outboxes.get(roomId);
       if (!outbox) {
-        outbox = runWithOwner(owner, () => createOutbox(roomId))!;
+        outbox = runWithOwner(owner, () => createOutbox(roomId, { onForbidden: muteStatus.recheck }))!;
         outbox.onStored((message) => {
           messageArrived(message);
           if (room(roomId)?.kind === 'private') reloadSoon();
@@ -175,6 +179,7 @@ export function createChatSession(
       }
       return outbox;
     },
+    mute: muteStatus.mute,
     drafts: new Map(),
   };
 }
