@@ -5,6 +5,7 @@ import {
   type BrowserUser,
   browserUser,
   expectSignedInAs,
+  isSendFrame,
   launchBrowser,
   newVisitor,
   phone,
@@ -99,12 +100,6 @@ async function titleCountsUnread(page: Page, name: string): Promise<boolean> {
 async function send(page: Page, text: string): Promise<void> {
   await composer(page).fill(text);
   await composer(page).press('Enter');
-}
-
-/** Whether a frame the page sends on its socket carries a `chat.send` (tRPC may put several calls in one). */
-function isSendFrame(frame: string | Buffer): boolean {
-  const calls = [JSON.parse(String(frame))].flat() as { method?: string; params?: { path?: string } }[];
-  return calls.some((call) => call.method === 'mutation' && call.params?.path === 'chat.send');
 }
 
 /** Per page: while set, the frames that send a message wait here instead of reaching the server. */

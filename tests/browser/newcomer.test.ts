@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
-import { launchBrowser, newVisitor, saveScreenshot, waitForPath } from '../helpers/browser.ts';
+import { launchBrowser, newVisitor, saveScreenshot, sendsIn, waitForPath } from '../helpers/browser.ts';
 import { newClientId } from '../helpers/chat.ts';
 import { connectDatabase } from '../helpers/db.ts';
 import { sessionCookieName } from '../helpers/http.ts';
@@ -240,6 +240,60 @@ describe('when sending is off', () => {
     await page.reload();
     await note.getByText('Reason: Cool down').waitFor();
     await composer.waitFor({ timeout: 20_000 });
+  });
+});
+
+describe('what is written is not lost', () => {
+  test('a draft and a message still waiting survive a reload, go once with their clientId, and go at logout', async () => {
+    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    const page = await browserOf(ada);
+    // The network loses every message sent while `dropping`: it waits in the outbox.
+    let dropping = false;
+    const dropped: string[] = [];
+    await page.routeWebSocket(/\/trpc/, (socket) => {
+      const server = socket.connectToServer();
+      socket.onMessage((frame) => {
+        const sends = sendsIn(frame);
+        if (!dropping || sends.length === 0) return server.send(frame);
+        dropped.push(...sends.map((call) => call.params?.input?.clientId ?? ''));
+      });
+    });
+    await page.goto('/');
+    const composer = page.getByRole('textbox', { name: /^Message/ });
+    await composer.waitFor();
+
+    dropping = true;
+    await composer.fill('Written before the reload');
+    await composer.press('Enter');
+    const waiting = page
+      .getByRole('log')
+      .getByRole('listitem')
+      .filter({ hasText: 'Written before the reload' });
+    await waiting.getByText('Sending…').waitFor();
+    await composer.fill('Half a thought');
+    expect(dropped).toHaveLength(1);
+
+    dropping = false;
+    await page.reload();
+    await expect.poll(() => composer.inputValue()).toBe('Half a thought');
+    await waiting.waitFor();
+    await waiting.getByText('Sending…').waitFor({ state: 'detached' });
+    const publicRoom = await ada.client.chat.publicRoom.query();
+    const { items } = await ada.client.chat.history.query({ roomId: publicRoom.id });
+    const stored = items.filter((message) => message.body === 'Written before the reload');
+    expect(stored.map((message) => message.clientId)).toEqual([dropped[0]]);
+
+    // Logging out leaves nothing of Ada's words in this browser; the next person starts empty.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await waitForPath(page, '/login');
+    expect(
+      await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('parley:'))),
+    ).toEqual([]);
+    await logIn(page, grace);
+    await waitForPath(page, '/');
+    await composer.waitFor();
+    expect(await composer.inputValue()).toBe('');
   });
 });
 

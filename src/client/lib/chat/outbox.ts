@@ -1,9 +1,10 @@
 import { isTRPCClientError } from '@trpc/client';
-import { createEffect, on, onCleanup } from 'solid-js';
+import { createEffect, on, onCleanup, untrack } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { AppRouter } from '../../../server/router.ts';
 import { describeError } from '../errors.ts';
 import { connection, trpc } from '../trpc.ts';
+import type { SavedOutbox } from './saved.ts';
 import type { Message, PendingMessage } from './types.ts';
 
 /** A fresh clientId: 32 random hex digits. getRandomValues works on plain http too, unlike randomUUID. */
@@ -52,15 +53,18 @@ export interface Outbox {
 /**
  * Sending for one room: optimistic, and safe to retry. Each message gets a clientId once; every retry reuses it,
  * so the server stores it once however often it is sent. Lives with the signed-in session, not the page, so a
- * message still waiting for the network is sent even after its reader moved to another room.
+ * message still waiting for the network is sent even after its reader moved to another room, and in storage, so
+ * it is sent after a reload too.
  */
 export interface OutboxOptions {
   /** The server refused a message as not allowed (a mute, an unfriend): the reason may be worth fetching. */
   onForbidden?: () => void;
+  /** Where waiting messages are kept across reloads; those found there are sent again, with their clientId. */
+  saved?: SavedOutbox;
 }
 
 export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbox {
-  const [items, setItems] = createStore<PendingMessage[]>([]);
+  const [items, setItems] = createStore<PendingMessage[]>(options.saved?.load() ?? []);
   const attempts = new Map<string, number>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const listeners = new Set<(message: Message) => void>();
@@ -120,6 +124,15 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
     window.removeEventListener('online', retryWaiting);
     for (const clientId of [...timers.keys()]) clearTimer(clientId);
   });
+
+  if (options.saved) {
+    const saved = options.saved;
+    createEffect(() => saved.save(JSON.parse(JSON.stringify(items)) as PendingMessage[]));
+  }
+  // Left waiting by an earlier visit: on their way again, as the same messages.
+  for (const item of untrack(() => items.filter((waiting) => waiting.status === 'sending'))) {
+    void attempt(item.clientId);
+  }
 
   return {
     items,
