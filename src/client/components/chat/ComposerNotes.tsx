@@ -50,6 +50,9 @@ export function FormerFriendNote(props: { other?: PublicUser }) {
   );
 }
 
+/** A moderator's words as a sentence of the note: ended with a full stop unless they end one already. */
+const sentence = (text: string) => (/[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 /** A moderator muted this person: until when, in their own time zone, and the reason they were given. */
 export function MuteNote(props: { mute: Mute }) {
   return (
@@ -58,7 +61,7 @@ export function MuteNote(props: { mute: Mute }) {
       <p>
         <strong>You are muted until {dayAndTime(props.mute.until)}.</strong>{' '}
         <Show when={props.mute.reason} fallback="A moderator gave no reason.">
-          {(reason) => <>Reason: {reason()}</>}
+          {(reason) => <>Reason: {sentence(reason())}</>}
         </Show>{' '}
         You can read, but not send, until then.
       </p>

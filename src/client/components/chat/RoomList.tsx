@@ -34,7 +34,9 @@ function RoomIcon(props: { room: Room; online: boolean }) {
       {(other) => (
         <span class="avatar-wrap">
           <Avatar name={other().displayName} username={other().username} url={other().avatarUrl} />
-          <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
+          <Show when={!props.room.formerFriend}>
+            <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
+          </Show>
         </span>
       )}
     </Show>
