@@ -298,6 +298,39 @@ describe('what is written is not lost', () => {
   });
 });
 
+describe('layout', () => {
+  test('at 640 px (about 200 % zoom) the header keeps "Log out" on one line and the whole name', async () => {
+    const alice = await signUp(server, { displayName: 'Alice Liddell' });
+    const page = await browserOf(alice, { viewport: { width: 640, height: 800 } });
+    await page.goto('/');
+    const header = page.getByRole('banner');
+    const name = header.getByText('Alice Liddell', { exact: true });
+    await name.waitFor();
+
+    const logOut = header.getByRole('button', { name: 'Log out' });
+    expect(await lineCount(logOut)).toBe(1);
+    expect(await name.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    // The search gives way, but stays wide enough to type in and read its placeholder.
+    const search = await header.getByRole('searchbox', { name: 'Search people' }).boundingBox();
+    expect(search?.width).toBeGreaterThanOrEqual(140);
+    await saveScreenshot(page, '18-header-640.png');
+  });
+});
+
+/** How many lines an element's text is laid out on. */
+function lineCount(locator: ReturnType<Page['locator']>): Promise<number> {
+  return locator.evaluate((element) => {
+    const tops = new Set<number>();
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+    }
+    return tops.size;
+  });
+}
+
 const directMessages = (page: Page) => page.getByRole('list', { name: 'Direct messages' });
 
 /** WCAG 2 contrast ratio of two `rgb(…)` colours. */
