@@ -317,6 +317,51 @@ describe('layout', () => {
   });
 });
 
+describe('keyboard only', () => {
+  test('the message list is one Tab stop; arrow keys move between messages and Enter opens their actions', async () => {
+    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    await makeFriends(ada, grace);
+    const room = await ada.client.chat.openPrivate.mutate({ userId: grace.id });
+    for (let n = 1; n <= 12; n++) {
+      const author = n % 2 ? ada : grace;
+      await author.client.chat.send.mutate({ roomId: room.id, clientId: newClientId(), body: `Note ${n}` });
+    }
+    const page = await browserOf(ada);
+    await page.goto(`/chat/${room.id}`);
+    const composer = page.getByRole('textbox', { name: 'Message Grace Hopper' });
+    await page.getByRole('log').getByText('Note 12').waitFor();
+
+    // From the page's start to the composer: a handful of stops, not one per message.
+    await page.getByRole('link', { name: 'Skip to content' }).focus();
+    await page.keyboard.press('Enter');
+    let stops = 0;
+    while (!(await composer.evaluate((element) => element === document.activeElement)) && stops < 40) {
+      await page.keyboard.press('Tab');
+      stops++;
+    }
+    expect(stops).toBeLessThanOrEqual(4);
+
+    // Back into the list: it enters at the newest message; up goes to older ones, End back to the newest.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedText(page)).toContain('Note 12');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedText(page)).toContain('Note 10');
+    await page.keyboard.press('Home');
+    expect(await focusedText(page)).toMatch(/Note 1(?!\d)/);
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedText(page)).toContain('Note 11');
+
+    // Enter opens that message's actions: Ada's own, so she may edit it.
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
+    await saveScreenshot(page, '19-keyboard-message-actions.png');
+    await page.keyboard.press('Escape');
+  });
+});
+
 /** How many lines an element's text is laid out on. */
 function lineCount(locator: ReturnType<Page['locator']>): Promise<number> {
   return locator.evaluate((element) => {

@@ -106,6 +106,7 @@ export function MessageItem(props: MessageItemProps) {
   return (
     <li
       ref={item}
+      tabIndex={-1}
       class="message"
       classList={{
         'message-continued': props.continued,

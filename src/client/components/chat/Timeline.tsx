@@ -1,9 +1,20 @@
-import { createEffect, createSignal, For, type JSX, on, onCleanup, onMount, Show } from 'solid-js';
+import {
+  createEffect,
+  createSignal,
+  createUniqueId,
+  For,
+  type JSX,
+  on,
+  onCleanup,
+  onMount,
+  Show,
+} from 'solid-js';
 import type { Conversation } from '../../lib/chat/conversation.ts';
 import type { Message, PendingMessage, PublicUser } from '../../lib/chat/types.ts';
 import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
 import { ArrowDownIcon } from './ChatIcons.tsx';
 import { MessageItem } from './MessageItem.tsx';
+import { rovingMessages } from './message-keys.ts';
 
 /** Messages from one sender less than a minute apart share one avatar and name. */
 const groupWindowMs = 60_000;
@@ -73,6 +84,8 @@ export function Timeline(props: TimelineProps) {
   const [unseen, setUnseen] = createSignal(0);
   let scroller: HTMLDivElement | undefined;
   let content: HTMLDivElement | undefined;
+  let list: HTMLOListElement | undefined;
+  const keysHint = createUniqueId();
   // Read when the content changes size: were we following the bottom just before?
   let following = true;
 
@@ -116,6 +129,7 @@ export function Timeline(props: TimelineProps) {
     if (scroller) observer.observe(scroller);
     if (content) observer.observe(content);
     onCleanup(() => observer.disconnect());
+    if (list) onCleanup(rovingMessages(list));
   });
 
   // Once the first page is in, fill the screen: a short page leaves the top in view, so load more.
@@ -173,8 +187,11 @@ export function Timeline(props: TimelineProps) {
               </button>
             </Show>
           </div>
+          <p id={keysHint} class="sr-only">
+            Arrow keys move between messages; Enter opens a message's actions.
+          </p>
           <div role="log" aria-live="polite" aria-relevant="additions" aria-label={props.label}>
-            <ol class="messages">
+            <ol class="messages" ref={list} aria-describedby={keysHint}>
               <For each={messages()}>
                 {(message, index) => {
                   const previous = () => messages()[index() - 1];
