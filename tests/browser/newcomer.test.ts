@@ -2,7 +2,14 @@ import type pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
-import { launchBrowser, newVisitor, saveScreenshot, sendsIn, waitForPath } from '../helpers/browser.ts';
+import {
+  launchBrowser,
+  newVisitor,
+  phone,
+  saveScreenshot,
+  sendsIn,
+  waitForPath,
+} from '../helpers/browser.ts';
 import { newClientId } from '../helpers/chat.ts';
 import { connectDatabase } from '../helpers/db.ts';
 import { sessionCookieName } from '../helpers/http.ts';
@@ -359,6 +366,31 @@ describe('keyboard only', () => {
     await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
     await saveScreenshot(page, '19-keyboard-message-actions.png');
     await page.keyboard.press('Escape');
+  });
+});
+
+describe('on a phone (390 × 844)', () => {
+  test('the admin users table fits the screen: every row shows its actions, and no email is split', async () => {
+    const admin = await signUpAdmin(server, db);
+    await signUp(server, {
+      displayName: 'Bartholomew Longname',
+      email: `bartholomew.${uniqueUsername('').slice(-6)}@example.com`,
+    });
+    const page = await browserOf(admin, phone);
+    await page.goto('/admin/users');
+    const table = page.getByRole('table', { name: 'People on Parley, newest first' });
+    await table.getByText('Bartholomew Longname', { exact: true }).first().waitFor();
+
+    const width = page.viewportSize()!.width;
+    const row = table.getByRole('row').filter({ hasText: 'Bartholomew Longname' });
+    for (const button of await row.getByRole('button').all()) {
+      const box = (await button.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(width);
+    }
+    expect(await table.evaluate((element) => element.scrollWidth <= element.clientWidth + 1)).toBe(true);
+    const email = row.getByText(/@example\.com$/);
+    expect(await lineCount(email)).toBe(1);
+    await saveScreenshot(page, '20-phone-admin-users.png');
   });
 });
 
