@@ -7,7 +7,7 @@
  * (how the server was before the bound) and as configured.
  */
 import { readFileSync } from 'node:fs';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { benchDatabase, seedUsers, startParley } from './lib/parley.ts';
 import { openSocket, SocketCaller } from './load/socket-call.ts';
 
@@ -41,7 +41,11 @@ async function measure(name: string, env: Record<string, string>, readers: numbe
     const roomId = room!.id;
     const sockets = await Promise.all(people.map((person) => stalledReader(wsUrl, person.token, roomId)));
     const closedEarly = sockets.map(() => 0);
-    sockets.forEach((socket, i) => socket.once('close', (code) => (closedEarly[i] = code)));
+    sockets.forEach((socket, i) => {
+      socket.once('close', (code) => {
+        closedEarly[i] = code;
+      });
+    });
     const before = status(server.proc.pid, 'VmRSS');
 
     const senderSocket = await openSocket(wsUrl, sender!.token);

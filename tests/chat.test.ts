@@ -105,7 +105,7 @@ describe('private rooms', () => {
     expect(stored.rowCount).toBe(0);
   });
 
-  it('after an unfriend nobody can write, the room leaves the list, and both can still read it', async () => {
+  it('after an unfriend nobody can write, the room stays listed as a former friend’s, and both can still read it', async () => {
     const [ann, ben] = await people(server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await say(ann.client, room.id, 'Hi Ben');
@@ -115,8 +115,13 @@ describe('private rooms', () => {
 
     expect(await codeOf(say(ann.client, room.id, 'Still there?'))).toBe('FORBIDDEN');
     expect(await codeOf(say(ben.client, room.id, 'Bye'))).toBe('FORBIDDEN');
-    expect(await roomOf(ann.client, room.id)).toBeUndefined();
-    expect(await roomOf(ben.client, room.id)).toBeUndefined();
+    // It keeps the person's name and picture, says why it is closed, and no longer tells who is online.
+    expect(await roomOf(ann.client, room.id)).toMatchObject({
+      formerFriend: true,
+      name: ben.displayName,
+      other: { id: ben.id, username: ben.username, online: false },
+    });
+    expect(await roomOf(ben.client, room.id)).toMatchObject({ formerFriend: true, other: { id: ann.id } });
     expect(await bodies(ann.client, room.id)).toEqual(['Hi Ann', 'Hi Ben']);
     expect(await bodies(ben.client, room.id)).toEqual(['Hi Ann', 'Hi Ben']);
     expect(await codeOf(ann.client.chat.openPrivate.mutate({ userId: ben.id }))).toBe('FORBIDDEN');
@@ -168,7 +173,9 @@ describe('private rooms', () => {
 
     expect(await codeOf(say(ben.client, room.id, 'Why?'))).toBe('FORBIDDEN');
     expect(await codeOf(say(ann.client, room.id, 'Go away'))).toBe('FORBIDDEN');
+    // Ben, blocked, no longer sees Ann's conversation listed; Ann keeps it as a former friend's.
     expect(await roomOf(ben.client, room.id)).toBeUndefined();
+    expect(await roomOf(ann.client, room.id)).toMatchObject({ formerFriend: true });
     expect(await bodies(ann.client, room.id)).toEqual(['Hello?']);
   });
 });

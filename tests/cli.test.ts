@@ -91,8 +91,31 @@ describe('parley login', () => {
     const result = await terminal.run(['login', ann.username], { input: 'not my password\n' });
 
     expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr.trim()).toBe('parley: Wrong username, email or password.');
+    expect(result.stderr.trim().split('\n').at(-1)).toBe('parley: Wrong username, email or password.');
     await expect(stat(terminal.configFile)).rejects.toThrow(/ENOENT/);
+  });
+  it('without --url says which server it is using, and where that choice came from', async () => {
+    const ann = await registerUser(server);
+    const terminal = terminalOf('ann');
+
+    const fromEnvironment = await terminal.run(['login', ann.username], { input: `${ann.password}\n` });
+    expect(fromEnvironment.code).toBe(0);
+    expect(fromEnvironment.stderr).toContain(
+      `Using ${server.url} (from $PARLEY_URL; --url chooses another).`,
+    );
+
+    // Nothing set and nobody logged in: the default, said out loud rather than assumed.
+    const nowhere = await runCli(['login', ann.username], {
+      configDir: path.join(configRoot, `nobody-${randomBytes(3).toString('hex')}`),
+      input: `${ann.password}\n`,
+    });
+    expect(nowhere.stderr).toContain('Using http://localhost:3000 (the default; --url chooses another).');
+
+    const withUrl = await terminal.run(['login', ann.username, '--url', server.url], {
+      input: `${ann.password}\n`,
+    });
+    expect(withUrl.code).toBe(0);
+    expect(withUrl.stderr).not.toContain('Using ');
   });
 });
 

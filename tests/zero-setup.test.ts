@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,3 +103,30 @@ it('starts with nothing configured, and keeps my account across a restart', asyn
   expect(again).toEqual(me);
   expect(await stop(running!.child, 'SIGTERM')).toBe(0);
 }, 300_000);
+
+it('a port already in use is said in one line, not a stack trace', async () => {
+  const holder = createServer();
+  const port = await freePort();
+  await new Promise<void>((resolve) => holder.listen(port, resolve));
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PARLEY_DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([
+      `Port ${port} is already in use (is Parley already running?). Stop that program, or choose another port: PORT=${port + 1} npm start`,
+    ]);
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
+}, 60_000);

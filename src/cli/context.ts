@@ -14,8 +14,12 @@ type ConnectOptions = Partial<Pick<ParleyClientOptions, 'url' | 'onSocketClose'>
 
 export const defaultUrl = 'http://localhost:3000';
 
+/** Where `url` came from, so a command can say which server it chose when the person did not. */
+export type UrlSource = 'flag' | 'environment' | 'login' | 'default';
+
 export interface Cli {
   url: string;
+  urlSource: UrlSource;
   out: Output;
   configFile: string;
   /** The stored login, when it is for this server. */
@@ -43,7 +47,14 @@ export async function createCli(values: { url?: string }, out: Output): Promise<
     if (!(error instanceof CliError)) throw error;
     out.notice(`parley: ${error.message}`);
   }
-  const url = normalizeUrl(values.url ?? process.env.PARLEY_URL ?? login?.url ?? defaultUrl);
+  const urlSource: UrlSource = values.url
+    ? 'flag'
+    : process.env.PARLEY_URL
+      ? 'environment'
+      : login
+        ? 'login'
+        : 'default';
+  const url = normalizeUrl(values.url || process.env.PARLEY_URL || login?.url || defaultUrl);
   // A token goes only to the server that issued it, never to another --url.
   const stored = login && normalizeUrl(login.url) === url ? login : null;
   const token = process.env.PARLEY_TOKEN || stored?.token;
@@ -64,6 +75,7 @@ export async function createCli(values: { url?: string }, out: Output): Promise<
   };
   return {
     url,
+    urlSource,
     out,
     configFile: file,
     stored,

@@ -4,6 +4,7 @@ import { startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { ensureClientBuild } from './http/client-build.ts';
 import { createLogger } from './logger.ts';
+import { ensurePortFree, PortInUseError } from './port.ts';
 import { exitOnSignals } from './shutdown.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,6 +12,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 try {
   const config = loadConfig();
   const log = createLogger(config.logLevel, config.production);
+  await ensurePortFree(config.port, config.host);
   const clientDir = await ensureClientBuild(root, log);
   const app = await startApp(config, log, clientDir);
   log.info(`Parley is listening on http://localhost:${app.port}`, {
@@ -19,6 +21,10 @@ try {
   });
   exitOnSignals(app, log, config.shutdownDeadlineMs);
 } catch (error) {
+  if (error instanceof PortInUseError) {
+    console.error(error.message);
+    process.exit(1);
+  }
   if (error instanceof ConfigError) {
     console.error(error.message);
     process.exit(2);

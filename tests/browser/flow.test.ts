@@ -5,12 +5,12 @@ import {
   type BrowserUser,
   browserUser,
   expectSignedInAs,
+  isSendFrame,
   launchBrowser,
   newVisitor,
   phone,
   registerThroughForm,
   saveScreenshot,
-  textUnder,
   waitForPath,
 } from '../helpers/browser.ts';
 import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
@@ -99,12 +99,6 @@ async function titleCountsUnread(page: Page, name: string): Promise<boolean> {
 async function send(page: Page, text: string): Promise<void> {
   await composer(page).fill(text);
   await composer(page).press('Enter');
-}
-
-/** Whether a frame the page sends on its socket carries a `chat.send` (tRPC may put several calls in one). */
-function isSendFrame(frame: string | Buffer): boolean {
-  const calls = [JSON.parse(String(frame))].flat() as { method?: string; params?: { path?: string } }[];
-  return calls.some((call) => call.method === 'mutation' && call.params?.path === 'chat.send');
 }
 
 /** Per page: while set, the frames that send a message wait here instead of reaching the server. */
@@ -401,11 +395,22 @@ describe('Parley, end to end in two browsers', () => {
     await held.release();
     await refused.getByText('Not sent: You can only message people who are your friends.').waitFor();
 
-    // The room leaves the list and the composer gives way to a note; the history stays.
-    await ada.page.getByText('You are no longer friends; history stays readable.').waitFor();
+    // The composer gives way to a note saying why; the history stays, and so does the conversation, under
+    // "Former friends", with Grace's name. Retry waits until it can work.
+    await ada.page
+      .getByText(`You and ${grace.displayName} are no longer friends, so sending is off here.`, {
+        exact: false,
+      })
+      .waitFor();
     expect(await composer(ada.page).count()).toBe(0);
+    expect(await refused.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     await message(ada.page, 'It was a moth').waitFor();
-    expect(await sidebarRoom(ada.page, new RegExp(`^${grace.displayName}`)).count()).toBe(0);
+    await ada.page.getByRole('heading', { level: 1, name: grace.displayName }).waitFor();
+    const former = ada.page.getByRole('list', { name: 'Former friends' });
+    await former.getByRole('link', { name: new RegExp(`^${grace.displayName}`) }).waitFor();
+    expect(
+      await ada.page.getByRole('list', { name: 'Direct messages' }).getByText(grace.displayName).count(),
+    ).toBe(0);
     await saveScreenshot(ada.page, '12-no-longer-friends.png');
 
     // Friends again: the composer is back, and Retry sends the same message, once.
@@ -579,13 +584,15 @@ describe('Parley on a phone, in the dark', () => {
     await long.getByText('Sending…').waitFor({ state: 'detached' });
     await saveScreenshot(page, '10-phone-dark.png');
 
-    // No hover on a touch screen: the actions stay in sight, beside the words and never over them.
+    // No hover on a touch screen, and no "…" button on every message: a tap on the message opens its actions.
     for (const text of ['Hello from my phone', 'must never hide its words']) {
       const item = message(page, text);
-      expect(await textUnder(item, actionsButton(item))).toEqual([]);
+      expect(
+        await actionsButton(item).evaluate((button) => getComputedStyle(button.parentElement!).opacity),
+      ).toBe('0');
     }
     // The newest message is right above the composer: its menu opens upwards.
-    await actionsButton(long).tap();
+    await long.getByText('must never hide its words').tap();
     await page.getByRole('menuitem', { name: 'Edit' }).waitFor();
     expect(await menuFits(page)).toBe(true);
     await page.keyboard.press('Escape');

@@ -140,3 +140,18 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: `${screenshotDir}${name}` });
 }
+
+/** A `chat.send` call in a frame a page sends on its socket (tRPC may put several calls in one frame). */
+interface SocketCall {
+  method?: string;
+  params?: { path?: string; input?: { clientId?: string; body?: string } };
+}
+
+/** The `chat.send` calls a socket frame carries, if any. */
+export function sendsIn(frame: string | Buffer): SocketCall[] {
+  const calls = [JSON.parse(String(frame))].flat() as SocketCall[];
+  return calls.filter((call) => call.method === 'mutation' && call.params?.path === 'chat.send');
+}
+
+/** Whether a frame the page sends on its socket carries a `chat.send`. */
+export const isSendFrame = (frame: string | Buffer): boolean => sendsIn(frame).length > 0;

@@ -5,6 +5,12 @@ import type { Cli } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { ask, askPassword, interactive } from '../prompt.ts';
 
+const urlOrigins = {
+  environment: 'from $PARLEY_URL',
+  login: 'where you last logged in',
+  default: 'the default',
+} as const;
+
 export const login = defineCommand({
   name: 'login',
   usage: '[<username or email>] [--password-stdin]',
@@ -21,6 +27,8 @@ export const login = defineCommand({
   options: { 'password-stdin': { type: 'boolean' } },
   arity: [0, 1],
   async run(cli, { values, positionals }) {
+    if (cli.urlSource !== 'flag')
+      cli.out.notice(`Using ${cli.url} (${urlOrigins[cli.urlSource]}; --url chooses another).`);
     const name = positionals[0] ?? (interactive() ? await ask('Username or email: ') : '');
     if (!name) throw new UsageError('Give your username or email: parley login <username>.', 'login');
     const password = await askPassword(`Password for ${name} at ${cli.url}: `, values['password-stdin']);

@@ -2,6 +2,7 @@ import { useLocation } from '@solidjs/router';
 import { createEffect, createSignal, on, type ParentProps, Show } from 'solid-js';
 import { AppHeader } from './AppHeader.tsx';
 import { Sidebar } from './Sidebar.tsx';
+import { SkipLink } from './SkipLink.tsx';
 
 /**
  * The signed-in layout everyone knows from Slack, Discord and Element: header on top, conversations on the left,
@@ -21,9 +22,7 @@ export function AppShell(props: ParentProps) {
 
   return (
     <div class="shell" classList={{ 'shell-nav-open': navOpen() }}>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
+      <SkipLink />
       <AppHeader navOpen={navOpen()} onToggleNav={() => setNavOpen((open) => !open)} />
       <Sidebar onClose={() => setNavOpen(false)} />
       <Show when={navOpen()}>

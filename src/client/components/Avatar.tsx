@@ -15,7 +15,7 @@ export function Avatar(props: { name: string; username: string; url?: string | n
         <span
           class="avatar"
           classList={classes()}
-          style={{ '--avatar-hue': String(hue(props.username)) }}
+          style={{ '--avatar-colour': avatarColour(props.username) }}
           aria-hidden="true"
         >
           {initials(props.name || props.username)}
@@ -37,8 +37,27 @@ export function initials(name: string): string {
     .toUpperCase();
 }
 
-function hue(text: string): number {
+/**
+ * Twelve distinct colours, each at least 5:1 against the white initials (WCAG AA asks 4.5:1), in light and dark
+ * themes alike: a hue wheel at one lightness cannot promise that, since yellows and greens are far brighter.
+ */
+const avatarPalette = [
+  '#b42318',
+  '#b54708',
+  '#8a5a00',
+  '#3f7d20',
+  '#067647',
+  '#0e7090',
+  '#175cd3',
+  '#444ce7',
+  '#6938ef',
+  '#9e1ad6',
+  '#c11574',
+  '#475467',
+] as const;
+
+function avatarColour(username: string): string {
   let hash = 0;
-  for (const char of text) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 360;
-  return hash;
+  for (const char of username) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 10_007;
+  return avatarPalette[hash % avatarPalette.length]!;
 }

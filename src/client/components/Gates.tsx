@@ -1,6 +1,7 @@
-import { Navigate } from '@solidjs/router';
+import { Navigate, useLocation } from '@solidjs/router';
 import { type JSX, Match, type ParentProps, Switch } from 'solid-js';
 import { useAuth } from '../lib/auth.ts';
+import { loginHref, returnPath } from '../lib/return-to.ts';
 import { Logo } from './Logo.tsx';
 
 /** What shows while the session is being checked, or when the server cannot be reached. */
@@ -37,24 +38,26 @@ export interface SignedInOnlyProps {
 /** Shows its children to a signed-in user; anyone else sees `guest` where allowed, or goes to the login page. */
 export function SignedInOnly(props: ParentProps<SignedInOnlyProps>): JSX.Element {
   const auth = useAuth();
+  const location = useLocation();
   return (
     <Switch fallback={<SessionPending />}>
       <Match when={auth.status() === 'ready' && auth.user()}>{props.children}</Match>
       <Match when={auth.status() === 'ready' && props.guestAllowed}>{props.guest}</Match>
       <Match when={auth.status() === 'ready'}>
-        <Navigate href="/login" />
+        <Navigate href={loginHref(location)} />
       </Match>
     </Switch>
   );
 }
 
-/** Shows its children to a signed-out visitor (login, register); a signed-in user goes home. */
+/** Shows its children to a signed-out visitor (login, register); a signed-in user goes where they were going. */
 export function GuestOnly(props: ParentProps): JSX.Element {
   const auth = useAuth();
+  const location = useLocation();
   return (
     <Switch fallback={<SessionPending />}>
       <Match when={auth.status() === 'ready' && auth.user()}>
-        <Navigate href="/" />
+        <Navigate href={returnPath(location.search) ?? '/'} />
       </Match>
       <Match when={auth.status() === 'ready'}>{props.children}</Match>
     </Switch>

@@ -1,14 +1,13 @@
 import { A } from '@solidjs/router';
 import type { ParentProps } from 'solid-js';
 import { Logo } from './Logo.tsx';
+import { SkipLink } from './SkipLink.tsx';
 
 /** The layout a signed-out visitor reads the public room in: the brand, and the ways to join. */
 export function GuestShell(props: ParentProps) {
   return (
     <div class="shell shell-guest">
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
+      <SkipLink />
       <header class="app-header">
         <A href="/" class="brand" aria-label="Parley home">
           <Logo />

@@ -2,6 +2,7 @@ import { A } from '@solidjs/router';
 import { type JSX, Match, Show, Switch } from 'solid-js';
 import { useAuth } from '../lib/auth.ts';
 import { useChat } from '../lib/chat/session.ts';
+import { LockIcon } from './chat/ChatIcons.tsx';
 import { RoomList } from './chat/RoomList.tsx';
 import { ChatIcon, HashIcon, SettingsIcon, ShieldIcon } from './Icons.tsx';
 
@@ -35,7 +36,8 @@ export function Sidebar(props: { onClose: () => void }) {
   const auth = useAuth();
   const rooms = () => chat()?.rooms();
   const publicRooms = () => rooms()?.filter((room) => room.kind === 'public') ?? [];
-  const privateRooms = () => rooms()?.filter((room) => room.kind === 'private') ?? [];
+  const privateRooms = () => rooms()?.filter((room) => room.kind === 'private' && !room.formerFriend) ?? [];
+  const formerRooms = () => rooms()?.filter((room) => room.formerFriend) ?? [];
 
   return (
     <nav
@@ -78,6 +80,12 @@ export function Sidebar(props: { onClose: () => void }) {
               <RoomList rooms={privateRooms()} label="Direct messages" />
             </Show>
           </SidebarSection>
+          {/* Their history stays readable after an unfriend: the conversations stay reachable, set apart. */}
+          <Show when={formerRooms().length > 0}>
+            <SidebarSection id="sidebar-former" title="Former friends" icon={<LockIcon />}>
+              <RoomList rooms={formerRooms()} label="Former friends" />
+            </SidebarSection>
+          </Show>
         </Match>
       </Switch>
       <div class="sidebar-footer">

@@ -9,6 +9,7 @@ import {
   onCleanup,
   useContext,
 } from 'solid-js';
+import { forgetAccount } from './chat/saved.ts';
 import { isServerError } from './errors.ts';
 import { type RouterOutputs, renewSocket, trpc } from './trpc.ts';
 
@@ -116,6 +117,9 @@ export function createAuth(navigate: Navigator): Auth {
       leaving = true;
       try {
         await trpc.auth.logout.mutate();
+        const id = user()?.id;
+        // Drafts and unsent messages stay with the account, not with this browser.
+        if (id !== undefined) forgetAccount(id);
         batch(() => {
           setNotice(null);
           setUser(null);

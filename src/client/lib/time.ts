@@ -83,3 +83,16 @@ export function dayLabel(iso: string, now: number): string {
 export const sameDay = (a: string, b: string) => startOfDay(Date.parse(a)) === startOfDay(Date.parse(b));
 
 const capitalise = (text: string) => text.charAt(0).toLocaleUpperCase() + text.slice(1);
+
+const dayAndClock = new Intl.DateTimeFormat(undefined, {
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+
+/** A moment ahead, in the reader's time zone and words: "Thursday, December 3 at 6:56 PM". */
+export function dayAndTime(iso: string): string {
+  return dayAndClock.format(new Date(iso));
+}

@@ -1,4 +1,4 @@
-import { A, useNavigate } from '@solidjs/router';
+import { A, useLocation, useNavigate } from '@solidjs/router';
 import { Show } from 'solid-js';
 import { loginInput } from '../../shared/auth.ts';
 import { FormAlert, Notice } from '../components/Alert.tsx';
@@ -7,17 +7,19 @@ import { SubmitButton } from '../components/SubmitButton.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { useAuth } from '../lib/auth.ts';
 import { createForm } from '../lib/form.ts';
+import { returnPath } from '../lib/return-to.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export function LoginPage() {
   const auth = useAuth();
   const navigate = useNavigate();
+  const location = useLocation();
   const form = createForm({
     schema: loginInput,
     fields: ['login', 'password'],
     async submit(input) {
       auth.signedIn(await trpc.auth.login.mutate(input));
-      navigate('/');
+      navigate(returnPath(location.search) ?? '/');
     },
   });
 
@@ -27,7 +29,7 @@ export function LoginPage() {
       subtitle="Log in to pick up your conversations."
       footer={
         <>
-          New to Parley? <A href="/register">Create an account</A>
+          New to Parley? <A href={`/register${location.search}`}>Create an account</A>
         </>
       }
     >

@@ -1,4 +1,4 @@
-import { A, useNavigate } from '@solidjs/router';
+import { A, useLocation, useNavigate } from '@solidjs/router';
 import { registerInput } from '../../shared/auth.ts';
 import { FormAlert } from '../components/Alert.tsx';
 import { AuthCard } from '../components/AuthCard.tsx';
@@ -6,11 +6,13 @@ import { SubmitButton } from '../components/SubmitButton.tsx';
 import { TextField } from '../components/TextField.tsx';
 import { useAuth } from '../lib/auth.ts';
 import { createForm } from '../lib/form.ts';
+import { returnPath } from '../lib/return-to.ts';
 import { trpc } from '../lib/trpc.ts';
 
 export function RegisterPage() {
   const auth = useAuth();
   const navigate = useNavigate();
+  const location = useLocation();
   const form = createForm({
     schema: registerInput,
     fields: ['username', 'email', 'displayName', 'password'],
@@ -18,7 +20,7 @@ export function RegisterPage() {
     prepare: ({ displayName, ...rest }) => ({ ...rest, displayName: displayName.trim() || undefined }),
     async submit(input) {
       auth.signedIn(await trpc.auth.register.mutate(input));
-      navigate('/');
+      navigate(returnPath(location.search) ?? '/');
     },
   });
 
@@ -28,7 +30,7 @@ export function RegisterPage() {
       subtitle="Join the conversation in less than a minute."
       footer={
         <>
-          Already have an account? <A href="/login">Log in</A>
+          Already have an account? <A href={`/login${location.search}`}>Log in</A>
         </>
       }
     >

@@ -15,6 +15,7 @@ import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { history } from '../services/chat/messages.ts';
+import { activeMute } from '../services/chat/mute.ts';
 import { edit, remove, send } from '../services/chat/post.ts';
 import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
@@ -41,12 +42,16 @@ function followOnce(connection: SocketConnection | null, roomId: number, signal:
 export const chatRouter = router({
   rooms: protectedProcedure.query(async ({ ctx }) => {
     const list = await rooms.listRooms(ctx.em, ctx.user.id);
-    const others = list.flatMap((room) => (room.other ? [room.other] : []));
+    // Presence is for friends: a former friend's room keeps their name, not whether they are online.
+    const others = list.flatMap((room) => (room.other && !room.formerFriend ? [room.other] : []));
     const online = await ctx.deps.presence.online(others.map((u) => u.id));
     return list.map((room) =>
       room.other ? { ...room, other: { ...room.other, online: online.has(room.other.id) } } : room,
     );
   }),
+
+  /** The caller's mute, if one is in force (`{ until, reason }`), else null: shown in place of the composer. */
+  muteStatus: protectedProcedure.query(({ ctx }) => activeMute(ctx.em, ctx.user.id)),
 
   /** The one public room; signed-out visitors may read it. */
   publicRoom: publicProcedure.query(async ({ ctx }) =>

@@ -49,18 +49,18 @@ export function UserRow(props: {
           </span>
         </span>
       </th>
-      <td class="admin-email">
+      <td class="admin-email" data-label="Email">
         {/* A long address may break before its @, never in the middle of a name. */}
         {emailLocal()}
         <wbr />
         {emailDomain()}
       </td>
-      <td>
+      <td data-label="Role">
         <Show when={props.user.role === 'admin'} fallback="User">
           <span class="relation-tag">Admin</span>
         </Show>
       </td>
-      <td>
+      <td data-label="Status">
         <Show when={banned() || muted()} fallback={<span class="status-tag">Active</span>}>
           <Show when={props.user.bannedUntil}>
             {(until) => (
@@ -85,8 +85,10 @@ export function UserRow(props: {
           </Show>
         </span>
       </td>
-      <td class="admin-number">{props.user.messageCount.toLocaleString()}</td>
-      <td>
+      <td class="admin-number" data-label="Messages">
+        {props.user.messageCount.toLocaleString()}
+      </td>
+      <td class="admin-row-actions">
         <UserActions user={props.user} self={props.self} onChange={props.onChange} />
       </td>
     </tr>

@@ -80,7 +80,7 @@ export function UsersTab() {
       </search>
       <PagedView list={users} what="users" empty="Nobody matches that search.">
         <TableScroll labelledBy="admin-users-caption">
-          <table class="admin-table">
+          <table class="admin-table admin-table-cards">
             <caption id="admin-users-caption">People on Parley, newest first</caption>
             <thead>
               <tr>

@@ -17,8 +17,8 @@ import { useChat } from '../../lib/chat/session.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { usePageTitle } from '../../lib/title.ts';
 import { trpc } from '../../lib/trpc.ts';
-import { LockIcon } from './ChatIcons.tsx';
 import { Composer } from './Composer.tsx';
+import { FormerFriendNote, MuteNote, SignInPrompt } from './ComposerNotes.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
 import { Timeline } from './Timeline.tsx';
 
@@ -44,24 +44,6 @@ function createWindowFocus() {
     document.removeEventListener('visibilitychange', update);
   });
   return focused;
-}
-
-function SignInPrompt() {
-  return (
-    <div class="composer-note composer-note-guest">
-      <p>
-        <strong>Sign in to chat.</strong> Anyone can read the public room; join to say something.
-      </p>
-      <div class="composer-note-actions">
-        <A href="/login" class="button button-ghost">
-          Log in
-        </A>
-        <A href="/register" class="button button-primary">
-          Create account
-        </A>
-      </div>
-    </div>
-  );
 }
 
 /** Where a conversation should be and is not: a bad address, a room that is gone, or someone else's. */
@@ -102,28 +84,19 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
 
   const listed = () => session?.room(roomId);
   const room = (): RoomSummary | undefined => listed() ?? props.room;
-  /** A private room missing from the list is one whose members are no longer friends. */
   const otherFromHistory = createMemo(
     () => conversation.messages.find((message) => message.sender.id !== session?.userId)?.sender,
   );
   const other = () => room()?.other ?? otherFromHistory();
   const kind = () => room()?.kind ?? 'private';
   const name = () => room()?.name ?? other()?.displayName ?? 'Direct message';
-  // A room missing from the list may just be new (opened a moment ago): ask for the list again before saying
-  // the two are no longer friends.
-  const [listChecked, setListChecked] = createSignal(false);
+  // A room missing from the list is new (the other person opened it a moment ago): fetch the list for its name.
   if (session && untrack(() => session.roomsStatus() === 'ready' && !listed())) {
-    session
-      .reloadRooms()
-      .catch(() => {})
-      .finally(() => setListChecked(true));
-  } else setListChecked(true);
-  const formerFriend = () =>
-    Boolean(session) &&
-    listChecked() &&
-    !listed() &&
-    session?.roomsStatus() === 'ready' &&
-    conversation.status() === 'ready';
+    session.reloadRooms().catch(() => {});
+  }
+  const formerFriend = () => listed()?.formerFriend === true;
+  const mute = () => session?.mute() ?? null;
+  const canSend = () => !formerFriend() && !mute();
 
   // Read means: the newest message is on screen and the window is in front.
   const focused = createWindowFocus();
@@ -155,7 +128,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
           kind={kind()}
           name={name()}
           other={other()}
-          online={other() ? session?.isOnline(other()!.id) : undefined}
+          online={other() && !formerFriend() ? session?.isOnline(other()!.id) : undefined}
           connected={activity.connected()}
         />
         <Switch>
@@ -178,7 +151,8 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
               conversation={conversation}
               pending={outbox?.items ?? []}
               me={me()}
-              canChange={!formerFriend()}
+              canSend={canSend()}
+              blockedReason={mute() ? 'you are muted.' : null}
               moderator={me()?.role === 'admin'}
               label={`Messages in ${name()}`}
               intro={
@@ -242,11 +216,9 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
               <SignInPrompt />
             </Match>
             <Match when={formerFriend()}>
-              <div class="composer-note">
-                <LockIcon />
-                <p>You are no longer friends; history stays readable.</p>
-              </div>
+              <FormerFriendNote other={other()} />
             </Match>
+            <Match when={mute()}>{(current) => <MuteNote mute={current()} />}</Match>
           </Switch>
         </footer>
       </section>

@@ -37,10 +37,13 @@ function PrivateSubtitle(props: { other?: PublicUser; online?: boolean }) {
             <A href={`/u/${encodeURIComponent(other().username)}`} class="conversation-handle">
               @{other().username}
             </A>
-            <span class="conversation-online" classList={{ 'conversation-offline': !props.online }}>
-              <span class="online-dot" aria-hidden="true" />
-              {props.online ? 'Online' : 'Offline'}
-            </span>
+            {/* Presence is for friends: after an unfriend the header says no more than the name. */}
+            <Show when={props.online !== undefined} fallback={<span>No longer friends</span>}>
+              <span class="conversation-online" classList={{ 'conversation-offline': !props.online }}>
+                <span class="online-dot" aria-hidden="true" />
+                {props.online ? 'Online' : 'Offline'}
+              </span>
+            </Show>
           </>
         )}
       </Show>
@@ -66,7 +69,7 @@ export function ConversationHeader(props: ConversationHeaderProps) {
             username={props.other?.username ?? props.name}
             url={props.other?.avatarUrl}
           />
-          <Show when={props.other}>
+          <Show when={props.other && props.online !== undefined}>
             <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
           </Show>
         </span>

@@ -106,6 +106,7 @@ export function MessageItem(props: MessageItemProps) {
   return (
     <li
       ref={item}
+      tabIndex={-1}
       class="message"
       classList={{
         'message-continued': props.continued,
@@ -203,9 +204,13 @@ export function MessageItem(props: MessageItemProps) {
           <p class="message-status message-status-failed" role="alert">
             <AlertIcon />
             <span>Not sent{props.error ? `: ${props.error}` : '.'}</span>
-            <button type="button" class="link-button" onClick={() => props.onRetry?.()}>
-              Retry
-            </button>
+            <Show when={props.onRetry}>
+              {(retry) => (
+                <button type="button" class="link-button" onClick={() => retry()()}>
+                  Retry
+                </button>
+              )}
+            </Show>
             <button type="button" class="link-button" onClick={() => props.onDiscard?.()}>
               Discard
             </button>

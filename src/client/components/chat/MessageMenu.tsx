@@ -54,6 +54,8 @@ export function MessageMenu(props: MessageMenuProps) {
         ref={trigger}
         type="button"
         class="icon-button message-actions-button"
+        // Reached from its message (Enter), not by Tab: the message list is one Tab stop.
+        tabIndex={-1}
         aria-label={props.label}
         aria-haspopup="menu"
         aria-expanded={open()}

@@ -34,7 +34,9 @@ function RoomIcon(props: { room: Room; online: boolean }) {
       {(other) => (
         <span class="avatar-wrap">
           <Avatar name={other().displayName} username={other().username} url={other().avatarUrl} />
-          <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
+          <Show when={!props.room.formerFriend}>
+            <span class="presence" classList={{ 'presence-online': props.online }} aria-hidden="true" />
+          </Show>
         </span>
       )}
     </Show>
@@ -44,7 +46,8 @@ function RoomIcon(props: { room: Room; online: boolean }) {
 function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
   const location = useLocation();
   const active = () => isShowing(props.room, location.pathname);
-  const online = () => (props.room.other ? props.session.isOnline(props.room.other.id) : false);
+  const online = () =>
+    props.room.other && !props.room.formerFriend ? props.session.isOnline(props.room.other.id) : false;
   // The room on screen is being read: its count is about to drop, so a badge would only flicker.
   const unread = () => (active() ? 0 : props.room.unread);
   return (
@@ -77,7 +80,13 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
           </span>
         </span>
         <span class="sr-only">
-          {props.room.other ? (online() ? ', online' : ', offline') : ''}
+          {props.room.formerFriend
+            ? ', no longer friends'
+            : props.room.other
+              ? online()
+                ? ', online'
+                : ', offline'
+              : ''}
           {unread() > 0 ? `, ${unread()} unread` : ''}
         </span>
       </A>

@@ -1,9 +1,20 @@
-import { createEffect, createSignal, For, type JSX, on, onCleanup, onMount, Show } from 'solid-js';
+import {
+  createEffect,
+  createSignal,
+  createUniqueId,
+  For,
+  type JSX,
+  on,
+  onCleanup,
+  onMount,
+  Show,
+} from 'solid-js';
 import type { Conversation } from '../../lib/chat/conversation.ts';
 import type { Message, PendingMessage, PublicUser } from '../../lib/chat/types.ts';
 import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
 import { ArrowDownIcon } from './ChatIcons.tsx';
 import { MessageItem } from './MessageItem.tsx';
+import { rovingMessages } from './message-keys.ts';
 
 /** Messages from one sender less than a minute apart share one avatar and name. */
 const groupWindowMs = 60_000;
@@ -45,8 +56,10 @@ export interface TimelineProps {
   pending: readonly PendingMessage[];
   /** The reader, when signed in: author of the pending messages, and of the messages they may change. */
   me: PublicUser | null;
-  /** Whether the reader may still change their messages here (not after an unfriend). */
-  canChange: boolean;
+  /** Whether the reader may write here now (not after an unfriend, nor while muted): send, edit, delete. */
+  canSend: boolean;
+  /** Why sending is off, for messages refused because of it ("you are muted."); the server's words otherwise. */
+  blockedReason: string | null;
   /** An admin: may remove anyone's message as a moderator. */
   moderator?: boolean;
   /** Names the message log for assistive tech, e.g. "Messages in Public room". */
@@ -71,6 +84,8 @@ export function Timeline(props: TimelineProps) {
   const [unseen, setUnseen] = createSignal(0);
   let scroller: HTMLDivElement | undefined;
   let content: HTMLDivElement | undefined;
+  let list: HTMLOListElement | undefined;
+  const keysHint = createUniqueId();
   // Read when the content changes size: were we following the bottom just before?
   let following = true;
 
@@ -114,6 +129,7 @@ export function Timeline(props: TimelineProps) {
     if (scroller) observer.observe(scroller);
     if (content) observer.observe(content);
     onCleanup(() => observer.disconnect());
+    if (list) onCleanup(rovingMessages(list));
   });
 
   // Once the first page is in, fill the screen: a short page leaves the top in view, so load more.
@@ -143,7 +159,12 @@ export function Timeline(props: TimelineProps) {
 
   const messages = () => props.conversation.messages;
   const change = (message: Message) =>
-    props.canChange && props.me?.id === message.sender.id && !message.deletedAt;
+    props.canSend && props.me?.id === message.sender.id && !message.deletedAt;
+  // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
+  const retryable = (pending: PendingMessage) =>
+    pending.retry === 'now' || (pending.retry === 'when-allowed' && props.canSend);
+  const refusal = (pending: PendingMessage) =>
+    pending.retry === 'when-allowed' && props.blockedReason ? props.blockedReason : pending.error;
   const report = (message: Message) =>
     Boolean(props.me) && props.me?.id !== message.sender.id && !message.deletedAt;
 
@@ -166,8 +187,11 @@ export function Timeline(props: TimelineProps) {
               </button>
             </Show>
           </div>
+          <p id={keysHint} class="sr-only">
+            Arrow keys move between messages; Enter opens a message's actions.
+          </p>
           <div role="log" aria-live="polite" aria-relevant="additions" aria-label={props.label}>
-            <ol class="messages">
+            <ol class="messages" ref={list} aria-describedby={keysHint}>
               <For each={messages()}>
                 {(message, index) => {
                   const previous = () => messages()[index() - 1];
@@ -224,8 +248,8 @@ export function Timeline(props: TimelineProps) {
                             continued={continues(previous(), entry())}
                             now={now()}
                             status={pending.status}
-                            error={pending.error}
-                            onRetry={() => props.onRetry(pending.clientId)}
+                            error={refusal(pending)}
+                            onRetry={retryable(pending) ? () => props.onRetry(pending.clientId) : undefined}
                             onDiscard={() => props.onDiscard(pending.clientId)}
                           />
                         </>

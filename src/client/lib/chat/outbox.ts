@@ -1,9 +1,10 @@
 import { isTRPCClientError } from '@trpc/client';
-import { createEffect, on, onCleanup } from 'solid-js';
+import { createEffect, on, onCleanup, untrack } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import type { AppRouter } from '../../../server/router.ts';
 import { describeError } from '../errors.ts';
 import { connection, trpc } from '../trpc.ts';
+import type { SavedOutbox } from './saved.ts';
 import type { Message, PendingMessage } from './types.ts';
 
 /** A fresh clientId: 32 random hex digits. getRandomValues works on plain http too, unlike randomUUID. */
@@ -12,12 +13,31 @@ export function newClientId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/** Whether a refusal can pass if the message is sent again, now or once the sender may write again. */
+function retryKind(error: unknown): PendingMessage['retry'] {
+  if (!isTRPCClientError<AppRouter>(error) || !error.data) return 'now';
+  switch (error.data.code) {
+    case 'FORBIDDEN':
+      return 'when-allowed';
+    case 'BAD_REQUEST':
+    case 'NOT_FOUND':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'UNAUTHORIZED':
+      return 'never';
+    default:
+      return 'now';
+  }
+}
+
 /** How long to wait before sending again, or `null` when trying again cannot help (the Retry button can). */
 function retryDelay(error: unknown, attempt: number): number | null {
   if (!isTRPCClientError<AppRouter>(error)) return null;
   // No `data`: the server never answered. The same clientId makes a retry safe even if it did store the message.
   if (!error.data) return Math.min(1_000 * 2 ** attempt, 15_000);
-  if (error.data.code === 'TOO_MANY_REQUESTS') return (error.data.retryAfterSeconds ?? 5) * 1_000;
+  // Too many sends, or the server's database not answering: the server says when to try again.
+  if (error.data.code === 'TOO_MANY_REQUESTS' || error.data.code === 'SERVICE_UNAVAILABLE') {
+    return (error.data.retryAfterSeconds ?? 5) * 1_000;
+  }
   return null;
 }
 
@@ -36,10 +56,18 @@ export interface Outbox {
 /**
  * Sending for one room: optimistic, and safe to retry. Each message gets a clientId once; every retry reuses it,
  * so the server stores it once however often it is sent. Lives with the signed-in session, not the page, so a
- * message still waiting for the network is sent even after its reader moved to another room.
+ * message still waiting for the network is sent even after its reader moved to another room, and in storage, so
+ * it is sent after a reload too.
  */
-export function createOutbox(roomId: number): Outbox {
-  const [items, setItems] = createStore<PendingMessage[]>([]);
+export interface OutboxOptions {
+  /** The server refused a message as not allowed (a mute, an unfriend): the reason may be worth fetching. */
+  onForbidden?: () => void;
+  /** Where waiting messages are kept across reloads; those found there are sent again, with their clientId. */
+  saved?: SavedOutbox;
+}
+
+export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbox {
+  const [items, setItems] = createStore<PendingMessage[]>(options.saved?.load() ?? []);
   const attempts = new Map<string, number>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const listeners = new Set<(message: Message) => void>();
@@ -73,7 +101,9 @@ export function createOutbox(roomId: number): Outbox {
       const delay = retryDelay(error, tries);
       if (delay === null) {
         const message = describeError(error).message ?? 'The message could not be sent.';
-        setItems(indexOf(clientId), { status: 'failed', error: message });
+        const retry = retryKind(error);
+        setItems(indexOf(clientId), { status: 'failed', error: message, retry });
+        if (retry === 'when-allowed') options.onForbidden?.();
       } else {
         timers.set(
           clientId,
@@ -98,13 +128,29 @@ export function createOutbox(roomId: number): Outbox {
     for (const clientId of [...timers.keys()]) clearTimer(clientId);
   });
 
+  if (options.saved) {
+    const saved = options.saved;
+    createEffect(() => saved.save(JSON.parse(JSON.stringify(items)) as PendingMessage[]));
+  }
+  // Left waiting by an earlier visit: on their way again, as the same messages.
+  for (const item of untrack(() => items.filter((waiting) => waiting.status === 'sending'))) {
+    void attempt(item.clientId);
+  }
+
   return {
     items,
     send(body) {
       const clientId = newClientId();
       setItems(
         produce((list) => {
-          list.push({ clientId, body, createdAt: new Date().toISOString(), status: 'sending', error: null });
+          list.push({
+            clientId,
+            body,
+            createdAt: new Date().toISOString(),
+            status: 'sending',
+            error: null,
+            retry: 'now',
+          });
         }),
       );
       void attempt(clientId);

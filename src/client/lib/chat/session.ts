@@ -14,9 +14,11 @@ import { ReadMarker } from '../../../shared/read-policy.ts';
 import type { Friends } from '../friends.ts';
 import type { LiveEvent, Notifications } from '../notifications.ts';
 import { trpc } from '../trpc.ts';
+import { createMuteStatus, type Mute } from './mute.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { type RoomFeedEvent, roomFeed } from './room-feed.ts';
 import { applyRoomChange, type RoomChange } from './room-list.ts';
+import { type Drafts, roomsWithSavedOutbox, savedDrafts, savedOutbox } from './saved.ts';
 import type { Message, Room } from './types.ts';
 
 export interface ChatSession {
@@ -35,8 +37,10 @@ export interface ChatSession {
   /** Sends a room's pending read position now (blur, leaving the room, hiding the page). */
   flushRead(roomId: number): void;
   outbox(roomId: number): Outbox;
-  /** A room's unsent composer text, kept while its reader looks elsewhere. */
-  drafts: Map<number, string>;
+  /** The signed-in person's mute while one is in force: until when (ISO) and why; `null` otherwise. */
+  mute(): Mute | null;
+  /** A room's unsent composer text, kept while its reader looks elsewhere and across reloads. */
+  drafts: Drafts;
 }
 
 /** Coalesces bursts of changes (a busy room, several tabs) into one refetch of the room list. */
@@ -67,6 +71,7 @@ export function createChatSession(
   });
   const rooms = () => (list.state === 'errored' ? undefined : list());
   const outboxes = new Map<number, Outbox>();
+  const muteStatus = createMuteStatus();
 
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   const reloadSoon = (delay = refetchDelayMs) => {
@@ -142,6 +147,22 @@ export function createChatSession(
 
   const room = (roomId: number) => rooms()?.find((candidate) => candidate.id === roomId);
 
+  function outbox(roomId: number): Outbox {
+    let existing = outboxes.get(roomId);
+    if (!existing) {
+      const options = { onForbidden: muteStatus.recheck, saved: savedOutbox(userId, roomId) };
+      existing = runWithOwner(owner, () => createOutbox(roomId, options))!;
+      existing.onStored((message) => {
+        messageArrived(message);
+        if (room(roomId)?.kind === 'private') reloadSoon();
+      });
+      outboxes.set(roomId, existing);
+    }
+    return existing;
+  }
+  // Messages still waiting when the page was last closed go now, whichever room is opened first.
+  for (const roomId of roomsWithSavedOutbox(userId)) outbox(roomId);
+
   return {
     userId,
     rooms,
@@ -163,19 +184,9 @@ export function createChatSession(
       reads.seen(roomId, seq);
     },
     flushRead: (roomId) => reads.flush(roomId),
-    outbox(roomId) {
-      let outbox = outboxes.get(roomId);
-      if (!outbox) {
-        outbox = runWithOwner(owner, () => createOutbox(roomId))!;
-        outbox.onStored((message) => {
-          messageArrived(message);
-          if (room(roomId)?.kind === 'private') reloadSoon();
-        });
-        outboxes.set(roomId, outbox);
-      }
-      return outbox;
-    },
-    drafts: new Map(),
+    outbox,
+    mute: muteStatus.mute,
+    drafts: savedDrafts(userId),
   };
 }
 

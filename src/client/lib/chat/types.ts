@@ -12,6 +12,11 @@ export interface PendingMessage {
   /** `sending` covers waiting to retry after a network failure; `failed` waits for the Retry button. */
   status: 'sending' | 'failed';
   error: string | null;
+  /**
+   * Whether sending again can help: `now` (the server failed), `when-allowed` (refused for a state that can end:
+   * a mute, a friendship), or `never` (the message itself was refused).
+   */
+  retry: 'now' | 'when-allowed' | 'never';
 }
 
 /** Where a signed-in person's conversation list links to for a room. */

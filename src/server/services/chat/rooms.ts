@@ -24,6 +24,8 @@ export interface RoomView {
   unread: number;
   /** The reader's position: messages with a greater seq are new to them. */
   readSeq: number;
+  /** A private room whose two members are no longer friends: readable, closed to new messages. */
+  formerFriend?: true;
 }
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room does not exist.' });
@@ -116,11 +118,13 @@ interface RoomListRow extends RoomRow {
   other_username: string | null;
   other_display_name: string | null;
   other_avatar_version: number | null;
+  friends: boolean | null;
 }
 
 /**
- * The rooms a user sees, newest activity first: the public room, and private rooms with current friends (after an
- * unfriend the room leaves the list, and comes back with its history if they become friends again).
+ * The rooms a user sees, newest activity first: the public room, and their private rooms. After an unfriend the
+ * room stays, marked `formerFriend`, so its history and its person's name stay reachable; it opens again for
+ * writing, with its history, if they become friends again. A room with someone who blocked the viewer is left out.
  */
 export async function listRooms(
   em: EntityManager,
@@ -134,6 +138,7 @@ export async function listRooms(
     sql`select r.*, mem.read_seq,
         o.id as other_id, o.username as other_username, o.display_name as other_display_name,
         o.avatar_version as other_avatar_version,
+        exists (select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high) as friends,
         (select row_to_json(last) from (
           select ${messageColumns} from messages m join users u on u.id = m.sender_id
           where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
@@ -143,8 +148,9 @@ export async function listRooms(
       from rooms r
       left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}
       left join users o on r.kind = 'private' and o.id = case when r.user_low = ${viewer} then r.user_high else r.user_low end
-      where (r.kind = 'public' or (${viewer} in (r.user_low, r.user_high) and exists (
-          select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
+      where (r.kind = 'public' or (${viewer} in (r.user_low, r.user_high)
+        -- Someone who blocked the viewer never appears to them, here as in search.
+        and not exists (select 1 from blocks b where b.blocker_id = o.id and b.blocked_id = ${viewer})))
         ${only === undefined ? sql`` : sql`and r.id = ${only}`}
       order by r.last_activity_at desc, r.id`,
   );
@@ -169,6 +175,7 @@ function toRoomView(row: RoomListRow): RoomView {
     lastMessage: row.last ? toMessage(row.last) : null,
     unread: Number(row.unread),
     readSeq: Number(row.read_seq ?? row.position),
+    ...(row.kind === 'private' && !row.friends ? { formerFriend: true as const } : {}),
   };
 }
 

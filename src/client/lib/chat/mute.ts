@@ -1,0 +1,33 @@
+import { createEffect, createResource, createSignal, onCleanup } from 'solid-js';
+import { type RouterOutputs, trpc } from '../trpc.ts';
+
+export type Mute = NonNullable<RouterOutputs['chat']['muteStatus']>;
+
+/** setTimeout's longest wait; a mute that ends later is simply shown until the page is reloaded. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/**
+ * The signed-in person's own mute: read at sign-in and again whenever a message is refused, and dropped the
+ * moment it ends, so the composer comes back by itself.
+ */
+export function createMuteStatus() {
+  const [status, { refetch }] = createResource(() => trpc.chat.muteStatus.query());
+  const [endedUntil, setEndedUntil] = createSignal<string | null>(null);
+  const current = () => (status.state === 'errored' ? null : (status.latest ?? null));
+
+  createEffect(() => {
+    const mute = current();
+    if (!mute) return;
+    const left = Math.min(Math.max(Date.parse(mute.until) - Date.now(), 0), longestTimerMs);
+    const timer = setTimeout(() => setEndedUntil(mute.until), left);
+    onCleanup(() => clearTimeout(timer));
+  });
+
+  return {
+    mute: (): Mute | null => {
+      const mute = current();
+      return mute && mute.until !== endedUntil() ? mute : null;
+    },
+    recheck: () => void refetch(),
+  };
+}
