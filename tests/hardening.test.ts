@@ -2,6 +2,7 @@
  * What a security review of the first version found, each now a story that must keep holding: the server survives
  * garbage, sockets lose powers the moment they are taken away, and nothing outlives the caller who stopped.
  */
+import { connect } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIp } from '../src/server/context.ts';
@@ -60,6 +61,32 @@ describe('garbage in', () => {
   it('a malformed escape in a URL gets an answer, and the server keeps serving', async () => {
     const response = await fetch(`${server.url}/avatars/%ZZ`);
     expect(response.status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('clients that vanish in the middle of a socket upgrade do not bring the server down', async () => {
+    const [ann] = await people(server, 'Ann');
+    const { port } = new URL(server.url);
+    const upgrade = [
+      'GET /trpc HTTP/1.1',
+      `Host: 127.0.0.1:${port}`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      `Cookie: ${ann.account.cookie}`,
+      '',
+      '',
+    ].join('\r\n');
+    // Each one is reset while the server is still reading its session.
+    for (let round = 0; round < 30; round++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(upgrade);
+      await pause(round % 3);
+      socket.resetAndDestroy();
+    }
+    await pause(200);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 

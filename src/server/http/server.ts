@@ -129,6 +129,9 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   });
 
   server.on('upgrade', (req, socket, head) => {
+    // Node hands the socket over without an error listener, and ws adds its own only in handleUpgrade: a client
+    // that resets the connection while its credentials are being read would otherwise crash the process.
+    socket.on('error', (cause) => deps.log.debug('A socket failed during its upgrade', { cause }));
     acceptUpgrade(deps, req).then(
       (refusal) => {
         if (refusal) return refuse(socket, refusal.status, refusal.message);
