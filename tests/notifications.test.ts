@@ -132,6 +132,29 @@ describe('being told about friend requests as they happen', () => {
     expect(benFeed.events.some(notificationOf('friend_request.cancelled'))).toBe(false);
   });
 
+  it('Ben accepts on his Requests page: the notification in his bell is read and says how it ended, in every tab', async () => {
+    const ann = await signUp(server, { displayName: 'Ann Archer' });
+    const ben = await signUp(server, { displayName: 'Ben Baker' });
+    const benFeed = await watch(ben.client);
+    const otherFeed = await watch(openTab(server, ben));
+    const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
+    await benFeed.next(notificationOf('friend_request.received'));
+    expect(await unread(ben.client)).toBe(1);
+    const seen = otherFeed.mark();
+
+    await ben.client.friends.accept.mutate({ requestId });
+
+    expect((await otherFeed.next(isRead, seen)).unreadCount).toBe(0);
+    expect(await unread(ben.client)).toBe(0);
+    const [item] = (await ben.client.notifications.list.query()).items;
+    expect(item).toMatchObject({
+      kind: 'friend_request.received',
+      requestPending: false,
+      requestStatus: 'accepted',
+      readAt: expect.any(String),
+    });
+  });
+
   it('send-then-cancel in a loop leaves Ben nothing unread', async () => {
     const ann = await signUp(server, { displayName: 'Ann Archer' });
     const ben = await signUp(server, { displayName: 'Ben Baker' });

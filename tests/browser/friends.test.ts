@@ -173,6 +173,11 @@ describe('people and friends in the browser', () => {
     await row(results, dave.displayName).getByRole('button', { name: 'Cancel request' }).waitFor();
     await row(waiting, carol.displayName).getByRole('button', { name: 'Decline' }).click();
     await waiting.getByText('No one is waiting for an answer.').waitFor();
+    // Answered on his Requests page, the request's notification in his bell is read and says how it ended.
+    await dave.page.getByRole('button', { name: 'Notifications', exact: true }).click();
+    const answered = row(dave.page.getByRole('list', { name: 'Notifications' }), 'sent you a friend request');
+    await answered.getByText('Declined.').waitFor();
+    await dave.page.keyboard.press('Escape');
     await row(results, dave.displayName).getByRole('button', { name: 'Add friend' }).waitFor();
 
     // Carol hears of it; following the notification to Dave's profile reads it, however briefly the panel was open.

@@ -28,6 +28,16 @@ export function NotificationItem(props: NotificationItemProps) {
     props.item.requestPending &&
     props.item.requestId !== null;
 
+  /** A request answered elsewhere (the Requests page, another tab) says how it ended. */
+  const outcome = () => {
+    if (props.item.kind !== 'friend_request.received') return null;
+    const status = props.item.requestStatus;
+    if (status === 'accepted') return 'Accepted: you are friends.';
+    if (status === 'declined') return 'Declined.';
+    if (status === 'cancelled') return 'They cancelled this request.';
+    return null;
+  };
+
   const read = () => {
     if (props.item.readAt !== null) return;
     notifications.markRead([props.item.id]).catch((cause) => {
@@ -115,6 +125,9 @@ export function NotificationItem(props: NotificationItemProps) {
           <CheckIcon />
           {answer()}
         </p>
+      </Show>
+      <Show when={!answer() && outcome()}>
+        <p class="notification-answer">{outcome()}</p>
       </Show>
     </li>
   );

@@ -9,6 +9,7 @@ import {
   type NotificationView,
   publishNotifications,
   publishUnreadCount,
+  settleRequestNotifications,
   type UserEvent,
   withdrawUnreadNotifications,
 } from './notifications.ts';
@@ -178,6 +179,12 @@ async function acceptPending(
       on conflict do nothing`,
   );
   await notify(tx, outbox, me, fromId, 'friend_request.accepted', 'accepted your friend request', requestId);
+  await settleNotificationsOf(tx, outbox, me.id, requestId);
+}
+
+/** The request is answered: its notification to `userId` is read wherever it was answered from. */
+async function settleNotificationsOf(tx: EntityManager, outbox: Outbox, userId: number, requestId: number) {
+  if (await settleRequestNotifications(tx, userId, requestId)) outbox.recounts.add(userId);
 }
 
 interface RequestRow {
@@ -235,6 +242,7 @@ export const declineRequest = (deps: Deps, em: EntityManager, me: Actor, request
       'declined your friend request',
       request.id,
     );
+    await settleNotificationsOf(tx, outbox, me.id, request.id);
   });
 
 /**

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import type { NotificationKind } from '../db/entities/people.ts';
+import type { NotificationKind, requestStatuses } from '../db/entities/people.ts';
+
+type RequestStatus = (typeof requestStatuses)[number];
+
 import { isoTime, list, query, queryOne, sql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import type { RoomEventView } from './chat/messages.ts';
@@ -17,6 +20,8 @@ export interface NotificationView {
   requestId: number | null;
   /** True while the request it is about can still be accepted or declined. */
   requestPending: boolean;
+  /** Where the request it is about stands now (null when it is about none): shown as its outcome. */
+  requestStatus: RequestStatus | null;
   createdAt: string;
   readAt: string | null;
 }
@@ -60,7 +65,7 @@ interface NotificationRow extends UserRow {
   text: string;
   actor_id: number | null;
   request_id: number | null;
-  request_status: string | null;
+  request_status: RequestStatus | null;
   created_at: string;
   read_at: string | null;
 }
@@ -73,6 +78,7 @@ function toView(row: NotificationRow): NotificationView {
     actor: row.actor_id === null ? null : toPublicUser(row),
     requestId: row.request_id,
     requestPending: row.request_status === 'pending',
+    requestStatus: row.request_status,
     createdAt: isoTime(row.created_at)!,
     readAt: isoTime(row.read_at),
   };
@@ -184,6 +190,23 @@ export async function publishUnreadCount(
 }
 
 /** Deletes the user's unread notification of a friend request (it was cancelled); true when there was one. */
+/**
+ * The person asked answered the request (from the bell, their Requests page or another tab): its notification is
+ * read. True when one was unread, so the caller publishes the new count.
+ */
+export async function settleRequestNotifications(
+  em: EntityManager,
+  userId: number,
+  requestId: number,
+): Promise<boolean> {
+  const settled = await query<{ id: string }>(
+    em,
+    sql`update notifications set read_at = now() where user_id = ${userId} and request_id = ${requestId}
+      and kind = 'friend_request.received' and read_at is null returning id`,
+  );
+  return settled.length > 0;
+}
+
 export async function withdrawUnreadNotifications(
   em: EntityManager,
   userId: number,
