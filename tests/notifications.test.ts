@@ -99,18 +99,19 @@ describe('being told about friend requests as they happen', () => {
     expect(anns.items.map((n) => n.kind)).toEqual(['friend_request.accepted']);
   });
 
-  it('Ann hears when Ben declines', async () => {
+  it('Ben declines quietly, as other chat apps do: Ann’s request just leaves her list, with no notice', async () => {
     const ann = await signUp(server, { displayName: 'Ann Archer' });
     const ben = await signUp(server, { displayName: 'Ben Baker' });
     const annFeed = await watch(ann.client);
     const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
+    const seen = annFeed.mark();
 
     await ben.client.friends.decline.mutate({ requestId });
 
-    const declined = await annFeed.next(notificationOf('friend_request.declined'));
-    expect(declined.notification.text).toContain('Ben Baker');
-    expect(declined.notification.actor?.id).toBe(ben.id);
-    expect((await ann.client.notifications.list.query()).items).toEqual([declined.notification]);
+    await annFeed.next(isFriendsChanged, seen);
+    expect((await ann.client.friends.requests.query()).outgoing).toEqual([]);
+    expect(await unread(ann.client)).toBe(0);
+    expect((await ann.client.notifications.list.query()).items).toEqual([]);
   });
 
   it('Ann cancels before Ben has read it: the request’s notification is gone from his list and badge, live in every tab', async () => {
@@ -187,20 +188,19 @@ describe('being told about friend requests as they happen', () => {
     ]);
   });
 
-  it('Ben hears when Ann removes him from her friends, in both his tabs', async () => {
+  it('Ann removes Ben from her friends quietly: both his tabs update their friends, and his bell stays empty', async () => {
     const ann = await signUp(server, { displayName: 'Ann Archer' });
     const ben = await signUp(server, { displayName: 'Ben Baker' });
     await makeFriends(ann, ben);
     const tabs = [await watch(ben.client), await watch(openTab(server, ben))];
+    const seen = tabs.map((tab) => tab.mark());
 
     await ann.client.friends.remove.mutate({ userId: ben.id });
 
-    for (const tab of tabs) {
-      const removed = await tab.next(notificationOf('friend.removed'));
-      expect(removed.notification.text).toContain('Ann Archer');
-      await tab.next(isFriendsChanged);
-    }
-    expect((await ben.client.notifications.list.query()).items[0]?.kind).toBe('friend.removed');
+    for (const [index, tab] of tabs.entries()) await tab.next(isFriendsChanged, seen[index]);
+    expect((await ben.client.friends.list.query()).items).toEqual([]);
+    const kinds = (await ben.client.notifications.list.query()).items.map((n) => n.kind);
+    expect(kinds).not.toContain('friend.removed');
   });
 
   it('asking back is accepting: the first asker hears they were accepted', async () => {

@@ -230,18 +230,10 @@ export const acceptRequest = (deps: Deps, em: EntityManager, me: Actor, requestI
     acceptPending(tx, outbox, me, request.from_id, request.id),
   );
 
+/** Quietly, as other chat apps do: the asker sees the request leave their list (friends.changed), no notice. */
 export const declineRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'receiver', async (tx, outbox, request) => {
     await setRequestStatus(tx, request.id, 'declined');
-    await notify(
-      tx,
-      outbox,
-      me,
-      request.from_id,
-      'friend_request.declined',
-      'declined your friend request',
-      request.id,
-    );
     await settleNotificationsOf(tx, outbox, me.id, request.id);
   });
 
@@ -269,14 +261,14 @@ export const cancelRequest = (deps: Deps, em: EntityManager, me: Actor, requestI
 
 export async function removeFriend(deps: Deps, em: EntityManager, me: Actor, userId: number) {
   const other = await requireUser(em, userId);
-  await changePair(deps, em, me.id, userId, async (tx, outbox) => {
+  await changePair(deps, em, me.id, userId, async (tx) => {
     const removed = await query<{ user_low: number }>(
       tx,
       sql`delete from friendships where user_low = ${Math.min(me.id, userId)} and user_high = ${Math.max(me.id, userId)}
         returning user_low`,
     );
+    // Quietly: their friend list and sidebar change (friends.changed), with no notice to rub it in.
     if (removed.length === 0) throw notFound(`You are not friends with ${other.displayName}.`);
-    await notify(tx, outbox, me, userId, 'friend.removed', 'removed you from their friends');
   });
   return { ok: true as const };
 }
