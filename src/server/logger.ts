@@ -10,6 +10,35 @@ export interface Logger {
   error(message: string, fields?: Fields): void;
 }
 
+/**
+ * Something that fails over and over while a dependency is away (a reconnect, a retried call): one line at `level`
+ * when it starts failing, debug lines while it goes on, and one info line when it works again.
+ */
+export class OutageLog {
+  private down = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly level: 'warn' | 'error',
+    private readonly lines: { failing: string; still: string; back: string },
+  ) {}
+
+  failed(fields: Fields): void {
+    if (this.down) {
+      this.log.debug(this.lines.still, fields);
+      return;
+    }
+    this.down = true;
+    this.log[this.level](this.lines.failing, fields);
+  }
+
+  worked(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log.info(this.lines.back);
+  }
+}
+
 export function createLogger(level: LogLevel, json = false): Logger {
   const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields: Fields = {}) => {
     if (levels[at] < levels[level]) return;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
+import { type Logger, OutageLog } from '../logger.ts';
 import { withTimeout } from '../timeout.ts';
 import { type BusHandler, type EventBus, LocalFanout, type Unsubscribe } from './bus.ts';
 
@@ -33,8 +33,8 @@ export class RedisBus implements EventBus {
   /** A publish failed since the publisher was last connected: the others must recover once it is back. */
   private publishesLost = false;
   private subscriberWasReady = false;
-  /** Subscribes are failing (Redis away): said once, not once per channel and retry. */
-  private subscribesFailing = false;
+  /** Subscribes failing while Redis is away: said once, not once per channel and retry. */
+  private readonly subscribeOutage: OutageLog;
   private closed = false;
 
   constructor(
@@ -44,6 +44,11 @@ export class RedisBus implements EventBus {
     private readonly prefix: string,
     private readonly log: Logger,
   ) {
+    this.subscribeOutage = new OutageLog(log, 'error', {
+      failing: 'Redis subscribe failed; retrying each channel until it holds',
+      still: 'Redis subscribe failed again',
+      back: 'Redis subscribes hold again',
+    });
     subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
       this.receive(channel.toString(), payload),
     );
@@ -113,17 +118,11 @@ export class RedisBus implements EventBus {
     for (;;) {
       try {
         await this.subscriber.subscribe(this.prefix + channel);
-        if (this.subscribesFailing) {
-          this.subscribesFailing = false;
-          this.log.info('Redis subscribes hold again');
-        }
+        this.subscribeOutage.worked();
         return;
       } catch (cause) {
         if (this.closed || !this.wanted(channel)) return;
-        if (this.subscribesFailing) this.log.debug('Redis subscribe failed again', { channel, cause });
-        else
-          this.log.error('Redis subscribe failed; retrying each channel until it holds', { channel, cause });
-        this.subscribesFailing = true;
+        this.subscribeOutage.failed({ channel, cause });
         await new Promise((resolve) => setTimeout(resolve, wait).unref());
         wait = Math.min(wait * 2, subscribeRetryMs.max);
       }

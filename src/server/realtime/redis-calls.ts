@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { Logger } from '../logger.ts';
+import { type Logger, OutageLog } from '../logger.ts';
 import { withTimeout } from '../timeout.ts';
 
 /** A Redis call that takes longer than this is given up on: a caller never waits for a reconnect. */
@@ -12,14 +12,20 @@ const connectedOrConnecting = new Set(['ready', 'connect', 'connecting']);
  * outage is logged as a warning with its cause, the rest at debug level, and the recovery once.
  */
 export class RedisCalls {
-  private down = false;
+  private readonly outage: OutageLog;
 
   constructor(
     readonly redis: Redis,
-    private readonly log: Logger,
-    private readonly feature: string,
-    private readonly fallbackNote: string,
-  ) {}
+    log: Logger,
+    feature: string,
+    fallbackNote: string,
+  ) {
+    this.outage = new OutageLog(log, 'warn', {
+      failing: `${feature}: Redis is unavailable; ${fallbackNote}`,
+      still: `${feature}: Redis still unavailable`,
+      back: `${feature}: Redis is back`,
+    });
+  }
 
   /**
    * Runs `call`, or `fallback` when it fails or Redis is away: then at once, rather than after a wait in ioredis's
@@ -27,7 +33,7 @@ export class RedisCalls {
    */
   attempt<T>(call: (redis: Redis) => Promise<T>, fallback: () => T | Promise<T>): Promise<T> {
     if (!connectedOrConnecting.has(this.redis.status)) {
-      this.failed(`not connected (${this.redis.status})`);
+      this.outage.failed({ cause: `not connected (${this.redis.status})` });
       return Promise.resolve(fallback());
     }
     return this.settle(call(this.redis), fallback);
@@ -39,23 +45,11 @@ export class RedisCalls {
     try {
       result = await withTimeout(work, redisTimeoutMs);
     } catch (cause) {
-      this.failed(cause);
+      this.outage.failed({ cause });
       return fallback();
     }
-    if (this.down) {
-      this.down = false;
-      this.log.info(`${this.feature}: Redis is back`);
-    }
+    this.outage.worked();
     return result;
-  }
-
-  private failed(cause: unknown): void {
-    if (this.down) {
-      this.log.debug(`${this.feature}: Redis still unavailable`, { cause });
-      return;
-    }
-    this.down = true;
-    this.log.warn(`${this.feature}: Redis is unavailable; ${this.fallbackNote}`, { cause });
   }
 }
 
@@ -74,15 +68,11 @@ export async function execChecked(transaction: ChainableCommander): Promise<unkn
  * an outage is logged as an error, the rest at debug level, and the reconnection once.
  */
 export function logConnectionTrouble(connection: Redis, log: Logger, name: string): void {
-  let down = false;
-  connection.on('error', (cause: unknown) => {
-    if (down) return log.debug(`Redis ${name} connection: still failing`, { cause });
-    down = true;
-    log.error(`Redis ${name} connection failed; retrying`, { cause });
+  const outage = new OutageLog(log, 'error', {
+    failing: `Redis ${name} connection failed; retrying`,
+    still: `Redis ${name} connection: still failing`,
+    back: `Redis ${name} connection is back`,
   });
-  connection.on('ready', () => {
-    if (!down) return;
-    down = false;
-    log.info(`Redis ${name} connection is back`);
-  });
+  connection.on('error', (cause: unknown) => outage.failed({ cause }));
+  connection.on('ready', () => outage.worked());
 }
