@@ -3,6 +3,7 @@ import { Show } from 'solid-js';
 import type { Mute } from '../../lib/chat/mute.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { dayAndTime } from '../../lib/time.ts';
+import { JoinLinks } from '../GuestShell.tsx';
 import { LockIcon } from './ChatIcons.tsx';
 
 /** What stands in place of the composer, and why: a person sees the reason before they type, not after. */
@@ -13,12 +14,7 @@ export function SignInPrompt() {
         <strong>Sign in to chat.</strong> Anyone can read the public room; join to say something.
       </p>
       <div class="composer-note-actions">
-        <A href="/login" class="button button-ghost">
-          Log in
-        </A>
-        <A href="/register" class="button button-primary">
-          Create account
-        </A>
+        <JoinLinks />
       </div>
     </div>
   );

@@ -81,6 +81,16 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
     },
   });
   if (outbox) onCleanup(outbox.onStored((message) => conversation.upsert(message)));
+  // A message already in the log (its history loaded after a resend stored it) is not shown again as pending,
+  // whichever arrives first: the send's answer or the history.
+  const pending = createMemo(() => {
+    const items = outbox?.items ?? [];
+    if (items.length === 0) return items;
+    const stored = new Set(
+      conversation.messages.filter((m) => m.sender.id === session?.userId).map((m) => m.clientId),
+    );
+    return items.filter((item) => !stored.has(item.clientId));
+  });
 
   const listed = () => session?.room(roomId);
   const room = (): RoomSummary | undefined => listed() ?? props.room;
@@ -149,7 +159,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
           <Match when={conversation.status() === 'ready'}>
             <Timeline
               conversation={conversation}
-              pending={outbox?.items ?? []}
+              pending={pending()}
               me={me()}
               canSend={canSend()}
               blockedReason={mute() ? 'you are muted.' : null}
