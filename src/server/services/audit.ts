@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { type AuditAction, AuditEntry, type User } from '../db/entities/index.ts';
-import { type PublicUser, publicUserOf } from './users.ts';
+import { type PublicUser, publicUserOf } from '../views/people.ts';
 
 export type { AuditAction };
 

@@ -6,6 +6,9 @@ import type { Relation, searchInput, updateProfileInput } from '../../shared/peo
 import { hasControlCharacters } from '../../shared/text.ts';
 import { User } from '../db/entities/index.ts';
 import { escapeLike, query, queryOne, sql } from '../db/sql.ts';
+import { type PublicUser, publicUserOf } from '../views/people.ts';
+
+export type { PublicUser };
 
 export interface UserRow {
   id: number;
@@ -21,31 +24,12 @@ export interface Actor {
   displayName: string;
 }
 
-export interface PublicUser {
-  id: number;
-  username: string;
-  displayName: string;
-  avatarUrl: string | null;
-}
-
 export function toPublicUser(row: UserRow): PublicUser {
   return {
     id: row.id,
     username: row.username,
     displayName: row.display_name,
     avatarUrl: avatarUrl(row.id, row.avatar_version),
-  };
-}
-
-/** The same, from a loaded entity. */
-export function publicUserOf(
-  user: Pick<User, 'id' | 'username' | 'displayName' | 'avatarVersion'>,
-): PublicUser {
-  return {
-    id: user.id,
-    username: user.username,
-    displayName: user.displayName,
-    avatarUrl: avatarUrl(user.id, user.avatarVersion ?? null),
   };
 }
 
