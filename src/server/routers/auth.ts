@@ -7,8 +7,9 @@ import {
   revokeTokenInput,
 } from '../../shared/auth.ts';
 import { blankSessionCookie, sessionCookie } from '../auth/cookies.ts';
-import { type AuthUser, isBanned } from '../auth/resolve.ts';
+import { type Auth, type AuthUser, isBanned } from '../auth/resolve.ts';
 import type { Context } from '../context.ts';
+import type { Deps } from '../deps.ts';
 import { listen } from '../realtime/iterate.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
@@ -80,18 +81,22 @@ export const authRouter = router({
    * Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes;
    * and when the account changed (a role given or taken, a new name), so the tab reads `auth.me` again.
    */
-  onSession: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    const isSessionNews = (message: unknown) => isSessionEnded(message) || isAccountChanged(message);
-    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isSessionNews);
-    await events.ready;
-    yield { type: 'active' as const };
-    for await (const event of events) {
-      if (isAccountChanged(event)) {
-        yield { type: 'changed' as const };
-      } else if (endsCredential(event, ctx.auth)) {
-        yield { type: 'ended' as const, reason: event.reason };
-        return;
-      }
-    }
-  }),
+  onSession: protectedProcedure
+    .input(z.void())
+    .subscription(async ({ ctx, signal }) => sessionNews(ctx.deps, ctx.auth, signal)),
 });
+
+async function* sessionNews(deps: Deps, auth: Auth, signal: AbortSignal | undefined) {
+  const isSessionNews = (message: unknown) => isSessionEnded(message) || isAccountChanged(message);
+  const events = listen(deps.bus, userChannel(auth.user.id), signal, isSessionNews);
+  await events.ready;
+  yield { type: 'active' as const };
+  for await (const event of events) {
+    if (isAccountChanged(event)) {
+      yield { type: 'changed' as const };
+    } else if (endsCredential(event, auth)) {
+      yield { type: 'ended' as const, reason: event.reason };
+      return;
+    }
+  }
+}

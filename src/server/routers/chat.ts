@@ -94,10 +94,10 @@ export const chatRouter = router({
   onRoomEvent: publicProcedure
     .use(withLiveTarget)
     .input(roomEventInput)
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(async ({ ctx, input, signal }) => {
       await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
       followOnce(ctx.connection, input.roomId, signal);
-      yield* roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
+      return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
     }),
 
   /** Flags a message for the moderators; anyone who can read it may, once. */
@@ -116,8 +116,8 @@ export const chatRouter = router({
   onActivity: publicProcedure
     .use(withLiveTarget)
     .input(roomInput)
-    .subscription(async function* ({ ctx, input, signal }) {
+    .subscription(async ({ ctx, input, signal }) => {
       const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-      yield* activityStream(ctx.deps, room, signal, ctx.live);
+      return activityStream(ctx.deps, room, signal, ctx.live);
     }),
 });

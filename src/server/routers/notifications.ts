@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { markNotificationsReadInput, notificationsListInput } from '../../shared/people.ts';
+import type { Deps } from '../deps.ts';
 import { listen } from '../realtime/iterate.ts';
 import { isUserEvent, listNotifications, markRead, unreadCount } from '../services/notifications.ts';
 import { userChannel } from '../services/session-events.ts';
@@ -25,13 +26,15 @@ export const notificationsRouter = router({
    * with the current unread count, so a tab that (re)connects agrees with the server at once; `resync` says the
    * instance may have missed some since.
    */
-  onEvent: protectedProcedure.input(z.void()).subscription(async function* ({ ctx, signal }) {
-    const events = listen(ctx.deps.bus, userChannel(ctx.user.id), signal, isUserEvent, {
-      type: 'resync' as const,
-    });
-    await events.ready;
-    const count = await unreadCount(ctx.deps.orm.em.fork(), ctx.user.id);
-    yield { type: 'notifications.read' as const, unreadCount: count };
-    yield* events;
-  }),
+  onEvent: protectedProcedure
+    .input(z.void())
+    .subscription(async ({ ctx, signal }) => userEvents(ctx.deps, ctx.user.id, signal)),
 });
+
+async function* userEvents(deps: Deps, userId: number, signal: AbortSignal | undefined) {
+  const events = listen(deps.bus, userChannel(userId), signal, isUserEvent, { type: 'resync' as const });
+  await events.ready;
+  const count = await unreadCount(deps.orm.em.fork(), userId);
+  yield { type: 'notifications.read' as const, unreadCount: count };
+  yield* events;
+}
