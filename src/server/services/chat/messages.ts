@@ -31,12 +31,9 @@ const withSender = {
   ],
 } as const;
 
-/**
- * The one message `where` names (its id, or its sender and clientId), with its sender. `refresh` reads the row
- * again even if this entity manager holds it: inside a transaction, to see it as the lock left it.
- */
-export function loadMessage(em: EntityManager, where: FilterQuery<Message>, refresh = false) {
-  return em.findOne(Message, where, { ...withSender, refresh });
+/** The one message `where` names (its id, or its sender and clientId), with its sender. */
+export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
+  return em.findOne(Message, where, withSender);
 }
 
 /** The same message as the API shows it. */

@@ -37,7 +37,10 @@ async function appendEvent(
 ): Promise<RoomEventView> {
   const event = await em.transactional(async (tx) => {
     const position = await takeNextPosition(tx, room.id);
-    const message = await loadMessage(tx, { id: messageId }, true);
+    // Forget what was read before the lock (the transaction's fork starts with a copy of it): the message and
+    // its sender are read again, in one joined query.
+    tx.clear();
+    const message = await loadMessage(tx, { id: messageId });
     if (!message || message.deletedAt) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'That message was deleted.' });
     }
