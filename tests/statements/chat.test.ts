@@ -9,6 +9,8 @@ import { Friendship, Message, Room, RoomMember, User } from '../../src/server/db
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
+  eventsAfter,
+  messagesBefore,
   moveReadPosition,
   roomsSeenBy,
   takeNextPosition,
@@ -131,6 +133,54 @@ describe('appendMessage', () => {
     const send = { roomId: room.id, senderId: ann.id, clientId: 'the-same-id', body: 'once' };
     await appendMessage(em(), send);
     await expect(appendMessage(em(), send)).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+});
+
+describe('messagesBefore', () => {
+  it('pages a room newest first, each message with every column and its sender', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const sent = [];
+    for (const [who, body] of [
+      [ann, 'one'],
+      [bob, 'two'],
+      [ann, 'three'],
+    ] as const) {
+      sent.push((await say(em(), roomId, who.id, body))?.message);
+    }
+    await em().nativeUpdate(Message, { id: sent[1]?.id }, { editedAt: new Date('2026-01-02T03:04:05Z') });
+    const newest = await messagesBefore(em(), roomId, null, 2);
+    expect(newest.map((m) => m.body)).toStrictEqual(['three', 'two']);
+    expect(newest[1]).toStrictEqual({
+      id: sent[1]?.id,
+      roomId,
+      seq: 2,
+      clientId: sent[1]?.clientId,
+      body: 'two',
+      createdAt: sent[1]?.createdAt,
+      editedAt: new Date('2026-01-02T03:04:05Z'),
+      deletedAt: null,
+      deletedBy: null,
+      sender: bob,
+    });
+    const older = await messagesBefore(em(), roomId, 2, 10);
+    expect(older).toStrictEqual([sent[0]]);
+    expect(older[0]?.sender).toStrictEqual(ann);
+  });
+});
+
+describe('eventsAfter', () => {
+  it('returns the events between two positions in order, with positions as numbers and messages as they are now', async () => {
+    const { ann, roomId } = await friendsWithRoom();
+    for (const body of ['one', 'two', 'three', 'four']) await say(em(), roomId, ann.id, body);
+    const deletedAt = new Date('2026-02-03T04:05:06Z');
+    await em().nativeUpdate(Message, { roomId, seq: 3 }, { deletedAt, deletedBy: 'moderator' });
+    const events = await eventsAfter(em(), roomId, 1, 4, 10);
+    expect(events.map((e) => [e.position, e.type, e.message.body])).toStrictEqual([
+      [2, 'message.created', 'two'],
+      [3, 'message.created', 'three'],
+    ]);
+    expect(events[1]?.message).toMatchObject({ seq: 3, deletedAt, deletedBy: 'moderator', sender: ann });
+    expect(await eventsAfter(em(), roomId, 0, null, 2)).toHaveLength(2);
   });
 });
 

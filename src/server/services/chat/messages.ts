@@ -3,8 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message, RoomEvent } from '../../db/entities/index.ts';
 import { query, type Sql, sql } from '../../db/sql.ts';
 import {
+  eventsAfter,
   type MessageWithSenderRow,
   messageOfRow,
+  messagesBefore,
   messageWithSenderColumns,
 } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
@@ -47,11 +49,7 @@ export async function findMessage(
 
 /** Newest first, `limit` per page; the cursor is the seq to pass as `beforeSeq` for the next older page. */
 export async function history(em: EntityManager, roomId: number, beforeSeq: number | null, limit: number) {
-  const messages = await em.find(Message, beforeSeq ? { roomId, seq: { $lt: beforeSeq } } : { roomId }, {
-    ...withSender,
-    orderBy: { seq: 'desc' },
-    limit: limit + 1,
-  });
+  const messages = await messagesBefore(em, roomId, beforeSeq, limit + 1);
   const items = messages.slice(0, limit).map(messageViewOf);
   return { items, nextCursor: messages.length > limit ? (items.at(-1)?.seq ?? null) : null };
 }
@@ -64,16 +62,7 @@ export async function eventsBetween(
   before: number | null,
   limit: number,
 ): Promise<RoomEventView[]> {
-  const events = await em.find(
-    RoomEvent,
-    { roomId, position: before === null ? { $gt: after } : { $gt: after, $lt: before } },
-    {
-      populate: ['message.sender'],
-      fields: ['position', 'type', ...withSender.fields.map((field) => `message.${field}` as const)],
-      orderBy: { position: 'asc' },
-      limit,
-    },
-  );
+  const events = await eventsAfter(em, roomId, after, before, limit);
   return events.map((event) => ({
     position: event.position,
     type: event.type,
