@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { createdAt, reference } from './columns.ts';
+import { createdAt, reference, related } from './columns.ts';
 import { User } from './user.ts';
 
 export const Room = defineEntity({
@@ -62,7 +62,7 @@ export const Message = defineEntity({
     id: p.bigint('string').primary().autoincrement(),
     roomId: reference(Room, 'messages', 'room_id', 'cascade'),
     seq: p.bigint('number'),
-    senderId: reference(User, 'messages', 'sender_id', 'cascade').index('messages_sender'),
+    sender: related(User, 'messages', 'sender_id', 'cascade').index('messages_sender'),
     clientId: p.string().length(64),
     body: p.text(),
     createdAt: createdAt().index('messages_created_at'),
@@ -73,7 +73,7 @@ export const Message = defineEntity({
   uniques: [
     { name: 'messages_room_id_seq_key', properties: ['roomId', 'seq'] },
     // A retried send (same sender, same clientId) finds the message it stored the first time.
-    { name: 'messages_sender_id_client_id_key', properties: ['senderId', 'clientId'] },
+    { name: 'messages_sender_id_client_id_key', properties: ['sender', 'clientId'] },
   ],
 });
 export type Message = InferEntity<typeof Message>;
@@ -85,7 +85,7 @@ export const RoomEvent = defineEntity({
     roomId: reference(Room, 'room_events', 'room_id', 'cascade').primary(),
     position: p.bigint('number').primary(),
     type: p.enum(['message.created', 'message.edited', 'message.deleted']),
-    messageId: reference(Message, 'room_events', 'message_id', 'cascade'),
+    message: related(Message, 'room_events', 'message_id', 'cascade'),
     createdAt: createdAt(),
   },
 });

@@ -1,10 +1,10 @@
+import type { Room } from '../../db/entities/index.ts';
 import type { Deps } from '../../deps.ts';
 import { onAbort, untilAborted } from '../../realtime/abort.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
 import { LiveGroups, type LiveTarget } from '../../realtime/live-streams.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
-import type { RoomRow } from './rooms.ts';
 
 /** How long a "typing" signal lasts unless renewed; clients send one every few seconds while typing. */
 export const typingTtlMs = 5_000;
@@ -17,6 +17,9 @@ export type ActivityEvent =
       expiresAt: string;
     }
   | { type: 'presence'; roomId: number; connected: number };
+
+/** What following a room's activity needs of it. */
+type FollowedRoom = Pick<Room, 'id' | 'kind'>;
 
 const activityChannel = (roomId: number) => `room-activity:${roomId}`;
 
@@ -58,7 +61,7 @@ export class ActivityHub {
     this.groups = new LiveGroups(deps.bus);
   }
 
-  follow(room: RoomRow, target: LiveTarget, signal: AbortSignal | undefined): void {
+  follow(room: FollowedRoom, target: LiveTarget, signal: AbortSignal | undefined): void {
     this.groups.join(activityChannel(room.id), target, signal, isTyping);
     if (room.kind === 'public') this.watchPresence(room.id, signal);
   }
@@ -122,7 +125,7 @@ export class ActivityHub {
  */
 export async function* activityStream(
   deps: Deps,
-  room: RoomRow,
+  room: FollowedRoom,
   signal: AbortSignal | undefined,
   target: LiveTarget | null,
 ) {

@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
+import { Room } from '../../db/entities/index.ts';
 import type { Orm } from '../../db/orm.ts';
-import { queryOne, sql } from '../../db/sql.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import { untilAborted } from '../../realtime/abort.ts';
@@ -25,11 +25,8 @@ function roomSource(orm: Orm): StreamSource<RoomEventView> {
     channel: roomChannel,
     accept: isRoomEvent,
     head: async (roomId) => {
-      const room = await queryOne<{ position: string }>(
-        orm.em.fork(),
-        sql`select position from rooms where id = ${roomId}`,
-      );
-      return Number(room?.position ?? 0);
+      const room = await orm.em.fork().findOne(Room, roomId, { fields: ['position'] });
+      return room?.position ?? 0;
     },
     between: (roomId, after, before, limit) => eventsBetween(orm.em.fork(), roomId, after, before, limit),
     data: eventData,

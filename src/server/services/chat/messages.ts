@@ -1,82 +1,57 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { RoomEventType } from '../../../shared/chat.ts';
-import { isoTime, query, type Sql, sql } from '../../db/sql.ts';
-import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from '../users.ts';
+import { Message, RoomEvent } from '../../db/entities/index.ts';
+import { query, type Sql, sql } from '../../db/sql.ts';
+import {
+  eventsAfter,
+  type MessageWithSenderRow,
+  messageOfRow,
+  messagesBefore,
+  messageWithSenderColumns,
+} from '../../db/statements/chat.ts';
+import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 
-export interface MessageView {
-  id: string;
-  roomId: number;
-  seq: number;
-  clientId: string;
-  sender: PublicUser;
-  body: string;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-  /** Who deleted it: its sender, or a moderator (the client then says "removed by a moderator"). */
-  deletedBy: 'sender' | 'moderator' | null;
+export type { MessageView, RoomEventView };
+
+/** A message's columns and its sender's public ones: what `messageViewOf` shows, and no more. */
+const withSender = {
+  populate: ['sender'],
+  fields: [
+    'id',
+    'roomId',
+    'seq',
+    'clientId',
+    'body',
+    'createdAt',
+    'editedAt',
+    'deletedAt',
+    'deletedBy',
+    'sender.id',
+    'sender.username',
+    'sender.displayName',
+    'sender.avatarVersion',
+  ],
+} as const;
+
+/** The one message `where` names (its id, or its sender and clientId), with its sender. */
+export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
+  return em.findOne(Message, where, withSender);
 }
 
-/** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
-export interface RoomEventView {
-  position: number;
-  type: RoomEventType;
-  message: MessageView;
-}
-
-export interface MessageRow extends UserRow {
-  message_id: string;
-  room_id: number;
-  seq: string;
-  client_id: string;
-  body: string;
-  created_at: string;
-  edited_at: string | null;
-  deleted_at: string | null;
-  deleted_by: 'sender' | 'moderator' | null;
-}
-
-export function toMessage(row: MessageRow): MessageView {
-  return {
-    id: String(row.message_id),
-    roomId: row.room_id,
-    seq: Number(row.seq),
-    clientId: row.client_id,
-    sender: toPublicUser(row),
-    // A deleted message keeps its place in the log; its words are gone.
-    body: row.deleted_at === null ? row.body : '',
-    createdAt: isoTime(row.created_at)!,
-    editedAt: isoTime(row.edited_at),
-    deletedAt: isoTime(row.deleted_at),
-    deletedBy: row.deleted_by,
-  };
-}
-
-export const messageColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body, m.created_at,
-  m.edited_at, m.deleted_at, m.deleted_by, ${publicUserColumns}`;
-
-export async function selectMessages(em: EntityManager, where: Sql): Promise<MessageView[]> {
-  const rows = await query<MessageRow>(
-    em,
-    sql`select ${messageColumns} from messages m join users u on u.id = m.sender_id where ${where}`,
-  );
-  return rows.map(toMessage);
+/** The same message as the API shows it. */
+export async function findMessage(
+  em: EntityManager,
+  where: FilterQuery<Message>,
+): Promise<MessageView | null> {
+  const message = await loadMessage(em, where);
+  return message && messageViewOf(message);
 }
 
 /** Newest first, `limit` per page; the cursor is the seq to pass as `beforeSeq` for the next older page. */
 export async function history(em: EntityManager, roomId: number, beforeSeq: number | null, limit: number) {
-  const rows = await selectMessages(
-    em,
-    sql`m.room_id = ${roomId} ${beforeSeq ? sql`and m.seq < ${beforeSeq}` : sql``}
-      order by m.seq desc limit ${limit + 1}`,
-  );
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.seq ?? null) : null };
-}
-
-interface EventRow extends MessageRow {
-  position: string;
-  type: RoomEventType;
+  const messages = await messagesBefore(em, roomId, beforeSeq, limit + 1);
+  const items = messages.slice(0, limit).map(messageViewOf);
+  return { items, nextCursor: messages.length > limit ? (items.at(-1)?.seq ?? null) : null };
 }
 
 /** The room's events after `after` (and before `before`, if given), in order, with each message as it is now. */
@@ -87,12 +62,24 @@ export async function eventsBetween(
   before: number | null,
   limit: number,
 ): Promise<RoomEventView[]> {
-  const rows = await query<EventRow>(
+  const events = await eventsAfter(em, roomId, after, before, limit);
+  return events.map((event) => ({
+    position: event.position,
+    type: event.type,
+    message: messageViewOf(event.message),
+  }));
+}
+
+// services/reports.ts still selects messages with raw SQL; these keep it working until it moves to the entity
+// manager, and map its rows through the same view.
+export type MessageRow = MessageWithSenderRow;
+export const messageColumns = messageWithSenderColumns;
+export const toMessage = (row: MessageRow): MessageView => messageViewOf(messageOfRow(row));
+
+export async function selectMessages(em: EntityManager, where: Sql): Promise<MessageView[]> {
+  const rows = await query<MessageRow>(
     em,
-    sql`select e.position, e.type, ${messageColumns}
-      from room_events e join messages m on m.id = e.message_id join users u on u.id = m.sender_id
-      where e.room_id = ${roomId} and e.position > ${after} ${before === null ? sql`` : sql`and e.position < ${before}`}
-      order by e.position limit ${limit}`,
+    sql`select ${messageColumns} from messages m join users u on u.id = m.sender_id where ${where}`,
   );
-  return rows.map((row) => ({ position: Number(row.position), type: row.type, message: toMessage(row) }));
+  return rows.map(toMessage);
 }

@@ -1,50 +1,34 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { CurrentUser } from '../../auth/current-users.ts';
-import { query, queryOne, sql } from '../../db/sql.ts';
+import { Room, RoomMember, User } from '../../db/entities/index.ts';
+import { moveReadPosition, roomsSeenBy } from '../../db/statements/chat.ts';
+import { type RoomView, roomViewOf } from '../../views/chat.ts';
 import { areFriends } from '../friends.ts';
-import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from '../users.ts';
-import { type MessageRow, type MessageView, messageColumns, toMessage } from './messages.ts';
 
-export interface RoomRow {
-  id: number;
-  kind: 'public' | 'private';
-  name: string;
-  user_low: number | null;
-  user_high: number | null;
-  position: string;
-}
+export type { RoomView };
 
-export interface RoomView {
-  id: number;
-  kind: 'public' | 'private';
-  name: string;
-  other?: PublicUser;
-  lastMessage: MessageView | null;
-  unread: number;
-  /** The reader's position: messages with a greater seq are new to them. */
-  readSeq: number;
-  /** A private room whose two members are no longer friends: readable, closed to new messages. */
-  formerFriend?: true;
-}
+/** What deciding who may read or write a room needs of it. */
+export type RoomAccess = Pick<Room, 'id' | 'kind' | 'userLow' | 'userHigh'>;
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room does not exist.' });
 
-export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomRow> {
-  const room = await queryOne<RoomRow>(em, sql`select * from rooms where id = ${roomId}`);
+export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
+  const room = await em.findOne(Room, roomId, { fields: ['kind', 'userLow', 'userHigh'] });
   if (!room) throw notFound();
   return room;
 }
 
-export const isMember = (room: RoomRow, userId: number | null) =>
-  room.kind === 'public' || (userId !== null && (room.user_low === userId || room.user_high === userId));
+export const isMember = (room: RoomAccess, userId: number | null) =>
+  room.kind === 'public' || (userId !== null && (room.userLow === userId || room.userHigh === userId));
 
 /** Reading: anyone may read the public room, signed in or not; a private room only its two members. */
 export async function authorizeRead(
   em: EntityManager,
   roomId: number,
   userId: number | null,
-): Promise<RoomRow> {
+): Promise<RoomAccess> {
   const room = await loadRoom(em, roomId);
   if (!isMember(room, userId)) {
     if (userId === null)
@@ -58,11 +42,11 @@ export async function authorizeRead(
 export type Writer = Pick<CurrentUser, 'id' | 'bannedUntil' | 'mutedUntil' | 'muteReason'>;
 
 /** Writing: signed in, not muted, a member, and in a private room still friends with the other member. */
-export async function authorizeWrite(em: EntityManager, roomId: number, writer: Writer): Promise<RoomRow> {
+export async function authorizeWrite(em: EntityManager, roomId: number, writer: Writer): Promise<RoomAccess> {
   const room = await authorizeRead(em, roomId, writer.id);
   assertNotMuted(writer);
-  if (room.kind === 'private') {
-    const other = room.user_low === writer.id ? room.user_high! : room.user_low!;
+  const other = otherMember(room, writer.id);
+  if (other !== null) {
     if (!(await areFriends(em, writer.id, other))) {
       throw new TRPCError({
         code: 'FORBIDDEN',
@@ -87,12 +71,13 @@ function assertNotMuted({ bannedUntil, mutedUntil, muteReason }: Writer): void {
   }
 }
 
-export const otherMember = (room: RoomRow, userId: number) =>
-  room.user_low === userId ? room.user_high : room.user_low;
+/** The other member of a private room; null in the public room. */
+export const otherMember = (room: RoomAccess, userId: number) =>
+  (room.userLow === userId ? room.userHigh : room.userLow) ?? null;
 
 export async function publicRoomId(em: EntityManager): Promise<number> {
-  const row = await queryOne<{ id: number }>(em, sql`select id from rooms where kind = 'public'`);
-  return row!.id;
+  const room = await em.findOneOrFail(Room, { kind: 'public' }, { fields: ['id'] });
+  return room.id;
 }
 
 /** Someone who registers joins the public room at its current position: they start with nothing unread. */
@@ -102,23 +87,12 @@ export async function joinPublicRoom(em: EntityManager, userId: number): Promise
 
 /** A member row starts at the room's current position: someone new has nothing unread. */
 async function ensureMember(em: EntityManager, roomId: number, userId: number): Promise<void> {
-  await query(
-    em,
-    sql`insert into room_members (room_id, user_id, read_seq)
-      select ${roomId}, ${userId}, position from rooms where id = ${roomId}
-      on conflict do nothing`,
-  );
-}
-
-interface RoomListRow extends RoomRow {
-  unread: string;
-  last: MessageRow | null;
-  read_seq: string | null;
-  other_id: number | null;
-  other_username: string | null;
-  other_display_name: string | null;
-  other_avatar_version: number | null;
-  friends: boolean | null;
+  await em
+    .createQueryBuilder(RoomMember)
+    .insert({ roomId, userId, readSeq: raw('(select position from rooms where id = ?)', [roomId]) })
+    .onConflict()
+    .ignore()
+    .execute();
 }
 
 /**
@@ -132,51 +106,7 @@ export async function listRooms(
   only?: number,
 ): Promise<RoomView[]> {
   if (userId !== null) await ensureMember(em, await publicRoomId(em), userId);
-  const viewer = userId ?? 0;
-  const rows = await query<RoomListRow>(
-    em,
-    sql`select r.*, mem.read_seq,
-        o.id as other_id, o.username as other_username, o.display_name as other_display_name,
-        o.avatar_version as other_avatar_version,
-        exists (select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high) as friends,
-        (select row_to_json(last) from (
-          select ${messageColumns} from messages m join users u on u.id = m.sender_id
-          where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
-        ) last) as last,
-        (select count(*) from messages x where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position)
-          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread
-      from rooms r
-      left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}
-      left join users o on r.kind = 'private' and o.id = case when r.user_low = ${viewer} then r.user_high else r.user_low end
-      where (r.kind = 'public' or (${viewer} in (r.user_low, r.user_high)
-        -- Someone who blocked the viewer never appears to them, here as in search.
-        and not exists (select 1 from blocks b where b.blocker_id = o.id and b.blocked_id = ${viewer})))
-        ${only === undefined ? sql`` : sql`and r.id = ${only}`}
-      order by r.last_activity_at desc, r.id`,
-  );
-  return rows.map((row) => toRoomView(row));
-}
-
-function toRoomView(row: RoomListRow): RoomView {
-  const other: UserRow | null =
-    row.other_id === null
-      ? null
-      : {
-          id: row.other_id,
-          username: row.other_username!,
-          display_name: row.other_display_name!,
-          avatar_version: row.other_avatar_version,
-        };
-  return {
-    id: row.id,
-    kind: row.kind,
-    name: other ? other.display_name : row.name,
-    ...(other ? { other: toPublicUser(other) } : {}),
-    lastMessage: row.last ? toMessage(row.last) : null,
-    unread: Number(row.unread),
-    readSeq: Number(row.read_seq ?? row.position),
-    ...(row.kind === 'private' && !row.friends ? { formerFriend: true as const } : {}),
-  };
+  return (await roomsSeenBy(em, userId, only)).map(roomViewOf);
 }
 
 export async function roomView(em: EntityManager, roomId: number, userId: number | null): Promise<RoomView> {
@@ -189,24 +119,27 @@ export async function roomView(em: EntityManager, roomId: number, userId: number
 export async function openPrivate(em: EntityManager, me: number, userId: number): Promise<RoomView> {
   if (me === userId)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot open a chat with yourself.' });
-  const exists = await queryOne(em, sql`select 1 from users where id = ${userId}`);
-  if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist.' });
+  if ((await em.count(User, { id: userId })) === 0)
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist.' });
   if (!(await areFriends(em, me, userId))) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You can only message people who are your friends.' });
   }
   const [low, high] = [Math.min(me, userId), Math.max(me, userId)];
-  await query(
-    em,
-    sql`insert into rooms (kind, name, user_low, user_high) values ('private', 'Direct message', ${low}, ${high})
-      on conflict (user_low, user_high) where kind = 'private' do nothing`,
+  // The pair's unique index (rooms_private_pair) makes a second opening, even a racing one, change nothing.
+  await em
+    .createQueryBuilder(Room)
+    .insert({ kind: 'private', name: 'Direct message', userLow: low, userHigh: high })
+    .onConflict()
+    .ignore()
+    .execute();
+  const room = await em.findOneOrFail(
+    Room,
+    { kind: 'private', userLow: low, userHigh: high },
+    { fields: ['id'] },
   );
-  const room = await queryOne<{ id: number }>(
-    em,
-    sql`select id from rooms where kind = 'private' and user_low = ${low} and user_high = ${high}`,
-  );
-  await ensureMember(em, room!.id, low);
-  await ensureMember(em, room!.id, high);
-  return roomView(em, room!.id, me);
+  await ensureMember(em, room.id, low);
+  await ensureMember(em, room.id, high);
+  return roomView(em, room.id, me);
 }
 
 /**
@@ -215,27 +148,10 @@ export async function openPrivate(em: EntityManager, me: number, userId: number)
  * and learns why afterwards.
  */
 export async function markRead(em: EntityManager, roomId: number, userId: number, seq: number) {
-  const row = await queryOne<{ read_seq: string; unread: string }>(
-    em,
-    sql`with room as (
-        select id, position from rooms
-        where id = ${roomId} and (kind = 'public' or ${userId} in (user_low, user_high))),
-      moved as (
-        -- Someone not yet a member joins at the room's end (nothing unread), as on registration.
-        insert into room_members (room_id, user_id, read_seq)
-        select id, ${userId}, position from room
-        on conflict (room_id, user_id) do update
-          set read_seq = greatest(room_members.read_seq, least(${seq}, (select position from room)))
-        returning read_seq)
-      select read_seq, (select count(*) from messages m where m.room_id = ${roomId} and m.seq > moved.read_seq
-        and m.deleted_at is null and m.sender_id <> ${userId}) as unread
-      from moved`,
-  );
-  if (!row) {
+  const moved = await moveReadPosition(em, roomId, userId, seq);
+  if (!moved) {
     await authorizeRead(em, roomId, userId);
     throw notFound();
   }
-  return { roomId, unread: Number(row.unread), readSeq: Number(row.read_seq) };
+  return { roomId, unread: moved.unread, readSeq: moved.readSeq };
 }
-
-export { publicUserColumns };

@@ -1,0 +1,282 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageWithSender, RoomSeenBy } from '../../views/chat.ts';
+import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
+import { query, queryOne, sql } from '../sql.ts';
+
+/**
+ * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
+ * and its `ON CONFLICT` idempotency, the read position that only moves forward, and the room list's correlated
+ * preview and recount. Each maps its raw row (snake_case, bigints and times as PostgreSQL sends them) to entity
+ * types here, once.
+ */
+
+/** A message and its sender, as statements select them (`m` is messages, `u` its sender). */
+export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
+  m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version`;
+
+/** A row of `messageWithSenderColumns`: bigints come as strings, or as numbers inside `row_to_json`. */
+export interface MessageWithSenderRow {
+  message_id: string | number;
+  room_id: number;
+  seq: string | number;
+  client_id: string;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  deleted_by: MessageWithSender['deletedBy'] | null;
+  id: number;
+  username: string;
+  display_name: string;
+  avatar_version: number | null;
+}
+
+const dateOrNull = (time: string | null) => (time === null ? null : new Date(time));
+
+export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
+  return {
+    id: String(row.message_id),
+    roomId: row.room_id,
+    seq: Number(row.seq),
+    clientId: row.client_id,
+    body: row.body,
+    createdAt: new Date(row.created_at),
+    editedAt: dateOrNull(row.edited_at),
+    deletedAt: dateOrNull(row.deleted_at),
+    deletedBy: row.deleted_by,
+    sender: {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      avatarVersion: row.avatar_version,
+    },
+  };
+}
+
+/**
+ * Takes the room's next position and locks the room row until the transaction ends: concurrent writers queue
+ * here, so positions are dense and commit in order.
+ */
+export async function takeNextPosition(tx: EntityManager, roomId: number): Promise<Room['position']> {
+  const row = await queryOne<{ position: string }>(
+    tx,
+    sql`update rooms set position = position + 1, last_activity_at = now() where id = ${roomId}
+      returning position`,
+  );
+  if (!row) throw new Error(`Room ${roomId} vanished while taking its next position`);
+  return Number(row.position);
+}
+
+/** Where a member of a private room stands after a new message: their read position and unread count. */
+export interface MemberRead {
+  userId: RoomMember['userId'];
+  readSeq: RoomMember['readSeq'];
+  unread: number;
+}
+
+export interface AppendedMessage {
+  message: MessageWithSender;
+  kind: Room['kind'];
+  /** In a private room, the members other than the sender; empty in the public room. */
+  others: MemberRead[];
+}
+
+interface AppendedRow extends MessageWithSenderRow {
+  room_kind: Room['kind'];
+  others: { userId: number; readSeq: number | string; unread: number | string }[] | null;
+}
+
+/**
+ * The whole acknowledged send in one statement, so one round trip: it takes the room's next position under the
+ * room row's lock, stores the message and its event, and moves the sender's read position. The row is updated
+ * only if the sender may write there now (not muted or banned; in a private room, a member still friends with
+ * the other), so nothing is stored for a refused send. Null when refused; a unique violation when the clientId
+ * was used before.
+ */
+export async function appendMessage(
+  em: EntityManager,
+  send: { roomId: number; senderId: number; clientId: string; body: string },
+): Promise<AppendedMessage | null> {
+  const { roomId, senderId, clientId, body } = send;
+  const row = await queryOne<AppendedRow>(
+    em,
+    sql`with room as (
+        update rooms r set position = r.position + 1, last_activity_at = now()
+        where r.id = ${roomId}
+          and not exists (select 1 from users s where s.id = ${senderId}
+            and (s.muted_until > now() or s.banned_until > now()))
+          and (r.kind = 'public' or (${senderId} in (r.user_low, r.user_high) and exists (
+            select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
+        returning r.id, r.kind, r.position, r.user_low, r.user_high),
+      m as (
+        insert into messages (room_id, seq, sender_id, client_id, body)
+        select id, position, ${senderId}, ${clientId}, ${body} from room
+        returning *),
+      event as (
+        insert into room_events (room_id, position, type, message_id)
+        select room_id, seq, 'message.created', id from m),
+      seen as (
+        update room_members set read_seq = greatest(read_seq, (select seq from m))
+        where room_id = ${roomId} and user_id = ${senderId}),
+      -- In a private room, where the other member now stands (the new message is not visible to this count, and
+      -- is unread for them: hence + 1), so each member's sidebar can take its count from the event.
+      other as (
+        select rm.user_id, rm.read_seq, 1 + (select count(*) from messages x where x.room_id = room.id
+          and x.seq > rm.read_seq and x.deleted_at is null and x.sender_id <> rm.user_id) as unread
+        from room_members rm, room
+        where room.kind = 'private' and rm.room_id = room.id and rm.user_id <> ${senderId})
+      select ${messageWithSenderColumns}, room.kind as room_kind,
+        (select json_agg(json_build_object('userId', o.user_id, 'readSeq', o.read_seq, 'unread', o.unread))
+          from other o) as others
+      from m join users u on u.id = m.sender_id, room`,
+  );
+  if (!row) return null;
+  const others = (row.others ?? []).map((other) => ({
+    userId: other.userId,
+    readSeq: Number(other.readSeq),
+    unread: Number(other.unread),
+  }));
+  return { message: messageOfRow(row), kind: row.room_kind, others };
+}
+
+/**
+ * Moves the reader's position forward only, never past the room's end, and recounts their unread: one statement
+ * (every reader of a busy room calls it). A reader not yet a member joins at the room's end, as on registration.
+ * Null when the room does not exist or the reader may not read it.
+ */
+export async function moveReadPosition(
+  em: EntityManager,
+  roomId: number,
+  userId: number,
+  seq: number,
+): Promise<{ readSeq: RoomMember['readSeq']; unread: number } | null> {
+  const row = await queryOne<{ read_seq: string; unread: string }>(
+    em,
+    sql`with room as (
+        select id, position from rooms
+        where id = ${roomId} and (kind = 'public' or ${userId} in (user_low, user_high))),
+      moved as (
+        insert into room_members (room_id, user_id, read_seq)
+        select id, ${userId}, position from room
+        on conflict (room_id, user_id) do update
+          set read_seq = greatest(room_members.read_seq, least(${seq}, (select position from room)))
+        returning read_seq)
+      select read_seq, (select count(*) from messages m where m.room_id = ${roomId} and m.seq > moved.read_seq
+        and m.deleted_at is null and m.sender_id <> ${userId}) as unread
+      from moved`,
+  );
+  return row ? { readSeq: Number(row.read_seq), unread: Number(row.unread) } : null;
+}
+
+interface RoomSeenRow {
+  id: number;
+  kind: Room['kind'];
+  name: string;
+  position: string;
+  read_seq: string | null;
+  other_id: number | null;
+  other_username: string | null;
+  other_display_name: string | null;
+  other_avatar_version: number | null;
+  friends: boolean;
+  last: MessageWithSenderRow | null;
+  unread: string;
+}
+
+/**
+ * The rooms a reader sees, newest activity first, each with its newest message and the reader's unread count
+ * (or only room `only`). One statement: the preview is a row picked per room and the count a correlated
+ * recount, which the query builder cannot select. A room with someone who blocked the viewer is left out.
+ */
+export async function roomsSeenBy(
+  em: EntityManager,
+  userId: number | null,
+  only?: number,
+): Promise<RoomSeenBy[]> {
+  const viewer = userId ?? 0;
+  const rows = await query<RoomSeenRow>(
+    em,
+    sql`select r.id, r.kind, r.name, r.position, mem.read_seq,
+        o.id as other_id, o.username as other_username, o.display_name as other_display_name,
+        o.avatar_version as other_avatar_version,
+        exists (select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high) as friends,
+        (select row_to_json(last) from (
+          select ${messageWithSenderColumns} from messages m join users u on u.id = m.sender_id
+          where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
+        ) last) as last,
+        (select count(*) from messages x where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position)
+          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread
+      from rooms r
+      left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}
+      left join users o on r.kind = 'private' and o.id = case when r.user_low = ${viewer} then r.user_high else r.user_low end
+      where (r.kind = 'public' or (${viewer} in (r.user_low, r.user_high)
+        -- Someone who blocked the viewer never appears to them, here as in search.
+        and not exists (select 1 from blocks b where b.blocker_id = o.id and b.blocked_id = ${viewer})))
+        ${only === undefined ? sql`` : sql`and r.id = ${only}`}
+      order by r.last_activity_at desc, r.id`,
+  );
+  return rows.map(roomSeenOfRow);
+}
+
+function roomSeenOfRow(row: RoomSeenRow): RoomSeenBy {
+  const other =
+    row.other_id === null || row.other_username === null || row.other_display_name === null
+      ? null
+      : {
+          id: row.other_id,
+          username: row.other_username,
+          displayName: row.other_display_name,
+          avatarVersion: row.other_avatar_version,
+        };
+  return {
+    room: { id: row.id, kind: row.kind, name: row.name, position: Number(row.position) },
+    readSeq: row.read_seq === null ? null : Number(row.read_seq),
+    other,
+    friends: row.friends,
+    last: row.last ? messageOfRow(row.last) : null,
+    unread: Number(row.unread),
+  };
+}
+
+/*
+ * History pages and catch-up pages stay raw for speed, not for want of words: loading them as entities (em.find with
+ * the sender populated) cost ~10x the CPU for a page of 50 messages and ~30x for a catch-up page of 500 events,
+ * which then holds the event loop (~100 ms) while a restarted instance's readers resume (docs/performance.md).
+ */
+
+/** A page of a room's messages with their senders, newest first: those before `beforeSeq`, or the newest. */
+export async function messagesBefore(
+  em: EntityManager,
+  roomId: number,
+  beforeSeq: number | null,
+  limit: number,
+): Promise<MessageWithSender[]> {
+  const rows = await query<MessageWithSenderRow>(
+    em,
+    sql`select ${messageWithSenderColumns} from messages m join users u on u.id = m.sender_id
+      where m.room_id = ${roomId} ${beforeSeq === null ? sql`` : sql`and m.seq < ${beforeSeq}`}
+      order by m.seq desc limit ${limit}`,
+  );
+  return rows.map(messageOfRow);
+}
+
+export type StoredEvent = Pick<RoomEvent, 'position' | 'type'> & { message: MessageWithSender };
+
+/** The room's events after `after` (and before `before`, if given), in order, with each message as it is now. */
+export async function eventsAfter(
+  em: EntityManager,
+  roomId: number,
+  after: number,
+  before: number | null,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const rows = await query<MessageWithSenderRow & { position: string; type: RoomEvent['type'] }>(
+    em,
+    sql`select e.position, e.type, ${messageWithSenderColumns}
+      from room_events e join messages m on m.id = e.message_id join users u on u.id = m.sender_id
+      where e.room_id = ${roomId} and e.position > ${after}
+        ${before === null ? sql`` : sql`and e.position < ${before}`}
+      order by e.position limit ${limit}`,
+  );
+  return rows.map((row) => ({ position: Number(row.position), type: row.type, message: messageOfRow(row) }));
+}

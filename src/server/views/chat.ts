@@ -1,0 +1,92 @@
+import type { RoomEventType } from '../../shared/chat.ts';
+import type { Message, Room, RoomMember } from '../db/entities/index.ts';
+import { type PublicUser, publicUserOf } from './people.ts';
+
+/** One mapping from the chat tables' rows to the API's `Message` and `Room` shapes: every chat query uses it. */
+
+/** What showing a person needs of their user row. */
+export type ShownUser = Parameters<typeof publicUserOf>[0];
+
+/** A stored message with the columns the API shows, and its sender loaded. */
+export type MessageWithSender = Pick<
+  Message,
+  'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
+> & { sender: ShownUser };
+
+export interface MessageView {
+  id: string;
+  roomId: number;
+  seq: number;
+  clientId: string;
+  sender: PublicUser;
+  body: string;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  /** Who deleted it: its sender, or a moderator (the client then says "removed by a moderator"). */
+  deletedBy: 'sender' | 'moderator' | null;
+}
+
+/** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
+export interface RoomEventView {
+  position: number;
+  type: RoomEventType;
+  message: MessageView;
+}
+
+const isoOrNull = (time: Date | null | undefined) => time?.toISOString() ?? null;
+
+export function messageViewOf(message: MessageWithSender): MessageView {
+  const deletedAt = isoOrNull(message.deletedAt);
+  return {
+    id: message.id,
+    roomId: message.roomId,
+    seq: message.seq,
+    clientId: message.clientId,
+    sender: publicUserOf(message.sender),
+    // A deleted message keeps its place in the log; its words are gone.
+    body: deletedAt === null ? message.body : '',
+    createdAt: message.createdAt.toISOString(),
+    editedAt: isoOrNull(message.editedAt),
+    deletedAt,
+    deletedBy: message.deletedBy ?? null,
+  };
+}
+
+export interface RoomView {
+  id: number;
+  kind: 'public' | 'private';
+  name: string;
+  other?: PublicUser;
+  lastMessage: MessageView | null;
+  unread: number;
+  /** The reader's position: messages with a greater seq are new to them. */
+  readSeq: number;
+  /** A private room whose two members are no longer friends: readable, closed to new messages. */
+  formerFriend?: true;
+}
+
+/** A room as one reader sees it: their place in it, the other member of a private room, its newest message. */
+export interface RoomSeenBy {
+  room: Pick<Room, 'id' | 'kind' | 'name' | 'position'>;
+  /** Null until the reader is a member: they would join at the room's end. */
+  readSeq: RoomMember['readSeq'] | null;
+  other: ShownUser | null;
+  /** Whether the two members of a private room are friends now. */
+  friends: boolean;
+  last: MessageWithSender | null;
+  unread: number;
+}
+
+export function roomViewOf({ room, readSeq, other, friends, last, unread }: RoomSeenBy): RoomView {
+  return {
+    id: room.id,
+    kind: room.kind,
+    name: other ? other.displayName : room.name,
+    ...(other ? { other: publicUserOf(other) } : {}),
+    lastMessage: last ? messageViewOf(last) : null,
+    unread,
+    readSeq: readSeq ?? room.position,
+    ...(room.kind === 'private' && !friends ? { formerFriend: true as const } : {}),
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * The chat's raw statements, read column by column: each returns entity types (numbers for bigint positions,
+ * Dates for times, a string id for a message), whatever PostgreSQL sent for the row.
+ */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Friendship, Message, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
+import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import {
+  appendMessage,
+  eventsAfter,
+  messagesBefore,
+  moveReadPosition,
+  roomsSeenBy,
+  takeNextPosition,
+} from '../../src/server/db/statements/chat.ts';
+import { createTestDatabase } from '../helpers/server.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let orm: Orm;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  orm = await openDatabase(database.url);
+});
+
+afterAll(async () => {
+  await orm?.close();
+  await database?.drop();
+});
+
+const em = () => orm.em.fork();
+
+let people = 0;
+async function person(name: string, avatarVersion: number | null = null) {
+  const username = `${name.toLowerCase()}${++people}`;
+  const id = await em().insert(User, {
+    username,
+    displayName: name,
+    email: `${username}@example.com`,
+    passwordHash: 'not a real hash',
+    avatarVersion,
+  });
+  return { id, username, displayName: name, avatarVersion };
+}
+
+const publicRoom = async () => em().findOneOrFail(Room, { kind: 'public' });
+
+/** Two friends and their private room, both members from its start. */
+async function friendsWithRoom() {
+  const [ann, bob] = [await person('Ann', 3), await person('Bob')];
+  await em().insert(Friendship, { userLow: ann.id, userHigh: bob.id });
+  const roomId = await em().insert(Room, {
+    kind: 'private',
+    name: 'Direct message',
+    userLow: ann.id,
+    userHigh: bob.id,
+  });
+  await em().insertMany(RoomMember, [
+    { roomId, userId: ann.id, readSeq: 0 },
+    { roomId, userId: bob.id, readSeq: 0 },
+  ]);
+  return { ann, bob, roomId };
+}
+
+let clientIds = 0;
+const say = (db: EntityManager, roomId: number, senderId: number, body: string) =>
+  appendMessage(db, { roomId, senderId, clientId: `client-${++clientIds}`, body });
+
+describe('takeNextPosition', () => {
+  it('moves the room one position on, returns it as a number, and marks the room active', async () => {
+    const before = await publicRoom();
+    const position = await em().transactional((tx) => takeNextPosition(tx, before.id));
+    const after = await publicRoom();
+    expect(position).toBe(before.position + 1);
+    expect(after.position).toBe(position);
+    expect(after.lastActivityAt.getTime()).toBeGreaterThanOrEqual(before.lastActivityAt.getTime());
+  });
+});
+
+describe('appendMessage', () => {
+  it('stores a public message at the next position and returns every column with its sender', async () => {
+    const ann = await person('Ann', 7);
+    const room = await publicRoom();
+    await em().insert(RoomMember, { roomId: room.id, userId: ann.id, readSeq: 0 });
+    const appended = await say(em(), room.id, ann.id, 'Hello, everyone');
+    expect(appended).toStrictEqual({
+      message: {
+        id: expect.stringMatching(/^\d+$/),
+        roomId: room.id,
+        seq: room.position + 1,
+        clientId: `client-${clientIds}`,
+        body: 'Hello, everyone',
+        createdAt: expect.any(Date),
+        editedAt: null,
+        deletedAt: null,
+        deletedBy: null,
+        sender: ann,
+      },
+      kind: 'public',
+      others: [],
+    });
+    const stored = await em().findOneOrFail(Message, { id: appended?.message.id ?? '0' });
+    expect(stored.createdAt).toEqual(appended?.message.createdAt);
+    // The sender has read their own message.
+    const member = await em().findOneOrFail(RoomMember, { roomId: room.id, userId: ann.id });
+    expect(member.readSeq).toBe(appended?.message.seq);
+  });
+
+  it('in a private room, tells where the other member stands: read position and unread count', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    await say(em(), roomId, ann.id, 'one');
+    const second = await say(em(), roomId, ann.id, 'two');
+    expect(second?.kind).toBe('private');
+    expect(second?.others).toStrictEqual([{ userId: bob.id, readSeq: 0, unread: 2 }]);
+    const reply = await say(em(), roomId, bob.id, 'hi');
+    expect(reply?.others).toStrictEqual([{ userId: ann.id, readSeq: 2, unread: 1 }]);
+  });
+
+  it('stores nothing and returns null for a muted sender, or a stranger to a private room', async () => {
+    const { roomId } = await friendsWithRoom();
+    const [muted, stranger] = [await person('Muted'), await person('Stranger')];
+    await em().nativeUpdate(User, { id: muted.id }, { mutedUntil: new Date(Date.now() + 60_000) });
+    expect(await say(em(), (await publicRoom()).id, muted.id, 'shh')).toBeNull();
+    expect(await say(em(), roomId, stranger.id, 'let me in')).toBeNull();
+    expect(await em().count(Message, { sender: { $in: [muted.id, stranger.id] } })).toBe(0);
+  });
+
+  it('refuses a clientId its sender used before with a unique violation', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const send = { roomId: room.id, senderId: ann.id, clientId: 'the-same-id', body: 'once' };
+    await appendMessage(em(), send);
+    await expect(appendMessage(em(), send)).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+});
+
+describe('messagesBefore', () => {
+  it('pages a room newest first, each message with every column and its sender', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const sent = [];
+    for (const [who, body] of [
+      [ann, 'one'],
+      [bob, 'two'],
+      [ann, 'three'],
+    ] as const) {
+      sent.push((await say(em(), roomId, who.id, body))?.message);
+    }
+    await em().nativeUpdate(Message, { id: sent[1]?.id }, { editedAt: new Date('2026-01-02T03:04:05Z') });
+    const newest = await messagesBefore(em(), roomId, null, 2);
+    expect(newest.map((m) => m.body)).toStrictEqual(['three', 'two']);
+    expect(newest[1]).toStrictEqual({
+      id: sent[1]?.id,
+      roomId,
+      seq: 2,
+      clientId: sent[1]?.clientId,
+      body: 'two',
+      createdAt: sent[1]?.createdAt,
+      editedAt: new Date('2026-01-02T03:04:05Z'),
+      deletedAt: null,
+      deletedBy: null,
+      sender: bob,
+    });
+    const older = await messagesBefore(em(), roomId, 2, 10);
+    expect(older).toStrictEqual([sent[0]]);
+    expect(older[0]?.sender).toStrictEqual(ann);
+  });
+});
+
+describe('eventsAfter', () => {
+  it('returns the events between two positions in order, with positions as numbers and messages as they are now', async () => {
+    const { ann, roomId } = await friendsWithRoom();
+    for (const body of ['one', 'two', 'three', 'four']) await say(em(), roomId, ann.id, body);
+    const deletedAt = new Date('2026-02-03T04:05:06Z');
+    await em().nativeUpdate(Message, { roomId, seq: 3 }, { deletedAt, deletedBy: 'moderator' });
+    const events = await eventsAfter(em(), roomId, 1, 4, 10);
+    expect(events.map((e) => [e.position, e.type, e.message.body])).toStrictEqual([
+      [2, 'message.created', 'two'],
+      [3, 'message.created', 'three'],
+    ]);
+    expect(events[1]?.message).toMatchObject({ seq: 3, deletedAt, deletedBy: 'moderator', sender: ann });
+    expect(await eventsAfter(em(), roomId, 0, null, 2)).toHaveLength(2);
+  });
+});
+
+describe('moveReadPosition', () => {
+  it('moves forward only, never past the room end, and recounts what the reader has not read', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
+    expect(await moveReadPosition(em(), roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2 });
+    expect(await moveReadPosition(em(), roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2 });
+    expect(await moveReadPosition(em(), roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0 });
+  });
+
+  it('lets a newcomer to the public room join at its end, and refuses a stranger to a private room', async () => {
+    const { roomId } = await friendsWithRoom();
+    const newcomer = await person('Newcomer');
+    const room = await publicRoom();
+    expect(await moveReadPosition(em(), room.id, newcomer.id, 0)).toStrictEqual({
+      readSeq: room.position,
+      unread: 0,
+    });
+    expect(await moveReadPosition(em(), roomId, newcomer.id, 1)).toBeNull();
+  });
+});
+
+describe('roomsSeenBy', () => {
+  it("gives each room with the reader's place, the other member, the newest message and the unread count", async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const first = await say(em(), roomId, bob.id, 'first');
+    const last = await say(em(), roomId, bob.id, 'newest');
+    const editedAt = new Date('2026-01-02T03:04:05.678Z');
+    await em().nativeUpdate(Message, { id: last?.message.id ?? '0' }, { body: 'newest, edited', editedAt });
+    const rooms = await roomsSeenBy(em(), ann.id);
+    const room = await publicRoom();
+    expect(rooms).toStrictEqual([
+      {
+        room: { id: roomId, kind: 'private', name: 'Direct message', position: 2 },
+        readSeq: 0,
+        other: bob,
+        friends: true,
+        last: { ...last?.message, body: 'newest, edited', editedAt },
+        unread: 2,
+      },
+      expect.objectContaining({
+        room: { id: room.id, kind: 'public', name: room.name, position: room.position },
+      }),
+    ]);
+    expect(first?.message.seq).toBe(1);
+  });
+
+  it('skips a deleted message for the preview, marks a former friend, and narrows to one room on request', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const kept = await say(em(), roomId, ann.id, 'kept');
+    const gone = await say(em(), roomId, ann.id, 'gone');
+    await em().nativeUpdate(
+      Message,
+      { id: gone?.message.id ?? '0' },
+      { body: '', deletedAt: new Date(), deletedBy: 'sender' },
+    );
+    await em().nativeDelete(Friendship, { userLow: ann.id, userHigh: bob.id });
+    const [room, ...more] = await roomsSeenBy(em(), bob.id, roomId);
+    expect(more).toEqual([]);
+    expect(room).toStrictEqual({
+      room: { id: roomId, kind: 'private', name: 'Direct message', position: 2 },
+      readSeq: 0,
+      other: ann,
+      friends: false,
+      last: kept?.message,
+      unread: 1,
+    });
+  });
+
+  it('shows a visitor who is not signed in the public room only, with no place of their own', async () => {
+    await friendsWithRoom();
+    const room = await publicRoom();
+    const rooms = await roomsSeenBy(em(), null);
+    expect(rooms).toHaveLength(1);
+    expect(rooms[0]).toMatchObject({ room: { id: room.id, kind: 'public' }, readSeq: null, other: null });
+    expect(typeof rooms[0]?.unread).toBe('number');
+  });
+});
