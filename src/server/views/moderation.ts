@@ -1,4 +1,5 @@
-import type { User } from '../db/entities/index.ts';
+import type { Report, User } from '../db/entities/index.ts';
+import type { MessageView } from '../services/chat/messages.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 
 /** One mapping from moderation's rows (users as admins see them, reports) to the admin API's shapes. */
@@ -55,5 +56,52 @@ export function adminUserOf(user: AdminUserRow, now = Date.now()): AdminUserView
     createdAt: user.createdAt.toISOString(),
     lastSeenAt: iso(user.lastSeenAt),
     messageCount: user.messageCount.$,
+  };
+}
+
+export interface ReportView {
+  id: number;
+  reason: string;
+  status: Report['status'];
+  action: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  reporter: Omit<PublicUser, 'avatarUrl'>;
+  message: MessageView;
+}
+
+/** The columns the queue shows: the report's own, the message it is about, and its reporter's names. */
+export const shownReportFields = [
+  'id',
+  'messageId',
+  'reason',
+  'status',
+  'action',
+  'createdAt',
+  'resolvedAt',
+  'reporter.id',
+  'reporter.username',
+  'reporter.displayName',
+] as const;
+
+export type ShownReport = Pick<Report, 'id' | 'reason' | 'status' | 'action' | 'createdAt' | 'resolvedAt'> & {
+  reporter: Pick<User, 'id' | 'username' | 'displayName'>;
+};
+
+/** A report in the moderators' queue, with the message as the chat shows it. */
+export function reportViewOf(report: ShownReport, message: MessageView): ReportView {
+  return {
+    id: report.id,
+    reason: report.reason,
+    status: report.status,
+    action: report.action ?? null,
+    createdAt: report.createdAt.toISOString(),
+    resolvedAt: iso(report.resolvedAt),
+    reporter: {
+      id: report.reporter.id,
+      username: report.reporter.username,
+      displayName: report.reporter.displayName,
+    },
+    message,
   };
 }
