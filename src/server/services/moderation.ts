@@ -1,18 +1,21 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, type FilterQuery, sql } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
-import type { adminUsersListInput } from '../../shared/admin.ts';
+import type { adminUsersListInput, userStatuses } from '../../shared/admin.ts';
 import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { deleteOtherSessions } from '../auth/sessions.ts';
-import { User } from '../db/entities/index.ts';
-import { escapeLike, isoTime, query, queryOne, sql } from '../db/sql.ts';
+import { Message, User } from '../db/entities/index.ts';
+import { escapeLike } from '../db/sql.ts';
+import { lockRoleChanges } from '../db/statements/moderation.ts';
 import type { Deps } from '../deps.ts';
+import { adminUserOf } from '../views/moderation.ts';
 import { type AuditAction, audit } from './audit.ts';
 import { endSessions } from './auth.ts';
-import { publicUserColumns, toPublicUser, type UserRow } from './users.ts';
 
 /** A ban without an end date lasts until this far-off day (PostgreSQL's `infinity` has no JavaScript Date). */
 export const permanently = new Date('9999-12-31T00:00:00Z');
+
+type UserStatusFilter = (typeof userStatuses)[number];
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That user does not exist.' });
 
@@ -118,8 +121,7 @@ export async function setRole(
   role: 'user' | 'admin',
 ) {
   await em.transactional(async (tx) => {
-    // Serialises role changes, so two admins demoting each other at once cannot both succeed.
-    await tx.execute('select pg_advisory_xact_lock(?)', [0x70726f6c]);
+    await lockRoleChanges(tx);
     const user = await target(tx, userId);
     if (user.role === role) return;
     if (role === 'user') {
@@ -140,64 +142,55 @@ export async function setRole(
   return { ok: true as const };
 }
 
-interface AdminUserRow extends UserRow {
-  email: string;
-  role: 'user' | 'admin';
-  created_at: string;
-  last_seen_at: string | null;
-  banned_until: string | null;
-  ban_reason: string | null;
-  muted_until: string | null;
-  mute_reason: string | null;
-  message_count: string;
+/**
+ * Who each status filter keeps: a ban or mute counts only while its time has not run out (by the database's
+ * clock). Built per query: MikroORM's raw fragments are single-use.
+ */
+function statusFilter(status: UserStatusFilter): FilterQuery<User> {
+  switch (status) {
+    case 'all':
+      return {};
+    case 'active':
+      return {
+        $and: [
+          { $or: [{ bannedUntil: null }, { bannedUntil: { $lte: sql.now() } }] },
+          { $or: [{ mutedUntil: null }, { mutedUntil: { $lte: sql.now() } }] },
+        ],
+      };
+    case 'banned':
+      return { bannedUntil: { $gt: sql.now() } };
+    case 'muted':
+      return { mutedUntil: { $gt: sql.now() } };
+  }
+}
+
+/** Matches a part of the username or display name (whatever the case), or of the (lower-case) email. */
+function matching(text: string): FilterQuery<User> {
+  const like = `%${escapeLike(text.toLowerCase())}%`;
+  return {
+    $or: [
+      { [sql.lower('username')]: { $like: like } },
+      { [sql.lower('display_name')]: { $like: like } },
+      { email: { $like: like } },
+    ],
+  };
 }
 
 /** Users for the admin table, newest first, with status and message counts. */
 export async function listUsers(em: EntityManager, input: z.output<typeof adminUsersListInput>) {
   const { query: text, status = 'all', cursor, limit = 50 } = input ?? {};
-  const like = text ? `%${escapeLike(text.toLowerCase())}%` : null;
-  const statusFilter = {
-    all: sql`true`,
-    active: sql`(u.banned_until is null or u.banned_until <= now()) and (u.muted_until is null or u.muted_until <= now())`,
-    banned: sql`u.banned_until > now()`,
-    muted: sql`u.muted_until > now()`,
-  }[status];
-  const rows = await query<AdminUserRow>(
-    em,
-    sql`select ${publicUserColumns}, u.email, u.role, u.created_at, u.last_seen_at, u.banned_until, u.ban_reason,
-        u.muted_until, u.mute_reason, (select count(*) from messages m where m.sender_id = u.id) as message_count
-      from users u
-      where ${statusFilter}
-        ${like ? sql`and (lower(u.username) like ${like} or lower(u.display_name) like ${like} or u.email like ${like})` : sql``}
-        ${cursor ? sql`and u.id < ${Number(cursor)}` : sql``}
-      order by u.id desc limit ${limit + 1}`,
+  const where: FilterQuery<User>[] = [statusFilter(status)];
+  if (text) where.push(matching(text));
+  if (cursor) where.push({ id: { $lt: Number(cursor) } });
+  const users = await em.find(
+    User,
+    { $and: where },
+    { populate: ['messageCount'], orderBy: { id: 'desc' }, limit: limit + 1 },
   );
-  const now = Date.now();
-  const active = (until: string | null) => until !== null && Date.parse(until) > now;
-  const items = rows.slice(0, limit).map((row) => ({
-    ...toPublicUser(row),
-    email: row.email,
-    role: row.role,
-    status: active(row.banned_until)
-      ? ('banned' as const)
-      : active(row.muted_until)
-        ? ('muted' as const)
-        : ('active' as const),
-    bannedUntil: active(row.banned_until) ? isoTime(row.banned_until) : null,
-    banReason: active(row.banned_until) ? row.ban_reason : null,
-    mutedUntil: active(row.muted_until) ? isoTime(row.muted_until) : null,
-    muteReason: active(row.muted_until) ? row.mute_reason : null,
-    createdAt: isoTime(row.created_at)!,
-    lastSeenAt: isoTime(row.last_seen_at),
-    messageCount: Number(row.message_count),
-  }));
-  return { items, nextCursor: rows.length > limit ? String(items.at(-1)?.id) : null };
+  const items = users.slice(0, limit).map((user) => adminUserOf(user));
+  return { items, nextCursor: users.length > limit ? String(items.at(-1)?.id) : null };
 }
 
-export async function messagesToday(em: EntityManager): Promise<number> {
-  const row = await queryOne<{ count: string }>(
-    em,
-    sql`select count(*) from messages where created_at >= date_trunc('day', now())`,
-  );
-  return Number(row?.count ?? 0);
+export function messagesToday(em: EntityManager): Promise<number> {
+  return em.count(Message, { createdAt: { $gte: sql`date_trunc('day', now())` } });
 }

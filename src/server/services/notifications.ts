@@ -1,30 +1,17 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, sql } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import type { NotificationKind, requestStatuses } from '../db/entities/people.ts';
-
-type RequestStatus = (typeof requestStatuses)[number];
-
-import { isoTime, list, query, queryOne, sql } from '../db/sql.ts';
+import { Notification } from '../db/entities/index.ts';
+import type { NotificationKind } from '../db/entities/people.ts';
 import type { Deps } from '../deps.ts';
+import {
+  type NotificationView,
+  notificationViewOf,
+  shownNotificationFields,
+} from '../views/notifications.ts';
 import type { RoomEventView } from './chat/messages.ts';
 import { userChannel } from './session-events.ts';
-import { type PublicUser, publicUserColumns, toPublicUser, type UserRow } from './users.ts';
 
-export type { NotificationKind };
-
-export interface NotificationView {
-  id: string;
-  kind: NotificationKind;
-  text: string;
-  actor: PublicUser | null;
-  requestId: number | null;
-  /** True while the request it is about can still be accepted or declined. */
-  requestPending: boolean;
-  /** Where the request it is about stands now (null when it is about none): shown as its outcome. */
-  requestStatus: RequestStatus | null;
-  createdAt: string;
-  readAt: string | null;
-}
+export type { NotificationKind, NotificationView };
 
 /** What `notifications.onEvent` streams; also on the user's bus channel. */
 export type UserEvent =
@@ -59,37 +46,6 @@ export function isUserEvent(message: unknown): message is UserEvent {
   return typeof message === 'object' && message !== null && userEventTypes.has((message as UserEvent).type);
 }
 
-interface NotificationRow extends UserRow {
-  nid: string;
-  kind: NotificationKind;
-  text: string;
-  actor_id: number | null;
-  request_id: number | null;
-  request_status: RequestStatus | null;
-  created_at: string;
-  read_at: string | null;
-}
-
-function toView(row: NotificationRow): NotificationView {
-  return {
-    id: String(row.nid),
-    kind: row.kind,
-    text: row.text,
-    actor: row.actor_id === null ? null : toPublicUser(row),
-    requestId: row.request_id,
-    requestPending: row.request_status === 'pending',
-    requestStatus: row.request_status,
-    createdAt: isoTime(row.created_at)!,
-    readAt: isoTime(row.read_at),
-  };
-}
-
-const selectNotifications = sql`select n.id as nid, n.kind, n.text, n.actor_id, n.request_id, n.created_at,
-    n.read_at, r.status as request_status, ${publicUserColumns}
-  from notifications n
-  left join users u on u.id = n.actor_id
-  left join friend_requests r on r.id = n.request_id`;
-
 export interface NewNotification {
   userId: number;
   kind: NotificationKind;
@@ -103,22 +59,23 @@ export async function createNotification(
   em: EntityManager,
   input: NewNotification,
 ): Promise<NotificationView> {
-  const inserted = await queryOne<{ id: string }>(
-    em,
-    sql`insert into notifications (user_id, kind, actor_id, request_id, text)
-      values (${input.userId}, ${input.kind}, ${input.actorId}, ${input.requestId ?? null}, ${input.text})
-      returning id`,
-  );
-  const row = await queryOne<NotificationRow>(em, sql`${selectNotifications} where n.id = ${inserted!.id}`);
-  return toView(row!);
+  // A plain insert: the caller's identity map gains no half-known actor or request to flush back later.
+  const id = await em.insert(Notification, {
+    userId: input.userId,
+    kind: input.kind,
+    actor: input.actorId,
+    request: input.requestId ?? null,
+    text: input.text,
+  });
+  const shown = await em.findOneOrFail(Notification, id, {
+    populate: ['actor', 'request'],
+    fields: shownNotificationFields,
+  });
+  return notificationViewOf(shown);
 }
 
-export async function unreadCount(em: EntityManager, userId: number): Promise<number> {
-  const row = await queryOne<{ count: string }>(
-    em,
-    sql`select count(*) from notifications where user_id = ${userId} and read_at is null`,
-  );
-  return Number(row?.count ?? 0);
+export function unreadCount(em: EntityManager, userId: number): Promise<number> {
+  return em.count(Notification, { userId, readAt: null });
 }
 
 /** Pushes committed notifications to every open tab of their owners, with the new unread count. */
@@ -146,13 +103,14 @@ export async function listNotifications(
   if (cursor !== null && !/^\d+$/.test(cursor)) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'That page cursor is not valid.' });
   }
-  const rows = await query<NotificationRow>(
-    em,
-    sql`${selectNotifications} where n.user_id = ${userId} ${cursor ? sql`and n.id < ${cursor}` : sql``}
-      order by n.id desc limit ${limit + 1}`,
-  );
-  const items = rows.slice(0, limit).map(toView);
-  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
+  const notifications = await em.find(Notification, cursor ? { userId, id: { $lt: cursor } } : { userId }, {
+    populate: ['actor', 'request'],
+    fields: shownNotificationFields,
+    orderBy: { id: 'desc' },
+    limit: limit + 1,
+  });
+  const items = notifications.slice(0, limit).map(notificationViewOf);
+  return { items, nextCursor: notifications.length > limit ? (items.at(-1)?.id ?? null) : null };
 }
 
 export async function markRead(
@@ -163,10 +121,10 @@ export async function markRead(
 ): Promise<{ unreadCount: number }> {
   const ids = 'ids' in which ? which.ids.filter((id) => /^\d+$/.test(id)) : null;
   if (ids === null || ids.length > 0) {
-    const only = ids ? sql`and id in (${list(ids)})` : sql``;
-    await query(
-      em,
-      sql`update notifications set read_at = now() where user_id = ${userId} and read_at is null ${only}`,
+    await em.nativeUpdate(
+      Notification,
+      ids ? { userId, readAt: null, id: { $in: ids } } : { userId, readAt: null },
+      { readAt: sql.now() },
     );
   }
   return { unreadCount: await publishUnreadCount(deps, userId, em) };
@@ -189,7 +147,14 @@ export async function publishUnreadCount(
   return count;
 }
 
-/** Deletes the user's unread notification of a friend request (it was cancelled); true when there was one. */
+/** The unread notification of a friend request that `userId` received. */
+const unreadRequestNotification = (userId: number, requestId: number) => ({
+  userId,
+  request: requestId,
+  kind: 'friend_request.received' as const,
+  readAt: null,
+});
+
 /**
  * The person asked answered the request (from the bell, their Requests page or another tab): its notification is
  * read. True when one was unread, so the caller publishes the new count.
@@ -199,23 +164,18 @@ export async function settleRequestNotifications(
   userId: number,
   requestId: number,
 ): Promise<boolean> {
-  const settled = await query<{ id: string }>(
-    em,
-    sql`update notifications set read_at = now() where user_id = ${userId} and request_id = ${requestId}
-      and kind = 'friend_request.received' and read_at is null returning id`,
-  );
-  return settled.length > 0;
+  const settled = await em.nativeUpdate(Notification, unreadRequestNotification(userId, requestId), {
+    readAt: sql.now(),
+  });
+  return settled > 0;
 }
 
+/** Deletes the user's unread notification of a friend request (it was cancelled); true when there was one. */
 export async function withdrawUnreadNotifications(
   em: EntityManager,
   userId: number,
   requestId: number,
 ): Promise<boolean> {
-  const deleted = await query<{ id: string }>(
-    em,
-    sql`delete from notifications where user_id = ${userId} and request_id = ${requestId}
-      and kind = 'friend_request.received' and read_at is null returning id`,
-  );
-  return deleted.length > 0;
+  const deleted = await em.nativeDelete(Notification, unreadRequestNotification(userId, requestId));
+  return deleted > 0;
 }

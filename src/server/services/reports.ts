@@ -1,12 +1,25 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { type EntityManager, LockMode, sql } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { query, queryOne, sql } from '../db/sql.ts';
+import { Report } from '../db/entities/index.ts';
+import { list, sql as rawSql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
+import { type ReportView, reportViewOf, shownReportFields } from '../views/moderation.ts';
 import { audit } from './audit.ts';
-import { type MessageRow, messageColumns, selectMessages, toMessage } from './chat/messages.ts';
+import { type MessageView, selectMessages } from './chat/messages.ts';
 import { remove } from './chat/post.ts';
 import { authorizeRead } from './chat/rooms.ts';
 import type { Actor } from './users.ts';
+
+/**
+ * The messages with these ids as the chat shows them: the one place reports read messages, through the chat
+ * domain's own query and mapping.
+ */
+async function messagesShown(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
+  if (ids.length === 0) return [];
+  return selectMessages(em, rawSql`m.id in (${list(ids)})`);
+}
+
+const messageNotFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That message does not exist.' });
 
 /** Anyone who can read a message can report it, once. */
 export async function reportMessage(
@@ -15,9 +28,8 @@ export async function reportMessage(
   messageId: string,
   reason: string,
 ) {
-  const [message] = await selectMessages(em, sql`m.id = ${messageId}`);
-  if (!message || message.deletedAt)
-    throw new TRPCError({ code: 'NOT_FOUND', message: 'That message does not exist.' });
+  const [message] = await messagesShown(em, [messageId]);
+  if (!message || message.deletedAt) throw messageNotFound();
   await authorizeRead(em, message.roomId, reporterId);
   if (message.sender.id === reporterId) {
     throw new TRPCError({
@@ -25,104 +37,108 @@ export async function reportMessage(
       message: 'You cannot report your own message; delete it instead.',
     });
   }
-  const row = await queryOne<{ id: number }>(
-    em,
-    sql`insert into reports (message_id, reporter_id, reason) values (${messageId}, ${reporterId}, ${reason})
-      on conflict (message_id, reporter_id) do nothing returning id`,
-  );
-  if (!row) throw new TRPCError({ code: 'CONFLICT', message: 'You already reported this message.' });
-  return { id: row.id };
+  // One statement decides, even under concurrent reports: the unique pair either takes this row or keeps the first.
+  const inserted = await em
+    .createQueryBuilder(Report)
+    .insert({ messageId, reporter: reporterId, reason })
+    .onConflict(['messageId', 'reporter'])
+    .ignore()
+    .execute('run');
+  if (inserted.affectedRows === 0) {
+    throw new TRPCError({ code: 'CONFLICT', message: 'You already reported this message.' });
+  }
+  return { id: inserted.insertId };
 }
 
-interface ReportRow {
-  id: number;
-  reason: string;
-  status: 'open' | 'resolved' | 'dismissed';
-  action: string | null;
-  created_at: string;
-  resolved_at: string | null;
-  reporter: { id: number; username: string; display_name: string; avatar_version: number | null };
-  message: MessageRow;
-}
+const reportsPerPage = 50;
 
 export async function listReports(
   em: EntityManager,
-  status: 'open' | 'resolved' | 'dismissed',
+  status: Report['status'],
   cursor: number | null,
-) {
-  const limit = 50;
-  const rows = await query<ReportRow>(
-    em,
-    sql`select r.id, r.reason, r.status, r.action, r.created_at, r.resolved_at,
-        (select row_to_json(x) from (select id, username, display_name, avatar_version from users where id = r.reporter_id) x)
-          as reporter,
-        (select row_to_json(x) from (select ${messageColumns} from messages m join users u on u.id = m.sender_id
-          where m.id = r.message_id) x) as message
-      from reports r where r.status = ${status} ${cursor ? sql`and r.id < ${cursor}` : sql``}
-      order by r.id desc limit ${limit + 1}`,
+): Promise<{ items: ReportView[]; nextCursor: string | null }> {
+  const reports = await em.find(Report, cursor ? { status, id: { $lt: cursor } } : { status }, {
+    populate: ['reporter'],
+    fields: shownReportFields,
+    orderBy: { id: 'desc' },
+    limit: reportsPerPage + 1,
+  });
+  const page = reports.slice(0, reportsPerPage);
+  const messages = new Map(
+    (await messagesShown(em, [...new Set(page.map((report) => report.messageId))])).map((message) => [
+      message.id,
+      message,
+    ]),
   );
-  const items = rows.slice(0, limit).map((row) => ({
-    id: row.id,
-    reason: row.reason,
-    status: row.status,
-    action: row.action,
-    createdAt: new Date(row.created_at).toISOString(),
-    resolvedAt: row.resolved_at && new Date(row.resolved_at).toISOString(),
-    reporter: {
-      id: row.reporter.id,
-      username: row.reporter.username,
-      displayName: row.reporter.display_name,
-    },
-    message: toMessage(row.message),
-  }));
+  const items = page.flatMap((report) => {
+    const message = messages.get(report.messageId);
+    // A report's message cannot vanish while it stands (its row cascades), so this skips nothing in practice.
+    return message ? [reportViewOf(report, message)] : [];
+  });
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? String(last.id) : null };
+  return { items, nextCursor: reports.length > reportsPerPage && last ? String(last.id) : null };
+}
+
+type Resolution = 'dismiss' | 'delete';
+
+/**
+ * Claims an open report and closes every open report on its message, in the caller's transaction. Null when the
+ * report is not open (any more): the row lock makes a second moderator wait, then find it closed.
+ */
+async function claimReport(tx: EntityManager, admin: Actor, reportId: number, action: Resolution) {
+  const report = await tx.findOne(
+    Report,
+    { id: reportId, status: 'open' },
+    { fields: ['messageId', 'reason'], lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (!report) return null;
+  await tx.nativeUpdate(
+    Report,
+    { messageId: report.messageId, status: 'open' },
+    {
+      status: action === 'delete' ? 'resolved' : 'dismissed',
+      action,
+      resolvedBy: admin.id,
+      resolvedAt: sql.now(),
+    },
+  );
+  return { messageId: report.messageId, reason: report.reason };
+}
+
+/** Why a report could not be claimed: it does not exist, or someone already closed it. */
+async function unclaimable(em: EntityManager, reportId: number): Promise<TRPCError> {
+  const report = await em.findOne(Report, reportId, { fields: ['status'] });
+  if (!report) return new TRPCError({ code: 'NOT_FOUND', message: 'That report does not exist.' });
+  return new TRPCError({ code: 'CONFLICT', message: `That report was already ${report.status}.` });
 }
 
 /**
  * Dismisses a report, or deletes its message as a moderator; either way every open report on it is closed. The
- * report is claimed first (open → closed in one statement), so two moderators cannot both resolve it.
+ * report is claimed first (locked, then closed), so two moderators cannot both resolve it.
  */
 export async function resolveReport(
   deps: Deps,
   em: EntityManager,
   admin: Actor & { role: string },
   reportId: number,
-  action: 'dismiss' | 'delete',
+  action: Resolution,
 ) {
-  const status = action === 'delete' ? 'resolved' : 'dismissed';
   const claimed = await em.transactional(async (tx) => {
-    const report = await queryOne<{ message_id: string; reason: string }>(
-      tx,
-      sql`update reports set status = ${status}, action = ${action}, resolved_by = ${admin.id}, resolved_at = now()
-        where id = ${reportId} and status = 'open' returning message_id, reason`,
-    );
-    if (!report) return null;
-    const messageId = String(report.message_id);
-    await query(
-      tx,
-      sql`update reports set status = ${status}, action = ${action}, resolved_by = ${admin.id}, resolved_at = now()
-        where message_id = ${messageId} and status = 'open'`,
-    );
-    await audit(tx, {
-      actorId: admin.id,
-      action: 'report.resolve',
-      targetMessageId: messageId,
-      reason: report.reason,
-      details: { reportId, action },
-    });
-    return { messageId, reason: report.reason };
+    const report = await claimReport(tx, admin, reportId, action);
+    if (report) {
+      await audit(tx, {
+        actorId: admin.id,
+        action: 'report.resolve',
+        targetMessageId: report.messageId,
+        reason: report.reason,
+        details: { reportId, action },
+      });
+    }
+    return report;
   });
-  if (!claimed) {
-    const exists = await queryOne<{ status: string }>(
-      em,
-      sql`select status from reports where id = ${reportId}`,
-    );
-    if (!exists) throw new TRPCError({ code: 'NOT_FOUND', message: 'That report does not exist.' });
-    throw new TRPCError({ code: 'CONFLICT', message: `That report was already ${exists.status}.` });
-  }
+  if (!claimed) throw await unclaimable(em, reportId);
   if (action === 'delete') {
-    const [message] = await selectMessages(em, sql`m.id = ${claimed.messageId}`);
+    const [message] = await messagesShown(em, [claimed.messageId]);
     if (message && !message.deletedAt) {
       await remove(deps, em, admin, claimed.messageId, {
         asModerator: true,

@@ -12,7 +12,8 @@ export const Report = defineEntity({
   properties: {
     id: p.integer().primary().autoincrement(),
     messageId: reference(Message, 'reports', 'message_id', 'cascade'),
-    reporterId: reference(User, 'reports', 'reporter_id', 'cascade'),
+    // A relation, not a bare id: the moderators' queue loads who reported in the same query.
+    reporter: related(User, 'reports', 'reporter_id', 'cascade'),
     reason: p.string().length(500),
     status: p.enum([...reportStatuses]).default('open'),
     action: p.text().nullable(),
@@ -20,7 +21,7 @@ export const Report = defineEntity({
     resolvedAt: p.datetime().nullable(),
     createdAt: createdAt(),
   },
-  uniques: [{ name: 'reports_message_id_reporter_id_key', properties: ['messageId', 'reporterId'] }],
+  uniques: [{ name: 'reports_message_id_reporter_id_key', properties: ['messageId', 'reporter'] }],
   indexes: [
     { name: 'reports_status', expression: 'create index reports_status on reports (status, id desc)' },
   ],

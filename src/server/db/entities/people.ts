@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { createdAt, reference } from './columns.ts';
+import { createdAt, reference, related } from './columns.ts';
 import { User } from './user.ts';
 
 export const requestStatuses = ['pending', 'accepted', 'declined', 'cancelled'] as const;
@@ -80,8 +80,9 @@ export const Notification = defineEntity({
     id: p.bigint('string').primary().autoincrement(),
     userId: reference(User, 'notifications', 'user_id', 'cascade'),
     kind: p.enum([...notificationKinds]),
-    actorId: reference(User, 'notifications', 'actor_id', 'cascade').nullable(),
-    requestId: reference(FriendRequest, 'notifications', 'request_id', 'set null').nullable(),
+    // Relations, not bare ids: the bell's list loads who acted and where their request stands in one query.
+    actor: related(User, 'notifications', 'actor_id', 'cascade').nullable(),
+    request: related(FriendRequest, 'notifications', 'request_id', 'set null').nullable(),
     text: p.string().length(300),
     createdAt: createdAt(),
     readAt: p.datetime().nullable(),

@@ -24,6 +24,11 @@ export const User = defineEntity({
     mutedUntil: p.datetime().nullable(),
     muteReason: p.string().length(500).nullable(),
     lastSeenAt: p.datetime().nullable(),
+    /** Not a column: how many messages they sent, counted only when a query populates it (the admin's list). */
+    messageCount: p
+      .integer()
+      .formula((alias) => `(select count(*)::int from messages m where m.sender_id = ${alias}.id)`)
+      .lazy(),
   },
   uniques: [
     // Usernames are unique whatever their case; emails are stored lower-case (see the check).

@@ -1,0 +1,55 @@
+import type { FriendRequest, Notification, NotificationKind } from '../db/entities/people.ts';
+import { type PublicUser, publicUserOf } from './people.ts';
+
+/** One mapping from the notifications table (with its actor and request) to the bell's shape. */
+
+type RequestStatus = FriendRequest['status'];
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  text: string;
+  actor: PublicUser | null;
+  requestId: number | null;
+  /** True while the request it is about can still be accepted or declined. */
+  requestPending: boolean;
+  /** Where the request it is about stands now (null when it is about none): shown as its outcome. */
+  requestStatus: RequestStatus | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** The columns a notification shows: its own, its actor's public ones, and its request's id and status. */
+export const shownNotificationFields = [
+  'id',
+  'kind',
+  'text',
+  'createdAt',
+  'readAt',
+  'actor.id',
+  'actor.username',
+  'actor.displayName',
+  'actor.avatarVersion',
+  'request.id',
+  'request.status',
+] as const;
+
+export type ShownNotification = Pick<Notification, 'id' | 'kind' | 'text' | 'createdAt' | 'readAt'> & {
+  actor?: Parameters<typeof publicUserOf>[0] | null;
+  request?: Pick<FriendRequest, 'id' | 'status'> | null;
+};
+
+export function notificationViewOf(notification: ShownNotification): NotificationView {
+  const status = notification.request?.status ?? null;
+  return {
+    id: notification.id,
+    kind: notification.kind,
+    text: notification.text,
+    actor: notification.actor ? publicUserOf(notification.actor) : null,
+    requestId: notification.request?.id ?? null,
+    requestPending: status === 'pending',
+    requestStatus: status,
+    createdAt: notification.createdAt.toISOString(),
+    readAt: notification.readAt?.toISOString() ?? null,
+  };
+}
