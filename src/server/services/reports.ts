@@ -1,23 +1,13 @@
 import { type EntityManager, LockMode, sql } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { Report } from '../db/entities/index.ts';
-import { list, sql as rawSql } from '../db/sql.ts';
 import type { Deps } from '../deps.ts';
 import { type ReportView, reportViewOf, shownReportFields } from '../views/moderation.ts';
 import { audit } from './audit.ts';
-import { type MessageView, selectMessages } from './chat/messages.ts';
+import { messagesByIds } from './chat/messages.ts';
 import { remove } from './chat/post.ts';
 import { authorizeRead } from './chat/rooms.ts';
 import type { Actor } from './users.ts';
-
-/**
- * The messages with these ids as the chat shows them: the one place reports read messages, through the chat
- * domain's own query and mapping.
- */
-async function messagesShown(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
-  if (ids.length === 0) return [];
-  return selectMessages(em, rawSql`m.id in (${list(ids)})`);
-}
 
 const messageNotFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That message does not exist.' });
 
@@ -28,7 +18,7 @@ export async function reportMessage(
   messageId: string,
   reason: string,
 ) {
-  const [message] = await messagesShown(em, [messageId]);
+  const [message] = await messagesByIds(em, [messageId]);
   if (!message || message.deletedAt) throw messageNotFound();
   await authorizeRead(em, message.roomId, reporterId);
   if (message.sender.id === reporterId) {
@@ -65,7 +55,7 @@ export async function listReports(
   });
   const page = reports.slice(0, reportsPerPage);
   const messages = new Map(
-    (await messagesShown(em, [...new Set(page.map((report) => report.messageId))])).map((message) => [
+    (await messagesByIds(em, [...new Set(page.map((report) => report.messageId))])).map((message) => [
       message.id,
       message,
     ]),
@@ -138,7 +128,7 @@ export async function resolveReport(
   });
   if (!claimed) throw await unclaimable(em, reportId);
   if (action === 'delete') {
-    const [message] = await messagesShown(em, [claimed.messageId]);
+    const [message] = await messagesByIds(em, [claimed.messageId]);
     if (message && !message.deletedAt) {
       await remove(deps, em, admin, claimed.messageId, {
         asModerator: true,

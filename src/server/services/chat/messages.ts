@@ -1,14 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Message, RoomEvent } from '../../db/entities/index.ts';
-import { query, type Sql, sql } from '../../db/sql.ts';
-import {
-  eventsAfter,
-  type MessageWithSenderRow,
-  messageOfRow,
-  messagesBefore,
-  messageWithSenderColumns,
-} from '../../db/statements/chat.ts';
+import { Message } from '../../db/entities/index.ts';
+import { eventsAfter, messagesBefore } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 
 export type { MessageView, RoomEventView };
@@ -70,16 +63,8 @@ export async function eventsBetween(
   }));
 }
 
-// services/reports.ts still selects messages with raw SQL; these keep it working until it moves to the entity
-// manager, and map its rows through the same view.
-export type MessageRow = MessageWithSenderRow;
-export const messageColumns = messageWithSenderColumns;
-export const toMessage = (row: MessageRow): MessageView => messageViewOf(messageOfRow(row));
-
-export async function selectMessages(em: EntityManager, where: Sql): Promise<MessageView[]> {
-  const rows = await query<MessageRow>(
-    em,
-    sql`select ${messageColumns} from messages m join users u on u.id = m.sender_id where ${where}`,
-  );
-  return rows.map(toMessage);
+/** The messages with these ids (any order), with their senders, as the API shows them. */
+export async function messagesByIds(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
+  if (ids.length === 0) return [];
+  return (await em.find(Message, { id: { $in: [...ids] } }, withSender)).map(messageViewOf);
 }
