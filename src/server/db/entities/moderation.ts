@@ -38,6 +38,7 @@ export const auditActions = [
   'user.unmute',
   'user.role',
   'user.create-admin',
+  'user.password-reset',
   'message.delete',
   'report.resolve',
 ] as const;
