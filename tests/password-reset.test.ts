@@ -63,7 +63,7 @@ describe('asking for a password reset', () => {
   it('mails a link to this app that names my account and says how long it works', async () => {
     const ann = await registerUser(server, { displayName: 'Ann Example' });
 
-    expect(await askForReset(ann.username)).toEqual({ ok: true });
+    expect(await askForReset(ann.username)).toEqual({ ok: true, validMinutes: 30 });
     const mail = await mailbox.mailTo(ann.email);
 
     expect(mail.subject).toBe('Reset your Parley password');
@@ -291,7 +291,7 @@ describe('throttling', () => {
 
     await askForReset(ann.username, strict);
     await askForReset(ann.email, strict);
-    expect(await askForReset(ann.username, strict)).toEqual({ ok: true });
+    expect(await askForReset(ann.username, strict)).toEqual({ ok: true, validMinutes: 30 });
     await strict.deps.background.settled();
 
     expect(mailbox.mailsTo(ann.email)).toHaveLength(2);

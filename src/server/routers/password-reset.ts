@@ -9,10 +9,10 @@ import { signIn } from './sign-in.ts';
 
 /** Everything here works signed out: the person has forgotten their password. */
 export const passwordResetRouter = router({
-  /** Always `{ ok: true }`, for a name that exists or not; the mail goes out after the answer. */
+  /** The same answer for a name that exists or not; the mail goes out after it. */
   request: publicProcedure.input(passwordResetRequestInput).mutation(async ({ ctx, input }) => {
     await passwordReset.requestPasswordReset(ctx.deps, input.login, ctx.ip);
-    return { ok: true as const };
+    return { ok: true as const, validMinutes: passwordReset.validMinutes(ctx.deps) };
   }),
 
   check: publicProcedure

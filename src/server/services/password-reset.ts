@@ -25,6 +25,9 @@ import {
 
 const hour = 60 * 60 * 1000;
 
+/** How long a new link works, in the minutes the mail and the page speak of. */
+export const validMinutes = (deps: Deps) => Math.round(deps.config.passwordResetTtlMs / 60_000);
+
 /**
  * Throttles by address and by the name asked for (both refusals say so, for any name), then mails the link in the
  * background. Mails per account are throttled there too, quietly: a refusal here would tell that it exists.
@@ -62,7 +65,7 @@ function resetMail(deps: Deps, user: User, token: string, byAdmin: boolean) {
     displayName: user.displayName,
     // In the fragment, which browsers never send: the token stays out of access logs and Referer headers.
     link: deps.publicUrl(`/reset-password#token=${token}`),
-    validMinutes: Math.round(deps.config.passwordResetTtlMs / 60_000),
+    validMinutes: validMinutes(deps),
     byAdmin,
   });
 }
@@ -109,7 +112,7 @@ function resetProblem(problem: ResetProblem, validMinutes: number): TRPCError {
 
 async function openReset(deps: Deps, em: EntityManager, token: string, lock: boolean) {
   const found = await findPasswordReset(em, token, { lock });
-  if (found.problem) throw resetProblem(found.problem, Math.round(deps.config.passwordResetTtlMs / 60_000));
+  if (found.problem) throw resetProblem(found.problem, validMinutes(deps));
   return found.reset;
 }
 
