@@ -7,6 +7,7 @@ import { loadConfig } from '../src/server/config.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { createMailer, keptMails } from '../src/server/mail/mailer.ts';
 import { signUpAdmin, wholeAuditLog } from './helpers/admin.ts';
+import { runCli } from './helpers/cli.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { rawMutation, sessionCookieOf } from './helpers/http.ts';
@@ -246,6 +247,27 @@ describe('an admin sending a reset', () => {
       actor: { id: admin.id },
       target: { id: bob.id },
     });
+  });
+
+  it('works from the command line too', async () => {
+    const admin = await signUpAdmin(server, db);
+    const bob = await signUp(server);
+    const configDir = await mkdtemp(path.join(tmpdir(), 'parley-cli-'));
+    const options = { configDir, url: server.url };
+
+    const login = await runCli(['login', admin.username], {
+      ...options,
+      input: `${admin.account.password}\n`,
+    });
+    const sent = await runCli(['admin', 'reset-password', `@${bob.username}`], options);
+    await rm(configDir, { recursive: true, force: true });
+
+    expect(login.code, login.stderr).toBe(0);
+    expect(sent).toMatchObject({
+      code: 0,
+      stdout: `Mailed a password-reset link to @${bob.username} (${bob.account.email}).\n`,
+    });
+    expect((await mailbox.mailTo(bob.account.email)).text).toContain('An admin of Parley sent you a link');
   });
 
   it('is for admins only, and about someone who exists', async () => {
