@@ -24,7 +24,20 @@ export const keptMails = 20;
 /** Through `SMTP_URL` when set; otherwise each mail is logged and written to `<data folder>/mail/`. */
 export function createMailer(config: Config, log: Logger): Mailer {
   const { smtpUrl, from } = config.mail;
+  warnAboutLocalMail(config, log);
   return smtpUrl ? smtpMailer(smtpUrl, from) : mailFolder(path.join(config.dataDir, 'mail'), from, log);
+}
+
+/** Fine on a laptop; in production it means reset links end up in the log, or point at localhost. */
+function warnAboutLocalMail(config: Config, log: Logger): void {
+  if (!config.production) return;
+  if (!config.mail.smtpUrl) {
+    log.warn(
+      'SMTP_URL is unset: password-reset mails are not sent, only logged (links included) and kept on disk',
+    );
+  }
+  if (!config.publicUrl)
+    log.warn('PUBLIC_URL is unset: links in mails point at this machine’s local address');
 }
 
 function smtpMailer(url: string, from: string): Mailer {
