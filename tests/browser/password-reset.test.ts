@@ -7,6 +7,7 @@ import {
   expectSignedInAs,
   launchBrowser,
   newVisitor,
+  phone,
   saveScreenshot,
   waitForPath,
 } from '../helpers/browser.ts';
@@ -48,8 +49,8 @@ afterAll(async () => {
   await mailbox?.close();
 });
 
-async function newBrowser(): Promise<Page> {
-  const context = await newVisitor(browser, server.url);
+async function newBrowser(options: Parameters<typeof newVisitor>[2] = {}): Promise<Page> {
+  const context = await newVisitor(browser, server.url, options);
   context.setDefaultTimeout(10_000);
   contexts.push(context);
   const page = await context.newPage();
@@ -114,6 +115,25 @@ describe('a forgotten password', () => {
     await again.getByRole('alert').getByText('This reset link was already used.').waitFor();
     await again.getByRole('link', { name: 'Ask for a new link' }).click();
     await waitForPath(again, '/forgot-password');
+  });
+
+  test('the link is one Tab after the password field, and the pages fit a phone in the dark theme', async () => {
+    const page = await newBrowser({ ...phone, colorScheme: 'dark' });
+    await page.goto('/login');
+    await page.getByLabel('Password').focus();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    expect(focused).toBe('Forgot your password?');
+
+    await page.keyboard.press('Enter');
+    await waitForPath(page, '/forgot-password');
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(await fits()).toBe(true);
+    await page.goto('/reset-password#token=reset_abc.def');
+    await page.getByRole('alert').waitFor();
+    expect(await fits()).toBe(true);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toBe('rgb(255, 255, 255)');
   });
 
   test('a page opened without the whole link says so and offers a new one', async () => {
