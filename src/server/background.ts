@@ -9,8 +9,10 @@ export class BackgroundWork {
 
   constructor(private readonly log: Logger) {}
 
+  /** Starts `task` on a later turn of the event loop, once the call that asked for it has sent its answer. */
   run(what: string, task: () => Promise<void>): void {
-    const done = task()
+    const done = new Promise((resolve) => setImmediate(resolve))
+      .then(task)
       .catch((cause: unknown) => this.log.error(`Could not ${what}`, { cause }))
       .finally(() => this.running.delete(done));
     this.running.add(done);

@@ -64,6 +64,11 @@ function findByUsername(em: EntityManager, username: string) {
   return em.findOne(User, { [raw('lower(username)')]: username.toLowerCase() });
 }
 
+/** The account a login names: an email (stored lower-case) when it has an @, else a username in any case. */
+export function findByLogin(em: EntityManager, login: string): Promise<User | null> {
+  return login.includes('@') ? em.findOne(User, { email: login.toLowerCase() }) : findByUsername(em, login);
+}
+
 export async function login(
   deps: Deps,
   em: EntityManager,
@@ -83,9 +88,7 @@ export async function checkPassword(
 ): Promise<User> {
   const perMinute = deps.config.limits.loginPerMinute;
   await limit(deps, `login-ip:${ip}`, perMinute * 5, 60_000);
-  const user = login.includes('@')
-    ? await em.findOne(User, { email: login.toLowerCase() })
-    : await findByUsername(em, login);
+  const user = await findByLogin(em, login);
   // Per account, whichever name it is reached by (username or email count as one).
   await limit(deps, user ? `login-user:${user.id}` : `login-name:${login.toLowerCase()}`, perMinute, 60_000);
   const valid = user

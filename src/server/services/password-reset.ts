@@ -2,7 +2,6 @@
  * Password reset by mail. A request is answered before the account is even looked up, so neither the answer nor
  * its timing tells whether the account exists; the link is made and mailed afterwards.
  */
-import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
@@ -17,6 +16,7 @@ import { audit } from './audit.ts';
 import {
   announcePasswordChange,
   banMessage,
+  findByLogin,
   limit,
   type NewSession,
   replacePassword,
@@ -42,9 +42,7 @@ export async function requestPasswordReset(deps: Deps, login: string, ip: string
 
 async function mailResetLinkFor(deps: Deps, login: string): Promise<void> {
   const em = deps.orm.em.fork();
-  const user = login.includes('@')
-    ? await em.findOne(User, { email: login.toLowerCase() })
-    : await em.findOne(User, { [raw('lower(username)')]: login.toLowerCase() });
+  const user = await findByLogin(em, login);
   if (!user || isBanned(user)) return;
   const perHour = deps.config.limits.passwordResetsPerHour;
   const decision = await deps.limiter.hit(`reset-user:${user.id}`, perHour, hour);
