@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/server/config.ts';
+import { ConfigError, loadConfig } from '../src/server/config.ts';
 import { createLogger } from '../src/server/logger.ts';
 import { createMailer, keptMails } from '../src/server/mail/mailer.ts';
 import { signUpAdmin, wholeAuditLog } from './helpers/admin.ts';
@@ -382,5 +382,25 @@ describe('without a mail server (SMTP_URL unset)', () => {
     expect(kept).toHaveLength(keptMails);
     expect(subjects).not.toContain('Mail 1');
     expect(subjects).toContain(`Mail ${keptMails + 2}`);
+  });
+});
+
+describe('mail settings', () => {
+  it('refuse a mail server or public address that is not one, and name the variable', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://chat.example.com' })).toThrow(/PUBLIC_URL/);
+    expect(() => loadConfig({ PASSWORD_RESET_TTL_MINUTES: '0' })).toThrow(/PASSWORD_RESET_TTL_MINUTES/);
+  });
+
+  it('take the public address without its trailing slash, and have a sender by default', () => {
+    const config = loadConfig({
+      PUBLIC_URL: 'https://chat.example.com/',
+      SMTP_URL: 'smtps://mail.example.com',
+    });
+
+    expect(config.publicUrl).toBe('https://chat.example.com');
+    expect(config.mail).toEqual({ smtpUrl: 'smtps://mail.example.com', from: 'Parley <parley@localhost>' });
+    expect(config.passwordResetTtlMs).toBe(30 * 60 * 1000);
   });
 });
