@@ -270,6 +270,23 @@ describe('an admin sending a reset', () => {
     expect((await mailbox.mailTo(bob.account.email)).text).toContain('An admin of Parley sent you a link');
   });
 
+  it('does not let a banned person back in, and mails them nothing when they ask themselves', async () => {
+    const admin = await signUpAdmin(server, db);
+    const bob = await signUp(server);
+    await admin.client.admin.users.sendPasswordReset.mutate({ userId: bob.id });
+    const token = tokenOf(resetLinkIn(await mailbox.mailTo(bob.account.email)));
+    await admin.client.admin.users.ban.mutate({ userId: bob.id, reason: 'Spam' });
+
+    const response = await completeReset(token);
+    await askForReset(bob.username);
+    await server.deps.background.settled();
+
+    expect(response.error?.data.code).toBe('FORBIDDEN');
+    expect(response.error?.message).toMatch(/banned permanently/);
+    expect(sessionCookieOf(response.headers)).toBeNull();
+    expect(mailbox.mailsTo(bob.account.email)).toHaveLength(1);
+  });
+
   it('is for admins only, and about someone who exists', async () => {
     const admin = await signUpAdmin(server, db);
     const bob = await signUp(server);
