@@ -89,6 +89,7 @@ describe('who may moderate', () => {
         c.admin.users.mute.mutate({ userId: target.id, reason: 'Spam', until: fromNow(hour) }),
       'admin.users.unmute': (c) => c.admin.users.unmute.mutate({ userId: target.id }),
       'admin.users.setRole': (c) => c.admin.users.setRole.mutate({ userId: target.id, role: 'admin' }),
+      'admin.users.sendPasswordReset': (c) => c.admin.users.sendPasswordReset.mutate({ userId: target.id }),
       'admin.messages.delete': (c) =>
         c.admin.messages.delete.mutate({ messageId: message.id, reason: 'Spam' }),
       'admin.reports.list': (c) => c.admin.reports.list.query({ status: 'open' }),

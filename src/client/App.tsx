@@ -9,11 +9,13 @@ import { LiveProvider } from './components/LiveProvider.tsx';
 import { AccountPage } from './pages/AccountPage.tsx';
 import { AdminPage } from './pages/AdminPage.tsx';
 import { ChatPage } from './pages/ChatPage.tsx';
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ProfilePage } from './pages/ProfilePage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
+import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx';
 
 function Root(props: RouteSectionProps) {
   return (
@@ -46,7 +48,10 @@ export function App() {
       <Route path="/" component={Guest}>
         <Route path="/login" component={LoginPage} />
         <Route path="/register" component={RegisterPage} />
+        <Route path="/forgot-password" component={ForgotPasswordPage} />
       </Route>
+      {/* Signed in or not: the link in a reset mail must work in whichever browser opens it. */}
+      <Route path="/reset-password" component={ResetPasswordPage} />
       <Route path="/" component={SignedIn}>
         <Route path="/" component={HomePage} />
         <Route path="/chat/:roomId?" component={ChatPage} />

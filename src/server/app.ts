@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { CurrentUsers } from './auth/current-users.ts';
 import { OpenCredentials } from './auth/open-credentials.ts';
+import { BackgroundWork } from './background.ts';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
 import { type Orm, openDatabase } from './db/orm.ts';
 import type { Deps } from './deps.ts';
+import { publicUrlOf } from './http/public-url.ts';
 import { createHttpApp } from './http/server.ts';
 import type { Logger } from './logger.ts';
+import { createMailer } from './mail/mailer.ts';
 import { type EventBus, InProcessBus } from './realtime/bus.ts';
 import { createInstanceStats } from './realtime/instance-stats.ts';
 import { InProcessPresence, type Presence, RedisPresence } from './realtime/presence.ts';
@@ -50,6 +53,10 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   const { redis } = fanout;
   const currentUsers = new CurrentUsers(bus);
   await currentUsers.ready();
+  // Known once the server listens (PORT=0 picks a free one); links are made only after that.
+  let listeningPort = config.port;
+  const mailer = createMailer(config, log);
+  const background = new BackgroundWork(log);
   const deps: Deps = {
     config,
     orm,
@@ -62,6 +69,9 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     currentUsers,
     openCredentials: new OpenCredentials(orm, bus, log),
     log,
+    background,
+    mailer,
+    publicUrl: publicUrlOf(config, () => listeningPort),
     redis,
   };
   const stopFriendPresence = startFriendPresence(deps);
@@ -72,6 +82,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     http.server.listen(config.port, config.host, resolve);
   });
   const { port } = http.server.address() as AddressInfo;
+  listeningPort = port;
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -82,6 +93,10 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await stopFriendPresence();
       await instanceStats.close();
       currentUsers.close();
+      await withTimeout(background.settled(), config.shutdownDeadlineMs).catch(() =>
+        log.warn('Mails still being sent at shutdown were dropped'),
+      );
+      mailer.close();
       await fanout.close();
       await closePool(orm, log);
       await database.stop();

@@ -25,6 +25,12 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   COOKIE_SECURE: bool.optional(),
   SESSION_TTL_DAYS: positiveInt.default(30),
+  // Where links in mails point; unset: http://localhost:<port> (HOST when it names one interface).
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Unset: mails are logged and kept under PARLEY_DATA_DIR/mail instead of sent.
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Parley <parley@localhost>'),
+  PASSWORD_RESET_TTL_MINUTES: positiveInt.max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   // Limits: protective by default, each adjustable.
@@ -50,6 +56,7 @@ const envSchema = z.object({
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
   FRIEND_REQUESTS_PER_PERSON_PER_HOUR: positiveInt.default(3),
+  RATE_PASSWORD_RESET_PER_HOUR: positiveInt.default(5),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -70,6 +77,9 @@ function toConfig(env: z.infer<typeof envSchema>) {
     trustProxy: env.TRUST_PROXY,
     cookieSecure: env.COOKIE_SECURE ?? production,
     sessionTtlMs: env.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    passwordResetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60 * 1000,
     logLevel: env.LOG_LEVEL,
     shutdownDeadlineMs: env.SHUTDOWN_DEADLINE_SECONDS * 1000,
     roomStreamRecentEvents: env.ROOM_STREAM_RECENT_EVENTS,
@@ -93,6 +103,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       apiTokensPerUser: env.API_TOKENS_PER_USER,
       avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
       friendRequestsPerPersonPerHour: env.FRIEND_REQUESTS_PER_PERSON_PER_HOUR,
+      passwordResetsPerHour: env.RATE_PASSWORD_RESET_PER_HOUR,
     },
   };
 }

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { CurrentUsers } from './auth/current-users.ts';
 import type { OpenCredentials } from './auth/open-credentials.ts';
+import type { BackgroundWork } from './background.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
+import type { PublicUrl } from './http/public-url.ts';
 import type { Logger } from './logger.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { EventBus } from './realtime/bus.ts';
 import type { InstanceStats } from './realtime/instance-stats.ts';
 import type { Presence } from './realtime/presence.ts';
@@ -28,6 +31,12 @@ export interface Deps {
   /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
   openCredentials: OpenCredentials;
   log: Logger;
+  /** Work that goes on after a call was answered (mails); shutdown waits for it. */
+  background: BackgroundWork;
+  /** Sends mail through SMTP_URL, or keeps it in the data folder when there is none. */
+  mailer: Mailer;
+  /** Absolute links to the app's pages, for mails. */
+  publicUrl: PublicUrl;
   /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */
   redis: Redis | null;
 }

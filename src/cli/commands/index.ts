@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { audit, stats } from './admin-info.ts';
+import { resetPassword } from './admin-reset.ts';
 import { ban, deleteMessage, mute, unban, unmute } from './admin-users.ts';
 import { createAdmin } from './create-admin.ts';
 import { friends } from './friends.ts';
@@ -21,6 +22,7 @@ export const commands: Command[] = [
   unban,
   mute,
   unmute,
+  resetPassword,
   deleteMessage,
   audit,
   stats,

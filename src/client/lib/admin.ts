@@ -42,6 +42,8 @@ export function auditAction(entry: Pick<AuditEntry, 'action' | 'details'>): stri
       return details.to === 'admin' ? 'Made an admin' : 'Removed as admin';
     case 'user.create-admin':
       return details.created ? 'Created as an admin' : 'Made an admin';
+    case 'user.password-reset':
+      return 'Sent a password-reset link';
     case 'message.delete':
       return 'Deleted a message';
     case 'report.resolve':

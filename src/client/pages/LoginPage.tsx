@@ -51,6 +51,9 @@ export function LoginPage() {
           autocomplete="current-password"
           error={form.error('password')}
         />
+        <A href="/forgot-password" class="auth-aside">
+          Forgot your password?
+        </A>
         <SubmitButton pending={form.pending()} pendingLabel="Logging in…">
           Log in
         </SubmitButton>

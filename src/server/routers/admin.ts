@@ -13,6 +13,7 @@ import { queryOne, sql } from '../db/sql.ts';
 import { listAudit } from '../services/audit.ts';
 import { remove } from '../services/chat/post.ts';
 import * as moderation from '../services/moderation.ts';
+import { sendPasswordResetAsAdmin } from '../services/password-reset.ts';
 import { listReports, resolveReport } from '../services/reports.ts';
 import { adminProcedure, router } from '../trpc.ts';
 
@@ -37,6 +38,10 @@ const usersRouter = router({
     .mutation(({ ctx, input }) =>
       moderation.setRole(ctx.deps, ctx.em, ctx.user.id, input.userId, input.role),
     ),
+  /** Mails the person a reset link (audited); answers with the address it went to. */
+  sendPasswordReset: adminProcedure
+    .input(userOnlyInput)
+    .mutation(({ ctx, input }) => sendPasswordResetAsAdmin(ctx.deps, ctx.em, ctx.user.id, input.userId)),
 });
 
 const messagesRouter = router({

@@ -6,25 +6,16 @@ import {
   registerInput,
   revokeTokenInput,
 } from '../../shared/auth.ts';
-import { blankSessionCookie, sessionCookie } from '../auth/cookies.ts';
-import { type Auth, type AuthUser, isBanned } from '../auth/resolve.ts';
-import type { Context } from '../context.ts';
+import { blankSessionCookie } from '../auth/cookies.ts';
+import { type Auth, isBanned } from '../auth/resolve.ts';
 import type { Deps } from '../deps.ts';
 import { listen } from '../realtime/iterate.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
 import { endsCredential, isAccountChanged, isSessionEnded, userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
-
-/** What `auth.me` answers: the flat profile of the caller, email included. */
-export function toMe({ id, username, displayName, email, role, avatarUrl }: AuthUser) {
-  return { id, username, displayName, email, role, avatarUrl };
-}
-
-function signIn(ctx: Context, { user, token, expiresAt }: accounts.NewSession) {
-  ctx.setCookie(sessionCookie(token, expiresAt, { secure: ctx.deps.config.cookieSecure }));
-  return toMe(user);
-}
+import { passwordResetRouter } from './password-reset.ts';
+import { signIn, toMe } from './sign-in.ts';
 
 const tokensRouter = router({
   list: protectedProcedure.query(async ({ ctx }) =>
@@ -76,6 +67,9 @@ export const authRouter = router({
   }),
 
   tokens: tokensRouter,
+
+  /** Forgotten password: a single-use link by mail (`request`), what it is for (`check`), a new password (`complete`). */
+  passwordReset: passwordResetRouter,
 
   /**
    * Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes;

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { changePasswordInput, loginInput, registerInput } from '../../shared/auth.ts';
 import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
+import { endPasswordResets } from '../auth/password-resets.ts';
 import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.ts';
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
@@ -63,6 +64,11 @@ function findByUsername(em: EntityManager, username: string) {
   return em.findOne(User, { [raw('lower(username)')]: username.toLowerCase() });
 }
 
+/** The account a login names: an email (stored lower-case) when it has an @, else a username in any case. */
+export function findByLogin(em: EntityManager, login: string): Promise<User | null> {
+  return login.includes('@') ? em.findOne(User, { email: login.toLowerCase() }) : findByUsername(em, login);
+}
+
 export async function login(
   deps: Deps,
   em: EntityManager,
@@ -82,9 +88,7 @@ export async function checkPassword(
 ): Promise<User> {
   const perMinute = deps.config.limits.loginPerMinute;
   await limit(deps, `login-ip:${ip}`, perMinute * 5, 60_000);
-  const user = login.includes('@')
-    ? await em.findOne(User, { email: login.toLowerCase() })
-    : await findByUsername(em, login);
+  const user = await findByLogin(em, login);
   // Per account, whichever name it is reached by (username or email count as one).
   await limit(deps, user ? `login-user:${user.id}` : `login-name:${login.toLowerCase()}`, perMinute, 60_000);
   const valid = user
@@ -97,7 +101,7 @@ export async function checkPassword(
   return user;
 }
 
-async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
+export async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
   const { token, session } = await createSession(em, user.id, { ttlMs: deps.config.sessionTtlMs });
   return { user: toAuthUser(user), token, expiresAt: session.expiresAt };
 }
@@ -130,14 +134,44 @@ export async function changePassword(
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
     throw fieldError('BAD_REQUEST', 'currentPassword', 'Your current password is not right.');
   }
-  user.passwordHash = await hashPassword(input.newPassword);
-  await em.flush();
-  const sessionIds = await deleteOtherSessions(em, user.id, auth.sessionId);
-  const tokenIds = input.keepApiTokens ? [] : await deleteApiTokens(em, user.id);
+  const passwordHash = await hashPassword(input.newPassword);
+  const keep = { sessionId: auth.sessionId, apiTokens: input.keepApiTokens ?? false };
+  const ended = await em.transactional((tx) => replacePassword(tx, user.id, passwordHash, keep));
+  await announcePasswordChange(deps, user.id, ended);
+  return { endedSessions: ended.sessionIds.length, revokedTokens: ended.tokenIds.length };
+}
+
+export interface EndedCredentials {
+  sessionIds: string[];
+  tokenIds: string[];
+}
+
+/**
+ * Stores a new password hash and ends what the old password let in, in the caller's transaction: every session but
+ * `keep.sessionId`, every API token unless kept, and every password-reset link. A change and a reset share it.
+ */
+export async function replacePassword(
+  tx: EntityManager,
+  userId: number,
+  passwordHash: string,
+  keep: { sessionId: string | null; apiTokens: boolean },
+): Promise<EndedCredentials> {
+  await tx.nativeUpdate(User, { id: userId }, { passwordHash });
+  await endPasswordResets(tx, userId, 'password-changed');
+  const sessionIds = await deleteOtherSessions(tx, userId, keep.sessionId);
+  const tokenIds = keep.apiTokens ? [] : await deleteApiTokens(tx, userId);
+  return { sessionIds, tokenIds };
+}
+
+/** After the commit: every instance closes the sockets that ran on the ended sessions and tokens. */
+export async function announcePasswordChange(
+  deps: Deps,
+  userId: number,
+  { sessionIds, tokenIds }: EndedCredentials,
+): Promise<void> {
   if (sessionIds.length || tokenIds.length) {
-    await endSessions(deps, user.id, { reason: 'password-changed', sessionIds, tokenIds });
+    await endSessions(deps, userId, { reason: 'password-changed', sessionIds, tokenIds });
   }
-  return { endedSessions: sessionIds.length, revokedTokens: tokenIds.length };
 }
 
 /** Tells every instance, so each closes the sockets that ran on those sessions. */

@@ -6,7 +6,8 @@ import { ConfirmButton } from '../ConfirmButton.tsx';
 import { BanDialog, MuteDialog } from './UserDialogs.tsx';
 
 /**
- * What an admin can do about one person: Ban / Unban, Mute / Unmute (not on yourself), Make admin / Remove admin.
+ * What an admin can do about one person: Ban / Unban, Mute / Unmute (not on yourself), Make admin / Remove admin,
+ * and mail them a password-reset link.
  * The row changes as soon as the server agrees; a refusal (the last admin, say) shows in an alert under the
  * buttons.
  */
@@ -18,6 +19,7 @@ export function UserActions(props: {
   const auth = useAuth();
   const [busy, setBusy] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
+  const [done, setDone] = createSignal<string | null>(null);
   const [asking, setAsking] = createSignal<'ban' | 'mute' | null>(null);
   let actions: HTMLDivElement | undefined;
   const name = () => props.user.displayName;
@@ -27,6 +29,7 @@ export function UserActions(props: {
   const run = async (action: string, call: () => Promise<unknown>, change: Partial<AdminUser>) => {
     setBusy(action);
     setError(null);
+    setDone(null);
     try {
       await call();
       props.onChange(change);
@@ -54,6 +57,16 @@ export function UserActions(props: {
       // Giving up your own admin rights: ask who you are again, and this page becomes the "Admins only" one.
       if (props.self && role === 'user' && !error()) auth.retry();
     });
+
+  const sendPasswordReset = () =>
+    run(
+      'reset',
+      async () => {
+        const { email } = await trpc.admin.users.sendPasswordReset.mutate({ userId: userId() });
+        setDone(`Sent a password-reset link to ${email}.`);
+      },
+      {},
+    );
 
   const closeDialog = () => {
     setAsking(null);
@@ -134,7 +147,21 @@ export function UserActions(props: {
             onConfirm={() => void setRole('user')}
           />
         </Show>
+        <ConfirmButton
+          small
+          label="Send password reset"
+          question={`Mail ${name()} a link to choose a new password? Their password keeps working until they use it.`}
+          confirmLabel="Send link"
+          pending={busy() === 'reset'}
+          disabled={busy() !== null}
+          onConfirm={() => void sendPasswordReset()}
+        />
       </div>
+      <Show when={done()}>
+        <p class="alert alert-success admin-row-note" role="status">
+          {done()}
+        </p>
+      </Show>
       <Show when={error()}>
         <p class="alert alert-error admin-row-error" role="alert">
           {error()}

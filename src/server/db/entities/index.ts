@@ -1,11 +1,12 @@
 import { ApiToken } from './api-token.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
+import { PasswordReset, type PasswordResetEnding } from './password-reset.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
-export type { AuditAction };
+export type { AuditAction, PasswordResetEnding };
 export {
   ApiToken,
   AuditEntry,
@@ -14,6 +15,7 @@ export {
   Friendship,
   Message,
   Notification,
+  PasswordReset,
   Report,
   Room,
   RoomEvent,
@@ -26,6 +28,7 @@ export const entities = [
   User,
   Session,
   ApiToken,
+  PasswordReset,
   FriendRequest,
   Friendship,
   Block,

@@ -39,6 +39,7 @@ export const auditActions = [
   'user.unmute',
   'user.role',
   'user.create-admin',
+  'user.password-reset',
   'message.delete',
   'report.resolve',
 ] as const;
