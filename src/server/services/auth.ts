@@ -156,10 +156,3 @@ export async function limit(deps: Deps, key: string, max: number, windowMs: numb
   const decision = await deps.limiter.hit(key, max, windowMs);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
 }
-
-export function requireSession(auth: Auth): string {
-  if (!auth.sessionId) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'This needs a browser session, not an API token.' });
-  }
-  return auth.sessionId;
-}

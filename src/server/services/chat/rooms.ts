@@ -87,9 +87,6 @@ function assertNotMuted({ bannedUntil, mutedUntil, muteReason }: Writer): void {
   }
 }
 
-export const otherMember = (room: RoomRow, userId: number) =>
-  room.user_low === userId ? room.user_high : room.user_low;
-
 export async function publicRoomId(em: EntityManager): Promise<number> {
   const row = await queryOne<{ id: number }>(em, sql`select id from rooms where kind = 'public'`);
   return row!.id;
