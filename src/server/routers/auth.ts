@@ -7,13 +7,14 @@ import {
   revokeTokenInput,
 } from '../../shared/auth.ts';
 import { blankSessionCookie, sessionCookie } from '../auth/cookies.ts';
-import { type AuthUser, isBanned } from '../auth/resolve.ts';
+import { isBanned } from '../auth/resolve.ts';
 import type { Context } from '../context.ts';
 import { listen } from '../realtime/iterate.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
 import { endsCredential, isAccountChanged, isSessionEnded, userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import type { AuthUser } from '../views/people.ts';
 
 /** What `auth.me` answers: the flat profile of the caller, email included. */
 export function toMe({ id, username, displayName, email, role, avatarUrl }: AuthUser) {

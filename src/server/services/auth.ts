@@ -5,11 +5,12 @@ import type { z } from 'zod';
 import type { changePasswordInput, loginInput, registerInput } from '../../shared/auth.ts';
 import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
-import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.ts';
+import { type Auth, isBanned } from '../auth/resolve.ts';
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
 import { fieldError, fieldErrors, tooManyRequests } from '../errors.ts';
+import { type AuthUser, authUserOf } from '../views/people.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
 import { type SessionEndedEvent, userChannel } from './session-events.ts';
 
@@ -99,7 +100,7 @@ export async function checkPassword(
 
 async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
   const { token, session } = await createSession(em, user.id, { ttlMs: deps.config.sessionTtlMs });
-  return { user: toAuthUser(user), token, expiresAt: session.expiresAt };
+  return { user: authUserOf(user), token, expiresAt: session.expiresAt };
 }
 
 /** What a banned person reads when they try to sign in. */
