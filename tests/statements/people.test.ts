@@ -6,7 +6,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
-import { lockPair, profileSeenBy, searchPeople } from '../../src/server/db/statements/people.ts';
+import {
+  lockPair,
+  lockRoles,
+  pairState,
+  profileSeenBy,
+  searchPeople,
+} from '../../src/server/db/statements/people.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -150,6 +156,28 @@ describe('profileSeenBy', () => {
   });
 });
 
+describe('pairState', () => {
+  it('tells friends apart from strangers, the same seen from either side', async () => {
+    const none = { friends: false, iBlocked: false, theyBlocked: false, pending: null };
+    expect(await pairState(em(), viewer.id, friend.id)).toEqual({ ...none, friends: true });
+    expect(await pairState(em(), friend.id, viewer.id)).toEqual({ ...none, friends: true });
+    expect(await pairState(em(), viewer.id, stranger.id)).toEqual(none);
+  });
+
+  it('says who blocked whom', async () => {
+    const none = { friends: false, iBlocked: false, theyBlocked: false, pending: null };
+    expect(await pairState(em(), viewer.id, blocked.id)).toEqual({ ...none, iBlocked: true });
+    expect(await pairState(em(), blocked.id, viewer.id)).toEqual({ ...none, theyBlocked: true });
+    expect(await pairState(em(), viewer.id, blocker.id)).toEqual({ ...none, theyBlocked: true });
+  });
+
+  it('gives the pending request with its sender, whichever way it goes', async () => {
+    const pending = { id: incomingRequest.id, fromId: asker.id };
+    expect((await pairState(em(), viewer.id, asker.id)).pending).toEqual(pending);
+    expect((await pairState(em(), asker.id, viewer.id)).pending).toEqual(pending);
+  });
+});
+
 describe('lockPair', () => {
   /** Whether another connection could take the pair's lock right now (it lets go at once). */
   const lockIsFree = (a: number, b: number) =>
@@ -168,5 +196,22 @@ describe('lockPair', () => {
       expect(await lockIsFree(viewer.id, asker.id)).toBe(true);
     });
     expect(await lockIsFree(viewer.id, friend.id)).toBe(true);
+  });
+});
+
+describe('lockRoles', () => {
+  it('holds the one role lock until the transaction ends', async () => {
+    const roleLockIsFree = () =>
+      em().transactional(async (tx) => {
+        const [row] = await tx.execute<{ free: boolean }[]>(
+          "select pg_try_advisory_xact_lock(x'70726f6c'::int) as free",
+        );
+        return row?.free;
+      });
+    await em().transactional(async (tx) => {
+      await lockRoles(tx);
+      expect(await roleLockIsFree()).toBe(false);
+    });
+    expect(await roleLockIsFree()).toBe(true);
   });
 });

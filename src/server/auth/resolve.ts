@@ -95,5 +95,5 @@ async function resolveApiToken(em: EntityManager, users: CurrentUsers, token: st
   return { auth: { user, sessionId: null, tokenId: parsed.id, sessionExpiresAt: null }, renewedCookie: null };
 }
 
-export const isBanned = (user: Pick<User, 'bannedUntil'>) =>
+export const isBanned = <T extends Pick<User, 'bannedUntil'>>(user: T): user is T & { bannedUntil: Date } =>
   user.bannedUntil !== null && user.bannedUntil !== undefined && user.bannedUntil.getTime() > Date.now();

@@ -104,8 +104,8 @@ async function startSession(deps: Deps, em: EntityManager, user: User): Promise<
 }
 
 /** What a banned person reads when they try to sign in. */
-export function banMessage(user: Pick<User, 'bannedUntil' | 'banReason'>): string {
-  const until = user.bannedUntil!;
+export function banMessage(user: { bannedUntil: Date } & Pick<User, 'banReason'>): string {
+  const until = user.bannedUntil;
   const when = until.getUTCFullYear() >= 9999 ? 'permanently' : `until ${until.toISOString()}`;
   return `This account is banned ${when}.${user.banReason ? ` Reason: ${user.banReason}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { Block, FriendRequest, Friendship, User } from '../db/entities/index.ts';
-import { lockPair } from '../db/statements/people.ts';
+import { lockPair, pairState } from '../db/statements/people.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
 import { type PublicUser, publicUserFields, publicUserOf } from '../views/people.ts';
@@ -92,34 +92,6 @@ async function requireUser(em: EntityManager, userId: number): Promise<PublicUse
   return user;
 }
 
-interface PairState {
-  friends: boolean;
-  iBlocked: boolean;
-  theyBlocked: boolean;
-  pending: Pick<FriendRequest, 'id' | 'fromId'> | null;
-}
-
-async function pairState(em: EntityManager, me: number, other: number): Promise<PairState> {
-  const blocks = await em.find(Block, {
-    $or: [
-      { blockerId: me, blockedId: other },
-      { blockerId: other, blockedId: me },
-    ],
-  });
-  const friends = (await em.count(Friendship, friendshipOf(me, other))) > 0;
-  const pending = await em.findOne(
-    FriendRequest,
-    { status: 'pending', ...betweenPair(me, other) },
-    { fields: ['id', 'fromId'] },
-  );
-  return {
-    friends,
-    iBlocked: blocks.some((block) => block.blockerId === me),
-    theyBlocked: blocks.some((block) => block.blockerId === other),
-    pending,
-  };
-}
-
 /**
  * Asking one person again and again (send, cancel, send…) would fill their notifications: at most `perHour`
  * requests to the same person in any hour, cancelled ones included. Counted in the database, under the pair's lock.
@@ -174,7 +146,7 @@ async function acceptPending(
   requestId: number,
 ) {
   await setRequestStatus(tx, requestId, 'accepted');
-  await tx.upsert(Friendship, friendshipOf(me.id, fromId), { onConflictAction: 'ignore' });
+  await tx.createQueryBuilder(Friendship).insert(friendshipOf(me.id, fromId)).onConflict().ignore().execute();
   await notify(tx, outbox, me, fromId, 'friend_request.accepted', 'accepted your friend request', requestId);
   await settleNotificationsOf(tx, outbox, me.id, requestId);
 }
@@ -264,7 +236,12 @@ export async function block(deps: Deps, em: EntityManager, me: Actor, userId: nu
   if (userId === me.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot block yourself.' });
   await requireUser(em, userId);
   await changePair(deps, em, me.id, userId, async (tx) => {
-    await tx.upsert(Block, { blockerId: me.id, blockedId: userId }, { onConflictAction: 'ignore' });
+    await tx
+      .createQueryBuilder(Block)
+      .insert({ blockerId: me.id, blockedId: userId })
+      .onConflict()
+      .ignore()
+      .execute();
     await tx.nativeDelete(Friendship, friendshipOf(me.id, userId));
     await tx.nativeUpdate(
       FriendRequest,

@@ -141,10 +141,62 @@ export async function profileSeenBy(
   };
 }
 
+/** Where two people stand: friends, a block either way, and the pending request between them if any. */
+export interface PairState {
+  friends: boolean;
+  iBlocked: boolean;
+  theyBlocked: boolean;
+  pending: Pick<FriendRequest, 'id' | 'fromId'> | null;
+}
+
+interface PairRow {
+  friends: boolean;
+  i_blocked: boolean;
+  they_blocked: boolean;
+  pending_id: number | null;
+  pending_from_id: number | null;
+}
+
+/** The pair's state as `me` sees it, in one round trip over three tables (read under the pair's lock). */
+export async function pairState(em: EntityManager, me: number, other: number): Promise<PairState> {
+  const row = await queryOne<PairRow>(
+    em,
+    sql`select
+      exists (select 1 from friendships
+        where user_low = ${Math.min(me, other)} and user_high = ${Math.max(me, other)}) as friends,
+      exists (select 1 from blocks where blocker_id = ${me} and blocked_id = ${other}) as i_blocked,
+      exists (select 1 from blocks where blocker_id = ${other} and blocked_id = ${me}) as they_blocked,
+      r.id as pending_id, r.from_id as pending_from_id
+    from (select 1) as pair
+    left join friend_requests r on r.status = 'pending'
+      and ((r.from_id = ${me} and r.to_id = ${other}) or (r.from_id = ${other} and r.to_id = ${me}))`,
+  );
+  return {
+    friends: row?.friends === true,
+    iBlocked: row?.i_blocked === true,
+    theyBlocked: row?.they_blocked === true,
+    pending:
+      row?.pending_id != null && row.pending_from_id != null
+        ? { id: row.pending_id, fromId: row.pending_from_id }
+        : null,
+  };
+}
+
 /**
  * Holds the pair's advisory lock until the transaction ends, so changes to one pair (A asks B while B asks A) run
  * one after the other. Either order of the two ids takes the same lock.
  */
 export async function lockPair(tx: EntityManager, a: number, b: number): Promise<void> {
   await tx.execute('select pg_advisory_xact_lock(?, ?)', [Math.min(a, b), Math.max(a, b)]);
+}
+
+/** The one advisory lock every change of role takes ('prol'). */
+const roleLockKey = 0x70726f6c;
+
+/**
+ * Holds the role lock until the transaction ends, so a promotion (`parley create-admin`) and a demotion
+ * (`admin.users.setRole`) cannot interleave and leave no admin.
+ */
+export async function lockRoles(tx: EntityManager): Promise<void> {
+  await tx.execute('select pg_advisory_xact_lock(?)', [roleLockKey]);
 }
