@@ -172,7 +172,9 @@ async function respond(
     throw notFound('That friend request does not exist.');
   await changePair(deps, em, found.fromId, found.toId, async (tx, outbox) => {
     // Read again under the pair's lock (not from the identity map): another answer may have come first.
-    const request = await tx.findOneOrFail(FriendRequest, { id: requestId }, { refresh: true });
+    const request = await tx.findOne(FriendRequest, { id: requestId }, { refresh: true });
+    // Gone meanwhile: one of the two deleted their account.
+    if (!request) throw notFound('That friend request does not exist.');
     const mine = role === 'receiver' ? request.toId === me.id : request.fromId === me.id;
     if (!mine) {
       throw forbidden(

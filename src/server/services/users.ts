@@ -21,11 +21,7 @@ export interface UserRow {
 }
 
 /** Who did something, as notifications and checks need them. */
-export interface Actor {
-  id: number;
-  username: string;
-  displayName: string;
-}
+export type Actor = Pick<User, 'id' | 'username' | 'displayName'>;
 
 export const toPublicUser = (row: UserRow): PublicUser =>
   publicUserOf({ ...row, displayName: row.display_name, avatarVersion: row.avatar_version });
