@@ -35,8 +35,8 @@ export interface Context {
   connection: SocketConnection | null;
 }
 
-/** The context without a transport: tests call procedures through `createCaller` with this. */
-export function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Context> = {}): Context {
+/** The context both transports build on: what differs between HTTP and a socket comes in `overrides`. */
+function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Context> = {}): Context {
   return {
     deps,
     auth,

@@ -62,7 +62,6 @@ function firstProblem(error: ZodError): string {
 }
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Refuses state changes from foreign origins (CSRF), whatever the procedure. */
 const sameOriginForMutations = t.middleware(({ ctx, type, next }) => {

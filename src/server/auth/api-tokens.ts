@@ -7,17 +7,20 @@ export const apiTokenPrefix = 'parley_';
 
 export async function createApiToken(em: EntityManager, userId: number, name: string) {
   const { id, token, secretHash } = issueToken(apiTokenPrefix);
-  const row = em.create(ApiToken, { id, userId, name, secretHash, createdAt: new Date(), lastUsedAt: null });
+  const row = em.create(ApiToken, {
+    id,
+    user: userId,
+    name,
+    secretHash,
+    createdAt: new Date(),
+    lastUsedAt: null,
+  });
   await em.flush();
   return { token, id, name, createdAt: row.createdAt };
 }
 
 /** A token row as a credential look-up reads it. */
-export interface StoredApiToken {
-  id: string;
-  secretHash: Uint8Array;
-  lastUsedAt: Date | null;
-}
+export type StoredApiToken = Pick<ApiToken, 'id' | 'secretHash' | 'lastUsedAt'>;
 
 /** Last use is shown to the owner to the minute: writing it more often would cost a write per call. */
 const recordUseEveryMs = 60_000;
@@ -31,15 +34,14 @@ export async function verifyApiToken(
   if (!secretMatches(secret, token.secretHash)) return false;
   const now = new Date();
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > recordUseEveryMs) {
-    await em.execute('update api_tokens set last_used_at = ? where id = ?', [now, token.id]);
+    await em.nativeUpdate(ApiToken, { id: token.id }, { lastUsedAt: now });
   }
   return true;
 }
 
 /** Revokes every token of a user; returns the ids, so sockets opened with them can be closed. */
 export async function deleteApiTokens(em: EntityManager, userId: number): Promise<string[]> {
-  const rows = await em.execute<{ id: string }[]>('delete from api_tokens where user_id = ? returning id', [
-    userId,
-  ]);
-  return rows.map((row) => row.id);
+  const ids = (await em.find(ApiToken, { user: userId }, { fields: ['id'] })).map((token) => token.id);
+  if (ids.length) await em.nativeDelete(ApiToken, { id: { $in: ids } });
+  return ids;
 }

@@ -1,10 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { avatarUrl } from '../../shared/avatars.ts';
-import type { User } from '../db/entities/index.ts';
-import { queryOne, sql } from '../db/sql.ts';
+import { User } from '../db/entities/index.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
 import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
-import type { AuthUser } from './resolve.ts';
+import { type AuthUser, authUserFields, authUserOf } from '../views/people.ts';
 
 /** Who a signed-in caller is now: what their credential resolves to, plus what may stop them acting. */
 export interface CurrentUser extends AuthUser {
@@ -14,37 +12,22 @@ export interface CurrentUser extends AuthUser {
   muteReason: string | null;
 }
 
-/** The users columns a CurrentUser is made of, for queries that join them to something else. */
-export const currentUserColumns = sql`u.id, u.username, u.display_name, u.email, u.role, u.avatar_version,
-  u.banned_until, u.ban_reason, u.muted_until, u.mute_reason`;
+/** The user fields a CurrentUser is made of, for queries that load them with something else (`user.<field>`). */
+export const currentUserFields = [
+  ...authUserFields,
+  'bannedUntil',
+  'banReason',
+  'mutedUntil',
+  'muteReason',
+] as const;
 
-export interface CurrentUserRow {
-  id: number;
-  username: string;
-  display_name: string;
-  email: string;
-  role: User['role'];
-  avatar_version: number | null;
-  banned_until: string | Date | null;
-  ban_reason: string | null;
-  muted_until: string | Date | null;
-  mute_reason: string | null;
-}
-
-const dateOrNull = (value: string | Date | null) => (value === null ? null : new Date(value));
-
-export function toCurrentUser(row: CurrentUserRow): CurrentUser {
+export function toCurrentUser(user: Pick<User, (typeof currentUserFields)[number]>): CurrentUser {
   return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    email: row.email,
-    role: row.role,
-    avatarUrl: avatarUrl(row.id, row.avatar_version),
-    bannedUntil: dateOrNull(row.banned_until),
-    banReason: row.ban_reason,
-    mutedUntil: dateOrNull(row.muted_until),
-    muteReason: row.mute_reason,
+    ...authUserOf(user),
+    bannedUntil: user.bannedUntil ?? null,
+    banReason: user.banReason ?? null,
+    mutedUntil: user.mutedUntil ?? null,
+    muteReason: user.muteReason ?? null,
   };
 }
 
@@ -97,11 +80,8 @@ export class CurrentUsers {
     const entry = this.entries.get(userId);
     if (entry && entry.expiresAt > Date.now()) return entry.user;
     const read = this.startRead();
-    const row = await queryOne<CurrentUserRow>(
-      em,
-      sql`select ${currentUserColumns} from users u where u.id = ${userId}`,
-    );
-    const user = row ? toCurrentUser(row) : null;
+    const found = await em.findOne(User, { id: userId }, { fields: currentUserFields });
+    const user = found ? toCurrentUser(found) : null;
     read.remember(userId, user);
     return user;
   }

@@ -1,28 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { avatarUrl } from '../../shared/avatars.ts';
 import type { Config } from '../config.ts';
-import type { User } from '../db/entities/index.ts';
-import { queryOne, sql } from '../db/sql.ts';
+import { ApiToken, Session, type User } from '../db/entities/index.ts';
+import type { AuthUser } from '../views/people.ts';
 import { apiTokenPrefix, verifyApiToken } from './api-tokens.ts';
 import { readCookie, sessionCookie, sessionCookieName } from './cookies.ts';
-import {
-  type CurrentUserRow,
-  type CurrentUsers,
-  currentUserColumns,
-  toCurrentUser,
-} from './current-users.ts';
+import { type CurrentUsers, currentUserFields, toCurrentUser } from './current-users.ts';
 import { parseToken } from './secrets.ts';
 import { verifySession } from './sessions.ts';
-
-export interface AuthUser {
-  id: number;
-  username: string;
-  displayName: string;
-  email: string;
-  role: User['role'];
-  avatarUrl: string | null;
-}
 
 /** Who is calling, and through which credential: a session (browser) or a personal token (script). */
 export interface Auth {
@@ -66,32 +51,23 @@ export async function resolveCredentials(
 
 const nobody: Resolved = { auth: null, renewedCookie: null };
 
-interface SessionRow extends CurrentUserRow {
-  secret_hash: Uint8Array;
-  expires_at: string | Date;
-  last_verified_at: string | Date;
-}
+/** The credential's owner, loaded in the same query (`user.<field>`). */
+const ownerFields = currentUserFields.map((field) => `user.${field}` as const);
 
 /** One query: the session with its user. A banned user has no credential that works (a ban deletes them too). */
 async function resolveSession(em: EntityManager, config: Config, users: CurrentUsers, token: string) {
   const parsed = parseToken(token);
   if (!parsed) return nobody;
   const read = users.startRead();
-  const row = await queryOne<SessionRow>(
-    em,
-    sql`select s.secret_hash, s.expires_at, s.last_verified_at, ${currentUserColumns}
-      from sessions s join users u on u.id = s.user_id where s.id = ${parsed.id}`,
+  const session = await em.findOne(
+    Session,
+    { id: parsed.id },
+    { fields: ['secretHash', 'expiresAt', 'lastVerifiedAt', ...ownerFields] },
   );
-  if (!row) return nobody;
-  const stored = {
-    id: parsed.id,
-    secretHash: row.secret_hash,
-    expiresAt: new Date(row.expires_at),
-    lastVerifiedAt: new Date(row.last_verified_at),
-  };
-  const verdict = await verifySession(em, stored, parsed.secret, { ttlMs: config.sessionTtlMs });
+  if (!session) return nobody;
+  const verdict = await verifySession(em, session, parsed.secret, { ttlMs: config.sessionTtlMs });
   if (!verdict) return nobody;
-  const user = toCurrentUser(row);
+  const user = toCurrentUser(session.user);
   read.remember(user.id, user);
   if (isBanned(user)) return nobody;
   return {
@@ -102,44 +78,22 @@ async function resolveSession(em: EntityManager, config: Config, users: CurrentU
   };
 }
 
-interface ApiTokenRow extends CurrentUserRow {
-  secret_hash: Uint8Array;
-  last_used_at: string | Date | null;
-}
-
 /** One query: the API token with its user. */
 async function resolveApiToken(em: EntityManager, users: CurrentUsers, token: string): Promise<Resolved> {
   const parsed = parseToken(token, apiTokenPrefix);
   if (!parsed) return nobody;
   const read = users.startRead();
-  const row = await queryOne<ApiTokenRow>(
-    em,
-    sql`select t.secret_hash, t.last_used_at, ${currentUserColumns}
-      from api_tokens t join users u on u.id = t.user_id where t.id = ${parsed.id}`,
+  const stored = await em.findOne(
+    ApiToken,
+    { id: parsed.id },
+    { fields: ['secretHash', 'lastUsedAt', ...ownerFields] },
   );
-  if (!row) return nobody;
-  const lastUsedAt = row.last_used_at === null ? null : new Date(row.last_used_at);
-  if (
-    !(await verifyApiToken(em, { id: parsed.id, secretHash: row.secret_hash, lastUsedAt }, parsed.secret))
-  ) {
-    return nobody;
-  }
-  const user = toCurrentUser(row);
+  if (!stored || !(await verifyApiToken(em, stored, parsed.secret))) return nobody;
+  const user = toCurrentUser(stored.user);
   read.remember(user.id, user);
   if (isBanned(user)) return nobody;
   return { auth: { user, sessionId: null, tokenId: parsed.id, sessionExpiresAt: null }, renewedCookie: null };
 }
 
-export const isBanned = (user: Pick<User, 'bannedUntil'>) =>
+export const isBanned = <T extends Pick<User, 'bannedUntil'>>(user: T): user is T & { bannedUntil: Date } =>
   user.bannedUntil !== null && user.bannedUntil !== undefined && user.bannedUntil.getTime() > Date.now();
-
-export function toAuthUser(user: User): AuthUser {
-  return {
-    id: user.id,
-    username: user.username,
-    displayName: user.displayName,
-    email: user.email,
-    role: user.role,
-    avatarUrl: avatarUrl(user.id, user.avatarVersion),
-  };
-}

@@ -18,7 +18,7 @@ export async function createSession(
   const now = new Date();
   const session = em.create(Session, {
     id,
-    userId,
+    user: userId,
     secretHash,
     createdAt: now,
     lastVerifiedAt: now,
@@ -29,12 +29,7 @@ export async function createSession(
 }
 
 /** A session row as a credential look-up reads it. */
-export interface StoredSession {
-  id: string;
-  secretHash: Uint8Array;
-  expiresAt: Date;
-  lastVerifiedAt: Date;
-}
+export type StoredSession = Pick<Session, 'id' | 'secretHash' | 'expiresAt' | 'lastVerifiedAt'>;
 
 export interface SessionVerdict {
   expiresAt: Date;
@@ -52,17 +47,13 @@ export async function verifySession(
   if (!secretMatches(secret, session.secretHash)) return null;
   const now = Date.now();
   if (session.expiresAt.getTime() <= now) {
-    await em.execute('delete from sessions where id = ?', [session.id]);
+    await deleteSession(em, session.id);
     return null;
   }
   if (now - session.lastVerifiedAt.getTime() < renewEveryMs)
     return { expiresAt: session.expiresAt, renewed: false };
   const expiresAt = new Date(now + policy.ttlMs);
-  await em.execute('update sessions set last_verified_at = ?, expires_at = ? where id = ?', [
-    new Date(now),
-    expiresAt,
-    session.id,
-  ]);
+  await em.nativeUpdate(Session, { id: session.id }, { lastVerifiedAt: new Date(now), expiresAt });
   return { expiresAt, renewed: true };
 }
 
@@ -88,7 +79,7 @@ export async function deleteOtherSessions(
   userId: number,
   keepId: string | null,
 ): Promise<string[]> {
-  const sessions = await em.find(Session, keepId ? { userId, id: { $ne: keepId } } : { userId }, {
+  const sessions = await em.find(Session, keepId ? { user: userId, id: { $ne: keepId } } : { user: userId }, {
     fields: ['id'],
   });
   const ids = sessions.map((s) => s.id);

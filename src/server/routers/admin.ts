@@ -9,7 +9,7 @@ import {
   setRoleInput,
   userOnlyInput,
 } from '../../shared/admin.ts';
-import { queryOne, sql } from '../db/sql.ts';
+import { Report, User } from '../db/entities/index.ts';
 import { listAudit } from '../services/audit.ts';
 import { remove } from '../services/chat/post.ts';
 import * as moderation from '../services/moderation.ts';
@@ -78,14 +78,14 @@ export const adminRouter = router({
 
   /** Users, today's messages, and each live instance's sockets, people, memory and event-loop lag. */
   stats: adminProcedure.query(async ({ ctx }) => {
-    const counts = await queryOne<{ users: string; open_reports: string }>(
-      ctx.em,
-      sql`select (select count(*) from users) as users,
-        (select count(*) from reports where status = 'open') as open_reports`,
-    );
+    // Side by side, on two connections: as quick as the one statement with two subqueries it replaces.
+    const [users, openReports] = await Promise.all([
+      ctx.em.count(User),
+      ctx.em.count(Report, { status: 'open' }),
+    ]);
     return {
-      users: Number(counts?.users ?? 0),
-      openReports: Number(counts?.open_reports ?? 0),
+      users,
+      openReports,
       messagesToday: await moderation.messagesToday(ctx.em),
       connectedPeople: await ctx.deps.presence.count(),
       instances: await ctx.deps.instanceStats.all(),

@@ -1,7 +1,7 @@
 import { sessionCookie } from '../auth/cookies.ts';
-import type { AuthUser } from '../auth/resolve.ts';
 import type { Context } from '../context.ts';
 import type { NewSession } from '../services/auth.ts';
+import type { AuthUser } from '../views/people.ts';
 
 /** What `auth.me` answers: the flat profile of the caller, email included. */
 export function toMe({ id, username, displayName, email, role, avatarUrl }: AuthUser) {

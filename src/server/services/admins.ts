@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { emailSchema, registerInput } from '../../shared/auth.ts';
 import { hashPassword } from '../auth/password.ts';
 import { User } from '../db/entities/index.ts';
+import { lockRoles } from '../db/statements/people.ts';
 import { fieldError } from '../errors.ts';
 import { audit } from './audit.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
@@ -29,9 +30,6 @@ export interface AdminResult {
   outcome: 'created' | 'promoted' | 'unchanged';
 }
 
-/** The same lock `moderation.setRole` takes, so a promotion here and a demotion there cannot interleave. */
-const roleLock = 0x70726f6c;
-
 /** The user with that username in any case, so the command can ask for a password only when it must create one. */
 export function findUserByUsername(em: EntityManager, username: string): Promise<User | null> {
   return em.findOne(User, { [raw('lower(username)')]: username.trim().toLowerCase() });
@@ -41,7 +39,7 @@ export function findUserByUsername(em: EntityManager, username: string): Promise
 export async function createOrPromoteAdmin(em: EntityManager, request: AdminRequest): Promise<AdminResult> {
   try {
     return await em.transactional(async (tx) => {
-      await tx.execute('select pg_advisory_xact_lock(?)', [roleLock]);
+      await lockRoles(tx);
       const existing = await findUserByUsername(tx, request.username);
       return existing ? promote(tx, existing, request) : create(tx, request);
     });

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { endSessions } from './auth.ts';
 
 export async function issueApiToken(deps: Deps, em: EntityManager, userId: number, name: string) {
-  const count = await em.count(ApiToken, { userId });
+  const count = await em.count(ApiToken, { user: userId });
   if (count >= deps.config.limits.apiTokensPerUser) {
     throw new TRPCError({
       code: 'CONFLICT',
@@ -17,7 +17,7 @@ export async function issueApiToken(deps: Deps, em: EntityManager, userId: numbe
 }
 
 export async function listApiTokens(em: EntityManager, userId: number) {
-  const tokens = await em.find(ApiToken, { userId }, { orderBy: { createdAt: 'desc' } });
+  const tokens = await em.find(ApiToken, { user: userId }, { orderBy: { createdAt: 'desc' } });
   return tokens.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }));
 }
 
@@ -27,7 +27,7 @@ export async function revokeApiToken(
   userId: number,
   id: string,
 ): Promise<void> {
-  const deleted = await em.nativeDelete(ApiToken, { id, userId });
+  const deleted = await em.nativeDelete(ApiToken, { id, user: userId });
   if (!deleted) throw new TRPCError({ code: 'NOT_FOUND', message: 'No such token.' });
   await endSessions(deps, userId, { reason: 'token-revoked', tokenIds: [id] });
 }

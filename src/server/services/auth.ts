@@ -6,11 +6,12 @@ import type { changePasswordInput, loginInput, registerInput } from '../../share
 import { deleteApiTokens } from '../auth/api-tokens.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from '../auth/password.ts';
 import { endPasswordResets } from '../auth/password-resets.ts';
-import { type Auth, type AuthUser, isBanned, toAuthUser } from '../auth/resolve.ts';
+import { type Auth, isBanned } from '../auth/resolve.ts';
 import { createSession, deleteOtherSessions, deleteSession } from '../auth/sessions.ts';
 import { User } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
 import { fieldError, fieldErrors, tooManyRequests } from '../errors.ts';
+import { type AuthUser, authUserOf } from '../views/people.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
 import { type SessionEndedEvent, userChannel } from './session-events.ts';
 
@@ -103,12 +104,12 @@ export async function checkPassword(
 
 export async function startSession(deps: Deps, em: EntityManager, user: User): Promise<NewSession> {
   const { token, session } = await createSession(em, user.id, { ttlMs: deps.config.sessionTtlMs });
-  return { user: toAuthUser(user), token, expiresAt: session.expiresAt };
+  return { user: authUserOf(user), token, expiresAt: session.expiresAt };
 }
 
 /** What a banned person reads when they try to sign in. */
-export function banMessage(user: Pick<User, 'bannedUntil' | 'banReason'>): string {
-  const until = user.bannedUntil!;
+export function banMessage(user: { bannedUntil: Date } & Pick<User, 'banReason'>): string {
+  const until = user.bannedUntil;
   const when = until.getUTCFullYear() >= 9999 ? 'permanently' : `until ${until.toISOString()}`;
   return `This account is banned ${when}.${user.banReason ? ` Reason: ${user.banReason}` : ''}`;
 }
@@ -189,11 +190,4 @@ export function endSessions(
 export async function limit(deps: Deps, key: string, max: number, windowMs: number): Promise<void> {
   const decision = await deps.limiter.hit(key, max, windowMs);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
-}
-
-export function requireSession(auth: Auth): string {
-  if (!auth.sessionId) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'This needs a browser session, not an API token.' });
-  }
-  return auth.sessionId;
 }

@@ -57,5 +57,5 @@ export async function setAvatar(
   user.avatarVersion = version;
   await em.flush();
   if (previous !== null) await rm(path.join(dir, `${userId}-${previous}.webp`), { force: true });
-  return { avatarUrl: avatarUrl(userId, version)! };
+  return { avatarUrl: avatarUrl(userId, version) };
 }

@@ -1,8 +1,11 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { query, queryOne, sql } from '../db/sql.ts';
+import { Block, FriendRequest, Friendship, User } from '../db/entities/index.ts';
+import { lockPair, pairState } from '../db/statements/people.ts';
 import type { Deps } from '../deps.ts';
 import { RateLimited } from '../errors.ts';
+import { type PublicUser, publicUserFields, publicUserOf } from '../views/people.ts';
 import {
   createNotification,
   type NotificationKind,
@@ -14,14 +17,7 @@ import {
   withdrawUnreadNotifications,
 } from './notifications.ts';
 import { userChannel } from './session-events.ts';
-import {
-  type Actor,
-  loadPublicUser,
-  type PublicUser,
-  publicUserColumns,
-  toPublicUser,
-  type UserRow,
-} from './users.ts';
+import { type Actor, loadPublicUser } from './users.ts';
 
 /** What to tell people once the change commits: new notifications, and whose unread count changed otherwise. */
 interface Outbox {
@@ -43,7 +39,7 @@ async function changePair<T>(
 ): Promise<T> {
   const outbox: Outbox = { notifications: [], recounts: new Set() };
   const result = await em.transactional(async (tx) => {
-    await tx.execute('select pg_advisory_xact_lock(?, ?)', [Math.min(a, b), Math.max(a, b)]);
+    await lockPair(tx, a, b);
     return change(tx, outbox);
   });
   await publishNotifications(deps, outbox.notifications);
@@ -69,16 +65,22 @@ async function notify(
   outbox.notifications.push({ userId, view });
 }
 
-async function setRequestStatus(
-  tx: EntityManager,
-  requestId: number,
-  status: 'accepted' | 'declined' | 'cancelled',
-) {
-  await query(
-    tx,
-    sql`update friend_requests set status = ${status}, responded_at = now() where id = ${requestId}`,
-  );
+type Answer = 'accepted' | 'declined' | 'cancelled';
+
+async function setRequestStatus(tx: EntityManager, requestId: number, status: Answer) {
+  await tx.nativeUpdate(FriendRequest, { id: requestId }, { status, respondedAt: new Date() });
 }
+
+/** A pair's friendship row: one per pair, the lower id first. */
+const friendshipOf = (a: number, b: number) => ({ userLow: Math.min(a, b), userHigh: Math.max(a, b) });
+
+/** Requests between two people, in either direction. */
+const betweenPair = (a: number, b: number) => ({
+  $or: [
+    { fromId: a, toId: b },
+    { fromId: b, toId: a },
+  ],
+});
 
 const notFound = (message: string) => new TRPCError({ code: 'NOT_FOUND', message });
 const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
@@ -90,45 +92,21 @@ async function requireUser(em: EntityManager, userId: number): Promise<PublicUse
   return user;
 }
 
-interface PairState {
-  friends: boolean;
-  iBlocked: boolean;
-  theyBlocked: boolean;
-  pending: { id: number; from_id: number } | undefined;
-}
-
-async function pairState(em: EntityManager, me: number, other: number): Promise<PairState> {
-  const row = await queryOne<{ friends: boolean; i_blocked: boolean; they_blocked: boolean }>(
-    em,
-    sql`select
-      exists (select 1 from friendships where user_low = ${Math.min(me, other)} and user_high = ${Math.max(me, other)})
-        as friends,
-      exists (select 1 from blocks where blocker_id = ${me} and blocked_id = ${other}) as i_blocked,
-      exists (select 1 from blocks where blocker_id = ${other} and blocked_id = ${me}) as they_blocked`,
-  );
-  const pending = await queryOne<{ id: number; from_id: number }>(
-    em,
-    sql`select id, from_id from friend_requests where status = 'pending'
-      and ((from_id = ${me} and to_id = ${other}) or (from_id = ${other} and to_id = ${me}))`,
-  );
-  return { friends: row!.friends, iBlocked: row!.i_blocked, theyBlocked: row!.they_blocked, pending };
-}
-
 /**
  * Asking one person again and again (send, cancel, send…) would fill their notifications: at most `perHour`
  * requests to the same person in any hour, cancelled ones included. Counted in the database, under the pair's lock.
  */
 async function throttleRequests(tx: EntityManager, fromId: number, to: PublicUser, perHour: number) {
-  const recent = await queryOne<{ count: string; wait: number | null }>(
-    tx,
-    sql`select count(*) as count,
-        ceil(extract(epoch from min(created_at) + interval '1 hour' - now()))::int as wait
-      from (select created_at from friend_requests
-        where from_id = ${fromId} and to_id = ${to.id} and created_at > now() - interval '1 hour'
-        order by created_at desc limit ${perHour}) latest`,
+  const hourMs = 3_600_000;
+  const latest = await tx.find(
+    FriendRequest,
+    { fromId, toId: to.id, createdAt: { $gt: new Date(Date.now() - hourMs) } },
+    { fields: ['createdAt'], orderBy: { createdAt: 'desc' }, limit: perHour },
   );
-  if (Number(recent?.count) < perHour) return;
-  const wait = Math.max(1, recent?.wait ?? 3600);
+  const oldest = latest.at(-1);
+  if (latest.length < perHour || !oldest) return;
+  // Until the oldest of them is an hour old.
+  const wait = Math.max(1, Math.ceil((oldest.createdAt.getTime() + hourMs - Date.now()) / 1000));
   throw new TRPCError({
     code: 'TOO_MANY_REQUESTS',
     message: `You have asked ${to.displayName} ${perHour} times in the last hour. Try again in ${Math.ceil(wait / 60)} min.`,
@@ -145,7 +123,7 @@ export async function sendRequest(deps: Deps, em: EntityManager, me: Actor, user
     if (state.iBlocked) throw forbidden(`You blocked ${other.displayName}. Unblock them first.`);
     if (state.theyBlocked) throw forbidden('You cannot send this person a friend request.');
     if (state.friends) throw conflict(`You and ${other.displayName} are already friends.`);
-    if (state.pending?.from_id === me.id)
+    if (state.pending?.fromId === me.id)
       throw conflict(`You already asked ${other.displayName}; wait for an answer.`);
     if (state.pending) {
       // They asked first: asking back is a yes.
@@ -153,12 +131,10 @@ export async function sendRequest(deps: Deps, em: EntityManager, me: Actor, user
       return { status: 'accepted' as const, requestId: state.pending.id };
     }
     await throttleRequests(tx, me.id, other, deps.config.limits.friendRequestsPerPersonPerHour);
-    const request = await queryOne<{ id: number }>(
-      tx,
-      sql`insert into friend_requests (from_id, to_id) values (${me.id}, ${userId}) returning id`,
-    );
-    await notify(tx, outbox, me, userId, 'friend_request.received', 'sent you a friend request', request!.id);
-    return { status: 'pending' as const, requestId: request!.id };
+    const request = tx.create(FriendRequest, { fromId: me.id, toId: userId });
+    await tx.flush();
+    await notify(tx, outbox, me, userId, 'friend_request.received', 'sent you a friend request', request.id);
+    return { status: 'pending' as const, requestId: request.id };
   });
 }
 
@@ -169,15 +145,8 @@ async function acceptPending(
   fromId: number,
   requestId: number,
 ) {
-  await query(
-    tx,
-    sql`update friend_requests set status = 'accepted', responded_at = now() where id = ${requestId}`,
-  );
-  await query(
-    tx,
-    sql`insert into friendships (user_low, user_high) values (${Math.min(me.id, fromId)}, ${Math.max(me.id, fromId)})
-      on conflict do nothing`,
-  );
+  await setRequestStatus(tx, requestId, 'accepted');
+  await tx.createQueryBuilder(Friendship).insert(friendshipOf(me.id, fromId)).onConflict().ignore().execute();
   await notify(tx, outbox, me, fromId, 'friend_request.accepted', 'accepted your friend request', requestId);
   await settleNotificationsOf(tx, outbox, me.id, requestId);
 }
@@ -187,12 +156,7 @@ async function settleNotificationsOf(tx: EntityManager, outbox: Outbox, userId: 
   if (await settleRequestNotifications(tx, userId, requestId)) outbox.recounts.add(userId);
 }
 
-interface RequestRow {
-  id: number;
-  from_id: number;
-  to_id: number;
-  status: string;
-}
+type RequestRow = Pick<FriendRequest, 'id' | 'fromId' | 'toId' | 'status'>;
 
 /** Loads a request for a state change by `me` as `role`, in the pair's lock: it must be theirs and pending. */
 async function respond(
@@ -203,15 +167,15 @@ async function respond(
   role: 'receiver' | 'sender',
   change: (tx: EntityManager, outbox: Outbox, request: RequestRow) => Promise<void>,
 ) {
-  const found = await queryOne<RequestRow>(em, sql`select * from friend_requests where id = ${requestId}`);
-  if (!found || (found.from_id !== me.id && found.to_id !== me.id))
+  const found = await em.findOne(FriendRequest, { id: requestId });
+  if (!found || (found.fromId !== me.id && found.toId !== me.id))
     throw notFound('That friend request does not exist.');
-  await changePair(deps, em, found.from_id, found.to_id, async (tx, outbox) => {
-    const request = (await queryOne<RequestRow>(
-      tx,
-      sql`select * from friend_requests where id = ${requestId}`,
-    ))!;
-    const mine = role === 'receiver' ? request.to_id === me.id : request.from_id === me.id;
+  await changePair(deps, em, found.fromId, found.toId, async (tx, outbox) => {
+    // Read again under the pair's lock (not from the identity map): another answer may have come first.
+    const request = await tx.findOne(FriendRequest, { id: requestId }, { refresh: true });
+    // Gone meanwhile: one of the two deleted their account.
+    if (!request) throw notFound('That friend request does not exist.');
+    const mine = role === 'receiver' ? request.toId === me.id : request.fromId === me.id;
     if (!mine) {
       throw forbidden(
         role === 'receiver'
@@ -227,7 +191,7 @@ async function respond(
 
 export const acceptRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'receiver', (tx, outbox, request) =>
-    acceptPending(tx, outbox, me, request.from_id, request.id),
+    acceptPending(tx, outbox, me, request.fromId, request.id),
   );
 
 /** Quietly, as other chat apps do: the asker sees the request leave their list (friends.changed), no notice. */
@@ -244,15 +208,15 @@ export const declineRequest = (deps: Deps, em: EntityManager, me: Actor, request
 export const cancelRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'sender', async (tx, outbox, request) => {
     await setRequestStatus(tx, request.id, 'cancelled');
-    if (await withdrawUnreadNotifications(tx, request.to_id, request.id)) {
-      outbox.recounts.add(request.to_id);
+    if (await withdrawUnreadNotifications(tx, request.toId, request.id)) {
+      outbox.recounts.add(request.toId);
       return;
     }
     await notify(
       tx,
       outbox,
       me,
-      request.to_id,
+      request.toId,
       'friend_request.cancelled',
       'cancelled their friend request',
       request.id,
@@ -262,13 +226,9 @@ export const cancelRequest = (deps: Deps, em: EntityManager, me: Actor, requestI
 export async function removeFriend(deps: Deps, em: EntityManager, me: Actor, userId: number) {
   const other = await requireUser(em, userId);
   await changePair(deps, em, me.id, userId, async (tx) => {
-    const removed = await query<{ user_low: number }>(
-      tx,
-      sql`delete from friendships where user_low = ${Math.min(me.id, userId)} and user_high = ${Math.max(me.id, userId)}
-        returning user_low`,
-    );
+    const removed = await tx.nativeDelete(Friendship, friendshipOf(me.id, userId));
     // Quietly: their friend list and sidebar change (friends.changed), with no notice to rub it in.
-    if (removed.length === 0) throw notFound(`You are not friends with ${other.displayName}.`);
+    if (removed === 0) throw notFound(`You are not friends with ${other.displayName}.`);
   });
   return { ok: true as const };
 }
@@ -278,18 +238,17 @@ export async function block(deps: Deps, em: EntityManager, me: Actor, userId: nu
   if (userId === me.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot block yourself.' });
   await requireUser(em, userId);
   await changePair(deps, em, me.id, userId, async (tx) => {
-    await query(
-      tx,
-      sql`insert into blocks (blocker_id, blocked_id) values (${me.id}, ${userId}) on conflict do nothing`,
-    );
-    await query(
-      tx,
-      sql`delete from friendships where user_low = ${Math.min(me.id, userId)} and user_high = ${Math.max(me.id, userId)}`,
-    );
-    await query(
-      tx,
-      sql`update friend_requests set status = 'cancelled', responded_at = now() where status = 'pending'
-        and ((from_id = ${me.id} and to_id = ${userId}) or (from_id = ${userId} and to_id = ${me.id}))`,
+    await tx
+      .createQueryBuilder(Block)
+      .insert({ blockerId: me.id, blockedId: userId })
+      .onConflict()
+      .ignore()
+      .execute();
+    await tx.nativeDelete(Friendship, friendshipOf(me.id, userId));
+    await tx.nativeUpdate(
+      FriendRequest,
+      { status: 'pending', ...betweenPair(me.id, userId) },
+      { status: 'cancelled', respondedAt: new Date() },
     );
   });
   return { ok: true as const };
@@ -297,21 +256,14 @@ export async function block(deps: Deps, em: EntityManager, me: Actor, userId: nu
 
 export async function unblock(deps: Deps, em: EntityManager, me: Actor, userId: number) {
   await changePair(deps, em, me.id, userId, async (tx) => {
-    const rows = await query(
-      tx,
-      sql`delete from blocks where blocker_id = ${me.id} and blocked_id = ${userId} returning blocked_id`,
-    );
-    if (rows.length === 0) throw notFound('You have not blocked that user.');
+    const removed = await tx.nativeDelete(Block, { blockerId: me.id, blockedId: userId });
+    if (removed === 0) throw notFound('You have not blocked that user.');
   });
   return { ok: true as const };
 }
 
 export async function areFriends(em: EntityManager, a: number, b: number): Promise<boolean> {
-  const row = await queryOne(
-    em,
-    sql`select 1 from friendships where user_low = ${Math.min(a, b)} and user_high = ${Math.max(a, b)}`,
-  );
-  return row !== undefined;
+  return (await em.count(Friendship, friendshipOf(a, b))) > 0;
 }
 
 /** Your friends, or a friend's; anyone else's list is private. */
@@ -320,46 +272,68 @@ export async function listFriends(em: EntityManager, me: number, userId: number 
     await requireUser(em, userId);
     if (!(await areFriends(em, me, userId))) throw forbidden("Only friends can see each other's friends.");
   }
-  const rows = await query<UserRow>(
-    em,
-    sql`select ${publicUserColumns} from friendships f
-      join users u on u.id = case when f.user_low = ${userId} then f.user_high else f.user_low end
-      where f.user_low = ${userId} or f.user_high = ${userId}
-      order by lower(u.display_name), u.id`,
-  );
-  return { items: rows.map(toPublicUser) };
-}
-
-interface PendingRow extends UserRow {
-  request_id: number;
-  from_id: number;
-  requested_at: string;
+  // The friend is whichever side of the pair `userId` is not.
+  const friendsOn = (side: 'userLow' | 'userHigh', other: 'userLow' | 'userHigh') =>
+    em
+      .createQueryBuilder(Friendship, 'f')
+      .select(`f.${other}`)
+      .where({ [side]: userId })
+      .getKnexQuery();
+  const friends = await em
+    .createQueryBuilder(User, 'u')
+    .select(publicUserFields.map((field) => `u.${field}` as const))
+    .where({
+      $or: [
+        { id: { $in: friendsOn('userLow', 'userHigh') } },
+        { id: { $in: friendsOn('userHigh', 'userLow') } },
+      ],
+    })
+    .orderBy([{ [raw('lower(u.display_name)')]: 'asc' }, { id: 'asc' }])
+    .getResultList();
+  return { items: friends.map(publicUserOf) };
 }
 
 export async function pendingRequests(em: EntityManager, me: number) {
-  const rows = await query<PendingRow>(
-    em,
-    sql`select r.id as request_id, r.from_id, r.created_at as requested_at, ${publicUserColumns}
-      from friend_requests r
-      join users u on u.id = case when r.from_id = ${me} then r.to_id else r.from_id end
-      where r.status = 'pending' and (r.from_id = ${me} or r.to_id = ${me})
-      order by r.id desc`,
+  const requests = await em.find(
+    FriendRequest,
+    { status: 'pending', $or: [{ fromId: me }, { toId: me }] },
+    { orderBy: { id: 'desc' } },
   );
-  const entry = (row: PendingRow) => ({
-    id: row.request_id,
-    createdAt: new Date(row.requested_at).toISOString(),
+  const otherOf = (request: FriendRequest) => (request.fromId === me ? request.toId : request.fromId);
+  const people = await usersById(em, requests.map(otherOf));
+  const entry = (request: FriendRequest) => ({ id: request.id, createdAt: request.createdAt.toISOString() });
+  const withPerson = requests.flatMap((request) => {
+    const person = people.get(otherOf(request));
+    return person ? [{ request, person }] : [];
   });
   return {
-    incoming: rows.filter((r) => r.from_id !== me).map((r) => ({ ...entry(r), from: toPublicUser(r) })),
-    outgoing: rows.filter((r) => r.from_id === me).map((r) => ({ ...entry(r), to: toPublicUser(r) })),
+    incoming: withPerson
+      .filter(({ request }) => request.fromId !== me)
+      .map(({ request, person }) => ({ ...entry(request), from: person })),
+    outgoing: withPerson
+      .filter(({ request }) => request.fromId === me)
+      .map(({ request, person }) => ({ ...entry(request), to: person })),
   };
 }
 
+/** PublicUsers by id, in one query (none when there are no ids). */
+async function usersById(em: EntityManager, ids: number[]): Promise<Map<number, PublicUser>> {
+  if (ids.length === 0) return new Map();
+  const users = await em.find(User, { id: { $in: ids } }, { fields: publicUserFields });
+  return new Map(users.map((user) => [user.id, publicUserOf(user)]));
+}
+
+/** The people you blocked, the latest first. */
 export async function blockedUsers(em: EntityManager, me: number) {
-  const rows = await query<UserRow>(
-    em,
-    sql`select ${publicUserColumns} from blocks b join users u on u.id = b.blocked_id
-      where b.blocker_id = ${me} order by b.created_at desc`,
-  );
-  return { items: rows.map(toPublicUser) };
+  const blocks = em
+    .createQueryBuilder(Block, 'b')
+    .select(['b.blockedId', 'b.createdAt'])
+    .where({ blockerId: me });
+  const blocked = await em
+    .createQueryBuilder(User, 'u')
+    .select(publicUserFields.map((field) => `u.${field}` as const))
+    .join(blocks, 'b', { 'b.blocked_id': raw('u.id') })
+    .orderBy({ [raw('b.created_at')]: 'desc' })
+    .getResultList();
+  return { items: blocked.map(publicUserOf) };
 }

@@ -1,4 +1,4 @@
-import { query, sql } from '../db/sql.ts';
+import { Friendship } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
 import type { UserEvent } from './notifications.ts';
 import { userChannel } from './session-events.ts';
@@ -34,14 +34,15 @@ export function startFriendPresence(deps: Deps): () => Promise<void> {
 
 async function announce(deps: Deps, members: number[]): Promise<void> {
   const online = await deps.presence.online(members);
-  const em = deps.orm.em.fork();
+  // Every member's friendships in one query, not one per member.
+  const pairs = await deps.orm.em
+    .fork()
+    .find(Friendship, { $or: [{ userLow: { $in: members } }, { userHigh: { $in: members } }] });
   for (const userId of members) {
-    const friends = await query<{ friend: number }>(
-      em,
-      sql`select case when user_low = ${userId} then user_high else user_low end as friend
-        from friendships where user_low = ${userId} or user_high = ${userId}`,
+    const friends = pairs.flatMap(({ userLow, userHigh }) =>
+      userLow === userId ? [userHigh] : userHigh === userId ? [userLow] : [],
     );
     const event: UserEvent = { type: 'friend.presence', userId, online: online.has(userId) };
-    await Promise.all(friends.map(({ friend }) => deps.bus.publish(userChannel(friend), event)));
+    await Promise.all(friends.map((friend) => deps.bus.publish(userChannel(friend), event)));
   }
 }

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { reference } from './columns.ts';
+import { related } from './columns.ts';
 import { User } from './user.ts';
 
 /** A personal API token for scripts: shown once, stored as a hash of its secret like a session. */
@@ -8,7 +8,8 @@ export const ApiToken = defineEntity({
   tableName: 'api_tokens',
   properties: {
     id: p.text().primary(),
-    userId: reference(User, 'api_tokens', 'user_id', 'cascade').index('api_tokens_user_id_index'),
+    // The user itself, not only its id: a credential look-up reads both in one query.
+    user: related(User, 'api_tokens', 'user_id', 'cascade').index('api_tokens_user_id_index'),
     name: p.string().length(60),
     secretHash: p.type('blob'),
     createdAt: p.datetime(),

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
-import { reference } from './columns.ts';
+import { related } from './columns.ts';
 import { User } from './user.ts';
 
 /** A browser session (Lucia's design): the id is public, only a SHA-256 hash of the secret is kept. */
@@ -8,7 +8,8 @@ export const Session = defineEntity({
   tableName: 'sessions',
   properties: {
     id: p.text().primary(),
-    userId: reference(User, 'sessions', 'user_id', 'cascade').index('sessions_user_id_index'),
+    // The user itself, not only its id: a credential look-up reads both in one query.
+    user: related(User, 'sessions', 'user_id', 'cascade').index('sessions_user_id_index'),
     secretHash: p.type('blob'),
     createdAt: p.datetime(),
     lastVerifiedAt: p.datetime(),

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageWithSender, RoomSeenBy } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
-import { query, queryOne, sql } from '../sql.ts';
+import { query, queryOne, sql } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert

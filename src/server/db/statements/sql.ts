@@ -1,5 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+/*
+ * The raw SQL tag, for the named statements beside this file only: everything else queries through the entity
+ * manager. Each statement maps its rows to entity types itself, and tests/statements/ reads every column it returns.
+ */
+
 /** A parameterised SQL fragment: values never enter the text, so nothing a user types can change the query. */
 export class Sql {
   constructor(
@@ -37,15 +42,4 @@ export async function queryOne<Row>(em: EntityManager, fragment: Sql): Promise<R
 /** Escapes LIKE's wildcards so a search for `50%` means the characters, not a pattern. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** `in (${list(ids)})`: one placeholder per value; never call it with an empty list. */
-export function list(values: readonly unknown[]): Sql {
-  if (values.length === 0) throw new Error('sql list() needs at least one value');
-  return new Sql(values.map(() => '?').join(', '), values);
-}
-
-/** A timestamp as PostgreSQL returns it (raw queries give strings) → ISO-8601 UTC, as the API speaks; null stays. */
-export function isoTime(value: string | null): string | null {
-  return value === null ? null : new Date(value).toISOString();
 }

@@ -1,0 +1,217 @@
+/**
+ * The people statements the query builder cannot say, read column by column on a real database: what each returns
+ * must be exactly the entity-derived type it declares (numbers, not strings; Dates, not timestamp text).
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
+import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import {
+  lockPair,
+  lockRoles,
+  pairState,
+  profileSeenBy,
+  searchPeople,
+} from '../../src/server/db/statements/people.ts';
+import { createTestDatabase } from '../helpers/server.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let orm: Orm;
+const em = () => orm.em.fork() as EntityManager;
+
+/** Everyone a viewer can meet, each with a username that contains "kite". */
+let viewer: User;
+let friend: User;
+let asker: User;
+let asked: User;
+let blocked: User;
+let blocker: User;
+let stranger: User;
+let incomingRequest: FriendRequest;
+let outgoingRequest: FriendRequest;
+
+async function person(username: string, extra: Partial<Pick<User, 'avatarVersion' | 'bio'>> = {}) {
+  const manager = em();
+  const user = manager.create(User, {
+    username,
+    displayName: `${username[0]?.toUpperCase()}${username.slice(1)} Display`,
+    email: `${username}@example.com`,
+    passwordHash: 'not-a-hash',
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    ...extra,
+  });
+  await manager.flush();
+  return user;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  orm = await openDatabase(database.url);
+  viewer = await person('kite');
+  friend = await person('kitemaker', { avatarVersion: 3, bio: 'I fly them.' });
+  asker = await person('kiteasker');
+  asked = await person('redkite');
+  blocked = await person('bluekite');
+  blocker = await person('greenkite');
+  stranger = await person('kites');
+  const manager = em();
+  manager.create(Friendship, { userLow: viewer.id, userHigh: friend.id });
+  incomingRequest = manager.create(FriendRequest, { fromId: asker.id, toId: viewer.id });
+  outgoingRequest = manager.create(FriendRequest, { fromId: viewer.id, toId: asked.id });
+  manager.create(Block, { blockerId: viewer.id, blockedId: blocked.id });
+  manager.create(Block, { blockerId: blocker.id, blockedId: viewer.id });
+  await manager.flush();
+});
+
+afterAll(async () => {
+  await orm?.close();
+  await database?.drop();
+});
+
+describe('searchPeople', () => {
+  it('finds everyone who matches but those who blocked me, exact first, then prefixes, then the rest', async () => {
+    const hits = await searchPeople(em(), viewer.id, { text: 'KITE', after: null, limit: 20 });
+    expect(hits.map((hit) => hit.username)).toEqual([
+      'kite',
+      'kiteasker',
+      'kitemaker',
+      'kites',
+      'bluekite',
+      'redkite',
+    ]);
+    expect(hits.map((hit) => hit.relation)).toEqual([
+      'self',
+      'incoming',
+      'friend',
+      'none',
+      'blocked',
+      'outgoing',
+    ]);
+  });
+
+  it('returns each column as the entity types it: ids and versions as numbers, the position to page from', async () => {
+    const [maker] = await searchPeople(em(), viewer.id, { text: 'kitemaker', after: null, limit: 1 });
+    expect(maker).toEqual({
+      id: friend.id,
+      username: 'kitemaker',
+      displayName: 'Kitemaker Display',
+      avatarVersion: 3,
+      relation: 'friend',
+      requestId: null,
+      position: [0, 'kitemaker', friend.id],
+    });
+    const [asking] = await searchPeople(em(), viewer.id, { text: 'kiteasker', after: null, limit: 1 });
+    expect(asking?.requestId).toBe(incomingRequest.id);
+    const [waiting] = await searchPeople(em(), viewer.id, { text: 'redkite', after: null, limit: 1 });
+    expect(waiting?.requestId).toBe(outgoingRequest.id);
+    expect(waiting?.avatarVersion).toBeNull();
+  });
+
+  it('continues after a position, page by page, without repeats or gaps', async () => {
+    const all = await searchPeople(em(), viewer.id, { text: 'kite', after: null, limit: 20 });
+    const first = await searchPeople(em(), viewer.id, { text: 'kite', after: null, limit: 2 });
+    const next = await searchPeople(em(), viewer.id, {
+      text: 'kite',
+      after: first.at(-1)?.position ?? null,
+      limit: 20,
+    });
+    expect([...first, ...next].map((hit) => hit.id)).toEqual(all.map((hit) => hit.id));
+  });
+
+  it('matches short text by prefix only, and takes % and _ literally', async () => {
+    const short = await searchPeople(em(), viewer.id, { text: 'ki', after: null, limit: 20 });
+    expect(short.map((hit) => hit.username)).toEqual(['kite', 'kiteasker', 'kitemaker', 'kites']);
+    expect(await searchPeople(em(), viewer.id, { text: 'k%e', after: null, limit: 20 })).toEqual([]);
+  });
+});
+
+describe('profileSeenBy', () => {
+  it('returns every column as the entity types it, with the relation and the friend count', async () => {
+    const profile = await profileSeenBy(em(), viewer.id, 'KiteMaker');
+    expect(profile).toEqual({
+      id: friend.id,
+      username: 'kitemaker',
+      displayName: 'Kitemaker Display',
+      avatarVersion: 3,
+      relation: 'friend',
+      requestId: null,
+      bio: 'I fly them.',
+      email: 'kitemaker@example.com',
+      showEmail: false,
+      createdAt: new Date('2026-01-02T03:04:05.678Z'),
+      friendCount: 1,
+    });
+  });
+
+  it('gives the pending request between us, whichever way it goes', async () => {
+    expect((await profileSeenBy(em(), viewer.id, 'kiteasker'))?.requestId).toBe(incomingRequest.id);
+    expect((await profileSeenBy(em(), asked.id, 'kite'))?.requestId).toBe(outgoingRequest.id);
+    expect((await profileSeenBy(em(), asked.id, 'kite'))?.relation).toBe('incoming');
+  });
+
+  it('finds nobody who blocked me, and nobody by a name no one has', async () => {
+    expect(await profileSeenBy(em(), viewer.id, 'greenkite')).toBeNull();
+    expect(await profileSeenBy(em(), viewer.id, 'nokite')).toBeNull();
+    expect((await profileSeenBy(em(), stranger.id, 'kite'))?.friendCount).toBe(1);
+  });
+});
+
+describe('pairState', () => {
+  it('tells friends apart from strangers, the same seen from either side', async () => {
+    const none = { friends: false, iBlocked: false, theyBlocked: false, pending: null };
+    expect(await pairState(em(), viewer.id, friend.id)).toEqual({ ...none, friends: true });
+    expect(await pairState(em(), friend.id, viewer.id)).toEqual({ ...none, friends: true });
+    expect(await pairState(em(), viewer.id, stranger.id)).toEqual(none);
+  });
+
+  it('says who blocked whom', async () => {
+    const none = { friends: false, iBlocked: false, theyBlocked: false, pending: null };
+    expect(await pairState(em(), viewer.id, blocked.id)).toEqual({ ...none, iBlocked: true });
+    expect(await pairState(em(), blocked.id, viewer.id)).toEqual({ ...none, theyBlocked: true });
+    expect(await pairState(em(), viewer.id, blocker.id)).toEqual({ ...none, theyBlocked: true });
+  });
+
+  it('gives the pending request with its sender, whichever way it goes', async () => {
+    const pending = { id: incomingRequest.id, fromId: asker.id };
+    expect((await pairState(em(), viewer.id, asker.id)).pending).toEqual(pending);
+    expect((await pairState(em(), asker.id, viewer.id)).pending).toEqual(pending);
+  });
+});
+
+describe('lockPair', () => {
+  /** Whether another connection could take the pair's lock right now (it lets go at once). */
+  const lockIsFree = (a: number, b: number) =>
+    em().transactional(async (tx) => {
+      const [row] = await tx.execute<{ free: boolean }[]>('select pg_try_advisory_xact_lock(?, ?) as free', [
+        a,
+        b,
+      ]);
+      return row?.free;
+    });
+
+  it('holds the pair, in either order, until the transaction ends', async () => {
+    await em().transactional(async (tx) => {
+      await lockPair(tx, friend.id, viewer.id);
+      expect(await lockIsFree(viewer.id, friend.id)).toBe(false);
+      expect(await lockIsFree(viewer.id, asker.id)).toBe(true);
+    });
+    expect(await lockIsFree(viewer.id, friend.id)).toBe(true);
+  });
+});
+
+describe('lockRoles', () => {
+  it('holds the one role lock until the transaction ends', async () => {
+    const roleLockIsFree = () =>
+      em().transactional(async (tx) => {
+        const [row] = await tx.execute<{ free: boolean }[]>(
+          "select pg_try_advisory_xact_lock(x'70726f6c'::int) as free",
+        );
+        return row?.free;
+      });
+    await em().transactional(async (tx) => {
+      await lockRoles(tx);
+      expect(await roleLockIsFree()).toBe(false);
+    });
+    expect(await roleLockIsFree()).toBe(true);
+  });
+});
