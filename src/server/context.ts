@@ -6,6 +6,7 @@ import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
+import { User } from './db/entities/index.ts';
 import type { Deps } from './deps.ts';
 import type { SocketAdmission } from './http/socket-admission.ts';
 import { CallBudget } from './realtime/call-budget.ts';
@@ -74,7 +75,7 @@ export function originAllowed(deps: Deps, req: IncomingMessage): boolean {
 async function markSeen(deps: Deps, userId: number): Promise<void> {
   await deps.orm.em
     .fork()
-    .execute('update users set last_seen_at = now() where id = ?', [userId])
+    .nativeUpdate(User, { id: userId }, { lastSeenAt: new Date() })
     .catch((cause) => deps.log.warn('Could not record last seen', { userId, cause }));
 }
 
