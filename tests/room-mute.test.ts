@@ -2,6 +2,9 @@
  * Muting a conversation: a person silences a room on one device and every device of theirs knows, live; the room
  * keeps counting what is unread; only members may mute, and the public room can be muted too.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chattyLimits,
@@ -12,6 +15,7 @@ import {
   type UserEvent,
   watchUserEvents,
 } from './helpers/chat.ts';
+import { runCli } from './helpers/cli.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { type Client, openTab } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -134,5 +138,31 @@ describe('who may mute what', () => {
     const badFlag = await rejection(ann.client.chat.setRoomMuted.mutate(wrongFlag));
     expect(badFlag.data?.code).toBe('BAD_REQUEST');
     expect(badFlag.data?.fieldErrors?.muted).toEqual(['muted is true or false.']);
+  });
+});
+
+describe('muting from the command line', () => {
+  it('`parley mute-room @ben` mutes the conversation with Ben, and unmute-room lets it speak again', async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const { token } = await server.client().auth.createToken.mutate({
+      login: ann.username,
+      password: ann.account.password,
+      name: 'terminal',
+    });
+    const configDir = await mkdtemp(path.join(tmpdir(), 'parley-mute-'));
+    const parley = (...args: string[]) =>
+      runCli(args, { configDir, url: server.url, env: { PARLEY_TOKEN: token } });
+    try {
+      const muted = await parley('mute-room', `@${ben.username}`);
+      expect(muted, muted.stderr).toMatchObject({ code: 0, stdout: `Muted @${ben.username}.\n` });
+      expect((await sidebarRoom(ann.client, room.id)).muted).toBe(true);
+
+      const unmuted = await parley('unmute-room', `@${ben.username}`, '--json');
+      expect(JSON.parse(unmuted.stdout)).toEqual({ roomId: room.id, muted: false });
+      expect((await sidebarRoom(ann.client, room.id)).muted).toBe(false);
+    } finally {
+      await rm(configDir, { recursive: true, force: true });
+    }
   });
 });
