@@ -96,6 +96,17 @@ const conversationWithBen = () => page.getByRole('region', { name: 'Ben Baker' }
 const say = (from: { client: Client }, roomId: number, body: string) =>
   from.client.chat.send.mutate({ roomId, clientId: newClientId(), body });
 
+/** Someone who signs up in the web app, in `context`, with an API client on the same session. */
+async function signUpInBrowser(context: BrowserContext, name: string) {
+  const page = await context.newPage();
+  const who = browserUser(name);
+  await registerThroughForm(page, who);
+  await expectSignedInAs(page, who);
+  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
+  const client = server.client({ cookie: cookieHeader(session!.value) });
+  return { page, id: (await client.auth.me.query())!.id, client };
+}
+
 beforeAll(async () => {
   [server, browser] = await Promise.all([
     startTestServer({ serveClient: true, env: roomyLimits }),
@@ -104,15 +115,11 @@ beforeAll(async () => {
   context = await newVisitor(browser, server.url, { permissions: ['notifications'] });
   context.setDefaultTimeout(10_000);
   await context.addInitScript(recordNotifications);
-  page = await context.newPage();
+  const signedUp = await signUpInBrowser(context, 'Ann Archer');
+  page = signedUp.page;
+  ann = { id: signedUp.id, client: signedUp.client };
   elsewhere = await context.newPage();
   await page.bringToFront();
-  const who = browserUser('Ann Archer');
-  await registerThroughForm(page, who);
-  await expectSignedInAs(page, who);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const client = server.client({ cookie: cookieHeader(session!.value) });
-  ann = { id: (await client.auth.me.query())!.id, client };
   [ben, cat] = await Promise.all([
     signUp(server, { displayName: 'Ben Baker' }),
     signUp(server, { displayName: 'Cat Cooper' }),
@@ -201,5 +208,33 @@ describe('notifications while Parley is in the background', () => {
     expect(latest.at(-1)?.title).toBe('Cat Cooper');
     // Muted is not unread-free: the tab's title counts Ben's message along with Cat's.
     await page.waitForFunction(() => document.title === '(2) Ben Baker · Parley');
+  });
+});
+
+describe('the offer to turn notifications on', () => {
+  test('comes after a first direct message, never on load, and "Not now" puts it away for good', async () => {
+    const danContext = await newVisitor(browser, server.url);
+    danContext.setDefaultTimeout(10_000);
+    await danContext.addInitScript(recordNotifications);
+    try {
+      const { page: dan, ...danApi } = await signUpInBrowser(danContext, 'Dan Dale');
+      await makeFriends(ben, danApi);
+      const offer = dan.getByRole('complementary', { name: /desktop notification/ });
+      expect(await offer.count()).toBe(0);
+
+      const room = await ben.client.chat.openPrivate.mutate({ userId: danApi.id });
+      await say(ben, room.id, 'Welcome, Dan');
+      await offer.waitFor();
+      await offer.getByRole('button', { name: 'Not now' }).click();
+      await offer.waitFor({ state: 'detached' });
+
+      await dan.reload();
+      await say(ben, room.id, 'Still there?');
+      await dan.getByRole('navigation', { name: 'Conversations' }).getByText('Still there?').waitFor();
+      expect(await offer.count()).toBe(0);
+      expect(await dan.evaluate(() => window.recordedNotifications.asked)).toBe(0);
+    } finally {
+      await danContext.close();
+    }
   });
 });
