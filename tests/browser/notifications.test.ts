@@ -198,6 +198,11 @@ describe('notifications while Parley is in the background', () => {
     const sidebar = page.getByRole('navigation', { name: 'Conversations' });
     await sidebar.getByRole('link', { name: /Ben Baker.*, muted/ }).waitFor();
     await saveScreenshot(page, '26-muted-conversation.png');
+    // On a phone the toggle stays in the header, in view.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = await mute.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await annLooksAway();
     await say(ben, roomWithBen, 'Muted words');
