@@ -141,6 +141,26 @@ describe('who may mute what', () => {
   });
 });
 
+describe('flipping a mute over and over', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ env: { ...chattyLimits, RATE_MUTATIONS_PER_MINUTE: '3' } });
+  });
+  afterAll(() => limited?.close());
+
+  it('uses the person’s budget of changes: past it, TOO_MANY_REQUESTS says how long to wait', async () => {
+    const [ann] = await people(limited, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    for (const muted of [true, false, true]) await ann.client.chat.setRoomMuted.mutate({ roomId, muted });
+
+    const refused = await rejection(ann.client.chat.setRoomMuted.mutate({ roomId, muted: false }));
+
+    expect(refused.data?.code).toBe('TOO_MANY_REQUESTS');
+    expect(refused.data?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await ann.client.chat.publicRoom.query()).muted).toBe(true);
+  });
+});
+
 describe('muting from the command line', () => {
   it('`parley mute-room @ben` mutes the conversation with Ben, and unmute-room lets it speak again', async () => {
     const [ann, ben] = await people(server, 'Ann', 'Ben');
