@@ -12,9 +12,9 @@ export interface MessageAlertInput {
   mentionsMe: boolean;
   /** The person muted this conversation: it counts unread, and stays quiet. */
   roomMuted: boolean;
-  /** This tab shows that conversation. */
+  /** The tab the person looks at (this one, or another of theirs in front) shows that conversation. */
   roomOpen: boolean;
-  /** This tab is visible and has the keyboard focus: the person is looking at it. */
+  /** A Parley tab of theirs is visible and has the keyboard focus: the person is looking at Parley. */
   tabFocused: boolean;
   /** What the person turned on: desktop notifications (permission granted), and a sound. */
   settings: { desktop: boolean; sound: boolean };

@@ -187,6 +187,24 @@ describe('notifications while Parley is in the background', () => {
     expect(bodies).toEqual(['Are you there?', 'And this?']);
   });
 
+  test('while Ann reads the conversation in another tab, this one stays quiet', async () => {
+    const otherTab = await context.newPage();
+    await otherTab.goto(`/chat/${roomWithBen}`);
+    await otherTab.bringToFront();
+    await say(ben, roomWithBen, 'Reading it in the other tab');
+    await otherTab
+      .getByRole('region', { name: 'Ben Baker' })
+      .getByText('Reading it in the other tab')
+      .waitFor();
+    await otherTab.close();
+
+    await annLooksAway();
+    await say(ben, roomWithBen, 'Back to one tab');
+
+    const bodies = (await untilShown(3)).map((n) => n.body);
+    expect(bodies).toEqual(['Are you there?', 'And this?', 'Back to one tab']);
+  });
+
   test('a conversation Ann muted stays quiet, and its mute shows in the sidebar', async () => {
     await annLooksBack();
     const mute = page.getByRole('button', { name: 'Mute conversation' });
@@ -208,8 +226,13 @@ describe('notifications while Parley is in the background', () => {
     await say(ben, roomWithBen, 'Muted words');
     await say(cat, (await cat.client.chat.openPrivate.mutate({ userId: ann.id })).id, 'Hello from Cat');
 
-    const latest = await untilShown(3);
-    expect(latest.map((n) => n.body)).toEqual(['Are you there?', 'And this?', 'Hello from Cat']);
+    const latest = await untilShown(4);
+    expect(latest.map((n) => n.body)).toEqual([
+      'Are you there?',
+      'And this?',
+      'Back to one tab',
+      'Hello from Cat',
+    ]);
     expect(latest.at(-1)?.title).toBe('Cat Cooper');
     // Muted is not unread-free: the tab's title counts Ben's message along with Cat's.
     await page.waitForFunction(() => document.title === '(2) Ben Baker · Parley');

@@ -13,7 +13,7 @@ import type { ChatSession } from '../chat/session.ts';
 import type { Message, Room } from '../chat/types.ts';
 import { plainPreview } from '../markdown.ts';
 import type { Notifications } from '../notifications.ts';
-import { isInFront } from '../window-focus.ts';
+import { createAttention } from './attention.ts';
 import { createChime } from './chime.ts';
 import { type AlertSettings, createAlertSettings } from './settings.ts';
 
@@ -45,6 +45,7 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
   const { session, notifications } = sources;
   const settings = createAlertSettings(session.userId);
   const chime = createChime();
+  const attention = createAttention(session.userId, sources.openRoomId);
   const [offer, setOffer] = createSignal(false);
 
   function arrived(message: Message) {
@@ -52,15 +53,15 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
     // Only direct messages come as room.changed: one not listed yet is a conversation opened a moment ago.
     const roomKind = room?.kind ?? 'private';
     const fromMe = message.sender.id === session.userId;
+    const looking = attention();
     const alert = messageAlert({
       created: true,
       fromMe,
       roomKind,
       mentionsMe: false,
       roomMuted: room?.muted ?? false,
-      roomOpen: sources.openRoomId() === message.roomId,
-      // Asked at the moment it matters, not remembered from the last focus event.
-      tabFocused: isInFront(),
+      roomOpen: looking.roomId === message.roomId,
+      tabFocused: looking.inFront,
       settings: { desktop: settings.desktop(), sound: settings.sound() },
     });
     if (alert.sound && firstTabFor(message.id)) chime();
