@@ -1,7 +1,6 @@
 import { useLocation } from '@solidjs/router';
 import { createEffect, createSignal, on, type ParentProps, Show } from 'solid-js';
 import { AppHeader } from './AppHeader.tsx';
-import { NotificationHint } from './alerts/NotificationHint.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { SkipLink } from './SkipLink.tsx';
 
@@ -36,7 +35,6 @@ export function AppShell(props: ParentProps) {
           onClick={() => setNavOpen(false)}
         />
       </Show>
-      <NotificationHint />
       <main id="main" class="main" tabIndex={-1}>
         {props.children}
       </main>

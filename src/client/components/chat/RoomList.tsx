@@ -64,7 +64,7 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
           <span class="room-line">
             <span class="room-name">{props.room.name}</span>
             <Show when={props.room.muted}>
-              <span class="room-muted" title="Muted">
+              <span class="room-muted" title="Muted" aria-hidden="true">
                 <BellOffIcon />
               </span>
             </Show>
