@@ -191,6 +191,7 @@ describe('notifications while Parley is in the background', () => {
     const otherTab = await context.newPage();
     await otherTab.goto(`/chat/${roomWithBen}`);
     await otherTab.bringToFront();
+    await otherTab.getByRole('textbox', { name: 'Message Ben Baker' }).waitFor();
     await say(ben, roomWithBen, 'Reading it in the other tab');
     await otherTab
       .getByRole('region', { name: 'Ben Baker' })
