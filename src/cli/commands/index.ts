@@ -6,6 +6,7 @@ import { createAdmin } from './create-admin.ts';
 import { friends } from './friends.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { muteRoom, unmuteRoom } from './room-mute.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { whoami } from './whoami.ts';
@@ -17,6 +18,8 @@ export const commands: Command[] = [
   whoami,
   send,
   tail,
+  muteRoom,
+  unmuteRoom,
   friends,
   ban,
   unban,

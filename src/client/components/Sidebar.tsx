@@ -2,6 +2,7 @@ import { A } from '@solidjs/router';
 import { type JSX, Match, Show, Switch } from 'solid-js';
 import { useAuth } from '../lib/auth.ts';
 import { useChat } from '../lib/chat/session.ts';
+import { NotificationHint } from './alerts/NotificationHint.tsx';
 import { LockIcon } from './chat/ChatIcons.tsx';
 import { RoomList } from './chat/RoomList.tsx';
 import { ChatIcon, HashIcon, SettingsIcon, ShieldIcon } from './Icons.tsx';
@@ -46,6 +47,7 @@ export function Sidebar(props: { onClose: () => void }) {
       aria-label="Conversations"
       onKeyDown={(event) => event.key === 'Escape' && props.onClose()}
     >
+      <NotificationHint />
       <Switch fallback={<RoomsLoading />}>
         <Match when={chat()?.roomsStatus() === 'error' && !rooms()}>
           <div class="sidebar-error" role="alert">

@@ -1,17 +1,21 @@
 import { useNavigate, useParams } from '@solidjs/router';
 import { createSignal, Match, Switch } from 'solid-js';
 import { ApiTokens } from '../components/ApiTokens.tsx';
+import { NotificationSettings } from '../components/alerts/NotificationSettings.tsx';
 import { ChangePasswordForm } from '../components/ChangePasswordForm.tsx';
 import { BlockedTab, FriendsTab, RequestsTab } from '../components/PeopleTabs.tsx';
 import { ProfileTab } from '../components/ProfileTab.tsx';
 import { type TabItem, Tabs } from '../components/Tabs.tsx';
 import { current, useFriends } from '../lib/friends.ts';
 
-const tabIds = ['profile', 'friends', 'requests', 'blocked', 'security'] as const;
+const tabIds = ['profile', 'friends', 'requests', 'blocked', 'notifications', 'security'] as const;
 type TabId = (typeof tabIds)[number];
 const isTab = (value: string | undefined): value is TabId => tabIds.includes(value as TabId);
 
-/** `/account/:tab?`: your profile, friends, requests, blocks, and security, one tab each; each has its own URL. */
+/**
+ * `/account/:tab?`: your profile, friends, requests, blocks, notifications and security, one tab each; each has
+ * its own URL.
+ */
 export function AccountPage() {
   const params = useParams<{ tab?: string }>();
   const navigate = useNavigate();
@@ -29,6 +33,7 @@ export function AccountPage() {
       count: (requests()?.incoming.length ?? 0) + (requests()?.outgoing.length ?? 0),
     },
     { id: 'blocked', label: 'Blocked', count: current(friends.blocked)?.length },
+    { id: 'notifications', label: 'Notifications' },
     { id: 'security', label: 'Security' },
   ];
 
@@ -53,6 +58,9 @@ export function AccountPage() {
           </Match>
           <Match when={selected() === 'blocked'}>
             <BlockedTab />
+          </Match>
+          <Match when={selected() === 'notifications'}>
+            <NotificationSettings />
           </Match>
           <Match when={selected() === 'security'}>
             <ChangePasswordForm onChanged={() => setPasswordChanges((count) => count + 1)} />

@@ -10,6 +10,7 @@ import {
   roomInput,
   sendInput,
 } from '../../shared/chat.ts';
+import { setRoomMutedInput } from '../../shared/room-mute.ts';
 import type { SocketConnection } from '../context.ts';
 import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
@@ -17,6 +18,7 @@ import { roomEventStream } from '../services/chat/events.ts';
 import { history } from '../services/chat/messages.ts';
 import { activeMute } from '../services/chat/mute.ts';
 import { edit, remove, send } from '../services/chat/post.ts';
+import { setRoomMuted, withMuted, withMutedOne } from '../services/chat/room-mute.ts';
 import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
@@ -45,26 +47,34 @@ export const chatRouter = router({
     // Presence is for friends: a former friend's room keeps their name, not whether they are online.
     const others = list.flatMap((room) => (room.other && !room.formerFriend ? [room.other] : []));
     const online = await ctx.deps.presence.online(others.map((u) => u.id));
-    return list.map((room) =>
+    const withPresence = list.map((room) =>
       room.other ? { ...room, other: { ...room.other, online: online.has(room.other.id) } } : room,
     );
+    return withMuted(ctx.em, ctx.user.id, withPresence);
   }),
 
   /** The caller's mute, if one is in force (`{ until, reason }`), else null: shown in place of the composer. */
   muteStatus: protectedProcedure.query(({ ctx }) => activeMute(ctx.em, ctx.user.id)),
 
   /** The one public room; signed-out visitors may read it. */
-  publicRoom: publicProcedure.query(async ({ ctx }) =>
-    rooms.roomView(ctx.em, await rooms.publicRoomId(ctx.em), ctx.auth?.user.id ?? null),
-  ),
+  publicRoom: publicProcedure.query(async ({ ctx }) => {
+    const userId = ctx.auth?.user.id ?? null;
+    const room = await rooms.roomView(ctx.em, await rooms.publicRoomId(ctx.em), userId);
+    return withMutedOne(ctx.em, userId, room);
+  }),
 
   openPrivate: protectedProcedure.input(openPrivateInput).mutation(async ({ ctx, input }) => {
     const room = await rooms.openPrivate(ctx.em, ctx.user.id, input.userId);
     // The other member's sidebar shows the conversation as soon as it exists.
     const event: UserEvent = { type: 'room.changed', roomId: room.id };
     await ctx.deps.bus.publish(userChannel(input.userId), event);
-    return room;
+    return withMutedOne(ctx.em, ctx.user.id, room);
   }),
+
+  /** Mutes or unmutes a room for the caller (a member; the public room too): it counts unread, never notifies. */
+  setRoomMuted: protectedProcedure
+    .input(setRoomMutedInput)
+    .mutation(({ ctx, input }) => setRoomMuted(ctx.deps, ctx.em, ctx.user.id, input.roomId, input.muted)),
 
   history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);

@@ -26,6 +26,8 @@ export type UserEvent =
   | { type: 'room.changed'; roomId: number; event?: RoomEventView; unread?: number; readSeq?: number }
   /** This user read a room in some tab: every tab's badge takes the new count. */
   | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
+  /** This user muted or unmuted a room in some tab: every tab's sidebar and notifications follow. */
+  | { type: 'room.muted'; roomId: number; muted: boolean }
   | { type: 'friend.presence'; userId: number; online: boolean }
   /**
    * Events for this user may have been lost between instances (the link through Redis dropped and came back):
@@ -39,6 +41,7 @@ const userEventTypes = new Set<UserEvent['type']>([
   'friends.changed',
   'room.changed',
   'room.read',
+  'room.muted',
   'friend.presence',
   'resync',
 ]);

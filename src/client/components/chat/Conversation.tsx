@@ -17,6 +17,8 @@ import { useChat } from '../../lib/chat/session.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { usePageTitle } from '../../lib/title.ts';
 import { trpc } from '../../lib/trpc.ts';
+import { createWindowFocus } from '../../lib/window-focus.ts';
+import { MuteButton } from '../alerts/MuteButton.tsx';
 import { Composer } from './Composer.tsx';
 import { FormerFriendNote, MuteNote, SignInPrompt } from './ComposerNotes.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
@@ -28,22 +30,6 @@ export interface RoomSummary {
   kind: 'public' | 'private';
   name: string;
   other?: PublicUser;
-}
-
-/** Whether the window is in front of the reader: only then does "shown" mean "read". */
-function createWindowFocus() {
-  const check = () => document.visibilityState === 'visible' && document.hasFocus();
-  const [focused, setFocused] = createSignal(check());
-  const update = () => setFocused(check());
-  window.addEventListener('focus', update);
-  window.addEventListener('blur', update);
-  document.addEventListener('visibilitychange', update);
-  onCleanup(() => {
-    window.removeEventListener('focus', update);
-    window.removeEventListener('blur', update);
-    document.removeEventListener('visibilitychange', update);
-  });
-  return focused;
 }
 
 /** Where a conversation should be and is not: a bad address, a room that is gone, or someone else's. */
@@ -108,7 +94,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
   const mute = () => session?.mute() ?? null;
   const canSend = () => !formerFriend() && !mute();
 
-  // Read means: the newest message is on screen and the window is in front.
+  // Read means: the newest message is on screen and the window is in front (only then does shown mean read).
   const focused = createWindowFocus();
   const [atBottom, setAtBottom] = createSignal(true);
   createEffect(() => {
@@ -140,6 +126,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
           other={other()}
           online={other() && !formerFriend() ? session?.isOnline(other()!.id) : undefined}
           connected={activity.connected()}
+          actions={<MuteButton roomId={roomId} />}
         />
         <Switch>
           <Match when={conversation.status() === 'error'}>

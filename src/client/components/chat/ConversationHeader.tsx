@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { Show } from 'solid-js';
+import { type JSX, Show } from 'solid-js';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { Avatar } from '../Avatar.tsx';
 import { HashIcon } from '../Icons.tsx';
@@ -12,6 +12,8 @@ export interface ConversationHeaderProps {
   online?: boolean;
   /** People connected right now (the public room only). */
   connected?: number | null;
+  /** Controls at the header's end (muting the conversation). */
+  actions?: JSX.Element;
 }
 
 function PublicSubtitle(props: { connected?: number | null }) {
@@ -80,6 +82,7 @@ export function ConversationHeader(props: ConversationHeaderProps) {
           <PrivateSubtitle other={props.other} online={props.online} />
         </Show>
       </div>
+      <div class="conversation-actions">{props.actions}</div>
     </header>
   );
 }

@@ -5,6 +5,7 @@ import { type Message, type Room, roomHref } from '../../lib/chat/types.ts';
 import { plainPreview } from '../../lib/markdown.ts';
 import { createNow, exactTime, shortTime } from '../../lib/time.ts';
 import { Avatar } from '../Avatar.tsx';
+import { BellOffIcon } from '../alerts/AlertIcons.tsx';
 import { HashIcon } from '../Icons.tsx';
 
 function preview(room: Room, myId: number): string {
@@ -62,6 +63,11 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
         <span class="room-text">
           <span class="room-line">
             <span class="room-name">{props.room.name}</span>
+            <Show when={props.room.muted}>
+              <span class="room-muted" title="Muted" aria-hidden="true">
+                <BellOffIcon />
+              </span>
+            </Show>
             <Show when={props.room.lastMessage}>
               {(last: () => Message) => (
                 <time class="room-time" datetime={last().createdAt} title={exactTime(last().createdAt)}>
@@ -87,6 +93,7 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
                 ? ', online'
                 : ', offline'
               : ''}
+          {props.room.muted ? ', muted' : ''}
           {unread() > 0 ? `, ${unread()} unread` : ''}
         </span>
       </A>

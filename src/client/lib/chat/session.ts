@@ -37,6 +37,8 @@ export interface ChatSession {
   /** Sends a room's pending read position now (blur, leaving the room, hiding the page). */
   flushRead(roomId: number): void;
   outbox(roomId: number): Outbox;
+  /** Mutes a room (or unmutes it) on every device of this person: it still counts unread, never notifies. */
+  setMuted(roomId: number, muted: boolean): Promise<void>;
   /** The signed-in person's mute while one is in force: until when (ISO) and why; `null` otherwise. */
   mute(): Mute | null;
   /** A room's unsent composer text, kept while its reader looks elsewhere and across reloads. */
@@ -127,6 +129,9 @@ export function createChatSession(
       case 'room.read':
         readAt(event);
         break;
+      case 'room.muted':
+        patchRoom(event.roomId, (r) => ({ ...r, muted: event.muted }));
+        break;
       // A new friend brings their room back, an unfriend takes it away; after a lost connection, anything.
       case 'friends.changed':
       case 'reconnected':
@@ -185,6 +190,10 @@ export function createChatSession(
     },
     flushRead: (roomId) => reads.flush(roomId),
     outbox,
+    async setMuted(roomId, muted) {
+      await trpc.chat.setRoomMuted.mutate({ roomId, muted });
+      patchRoom(roomId, (r) => ({ ...r, muted }));
+    },
     mute: muteStatus.mute,
     drafts: savedDrafts(userId),
   };

@@ -50,6 +50,8 @@ export const RoomMember = defineEntity({
     roomId: reference(Room, 'room_members', 'room_id', 'cascade').primary(),
     userId: reference(User, 'room_members', 'user_id', 'cascade').primary().index('room_members_user'),
     readSeq: p.bigint('number').default(0),
+    /** The member silenced this room: it still counts unread, but never notifies or sounds, on any device. */
+    muted: p.boolean().default(false),
     joinedAt: createdAt(),
   },
 });
