@@ -75,6 +75,15 @@ export const Message = defineEntity({
     // A retried send (same sender, same clientId) finds the message it stored the first time.
     { name: 'messages_sender_id_client_id_key', properties: ['senderId', 'clientId'] },
   ],
+  indexes: [
+    {
+      // Message search (services/chat/search.ts). 'simple' lowercases and keeps every word: chat mixes languages,
+      // names and jargon, which a language's stemmer and stop words would mangle or drop. Deleted words are never
+      // searched, so they stay out of the index too.
+      name: 'messages_body_search',
+      expression: `create index messages_body_search on messages using gin (to_tsvector('simple', body)) where deleted_at is null`,
+    },
+  ],
 });
 export type Message = InferEntity<typeof Message>;
 
