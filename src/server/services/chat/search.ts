@@ -1,0 +1,83 @@
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageSearchInput, Snippet } from '../../../shared/search.ts';
+import { Block, Message, Room } from '../../db/entities/index.ts';
+import type { MessageView } from './messages.ts';
+import { messagesByIds } from './messages-by-id.ts';
+import { authorizeRead } from './rooms.ts';
+import { snippetOf, toTsQuery } from './search-snippet.ts';
+
+/**
+ * How many of the newest matches are ranked. Ranking reads every candidate's words again, so it is bounded: a word
+ * found in half a million messages costs no more than a rare one. In a chat, the newest matches are the ones
+ * people look for; an older one is found with one more word.
+ */
+export const rankedCandidates = 500;
+
+export interface MessageHit {
+  message: MessageView;
+  snippet: Snippet;
+}
+
+const matches = "to_tsvector('simple', m.body) @@ to_tsquery('simple', ?)";
+// Cover density, divided by 1 + log(length): words close together in a short message come first.
+const rank = "ts_rank_cd(to_tsvector('simple', m.body), to_tsquery('simple', ?), 1)";
+
+/**
+ * The rooms a person can search: the public room and their private rooms (still after an unfriend, as their
+ * history stays readable), but not a room with someone who blocked them, which their room list leaves out too.
+ */
+async function searchableRoomIds(em: EntityManager, userId: number): Promise<number[]> {
+  const rooms = await em.find(
+    Room,
+    { $or: [{ kind: 'public' }, { userLow: userId }, { userHigh: userId }] },
+    { fields: ['id', 'kind', 'userLow', 'userHigh'] },
+  );
+  const blockers = new Set((await em.find(Block, { blockedId: userId })).map((block) => block.blockerId));
+  const other = (room: Pick<Room, 'userLow' | 'userHigh'>) =>
+    room.userLow === userId ? room.userHigh : room.userLow;
+  return rooms
+    .filter((room) => room.kind === 'public' || !blockers.has(other(room) ?? 0))
+    .map((room) => room.id);
+}
+
+/** The ids of one page of hits, best first: the newest matches, ranked, after the cursor's hit. */
+async function rankedPage(em: EntityManager, roomIds: number[], input: MessageSearchInput, tsQuery: string) {
+  const candidates = em
+    .createQueryBuilder(Message, 'c')
+    .select('c.id')
+    .where({ roomId: { $in: roomIds }, deletedAt: null })
+    .andWhere(matches.replaceAll('m.', 'c.'), [tsQuery])
+    .orderBy({ id: 'desc' })
+    .limit(rankedCandidates);
+  const page = em
+    .createQueryBuilder(Message, 'm')
+    .select(['m.id', raw(`${rank} as rank`, [tsQuery])])
+    .where({ id: { $in: candidates.getKnexQuery() } })
+    .orderBy({ [raw('rank')]: 'desc', id: 'desc' })
+    .limit(input.limit + 1);
+  if (input.cursor) {
+    const [afterRank, afterId] = input.cursor.split(':');
+    page.andWhere(`(${rank}, m.id) < (?::real, ?)`, [tsQuery, Number(afterRank), afterId]);
+  }
+  return page.execute<{ id: string; rank: number }[]>('all', false);
+}
+
+/** Full-text search over the messages a person can read: one room, or all of theirs. */
+export async function searchMessages(em: EntityManager, userId: number, input: MessageSearchInput) {
+  const roomIds = input.roomId
+    ? [(await authorizeRead(em, input.roomId, userId)).id]
+    : await searchableRoomIds(em, userId);
+  const rows = await rankedPage(em, roomIds, input, toTsQuery(input.query));
+  const page = rows.slice(0, input.limit);
+  const messages = await messagesByIds(
+    em,
+    page.map((row) => String(row.id)),
+  );
+  const items: MessageHit[] = messages.map((message) => ({
+    message,
+    snippet: snippetOf(message.body, input.query),
+  }));
+  const last = page.at(-1);
+  return { items, nextCursor: rows.length > input.limit && last ? `${last.rank}:${last.id}` : null };
+}
