@@ -12,7 +12,9 @@ import { snippetOf, toTsQuery } from './search-snippet.ts';
  * found in half a million messages costs no more than a rare one. In a chat, the newest matches are the ones
  * people look for; an older one is found with one more word.
  */
-export const rankedCandidates = 500;
+export const rankedCandidates = 200;
+/** Walking back from the newest message pays off when the candidates are expected within this many messages. */
+const newestWalkLimit = 5_000;
 
 export interface MessageHit {
   message: MessageView;
@@ -41,15 +43,42 @@ async function searchableRoomIds(em: EntityManager, userId: number): Promise<num
     .map((room) => room.id);
 }
 
+/**
+ * Whether the words are in so many messages that walking back from the newest finds enough of them sooner than
+ * reading the index does. PostgreSQL's own estimate (from the index's word statistics) decides: its planner knows
+ * how common the words are, but prices the words' re-reading far too low to make this choice itself.
+ */
+async function wordsAreCommon(em: EntityManager, tsQuery: string): Promise<boolean> {
+  const [estimate] = await em.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
+    `explain (format json) select 1 from messages m where ${matches}`,
+    [tsQuery],
+  );
+  const [table] = await em.execute<{ rows: number }[]>(
+    "select greatest(reltuples, 1) as rows from pg_class where oid = 'messages'::regclass",
+  );
+  const matching = Math.max(1, estimate?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 1);
+  return (rankedCandidates * (table?.rows ?? 1)) / matching <= newestWalkLimit;
+}
+
+/** The newest matches, as the ids of the candidates to rank. */
+function candidatesQuery(em: EntityManager, roomIds: number[], tsQuery: string, common: boolean) {
+  const oneRoom = roomIds.length === 1;
+  return (
+    em
+      .createQueryBuilder(Message, 'c')
+      .select('c.id')
+      .where({ roomId: { $in: roomIds }, deletedAt: null })
+      .andWhere(matches.replaceAll('m.', 'c.'), [tsQuery])
+      // Common words: walk back through the room's messages (or all of them) from the newest. Rarer ones: read
+      // the index, then sort what it found (`id + 0` keeps the planner from walking instead).
+      .orderBy(common ? (oneRoom ? { seq: 'desc' } : { id: 'desc' }) : { [raw('c.id + 0')]: 'desc' })
+      .limit(rankedCandidates)
+  );
+}
+
 /** The ids of one page of hits, best first: the newest matches, ranked, after the cursor's hit. */
 async function rankedPage(em: EntityManager, roomIds: number[], input: MessageSearchInput, tsQuery: string) {
-  const candidates = em
-    .createQueryBuilder(Message, 'c')
-    .select('c.id')
-    .where({ roomId: { $in: roomIds }, deletedAt: null })
-    .andWhere(matches.replaceAll('m.', 'c.'), [tsQuery])
-    .orderBy({ id: 'desc' })
-    .limit(rankedCandidates);
+  const candidates = candidatesQuery(em, roomIds, tsQuery, await wordsAreCommon(em, tsQuery));
   const page = em
     .createQueryBuilder(Message, 'm')
     .select(['m.id', raw(`${rank} as rank`, [tsQuery])])
