@@ -52,6 +52,7 @@ describe('searching messages', () => {
     expect(items).toHaveLength(1);
     expect(items[0]?.message).toMatchObject({ id: sent.id, roomId: publicRoom, seq: sent.seq });
     expect(items[0]?.message.sender.displayName).toBe('Ben Baker');
+    expect(items[0]?.room).toMatchObject({ id: publicRoom, kind: 'public' });
     // Markup people type stays text: the snippet is the message's own characters.
     expect(items[0]?.snippet.text).toBe(sent.body);
     expect(marked(items[0]!.snippet)).toEqual([word.toUpperCase(), 'café']);
@@ -147,6 +148,9 @@ describe('whose messages a search reaches', () => {
     );
     expect(await bodiesFound(dan.client, word)).toHaveLength(3);
     expect(await bodiesFound(cleo.client, word, cleoAndDan.id)).toEqual([`${word} between Cleo and Dan`]);
+    // A private room is named after the other person, as in the reader's room list.
+    const [hit] = (await dan.client.search.messages.query({ query: word, roomId: cleoAndDan.id })).items;
+    expect(hit?.room).toEqual({ id: cleoAndDan.id, kind: 'private', name: 'Cleo' });
   });
 
   it("refuses to search a room one cannot read, and says a room does not exist when it doesn't", async () => {

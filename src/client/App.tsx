@@ -14,6 +14,7 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ProfilePage } from './pages/ProfilePage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
+import { SearchPage } from './pages/SearchPage.tsx';
 
 function Root(props: RouteSectionProps) {
   return (
@@ -50,6 +51,7 @@ export function App() {
       <Route path="/" component={SignedIn}>
         <Route path="/" component={HomePage} />
         <Route path="/chat/:roomId?" component={ChatPage} />
+        <Route path="/search" component={SearchPage} />
         <Route path="/account/:tab?" component={AccountPage} />
         <Route path="/u/:username" component={ProfilePage} />
         <Route path="/admin/:tab?" component={AdminPage} />

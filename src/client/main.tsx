@@ -13,5 +13,6 @@ import './styles/header.css';
 import './styles/people.css';
 import './styles/profile.css';
 import './styles/admin.css';
+import './styles/search.css';
 
 render(() => <App />, document.getElementById('root')!);

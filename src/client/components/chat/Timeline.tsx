@@ -96,10 +96,20 @@ export function Timeline(props: TimelineProps) {
   };
   props.controls?.(scrollToBottom);
 
+  /** Brings the message at `seq` to the middle of the log and gives it keyboard focus. */
+  const scrollToMessage = (seq: number) => {
+    const item = list?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
+    if (!item) return;
+    following = false;
+    item.scrollIntoView({ block: 'center' });
+    item.focus({ preventScroll: true });
+  };
+
   const measure = () => {
     if (!scroller) return;
     const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < bottomSlackPx;
-    following = bottom;
+    // Away from the newest messages, the bottom of what is loaded is no place to stick to.
+    following = bottom && !props.conversation.hasNewer();
     if (bottom !== atBottom()) setAtBottom(bottom);
     if (bottom) setUnseen(0);
     props.onBottomChange(bottom);
@@ -117,7 +127,15 @@ export function Timeline(props: TimelineProps) {
 
   const onScroll = () => {
     measure();
-    if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
+    if (!scroller) return;
+    if (scroller.scrollTop < topSlackPx) void loadOlder();
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    if (fromBottom < topSlackPx && props.conversation.hasNewer()) void props.conversation.loadNewer();
+  };
+
+  const jumpToLatest = () => {
+    if (props.conversation.hasNewer()) props.conversation.backToLatest();
+    else scrollToBottom();
   };
 
   onMount(() => {
@@ -138,12 +156,23 @@ export function Timeline(props: TimelineProps) {
       () => props.conversation.status(),
       (status) => {
         if (status !== 'ready') return;
-        scrollToBottom();
+        const focus = props.conversation.focusSeq();
+        if (focus === null) scrollToBottom();
+        else queueMicrotask(() => scrollToMessage(focus));
         requestAnimationFrame(() => {
           if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
           measure();
         });
       },
+    ),
+  );
+
+  // A jump within what is loaded (another search hit in this room) scrolls there.
+  createEffect(
+    on(
+      () => props.conversation.focusSeq(),
+      (seq) => seq !== null && props.conversation.status() === 'ready' && scrollToMessage(seq),
+      { defer: true },
     ),
   );
 
@@ -201,6 +230,8 @@ export function Timeline(props: TimelineProps) {
                         <DayDivider iso={message.createdAt} now={now()} />
                       </Show>
                       <MessageItem
+                        seq={message.seq}
+                        focused={message.seq === props.conversation.focusSeq()}
                         sender={message.sender}
                         body={message.body}
                         createdAt={message.createdAt}
@@ -260,10 +291,25 @@ export function Timeline(props: TimelineProps) {
               </Show>
             </ol>
           </div>
+          <Show when={props.conversation.hasNewer()}>
+            <div class="timeline-end">
+              <button
+                type="button"
+                class="button button-ghost button-small"
+                disabled={props.conversation.loadingNewer()}
+                onClick={() => void props.conversation.loadNewer()}
+              >
+                <Show when={props.conversation.loadingNewer()} fallback="Load newer messages">
+                  <span class="spinner" aria-hidden="true" />
+                  Loading newer messages…
+                </Show>
+              </button>
+            </div>
+          </Show>
         </div>
       </div>
-      <Show when={!atBottom()}>
-        <button type="button" class="jump-latest" onClick={scrollToBottom}>
+      <Show when={!atBottom() || props.conversation.hasNewer()}>
+        <button type="button" class="jump-latest" onClick={jumpToLatest}>
           <ArrowDownIcon />
           {unseen() > 0 ? `${unseen()} new ${unseen() === 1 ? 'message' : 'messages'}` : 'Jump to latest'}
         </button>

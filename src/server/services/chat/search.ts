@@ -1,7 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MessageSearchInput, Snippet } from '../../../shared/search.ts';
-import { Block, Message, Room } from '../../db/entities/index.ts';
+import { Block, Message, Room, User } from '../../db/entities/index.ts';
 import type { MessageView } from './messages.ts';
 import { messagesByIds } from './messages-by-id.ts';
 import { authorizeRead } from './rooms.ts';
@@ -16,9 +16,36 @@ export const rankedCandidates = 200;
 /** Walking back from the newest message pays off when the candidates are expected within this many messages. */
 const newestWalkLimit = 5_000;
 
+/** Where a hit is: the room, named as the reader's room list names it (a private room by the other person). */
+export interface HitRoom {
+  id: number;
+  kind: 'public' | 'private';
+  name: string;
+}
+
 export interface MessageHit {
   message: MessageView;
+  room: HitRoom;
   snippet: Snippet;
+}
+
+/** The rooms of a page of hits, by id, with their names for the reader. */
+async function hitRooms(em: EntityManager, userId: number, roomIds: number[]): Promise<Map<number, HitRoom>> {
+  const rooms = await em.find(
+    Room,
+    { id: { $in: roomIds } },
+    { fields: ['id', 'kind', 'name', 'userLow', 'userHigh'] },
+  );
+  const otherOf = (room: (typeof rooms)[number]) => (room.userLow === userId ? room.userHigh : room.userLow);
+  const otherIds = rooms.flatMap((room) => (room.kind === 'private' ? [otherOf(room) ?? 0] : []));
+  const others = await em.find(User, { id: { $in: otherIds } }, { fields: ['id', 'displayName'] });
+  const names = new Map(others.map((user) => [user.id, user.displayName]));
+  return new Map(
+    rooms.map((room) => [
+      room.id,
+      { id: room.id, kind: room.kind, name: names.get(otherOf(room) ?? 0) ?? room.name },
+    ]),
+  );
 }
 
 const matches = "to_tsvector('simple', m.body) @@ to_tsquery('simple', ?)";
@@ -103,10 +130,11 @@ export async function searchMessages(em: EntityManager, userId: number, input: M
     em,
     page.map((row) => String(row.id)),
   );
-  const items: MessageHit[] = messages.map((message) => ({
-    message,
-    snippet: snippetOf(message.body, input.query),
-  }));
+  const rooms = await hitRooms(em, userId, [...new Set(messages.map((message) => message.roomId))]);
+  const items: MessageHit[] = messages.flatMap((message) => {
+    const room = rooms.get(message.roomId);
+    return room ? [{ message, room, snippet: snippetOf(message.body, input.query) }] : [];
+  });
   const last = page.at(-1);
   return { items, nextCursor: rows.length > input.limit && last ? `${last.rank}:${last.id}` : null };
 }
