@@ -82,7 +82,15 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
         if (message.sender.id === session?.userId) outbox?.settle(message.clientId);
       },
     },
-    { aroundSeq: untrack(() => props.focusSeq) },
+    {
+      aroundSeq: untrack(() => props.focusSeq),
+      // Unread when opened: land at the first new message, below a divider.
+      unreadAfter: untrack(() => {
+        const known = session?.room(roomId);
+        return known && known.unread > 0 ? known.readSeq : null;
+      }),
+      userId: session?.userId ?? null,
+    },
   );
   // Another search hit in this room, while it is open: go there.
   createEffect(

@@ -96,12 +96,48 @@ export function Timeline(props: TimelineProps) {
   };
   props.controls?.(scrollToBottom);
 
+  /**
+   * Scrolls the log (only the log: `scrollIntoView` would move the page under the header too) so that `element`
+   * starts `fraction` of the way down.
+   */
+  const scrollTo = (element: HTMLElement, fraction: number) => {
+    if (!scroller) return;
+    following = false;
+    const offset = element.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop += offset - scroller.clientHeight * fraction;
+  };
+
+  /** Puts the "New messages" divider near the top, the last message read above it; false when not loaded. */
+  const scrollToUnread = () => {
+    const divider = list?.querySelector<HTMLElement>('[data-unread-divider]');
+    if (!divider) return false;
+    scrollTo(divider, 0.2);
+    return true;
+  };
+
+  /** Whether the divider is out of sight (or not loaded while the first unread is above): the jump is offered. */
+  const [unreadOutOfView, setUnreadOutOfView] = createSignal(false);
+  const checkUnreadInView = () => {
+    const divider = list?.querySelector<HTMLElement>('[data-unread-divider]');
+    if (!divider || !scroller) {
+      setUnreadOutOfView(props.conversation.unreadAbove());
+      return;
+    }
+    const box = divider.getBoundingClientRect();
+    const view = scroller.getBoundingClientRect();
+    setUnreadOutOfView(box.bottom < view.top || box.top > view.bottom);
+  };
+
+  const jumpToFirstUnread = () => {
+    if (!scrollToUnread()) props.conversation.showFirstUnread();
+    requestAnimationFrame(checkUnreadInView);
+  };
+
   /** Brings the message at `seq` to the middle of the log and gives it keyboard focus. */
   const scrollToMessage = (seq: number) => {
     const item = list?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
     if (!item) return;
-    following = false;
-    item.scrollIntoView({ block: 'center' });
+    scrollTo(item, 0.4);
     item.focus({ preventScroll: true });
   };
 
@@ -112,6 +148,7 @@ export function Timeline(props: TimelineProps) {
     following = bottom && !props.conversation.hasNewer();
     if (bottom !== atBottom()) setAtBottom(bottom);
     if (bottom) setUnseen(0);
+    checkUnreadInView();
     props.onBottomChange(bottom);
   };
 
@@ -157,8 +194,9 @@ export function Timeline(props: TimelineProps) {
       (status) => {
         if (status !== 'ready') return;
         const focus = props.conversation.focusSeq();
-        if (focus === null) scrollToBottom();
-        else queueMicrotask(() => scrollToMessage(focus));
+        const landing = props.conversation.landing();
+        if (focus !== null) queueMicrotask(() => scrollToMessage(focus));
+        else if (landing !== 'unread' || !scrollToUnread()) scrollToBottom();
         requestAnimationFrame(() => {
           if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
           measure();
@@ -181,7 +219,9 @@ export function Timeline(props: TimelineProps) {
     on(
       () => props.conversation.newestSeq(),
       (seq, previous) => {
-        if (previous !== undefined && seq > previous && !atBottom()) setUnseen((count) => count + 1);
+        // Only what arrives live: a newer page loaded while reading older messages is not news.
+        const live = !props.conversation.loadingNewer();
+        if (previous !== undefined && seq > previous && !atBottom() && live) setUnseen((count) => count + 1);
       },
     ),
   );
@@ -228,6 +268,11 @@ export function Timeline(props: TimelineProps) {
                     <>
                       <Show when={startsDay(previous(), message)}>
                         <DayDivider iso={message.createdAt} now={now()} />
+                      </Show>
+                      <Show when={message.seq === props.conversation.firstUnreadSeq()}>
+                        <li class="unread-divider" data-unread-divider>
+                          <span class="unread-divider-label">New messages</span>
+                        </li>
                       </Show>
                       <MessageItem
                         seq={message.seq}
@@ -308,6 +353,11 @@ export function Timeline(props: TimelineProps) {
           </Show>
         </div>
       </div>
+      <Show when={unreadOutOfView() && (!atBottom() || props.conversation.hasNewer())}>
+        <button type="button" class="jump-unread" onClick={jumpToFirstUnread}>
+          Jump to first unread
+        </button>
+      </Show>
       <Show when={!atBottom() || props.conversation.hasNewer()}>
         <button type="button" class="jump-latest" onClick={jumpToLatest}>
           <ArrowDownIcon />

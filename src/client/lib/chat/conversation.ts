@@ -1,4 +1,4 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { describeError, isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
@@ -14,6 +14,18 @@ export interface ConversationEvents {
   /** A message created, edited or deleted, from the live stream. */
   onLive?(type: 'message.created' | 'message.edited' | 'message.deleted', message: Message): void;
 }
+
+export interface ConversationOptions {
+  /** Open at this message (a search hit): loaded with the history around it, and highlighted. */
+  aroundSeq?: number | null;
+  /** The reader's position when the room had unread messages: open at the first unread, below a divider. */
+  unreadAfter?: number | null;
+  /** The reader, whose own messages are never "new". */
+  userId?: number | null;
+}
+
+/** Where the log opens: the newest messages, a message led to, or the first unread. */
+export type Landing = 'latest' | 'message' | 'unread';
 
 type HistoryPage = Awaited<ReturnType<typeof trpc.chat.history.query>>;
 /** Where the next newer page starts, for a page opened away from the newest message; null at the newest. */
@@ -41,7 +53,7 @@ function loadProblem(error: unknown): { status: 'error' | 'missing'; problem: st
 export function createConversation(
   roomId: number,
   events: ConversationEvents = {},
-  options: { aroundSeq?: number | null } = {},
+  options: ConversationOptions = {},
 ) {
   const [messages, setMessages] = createStore<Message[]>([]);
   const [status, setStatus] = createSignal<ConversationStatus>('loading');
@@ -62,6 +74,14 @@ export function createConversation(
   const [loadingNewer, setLoadingNewer] = createSignal(false);
   /** The message the reader was sent to (a search hit), shown highlighted. */
   const [focusSeq, setFocusSeq] = createSignal<number | null>(null);
+  const [landing, setLanding] = createSignal<Landing>('latest');
+  const unreadAfter = options.unreadAfter ?? null;
+  /** The first message that was new when the room was opened, once loaded: the divider goes above it. */
+  const firstUnreadSeq = createMemo(() =>
+    unreadAfter === null
+      ? null
+      : (messages.find((m) => m.seq > unreadAfter && m.sender.id !== options.userId)?.seq ?? null),
+  );
   let unfollow: (() => void) | undefined;
   let disposed = false;
 
@@ -104,12 +124,13 @@ export function createConversation(
   };
 
   /** Loads the newest page, or the page around `aroundSeq`, and follows the feed once the newest is loaded. */
-  async function start(aroundSeq: number | null = null) {
+  async function start(aroundSeq: number | null = null, focus: number | null = null) {
     unfollow?.();
     unfollow = undefined;
     setStatus('loading');
     setProblem(null);
-    setFocusSeq(aroundSeq);
+    setFocusSeq(focus);
+    setLanding(focus !== null ? 'message' : aroundSeq !== null ? 'unread' : 'latest');
     try {
       const page = await trpc.chat.history.query(
         aroundSeq === null ? { roomId, limit: pageSize } : { roomId, aroundSeq, limit: pageSize },
@@ -130,7 +151,8 @@ export function createConversation(
     disposed = true;
     unfollow?.();
   });
-  void start(options.aroundSeq ?? null);
+  if (options.aroundSeq) void start(options.aroundSeq, options.aroundSeq);
+  else void start(unreadAfter);
 
   return {
     messages,
@@ -142,11 +164,23 @@ export function createConversation(
     hasNewer: () => newerCursor() !== null,
     loadingNewer,
     focusSeq,
+    landing,
+    firstUnreadSeq,
+    /** Whether the first unread message lies above the pages loaded (the reader went back to the newest). */
+    unreadAbove: () =>
+      unreadAfter !== null &&
+      firstUnreadSeq() === null &&
+      cursor() !== null &&
+      (messages[0]?.seq ?? 0) > unreadAfter,
+    /** Opens the log at the first message that was new when the room was opened. */
+    showFirstUnread() {
+      if (unreadAfter !== null) void start(unreadAfter);
+    },
     /** Shows the message at `seq` in its context: from what is loaded, or the history around it. */
     jumpTo(seq: number) {
       const loaded = messages.some((message) => message.seq === seq);
       if (loaded) setFocusSeq(seq);
-      else void start(seq);
+      else void start(seq, seq);
     },
     /** Back to the newest messages, following the room live again. */
     backToLatest() {
@@ -177,7 +211,8 @@ export function createConversation(
     newestSeq: () => messages.at(-1)?.seq ?? 0,
     upsert,
     retry() {
-      void start(focusSeq());
+      const focus = focusSeq();
+      void start(focus ?? (landing() === 'unread' ? unreadAfter : null), focus);
     },
     async loadOlder(): Promise<void> {
       const before = cursor();
