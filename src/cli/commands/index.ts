@@ -5,6 +5,7 @@ import { createAdmin } from './create-admin.ts';
 import { friends } from './friends.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { search } from './search.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { whoami } from './whoami.ts';
@@ -16,6 +17,7 @@ export const commands: Command[] = [
   whoami,
   send,
   tail,
+  search,
   friends,
   ban,
   unban,
