@@ -179,6 +179,17 @@ describe('whose messages a search reaches', () => {
     expect(await bodiesFound(ida.client, word, room.id)).toHaveLength(1);
   });
 
+  it('leaves out the conversation with someone who blocked the reader, as the room list does', async () => {
+    const [kai, lou] = await people(server, 'Kai', 'Lou');
+    const word = newWord();
+    const room = await privateRoomOf(kai, lou);
+    await say(lou.client, room.id, `${word} see you soon`);
+    await lou.client.friends.block.mutate({ userId: kai.id });
+
+    expect(await bodiesFound(kai.client, word)).toEqual([]);
+    expect(await bodiesFound(lou.client, word)).toEqual([`${word} see you soon`]);
+  });
+
   it('is for signed-in people', async () => {
     const visitor = server.client();
     expect(await codeOf(visitor.search.messages.query({ query: 'hello' }))).toBe('UNAUTHORIZED');

@@ -89,6 +89,30 @@ describe('finding an old message', () => {
     await page.getByRole('button', { name: 'Jump to latest' }).waitFor({ state: 'hidden' });
   });
 
+  test('on a phone the search and its results fit the screen', async () => {
+    const phoneContext = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      storageState: await context.storageState(),
+    });
+    try {
+      const page = await phoneContext.newPage();
+      await page.goto('/search?q=zephyr');
+      await page
+        .getByRole('list', { name: 'Messages matching zephyr' })
+        .getByRole('listitem')
+        .first()
+        .waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await expect(page.getByRole('button', { name: 'Search', exact: true }).isVisible()).resolves.toBe(true);
+    } finally {
+      await phoneContext.close();
+    }
+  });
+
   test('a search too short to run says why, next to the field', async () => {
     const page = await context.newPage();
     await page.goto('/search');
