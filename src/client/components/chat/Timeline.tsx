@@ -15,6 +15,7 @@ import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
 import { ArrowDownIcon } from './ChatIcons.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { rovingMessages } from './message-keys.ts';
+import { createTimelineJumps } from './timeline-jumps.ts';
 
 /** Messages from one sender less than a minute apart share one avatar and name. */
 const groupWindowMs = 60_000;
@@ -96,50 +97,15 @@ export function Timeline(props: TimelineProps) {
   };
   props.controls?.(scrollToBottom);
 
-  /**
-   * Scrolls the log (only the log: `scrollIntoView` would move the page under the header too) so that `element`
-   * starts `fraction` of the way down.
-   */
-  const scrollTo = (element: HTMLElement, fraction: number) => {
-    if (!scroller) return;
-    following = false;
-    const offset = element.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
-    scroller.scrollTop += offset - scroller.clientHeight * fraction;
-  };
-
-  /** Puts the "New messages" divider near the top, the last message read above it; false when not loaded. */
-  const scrollToUnread = () => {
-    const divider = list?.querySelector<HTMLElement>('[data-unread-divider]');
-    if (!divider) return false;
-    scrollTo(divider, 0.2);
-    return true;
-  };
-
-  /** Whether the divider is out of sight (or not loaded while the first unread is above): the jump is offered. */
-  const [unreadOutOfView, setUnreadOutOfView] = createSignal(false);
-  const checkUnreadInView = () => {
-    const divider = list?.querySelector<HTMLElement>('[data-unread-divider]');
-    if (!divider || !scroller) {
-      setUnreadOutOfView(props.conversation.unreadAbove());
-      return;
-    }
-    const box = divider.getBoundingClientRect();
-    const view = scroller.getBoundingClientRect();
-    setUnreadOutOfView(box.bottom < view.top || box.top > view.bottom);
-  };
-
-  const jumpToFirstUnread = () => {
-    if (!scrollToUnread()) props.conversation.showFirstUnread();
-    requestAnimationFrame(checkUnreadInView);
-  };
-
-  /** Brings the message at `seq` to the middle of the log and gives it keyboard focus. */
-  const scrollToMessage = (seq: number) => {
-    const item = list?.querySelector<HTMLElement>(`[data-seq="${seq}"]`);
-    if (!item) return;
-    scrollTo(item, 0.4);
-    item.focus({ preventScroll: true });
-  };
+  const jumps = createTimelineJumps({
+    scroller: () => scroller,
+    list: () => list,
+    conversation: () => props.conversation,
+    stopFollowing: () => {
+      following = false;
+    },
+  });
+  const { scrollToUnread, scrollToMessage, checkUnreadInView } = jumps;
 
   const measure = () => {
     if (!scroller) return;
@@ -353,8 +319,8 @@ export function Timeline(props: TimelineProps) {
           </Show>
         </div>
       </div>
-      <Show when={unreadOutOfView() && (!atBottom() || props.conversation.hasNewer())}>
-        <button type="button" class="jump-unread" onClick={jumpToFirstUnread}>
+      <Show when={jumps.unreadOutOfView() && (!atBottom() || props.conversation.hasNewer())}>
+        <button type="button" class="jump-unread" onClick={jumps.jumpToFirstUnread}>
           Jump to first unread
         </button>
       </Show>
