@@ -131,6 +131,33 @@ async function measure(orm: Orm, kind: Kind, runs: number, warmUps: number) {
   };
 }
 
+/**
+ * PostgreSQL's own time for the ranking statement of one search (EXPLAIN ANALYZE of exactly what the service sent),
+ * and how it found the candidates: apart from the round trips and the Node side, which a busy machine inflates.
+ */
+async function databaseTime(orm: Orm, search: { query: string; roomId?: number }) {
+  const em = orm.em.fork() as EntityManager;
+  const connection = em.getConnection();
+  const execute = connection.execute.bind(connection);
+  const captured: { sql: string; params: unknown[] }[] = [];
+  connection.execute = ((sql: string, params: unknown[] = [], ...rest: never[]) => {
+    if (typeof sql === 'string' && sql.includes('ts_rank_cd')) captured.push({ sql, params });
+    return execute(sql, params, ...rest);
+  }) as typeof connection.execute;
+  await searchMessages(em, viewerId, messageSearchInput.parse(search));
+  const statement = captured[0];
+  if (!statement) return { 'database ms': '-', candidates: '-' };
+  const plan = await orm.em
+    .fork()
+    .execute<Record<string, string>[]>(`explain analyze ${statement.sql}`, statement.params);
+  const lines = plan.map((row) => row['QUERY PLAN'] ?? '');
+  const walked = lines.some((line) => /Index Scan Backward/.test(line));
+  return {
+    'database ms': lines.find((line) => line.startsWith('Execution Time'))?.match(/[\d.]+/)?.[0] ?? '-',
+    candidates: walked ? 'walk back from newest' : 'GIN index, then sort',
+  };
+}
+
 /** Fills the database (users already there: the senders) and measures each kind of message search. */
 export async function benchMessageSearch(orm: Orm, sizes: typeof fullMessages) {
   const started = performance.now();
@@ -142,5 +169,9 @@ export async function benchMessageSearch(orm: Orm, sizes: typeof fullMessages) {
   const results = [];
   for (const kind of kinds) results.push(await measure(orm, kind, sizes.runsPerKind, sizes.warmUpRuns));
   console.table(results);
-  return { messageCount: sizes.messageCount, results };
+  const plans = [];
+  for (const kind of kinds) plans.push({ kind: kind.name, ...(await databaseTime(orm, kind.queries[0]!)) });
+  console.log('\nThe ranking statement of the first query of each kind, as PostgreSQL ran it:');
+  console.table(plans);
+  return { messageCount: sizes.messageCount, results, plans };
 }
