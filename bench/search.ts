@@ -1,5 +1,5 @@
 /**
- * users.search at 100,000 users: builds a throwaway database with the real migrations, fills it with one
+ * users.search at 100,000 users, then search.messages at a million messages (bench/message-search.ts): builds a throwaway database with the real migrations, fills it with one
  * `insert … select generate_series`, then times the service function the router calls (searchUsers) for each kind
  * of query people type, and prints PostgreSQL's plan so the trigram index can be seen at work.
  *
@@ -14,6 +14,7 @@ import { type Orm, openDatabase } from '../src/server/db/orm.ts';
 import { searchUsers } from '../src/server/services/users.ts';
 import { searchInput } from '../src/shared/people.ts';
 import { createScratchDatabase } from './database.ts';
+import { benchMessageSearch, fullMessages, quickMessages } from './message-search.ts';
 
 /** The full run's sizes; `--quick` shrinks them so CI can keep the scenario working in seconds. */
 const full = { userCount: 100_000, runsPerKind: 300, warmUpRuns: 30 };
@@ -170,15 +171,16 @@ export async function runSearchBench(options: { quick?: boolean } = {}): Promise
     for (const kind of kinds) results.push(await measure(orm, kind));
     console.table(results);
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(
-      'bench/results/search.json',
-      `${JSON.stringify({ at: new Date().toISOString(), userCount, results }, null, 2)}\n`,
-    );
     printPlan(
       "EXPLAIN ANALYZE, substring query 'ernan' (as searchUsers sends it)",
       await explain(orm, 'ernan'),
     );
     printPlan("EXPLAIN ANALYZE, 2-character query 'zo'", await explain(orm, 'zo'));
+    const messages = await benchMessageSearch(orm, options.quick ? quickMessages : fullMessages);
+    writeFileSync(
+      'bench/results/search.json',
+      `${JSON.stringify({ at: new Date().toISOString(), userCount, results, messages }, null, 2)}\n`,
+    );
   } finally {
     await orm?.close();
     await database.drop();

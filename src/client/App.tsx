@@ -16,6 +16,7 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ProfilePage } from './pages/ProfilePage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
 import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx';
+import { SearchPage } from './pages/SearchPage.tsx';
 
 function Root(props: RouteSectionProps) {
   return (
@@ -55,6 +56,7 @@ export function App() {
       <Route path="/" component={SignedIn}>
         <Route path="/" component={HomePage} />
         <Route path="/chat/:roomId?" component={ChatPage} />
+        <Route path="/search" component={SearchPage} />
         <Route path="/account/:tab?" component={AccountPage} />
         <Route path="/u/:username" component={ProfilePage} />
         <Route path="/admin/:tab?" component={AdminPage} />

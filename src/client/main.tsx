@@ -14,5 +14,6 @@ import './styles/people.css';
 import './styles/profile.css';
 import './styles/admin.css';
 import './styles/alerts.css';
+import './styles/search.css';
 
 render(() => <App />, document.getElementById('root')!);

@@ -40,6 +40,7 @@ const envSchema = z.object({
   RATE_READS_PER_MINUTE: positiveInt.default(300),
   RATE_TYPING_PER_MINUTE: positiveInt.default(120),
   RATE_QUERIES_PER_MINUTE: positiveInt.default(600),
+  RATE_SEARCHES_PER_MINUTE: positiveInt.default(30),
   WS_CALLS_PER_MINUTE: positiveInt.default(600),
   HTTP_MAX_BODY_BYTES: positiveInt.default(1_000_000),
   // The web app and the SDK put at most 10 calls in one request (httpBatchLink's maxItems).
@@ -90,6 +91,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       readsPerMinute: env.RATE_READS_PER_MINUTE,
       typingPerMinute: env.RATE_TYPING_PER_MINUTE,
       queriesPerMinute: env.RATE_QUERIES_PER_MINUTE,
+      searchesPerMinute: env.RATE_SEARCHES_PER_MINUTE,
       wsCallsPerMinute: env.WS_CALLS_PER_MINUTE,
       httpMaxBodyBytes: env.HTTP_MAX_BODY_BYTES,
       httpMaxBatchSize: env.HTTP_MAX_BATCH_SIZE,

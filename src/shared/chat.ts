@@ -13,11 +13,20 @@ export const messageBody = multilineText()
   .max(maxMessageLength, `A message is at most ${maxMessageLength} characters.`);
 
 export const openPrivateInput = z.object({ userId: userIdSchema });
-export const historyInput = z.object({
-  roomId: roomIdSchema,
-  beforeSeq: z.number().int().positive().nullish(),
-  limit: z.number().int().min(1).max(100).default(50),
-});
+export const historyInput = z
+  .object({
+    roomId: roomIdSchema,
+    beforeSeq: z.number().int().positive().nullish(),
+    /** The page just after this seq (scrolling down from an older place); answers with `newerCursor` too. */
+    afterSeq: z.number().int().min(0).nullish(),
+    /** The page around this seq (a search hit, the first unread); answers with `newerCursor` too. */
+    aroundSeq: z.number().int().positive().nullish(),
+    limit: z.number().int().min(1).max(100).default(50),
+  })
+  .refine(
+    (input) => [input.beforeSeq, input.afterSeq, input.aroundSeq].filter((seq) => seq != null).length <= 1,
+    { message: 'Pass at most one of beforeSeq, afterSeq and aroundSeq.', path: ['aroundSeq'] },
+  );
 export const sendInput = z.object({
   roomId: roomIdSchema,
   /** Made by the client once per message and reused on every retry, so a retry never makes a second copy. */

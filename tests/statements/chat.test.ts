@@ -10,6 +10,7 @@ import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
   eventsAfter,
+  messagesAfter,
   messagesBefore,
   moveReadPosition,
   roomsSeenBy,
@@ -165,6 +166,25 @@ describe('messagesBefore', () => {
     const older = await messagesBefore(em(), roomId, 2, 10);
     expect(older).toStrictEqual([sent[0]]);
     expect(older[0]?.sender).toStrictEqual(ann);
+  });
+});
+
+describe('messagesAfter', () => {
+  it('pages a room oldest first after a seq, each message with every column and its sender', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const sent = [];
+    for (const [who, body] of [
+      [ann, 'one'],
+      [bob, 'two'],
+      [ann, 'three'],
+    ] as const) {
+      sent.push((await say(em(), roomId, who.id, body))?.message);
+    }
+    const after = await messagesAfter(em(), roomId, 1, 10);
+    expect(after).toStrictEqual([sent[1], sent[2]]);
+    expect(after[0]?.sender).toStrictEqual(bob);
+    expect(await messagesAfter(em(), roomId, 1, 1)).toStrictEqual([sent[1]]);
+    expect(await messagesAfter(em(), roomId, 3, 10)).toStrictEqual([]);
   });
 });
 

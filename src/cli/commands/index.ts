@@ -7,6 +7,7 @@ import { friends } from './friends.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { muteRoom, unmuteRoom } from './room-mute.ts';
+import { search } from './search.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { whoami } from './whoami.ts';
@@ -20,6 +21,7 @@ export const commands: Command[] = [
   tail,
   muteRoom,
   unmuteRoom,
+  search,
   friends,
   ban,
   unban,

@@ -2,7 +2,7 @@ import { A } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
 import { useAuth } from '../lib/auth.ts';
 import { describeError } from '../lib/errors.ts';
-import { CloseIcon, LogoutIcon, MenuIcon, SettingsIcon } from './Icons.tsx';
+import { CloseIcon, LogoutIcon, MenuIcon, SearchIcon, SettingsIcon } from './Icons.tsx';
 import { Logo } from './Logo.tsx';
 import { NotificationBell } from './NotificationBell.tsx';
 import { PeopleSearch } from './PeopleSearch.tsx';
@@ -47,6 +47,9 @@ export function AppHeader(props: { navOpen: boolean; onToggleNav: () => void }) 
             {error()}
           </p>
         </Show>
+        <A href="/search" class="icon-button" aria-label="Search messages" activeClass="icon-button-active">
+          <SearchIcon />
+        </A>
         <NotificationBell />
         <Show when={auth.user()}>{(user) => <UserChip user={user()} live={auth.live()} />}</Show>
         <A href="/account" class="icon-button" aria-label="Account settings" activeClass="icon-button-active">

@@ -1,4 +1,4 @@
-import { useParams } from '@solidjs/router';
+import { useParams, useSearchParams } from '@solidjs/router';
 import { Match, Show, Switch } from 'solid-js';
 import { Conversation, ConversationMissing } from '../components/chat/Conversation.tsx';
 import { RoomList } from '../components/chat/RoomList.tsx';
@@ -46,11 +46,14 @@ function ChatIndex() {
 /** `/chat` and `/chat/:roomId`: the room list, or one conversation by its address (deep links work). */
 export function ChatPage() {
   const params = useParams<{ roomId?: string }>();
+  const [search] = useSearchParams<{ message?: string }>();
   const roomId = () => (/^\d{1,9}$/.test(params.roomId ?? '') ? Number(params.roomId) : null);
+  // `?message=<seq>`: a search hit's link opens the conversation at that message.
+  const focusSeq = () => (/^\d{1,15}$/.test(search.message ?? '') ? Number(search.message) : null);
   return (
     <Show when={params.roomId} fallback={<ChatIndex />}>
       <Show when={roomId()} keyed fallback={<ConversationMissing />}>
-        {(id) => <Conversation roomId={id} />}
+        {(id) => <Conversation roomId={id} focusSeq={focusSeq()} />}
       </Show>
     </Show>
   );

@@ -15,6 +15,7 @@ import type { SocketConnection } from '../context.ts';
 import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
+import { historyAfter, historyAround } from '../services/chat/history-window.ts';
 import { history } from '../services/chat/messages.ts';
 import { activeMute } from '../services/chat/mute.ts';
 import { edit, remove, send } from '../services/chat/post.ts';
@@ -78,6 +79,8 @@ export const chatRouter = router({
 
   history: publicProcedure.input(historyInput).query(async ({ ctx, input }) => {
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    if (input.aroundSeq != null) return historyAround(ctx.em, input.roomId, input.aroundSeq, input.limit);
+    if (input.afterSeq != null) return historyAfter(ctx.em, input.roomId, input.afterSeq, input.limit);
     return history(ctx.em, input.roomId, input.beforeSeq ?? null, input.limit);
   }),
 

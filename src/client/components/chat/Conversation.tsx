@@ -52,20 +52,40 @@ export function ConversationMissing(props: { reason?: string }) {
  * One open room: its header, the message log and the composer. Mount it once per room (keyed by id): it opens
  * the room's streams and closes them when it goes.
  */
-export function Conversation(props: { roomId: number; room?: RoomSummary }) {
+export function Conversation(props: { roomId: number; room?: RoomSummary; focusSeq?: number | null }) {
   const roomId = untrack(() => props.roomId);
   const auth = useAuth();
   const session = untrack(useChat());
   const me = () => (session ? (auth.user() ?? null) : null);
   const outbox = session?.outbox(roomId);
   const activity = createActivity(roomId, session?.userId ?? null);
-  const conversation = createConversation(roomId, {
-    onLive(type, message) {
-      if (type !== 'message.created') return;
-      activity.stopped(message.sender.id);
-      if (message.sender.id === session?.userId) outbox?.settle(message.clientId);
+  const conversation = createConversation(
+    roomId,
+    {
+      onLive(type, message) {
+        if (type !== 'message.created') return;
+        activity.stopped(message.sender.id);
+        if (message.sender.id === session?.userId) outbox?.settle(message.clientId);
+      },
     },
-  });
+    {
+      aroundSeq: untrack(() => props.focusSeq),
+      // Unread when opened: land at the first new message, below a divider.
+      unreadAfter: untrack(() => {
+        const known = session?.room(roomId);
+        return known && known.unread > 0 ? known.readSeq : null;
+      }),
+      userId: session?.userId ?? null,
+    },
+  );
+  // Another search hit in this room, while it is open: go there.
+  createEffect(
+    on(
+      () => props.focusSeq,
+      (seq) => seq && conversation.jumpTo(seq),
+      { defer: true },
+    ),
+  );
   if (outbox) onCleanup(outbox.onStored((message) => conversation.upsert(message)));
   // A message already in the log (its history loaded after a resend stored it) is not shown again as pending,
   // whichever arrives first: the send's answer or the history.
@@ -196,6 +216,8 @@ export function Conversation(props: { roomId: number; room?: RoomSummary }) {
                     draft={current().drafts.get(roomId)}
                     onDraft={(text) => current().drafts.set(roomId, text)}
                     onSend={(body) => {
+                      // A message sent while reading older ones goes where it belongs: after the newest.
+                      conversation.backToLatest();
                       outbox?.send(body);
                       scrollToBottom();
                     }}

@@ -11,6 +11,10 @@ import { MessageMenu } from './MessageMenu.tsx';
 import { ModerateDialog, ReportDialog } from './ModerationDialogs.tsx';
 
 export interface MessageItemProps {
+  /** The stored message's place in its room: what a jump to it looks for. */
+  seq?: number;
+  /** The message a search (or the first unread) led to: marked until the reader moves on. */
+  focused?: boolean;
   sender: PublicUser;
   body: string;
   createdAt: string;
@@ -108,7 +112,9 @@ export function MessageItem(props: MessageItemProps) {
       ref={item}
       tabIndex={-1}
       class="message"
+      data-seq={props.seq}
       classList={{
+        'message-focused': props.focused,
         'message-continued': props.continued,
         'message-sending': props.status === 'sending',
         'message-failed': props.status === 'failed',

@@ -15,6 +15,7 @@ import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
 import { ArrowDownIcon } from './ChatIcons.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { rovingMessages } from './message-keys.ts';
+import { createTimelineJumps } from './timeline-jumps.ts';
 
 /** Messages from one sender less than a minute apart share one avatar and name. */
 const groupWindowMs = 60_000;
@@ -96,12 +97,24 @@ export function Timeline(props: TimelineProps) {
   };
   props.controls?.(scrollToBottom);
 
+  const jumps = createTimelineJumps({
+    scroller: () => scroller,
+    list: () => list,
+    conversation: () => props.conversation,
+    stopFollowing: () => {
+      following = false;
+    },
+  });
+  const { scrollToUnread, scrollToMessage, checkUnreadInView } = jumps;
+
   const measure = () => {
     if (!scroller) return;
     const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < bottomSlackPx;
-    following = bottom;
+    // Away from the newest messages, the bottom of what is loaded is no place to stick to.
+    following = bottom && !props.conversation.hasNewer();
     if (bottom !== atBottom()) setAtBottom(bottom);
     if (bottom) setUnseen(0);
+    checkUnreadInView();
     props.onBottomChange(bottom);
   };
 
@@ -117,7 +130,15 @@ export function Timeline(props: TimelineProps) {
 
   const onScroll = () => {
     measure();
-    if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
+    if (!scroller) return;
+    if (scroller.scrollTop < topSlackPx) void loadOlder();
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight;
+    if (fromBottom < topSlackPx && props.conversation.hasNewer()) void props.conversation.loadNewer();
+  };
+
+  const jumpToLatest = () => {
+    if (props.conversation.hasNewer()) props.conversation.backToLatest();
+    else scrollToBottom();
   };
 
   onMount(() => {
@@ -138,7 +159,10 @@ export function Timeline(props: TimelineProps) {
       () => props.conversation.status(),
       (status) => {
         if (status !== 'ready') return;
-        scrollToBottom();
+        const focus = props.conversation.focusSeq();
+        const landing = props.conversation.landing();
+        if (focus !== null) queueMicrotask(() => scrollToMessage(focus));
+        else if (landing !== 'unread' || !scrollToUnread()) scrollToBottom();
         requestAnimationFrame(() => {
           if (scroller && scroller.scrollTop < topSlackPx) void loadOlder();
           measure();
@@ -147,12 +171,23 @@ export function Timeline(props: TimelineProps) {
     ),
   );
 
+  // A jump within what is loaded (another search hit in this room) scrolls there.
+  createEffect(
+    on(
+      () => props.conversation.focusSeq(),
+      (seq) => seq !== null && props.conversation.status() === 'ready' && scrollToMessage(seq),
+      { defer: true },
+    ),
+  );
+
   // Count what arrives below while the reader is looking further up.
   createEffect(
     on(
       () => props.conversation.newestSeq(),
       (seq, previous) => {
-        if (previous !== undefined && seq > previous && !atBottom()) setUnseen((count) => count + 1);
+        // Only what arrives live: a newer page loaded while reading older messages is not news.
+        const live = !props.conversation.loadingNewer();
+        if (previous !== undefined && seq > previous && !atBottom() && live) setUnseen((count) => count + 1);
       },
     ),
   );
@@ -200,7 +235,14 @@ export function Timeline(props: TimelineProps) {
                       <Show when={startsDay(previous(), message)}>
                         <DayDivider iso={message.createdAt} now={now()} />
                       </Show>
+                      <Show when={message.seq === props.conversation.firstUnreadSeq()}>
+                        <li class="unread-divider" data-unread-divider>
+                          <span class="unread-divider-label">New messages</span>
+                        </li>
+                      </Show>
                       <MessageItem
+                        seq={message.seq}
+                        focused={message.seq === props.conversation.focusSeq()}
                         sender={message.sender}
                         body={message.body}
                         createdAt={message.createdAt}
@@ -260,10 +302,30 @@ export function Timeline(props: TimelineProps) {
               </Show>
             </ol>
           </div>
+          <Show when={props.conversation.hasNewer()}>
+            <div class="timeline-end">
+              <button
+                type="button"
+                class="button button-ghost button-small"
+                disabled={props.conversation.loadingNewer()}
+                onClick={() => void props.conversation.loadNewer()}
+              >
+                <Show when={props.conversation.loadingNewer()} fallback="Load newer messages">
+                  <span class="spinner" aria-hidden="true" />
+                  Loading newer messages…
+                </Show>
+              </button>
+            </div>
+          </Show>
         </div>
       </div>
-      <Show when={!atBottom()}>
-        <button type="button" class="jump-latest" onClick={scrollToBottom}>
+      <Show when={jumps.unreadOutOfView() && (!atBottom() || props.conversation.hasNewer())}>
+        <button type="button" class="jump-unread" onClick={jumps.jumpToFirstUnread}>
+          Jump to first unread
+        </button>
+      </Show>
+      <Show when={!atBottom() || props.conversation.hasNewer()}>
+        <button type="button" class="jump-latest" onClick={jumpToLatest}>
           <ArrowDownIcon />
           {unseen() > 0 ? `${unseen()} new ${unseen() === 1 ? 'message' : 'messages'}` : 'Jump to latest'}
         </button>

@@ -1,4 +1,4 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { describeError, isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
@@ -14,6 +14,23 @@ export interface ConversationEvents {
   /** A message created, edited or deleted, from the live stream. */
   onLive?(type: 'message.created' | 'message.edited' | 'message.deleted', message: Message): void;
 }
+
+export interface ConversationOptions {
+  /** Open at this message (a search hit): loaded with the history around it, and highlighted. */
+  aroundSeq?: number | null;
+  /** The reader's position when the room had unread messages: open at the first unread, below a divider. */
+  unreadAfter?: number | null;
+  /** The reader, whose own messages are never "new". */
+  userId?: number | null;
+}
+
+/** Where the log opens: the newest messages, a message led to, or the first unread. */
+export type Landing = 'latest' | 'message' | 'unread';
+
+type HistoryPage = Awaited<ReturnType<typeof trpc.chat.history.query>>;
+/** Where the next newer page starts, for a page opened away from the newest message; null at the newest. */
+const newerCursorOf = (page: HistoryPage): number | null =>
+  'newerCursor' in page ? (page.newerCursor as number | null) : null;
 
 /** Whether a room cannot be shown, and why, in words for its reader. */
 function loadProblem(error: unknown): { status: 'error' | 'missing'; problem: string } {
@@ -33,7 +50,11 @@ function loadProblem(error: unknown): { status: 'error' | 'missing'; problem: st
  * loaded (so nothing sent in between is lost), and older pages on demand. Every message is stored once,
  * by id, whichever way it arrived. Call inside a reactive owner; the stream ends with it.
  */
-export function createConversation(roomId: number, events: ConversationEvents = {}) {
+export function createConversation(
+  roomId: number,
+  events: ConversationEvents = {},
+  options: ConversationOptions = {},
+) {
   const [messages, setMessages] = createStore<Message[]>([]);
   const [status, setStatus] = createSignal<ConversationStatus>('loading');
   const [problem, setProblem] = createSignal<string | null>(null);
@@ -45,6 +66,22 @@ export function createConversation(roomId: number, events: ConversationEvents = 
   /** The seq to pass as `beforeSeq` for the next older page; `null` once the beginning is loaded. */
   const [cursor, setCursor] = createSignal<number | null>(null);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
+  /**
+   * Set while the loaded messages stop short of the newest (the room was opened at a search hit): the `afterSeq`
+   * of the next newer page. The live feed is followed only once the newest message is loaded.
+   */
+  const [newerCursor, setNewerCursor] = createSignal<number | null>(null);
+  const [loadingNewer, setLoadingNewer] = createSignal(false);
+  /** The message the reader was sent to (a search hit), shown highlighted. */
+  const [focusSeq, setFocusSeq] = createSignal<number | null>(null);
+  const [landing, setLanding] = createSignal<Landing>('latest');
+  const unreadAfter = options.unreadAfter ?? null;
+  /** The first message that was new when the room was opened, once loaded: the divider goes above it. */
+  const firstUnreadSeq = createMemo(() =>
+    unreadAfter === null
+      ? null
+      : (messages.find((m) => m.seq > unreadAfter && m.sender.id !== options.userId)?.seq ?? null),
+  );
   let unfollow: (() => void) | undefined;
   let disposed = false;
 
@@ -60,9 +97,11 @@ export function createConversation(roomId: number, events: ConversationEvents = 
       setMessages(index, reconcile(message));
       return;
     }
-    // Older than the oldest page loaded: it shows up, as it is then, when that page is.
+    // Older than the oldest page loaded (or newer than the newest, away from it): it shows up, as it is then,
+    // when that page is.
     const oldest = messages[0];
     if (cursor() !== null && oldest && message.seq < oldest.seq) return;
+    if (newerCursor() !== null && message.seq > (messages.at(-1)?.seq ?? 0)) return;
     setMessages(
       produce((list) => {
         let at = list.length;
@@ -84,16 +123,24 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     });
   };
 
-  async function start() {
+  /** Loads the newest page, or the page around `aroundSeq`, and follows the feed once the newest is loaded. */
+  async function start(aroundSeq: number | null = null, focus: number | null = null) {
+    unfollow?.();
+    unfollow = undefined;
     setStatus('loading');
     setProblem(null);
+    setFocusSeq(focus);
+    setLanding(focus !== null ? 'message' : aroundSeq !== null ? 'unread' : 'latest');
     try {
-      const page = await trpc.chat.history.query({ roomId, limit: pageSize });
+      const page = await trpc.chat.history.query(
+        aroundSeq === null ? { roomId, limit: pageSize } : { roomId, aroundSeq, limit: pageSize },
+      );
       if (disposed) return;
       setMessages(reconcile([...page.items].reverse(), { key: 'id' }));
       setCursor(page.nextCursor);
+      setNewerCursor(newerCursorOf(page));
       setStatus('ready');
-      follow(page.items[0]?.seq ?? 0);
+      if (newerCursor() === null) follow(page.items[0]?.seq ?? 0);
     } catch (error) {
       if (disposed) return;
       fail(error);
@@ -104,7 +151,8 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     disposed = true;
     unfollow?.();
   });
-  void start();
+  if (options.aroundSeq) void start(options.aroundSeq, options.aroundSeq);
+  else void start(unreadAfter);
 
   return {
     messages,
@@ -112,12 +160,59 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     problem,
     hasOlder: () => cursor() !== null,
     loadingOlder,
+    /** Whether newer messages exist than those loaded (opened at a search hit): "Jump to latest" reloads. */
+    hasNewer: () => newerCursor() !== null,
+    loadingNewer,
+    focusSeq,
+    landing,
+    firstUnreadSeq,
+    /** Whether the first unread message lies above the pages loaded (the reader went back to the newest). */
+    unreadAbove: () =>
+      unreadAfter !== null &&
+      firstUnreadSeq() === null &&
+      cursor() !== null &&
+      (messages[0]?.seq ?? 0) > unreadAfter,
+    /** Opens the log at the first message that was new when the room was opened. */
+    showFirstUnread() {
+      if (unreadAfter !== null) void start(unreadAfter);
+    },
+    /** Shows the message at `seq` in its context: from what is loaded, or the history around it. */
+    jumpTo(seq: number) {
+      const loaded = messages.some((message) => message.seq === seq);
+      if (loaded) setFocusSeq(seq);
+      else void start(seq, seq);
+    },
+    /** Back to the newest messages, following the room live again. */
+    backToLatest() {
+      setFocusSeq(null);
+      if (newerCursor() !== null) void start();
+    },
+    /** The next newer page while away from the newest; once it reaches the newest, the live feed takes over. */
+    async loadNewer(): Promise<void> {
+      const after = newerCursor();
+      if (after === null || loadingNewer()) return;
+      setLoadingNewer(true);
+      try {
+        const page = await trpc.chat.history.query({ roomId, afterSeq: after, limit: pageSize });
+        if (disposed) return;
+        const known = new Set(messages.map((message) => message.id));
+        const newer = page.items.filter((message) => !known.has(message.id)).reverse();
+        setMessages(produce((list) => list.push(...newer)));
+        setNewerCursor(newerCursorOf(page));
+        // Whatever was sent since this page was read comes from the feed, resumed after the newest loaded.
+        if (newerCursor() === null) follow(messages.at(-1)?.seq ?? after);
+      } catch (error) {
+        console.warn('Could not load newer messages', error);
+      } finally {
+        setLoadingNewer(false);
+      }
+    },
     /** The highest seq shown: what "read up to here" means. */
     newestSeq: () => messages.at(-1)?.seq ?? 0,
     upsert,
     retry() {
-      unfollow?.();
-      void start();
+      const focus = focusSeq();
+      void start(focus ?? (landing() === 'unread' ? unreadAfter : null), focus);
     },
     async loadOlder(): Promise<void> {
       const before = cursor();

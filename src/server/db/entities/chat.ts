@@ -77,6 +77,16 @@ export const Message = defineEntity({
     // A retried send (same sender, same clientId) finds the message it stored the first time.
     { name: 'messages_sender_id_client_id_key', properties: ['sender', 'clientId'] },
   ],
+  indexes: [
+    {
+      // Message search (services/chat/search.ts). 'simple' lowercases and keeps every word: chat mixes languages,
+      // names and jargon, which a language's stemmer and stop words would mangle or drop. Not partial (`where
+      // deleted_at is null`): PostgreSQL keeps word statistics only for a whole-table expression index, and
+      // without them it cannot tell a word in every message from a rare one, and picks ruinous plans.
+      name: 'messages_body_search',
+      expression: `create index messages_body_search on messages using gin (to_tsvector('simple', body))`,
+    },
+  ],
 });
 export type Message = InferEntity<typeof Message>;
 

@@ -260,6 +260,21 @@ export async function messagesBefore(
   return rows.map(messageOfRow);
 }
 
+/** The messages of a room after `afterSeq`, oldest first, with their senders. */
+export async function messagesAfter(
+  em: EntityManager,
+  roomId: number,
+  afterSeq: number,
+  limit: number,
+): Promise<MessageWithSender[]> {
+  const rows = await query<MessageWithSenderRow>(
+    em,
+    sql`select ${messageWithSenderColumns} from messages m join users u on u.id = m.sender_id
+      where m.room_id = ${roomId} and m.seq > ${afterSeq} order by m.seq limit ${limit}`,
+  );
+  return rows.map(messageOfRow);
+}
+
 export type StoredEvent = Pick<RoomEvent, 'position' | 'type'> & { message: MessageWithSender };
 
 /** The room's events after `after` (and before `before`, if given), in order, with each message as it is now. */

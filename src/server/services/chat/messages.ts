@@ -63,8 +63,10 @@ export async function eventsBetween(
   }));
 }
 
-/** The messages with these ids (any order), with their senders, as the API shows them. */
+/** The messages with these ids as the API shows them, in the order given (ids not found are left out). */
 export async function messagesByIds(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
   if (ids.length === 0) return [];
-  return (await em.find(Message, { id: { $in: [...ids] } }, withSender)).map(messageViewOf);
+  const found = await em.find(Message, { id: { $in: [...ids] } }, withSender);
+  const byId = new Map(found.map((message) => [message.id, messageViewOf(message)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
