@@ -19,8 +19,11 @@ export const historyInput = z
     beforeSeq: z.number().int().positive().nullish(),
     /** The page just after this seq (scrolling down from an older place); answers with `newerCursor` too. */
     afterSeq: z.number().int().min(0).nullish(),
-    /** The page around this seq (a search hit, the first unread); answers with `newerCursor` too. */
-    aroundSeq: z.number().int().positive().nullish(),
+    /**
+     * The page around this seq (a search hit, the last message read); answers with `newerCursor` too. 0 is the
+     * room's start: a reader who has read nothing there lands on its first message.
+     */
+    aroundSeq: z.number().int().min(0).nullish(),
     limit: z.number().int().min(1).max(100).default(50),
   })
   .refine(

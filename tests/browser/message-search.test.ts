@@ -108,6 +108,16 @@ describe('finding an old message', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await expect(page.getByRole('button', { name: 'Search', exact: true }).isVisible()).resolves.toBe(true);
+
+      // On a phone the header keeps one search field: typing there offers the message search too.
+      await page.goto('/');
+      await page.getByRole('searchbox', { name: 'Search people' }).fill('zephyr');
+      await page.getByRole('link', { name: 'Search messages for “zephyr”' }).click();
+      await page
+        .getByRole('list', { name: 'Messages matching zephyr' })
+        .getByRole('listitem')
+        .first()
+        .waitFor();
     } finally {
       await phoneContext.close();
     }

@@ -47,7 +47,13 @@ export function AppHeader(props: { navOpen: boolean; onToggleNav: () => void }) 
             {error()}
           </p>
         </Show>
-        <A href="/search" class="icon-button" aria-label="Search messages" activeClass="icon-button-active">
+        {/* Narrower, the people search's panel offers the same ("Search messages for …"): the field keeps its room. */}
+        <A
+          href="/search"
+          class="icon-button wide-only"
+          aria-label="Search messages"
+          activeClass="icon-button-active"
+        >
           <SearchIcon />
         </A>
         <NotificationBell />

@@ -1,4 +1,4 @@
-import { useLocation } from '@solidjs/router';
+import { A, useLocation } from '@solidjs/router';
 import { createEffect, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { dismissOnOutside, moveFocus } from '../lib/dismiss.ts';
@@ -159,6 +159,13 @@ export function PeopleSearch() {
               )}
             </For>
           </ul>
+        </Show>
+        <Show when={query()}>
+          {(words) => (
+            <A class="popover-more search-messages-link" href={`/search?q=${encodeURIComponent(words())}`}>
+              Search messages for “{words()}”
+            </A>
+          )}
         </Show>
         <Show when={results.nextCursor}>
           {(cursor) => (
