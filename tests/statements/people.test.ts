@@ -6,13 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
-import {
-  lockPair,
-  lockRoles,
-  pairState,
-  profileSeenBy,
-  searchPeople,
-} from '../../src/server/db/statements/people.ts';
+import { lockPair, pairState, profileSeenBy, searchPeople } from '../../src/server/db/statements/people.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -196,22 +190,5 @@ describe('lockPair', () => {
       expect(await lockIsFree(viewer.id, asker.id)).toBe(true);
     });
     expect(await lockIsFree(viewer.id, friend.id)).toBe(true);
-  });
-});
-
-describe('lockRoles', () => {
-  it('holds the one role lock until the transaction ends', async () => {
-    const roleLockIsFree = () =>
-      em().transactional(async (tx) => {
-        const [row] = await tx.execute<{ free: boolean }[]>(
-          "select pg_try_advisory_xact_lock(x'70726f6c'::int) as free",
-        );
-        return row?.free;
-      });
-    await em().transactional(async (tx) => {
-      await lockRoles(tx);
-      expect(await roleLockIsFree()).toBe(false);
-    });
-    expect(await roleLockIsFree()).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { emailSchema, registerInput } from '../../shared/auth.ts';
 import { hashPassword } from '../auth/password.ts';
 import { User } from '../db/entities/index.ts';
-import { lockRoles } from '../db/statements/people.ts';
+import { lockRoleChanges } from '../db/statements/moderation.ts';
 import { fieldError } from '../errors.ts';
 import { audit } from './audit.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
@@ -39,7 +39,7 @@ export function findUserByUsername(em: EntityManager, username: string): Promise
 export async function createOrPromoteAdmin(em: EntityManager, request: AdminRequest): Promise<AdminResult> {
   try {
     return await em.transactional(async (tx) => {
-      await lockRoles(tx);
+      await lockRoleChanges(tx);
       const existing = await findUserByUsername(tx, request.username);
       return existing ? promote(tx, existing, request) : create(tx, request);
     });

@@ -189,14 +189,3 @@ export async function pairState(em: EntityManager, me: number, other: number): P
 export async function lockPair(tx: EntityManager, a: number, b: number): Promise<void> {
   await tx.execute('select pg_advisory_xact_lock(?, ?)', [Math.min(a, b), Math.max(a, b)]);
 }
-
-/** The one advisory lock every change of role takes ('prol'). */
-const roleLockKey = 0x70726f6c;
-
-/**
- * Holds the role lock until the transaction ends, so a promotion (`parley create-admin`) and a demotion
- * (`admin.users.setRole`) cannot interleave and leave no admin.
- */
-export async function lockRoles(tx: EntityManager): Promise<void> {
-  await tx.execute('select pg_advisory_xact_lock(?)', [roleLockKey]);
-}
