@@ -2,6 +2,7 @@ import { createSignal, onCleanup } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { describeError, isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
+import { quoteOf } from './replies.ts';
 import { roomFeed } from './room-feed.ts';
 import type { Message } from './types.ts';
 
@@ -58,6 +59,7 @@ export function createConversation(roomId: number, events: ConversationEvents = 
     const index = indexOf(message.id);
     if (index >= 0) {
       setMessages(index, reconcile(message));
+      refreshQuotes(message);
       return;
     }
     // Older than the oldest page loaded: it shows up, as it is then, when that page is.
@@ -71,6 +73,14 @@ export function createConversation(roomId: number, events: ConversationEvents = 
       }),
     );
   };
+
+  /** The replies loaded here quote `original` as it is now (edited, or deleted). */
+  const refreshQuotes = (original: Message) =>
+    setMessages(
+      (message) => message.replyTo?.id === original.id,
+      'replyTo',
+      (quote) => quote && quoteOf(original, quote),
+    );
 
   /** Follows the room's feed (shared with the rest of the tab) from after `since`. */
   const follow = (since: number) => {
