@@ -18,8 +18,8 @@ export interface MessageMenuProps {
 }
 
 /**
- * The small menu on a message: Reply, Edit and Delete on your own, Report on someone else's, and for admins Delete as
- * moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
+ * The small menu on a message: Edit and Delete on your own, Reply (after them, so keyboard paths to Edit and
+ * Delete stay as they were), Report on someone else's, and for admins Delete as moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
  * gives focus back to the button. It opens upwards when there is no room below (the last messages, say).
  */
 export function MessageMenu(props: MessageMenuProps) {
@@ -91,14 +91,6 @@ export function MessageMenu(props: MessageMenuProps) {
             }
           }}
         >
-          <Show when={props.onReply}>
-            {(onReply) => (
-              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onReply())}>
-                <ReplyIcon />
-                Reply
-              </button>
-            )}
-          </Show>
           <Show when={props.onEdit}>
             {(onEdit) => (
               <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onEdit())}>
@@ -117,6 +109,14 @@ export function MessageMenu(props: MessageMenuProps) {
               >
                 <TrashIcon />
                 Delete
+              </button>
+            )}
+          </Show>
+          <Show when={props.onReply}>
+            {(onReply) => (
+              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onReply())}>
+                <ReplyIcon />
+                Reply
               </button>
             )}
           </Show>
