@@ -56,10 +56,11 @@ export function createConversation(roomId: number, events: ConversationEvents = 
 
   /** Adds or updates a message in place, keeping seq order. */
   const upsert = (message: Message) => {
+    // Replies loaded here may quote it even when the message itself is not loaded (it is further back).
+    if (message.editedAt || message.deletedAt) refreshQuotes(message);
     const index = indexOf(message.id);
     if (index >= 0) {
       setMessages(index, reconcile(message));
-      refreshQuotes(message);
       return;
     }
     // Older than the oldest page loaded: it shows up, as it is then, when that page is.
