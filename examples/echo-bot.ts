@@ -32,7 +32,13 @@ const subscription = parley.chat.onRoomEvent.subscribe(
       // The reply's clientId comes from the message it answers: if the bot sees a message twice (a reconnect, a
       // restart), the server keeps one reply.
       await parley.chat.send
-        .mutate({ roomId: room.id, clientId: `echo_reply_${message.id}`, body: `echo: ${text}` })
+        .mutate({
+          roomId: room.id,
+          clientId: `echo_reply_${message.id}`,
+          body: `echo: ${text}`,
+          // A true reply: readers see the message it answers quoted above it.
+          replyToId: message.id,
+        })
         .catch((error: Error) => console.error(`Could not reply to message ${message.id}: ${error.message}`));
     },
     onError(error) {

@@ -158,6 +158,23 @@ describe('parley send', () => {
     const stored = items.find((message) => message.id === sent.id);
     expect(stored).toMatchObject({ body: text, roomId: room.id, sender: { id: ann.me.id } });
   });
+
+  it('replies to a message with --reply-to, and refuses an id that is not one', async () => {
+    const ann = await registerUser(server);
+    const terminal = await loggedIn(ann);
+    const first = JSON.parse((await terminal.run(['send', 'public', '--json', 'Who has the keys?'])).stdout);
+
+    const result = await terminal.run(['send', 'public', '--json', '--reply-to', first.id, 'I do']);
+    const bad = await terminal.run(['send', 'public', '--reply-to', 'latest', 'I do']);
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      body: 'I do',
+      replyTo: { id: first.id, excerpt: 'Who has the keys?', deleted: false },
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--reply-to takes a message id');
+  });
 });
 
 describe('parley friends, and sending to a friend', () => {

@@ -14,7 +14,14 @@ export function formatMessage(message: Message, type: RoomEventType | 'history' 
   }
   const edited = type === 'message.edited' ? ' (edited)' : '';
   const [first, ...rest] = printable(message.body).split('\n');
-  return [`${head}${edited}: ${first}`, ...rest.map((line) => `    ${line}`)].join('\n');
+  const quote = message.replyTo ? [`    ${quoteLine(message.replyTo)}`] : [];
+  return [`${head}${edited}: ${first}`, ...quote, ...rest.map((line) => `    ${line}`)].join('\n');
+}
+
+/** Under a reply: whom it answers and how their message starts (or that it is gone). */
+function quoteLine(quote: NonNullable<Message['replyTo']>): string {
+  const words = quote.deleted ? '(deleted)' : `"${printable(quote.excerpt)}"`;
+  return `(reply to ${who(quote.sender)}, message ${quote.id}: ${words})`;
 }
 
 /** What a `--json` consumer reads: one object per line. */

@@ -9,6 +9,7 @@ import './styles/auth.css';
 import './styles/shell.css';
 import './styles/account.css';
 import './styles/chat.css';
+import './styles/replies.css';
 import './styles/header.css';
 import './styles/people.css';
 import './styles/profile.css';

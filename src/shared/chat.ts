@@ -39,6 +39,8 @@ export const sendInput = z.object({
     .max(64, 'clientId must be at most 64 characters.')
     .regex(/^[A-Za-z0-9_-]+$/, 'clientId may use letters, digits, _ and -.'),
   body: messageBody,
+  /** The message this one replies to: one of the same room, not deleted. */
+  replyToId: messageIdSchema.nullish(),
 });
 export const editInput = z.object({ messageId: messageIdSchema, body: messageBody });
 export const deleteInput = z.object({ messageId: messageIdSchema });

@@ -97,6 +97,7 @@ describe('appendMessage', () => {
         editedAt: null,
         deletedAt: null,
         deletedBy: null,
+        quoted: null,
         sender: ann,
       },
       kind: 'public',
@@ -161,6 +162,7 @@ describe('messagesBefore', () => {
       editedAt: new Date('2026-01-02T03:04:05Z'),
       deletedAt: null,
       deletedBy: null,
+      quoted: null,
       sender: bob,
     });
     const older = await messagesBefore(em(), roomId, 2, 10);
@@ -201,6 +203,53 @@ describe('eventsAfter', () => {
     ]);
     expect(events[1]?.message).toMatchObject({ seq: 3, deletedAt, deletedBy: 'moderator', sender: ann });
     expect(await eventsAfter(em(), roomId, 0, null, 2)).toHaveLength(2);
+  });
+});
+
+describe('replies', () => {
+  const reply = (roomId: number, senderId: number, body: string, replyToId: string) =>
+    appendMessage(em(), { roomId, senderId, clientId: `client-${++clientIds}`, body, replyToId });
+
+  it('stores the original a reply answers and returns it, cut short, with its sender', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const original = await say(em(), roomId, ann.id, `Lunch? ${'x'.repeat(600)}`);
+    const answer = await reply(roomId, bob.id, 'Yes!', original?.message.id ?? '0');
+    expect(answer?.message.quoted).toStrictEqual({
+      id: original?.message.id,
+      seq: original?.message.seq,
+      body: `Lunch? ${'x'.repeat(600)}`.slice(0, 480),
+      deletedAt: null,
+      sender: ann,
+    });
+    const stored = await em().findOneOrFail(Message, { id: answer?.message.id ?? '0' });
+    expect(stored.replyTo).toBe(original?.message.id);
+  });
+
+  it('stores nothing for a reply to a message of another room, or to a deleted one', async () => {
+    const { ann, roomId } = await friendsWithRoom();
+    const elsewhere = await friendsWithRoom();
+    const foreign = await say(em(), elsewhere.roomId, elsewhere.ann.id, 'not yours');
+    const gone = await say(em(), roomId, ann.id, 'soon gone');
+    await em().nativeUpdate(Message, { id: gone?.message.id ?? '0' }, { deletedAt: new Date() });
+    expect(await reply(roomId, ann.id, 'hm', foreign?.message.id ?? '0')).toBeNull();
+    expect(await reply(roomId, ann.id, 'hm', gone?.message.id ?? '0')).toBeNull();
+    expect(await em().count(Message, { roomId, body: 'hm' })).toBe(0);
+  });
+
+  it('gives history, catch-up and the room preview each reply with its original as it is now', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const original = await say(em(), roomId, ann.id, 'Who has the keys?');
+    const answer = await reply(roomId, bob.id, 'Me', original?.message.id ?? '0');
+    const deletedAt = new Date('2026-02-03T04:05:06.789Z');
+    await em().nativeUpdate(Message, { id: original?.message.id ?? '0' }, { body: '', deletedAt });
+    const quoted = { id: original?.message.id, seq: original?.message.seq, body: '', deletedAt, sender: ann };
+    const [newest] = await messagesBefore(em(), roomId, null, 1);
+    expect(newest?.quoted).toStrictEqual(quoted);
+    const events = await eventsAfter(em(), roomId, 0, null, 10);
+    expect(events.map((event) => event.message.quoted)).toStrictEqual([null, quoted]);
+    const [room] = await roomsSeenBy(em(), bob.id, roomId);
+    expect(room?.last?.id).toBe(answer?.message.id);
+    expect(room?.last?.quoted).toStrictEqual(quoted);
   });
 });
 

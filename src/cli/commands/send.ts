@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageIdSchema } from '../../shared/chat.ts';
 import { defineCommand } from '../command.ts';
 import { isTransient, UsageError } from '../errors.ts';
 import { readAll } from '../prompt.ts';
@@ -9,19 +10,26 @@ const retryDelaysMs = [500, 1_000, 2_000, 4_000];
 
 export const send = defineCommand({
   name: 'send',
-  usage: '<room> <text...>',
+  usage: '<room> <text...> [--reply-to <message id>]',
   summary: 'send a message to a room',
   details: [
     'A room is `public`, a room id, or @username for the private room with a friend.',
     'Words after the room are joined with spaces; `-` reads the message from stdin.',
     'A network failure is retried with the same message id, so the message is never sent twice.',
+    '--reply-to <id> answers a message of the same room (`parley tail` shows ids with --json).',
     '',
     'Examples: parley send public "hello, everyone"',
     '          echo "build is green" | parley send @ann -',
+    '          parley send public --reply-to 1234 "I will bring it"',
   ],
+  options: { 'reply-to': { type: 'string' } },
   arity: [2, Number.POSITIVE_INFINITY],
-  async run(cli, { positionals }) {
+  async run(cli, { positionals, values }) {
     const [roomText = '', ...words] = positionals;
+    const replyToId = values['reply-to'] ?? null;
+    if (replyToId !== null && !messageIdSchema.safeParse(replyToId).success) {
+      throw new UsageError('--reply-to takes a message id: a number.', 'send');
+    }
     const body = words.length === 1 && words[0] === '-' ? (await readAll()).trim() : words.join(' ');
     if (!body.trim()) throw new UsageError('The message is empty.', 'send');
     const client = cli.signedIn();
@@ -30,7 +38,7 @@ export const send = defineCommand({
     const clientId = `cli_${randomBytes(12).toString('base64url')}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        const message = await client.chat.send.mutate({ roomId: room.id, clientId, body });
+        const message = await client.chat.send.mutate({ roomId: room.id, clientId, body, replyToId });
         cli.out.result(message, () => `Sent to ${room.name} (message ${message.id}).`);
         return;
       } catch (error) {

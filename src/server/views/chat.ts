@@ -1,4 +1,5 @@
 import type { RoomEventType } from '../../shared/chat.ts';
+import { excerptLength, excerptOf } from '../../shared/replies.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 
@@ -7,11 +8,26 @@ import { type PublicUser, publicUserOf } from './people.ts';
 /** What showing a person needs of their user row. */
 export type ShownUser = Parameters<typeof publicUserOf>[0];
 
-/** A stored message with the columns the API shows, and its sender loaded. */
+/** The message a reply answers: what its quote shows (`body` may be cut to `quotedBodyLength`). */
+export type QuotedMessage = Pick<Message, 'id' | 'seq' | 'body' | 'deletedAt'> & { sender: ShownUser };
+
+/** How much of an original's body a query needs to make the quote's excerpt (room for Markdown's marks). */
+export const quotedBodyLength = 4 * excerptLength;
+
+/** A stored message with the columns the API shows, its sender loaded, and the message it replies to. */
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser };
+> & { sender: ShownUser; quoted: QuotedMessage | null };
+
+/** A reply's quote of its original: the excerpt is empty once the original is deleted. */
+export interface ReplyToView {
+  id: string;
+  seq: number;
+  sender: PublicUser;
+  excerpt: string;
+  deleted: boolean;
+}
 
 export interface MessageView {
   id: string;
@@ -25,6 +41,8 @@ export interface MessageView {
   deletedAt: string | null;
   /** Who deleted it: its sender, or a moderator (the client then says "removed by a moderator"). */
   deletedBy: 'sender' | 'moderator' | null;
+  /** The message this one replies to, or null. */
+  replyTo: ReplyToView | null;
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -50,6 +68,18 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     editedAt: isoOrNull(message.editedAt),
     deletedAt,
     deletedBy: message.deletedBy ?? null,
+    replyTo: message.quoted && replyToViewOf(message.quoted),
+  };
+}
+
+function replyToViewOf(quoted: QuotedMessage): ReplyToView {
+  const deleted = Boolean(quoted.deletedAt);
+  return {
+    id: quoted.id,
+    seq: quoted.seq,
+    sender: publicUserOf(quoted.sender),
+    excerpt: deleted ? '' : excerptOf(quoted.body),
+    deleted,
   };
 }
 

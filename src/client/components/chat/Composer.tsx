@@ -16,6 +16,8 @@ export interface ComposerProps {
   onDraft?: (text: string) => void;
   onSend: (body: string) => void;
   onTyping: () => void;
+  /** Escape in the textarea: given while there is something to leave (a reply being written). */
+  onEscape?: (() => void) | undefined;
 }
 
 /** Where messages are written: Enter sends, Shift+Enter breaks the line, a counter shows near the limit. */
@@ -88,6 +90,11 @@ export function Composer(props: ComposerProps) {
           }
         }}
         onKeyDown={(event) => {
+          if (event.key === 'Escape' && props.onEscape) {
+            event.preventDefault();
+            props.onEscape();
+            return;
+          }
           if (!isSubmitKey(event)) return;
           event.preventDefault();
           send();

@@ -13,8 +13,9 @@ import {
 import { useAuth } from '../../lib/auth.ts';
 import { createActivity, typingText } from '../../lib/chat/activity.ts';
 import { createConversation } from '../../lib/chat/conversation.ts';
+import { type ReplyTo, replyQuoteOf } from '../../lib/chat/replies.ts';
 import { useChat } from '../../lib/chat/session.ts';
-import type { PublicUser } from '../../lib/chat/types.ts';
+import type { Message, PublicUser } from '../../lib/chat/types.ts';
 import { usePageTitle } from '../../lib/title.ts';
 import { trpc } from '../../lib/trpc.ts';
 import { createWindowFocus } from '../../lib/window-focus.ts';
@@ -22,6 +23,7 @@ import { MuteButton } from '../alerts/MuteButton.tsx';
 import { Composer } from './Composer.tsx';
 import { FormerFriendNote, MuteNote, SignInPrompt } from './ComposerNotes.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
+import { ReplyBar } from './ReplyQuote.tsx';
 import { Timeline } from './Timeline.tsx';
 
 /** What a page knows about a room before the signed-in room list does (or for a signed-out visitor). */
@@ -132,6 +134,16 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
   usePageTitle(name);
 
   let scrollToBottom = () => {};
+  let footer: HTMLElement | undefined;
+  const [replyingTo, setReplyingTo] = createSignal<ReplyTo | null>(null);
+  const startReply = (message: Message) => {
+    setReplyingTo(replyQuoteOf(message));
+    footer?.querySelector<HTMLTextAreaElement>('.composer-input')?.focus();
+  };
+  const cancelReply = () => {
+    setReplyingTo(null);
+    footer?.querySelector<HTMLTextAreaElement>('.composer-input')?.focus();
+  };
   const typing = () => typingText(activity.typists());
 
   return (
@@ -189,13 +201,14 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
               onRetry={(clientId) => outbox?.retry(clientId)}
               onDiscard={(clientId) => outbox?.discard(clientId)}
               onBottomChange={setAtBottom}
+              onReply={session && canSend() ? startReply : undefined}
               controls={(scroll) => {
                 scrollToBottom = scroll;
               }}
             />
           </Match>
         </Switch>
-        <footer class="conversation-footer">
+        <footer class="conversation-footer" ref={footer}>
           <p class="typing" aria-live="polite">
             <Show when={typing()}>
               <span class="typing-dots" aria-hidden="true">
@@ -210,23 +223,30 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
             fallback={
               <Show when={session}>
                 {(current) => (
-                  <Composer
-                    label={`Message ${name()}`}
-                    placeholder={`Message ${name()}`}
-                    draft={current().drafts.get(roomId)}
-                    onDraft={(text) => current().drafts.set(roomId, text)}
-                    onSend={(body) => {
-                      // A message sent while reading older ones goes where it belongs: after the newest.
-                      conversation.backToLatest();
-                      outbox?.send(body);
-                      scrollToBottom();
-                    }}
-                    onTyping={() => {
-                      trpc.chat.typing.mutate({ roomId }).catch(() => {
-                        // Only a hint for the others: a lost one does no harm.
-                      });
-                    }}
-                  />
+                  <>
+                    <Show when={replyingTo()}>
+                      {(quote) => <ReplyBar quote={quote()} onCancel={cancelReply} />}
+                    </Show>
+                    <Composer
+                      label={`Message ${name()}`}
+                      placeholder={`Message ${name()}`}
+                      draft={current().drafts.get(roomId)}
+                      onDraft={(text) => current().drafts.set(roomId, text)}
+                      onSend={(body) => {
+                        // A message sent while reading older ones goes where it belongs: after the newest.
+                        conversation.backToLatest();
+                        outbox?.send(body, replyingTo());
+                        setReplyingTo(null);
+                        scrollToBottom();
+                      }}
+                      onEscape={replyingTo() ? cancelReply : undefined}
+                      onTyping={() => {
+                        trpc.chat.typing.mutate({ roomId }).catch(() => {
+                          // Only a hint for the others: a lost one does no harm.
+                        });
+                      }}
+                    />
+                  </>
                 )}
               </Show>
             }

@@ -1,4 +1,5 @@
 import { createSignal, Match, Show, Switch } from 'solid-js';
+import type { ReplyTo } from '../../lib/chat/replies.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { describeError } from '../../lib/errors.ts';
 import { plainPreview } from '../../lib/markdown.ts';
@@ -9,12 +10,15 @@ import { MarkdownBody } from './MarkdownBody.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { ModerateDialog, ReportDialog } from './ModerationDialogs.tsx';
+import { ReplyQuote } from './ReplyQuote.tsx';
 
 export interface MessageItemProps {
   /** The stored message's place in its room: what a jump to it looks for. */
   seq?: number;
   /** The message a search (or the first unread) led to: marked until the reader moves on. */
   focused?: boolean;
+  /** A stored message's id: a quote's jump finds its original by it. */
+  id?: string;
   sender: PublicUser;
   body: string;
   createdAt: string;
@@ -29,6 +33,11 @@ export interface MessageItemProps {
   error?: string | null;
   onRetry?: () => void;
   onDiscard?: () => void;
+  /** The message this one replies to, quoted above it; `onJump` takes the reader to it. */
+  replyTo?: ReplyTo | null | undefined;
+  onJump?: () => void;
+  /** Given for stored messages where you may write: the Reply action. */
+  onReply?: () => void;
   /** Given for your own stored messages where you may still write: the Edit and Delete menu. */
   onEdit?: (body: string) => Promise<void>;
   onDelete?: () => Promise<void>;
@@ -111,6 +120,7 @@ export function MessageItem(props: MessageItemProps) {
     <li
       ref={item}
       tabIndex={-1}
+      data-message-id={props.id}
       class="message"
       data-seq={props.seq}
       classList={{
@@ -146,6 +156,7 @@ export function MessageItem(props: MessageItemProps) {
             </time>
           </p>
         </Show>
+        <Show when={props.replyTo}>{(quote) => <ReplyQuote quote={quote()} onJump={props.onJump} />}</Show>
         <Switch>
           <Match when={deleted()}>
             <p class="message-deleted">
@@ -225,11 +236,15 @@ export function MessageItem(props: MessageItemProps) {
       </div>
       <Show
         when={
-          (props.onEdit || props.onReport || props.onModerate) && !deleted() && !editing() && !confirming()
+          (props.onReply || props.onEdit || props.onReport || props.onModerate) &&
+          !deleted() &&
+          !editing() &&
+          !confirming()
         }
       >
         <MessageMenu
           label={menuLabel()}
+          onReply={props.onReply}
           onEdit={props.onEdit && (() => setEditing(true))}
           onDelete={props.onDelete && (() => setConfirming(true))}
           onReport={props.onReport && !reported() ? () => setAsking('report') : undefined}

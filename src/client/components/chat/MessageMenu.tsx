@@ -1,11 +1,13 @@
 import { createSignal, Show } from 'solid-js';
 import { dismissOnOutside, moveFocus, opensUpward } from '../../lib/dismiss.ts';
 import { ShieldIcon } from '../Icons.tsx';
-import { EditIcon, FlagIcon, MoreIcon, TrashIcon } from './ChatIcons.tsx';
+import { EditIcon, FlagIcon, MoreIcon, ReplyIcon, TrashIcon } from './ChatIcons.tsx';
 
 export interface MessageMenuProps {
   /** Names the button and the menu, different for every message: "Actions for Ada's message at 14:03: …". */
   label: string;
+  /** Any stored message, where you may write: Reply to it. */
+  onReply?: (() => void) | undefined;
   /** Your own messages: Edit and Delete. */
   onEdit?: (() => void) | undefined;
   onDelete?: (() => void) | undefined;
@@ -16,8 +18,8 @@ export interface MessageMenuProps {
 }
 
 /**
- * The small menu on a message: Edit and Delete on your own, Report on someone else's, and for admins Delete as
- * moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
+ * The small menu on a message: Edit and Delete on your own, Reply (after them, so keyboard paths to Edit and
+ * Delete stay as they were), Report on someone else's, and for admins Delete as moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
  * gives focus back to the button. It opens upwards when there is no room below (the last messages, say).
  */
 export function MessageMenu(props: MessageMenuProps) {
@@ -107,6 +109,14 @@ export function MessageMenu(props: MessageMenuProps) {
               >
                 <TrashIcon />
                 Delete
+              </button>
+            )}
+          </Show>
+          <Show when={props.onReply}>
+            {(onReply) => (
+              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onReply())}>
+                <ReplyIcon />
+                Reply
               </button>
             )}
           </Show>

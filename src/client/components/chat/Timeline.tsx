@@ -10,6 +10,7 @@ import {
   Show,
 } from 'solid-js';
 import type { Conversation } from '../../lib/chat/conversation.ts';
+import type { ReplyTo } from '../../lib/chat/replies.ts';
 import type { Message, PendingMessage, PublicUser } from '../../lib/chat/types.ts';
 import { createNow, dayLabel, sameDay } from '../../lib/time.ts';
 import { ArrowDownIcon } from './ChatIcons.tsx';
@@ -71,6 +72,8 @@ export interface TimelineProps {
   onDiscard: (clientId: string) => void;
   /** Called whenever the reader reaches or leaves the newest message. */
   onBottomChange: (atBottom: boolean) => void;
+  /** Reply to a message (from its menu, or R on it): given where the reader may write. */
+  onReply?: ((message: Message) => void) | undefined;
   /** Receives a function that scrolls to the newest message (after the reader sends one, say). */
   controls?: (scrollToBottom: () => void) => void;
 }
@@ -150,7 +153,7 @@ export function Timeline(props: TimelineProps) {
     if (scroller) observer.observe(scroller);
     if (content) observer.observe(content);
     onCleanup(() => observer.disconnect());
-    if (list) onCleanup(rovingMessages(list));
+    if (list) onCleanup(rovingMessages(list, { onReply: replyById }));
   });
 
   // Once the first page is in, fill the screen: a short page leaves the top in view, so load more.
@@ -193,6 +196,13 @@ export function Timeline(props: TimelineProps) {
   );
 
   const messages = () => props.conversation.messages;
+  const replyable = (message: Message) => props.canSend && Boolean(props.onReply) && !message.deletedAt;
+  function replyById(messageId: string) {
+    const message = messages().find((each) => each.id === messageId);
+    if (message && replyable(message)) props.onReply?.(message);
+  }
+  // A quote takes the reader to its original as a search hit does: from what is loaded, or the history around it.
+  const jump = (quote: ReplyTo) => props.conversation.jumpTo(quote.seq);
   const change = (message: Message) =>
     props.canSend && props.me?.id === message.sender.id && !message.deletedAt;
   // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
@@ -223,7 +233,7 @@ export function Timeline(props: TimelineProps) {
             </Show>
           </div>
           <p id={keysHint} class="sr-only">
-            Arrow keys move between messages; Enter opens a message's actions.
+            Arrow keys move between messages; Enter opens a message's actions; R replies to it.
           </p>
           <div role="log" aria-live="polite" aria-relevant="additions" aria-label={props.label}>
             <ol class="messages" ref={list} aria-describedby={keysHint}>
@@ -243,6 +253,10 @@ export function Timeline(props: TimelineProps) {
                       <MessageItem
                         seq={message.seq}
                         focused={message.seq === props.conversation.focusSeq()}
+                        id={message.id}
+                        replyTo={message.replyTo}
+                        onJump={message.replyTo ? () => message.replyTo && jump(message.replyTo) : undefined}
+                        onReply={replyable(message) ? () => props.onReply?.(message) : undefined}
                         sender={message.sender}
                         body={message.body}
                         createdAt={message.createdAt}
@@ -285,6 +299,7 @@ export function Timeline(props: TimelineProps) {
                           </Show>
                           <MessageItem
                             sender={me()}
+                            replyTo={pending.replyTo}
                             body={pending.body}
                             createdAt={pending.createdAt}
                             continued={continues(previous(), entry())}

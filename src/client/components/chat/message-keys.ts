@@ -3,6 +3,7 @@
  * the arrow keys, Home and End move between messages, and Enter (or the context-menu key, Shift+F10) opens the
  * message's actions. Without this, every message's "Actions for…" button was a Tab stop of its own. On a touch
  * screen a tap on a message (or a long press) opens its actions, in place of a "…" button on every message.
+ * R replies to the current message, as in Slack and Element.
  */
 const messageSelector = ':scope > li.message';
 /** What a tap inside a message does by itself (follow a link, press a button), so it opens no menu. */
@@ -12,7 +13,12 @@ const ownTapTargets = 'a, button, input, textarea, select, summary, .menu, .mess
 const openActions = (message: Element) =>
   message.querySelector<HTMLElement>('.message-actions-button')?.click();
 
-export function rovingMessages(list: HTMLElement): () => void {
+export interface MessageKeys {
+  /** R on a message: reply to the message with this `data-message-id`. */
+  onReply?: (messageId: string) => void;
+}
+
+export function rovingMessages(list: HTMLElement, keys: MessageKeys = {}): () => void {
   const messages = () => Array.from(list.querySelectorAll<HTMLElement>(messageSelector));
   const makeCurrent = (message: HTMLElement) => {
     for (const each of messages()) each.tabIndex = each === message ? 0 : -1;
@@ -51,7 +57,9 @@ export function rovingMessages(list: HTMLElement): () => void {
       Home: all[0],
       End: all[all.length - 1],
     }[event.key];
+    const reply = event.key.toLowerCase() === 'r' && !event.ctrlKey && !event.metaKey && !event.altKey;
     if (open) openActions(message);
+    else if (reply && message.dataset.messageId && keys.onReply) keys.onReply(message.dataset.messageId);
     else if (target) move(target);
     else if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(event.key)) return;
     event.preventDefault();

@@ -2,6 +2,7 @@ import { createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { describeError, isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
+import { quoteOf } from './replies.ts';
 import { roomFeed } from './room-feed.ts';
 import type { Message } from './types.ts';
 
@@ -92,6 +93,8 @@ export function createConversation(
 
   /** Adds or updates a message in place, keeping seq order. */
   const upsert = (message: Message) => {
+    // Replies loaded here may quote it even when the message itself is not loaded (it is further back).
+    if (message.editedAt || message.deletedAt) refreshQuotes(message);
     const index = indexOf(message.id);
     if (index >= 0) {
       setMessages(index, reconcile(message));
@@ -110,6 +113,14 @@ export function createConversation(
       }),
     );
   };
+
+  /** The replies loaded here quote `original` as it is now (edited, or deleted). */
+  const refreshQuotes = (original: Message) =>
+    setMessages(
+      (message) => message.replyTo?.id === original.id,
+      'replyTo',
+      (quote) => quote && quoteOf(original, quote),
+    );
 
   /** Follows the room's feed (shared with the rest of the tab) from after `since`. */
   const follow = (since: number) => {

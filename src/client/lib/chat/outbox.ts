@@ -44,7 +44,7 @@ function retryDelay(error: unknown, attempt: number): number | null {
 export interface Outbox {
   /** Messages written here that the server has not confirmed, oldest first. */
   readonly items: readonly PendingMessage[];
-  send(body: string): void;
+  send(body: string, replyTo?: PendingMessage['replyTo']): void;
   retry(clientId: string): void;
   discard(clientId: string): void;
   /** The stored message arrived (from `send` or the live stream): its pending copy goes. */
@@ -93,7 +93,8 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
     const tries = attempts.get(clientId) ?? 0;
     attempts.set(clientId, tries + 1);
     try {
-      const message = await trpc.chat.send.mutate({ roomId, clientId, body: item.body });
+      const replyToId = item.replyTo?.id ?? null;
+      const message = await trpc.chat.send.mutate({ roomId, clientId, body: item.body, replyToId });
       for (const listener of listeners) listener(message);
       settle(clientId);
     } catch (error) {
@@ -139,13 +140,14 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
 
   return {
     items,
-    send(body) {
+    send(body, replyTo = null) {
       const clientId = newClientId();
       setItems(
         produce((list) => {
           list.push({
             clientId,
             body,
+            replyTo,
             createdAt: new Date().toISOString(),
             status: 'sending',
             error: null,

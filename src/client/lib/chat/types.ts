@@ -8,6 +8,8 @@ export type PublicUser = Message['sender'];
 export interface PendingMessage {
   clientId: string;
   body: string;
+  /** The message this one replies to: sent again with every retry. */
+  replyTo?: NonNullable<Message['replyTo']> | null;
   createdAt: string;
   /** `sending` covers waiting to retry after a network failure; `failed` waits for the Retry button. */
   status: 'sending' | 'failed';

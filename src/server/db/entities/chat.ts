@@ -1,4 +1,4 @@
-import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { defineEntity, type EntitySchema, type InferEntity, p } from '@mikro-orm/core';
 import { createdAt, reference, related } from './columns.ts';
 import { User } from './user.ts';
 
@@ -57,6 +57,9 @@ export const RoomMember = defineEntity({
 });
 export type RoomMember = InferEntity<typeof RoomMember>;
 
+/** What the reply relation needs to know of its target: its primary key (a bigint as a string). */
+type QuotedTarget = EntitySchema<{ id: string }, never>;
+
 export const Message = defineEntity({
   name: 'Message',
   tableName: 'messages',
@@ -71,6 +74,12 @@ export const Message = defineEntity({
     editedAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     deletedBy: p.enum(['sender', 'moderator']).nullable(),
+    // The message this one replies to (same room). Declared lazily: the entity refers to itself. A deleted
+    // original keeps its row (soft delete), so the reply shows it as deleted; only an account's removal drops it.
+    replyTo: () =>
+      reference(Message as unknown as QuotedTarget, 'messages', 'reply_to_id', 'set null')
+        .nullable()
+        .index('messages_reply_to'),
   },
   uniques: [
     { name: 'messages_room_id_seq_key', properties: ['roomId', 'seq'] },

@@ -1,5 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { MessageWithSender, RoomSeenBy } from '../../views/chat.ts';
+import {
+  type MessageWithSender,
+  type QuotedMessage,
+  quotedBodyLength,
+  type RoomSeenBy,
+} from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
 import { query, queryOne, sql } from './sql.ts';
 
@@ -10,9 +15,29 @@ import { query, queryOne, sql } from './sql.ts';
  * types here, once.
  */
 
-/** A message and its sender, as statements select them (`m` is messages, `u` its sender). */
+/**
+ * A message and its sender, as statements select them (`m` is messages, `u` its sender), with the message it
+ * replies to, if any, as one JSON column: a correlated lookup by primary key, so still one statement per page.
+ * Only the start of the original's words travels; the quote shows no more.
+ */
 export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
-  m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version`;
+  m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version,
+  (select json_build_object('id', q.id::text, 'seq', q.seq, 'body', left(q.body, ${quotedBodyLength}),
+      'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
+      'avatarVersion', qu.avatar_version)
+    from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to`;
+
+/** The `reply_to` column of `messageWithSenderColumns`. */
+interface QuotedRow {
+  id: string;
+  seq: number;
+  body: string;
+  deletedAt: string | null;
+  senderId: number;
+  username: string;
+  displayName: string;
+  avatarVersion: number | null;
+}
 
 /** A row of `messageWithSenderColumns`: bigints come as strings, or as numbers inside `row_to_json`. */
 export interface MessageWithSenderRow {
@@ -29,6 +54,7 @@ export interface MessageWithSenderRow {
   username: string;
   display_name: string;
   avatar_version: number | null;
+  reply_to: QuotedRow | null;
 }
 
 const dateOrNull = (time: string | null) => (time === null ? null : new Date(time));
@@ -49,6 +75,22 @@ export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
       username: row.username,
       displayName: row.display_name,
       avatarVersion: row.avatar_version,
+    },
+    quoted: row.reply_to && quotedOfRow(row.reply_to),
+  };
+}
+
+function quotedOfRow(row: QuotedRow): QuotedMessage {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    body: row.body,
+    deletedAt: dateOrNull(row.deletedAt),
+    sender: {
+      id: row.senderId,
+      username: row.username,
+      displayName: row.displayName,
+      avatarVersion: row.avatarVersion,
     },
   };
 }
@@ -90,14 +132,16 @@ interface AppendedRow extends MessageWithSenderRow {
  * The whole acknowledged send in one statement, so one round trip: it takes the room's next position under the
  * room row's lock, stores the message and its event, and moves the sender's read position. The row is updated
  * only if the sender may write there now (not muted or banned; in a private room, a member still friends with
- * the other), so nothing is stored for a refused send. Null when refused; a unique violation when the clientId
+ * the other) and its reply, if any, answers a message of the room not deleted, so nothing is stored for a refused
+ * send. Null when refused; a unique violation when the clientId
  * was used before.
  */
 export async function appendMessage(
   em: EntityManager,
-  send: { roomId: number; senderId: number; clientId: string; body: string },
+  send: { roomId: number; senderId: number; clientId: string; body: string; replyToId?: string | null },
 ): Promise<AppendedMessage | null> {
   const { roomId, senderId, clientId, body } = send;
+  const replyToId = send.replyToId ?? null;
   const row = await queryOne<AppendedRow>(
     em,
     sql`with room as (
@@ -107,10 +151,13 @@ export async function appendMessage(
             and (s.muted_until > now() or s.banned_until > now()))
           and (r.kind = 'public' or (${senderId} in (r.user_low, r.user_high) and exists (
             select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
+          -- A reply answers a message of this room that is still there.
+          and (${replyToId}::bigint is null or exists (select 1 from messages o
+            where o.id = ${replyToId}::bigint and o.room_id = r.id and o.deleted_at is null))
         returning r.id, r.kind, r.position, r.user_low, r.user_high),
       m as (
-        insert into messages (room_id, seq, sender_id, client_id, body)
-        select id, position, ${senderId}, ${clientId}, ${body} from room
+        insert into messages (room_id, seq, sender_id, client_id, body, reply_to_id)
+        select id, position, ${senderId}, ${clientId}, ${body}, ${replyToId}::bigint from room
         returning *),
       event as (
         insert into room_events (room_id, position, type, message_id)

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
 import { eventsAfter, messagesBefore } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
+import { withQuotes } from './replies.ts';
 
 export type { MessageView, RoomEventView };
 
@@ -19,6 +20,7 @@ const withSender = {
     'editedAt',
     'deletedAt',
     'deletedBy',
+    'replyTo',
     'sender.id',
     'sender.username',
     'sender.displayName',
@@ -37,7 +39,9 @@ export async function findMessage(
   where: FilterQuery<Message>,
 ): Promise<MessageView | null> {
   const message = await loadMessage(em, where);
-  return message && messageViewOf(message);
+  if (!message) return null;
+  const [shown] = await withQuotes(em, [message]);
+  return shown ? messageViewOf(shown) : null;
 }
 
 /** Newest first, `limit` per page; the cursor is the seq to pass as `beforeSeq` for the next older page. */
@@ -66,7 +70,7 @@ export async function eventsBetween(
 /** The messages with these ids as the API shows them, in the order given (ids not found are left out). */
 export async function messagesByIds(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
   if (ids.length === 0) return [];
-  const found = await em.find(Message, { id: { $in: [...ids] } }, withSender);
+  const found = await withQuotes(em, await em.find(Message, { id: { $in: [...ids] } }, withSender));
   const byId = new Map(found.map((message) => [message.id, messageViewOf(message)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -17,6 +17,7 @@ import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
 import { findMessage, loadMessage } from './messages.ts';
+import { refuseReply, withQuotes } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
 
 type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
@@ -47,7 +48,9 @@ async function appendEvent(
     await change(tx, message);
     tx.create(RoomEvent, { roomId: room.id, position, type, message: messageId });
     await tx.flush();
-    return { position, type, message: messageViewOf(message) };
+    const [shown] = await withQuotes(tx, [message]);
+    if (!shown) throw new Error(`Message ${messageId} vanished while changing it`);
+    return { position, type, message: messageViewOf(shown) };
   });
   await publishRoomEvent(deps, room.id, event);
   const members = [room.userLow, room.userHigh].flatMap((id) =>
@@ -62,7 +65,7 @@ export async function send(
   deps: Deps,
   em: EntityManager,
   me: Actor & Writer,
-  input: { roomId: number; clientId: string; body: string },
+  input: { roomId: number; clientId: string; body: string; replyToId?: string | null | undefined },
 ): Promise<MessageView> {
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
@@ -81,6 +84,7 @@ export async function send(
     const earlier = await findMessage(em, sent);
     if (earlier) return sameRoom(earlier, input.roomId);
     await authorizeWrite(em, input.roomId, me);
+    if (input.replyToId) await refuseReply(em, input.roomId, input.replyToId, me.id);
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot send messages right now.' });
   }
   const message = messageViewOf(appended.message);
