@@ -87,6 +87,10 @@ describe('replies in the public room', () => {
     await original.waitFor();
     await expect.poll(() => onScreen(original)).toBe(true);
     expect(await original.evaluate((element) => element === document.activeElement)).toBe(true);
+
+    // The log now shows the original in its context; one click takes Ada back to the newest messages.
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await message('Status update 110').waitFor();
   });
 
   test('Ada replies from the menu; her reply shows the quote, and the server stored it as a reply', async () => {
