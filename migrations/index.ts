@@ -5,6 +5,7 @@ import { Migration20261125020000_chat } from './Migration20261125020000_chat.ts'
 import { Migration20261125030000_moderation } from './Migration20261125030000_moderation.ts';
 import { Migration20261125030100_audit_no_truncate } from './Migration20261125030100_audit_no_truncate.ts';
 import { Migration20261203000000_named_checks } from './Migration20261203000000_named_checks.ts';
+import { Migration20261203172321_reactions } from './Migration20261203172321_reactions.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125030000_moderation', class: Migration20261125030000_moderation },
   { name: 'Migration20261125030100_audit_no_truncate', class: Migration20261125030100_audit_no_truncate },
   { name: 'Migration20261203000000_named_checks', class: Migration20261203000000_named_checks },
+  { name: 'Migration20261203172321_reactions', class: Migration20261203172321_reactions },
 ];

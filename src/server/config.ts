@@ -50,6 +50,8 @@ const envSchema = z.object({
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
   FRIEND_REQUESTS_PER_PERSON_PER_HOUR: positiveInt.default(3),
+  REACTIONS_PER_MINUTE: positiveInt.default(60),
+  REACTION_EMOJI_PER_MESSAGE: positiveInt.default(20),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -93,6 +95,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       apiTokensPerUser: env.API_TOKENS_PER_USER,
       avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
       friendRequestsPerPersonPerHour: env.FRIEND_REQUESTS_PER_PERSON_PER_HOUR,
+      reactionsPerMinute: env.REACTIONS_PER_MINUTE,
+      reactionEmojiPerMessage: env.REACTION_EMOJI_PER_MESSAGE,
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { RoomEventType } from '../../shared/chat.ts';
+import type { ReactionSummary } from '../../shared/reactions.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 
@@ -11,7 +12,7 @@ export type ShownUser = Parameters<typeof publicUserOf>[0];
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser };
+> & { sender: ShownUser; reactions: ReactionSummary[] };
 
 export interface MessageView {
   id: string;
@@ -25,6 +26,8 @@ export interface MessageView {
   deletedAt: string | null;
   /** Who deleted it: its sender, or a moderator (the client then says "removed by a moderator"). */
   deletedBy: 'sender' | 'moderator' | null;
+  /** Per emoji, first reacted first: the count and the first reactors' ids (the same for every reader). */
+  reactions: ReactionSummary[];
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -50,6 +53,8 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     editedAt: isoOrNull(message.editedAt),
     deletedAt,
     deletedBy: message.deletedBy ?? null,
+    // Reactions go with the words.
+    reactions: deletedAt === null ? message.reactions : [],
   };
 }
 

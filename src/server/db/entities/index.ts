@@ -2,6 +2,7 @@ import { ApiToken } from './api-token.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
+import { Reaction } from './reactions.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
@@ -14,6 +15,7 @@ export {
   Friendship,
   Message,
   Notification,
+  Reaction,
   Report,
   Room,
   RoomEvent,
@@ -34,6 +36,7 @@ export const entities = [
   RoomMember,
   Message,
   RoomEvent,
+  Reaction,
   Report,
   AuditEntry,
 ];

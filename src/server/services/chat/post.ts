@@ -16,10 +16,8 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
-import { findMessage, loadMessage } from './messages.ts';
+import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
-
-type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
 
 /**
  * Takes the room's next position, applies the change to the message and logs the event, all in one
@@ -27,7 +25,7 @@ type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
  * message is read again under that lock, so a deleted message is never edited or deleted again. Publishes after
  * the commit.
  */
-async function appendEvent(
+export async function appendEvent(
   deps: Deps,
   em: EntityManager,
   room: RoomAccess,
@@ -47,7 +45,9 @@ async function appendEvent(
     await change(tx, message);
     tx.create(RoomEvent, { roomId: room.id, position, type, message: messageId });
     await tx.flush();
-    return { position, type, message: messageViewOf(message) };
+    const [view] = await viewsOf(tx, [message]);
+    if (!view) throw new Error(`Message ${messageId} vanished while it changed`);
+    return { position, type, message: view };
   });
   await publishRoomEvent(deps, room.id, event);
   const members = [room.userLow, room.userHigh].flatMap((id) =>
