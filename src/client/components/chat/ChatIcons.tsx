@@ -52,3 +52,10 @@ export const FlagIcon = () => (
     <path d="M5 21V4M5 4h11l-2 4 2 4H5" />
   </Icon>
 );
+
+export const ReactIcon = () => (
+  <Icon>
+    <circle cx="11" cy="12" r="8" />
+    <path d="M8 14.5a4 4 0 0 0 6 0M8.5 10h.01M13.5 10h.01M19 3v4M17 5h4" />
+  </Icon>
+);

@@ -1,5 +1,6 @@
 import {
   createEffect,
+  createMemo,
   createSignal,
   createUniqueId,
   For,
@@ -158,6 +159,11 @@ export function Timeline(props: TimelineProps) {
   );
 
   const messages = () => props.conversation.messages;
+  // Who reacted, by the names the timeline already shows; the reaction bar asks the server for the rest.
+  const senderNames = createMemo(
+    () => new Map(messages().map((message) => [message.sender.id, message.sender.displayName])),
+  );
+  const senderName = (userId: number) => senderNames().get(userId);
   const change = (message: Message) =>
     props.canSend && props.me?.id === message.sender.id && !message.deletedAt;
   // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
@@ -222,6 +228,14 @@ export function Timeline(props: TimelineProps) {
                             ? (reason) => props.conversation.moderate(message.id, reason)
                             : undefined
                         }
+                        reactions={{
+                          messageId: message.id,
+                          reactions: message.reactions,
+                          meId: props.me?.id,
+                          nameOf: senderName,
+                          canReact: Boolean(props.me) && props.canSend,
+                          onChanged: props.conversation.upsert,
+                        }}
                       />
                     </>
                   );
