@@ -120,6 +120,7 @@ describe('reacting to a message in the browser', () => {
     await ada.page.keyboard.press('Enter');
     await chip(onGrace, '🚀').waitFor();
     await chip(onAda, '🎉').hover();
+    await onAda.getByRole('tooltip').filter({ visible: true }).waitFor();
     await saveScreenshot(ada.page, '29-reactions.png');
 
     // Clicking your own chip takes your reaction back, for everyone.

@@ -5,6 +5,7 @@ import { createAdmin } from './create-admin.ts';
 import { friends } from './friends.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { react } from './react.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { whoami } from './whoami.ts';
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   logout,
   whoami,
   send,
+  react,
   tail,
   friends,
   ban,
