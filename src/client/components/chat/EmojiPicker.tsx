@@ -1,7 +1,7 @@
 import { createMemo, createSignal, For, onMount, Show } from 'solid-js';
 import { emojiName, type ReactionEmoji, reactionEmoji, searchEmoji } from '../../../shared/emoji.ts';
 import { recentEmoji } from '../../lib/chat/reactions.ts';
-import { dismissOnOutside, moveFocus } from '../../lib/dismiss.ts';
+import { dismissOnOutside, moveFocus, opensUpward } from '../../lib/dismiss.ts';
 
 export interface EmojiPickerProps {
   onPick: (emoji: string) => void;
@@ -32,7 +32,13 @@ export function EmojiPicker(props: EmojiPickerProps) {
       props.onClose();
     },
   );
-  onMount(() => search?.focus());
+  const [upward, setUpward] = createSignal(false);
+  onMount(() => {
+    // Below the newest messages there is no room: open upwards there, as the message menu does.
+    const anchor = root?.parentElement;
+    if (root && anchor) setUpward(opensUpward(anchor, root));
+    search?.focus();
+  });
   const buttons = () => Array.from(root?.querySelectorAll<HTMLElement>('.emoji-option') ?? []);
 
   const Option = (option: { emoji: string }) => (
@@ -52,6 +58,7 @@ export function EmojiPicker(props: EmojiPickerProps) {
     <div
       ref={root}
       class="emoji-picker"
+      classList={{ 'emoji-picker-upward': upward() }}
       role="dialog"
       aria-label="Add reaction"
       onFocusOut={onFocusOut}
@@ -73,6 +80,7 @@ export function EmojiPicker(props: EmojiPickerProps) {
         <input
           ref={search}
           type="search"
+          class="input"
           placeholder="Search emoji"
           autocomplete="off"
           value={query()}
