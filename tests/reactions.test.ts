@@ -118,6 +118,20 @@ describe('reacting to a message', () => {
   });
 });
 
+describe('who reacted, in the public room', () => {
+  it('a visitor who is not signed in sees the reactions and the names, and cannot react', async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const roomId = await publicRoomId(ann.client);
+    const message = await say(ann.client, roomId, 'Open to all');
+    await react(ben.client, message.id, '👋');
+    const visitor = server.client();
+
+    const { items } = await visitor.chat.reactors.query({ messageId: message.id, emoji: '👋' });
+    expect(items.map((person) => person.displayName)).toEqual(['Ben']);
+    expect(await codeOf(react(visitor, message.id, '👋'))).toBe('UNAUTHORIZED');
+  });
+});
+
 describe('what reacting refuses', () => {
   it('refuses text that is not one emoji from the list, with a message a person understands', async () => {
     const [ann] = await people(server, 'Ann');

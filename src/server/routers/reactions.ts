@@ -1,6 +1,6 @@
 import { reactInput, reactorsInput } from '../../shared/reactions.ts';
 import { react, reactors } from '../services/chat/reactions.ts';
-import { protectedProcedure } from '../trpc.ts';
+import { protectedProcedure, publicProcedure } from '../trpc.ts';
 
 /** `chat.react` and `chat.reactors`: emoji reactions, merged into the chat router. */
 export const reactionProcedures = {
@@ -9,8 +9,8 @@ export const reactionProcedures = {
     .input(reactInput)
     .mutation(({ ctx, input }) => react(ctx.deps, ctx.em, ctx.user, input)),
 
-  /** Who reacted with an emoji, first reacted first, for names the client does not know yet. */
-  reactors: protectedProcedure
+  /** Who reacted with an emoji, first reacted first, for names the client does not know yet; readers only. */
+  reactors: publicProcedure
     .input(reactorsInput)
-    .query(({ ctx, input }) => reactors(ctx.em, ctx.user.id, input)),
+    .query(({ ctx, input }) => reactors(ctx.em, ctx.auth?.user.id ?? null, input)),
 };

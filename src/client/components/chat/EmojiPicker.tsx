@@ -54,7 +54,6 @@ export function EmojiPicker(props: EmojiPickerProps) {
   );
 
   return (
-    // biome-ignore lint/a11y/useSemanticElements: a non-modal popover, not a <dialog> that would trap the page.
     <div
       ref={root}
       class="emoji-picker"

@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { type Reaction, react, reactorsOf, whoReacted } from '../../lib/chat/reactions.ts';
 import type { Message } from '../../lib/chat/types.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -23,16 +23,13 @@ export interface ReactionBarProps {
 function ReactionChip(props: {
   reaction: Reaction;
   mine: boolean;
-  names: () => string[] | null;
+  names: () => string[];
   onReveal: () => void;
   onToggle: () => void;
   disabled: boolean;
 }) {
-  const who = () => {
-    const names = props.names();
-    return names ? whoReacted(names, props.reaction.count) : 'Loading names…';
-  };
-  const tipId = `reactors-${Math.random().toString(36).slice(2)}`;
+  const who = () => whoReacted(props.names(), props.reaction.count);
+  const tipId = createUniqueId();
   return (
     <span class="reaction" onPointerEnter={props.onReveal}>
       <button
@@ -68,18 +65,19 @@ export function ReactionBar(props: ReactionBarProps) {
   const mine = (reaction: Reaction) => props.meId !== undefined && reaction.userIds.includes(props.meId);
   const nameOf = (id: number) => (id === props.meId ? 'You' : (props.nameOf(id) ?? fetched().get(id)));
 
-  /** The reactors' names, first reacted first, once every one of them is known; null until then. */
-  const known = (reaction: Reaction) => {
-    const names = reaction.userIds.map(nameOf);
-    return names.every((name) => name !== undefined) ? (names as string[]) : null;
-  };
+  /** The names known of the reactors shown, first reacted first; the tooltip counts the rest. */
+  const known = (reaction: Reaction) =>
+    reaction.userIds.flatMap((id) => {
+      const name = nameOf(id);
+      return name === undefined ? [] : [name];
+    });
   const reveal = async (reaction: Reaction) => {
-    if (known(reaction)) return;
+    if (known(reaction).length === reaction.userIds.length) return;
     try {
       const people = await reactorsOf(props.messageId, reaction.emoji);
       setFetched((names) => new Map([...names, ...people.map((p) => [p.id, p.displayName] as const)]));
-    } catch (cause) {
-      setError(describeError(cause).message ?? 'Could not load who reacted.');
+    } catch {
+      // Only the names are missing: the tooltip keeps counting them instead.
     }
   };
   const toggle = async (emoji: string, on: boolean) => {

@@ -94,7 +94,7 @@ async function addReaction(
 /** Everyone who reacted with `emoji` to a message the caller can read, first reacted first, a page at a time. */
 export async function reactors(
   em: EntityManager,
-  viewerId: number,
+  viewerId: number | null,
   input: { messageId: string; emoji: string; cursor?: string | null; limit: number },
 ): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
   await authorizeRead(em, await roomOfLiveMessage(em, input.messageId), viewerId);
