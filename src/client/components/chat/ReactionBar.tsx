@@ -88,7 +88,10 @@ export function ReactionBar(props: ReactionBarProps) {
       setError(describeError(cause).message ?? 'The reaction could not be saved.');
     }
   };
+  let addButton: HTMLButtonElement | undefined;
+  // Focus goes back to what opened the picker: this bar's button, or (MessageItem's part) the message menu.
   const closePicker = () => {
+    if (ownPicker()) queueMicrotask(() => addButton?.focus());
     setOwnPicker(false);
     props.onPickerClose();
   };
@@ -112,6 +115,7 @@ export function ReactionBar(props: ReactionBarProps) {
           </For>
           <Show when={props.canReact}>
             <button
+              ref={addButton}
               type="button"
               class="reaction-chip reaction-add"
               aria-label="Add reaction"
