@@ -8,6 +8,7 @@ import { Migration20261203000000_named_checks } from './Migration20261203000000_
 import { Migration20261203163650_room_mute } from './Migration20261203163650_room_mute.ts';
 import { Migration20261203163909_password_resets } from './Migration20261203163909_password_resets.ts';
 import { Migration20261203165341_message_search } from './Migration20261203165341_message_search.ts';
+import { Migration20261203172321_reactions } from './Migration20261203172321_reactions.ts';
 import { Migration20261203172623_replies } from './Migration20261203172623_replies.ts';
 
 /**
@@ -24,5 +25,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203163650_room_mute', class: Migration20261203163650_room_mute },
   { name: 'Migration20261203163909_password_resets', class: Migration20261203163909_password_resets },
   { name: 'Migration20261203165341_message_search', class: Migration20261203165341_message_search },
+  { name: 'Migration20261203172321_reactions', class: Migration20261203172321_reactions },
   { name: 'Migration20261203172623_replies', class: Migration20261203172623_replies },
 ];

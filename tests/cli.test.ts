@@ -405,3 +405,19 @@ describe('usage', () => {
     });
   });
 });
+
+describe('parley react', () => {
+  it('adds an emoji to a message and takes it back, and refuses one that is not on the list', async () => {
+    const ann = await registerUser(server);
+    const terminal = await loggedIn(ann);
+    const sent = JSON.parse((await terminal.run(['send', 'public', '--json', 'react to me'])).stdout);
+
+    const added = await terminal.run(['react', sent.id, '🎉']);
+    expect(added).toMatchObject({ code: 0, stdout: `Message ${sent.id}: 🎉 1.\n` });
+    const removed = await terminal.run(['react', sent.id, '🎉', '--remove', '--json']);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ id: sent.id, reactions: [] });
+    const refused = await terminal.run(['react', sent.id, 'lol']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Pick one emoji from the list.');
+  });
+});

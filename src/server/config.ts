@@ -58,6 +58,8 @@ const envSchema = z.object({
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
   FRIEND_REQUESTS_PER_PERSON_PER_HOUR: positiveInt.default(3),
   RATE_PASSWORD_RESET_PER_HOUR: positiveInt.default(5),
+  REACTIONS_PER_MINUTE: positiveInt.default(60),
+  REACTION_EMOJI_PER_MESSAGE: positiveInt.default(20),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -106,6 +108,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
       avatarUploadsPerHour: env.AVATAR_UPLOADS_PER_HOUR,
       friendRequestsPerPersonPerHour: env.FRIEND_REQUESTS_PER_PERSON_PER_HOUR,
       passwordResetsPerHour: env.RATE_PASSWORD_RESET_PER_HOUR,
+      reactionsPerMinute: env.REACTIONS_PER_MINUTE,
+      reactionEmojiPerMessage: env.REACTION_EMOJI_PER_MESSAGE,
     },
   };
 }

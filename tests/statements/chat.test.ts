@@ -5,7 +5,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Friendship, Message, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
+import { Friendship, Message, Reaction, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
@@ -13,6 +13,7 @@ import {
   messagesAfter,
   messagesBefore,
   moveReadPosition,
+  reactionsOf,
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
@@ -98,6 +99,7 @@ describe('appendMessage', () => {
         deletedAt: null,
         deletedBy: null,
         quoted: null,
+        reactions: [],
         sender: ann,
       },
       kind: 'public',
@@ -163,6 +165,7 @@ describe('messagesBefore', () => {
       deletedAt: null,
       deletedBy: null,
       quoted: null,
+      reactions: [],
       sender: bob,
     });
     const older = await messagesBefore(em(), roomId, 2, 10);
@@ -328,5 +331,40 @@ describe('roomsSeenBy', () => {
     expect(rooms).toHaveLength(1);
     expect(rooms[0]).toMatchObject({ room: { id: room.id, kind: 'public' }, readSeq: null, other: null });
     expect(typeof rooms[0]?.unread).toBe('number');
+  });
+});
+
+describe('reactions, as every message statement selects them', () => {
+  it('groups by emoji, first reacted first, with counts and the first 20 reactors, in history, catch-up, the room list and by id', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const sent = await say(em(), roomId, ann.id, 'Lunch?');
+    const messageId = sent?.message.id ?? '0';
+    const crowd = [];
+    for (let i = 0; i < 21; i++) crowd.push(await person(`Fan${i}`));
+    await em().insert(Reaction, { messageId, userId: bob.id, emoji: '🍕' });
+    await em().insert(Reaction, { messageId, userId: ann.id, emoji: '👍' });
+    for (const fan of crowd) await em().insert(Reaction, { messageId, userId: fan.id, emoji: '👍' });
+    await em().insert(Reaction, { messageId, userId: ann.id, emoji: '🍕' });
+
+    const expected = [
+      { emoji: '🍕', count: 2, userIds: [bob.id, ann.id] },
+      { emoji: '👍', count: 22, userIds: [ann.id, ...crowd.slice(0, 19).map((fan) => fan.id)] },
+    ];
+    const [inHistory] = await messagesBefore(em(), roomId, null, 1);
+    expect(inHistory?.reactions).toStrictEqual(expected);
+    const [created] = await eventsAfter(em(), roomId, 0, null, 1);
+    expect(created?.message.reactions).toStrictEqual(expected);
+    const listed = await roomsSeenBy(em(), ann.id, roomId);
+    expect(listed[0]?.last?.reactions).toStrictEqual(expected);
+    expect(await reactionsOf(em(), [messageId])).toStrictEqual(new Map([[messageId, expected]]));
+  });
+
+  it('gives an empty list for a message nobody reacted to, and no entry for an id it does not know', async () => {
+    const { ann, roomId } = await friendsWithRoom();
+    const sent = await say(em(), roomId, ann.id, 'Quiet');
+    expect(sent?.message.reactions).toStrictEqual([]);
+    const id = sent?.message.id ?? '0';
+    expect(await reactionsOf(em(), [id, '999999999'])).toStrictEqual(new Map([[id, []]]));
+    expect(await reactionsOf(em(), [])).toStrictEqual(new Map());
   });
 });

@@ -6,6 +6,7 @@ import { createAdmin } from './create-admin.ts';
 import { friends } from './friends.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { react } from './react.ts';
 import { muteRoom, unmuteRoom } from './room-mute.ts';
 import { search } from './search.ts';
 import { send } from './send.ts';
@@ -18,6 +19,7 @@ export const commands: Command[] = [
   logout,
   whoami,
   send,
+  react,
   tail,
   muteRoom,
   unmuteRoom,

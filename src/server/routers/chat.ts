@@ -25,6 +25,7 @@ import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router, withLiveTarget } from '../trpc.ts';
+import { reactionProcedures } from './reactions.ts';
 
 /**
  * A socket follows each room once: a second stream of the same room would only send every event twice (and let
@@ -43,6 +44,8 @@ function followOnce(connection: SocketConnection | null, roomId: number, signal:
 }
 
 export const chatRouter = router({
+  ...reactionProcedures,
+
   rooms: protectedProcedure.query(async ({ ctx }) => {
     const list = await rooms.listRooms(ctx.em, ctx.user.id);
     // Presence is for friends: a former friend's room keeps their name, not whether they are online.

@@ -1,4 +1,5 @@
 import type { RoomEventType } from '../../shared/chat.ts';
+import type { ReactionSummary } from '../../shared/reactions.ts';
 import { excerptLength, excerptOf } from '../../shared/replies.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
@@ -18,7 +19,7 @@ export const quotedBodyLength = 4 * excerptLength;
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser; quoted: QuotedMessage | null };
+> & { sender: ShownUser; quoted: QuotedMessage | null; reactions: ReactionSummary[] };
 
 /** A reply's quote of its original: the excerpt is empty once the original is deleted. */
 export interface ReplyToView {
@@ -43,6 +44,8 @@ export interface MessageView {
   deletedBy: 'sender' | 'moderator' | null;
   /** The message this one replies to, or null. */
   replyTo: ReplyToView | null;
+  /** Per emoji, first reacted first: the count and the first reactors' ids (the same for every reader). */
+  reactions: ReactionSummary[];
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -69,6 +72,8 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     deletedAt,
     deletedBy: message.deletedBy ?? null,
     replyTo: message.quoted && replyToViewOf(message.quoted),
+    // Reactions go with the words.
+    reactions: deletedAt === null ? message.reactions : [],
   };
 }
 

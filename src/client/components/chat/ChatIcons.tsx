@@ -64,3 +64,10 @@ export const CloseIcon = () => (
     <path d="M6 6l12 12M18 6L6 18" />
   </Icon>
 );
+
+export const ReactIcon = () => (
+  <Icon>
+    <circle cx="11" cy="12" r="8" />
+    <path d="M8 14.5a4 4 0 0 0 6 0M8.5 10h.01M13.5 10h.01M19 3v4M17 5h4" />
+  </Icon>
+);

@@ -10,6 +10,7 @@ import { MarkdownBody } from './MarkdownBody.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { ModerateDialog, ReportDialog } from './ModerationDialogs.tsx';
+import { ReactionBar, type ReactionBarProps } from './ReactionBar.tsx';
 import { ReplyQuote } from './ReplyQuote.tsx';
 
 export interface MessageItemProps {
@@ -45,6 +46,8 @@ export interface MessageItemProps {
   onReport?: (reason: string) => Promise<void>;
   /** Given to admins for any stored message: Delete as moderator. */
   onModerate?: (reason: string) => Promise<void>;
+  /** Given for stored messages: the reaction bar (its picker opens from the menu's "Add reaction"). */
+  reactions?: Omit<ReactionBarProps, 'picking' | 'onPickerClose'>;
 }
 
 function DeleteConfirm(props: { onConfirm: () => Promise<void>; onCancel: () => void }) {
@@ -104,6 +107,7 @@ export function MessageItem(props: MessageItemProps) {
   const [confirming, setConfirming] = createSignal(false);
   const [asking, setAsking] = createSignal<'report' | 'moderate' | null>(null);
   const [reported, setReported] = createSignal(false);
+  const [picking, setPicking] = createSignal(false);
   let item: HTMLLIElement | undefined;
   const deleted = () => Boolean(props.deletedBy);
   const backToMenu = () =>
@@ -195,6 +199,18 @@ export function MessageItem(props: MessageItemProps) {
             </div>
           </Match>
         </Switch>
+        <Show when={!deleted() && !editing() && props.reactions}>
+          {(reactions) => (
+            <ReactionBar
+              {...reactions()}
+              picking={picking()}
+              onPickerClose={() => {
+                if (picking()) backToMenu();
+                setPicking(false);
+              }}
+            />
+          )}
+        </Show>
         <Show when={confirming() && !deleted() && props.onDelete}>
           {(onDelete) => (
             <DeleteConfirm
@@ -236,7 +252,11 @@ export function MessageItem(props: MessageItemProps) {
       </div>
       <Show
         when={
-          (props.onReply || props.onEdit || props.onReport || props.onModerate) &&
+          (props.onReply ||
+            props.onEdit ||
+            props.onReport ||
+            props.onModerate ||
+            props.reactions?.canReact) &&
           !deleted() &&
           !editing() &&
           !confirming()
@@ -249,6 +269,7 @@ export function MessageItem(props: MessageItemProps) {
           onDelete={props.onDelete && (() => setConfirming(true))}
           onReport={props.onReport && !reported() ? () => setAsking('report') : undefined}
           onModerate={props.onModerate && (() => setAsking('moderate'))}
+          onReact={props.reactions?.canReact ? () => setPicking(true) : undefined}
         />
       </Show>
       {/* Not tied to the handlers: a message removed while its dialog is open still lets the dialog close. */}

@@ -1,7 +1,7 @@
 import { createSignal, Show } from 'solid-js';
 import { dismissOnOutside, moveFocus, opensUpward } from '../../lib/dismiss.ts';
 import { ShieldIcon } from '../Icons.tsx';
-import { EditIcon, FlagIcon, MoreIcon, ReplyIcon, TrashIcon } from './ChatIcons.tsx';
+import { EditIcon, FlagIcon, MoreIcon, ReactIcon, ReplyIcon, TrashIcon } from './ChatIcons.tsx';
 
 export interface MessageMenuProps {
   /** Names the button and the menu, different for every message: "Actions for Ada's message at 14:03: …". */
@@ -15,12 +15,15 @@ export interface MessageMenuProps {
   onReport?: (() => void) | undefined;
   /** For admins, any message: remove it as a moderator. */
   onModerate?: (() => void) | undefined;
+  /** Anyone who may write here: open the emoji picker. */
+  onReact?: (() => void) | undefined;
 }
 
 /**
  * The small menu on a message: Edit and Delete on your own, Reply (after them, so keyboard paths to Edit and
- * Delete stay as they were), Report on someone else's, and for admins Delete as moderator. A menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and
- * gives focus back to the button. It opens upwards when there is no room below (the last messages, say).
+ * Delete stay as they were), Report on someone else's, for admins Delete as moderator, and last Add reaction. A
+ * menu button in the WAI-ARIA pattern: arrow keys move between the items, Escape closes it and gives focus back to
+ * the button. It opens upwards when there is no room below (the last messages, say).
  */
 export function MessageMenu(props: MessageMenuProps) {
   const [open, setOpen] = createSignal(false);
@@ -138,6 +141,14 @@ export function MessageMenu(props: MessageMenuProps) {
               >
                 <ShieldIcon />
                 Delete as moderator
+              </button>
+            )}
+          </Show>
+          <Show when={props.onReact}>
+            {(onReact) => (
+              <button type="button" role="menuitem" class="menu-item" onClick={() => choose(onReact())}>
+                <ReactIcon />
+                Add reaction
               </button>
             )}
           </Show>

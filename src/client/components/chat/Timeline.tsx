@@ -1,5 +1,6 @@
 import {
   createEffect,
+  createMemo,
   createSignal,
   createUniqueId,
   For,
@@ -203,6 +204,11 @@ export function Timeline(props: TimelineProps) {
   }
   // A quote takes the reader to its original as a search hit does: from what is loaded, or the history around it.
   const jump = (quote: ReplyTo) => props.conversation.jumpTo(quote.seq);
+  // Who reacted, by the names the timeline already shows; the reaction bar asks the server for the rest.
+  const senderNames = createMemo(
+    () => new Map(messages().map((message) => [message.sender.id, message.sender.displayName])),
+  );
+  const senderName = (userId: number) => senderNames().get(userId);
   const change = (message: Message) =>
     props.canSend && props.me?.id === message.sender.id && !message.deletedAt;
   // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
@@ -278,6 +284,14 @@ export function Timeline(props: TimelineProps) {
                             ? (reason) => props.conversation.moderate(message.id, reason)
                             : undefined
                         }
+                        reactions={{
+                          messageId: message.id,
+                          reactions: message.reactions,
+                          meId: props.me?.id,
+                          nameOf: senderName,
+                          canReact: Boolean(props.me) && props.canSend,
+                          onChanged: props.conversation.upsert,
+                        }}
                       />
                     </>
                   );

@@ -7,7 +7,7 @@
  */
 const messageSelector = ':scope > li.message';
 /** What a tap inside a message does by itself (follow a link, press a button), so it opens no menu. */
-const ownTapTargets = 'a, button, input, textarea, select, summary, .menu, .message-actions';
+const ownTapTargets = 'a, button, input, textarea, select, summary, .menu, .message-actions, .emoji-picker';
 
 /** The message's actions menu, opened as if its "…" button were pressed. */
 const openActions = (message: Element) =>

@@ -3,6 +3,7 @@ import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
 import { PasswordReset, type PasswordResetEnding } from './password-reset.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
+import { Reaction } from './reactions.ts';
 import { Session } from './session.ts';
 import { User } from './user.ts';
 
@@ -16,6 +17,7 @@ export {
   Message,
   Notification,
   PasswordReset,
+  Reaction,
   Report,
   Room,
   RoomEvent,
@@ -37,6 +39,7 @@ export const entities = [
   RoomMember,
   Message,
   RoomEvent,
+  Reaction,
   Report,
   AuditEntry,
 ];

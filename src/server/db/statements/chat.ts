@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { type ReactionSummary, reactorIdsShown } from '../../../shared/reactions.ts';
 import {
   type MessageWithSender,
   type QuotedMessage,
@@ -6,7 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
-import { query, queryOne, sql } from './sql.ts';
+import { list, query, queryOne, sql } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
@@ -14,6 +15,17 @@ import { query, queryOne, sql } from './sql.ts';
  * preview and recount. Each maps its raw row (snake_case, bigints and times as PostgreSQL sends them) to entity
  * types here, once.
  */
+
+/**
+ * A message's reactions as one JSON array (`m` is messages): per emoji its count and first reactors, the emoji
+ * reacted with first coming first. A correlated subquery, so history and catch-up stay one statement; null when
+ * there are none.
+ */
+const reactionsColumn = sql`(select json_agg(json_build_object('emoji', g.emoji, 'count', g.count,
+    'userIds', g.user_ids) order by g.first_id)
+  from (select r.emoji, count(*) as count, min(r.id) as first_id,
+      (array_agg(r.user_id order by r.id))[1:${reactorIdsShown}] as user_ids
+    from reactions r where r.message_id = m.id group by r.emoji) g) as reactions`;
 
 /**
  * A message and its sender, as statements select them (`m` is messages, `u` its sender), with the message it
@@ -25,7 +37,8 @@ export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq
   (select json_build_object('id', q.id::text, 'seq', q.seq, 'body', left(q.body, ${quotedBodyLength}),
       'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
       'avatarVersion', qu.avatar_version)
-    from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to`;
+    from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to,
+  ${reactionsColumn}`;
 
 /** The `reply_to` column of `messageWithSenderColumns`. */
 interface QuotedRow {
@@ -55,6 +68,7 @@ export interface MessageWithSenderRow {
   display_name: string;
   avatar_version: number | null;
   reply_to: QuotedRow | null;
+  reactions: ReactionSummary[] | null;
 }
 
 const dateOrNull = (time: string | null) => (time === null ? null : new Date(time));
@@ -70,6 +84,7 @@ export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
     editedAt: dateOrNull(row.edited_at),
     deletedAt: dateOrNull(row.deleted_at),
     deletedBy: row.deleted_by,
+    reactions: row.reactions ?? [],
     sender: {
       id: row.id,
       username: row.username,
@@ -341,4 +356,17 @@ export async function eventsAfter(
       order by e.position limit ${limit}`,
   );
   return rows.map((row) => ({ position: Number(row.position), type: row.type, message: messageOfRow(row) }));
+}
+
+/** The reactions of these messages (by id), aggregated as history aggregates them: for messages loaded as entities. */
+export async function reactionsOf(
+  em: EntityManager,
+  messageIds: readonly string[],
+): Promise<Map<string, ReactionSummary[]>> {
+  if (messageIds.length === 0) return new Map();
+  const rows = await query<{ id: string; reactions: ReactionSummary[] | null }>(
+    em,
+    sql`select m.id, ${reactionsColumn} from messages m where m.id in (${list(messageIds)})`,
+  );
+  return new Map(rows.map((row) => [String(row.id), row.reactions ?? []]));
 }

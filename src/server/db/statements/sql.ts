@@ -43,3 +43,9 @@ export async function queryOne<Row>(em: EntityManager, fragment: Sql): Promise<R
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** `in (${list(ids)})`: one placeholder per value; never call it with an empty list. */
+export function list(values: readonly unknown[]): Sql {
+  if (values.length === 0) throw new Error('sql list() needs at least one value');
+  return new Sql(values.map(() => '?').join(', '), values);
+}

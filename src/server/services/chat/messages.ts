@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
-import { eventsAfter, messagesBefore } from '../../db/statements/chat.ts';
+import { eventsAfter, messagesBefore, reactionsOf } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { withQuotes } from './replies.ts';
 
@@ -33,15 +33,25 @@ export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
   return em.findOne(Message, where, withSender);
 }
 
+export type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
+
+/** Messages loaded as entities, as the API shows them: their quotes and their reactions come in one query each. */
+export async function viewsOf(em: EntityManager, messages: readonly LoadedMessage[]): Promise<MessageView[]> {
+  const quoting = await withQuotes(em, messages);
+  const reactions = await reactionsOf(
+    em,
+    messages.map((message) => message.id),
+  );
+  return quoting.map((message) => messageViewOf({ ...message, reactions: reactions.get(message.id) ?? [] }));
+}
+
 /** The same message as the API shows it. */
 export async function findMessage(
   em: EntityManager,
   where: FilterQuery<Message>,
 ): Promise<MessageView | null> {
   const message = await loadMessage(em, where);
-  if (!message) return null;
-  const [shown] = await withQuotes(em, [message]);
-  return shown ? messageViewOf(shown) : null;
+  return message && ((await viewsOf(em, [message]))[0] ?? null);
 }
 
 /** Newest first, `limit` per page; the cursor is the seq to pass as `beforeSeq` for the next older page. */
@@ -70,7 +80,7 @@ export async function eventsBetween(
 /** The messages with these ids as the API shows them, in the order given (ids not found are left out). */
 export async function messagesByIds(em: EntityManager, ids: readonly string[]): Promise<MessageView[]> {
   if (ids.length === 0) return [];
-  const found = await withQuotes(em, await em.find(Message, { id: { $in: [...ids] } }, withSender));
-  const byId = new Map(found.map((message) => [message.id, messageViewOf(message)]));
+  const views = await viewsOf(em, await em.find(Message, { id: { $in: [...ids] } }, withSender));
+  const byId = new Map(views.map((view) => [view.id, view]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -16,11 +16,9 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
-import { findMessage, loadMessage } from './messages.ts';
-import { refuseReply, withQuotes } from './replies.ts';
+import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
+import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
-
-type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
 
 /**
  * Takes the room's next position, applies the change to the message and logs the event, all in one
@@ -28,7 +26,7 @@ type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
  * message is read again under that lock, so a deleted message is never edited or deleted again. Publishes after
  * the commit.
  */
-async function appendEvent(
+export async function appendEvent(
   deps: Deps,
   em: EntityManager,
   room: RoomAccess,
@@ -48,9 +46,9 @@ async function appendEvent(
     await change(tx, message);
     tx.create(RoomEvent, { roomId: room.id, position, type, message: messageId });
     await tx.flush();
-    const [shown] = await withQuotes(tx, [message]);
-    if (!shown) throw new Error(`Message ${messageId} vanished while changing it`);
-    return { position, type, message: messageViewOf(shown) };
+    const [view] = await viewsOf(tx, [message]);
+    if (!view) throw new Error(`Message ${messageId} vanished while it changed`);
+    return { position, type, message: view };
   });
   await publishRoomEvent(deps, room.id, event);
   const members = [room.userLow, room.userHigh].flatMap((id) =>
