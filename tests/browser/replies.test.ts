@@ -107,11 +107,10 @@ describe('replies in the public room', () => {
     const mine = message('On it, I will bring it.');
     await mine.getByRole('button', { name: /^Reply to Ben Okafor: Status update 110/ }).waitFor();
     expect(await replyBar().count()).toBe(0);
-    const { items } = await ben.client.chat.history.query({ roomId, limit: 1 });
-    expect(items[0]).toMatchObject({
-      body: 'On it, I will bring it.',
-      replyTo: { excerpt: 'Status update 110' },
-    });
+    // The log shows her reply at once, while it is still on its way; the server has it a moment later.
+    const newest = async () => (await ben.client.chat.history.query({ roomId, limit: 1 })).items[0];
+    await expect.poll(async () => (await newest())?.body).toBe('On it, I will bring it.');
+    expect(await newest()).toMatchObject({ replyTo: { excerpt: 'Status update 110' } });
   });
 
   test('R on a message starts a reply and Escape leaves it, keeping what she typed', async () => {
