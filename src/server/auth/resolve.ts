@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
-import { ApiToken, Session, type User } from '../db/entities/index.ts';
+import type { User } from '../db/entities/index.ts';
+import { apiTokenWithOwner, sessionWithOwner } from '../db/statements/auth.ts';
 import type { AuthUser } from '../views/people.ts';
 import { apiTokenPrefix, verifyApiToken } from './api-tokens.ts';
 import { readCookie, sessionCookie, sessionCookieName } from './cookies.ts';
-import { type CurrentUsers, currentUserFields, toCurrentUser } from './current-users.ts';
+import { type CurrentUsers, toCurrentUser } from './current-users.ts';
 import { parseToken } from './secrets.ts';
 import { verifySession } from './sessions.ts';
 
@@ -51,19 +52,12 @@ export async function resolveCredentials(
 
 const nobody: Resolved = { auth: null, renewedCookie: null };
 
-/** The credential's owner, loaded in the same query (`user.<field>`). */
-const ownerFields = currentUserFields.map((field) => `user.${field}` as const);
-
 /** One query: the session with its user. A banned user has no credential that works (a ban deletes them too). */
 async function resolveSession(em: EntityManager, config: Config, users: CurrentUsers, token: string) {
   const parsed = parseToken(token);
   if (!parsed) return nobody;
   const read = users.startRead();
-  const session = await em.findOne(
-    Session,
-    { id: parsed.id },
-    { fields: ['secretHash', 'expiresAt', 'lastVerifiedAt', ...ownerFields] },
-  );
+  const session = await sessionWithOwner(em, parsed.id);
   if (!session) return nobody;
   const verdict = await verifySession(em, session, parsed.secret, { ttlMs: config.sessionTtlMs });
   if (!verdict) return nobody;
@@ -83,11 +77,7 @@ async function resolveApiToken(em: EntityManager, users: CurrentUsers, token: st
   const parsed = parseToken(token, apiTokenPrefix);
   if (!parsed) return nobody;
   const read = users.startRead();
-  const stored = await em.findOne(
-    ApiToken,
-    { id: parsed.id },
-    { fields: ['secretHash', 'lastUsedAt', ...ownerFields] },
-  );
+  const stored = await apiTokenWithOwner(em, parsed.id);
   if (!stored || !(await verifyApiToken(em, stored, parsed.secret))) return nobody;
   const user = toCurrentUser(stored.user);
   read.remember(user.id, user);

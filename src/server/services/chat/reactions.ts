@@ -75,7 +75,7 @@ async function addReaction(
     .createQueryBuilder(Reaction)
     .select('emoji', true)
     .where({ messageId })
-    .execute<{ emoji: string }[]>('all', false);
+    .execute<Pick<Reaction, 'emoji'>[]>('all', false);
   if (present.length >= maxEmoji && !present.some((row) => row.emoji === emoji)) {
     throw new TRPCError({
       code: 'BAD_REQUEST',

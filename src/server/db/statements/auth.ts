@@ -1,0 +1,105 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ApiToken, Session, User } from '../entities/index.ts';
+import { queryOne, sql } from './sql.ts';
+
+/*
+ * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
+ * fields it cost ~1.4 ms of CPU per call (hydration, populate planning, and a second query to load the owner);
+ * this join is one statement mapped once (docs/performance.md, entries 5 and 8).
+ */
+
+/** What a credential look-up needs of its owner: who they are now, and what may stop them acting. */
+export type CredentialOwner = Pick<
+  User,
+  | 'id'
+  | 'username'
+  | 'displayName'
+  | 'email'
+  | 'role'
+  | 'avatarVersion'
+  | 'bannedUntil'
+  | 'banReason'
+  | 'mutedUntil'
+  | 'muteReason'
+>;
+
+const ownerColumns = sql`u.id, u.username, u.display_name, u.email, u.role, u.avatar_version, u.banned_until,
+  u.ban_reason, u.muted_until, u.mute_reason`;
+
+interface OwnerRow {
+  id: number;
+  username: string;
+  display_name: string;
+  email: string;
+  role: User['role'];
+  avatar_version: number | null;
+  banned_until: string | Date | null;
+  ban_reason: string | null;
+  muted_until: string | Date | null;
+  mute_reason: string | null;
+}
+
+const dateOrNull = (time: string | Date | null) => (time === null ? null : new Date(time));
+
+function ownerOfRow(row: OwnerRow): CredentialOwner {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    role: row.role,
+    avatarVersion: row.avatar_version,
+    bannedUntil: dateOrNull(row.banned_until),
+    banReason: row.ban_reason,
+    mutedUntil: dateOrNull(row.muted_until),
+    muteReason: row.mute_reason,
+  };
+}
+
+export type SessionWithOwner = Pick<Session, 'id' | 'secretHash' | 'expiresAt' | 'lastVerifiedAt'> & {
+  user: CredentialOwner;
+};
+
+/** The session with this id and its owner, in one statement; undefined when there is none. */
+export async function sessionWithOwner(em: EntityManager, id: string): Promise<SessionWithOwner | undefined> {
+  const row = await queryOne<
+    OwnerRow & { secret_hash: Uint8Array; expires_at: string | Date; last_verified_at: string | Date }
+  >(
+    em,
+    sql`select s.secret_hash, s.expires_at, s.last_verified_at, ${ownerColumns}
+      from sessions s join users u on u.id = s.user_id where s.id = ${id}`,
+  );
+  return (
+    row && {
+      id,
+      secretHash: row.secret_hash,
+      expiresAt: new Date(row.expires_at),
+      lastVerifiedAt: new Date(row.last_verified_at),
+      user: ownerOfRow(row),
+    }
+  );
+}
+
+export type ApiTokenWithOwner = Pick<ApiToken, 'id' | 'secretHash' | 'lastUsedAt'> & {
+  user: CredentialOwner;
+};
+
+/** The API token with this id and its owner, in one statement; undefined when there is none. */
+export async function apiTokenWithOwner(
+  em: EntityManager,
+  id: string,
+): Promise<ApiTokenWithOwner | undefined> {
+  const row = await queryOne<OwnerRow & { secret_hash: Uint8Array; last_used_at: string | Date | null }>(
+    em,
+    sql`select t.secret_hash, t.last_used_at, ${ownerColumns}
+      from api_tokens t join users u on u.id = t.user_id where t.id = ${id}`,
+  );
+  return (
+    row && {
+      id,
+      secretHash: row.secret_hash,
+      lastUsedAt: dateOrNull(row.last_used_at),
+      user: ownerOfRow(row),
+    }
+  );
+}
