@@ -2,12 +2,13 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { RoomEventType } from '../../../shared/chat.ts';
-import { Message, Report, RoomEvent } from '../../db/entities/index.ts';
+import { Report, RoomEvent } from '../../db/entities/index.ts';
 import {
   type AppendedMessage,
   appendMessage,
   type MemberRead,
   takeNextPosition,
+  unreadAfter,
 } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
@@ -100,9 +101,7 @@ export async function send(
 }
 
 async function announceOwnRead(deps: Deps, roomId: number, userId: number, position: number): Promise<void> {
-  const unread = await deps.orm.em
-    .fork()
-    .count(Message, { roomId, seq: { $gt: position }, deletedAt: null, sender: { $ne: userId } });
+  const unread = await unreadAfter(deps.orm.em.fork(), roomId, userId, position);
   const read: UserEvent = { type: 'room.read', roomId, unread, readSeq: position };
   await deps.bus.publish(userChannel(userId), read);
 }
