@@ -3,6 +3,7 @@ import type { ReactionSummary } from '../../shared/reactions.ts';
 import { excerptLength, excerptOf } from '../../shared/replies.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
+import { isoOrNull } from './time.ts';
 
 /** One mapping from the chat tables' rows to the API's `Message` and `Room` shapes: every chat query uses it. */
 
@@ -54,8 +55,6 @@ export interface RoomEventView {
   type: RoomEventType;
   message: MessageView;
 }
-
-const isoOrNull = (time: Date | null | undefined) => time?.toISOString() ?? null;
 
 export function messageViewOf(message: MessageWithSender): MessageView {
   const deletedAt = isoOrNull(message.deletedAt);

@@ -1,6 +1,7 @@
 import type { Report, User } from '../db/entities/index.ts';
 import type { MessageView } from '../services/chat/messages.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
+import { isoOrNull } from './time.ts';
 
 /** One mapping from moderation's rows (users as admins see them, reports) to the admin API's shapes. */
 
@@ -35,8 +36,6 @@ export type AdminUserRow = Pick<
   | 'muteReason'
 > & { messageCount: { $: number } };
 
-const iso = (time: Date | null | undefined) => time?.toISOString() ?? null;
-
 /** A ban or mute shows only while it lasts; one whose time is up reads as none. */
 const lasting = (until: Date | null | undefined, now: number) =>
   until && until.getTime() > now ? until : null;
@@ -49,12 +48,12 @@ export function adminUserOf(user: AdminUserRow, now = Date.now()): AdminUserView
     email: user.email,
     role: user.role,
     status: bannedUntil ? 'banned' : mutedUntil ? 'muted' : 'active',
-    bannedUntil: iso(bannedUntil),
+    bannedUntil: isoOrNull(bannedUntil),
     banReason: bannedUntil ? (user.banReason ?? null) : null,
-    mutedUntil: iso(mutedUntil),
+    mutedUntil: isoOrNull(mutedUntil),
     muteReason: mutedUntil ? (user.muteReason ?? null) : null,
     createdAt: user.createdAt.toISOString(),
-    lastSeenAt: iso(user.lastSeenAt),
+    lastSeenAt: isoOrNull(user.lastSeenAt),
     messageCount: user.messageCount.$,
   };
 }
@@ -96,7 +95,7 @@ export function reportViewOf(report: ShownReport, message: MessageView): ReportV
     status: report.status,
     action: report.action ?? null,
     createdAt: report.createdAt.toISOString(),
-    resolvedAt: iso(report.resolvedAt),
+    resolvedAt: isoOrNull(report.resolvedAt),
     reporter: {
       id: report.reporter.id,
       username: report.reporter.username,

@@ -1,5 +1,6 @@
 import type { FriendRequest, Notification, NotificationKind } from '../db/entities/people.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
+import { isoOrNull } from './time.ts';
 
 /** One mapping from the notifications table (with its actor and request) to the bell's shape. */
 
@@ -50,6 +51,6 @@ export function notificationViewOf(notification: ShownNotification): Notificatio
     requestPending: status === 'pending',
     requestStatus: status,
     createdAt: notification.createdAt.toISOString(),
-    readAt: notification.readAt?.toISOString() ?? null,
+    readAt: isoOrNull(notification.readAt),
   };
 }

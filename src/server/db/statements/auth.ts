@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiToken, Session, User } from '../entities/index.ts';
-import { queryOne, sql } from './sql.ts';
+import { dateOrNull, queryOne, sql } from './sql.ts';
 
 /*
  * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
@@ -38,8 +38,6 @@ interface OwnerRow {
   muted_until: string | Date | null;
   mute_reason: string | null;
 }
-
-const dateOrNull = (time: string | Date | null) => (time === null ? null : new Date(time));
 
 function ownerOfRow(row: OwnerRow): CredentialOwner {
   return {

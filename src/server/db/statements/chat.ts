@@ -7,7 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
-import { list, query, queryOne, sql } from './sql.ts';
+import { dateOrNull, list, query, queryOne, sql } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
@@ -70,8 +70,6 @@ export interface MessageWithSenderRow {
   reply_to: QuotedRow | null;
   reactions: ReactionSummary[] | null;
 }
-
-const dateOrNull = (time: string | null) => (time === null ? null : new Date(time));
 
 export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
   return {

@@ -49,3 +49,6 @@ export function list(values: readonly unknown[]): Sql {
   if (values.length === 0) throw new Error('sql list() needs at least one value');
   return new Sql(values.map(() => '?').join(', '), values);
 }
+
+/** A timestamp as a raw row carries it (text, or a Date inside some drivers' paths) → a Date; null stays. */
+export const dateOrNull = (time: string | Date | null) => (time === null ? null : new Date(time));
