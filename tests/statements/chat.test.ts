@@ -16,7 +16,6 @@ import {
   reactionsOf,
   roomsSeenBy,
   takeNextPosition,
-  unreadAfter,
 } from '../../src/server/db/statements/chat.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
@@ -191,25 +190,6 @@ describe('messagesAfter', () => {
     expect(after[0]?.sender).toStrictEqual(bob);
     expect(await messagesAfter(em(), roomId, 1, 1)).toStrictEqual([sent[1]]);
     expect(await messagesAfter(em(), roomId, 3, 10)).toStrictEqual([]);
-  });
-});
-
-describe('unreadAfter', () => {
-  it("counts others' messages after a position as a number, leaving out one's own and deleted ones", async () => {
-    const { ann, bob, roomId } = await friendsWithRoom();
-    for (const [who, body] of [
-      [ann, 'one'],
-      [bob, 'two'],
-      [bob, 'three'],
-      [ann, 'four'],
-      [bob, 'five'],
-    ] as const) {
-      await say(em(), roomId, who.id, body);
-    }
-    await em().nativeUpdate(Message, { roomId, seq: 5 }, { deletedAt: new Date(), deletedBy: 'sender' });
-    expect(await unreadAfter(em(), roomId, ann.id, 1)).toBe(2);
-    expect(await unreadAfter(em(), roomId, bob.id, 0)).toBe(2);
-    expect(await unreadAfter(em(), roomId, ann.id, 5)).toBe(0);
   });
 });
 

@@ -8,7 +8,6 @@ import {
   appendMessage,
   type MemberRead,
   takeNextPosition,
-  unreadAfter,
 } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
@@ -92,18 +91,14 @@ export async function send(
   const sender: MemberRead = { userId: me.id, readSeq: message.seq, unread: 0 };
   await publishRoomEvent(deps, input.roomId, event);
   await announceRoomChange(deps, event, appended.kind === 'private' ? [sender, ...appended.others] : []);
-  // Sending reads the room up to the new message: the sender's other tabs clear their badge too. Nobody waits
-  // for that count.
-  void announceOwnRead(deps, input.roomId, me.id, message.seq).catch((cause) =>
-    deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }),
-  );
+  // Sending reads the room up to the new message: the sender's other tabs clear their badge too. Nothing was
+  // unread after it when it was stored (the room's lock made it the last), so no count is needed; messages
+  // after it reach those tabs as events of their own. Nobody waits for this.
+  const read: UserEvent = { type: 'room.read', roomId: input.roomId, unread: 0, readSeq: message.seq };
+  void deps.bus
+    .publish(userChannel(me.id), read)
+    .catch((cause) => deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }));
   return message;
-}
-
-async function announceOwnRead(deps: Deps, roomId: number, userId: number, position: number): Promise<void> {
-  const unread = await unreadAfter(deps.orm.em.fork(), roomId, userId, position);
-  const read: UserEvent = { type: 'room.read', roomId, unread, readSeq: position };
-  await deps.bus.publish(userChannel(userId), read);
 }
 
 /**
