@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ParleyConnection } from '../src/sdk/index.ts';
+import { createParleyClient, type ParleyConnection } from '../src/sdk/index.ts';
 import {
   chattyLimits,
   followRoom,
@@ -21,6 +21,7 @@ import {
   watchUserEvents,
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
+import { rejection } from './helpers/errors.ts';
 import { spawnInstance } from './helpers/instance-process.ts';
 import { type Client, makeFriends, type Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -129,6 +130,34 @@ describe('messages across instances', () => {
     await untilLive(activityOnB, () => tabOn(a, ann).chat.typing.mutate({ roomId: room.id }));
 
     expect(await activityOnB.next(isTyping)).toMatchObject({ roomId: room.id, user: { id: ann.id } });
+  });
+});
+
+describe('credentials across instances', () => {
+  // Each instance remembers the credentials calls came with, so these check that an ending is heard everywhere.
+  it('a token revoked through A is refused on B at once, though B let it in a moment before', async () => {
+    const [ann] = await people(a, 'Ann');
+    const { account } = ann;
+    const { id, token } = await a
+      .client()
+      .auth.createToken.mutate({ login: account.username, password: account.password, name: 'nightly' });
+    const scriptOnB = createParleyClient({ url: b.url, token });
+    expect((await scriptOnB.auth.me.query())?.id).toBe(ann.id);
+
+    await ann.client.auth.tokens.revoke.mutate({ id });
+
+    expect((await rejection(scriptOnB.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+  });
+
+  it('signing out through A signs that browser out on B too, at once', async () => {
+    const [bob] = await people(a, 'Bob');
+    const tabOnB = b.client({ cookie: bob.account.cookie });
+    expect((await tabOnB.auth.me.query())?.id).toBe(bob.id);
+
+    await bob.client.auth.logout.mutate();
+
+    expect(await tabOnB.auth.me.query()).toBeNull();
+    expect((await rejection(tabOnB.chat.rooms.query())).data?.code).toBe('UNAUTHORIZED');
   });
 });
 

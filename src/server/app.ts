@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { CredentialCache } from './auth/credential-cache.ts';
 import { CurrentUsers } from './auth/current-users.ts';
 import { OpenCredentials } from './auth/open-credentials.ts';
 import { BackgroundWork } from './background.ts';
@@ -53,6 +54,8 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   const { redis } = fanout;
   const currentUsers = new CurrentUsers(bus);
   await currentUsers.ready();
+  const credentialCache = new CredentialCache(bus);
+  await credentialCache.ready();
   // Known once the server listens (PORT=0 picks a free one); links are made only after that.
   let listeningPort = config.port;
   const mailer = createMailer(config, log);
@@ -67,6 +70,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     roomStreams,
     activity,
     currentUsers,
+    credentialCache,
     openCredentials: new OpenCredentials(orm, bus, log),
     log,
     background,
@@ -93,6 +97,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await stopFriendPresence();
       await instanceStats.close();
       currentUsers.close();
+      credentialCache.close();
       await withTimeout(background.settled(), config.shutdownDeadlineMs).catch(() =>
         log.warn('Mails still being sent at shutdown were dropped'),
       );

@@ -89,11 +89,10 @@ export function createHttpContextFactory(deps: Deps) {
     const cookie = cookieToken(req.headers);
     let auth: Auth | null = null;
     if (bearer !== null) {
-      auth = (await resolveCredentials(em, deps.config, deps.currentUsers, { kind: 'token', token: bearer }))
-        .auth;
+      auth = (await resolveCredentials(em, deps, { kind: 'token', token: bearer })).auth;
       if (!auth) throw invalidToken();
     } else if (cookie) {
-      const resolved = await resolveCredentials(em, deps.config, deps.currentUsers, {
+      const resolved = await resolveCredentials(em, deps, {
         kind: 'cookie',
         token: cookie,
       });
@@ -134,7 +133,7 @@ export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
     const paramsToken = info.connectionParams?.token;
     const auth = paramsToken
       ? (
-          await resolveCredentials(deps.orm.em.fork(), deps.config, deps.currentUsers, {
+          await resolveCredentials(deps.orm.em.fork(), deps, {
             kind: 'token',
             token: paramsToken,
           })

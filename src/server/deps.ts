@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { CredentialCache } from './auth/credential-cache.ts';
 import type { CurrentUsers } from './auth/current-users.ts';
 import type { OpenCredentials } from './auth/open-credentials.ts';
 import type { BackgroundWork } from './background.ts';
@@ -28,6 +29,8 @@ export interface Deps {
   activity: ActivityHub;
   /** Who each recent caller is now (role, ban, mute, name), forgotten on every instance when it changes. */
   currentUsers: CurrentUsers;
+  /** The sessions and tokens recent calls came with, forgotten on every instance when they end. */
+  credentialCache: CredentialCache;
   /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
   openCredentials: OpenCredentials;
   log: Logger;

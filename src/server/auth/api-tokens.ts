@@ -35,6 +35,8 @@ export async function verifyApiToken(
   const now = new Date();
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > recordUseEveryMs) {
     await em.nativeUpdate(ApiToken, { id: token.id }, { lastUsedAt: now });
+    // A remembered copy (see CredentialCache) keeps up, so the next minute's calls write nothing.
+    token.lastUsedAt = now;
   }
   return true;
 }

@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Config } from '../config.ts';
 import type { User } from '../db/entities/index.ts';
-import { apiTokenWithOwner, sessionWithOwner } from '../db/statements/auth.ts';
+import { apiTokenWithOwner, type CredentialOwner, sessionWithOwner } from '../db/statements/auth.ts';
+import type { Deps } from '../deps.ts';
 import type { AuthUser } from '../views/people.ts';
 import { apiTokenPrefix, verifyApiToken } from './api-tokens.ts';
 import { readCookie, sessionCookie, sessionCookieName } from './cookies.ts';
-import { type CurrentUsers, toCurrentUser } from './current-users.ts';
+import type { CredentialMemory, Known } from './credential-cache.ts';
+import { toCurrentUser } from './current-users.ts';
 import { parseToken } from './secrets.ts';
 import { verifySession } from './sessions.ts';
 
@@ -39,31 +40,33 @@ export interface Resolved {
   renewedCookie: string | null;
 }
 
+/** What resolving a credential uses of the server's dependencies. */
+export type CredentialDeps = Pick<Deps, 'config' | 'currentUsers' | 'credentialCache'>;
+
 export async function resolveCredentials(
   em: EntityManager,
-  config: Config,
-  users: CurrentUsers,
+  deps: CredentialDeps,
   credentials: Credentials,
 ): Promise<Resolved> {
   return credentials.kind === 'token'
-    ? resolveApiToken(em, users, credentials.token)
-    : resolveSession(em, config, users, credentials.token);
+    ? resolveApiToken(em, deps, credentials.token)
+    : resolveSession(em, deps, credentials.token);
 }
 
 const nobody: Resolved = { auth: null, renewedCookie: null };
 
-/** One query: the session with its user. A banned user has no credential that works (a ban deletes them too). */
-async function resolveSession(em: EntityManager, config: Config, users: CurrentUsers, token: string) {
+/** The session (with its owner): remembered, or one query. A banned user has no credential that works. */
+async function resolveSession(em: EntityManager, deps: CredentialDeps, token: string): Promise<Resolved> {
   const parsed = parseToken(token);
   if (!parsed) return nobody;
-  const read = users.startRead();
-  const session = await sessionWithOwner(em, parsed.id);
-  if (!session) return nobody;
-  const verdict = await verifySession(em, session, parsed.secret, { ttlMs: config.sessionTtlMs });
+  const found = await findCredential(em, deps, deps.credentialCache.sessions, parsed.id, sessionWithOwner);
+  if (!found) return nobody;
+  const { config } = deps;
+  const verdict = await verifySession(em, found.known.stored, parsed.secret, { ttlMs: config.sessionTtlMs });
   if (!verdict) return nobody;
-  const user = toCurrentUser(session.user);
-  read.remember(user.id, user);
-  if (isBanned(user)) return nobody;
+  found.remember();
+  const user = await deps.currentUsers.get(em, found.known.userId);
+  if (!user || isBanned(user)) return nobody;
   return {
     auth: { user, sessionId: parsed.id, tokenId: null, sessionExpiresAt: verdict.expiresAt },
     renewedCookie: verdict.renewed
@@ -72,17 +75,41 @@ async function resolveSession(em: EntityManager, config: Config, users: CurrentU
   };
 }
 
-/** One query: the API token with its user. */
-async function resolveApiToken(em: EntityManager, users: CurrentUsers, token: string): Promise<Resolved> {
+/** The API token (with its owner): remembered, or one query. */
+async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: string): Promise<Resolved> {
   const parsed = parseToken(token, apiTokenPrefix);
   if (!parsed) return nobody;
-  const read = users.startRead();
-  const stored = await apiTokenWithOwner(em, parsed.id);
-  if (!stored || !(await verifyApiToken(em, stored, parsed.secret))) return nobody;
-  const user = toCurrentUser(stored.user);
-  read.remember(user.id, user);
-  if (isBanned(user)) return nobody;
+  const found = await findCredential(em, deps, deps.credentialCache.tokens, parsed.id, apiTokenWithOwner);
+  if (!found) return nobody;
+  if (!(await verifyApiToken(em, found.known.stored, parsed.secret))) return nobody;
+  found.remember();
+  const user = await deps.currentUsers.get(em, found.known.userId);
+  if (!user || isBanned(user)) return nobody;
   return { auth: { user, sessionId: null, tokenId: parsed.id, sessionExpiresAt: null }, renewedCookie: null };
+}
+
+/**
+ * The credential from this instance's memory, or read with its owner (who is then remembered as a current user).
+ * `remember` keeps a credential read afresh, once its secret proved right.
+ */
+async function findCredential<Stored extends { id: string }>(
+  em: EntityManager,
+  deps: CredentialDeps,
+  memory: CredentialMemory<Stored>,
+  id: string,
+  read: (em: EntityManager, id: string) => Promise<(Stored & { user: CredentialOwner }) | undefined>,
+): Promise<{ known: Known<Stored>; remember(): void } | null> {
+  const remembered = memory.get(id);
+  if (remembered) return { known: remembered, remember: () => {} };
+  const owner = deps.currentUsers.startRead();
+  const credential = memory.startRead();
+  const row = await read(em, id);
+  if (!row) return null;
+  const user = toCurrentUser(row.user);
+  owner.remember(user.id, user);
+  // Who the owner is now comes from `currentUsers` on every call; the row's copy of them is not read again.
+  const known: Known<Stored> = { stored: row, userId: user.id };
+  return { known, remember: () => credential.remember(known) };
 }
 
 export const isBanned = <T extends Pick<User, 'bannedUntil'>>(user: T): user is T & { bannedUntil: Date } =>

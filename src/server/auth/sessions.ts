@@ -54,6 +54,9 @@ export async function verifySession(
     return { expiresAt: session.expiresAt, renewed: false };
   const expiresAt = new Date(now + policy.ttlMs);
   await em.nativeUpdate(Session, { id: session.id }, { lastVerifiedAt: new Date(now), expiresAt });
+  // A remembered copy (see CredentialCache) slides with the row.
+  session.lastVerifiedAt = new Date(now);
+  session.expiresAt = expiresAt;
   return { expiresAt, renewed: true };
 }
 

@@ -165,7 +165,7 @@ async function acceptUpgrade(
       ? { kind: 'cookie', token: cookie }
       : null;
   if (!credentials) return null;
-  const { auth } = await resolveCredentials(deps.orm.em.fork(), deps.config, deps.currentUsers, credentials);
+  const { auth } = await resolveCredentials(deps.orm.em.fork(), deps, credentials);
   // A stale cookie reads as signed out, as over HTTP; a wrong token is refused.
   if (!auth && credentials.kind === 'token') return { status: 401, message: 'Unauthorized' };
   if (auth) rememberUpgradeAuth(req, auth);

@@ -175,13 +175,18 @@ export async function announcePasswordChange(
   }
 }
 
-/** Tells every instance, so each closes the sockets that ran on those sessions. */
-export function endSessions(
+/**
+ * Tells every instance, so each forgets those credentials (no call is let in with them any more) and closes the
+ * sockets that ran on them.
+ */
+export async function endSessions(
   deps: Deps,
   userId: number,
   event: Omit<SessionEndedEvent, 'type'>,
 ): Promise<void> {
-  return deps.bus.publish(userChannel(userId), {
+  const { sessionIds, tokenIds, all } = event;
+  await deps.credentialCache.ended({ userId, sessionIds, tokenIds, all });
+  await deps.bus.publish(userChannel(userId), {
     type: 'session.ended',
     ...event,
   } satisfies SessionEndedEvent);
