@@ -87,17 +87,20 @@ export async function send(
   }
   const message = messageViewOf(appended.message);
   const event: RoomEventView = { position: message.seq, type: 'message.created', message };
-  // The sender has read up to their own message, and nothing after it exists yet.
+  // Sending reads the room up to the new message, so the sender's other tabs clear their badge too. Nothing was
+  // unread after it when it was stored (the room's lock made it the last); later messages reach those tabs as
+  // events of their own.
   const sender: MemberRead = { userId: me.id, readSeq: message.seq, unread: 0 };
   await publishRoomEvent(deps, input.roomId, event);
-  await announceRoomChange(deps, event, appended.kind === 'private' ? [sender, ...appended.others] : []);
-  // Sending reads the room up to the new message: the sender's other tabs clear their badge too. Nothing was
-  // unread after it when it was stored (the room's lock made it the last), so no count is needed; messages
-  // after it reach those tabs as events of their own. Nobody waits for this.
-  const read: UserEvent = { type: 'room.read', roomId: input.roomId, unread: 0, readSeq: message.seq };
-  void deps.bus
-    .publish(userChannel(me.id), read)
-    .catch((cause) => deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }));
+  if (appended.kind === 'private') {
+    // Each member's room.changed carries their read position: the sender's is this one.
+    await announceRoomChange(deps, event, [sender, ...appended.others]);
+  } else {
+    const read: UserEvent = { type: 'room.read', roomId: input.roomId, unread: 0, readSeq: message.seq };
+    void deps.bus
+      .publish(userChannel(me.id), read)
+      .catch((cause) => deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }));
+  }
   return message;
 }
 
