@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../../migrations/index.ts';
 import type { Logger } from '../logger.ts';
+import { BoundedMemoryCacheAdapter } from './bounded-cache.ts';
 import { entities } from './entities/index.ts';
 
 export type Orm = MikroORM;
@@ -32,6 +33,8 @@ export function ormOptions(databaseUrl: string): Options {
     // Entities are defined with defineEntity; nothing to discover by reflection.
     discovery: { warnWhenNoEntities: false },
     debug: false,
+    // Only queries that ask for it are cached (`cache: [key, ms]`): what never changes, like a room's members.
+    resultCache: { adapter: BoundedMemoryCacheAdapter, expiration: 1000, options: { maxEntries: 10_000 } },
     pool: { min: 1, max: 10 },
   };
 }

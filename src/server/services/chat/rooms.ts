@@ -14,10 +14,19 @@ export type RoomAccess = Pick<Room, 'id' | 'kind' | 'userLow' | 'userHigh'>;
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room does not exist.' });
 
+/** A room's kind and members never change once it exists, so each instance reads them once in a while. */
+const roomAccessCacheMs = 10 * 60_000;
+
 export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
-  const room = await em.findOne(Room, roomId, { fields: ['kind', 'userLow', 'userHigh'] });
-  if (!room) throw notFound();
-  return room;
+  const cacheKey = `room-access:${roomId}`;
+  const room = await em.findOne(Room, roomId, {
+    fields: ['kind', 'userLow', 'userHigh'],
+    cache: [cacheKey, roomAccessCacheMs],
+  });
+  if (room) return room;
+  // A room that does not exist yet may exist a moment later: its absence is not remembered.
+  await em.clearCache(cacheKey);
+  throw notFound();
 }
 
 export const isMember = (room: RoomAccess, userId: number | null) =>
