@@ -21,11 +21,11 @@ import {
   watchUserEvents,
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
-import { rejection } from './helpers/errors.ts';
+import type { ParleyError } from './helpers/errors.ts';
 import { spawnInstance } from './helpers/instance-process.ts';
 import { type Client, makeFriends, type Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
-import { socketClient, watchSession } from './helpers/sockets.ts';
+import { pause, socketClient, watchSession } from './helpers/sockets.ts';
 
 // Two instances of one deployment: one database, one Redis prefix. People register on A and use either.
 const redisPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
@@ -134,8 +134,21 @@ describe('messages across instances', () => {
 });
 
 describe('credentials across instances', () => {
-  // Each instance remembers the credentials calls came with, so these check that an ending is heard everywhere.
-  it('a token revoked through A is refused on B at once, though B let it in a moment before', async () => {
+  // Each instance remembers the credentials calls came with; an ending reaches the others over the bus within
+  // moments (the 60 s the memory would otherwise last is far beyond these tests' patience).
+  async function refusedSoon(call: () => Promise<unknown>): Promise<string | undefined> {
+    const deadline = Date.now() + 2_000;
+    for (;;) {
+      const code = await call().then(
+        () => undefined,
+        (error: ParleyError) => error.data?.code,
+      );
+      if (code || Date.now() > deadline) return code;
+      await pause(20);
+    }
+  }
+
+  it('a token revoked through A is refused on B, though B let it in a moment before', async () => {
     const [ann] = await people(a, 'Ann');
     const { account } = ann;
     const { id, token } = await a
@@ -146,18 +159,18 @@ describe('credentials across instances', () => {
 
     await ann.client.auth.tokens.revoke.mutate({ id });
 
-    expect((await rejection(scriptOnB.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+    expect(await refusedSoon(() => scriptOnB.auth.me.query())).toBe('UNAUTHORIZED');
   });
 
-  it('signing out through A signs that browser out on B too, at once', async () => {
+  it('signing out through A signs that browser out on B too', async () => {
     const [bob] = await people(a, 'Bob');
     const tabOnB = b.client({ cookie: bob.account.cookie });
     expect((await tabOnB.auth.me.query())?.id).toBe(bob.id);
 
     await bob.client.auth.logout.mutate();
 
+    expect(await refusedSoon(() => tabOnB.chat.rooms.query())).toBe('UNAUTHORIZED');
     expect(await tabOnB.auth.me.query()).toBeNull();
-    expect((await rejection(tabOnB.chat.rooms.query())).data?.code).toBe('UNAUTHORIZED');
   });
 });
 

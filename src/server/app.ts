@@ -8,6 +8,7 @@ import { BackgroundWork } from './background.ts';
 import type { Config } from './config.ts';
 import { resolveDatabase } from './db/database.ts';
 import { type Orm, openDatabase } from './db/orm.ts';
+import { RecentUse } from './db/recent-use.ts';
 import type { Deps } from './deps.ts';
 import { publicUrlOf } from './http/public-url.ts';
 import { createHttpApp } from './http/server.ts';
@@ -55,6 +56,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   const currentUsers = new CurrentUsers(bus);
   await currentUsers.ready();
   const credentialCache = new CredentialCache(bus);
+  const recentUse = new RecentUse(orm, log);
   await credentialCache.ready();
   // Known once the server listens (PORT=0 picks a free one); links are made only after that.
   let listeningPort = config.port;
@@ -71,6 +73,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     activity,
     currentUsers,
     credentialCache,
+    recentUse,
     openCredentials: new OpenCredentials(orm, bus, log),
     log,
     background,
@@ -98,6 +101,8 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await instanceStats.close();
       currentUsers.close();
       credentialCache.close();
+      // The closed sockets' last seen, and the last calls' token use.
+      await recentUse.flush();
       await withTimeout(background.settled(), config.shutdownDeadlineMs).catch(() =>
         log.warn('Mails still being sent at shutdown were dropped'),
       );

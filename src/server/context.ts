@@ -6,7 +6,6 @@ import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
-import { User } from './db/entities/index.ts';
 import type { Deps } from './deps.ts';
 import type { SocketAdmission } from './http/socket-admission.ts';
 import { CallBudget } from './realtime/call-budget.ts';
@@ -69,14 +68,6 @@ export function originAllowed(deps: Deps, req: IncomingMessage): boolean {
     allowedOrigins,
     trustProxy,
   );
-}
-
-/** "Last seen" for the admin table: written when a socket closes (logins write it too). */
-async function markSeen(deps: Deps, userId: number): Promise<void> {
-  await deps.orm.em
-    .fork()
-    .nativeUpdate(User, { id: userId }, { lastSeenAt: new Date() })
-    .catch((cause) => deps.log.warn('Could not record last seen', { userId, cause }));
 }
 
 const invalidToken = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'That API token is not valid.' });
@@ -148,7 +139,8 @@ export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
       socket.once('close', () => {
         release();
         leave();
-        void markSeen(deps, auth.user.id);
+        // "Last seen" for the admin table: written when a socket closes (logins write it too).
+        deps.recentUse.userSeen(auth.user.id);
       });
     }
     return createContextInner(deps, auth, {

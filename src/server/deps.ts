@@ -5,6 +5,7 @@ import type { OpenCredentials } from './auth/open-credentials.ts';
 import type { BackgroundWork } from './background.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
+import type { RecentUse } from './db/recent-use.ts';
 import type { PublicUrl } from './http/public-url.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
@@ -31,6 +32,8 @@ export interface Deps {
   currentUsers: CurrentUsers;
   /** The sessions and tokens recent calls came with, forgotten on every instance when they end. */
   credentialCache: CredentialCache;
+  /** Tokens' last use and people's last seen, written in batches a few seconds late. */
+  recentUse: RecentUse;
   /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
   openCredentials: OpenCredentials;
   log: Logger;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiToken } from '../db/entities/index.ts';
+import type { RecentUse } from '../db/recent-use.ts';
 import { issueToken, secretMatches } from './secrets.ts';
 
 /** Personal tokens carry a prefix so a leaked one is easy to recognise (and to tell from a session token). */
@@ -22,20 +23,16 @@ export async function createApiToken(em: EntityManager, userId: number, name: st
 /** A token row as a credential look-up reads it. */
 export type StoredApiToken = Pick<ApiToken, 'id' | 'secretHash' | 'lastUsedAt'>;
 
-/** Last use is shown to the owner to the minute: writing it more often would cost a write per call. */
+/** Last use is shown to the owner to the minute: recording it more often would cost a write per call. */
 const recordUseEveryMs = 60_000;
 
-/** Whether a stored token matches this secret; marks it used at most once a minute. */
-export async function verifyApiToken(
-  em: EntityManager,
-  token: StoredApiToken,
-  secret: string,
-): Promise<boolean> {
+/** Whether a stored token matches this secret; its use is recorded (a few seconds late) at most once a minute. */
+export function verifyApiToken(recentUse: RecentUse, token: StoredApiToken, secret: string): boolean {
   if (!secretMatches(secret, token.secretHash)) return false;
   const now = new Date();
   if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > recordUseEveryMs) {
-    await em.nativeUpdate(ApiToken, { id: token.id }, { lastUsedAt: now });
-    // A remembered copy (see CredentialCache) keeps up, so the next minute's calls write nothing.
+    recentUse.tokenUsed(token.id);
+    // A remembered copy (see CredentialCache) keeps up, so the next minute's calls record nothing.
     token.lastUsedAt = now;
   }
   return true;

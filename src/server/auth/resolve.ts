@@ -41,7 +41,7 @@ export interface Resolved {
 }
 
 /** What resolving a credential uses of the server's dependencies. */
-export type CredentialDeps = Pick<Deps, 'config' | 'currentUsers' | 'credentialCache'>;
+export type CredentialDeps = Pick<Deps, 'config' | 'currentUsers' | 'credentialCache' | 'recentUse'>;
 
 export async function resolveCredentials(
   em: EntityManager,
@@ -81,7 +81,7 @@ async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: s
   if (!parsed) return nobody;
   const found = await findCredential(em, deps, deps.credentialCache.tokens, parsed.id, apiTokenWithOwner);
   if (!found) return nobody;
-  if (!(await verifyApiToken(em, found.known.stored, parsed.secret))) return nobody;
+  if (!verifyApiToken(deps.recentUse, found.known.stored, parsed.secret)) return nobody;
   found.remember();
   const user = await deps.currentUsers.get(em, found.known.userId);
   if (!user || isBanned(user)) return nobody;

@@ -19,7 +19,7 @@ import { signIn, toMe } from './sign-in.ts';
 
 const tokensRouter = router({
   list: protectedProcedure.query(async ({ ctx }) =>
-    (await listApiTokens(ctx.em, ctx.user.id)).map((t) => ({
+    (await listApiTokens(ctx.deps, ctx.em, ctx.user.id)).map((t) => ({
       ...t,
       createdAt: t.createdAt.toISOString(),
       lastUsedAt: t.lastUsedAt?.toISOString() ?? null,

@@ -16,7 +16,9 @@ export async function issueApiToken(deps: Deps, em: EntityManager, userId: numbe
   return createApiToken(em, userId, name);
 }
 
-export async function listApiTokens(em: EntityManager, userId: number) {
+export async function listApiTokens(deps: Deps, em: EntityManager, userId: number) {
+  // Uses this instance has not written yet show too.
+  await deps.recentUse.flush();
   const tokens = await em.find(ApiToken, { user: userId }, { orderBy: { createdAt: 'desc' } });
   return tokens.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }));
 }
