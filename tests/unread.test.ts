@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParleyConnection } from '../src/sdk/index.ts';
 import {
   chattyLimits,
+  type Message,
   newClientId,
   people,
   privateRoomOf,
@@ -233,3 +234,32 @@ it('unread counts equal a recount after a random mix of sends, reads, edits, del
   }
   await checkEveryone(members, model, last);
 }, 60_000);
+
+it('twenty readers marking the public room read at the same moment each get their own position and count', async () => {
+  // Marks that arrive together are stored together (one statement per batch): each must still get its own answer.
+  const [writer, ...readers] = await people(
+    server,
+    'Writer',
+    ...Array.from({ length: 20 }, (_, i) => `Reader ${i}`),
+  );
+  const roomId = await publicRoomId(writer.client);
+  const sent: Message[] = [];
+  for (let i = 0; i < 6; i++) {
+    sent.push(await writer.client.chat.send.mutate({ roomId, clientId: newClientId(), body: `news ${i}` }));
+  }
+  const first = sent[0]!.seq;
+  // Reader i reads up to the (i % 6)-th message; the first reader also asks again, from a second tab, for less.
+  const asks = readers.map((reader, i) => ({ reader, seq: first + (i % 6) }));
+  const answers = await Promise.all([
+    ...asks.map(({ reader, seq }) => reader.client.chat.markRead.mutate({ roomId, seq })),
+    server.client({ cookie: readers[0]!.account.cookie }).chat.markRead.mutate({ roomId, seq: first - 1 }),
+  ]);
+
+  asks.forEach(({ seq }, i) => {
+    const unread = sent.filter((m) => m.seq > seq).length;
+    expect(answers[i], `reader ${i}`).toEqual({ roomId, readSeq: seq, unread });
+  });
+  for (const { reader, seq } of asks) {
+    expect(await recountUnread(db, roomId, reader.id)).toBe(sent.filter((m) => m.seq > seq).length);
+  }
+});

@@ -22,6 +22,7 @@ import { RedisBus } from './realtime/redis-bus.ts';
 import { logConnectionTrouble } from './realtime/redis-calls.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
+import { createReadPositions } from './services/chat/rooms.ts';
 import { startFriendPresence } from './services/presence.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -74,6 +75,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     currentUsers,
     credentialCache,
     recentUse,
+    readPositions: createReadPositions(orm),
     openCredentials: new OpenCredentials(orm, bus, log),
     log,
     background,

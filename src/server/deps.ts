@@ -15,6 +15,7 @@ import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 import type { ActivityHub } from './services/chat/activity.ts';
 import type { RoomStreams } from './services/chat/events.ts';
+import type { ReadPositions } from './services/chat/rooms.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
 export interface Deps {
@@ -34,6 +35,8 @@ export interface Deps {
   credentialCache: CredentialCache;
   /** Tokens' last use and people's last seen, written in batches a few seconds late. */
   recentUse: RecentUse;
+  /** Readers' marks, one statement per batch. */
+  readPositions: ReadPositions;
   /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
   openCredentials: OpenCredentials;
   log: Logger;

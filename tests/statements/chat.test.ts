@@ -12,7 +12,7 @@ import {
   eventsAfter,
   messagesAfter,
   messagesBefore,
-  moveReadPosition,
+  moveReadPositions,
   reactionsOf,
   roomsSeenBy,
   takeNextPosition,
@@ -256,24 +256,44 @@ describe('replies', () => {
   });
 });
 
-describe('moveReadPosition', () => {
+describe('moveReadPositions', () => {
+  const move = async (roomId: number, userId: number, seq: number) =>
+    (await moveReadPositions(em(), [{ roomId, userId, seq }]))[0];
+
   it('moves forward only, never past the room end, and recounts what the reader has not read', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
-    expect(await moveReadPosition(em(), roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await moveReadPosition(em(), roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await moveReadPosition(em(), roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0 });
+    expect(await move(roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2 });
+    expect(await move(roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2 });
+    expect(await move(roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0 });
   });
 
   it('lets a newcomer to the public room join at its end, and refuses a stranger to a private room', async () => {
     const { roomId } = await friendsWithRoom();
     const newcomer = await person('Newcomer');
     const room = await publicRoom();
-    expect(await moveReadPosition(em(), room.id, newcomer.id, 0)).toStrictEqual({
-      readSeq: room.position,
-      unread: 0,
-    });
-    expect(await moveReadPosition(em(), roomId, newcomer.id, 1)).toBeNull();
+    expect(await move(room.id, newcomer.id, 0)).toStrictEqual({ readSeq: room.position, unread: 0 });
+    expect(await move(roomId, newcomer.id, 1)).toBeNull();
+  });
+
+  it('moves many readers at once, answering each in the order asked; the same reader twice goes furthest', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    for (const body of ['one', 'two', 'three', 'four']) await say(em(), roomId, ann.id, body);
+    const stranger = await person('Stranger');
+    const answers = await moveReadPositions(em(), [
+      { roomId, userId: bob.id, seq: 1 },
+      { roomId, userId: stranger.id, seq: 2 },
+      { roomId, userId: ann.id, seq: 4 },
+      { roomId, userId: bob.id, seq: 3 },
+      { roomId: 999_999, userId: bob.id, seq: 1 },
+    ]);
+    expect(answers).toStrictEqual([
+      { readSeq: 3, unread: 1 },
+      null,
+      { readSeq: 4, unread: 0 },
+      { readSeq: 3, unread: 1 },
+      null,
+    ]);
   });
 });
 

@@ -100,7 +100,7 @@ export const chatRouter = router({
     .mutation(({ ctx, input }) => remove(ctx.deps, ctx.em, ctx.user, input.messageId)),
 
   markRead: protectedProcedure.input(markReadInput).mutation(async ({ ctx, input }) => {
-    const result = await rooms.markRead(ctx.em, input.roomId, ctx.user.id, input.seq);
+    const result = await rooms.markRead(ctx.deps, ctx.em, input.roomId, ctx.user.id, input.seq);
     const event: UserEvent = { type: 'room.read', ...result };
     await ctx.deps.bus.publish(userChannel(ctx.user.id), event);
     return result;

@@ -7,7 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
-import { dateOrNull, list, query, queryOne, sql } from './sql.ts';
+import { dateOrNull, joined, list, query, queryOne, sql } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
@@ -199,33 +199,59 @@ export async function appendMessage(
   return { message: messageOfRow(row), kind: row.room_kind, others };
 }
 
+/** A reader asking to have read a room up to `seq`. */
+export interface ReadMove {
+  roomId: number;
+  userId: number;
+  seq: number;
+}
+
+/** Where a reader now stands in a room, and how many messages of others are unread after it. */
+export interface MovedRead {
+  readSeq: RoomMember['readSeq'];
+  unread: number;
+}
+
 /**
- * Moves the reader's position forward only, never past the room's end, and recounts their unread: one statement
- * (every reader of a busy room calls it). A reader not yet a member joins at the room's end, as on registration.
- * Null when the room does not exist or the reader may not read it.
+ * Moves each reader's position forward only, never past the room's end, and recounts their unread: one statement
+ * for many readers (every reader of a busy room marks it read every few seconds). A reader not yet a member joins
+ * at the room's end, as on registration. Answers in the order asked; null where the room does not exist or the
+ * reader may not read it. The same reader twice in one call moves once, to the furthest of the two.
  */
-export async function moveReadPosition(
+export async function moveReadPositions(
   em: EntityManager,
-  roomId: number,
-  userId: number,
-  seq: number,
-): Promise<{ readSeq: RoomMember['readSeq']; unread: number } | null> {
-  const row = await queryOne<{ read_seq: string; unread: string }>(
+  moves: readonly ReadMove[],
+): Promise<(MovedRead | null)[]> {
+  if (moves.length === 0) return [];
+  const wanted = moves.map((m) => sql`(${m.roomId}::int, ${m.userId}::int, ${m.seq}::bigint)`);
+  const rows = await query<{ room_id: number; user_id: number; read_seq: string; unread: string }>(
     em,
-    sql`with room as (
-        select id, position from rooms
-        where id = ${roomId} and (kind = 'public' or ${userId} in (user_low, user_high))),
+    sql`with wanted as (
+        select distinct on (room_id, user_id) room_id, user_id, seq
+        from (values ${joined(wanted)}) as w(room_id, user_id, seq)
+        order by room_id, user_id, seq desc),
+      readable as (
+        select w.room_id, w.user_id, least(w.seq, r.position) as seq, r.position
+        from wanted w join rooms r on r.id = w.room_id
+        where r.kind = 'public' or w.user_id in (r.user_low, r.user_high)),
       moved as (
+        -- In one order, so that two batches lock the rows they share in the same order.
         insert into room_members (room_id, user_id, read_seq)
-        select id, ${userId}, position from room
-        on conflict (room_id, user_id) do update
-          set read_seq = greatest(room_members.read_seq, least(${seq}, (select position from room)))
-        returning read_seq)
-      select read_seq, (select count(*) from messages m where m.room_id = ${roomId} and m.seq > moved.read_seq
-        and m.deleted_at is null and m.sender_id <> ${userId}) as unread
+        select room_id, user_id, position from readable order by room_id, user_id
+        on conflict (room_id, user_id) do update set read_seq = greatest(room_members.read_seq,
+          (select x.seq from readable x where x.room_id = excluded.room_id and x.user_id = excluded.user_id))
+        returning room_id, user_id, read_seq)
+      select room_id, user_id, read_seq, (select count(*) from messages m where m.room_id = moved.room_id
+        and m.seq > moved.read_seq and m.deleted_at is null and m.sender_id <> moved.user_id) as unread
       from moved`,
   );
-  return row ? { readSeq: Number(row.read_seq), unread: Number(row.unread) } : null;
+  const byReader = new Map(
+    rows.map((row) => [
+      `${row.room_id}:${row.user_id}`,
+      { readSeq: Number(row.read_seq), unread: Number(row.unread) },
+    ]),
+  );
+  return moves.map((m) => byReader.get(`${m.roomId}:${m.userId}`) ?? null);
 }
 
 interface RoomSeenRow {

@@ -2,8 +2,11 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { CurrentUser } from '../../auth/current-users.ts';
+import { Batched } from '../../db/batched.ts';
 import { Room, RoomMember, User } from '../../db/entities/index.ts';
-import { moveReadPosition, roomsSeenBy } from '../../db/statements/chat.ts';
+import type { Orm } from '../../db/orm.ts';
+import { type MovedRead, moveReadPositions, type ReadMove, roomsSeenBy } from '../../db/statements/chat.ts';
+import type { Deps } from '../../deps.ts';
 import { type RoomView, roomViewOf } from '../../views/chat.ts';
 import { areFriends } from '../friends.ts';
 
@@ -156,8 +159,15 @@ export async function openPrivate(em: EntityManager, me: number, userId: number)
  * statement (it is called by every reader of a busy room). Someone who may not read the room changes nothing,
  * and learns why afterwards.
  */
-export async function markRead(em: EntityManager, roomId: number, userId: number, seq: number) {
-  const moved = await moveReadPosition(em, roomId, userId, seq);
+/** Readers' marks, gathered into one statement per batch while the database works on the one before. */
+export type ReadPositions = Batched<ReadMove, MovedRead | null>;
+
+export function createReadPositions(orm: Orm): ReadPositions {
+  return new Batched((moves) => moveReadPositions(orm.em.fork(), moves), { concurrency: 2, maxBatch: 500 });
+}
+
+export async function markRead(deps: Deps, em: EntityManager, roomId: number, userId: number, seq: number) {
+  const moved = await deps.readPositions.call({ roomId, userId, seq });
   if (!moved) {
     await authorizeRead(em, roomId, userId);
     throw notFound();
