@@ -101,6 +101,7 @@ describe('appendMessage', () => {
         deletedBy: null,
         quoted: null,
         reactions: [],
+        mentions: [],
         sender: ann,
       },
       kind: 'public',
@@ -167,6 +168,7 @@ describe('messagesBefore', () => {
       deletedBy: null,
       quoted: null,
       reactions: [],
+      mentions: [],
       sender: bob,
     });
     const older = await messagesBefore(em(), roomId, 2, 10);
@@ -280,9 +282,21 @@ describe('moveReadPosition', () => {
   it('moves forward only, never past the room end, and recounts what the reader has not read', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
-    expect(await moveReadPosition(em(), roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await moveReadPosition(em(), roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await moveReadPosition(em(), roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0 });
+    expect(await moveReadPosition(em(), roomId, bob.id, 1)).toStrictEqual({
+      readSeq: 1,
+      unread: 2,
+      mentions: 0,
+    });
+    expect(await moveReadPosition(em(), roomId, bob.id, 0)).toStrictEqual({
+      readSeq: 1,
+      unread: 2,
+      mentions: 0,
+    });
+    expect(await moveReadPosition(em(), roomId, bob.id, 99)).toStrictEqual({
+      readSeq: 3,
+      unread: 0,
+      mentions: 0,
+    });
   });
 
   it('lets a newcomer to the public room join at its end, and refuses a stranger to a private room', async () => {
@@ -292,6 +306,7 @@ describe('moveReadPosition', () => {
     expect(await moveReadPosition(em(), room.id, newcomer.id, 0)).toStrictEqual({
       readSeq: room.position,
       unread: 0,
+      mentions: 0,
     });
     expect(await moveReadPosition(em(), roomId, newcomer.id, 1)).toBeNull();
   });
@@ -314,6 +329,7 @@ describe('roomsSeenBy', () => {
         friends: true,
         last: { ...last?.message, body: 'newest, edited', editedAt },
         unread: 2,
+        mentions: 0,
       },
       expect.objectContaining({
         room: { id: room.id, kind: 'public', name: room.name, position: room.position },
@@ -341,6 +357,7 @@ describe('roomsSeenBy', () => {
       friends: false,
       last: kept?.message,
       unread: 1,
+      mentions: 0,
     });
   });
 

@@ -7,6 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
+import { type MentionRow, mentionsColumn, shownUserOfMention, unreadMentionsCount } from './mentions.ts';
 import { dateOrNull, list, query, queryOne, sql } from './sql.ts';
 
 /**
@@ -30,7 +31,8 @@ const reactionsColumn = sql`(select json_agg(json_build_object('emoji', g.emoji,
 /**
  * A message and its sender, as statements select them (`m` is messages, `u` its sender), with the message it
  * replies to, if any, as one JSON column: a correlated lookup by primary key, so still one statement per page.
- * Only the start of the original's words travels; the quote shows no more.
+ * Only the start of the original's words travels; the quote shows no more. The people it mentions come the same
+ * way (a lookup by the mentions' primary key: nothing for a message that mentions nobody).
  */
 export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
   m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version,
@@ -38,7 +40,7 @@ export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq
       'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
       'avatarVersion', qu.avatar_version)
     from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to,
-  ${reactionsColumn}`;
+  ${reactionsColumn}, ${mentionsColumn}`;
 
 /** The `reply_to` column of `messageWithSenderColumns`. */
 interface QuotedRow {
@@ -69,6 +71,7 @@ export interface MessageWithSenderRow {
   avatar_version: number | null;
   reply_to: QuotedRow | null;
   reactions: ReactionSummary[] | null;
+  mentions: MentionRow[] | null;
 }
 
 export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
@@ -83,6 +86,7 @@ export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
     deletedAt: dateOrNull(row.deleted_at),
     deletedBy: row.deleted_by,
     reactions: row.reactions ?? [],
+    mentions: (row.mentions ?? []).map(shownUserOfMention),
     sender: {
       id: row.id,
       username: row.username,
@@ -209,8 +213,8 @@ export async function moveReadPosition(
   roomId: number,
   userId: number,
   seq: number,
-): Promise<{ readSeq: RoomMember['readSeq']; unread: number } | null> {
-  const row = await queryOne<{ read_seq: string; unread: string }>(
+): Promise<{ readSeq: RoomMember['readSeq']; unread: number; mentions: number } | null> {
+  const row = await queryOne<{ read_seq: string; unread: string; mentions: string }>(
     em,
     sql`with room as (
         select id, position from rooms
@@ -222,10 +226,13 @@ export async function moveReadPosition(
           set read_seq = greatest(room_members.read_seq, least(${seq}, (select position from room)))
         returning read_seq)
       select read_seq, (select count(*) from messages m where m.room_id = ${roomId} and m.seq > moved.read_seq
-        and m.deleted_at is null and m.sender_id <> ${userId}) as unread
+        and m.deleted_at is null and m.sender_id <> ${userId}) as unread,
+        ${unreadMentionsCount(sql`${roomId}`, sql`moved.read_seq`, userId)} as mentions
       from moved`,
   );
-  return row ? { readSeq: Number(row.read_seq), unread: Number(row.unread) } : null;
+  return row
+    ? { readSeq: Number(row.read_seq), unread: Number(row.unread), mentions: Number(row.mentions) }
+    : null;
 }
 
 interface RoomSeenRow {
@@ -241,6 +248,7 @@ interface RoomSeenRow {
   friends: boolean;
   last: MessageWithSenderRow | null;
   unread: string;
+  mentions: string;
 }
 
 /**
@@ -265,7 +273,8 @@ export async function roomsSeenBy(
           where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
         ) last) as last,
         (select count(*) from messages x where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position)
-          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread
+          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread,
+        ${unreadMentionsCount(sql`r.id`, sql`coalesce(mem.read_seq, r.position)`, viewer)} as mentions
       from rooms r
       left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}
       left join users o on r.kind = 'private' and o.id = case when r.user_low = ${viewer} then r.user_high else r.user_low end
@@ -295,6 +304,7 @@ function roomSeenOfRow(row: RoomSeenRow): RoomSeenBy {
     friends: row.friends,
     last: row.last ? messageOfRow(row.last) : null,
     unread: Number(row.unread),
+    mentions: Number(row.mentions),
   };
 }
 

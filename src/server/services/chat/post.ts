@@ -17,6 +17,7 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
+import { announceEditedMentions, announceMentionsGone, rementionInEdit, withMentions } from './mentions.ts';
 import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
@@ -86,7 +87,7 @@ export async function send(
     if (input.replyToId) await refuseReply(em, input.roomId, input.replyToId, me.id);
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot send messages right now.' });
   }
-  const message = messageViewOf(appended.message);
+  const message = await withMentions(deps, em, messageViewOf(appended.message));
   const event: RoomEventView = { position: message.seq, type: 'message.created', message };
   // The sender has read up to their own message, and nothing after it exists yet.
   const sender: MemberRead = { userId: me.id, readSeq: message.seq, unread: 0 };
@@ -163,10 +164,13 @@ export async function edit(
   const message = await ownMessage(em, messageId, me, false);
   const room = await authorizeWrite(em, message.roomId, me);
   if (message.body === body) return message;
-  const event = await appendEvent(deps, em, room, 'message.edited', messageId, (_tx, stored) => {
+  let mentions: Awaited<ReturnType<typeof rementionInEdit>> = null;
+  const event = await appendEvent(deps, em, room, 'message.edited', messageId, async (tx, stored) => {
     stored.body = body;
     stored.editedAt = new Date();
+    mentions = await rementionInEdit(tx, message, body);
   });
+  if (mentions) announceEditedMentions(deps, event.message, mentions);
   return event.message;
 }
 
@@ -206,5 +210,6 @@ export async function remove(
       { status: 'resolved', action: 'delete', resolvedBy: me.id, resolvedAt: new Date() },
     );
   });
+  announceMentionsGone(deps, message);
   return event.message;
 }

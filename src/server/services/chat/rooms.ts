@@ -153,5 +153,5 @@ export async function markRead(em: EntityManager, roomId: number, userId: number
     await authorizeRead(em, roomId, userId);
     throw notFound();
   }
-  return { roomId, unread: moved.unread, readSeq: moved.readSeq };
+  return { roomId, unread: moved.unread, mentions: moved.mentions, readSeq: moved.readSeq };
 }
