@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { mentionedNames } from '../../../shared/mentions.ts';
+import { mentionedNames, mentionPattern } from '../../../shared/mentions.ts';
 import { excerptOf } from '../../../shared/replies.ts';
+import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
 import { type MentionChange, mentionCandidates, resolveMentions } from '../../db/statements/mentions.ts';
 import type { Deps } from '../../deps.ts';
-import type { MessageView } from '../../views/chat.ts';
+import { type MessageView, messageViewOf } from '../../views/chat.ts';
 import { type PublicUser, publicUserOf } from '../../views/people.ts';
 import { createNotification, publishNotifications, type UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
@@ -27,20 +28,28 @@ export function refuseMentionFlood(body: string, maxMentions: number): void {
 }
 
 /**
- * The send path's one call: stores whom a new message mentions and answers it with them. The people mentioned
- * get a bell entry; nobody waits for that. Their sidebars count the mention from the message itself.
+ * The send path's one call, in place of `appendMessage`: a message that names someone is stored with its mentions
+ * in one transaction, so nobody — a reader catching up, say — can see it without them. One with no name in it is
+ * exactly the plain send, with no statement more. The people mentioned get a bell entry; nobody waits for that.
  */
-export async function withMentions(
+export async function appendMentioning(
   deps: Deps,
   em: EntityManager,
-  message: MessageView,
-): Promise<MessageView> {
-  const names = mentionedNames(message.body);
-  if (names.length === 0) return message;
-  const change = await resolve(em, message, names);
-  const mentioned = { ...message, mentions: change.mentioned.map(publicUserOf) };
-  inBackground(deps, mentioned, () => notifyMentioned(deps, mentioned, change));
-  return mentioned;
+  send: Parameters<typeof appendMessage>[1],
+): Promise<AppendedMessage | null> {
+  const names = mentionedNames(send.body);
+  if (names.length === 0) return appendMessage(em, send);
+  const stored = await em.transactional(async (tx) => {
+    const appended = await appendMessage(tx, send);
+    if (!appended) return null;
+    const change = await resolve(tx, messageViewOf(appended.message), names);
+    appended.message.mentions = change.mentioned;
+    return { appended, change };
+  });
+  if (!stored) return null;
+  const message = messageViewOf(stored.appended.message);
+  inBackground(deps, message, () => notifyMentioned(deps, message, stored.change));
+  return stored.appended;
 }
 
 /**
@@ -92,11 +101,22 @@ async function recountMentions(deps: Deps, message: MessageView, userIds: readon
   await Promise.all(othersThan(message, userIds).map((id) => deps.bus.publish(userChannel(id), changed)));
 }
 
+/** The words as a reader sees them: each mentioned `@username` as `@Display Name` (the excerpt drops `_`). */
+function withDisplayNames(message: MessageView): string {
+  const names = new Map(
+    message.mentions.map((person) => [person.username.toLowerCase(), person.displayName]),
+  );
+  return message.body.replace(mentionPattern, (token, name: string) => {
+    const displayName = names.get(name.toLowerCase());
+    return displayName === undefined ? token : `@${displayName}`;
+  });
+}
+
 async function notifyMentioned(deps: Deps, message: MessageView, change: MentionChange) {
   const userIds = othersThan(message, change.added);
   if (userIds.length === 0) return;
   const where = change.roomKind === 'public' ? ' in the public room' : '';
-  const text = `${message.sender.displayName} mentioned you${where}: “${excerptOf(message.body)}”`;
+  const text = `${message.sender.displayName} mentioned you${where}: “${excerptOf(withDisplayNames(message))}”`;
   const stored = await deps.orm.em.fork().transactional(async (tx) => {
     const views = [];
     for (const userId of userIds) {

@@ -5,7 +5,6 @@ import type { RoomEventType } from '../../../shared/chat.ts';
 import { Report, RoomEvent } from '../../db/entities/index.ts';
 import {
   type AppendedMessage,
-  appendMessage,
   type MemberRead,
   takeNextPosition,
   unreadAfter,
@@ -17,7 +16,12 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
-import { announceEditedMentions, announceMentionsGone, rementionInEdit, withMentions } from './mentions.ts';
+import {
+  announceEditedMentions,
+  announceMentionsGone,
+  appendMentioning,
+  rementionInEdit,
+} from './mentions.ts';
 import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
@@ -70,7 +74,7 @@ export async function send(
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
   try {
-    appended = await appendMessage(em, { ...input, senderId: me.id });
+    appended = await appendMentioning(deps, em, { ...input, senderId: me.id });
   } catch (error) {
     // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
@@ -87,7 +91,7 @@ export async function send(
     if (input.replyToId) await refuseReply(em, input.roomId, input.replyToId, me.id);
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You cannot send messages right now.' });
   }
-  const message = await withMentions(deps, em, messageViewOf(appended.message));
+  const message = messageViewOf(appended.message);
   const event: RoomEventView = { position: message.seq, type: 'message.created', message };
   // The sender has read up to their own message, and nothing after it exists yet.
   const sender: MemberRead = { userId: me.id, readSeq: message.seq, unread: 0 };
