@@ -58,7 +58,7 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
       created: true,
       fromMe,
       roomKind,
-      mentionsMe: false,
+      mentionsMe: message.mentions.some((person) => person.id === session.userId),
       roomMuted: room?.muted ?? false,
       roomOpen: looking.roomId === message.roomId,
       tabFocused: looking.inFront,
