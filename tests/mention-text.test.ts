@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { insertMention, mentionAt } from '../src/client/lib/chat/mention-query.ts';
 import { renderMarkdown } from '../src/client/lib/markdown.ts';
-import { mentionedNames } from '../src/shared/mentions.ts';
+import { mentionedNames, withDisplayNames } from '../src/shared/mentions.ts';
 
 const grace = { id: 7, username: 'grace_h', displayName: 'Grace <b>Hopper</b>' };
 const people = new Map([['grace_h', grace]]);
@@ -13,6 +13,14 @@ describe('the names a message mentions', () => {
       'grace_h',
       'ada',
     ]);
+  });
+});
+
+describe('a mention in plain text (previews, notifications)', () => {
+  test('reads as the display name; a name nobody was mentioned by stays as typed', () => {
+    expect(withDisplayNames('thanks @Grace_H and @bob', [grace])).toBe(
+      'thanks @Grace <b>Hopper</b> and @bob',
+    );
   });
 });
 

@@ -24,6 +24,22 @@ export function mentionedNames(body: string): string[] {
   return [...names];
 }
 
+/**
+ * The words as a reader sees them: each `@username` of someone mentioned as `@Display Name` (their name now), for
+ * plain-text places — a preview, a notification — where no link can stand.
+ */
+export function withDisplayNames(
+  body: string,
+  mentions: readonly { username: string; displayName: string }[],
+): string {
+  if (mentions.length === 0) return body;
+  const names = new Map(mentions.map((person) => [person.username.toLowerCase(), person.displayName]));
+  return body.replace(mentionPattern, (token, name: string) => {
+    const displayName = names.get(name.toLowerCase());
+    return displayName === undefined ? token : `@${displayName}`;
+  });
+}
+
 /** People who can read a room and whose name starts with what follows the `@` typed so far. */
 export const mentionCandidatesInput = z.object({
   roomId: roomIdSchema,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { mentionedNames, mentionPattern } from '../../../shared/mentions.ts';
+import { mentionedNames, withDisplayNames } from '../../../shared/mentions.ts';
 import { excerptOf } from '../../../shared/replies.ts';
 import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
 import { type MentionChange, mentionCandidates, resolveMentions } from '../../db/statements/mentions.ts';
@@ -101,22 +101,11 @@ async function recountMentions(deps: Deps, message: MessageView, userIds: readon
   await Promise.all(othersThan(message, userIds).map((id) => deps.bus.publish(userChannel(id), changed)));
 }
 
-/** The words as a reader sees them: each mentioned `@username` as `@Display Name` (the excerpt drops `_`). */
-function withDisplayNames(message: MessageView): string {
-  const names = new Map(
-    message.mentions.map((person) => [person.username.toLowerCase(), person.displayName]),
-  );
-  return message.body.replace(mentionPattern, (token, name: string) => {
-    const displayName = names.get(name.toLowerCase());
-    return displayName === undefined ? token : `@${displayName}`;
-  });
-}
-
 async function notifyMentioned(deps: Deps, message: MessageView, change: MentionChange) {
   const userIds = othersThan(message, change.added);
   if (userIds.length === 0) return;
   const where = change.roomKind === 'public' ? ' in the public room' : '';
-  const text = `${message.sender.displayName} mentioned you${where}: “${excerptOf(withDisplayNames(message))}”`;
+  const text = `${message.sender.displayName} mentioned you${where}: “${excerptOf(withDisplayNames(message.body, message.mentions))}”`;
   const stored = await deps.orm.em.fork().transactional(async (tx) => {
     const views = [];
     for (const userId of userIds) {
