@@ -2,6 +2,7 @@ import {
   type Accessor,
   createContext,
   createEffect,
+  createMemo,
   createSignal,
   on,
   onCleanup,
@@ -79,17 +80,17 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
     if (event.type === 'room.changed' && event.event?.type === 'message.created')
       arrived(event.event.message);
   });
+  // Memoised: the effect must follow the room's id, not every change to the room list. Re-listening on each change
+  // (a message arriving changes the list) would start after the very message that changed it, and miss it.
+  const publicRoomId = createMemo(() => session.publicRoom()?.id);
   createEffect(
-    on(
-      () => session.publicRoom()?.id,
-      (roomId) => {
-        if (roomId === undefined) return;
-        const feed = roomFeed(roomId).listen(null, {
-          onEvent: (event) => event.type === 'message.created' && arrived(event.message),
-        });
-        onCleanup(feed);
-      },
-    ),
+    on(publicRoomId, (roomId) => {
+      if (roomId === undefined) return;
+      const feed = roomFeed(roomId).listen(null, {
+        onEvent: (event) => event.type === 'message.created' && arrived(event.message),
+      });
+      onCleanup(feed);
+    }),
   );
 
   return {
