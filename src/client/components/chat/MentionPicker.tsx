@@ -1,4 +1,13 @@
-import { type Accessor, createResource, createSignal, createUniqueId, For, type JSX, Show } from 'solid-js';
+import {
+  type Accessor,
+  createResource,
+  createSignal,
+  createUniqueId,
+  For,
+  type JSX,
+  onCleanup,
+  Show,
+} from 'solid-js';
 import { insertMention, mentionAt } from '../../lib/chat/mention-query.ts';
 import type { PublicUser } from '../../lib/chat/types.ts';
 import { trpc } from '../../lib/trpc.ts';
@@ -30,15 +39,21 @@ export interface MentionPicker {
  * friends and recent speakers first). ArrowUp/ArrowDown move, Enter or Tab pick, Escape closes; the textarea keeps
  * the focus and points at the active option with `aria-activedescendant`.
  */
+const askDelayMs = 120;
+
 export function createMentionPicker(source: MentionSource): MentionPicker {
   const id = createUniqueId();
   const [typed, setTyped] = createSignal<{ start: number; query: string } | null>(null);
   const [active, setActive] = createSignal(0);
+  // What the server is asked lags the typing a moment: one question per pause, not per key (queries have a budget).
+  const [asked, setAsked] = createSignal<string | null>(null);
+  let askTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(askTimer));
   const [people] = createResource(
     () => {
       const roomId = source.roomId();
-      const at = typed();
-      return roomId !== undefined && at ? { roomId, query: at.query } : false;
+      const query = asked();
+      return roomId !== undefined && query !== null ? { roomId, query } : false;
     },
     async (input) => (await trpc.chat.mentionCandidates.query(input)).items,
   );
@@ -62,6 +77,8 @@ export function createMentionPicker(source: MentionSource): MentionPicker {
       const at = textarea ? mentionAt(textarea.value, textarea.selectionStart) : null;
       if (at?.query !== typed()?.query || at?.start !== typed()?.start) setActive(0);
       setTyped(at);
+      clearTimeout(askTimer);
+      if (at) askTimer = setTimeout(() => setAsked(at.query), askDelayMs);
     },
     onKeyDown(event) {
       if (!open()) return false;
