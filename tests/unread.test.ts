@@ -105,7 +105,8 @@ const markRead: Step = async ({ person, tab, rooms }, model) => {
   const readKey = key(person.id, roomId);
   const readSeq = Math.max(model.readSeqs.get(readKey) ?? 0, Math.min(seq, end));
   model.readSeqs.set(readKey, readSeq);
-  const expected = { roomId, unread: expectedUnread(model, person.id, roomId), readSeq };
+  // Nobody is mentioned here (no body has an @name): a read also answers that none of what is left names them.
+  const expected = { roomId, unread: expectedUnread(model, person.id, roomId), readSeq, mentions: 0 };
   expect(result, `${person.displayName} reads room ${roomId} to ${seq}`).toEqual(expected);
   expect(await recountUnread(db, roomId, person.id)).toBe(expected.unread);
   const pushed = await tab.feed.next((e) => e.type === 'room.read' && e.roomId === roomId, from);
@@ -257,7 +258,7 @@ it('twenty readers marking the public room read at the same moment each get thei
 
   asks.forEach(({ seq }, i) => {
     const unread = sent.filter((m) => m.seq > seq).length;
-    expect(answers[i], `reader ${i}`).toEqual({ roomId, readSeq: seq, unread });
+    expect(answers[i], `reader ${i}`).toEqual({ roomId, readSeq: seq, unread, mentions: 0 });
   });
   for (const { reader, seq } of asks) {
     expect(await recountUnread(db, roomId, reader.id)).toBe(sent.filter((m) => m.seq > seq).length);

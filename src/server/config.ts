@@ -60,6 +60,7 @@ const envSchema = z.object({
   RATE_PASSWORD_RESET_PER_HOUR: positiveInt.default(5),
   REACTIONS_PER_MINUTE: positiveInt.default(60),
   REACTION_EMOJI_PER_MESSAGE: positiveInt.default(20),
+  MENTIONS_PER_MESSAGE: positiveInt.default(20),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -110,6 +111,7 @@ function toConfig(env: z.infer<typeof envSchema>) {
       passwordResetsPerHour: env.RATE_PASSWORD_RESET_PER_HOUR,
       reactionsPerMinute: env.REACTIONS_PER_MINUTE,
       reactionEmojiPerMessage: env.REACTION_EMOJI_PER_MESSAGE,
+      mentionsPerMessage: env.MENTIONS_PER_MESSAGE,
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Whether a new message should get the person's attention — a desktop notification, a sound — decided in one
- * place, with no browser in it, so it can be tested alone and mentions can join it later.
+ * place, with no browser in it, so it can be tested alone: a direct message, or a mention anywhere.
  */
 export interface MessageAlertInput {
   /** A message newly sent (an edit or a deletion never alerts). */
@@ -8,7 +8,7 @@ export interface MessageAlertInput {
   /** Written by this person, from any of their tabs or scripts. */
   fromMe: boolean;
   roomKind: 'public' | 'private';
-  /** The message names this person. Nothing says so yet: mentions will plug in here. */
+  /** The message names this person (`@username`, resolved by the server into `Message.mentions`). */
   mentionsMe: boolean;
   /** The person muted this conversation: it counts unread, and stays quiet. */
   roomMuted: boolean;

@@ -238,6 +238,18 @@ describe('notifications while Parley is in the background', () => {
     // Muted is not unread-free: the tab's title counts Ben's message along with Cat's.
     await page.waitForFunction(() => document.title === '(2) Ben Baker · Parley');
   });
+
+  test('in the public room only a mention of Ann notifies, saying so and showing her name', async () => {
+    const publicRoom = await cat.client.chat.publicRoom.query();
+    const me = await ann.client.auth.me.query();
+    await say(cat, publicRoom.id, 'Anyone for lunch?');
+    await say(cat, publicRoom.id, `@${me?.username} lunch?`);
+
+    const latest = await untilShown(5);
+    expect(latest.slice(4)).toEqual([
+      { title: `Cat Cooper mentioned you in ${publicRoom.name}`, body: '@Ann Archer lunch?' },
+    ]);
+  });
 });
 
 describe('the offer to turn notifications on', () => {

@@ -100,6 +100,7 @@ describe('appendMessage', () => {
         deletedBy: null,
         quoted: null,
         reactions: [],
+        mentions: [],
         sender: ann,
       },
       kind: 'public',
@@ -166,6 +167,7 @@ describe('messagesBefore', () => {
       deletedBy: null,
       quoted: null,
       reactions: [],
+      mentions: [],
       sender: bob,
     });
     const older = await messagesBefore(em(), roomId, 2, 10);
@@ -263,16 +265,20 @@ describe('moveReadPositions', () => {
   it('moves forward only, never past the room end, and recounts what the reader has not read', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
-    expect(await move(roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await move(roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2 });
-    expect(await move(roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0 });
+    expect(await move(roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2, mentions: 0 });
+    expect(await move(roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2, mentions: 0 });
+    expect(await move(roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0, mentions: 0 });
   });
 
   it('lets a newcomer to the public room join at its end, and refuses a stranger to a private room', async () => {
     const { roomId } = await friendsWithRoom();
     const newcomer = await person('Newcomer');
     const room = await publicRoom();
-    expect(await move(room.id, newcomer.id, 0)).toStrictEqual({ readSeq: room.position, unread: 0 });
+    expect(await move(room.id, newcomer.id, 0)).toStrictEqual({
+      readSeq: room.position,
+      unread: 0,
+      mentions: 0,
+    });
     expect(await move(roomId, newcomer.id, 1)).toBeNull();
   });
 
@@ -288,10 +294,10 @@ describe('moveReadPositions', () => {
       { roomId: 999_999, userId: bob.id, seq: 1 },
     ]);
     expect(answers).toStrictEqual([
-      { readSeq: 3, unread: 1 },
+      { readSeq: 3, unread: 1, mentions: 0 },
       null,
-      { readSeq: 4, unread: 0 },
-      { readSeq: 3, unread: 1 },
+      { readSeq: 4, unread: 0, mentions: 0 },
+      { readSeq: 3, unread: 1, mentions: 0 },
       null,
     ]);
   });
@@ -314,6 +320,7 @@ describe('roomsSeenBy', () => {
         friends: true,
         last: { ...last?.message, body: 'newest, edited', editedAt },
         unread: 2,
+        mentions: 0,
       },
       expect.objectContaining({
         room: { id: room.id, kind: 'public', name: room.name, position: room.position },
@@ -341,6 +348,7 @@ describe('roomsSeenBy', () => {
       friends: false,
       last: kept?.message,
       unread: 1,
+      mentions: 0,
     });
   });
 

@@ -69,6 +69,13 @@ export function NotificationItem(props: NotificationItemProps) {
     return name && text.startsWith(name) ? { name, rest: text.slice(name.length) } : { name: '', rest: text };
   };
 
+  // A mention opens its message in its conversation; anything else, the person who did it.
+  const href = () => {
+    const { message, actor } = props.item;
+    if (message) return `/chat/${message.roomId}?message=${message.seq}`;
+    return actor ? `/u/${encodeURIComponent(actor.username)}` : null;
+  };
+
   const body = () => (
     <>
       <Show when={props.item.actor} fallback={<span class="avatar" aria-hidden="true" />}>
@@ -85,9 +92,9 @@ export function NotificationItem(props: NotificationItemProps) {
 
   return (
     <li class="notification" classList={{ 'notification-unread': props.fresh }}>
-      <Show when={props.item.actor} fallback={<div class="notification-link">{body()}</div>}>
-        {(actor) => (
-          <A href={`/u/${encodeURIComponent(actor().username)}`} class="notification-link" onClick={read}>
+      <Show when={href()} fallback={<div class="notification-link">{body()}</div>}>
+        {(target) => (
+          <A href={target()} class="notification-link" onClick={read}>
             {body()}
           </A>
         )}

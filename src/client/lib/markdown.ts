@@ -28,9 +28,45 @@ md.renderer.rules.image = (tokens, index, options, env, self) => {
   return `<a class="md-image" href="${escapeHtml(src)}" target="_blank" rel="noopener noreferrer">${alt}</a>`;
 };
 
+/** Whom a body's `@username`s name (by lower-case username), and who reads it: what rendering mentions needs. */
+export interface MentionContext {
+  people: ReadonlyMap<string, MentionedPerson>;
+  meId: number | null;
+}
+
+export interface MentionedPerson {
+  id: number;
+  username: string;
+  displayName: string;
+}
+
+// `@username` of someone the server says the message mentions: a link to them by their current display name. The
+// text rule stops at `@`, so this sees every one; a name not mentioned (nobody, or no longer readable) stays text.
+md.inline.ruler.before('emphasis', 'mention', (state, silent) => {
+  const context = (state.env as { mentions?: MentionContext }).mentions;
+  if (!context || state.src.charCodeAt(state.pos) !== 0x40) return false;
+  if (/[A-Za-z0-9_.@-]/.test(state.src.charAt(state.pos - 1))) return false;
+  const name = /^@([A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?)/.exec(state.src.slice(state.pos));
+  const person = name?.[1] && context.people.get(name[1].toLowerCase());
+  if (!name || !person) return false;
+  if (!silent) {
+    const token = state.push('mention', '', 0);
+    token.meta = { person, me: person.id === context.meId };
+  }
+  state.pos += name[0].length;
+  return true;
+});
+
+md.renderer.rules.mention = (tokens, index) => {
+  const { person, me } = tokens[index]!.meta as { person: MentionedPerson; me: boolean };
+  const href = `/u/${encodeURIComponent(person.username)}`;
+  const title = escapeHtml(`@${person.username}`);
+  return `<a class="mention${me ? ' mention-me' : ''}" href="${href}" title="${title}" data-user-id="${person.id}">@${escapeHtml(person.displayName)}</a>`;
+};
+
 /** The HTML for a message body. Only ever markdown-it's own tags: see MarkdownBody for where it is inserted. */
-export function renderMarkdown(source: string): string {
-  return md.render(source);
+export function renderMarkdown(source: string, mentions?: MentionContext): string {
+  return md.render(source, mentions ? { mentions } : {});
 }
 
 type Token = ReturnType<typeof md.parse>[number];

@@ -16,6 +16,7 @@ import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { historyAfter, historyAround } from '../services/chat/history-window.ts';
+import { refuseMentionFlood } from '../services/chat/mentions.ts';
 import { history } from '../services/chat/messages.ts';
 import { activeMute } from '../services/chat/mute.ts';
 import { edit, remove, send } from '../services/chat/post.ts';
@@ -25,6 +26,7 @@ import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
 import { protectedProcedure, publicProcedure, router, withLiveTarget } from '../trpc.ts';
+import { mentionProcedures } from './mentions.ts';
 import { reactionProcedures } from './reactions.ts';
 
 /**
@@ -45,6 +47,7 @@ function followOnce(connection: SocketConnection | null, roomId: number, signal:
 
 export const chatRouter = router({
   ...reactionProcedures,
+  ...mentionProcedures,
 
   rooms: protectedProcedure.query(async ({ ctx }) => {
     const list = await rooms.listRooms(ctx.em, ctx.user.id);
@@ -87,13 +90,15 @@ export const chatRouter = router({
     return history(ctx.em, input.roomId, input.beforeSeq ?? null, input.limit);
   }),
 
-  send: protectedProcedure
-    .input(sendInput)
-    .mutation(({ ctx, input }) => send(ctx.deps, ctx.em, ctx.user, input)),
+  send: protectedProcedure.input(sendInput).mutation(({ ctx, input }) => {
+    refuseMentionFlood(input.body, ctx.deps.config.limits.mentionsPerMessage);
+    return send(ctx.deps, ctx.em, ctx.user, input);
+  }),
 
-  edit: protectedProcedure
-    .input(editInput)
-    .mutation(({ ctx, input }) => edit(ctx.deps, ctx.em, ctx.user, input.messageId, input.body)),
+  edit: protectedProcedure.input(editInput).mutation(({ ctx, input }) => {
+    refuseMentionFlood(input.body, ctx.deps.config.limits.mentionsPerMessage);
+    return edit(ctx.deps, ctx.em, ctx.user, input.messageId, input.body);
+  }),
 
   delete: protectedProcedure
     .input(deleteInput)

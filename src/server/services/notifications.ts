@@ -24,8 +24,11 @@ export type UserEvent =
    * new or different (a tab fetches it again).
    */
   | { type: 'room.changed'; roomId: number; event?: RoomEventView; unread?: number; readSeq?: number }
-  /** This user read a room in some tab: every tab's badge takes the new count. */
-  | { type: 'room.read'; roomId: number; unread: number; readSeq: number }
+  /**
+   * This user read a room in some tab: every tab's badge takes the new count (and unread mentions, when known;
+   * without them a tab that read everything has none left).
+   */
+  | { type: 'room.read'; roomId: number; unread: number; readSeq: number; mentions?: number }
   /** This user muted or unmuted a room in some tab: every tab's sidebar and notifications follow. */
   | { type: 'room.muted'; roomId: number; muted: boolean }
   | { type: 'friend.presence'; userId: number; online: boolean }
@@ -54,6 +57,8 @@ export interface NewNotification {
   kind: NotificationKind;
   actorId: number;
   requestId?: number;
+  /** The message a mention notification opens. */
+  messageId?: string;
   text: string;
 }
 
@@ -68,10 +73,11 @@ export async function createNotification(
     kind: input.kind,
     actor: input.actorId,
     request: input.requestId ?? null,
+    message: input.messageId ?? null,
     text: input.text,
   });
   const shown = await em.findOneOrFail(Notification, id, {
-    populate: ['actor', 'request'],
+    populate: ['actor', 'request', 'message'],
     fields: shownNotificationFields,
   });
   return notificationViewOf(shown);
@@ -107,7 +113,7 @@ export async function listNotifications(
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'That page cursor is not valid.' });
   }
   const notifications = await em.find(Notification, cursor ? { userId, id: { $lt: cursor } } : { userId }, {
-    populate: ['actor', 'request'],
+    populate: ['actor', 'request', 'message'],
     fields: shownNotificationFields,
     orderBy: { id: 'desc' },
     limit: limit + 1,

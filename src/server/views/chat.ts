@@ -20,7 +20,7 @@ export const quotedBodyLength = 4 * excerptLength;
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser; quoted: QuotedMessage | null; reactions: ReactionSummary[] };
+> & { sender: ShownUser; quoted: QuotedMessage | null; reactions: ReactionSummary[]; mentions: ShownUser[] };
 
 /** A reply's quote of its original: the excerpt is empty once the original is deleted. */
 export interface ReplyToView {
@@ -47,6 +47,11 @@ export interface MessageView {
   replyTo: ReplyToView | null;
   /** Per emoji, first reacted first: the count and the first reactors' ids (the same for every reader). */
   reactions: ReactionSummary[];
+  /**
+   * The people its `@username`s name (by id, lowest first), as they are now: a client shows each one's current
+   * display name where their `@username` stands, and marks a message that mentions its reader.
+   */
+  mentions: PublicUser[];
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -73,6 +78,7 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     replyTo: message.quoted && replyToViewOf(message.quoted),
     // Reactions go with the words.
     reactions: deletedAt === null ? message.reactions : [],
+    mentions: deletedAt === null ? message.mentions.map(publicUserOf) : [],
   };
 }
 
@@ -94,6 +100,8 @@ export interface RoomView {
   other?: PublicUser;
   lastMessage: MessageView | null;
   unread: number;
+  /** How many of the unread messages mention the reader: the sidebar's "@" badge. */
+  mentions: number;
   /** The reader's position: messages with a greater seq are new to them. */
   readSeq: number;
   /** A private room whose two members are no longer friends: readable, closed to new messages. */
@@ -110,9 +118,10 @@ export interface RoomSeenBy {
   friends: boolean;
   last: MessageWithSender | null;
   unread: number;
+  mentions: number;
 }
 
-export function roomViewOf({ room, readSeq, other, friends, last, unread }: RoomSeenBy): RoomView {
+export function roomViewOf({ room, readSeq, other, friends, last, unread, mentions }: RoomSeenBy): RoomView {
   return {
     id: room.id,
     kind: room.kind,
@@ -120,6 +129,7 @@ export function roomViewOf({ room, readSeq, other, friends, last, unread }: Room
     ...(other ? { other: publicUserOf(other) } : {}),
     lastMessage: last ? messageViewOf(last) : null,
     unread,
+    mentions,
     readSeq: readSeq ?? room.position,
     ...(room.kind === 'private' && !friends ? { formerFriend: true as const } : {}),
   };

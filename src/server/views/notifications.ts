@@ -1,3 +1,4 @@
+import type { Message } from '../db/entities/chat.ts';
 import type { FriendRequest, Notification, NotificationKind } from '../db/entities/people.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 import { isoOrNull } from './time.ts';
@@ -16,6 +17,8 @@ export interface NotificationView {
   requestPending: boolean;
   /** Where the request it is about stands now (null when it is about none): shown as its outcome. */
   requestStatus: RequestStatus | null;
+  /** The message a mention is about, to open in its conversation; null for the other kinds. */
+  message: { id: string; roomId: number; seq: number } | null;
   createdAt: string;
   readAt: string | null;
 }
@@ -33,11 +36,15 @@ export const shownNotificationFields = [
   'actor.avatarVersion',
   'request.id',
   'request.status',
+  'message.id',
+  'message.roomId',
+  'message.seq',
 ] as const;
 
 export type ShownNotification = Pick<Notification, 'id' | 'kind' | 'text' | 'createdAt' | 'readAt'> & {
   actor?: Parameters<typeof publicUserOf>[0] | null;
   request?: Pick<FriendRequest, 'id' | 'status'> | null;
+  message?: Pick<Message, 'id' | 'roomId' | 'seq'> | null;
 };
 
 export function notificationViewOf(notification: ShownNotification): NotificationView {
@@ -50,6 +57,9 @@ export function notificationViewOf(notification: ShownNotification): Notificatio
     requestId: notification.request?.id ?? null,
     requestPending: status === 'pending',
     requestStatus: status,
+    message: notification.message
+      ? { id: notification.message.id, roomId: notification.message.roomId, seq: notification.message.seq }
+      : null,
     createdAt: notification.createdAt.toISOString(),
     readAt: isoOrNull(notification.readAt),
   };

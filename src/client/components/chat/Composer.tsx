@@ -1,6 +1,7 @@
 import { createSignal, createUniqueId, onMount, Show } from 'solid-js';
 import { maxMessageLength } from '../../../shared/chat.ts';
 import { SendIcon } from './ChatIcons.tsx';
+import { createMentionPicker } from './MentionPicker.tsx';
 import { fitToContent, isSubmitKey } from './textarea.ts';
 
 /** The counter appears this close to the limit, so it does not distract the rest of the time. */
@@ -16,6 +17,8 @@ export interface ComposerProps {
   onDraft?: (text: string) => void;
   onSend: (body: string) => void;
   onTyping: () => void;
+  /** The room written to: given where people can be mentioned (an `@` offers them). */
+  roomId?: number;
   /** Escape in the textarea: given while there is something to leave (a reply being written). */
   onEscape?: (() => void) | undefined;
 }
@@ -27,6 +30,18 @@ export function Composer(props: ComposerProps) {
   const [problem, setProblem] = createSignal<string | null>(null);
   let textarea: HTMLTextAreaElement | undefined;
   let lastTyping = 0;
+
+  const mentions = createMentionPicker({
+    roomId: () => props.roomId,
+    textarea: () => textarea,
+    replace: (value, caret) => {
+      update(value);
+      if (!textarea) return;
+      textarea.value = value;
+      textarea.setSelectionRange(caret, caret);
+      fitToContent(textarea);
+    },
+  });
 
   const length = () => text().trim().length;
   const over = () => length() > maxMessageLength;
@@ -52,6 +67,7 @@ export function Composer(props: ComposerProps) {
       return;
     }
     props.onSend(body);
+    mentions.close();
     update('');
     lastTyping = 0;
     if (textarea) fitToContent(textarea);
@@ -80,9 +96,16 @@ export function Composer(props: ComposerProps) {
         value={text()}
         aria-invalid={over() ? true : undefined}
         aria-describedby={`${id}-count ${id}-problem`}
+        {...mentions.aria()}
         enterkeyhint="send"
+        onBlur={() => mentions.close()}
+        onClick={() => mentions.follow()}
+        onKeyUp={(event) => {
+          if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) mentions.follow();
+        }}
         onInput={(event) => {
           update(event.currentTarget.value);
+          mentions.follow();
           fitToContent(event.currentTarget);
           if (event.currentTarget.value.trim() && Date.now() - lastTyping > typingEveryMs) {
             lastTyping = Date.now();
@@ -90,6 +113,7 @@ export function Composer(props: ComposerProps) {
           }
         }}
         onKeyDown={(event) => {
+          if (mentions.onKeyDown(event)) return;
           if (event.key === 'Escape' && props.onEscape) {
             event.preventDefault();
             props.onEscape();
@@ -110,6 +134,7 @@ export function Composer(props: ComposerProps) {
           ? `${length() - maxMessageLength} over the limit`
           : `${maxMessageLength - length()} characters left`}
       </span>
+      {mentions.view()}
       <button type="submit" class="composer-send" aria-label="Send message" disabled={!length() || over()}>
         <SendIcon />
       </button>

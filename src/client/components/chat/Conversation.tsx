@@ -228,6 +228,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
                       {(quote) => <ReplyBar quote={quote()} onCancel={cancelReply} />}
                     </Show>
                     <Composer
+                      roomId={roomId}
                       label={`Message ${name()}`}
                       placeholder={`Message ${name()}`}
                       draft={current().drafts.get(roomId)}

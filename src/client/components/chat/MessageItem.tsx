@@ -46,6 +46,9 @@ export interface MessageItemProps {
   onReport?: (reason: string) => Promise<void>;
   /** Given to admins for any stored message: Delete as moderator. */
   onModerate?: (reason: string) => Promise<void>;
+  /** The people the message mentions (stored messages); `meId` marks it when one of them is the reader. */
+  mentions?: readonly PublicUser[] | undefined;
+  meId?: number | undefined;
   /** Given for stored messages: the reaction bar (its picker opens from the menu's "Add reaction"). */
   reactions?: Omit<ReactionBarProps, 'picking' | 'onPickerClose'>;
 }
@@ -110,6 +113,10 @@ export function MessageItem(props: MessageItemProps) {
   const [picking, setPicking] = createSignal(false);
   let item: HTMLLIElement | undefined;
   const deleted = () => Boolean(props.deletedBy);
+  const mentionsMe = () =>
+    !deleted() &&
+    props.sender.id !== props.meId &&
+    (props.mentions ?? []).some((person) => person.id === props.meId);
   const backToMenu = () =>
     queueMicrotask(() => item?.querySelector<HTMLElement>('.message-actions-button')?.focus());
   // Tells the menus apart for assistive tech: whose message, when, and how it starts.
@@ -133,6 +140,7 @@ export function MessageItem(props: MessageItemProps) {
         'message-sending': props.status === 'sending',
         'message-failed': props.status === 'failed',
         'message-highlighted': editing() || confirming(),
+        'message-mentions-me': mentionsMe(),
       }}
     >
       <div class="message-gutter">
@@ -187,7 +195,10 @@ export function MessageItem(props: MessageItemProps) {
           </Match>
           <Match when={true}>
             <div class="message-body">
-              <MarkdownBody text={props.body} />
+              <MarkdownBody text={props.body} mentions={props.mentions} meId={props.meId} />
+              <Show when={mentionsMe()}>
+                <span class="sr-only"> (mentions you)</span>
+              </Show>
               <Show when={props.editedAt}>
                 {(editedAt) => (
                   <span class="message-edited" title={`Edited ${exactTime(editedAt())}`}>

@@ -1,5 +1,6 @@
 import { A, useLocation } from '@solidjs/router';
 import { For, Show } from 'solid-js';
+import { withDisplayNames } from '../../../shared/mentions.ts';
 import { type ChatSession, useChat } from '../../lib/chat/session.ts';
 import { type Message, type Room, roomHref } from '../../lib/chat/types.ts';
 import { plainPreview } from '../../lib/markdown.ts';
@@ -12,7 +13,7 @@ function preview(room: Room, myId: number): string {
   const last = room.lastMessage;
   if (!last) return room.kind === 'public' ? 'Everyone on this server' : 'No messages yet';
   // Shown only until the list says which message is now the newest.
-  const text = last.deletedAt ? 'Message deleted' : plainPreview(last.body);
+  const text = last.deletedAt ? 'Message deleted' : plainPreview(withDisplayNames(last.body, last.mentions));
   if (last.sender.id === myId) return `You: ${text}`;
   return room.kind === 'public' ? `${last.sender.displayName}: ${text}` : text;
 }
@@ -51,6 +52,8 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
     props.room.other && !props.room.formerFriend ? props.session.isOnline(props.room.other.id) : false;
   // The room on screen is being read: its count is about to drop, so a badge would only flicker.
   const unread = () => (active() ? 0 : props.room.unread);
+  // Slack's and Discord's "@": some of the unread messages name you.
+  const mentions = () => (active() ? 0 : Math.min(props.room.mentions, unread()));
   return (
     <li>
       <A
@@ -78,6 +81,11 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
           </span>
           <span class="room-line">
             <span class="room-preview">{preview(props.room, props.session.userId)}</span>
+            <Show when={mentions() > 0}>
+              <span class="room-badge room-badge-mention" title="Mentions you" aria-hidden="true">
+                @{mentions() > 1 ? (mentions() > 99 ? '99+' : mentions()) : ''}
+              </span>
+            </Show>
             <Show when={unread() > 0}>
               <span class="room-badge" aria-hidden="true">
                 {unread() > 99 ? '99+' : unread()}
@@ -95,6 +103,7 @@ function RoomItem(props: { room: Room; session: ChatSession; now: number }) {
               : ''}
           {props.room.muted ? ', muted' : ''}
           {unread() > 0 ? `, ${unread()} unread` : ''}
+          {mentions() > 0 ? `, ${mentions() === 1 ? 'a mention' : `${mentions()} mentions`} of you` : ''}
         </span>
       </A>
     </li>

@@ -265,6 +265,8 @@ export function Timeline(props: TimelineProps) {
                         onReply={replyable(message) ? () => props.onReply?.(message) : undefined}
                         sender={message.sender}
                         body={message.body}
+                        mentions={message.mentions}
+                        meId={props.me?.id}
                         createdAt={message.createdAt}
                         editedAt={message.editedAt}
                         deletedBy={deletedBy(message)}

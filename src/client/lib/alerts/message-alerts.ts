@@ -2,12 +2,14 @@ import {
   type Accessor,
   createContext,
   createEffect,
+  createMemo,
   createSignal,
   on,
   onCleanup,
   useContext,
 } from 'solid-js';
 import { messageAlert } from '../../../shared/alert-policy.ts';
+import { withDisplayNames } from '../../../shared/mentions.ts';
 import { roomFeed } from '../chat/room-feed.ts';
 import type { ChatSession } from '../chat/session.ts';
 import type { Message, Room } from '../chat/types.ts';
@@ -53,19 +55,22 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
     // Only direct messages come as room.changed: one not listed yet is a conversation opened a moment ago.
     const roomKind = room?.kind ?? 'private';
     const fromMe = message.sender.id === session.userId;
+    const mentionsMe = message.mentions.some((person) => person.id === session.userId);
     const looking = attention();
     const alert = messageAlert({
       created: true,
       fromMe,
       roomKind,
-      mentionsMe: false,
+      mentionsMe,
       roomMuted: room?.muted ?? false,
       roomOpen: looking.roomId === message.roomId,
       tabFocused: looking.inFront,
       settings: { desktop: settings.desktop(), sound: settings.sound() },
     });
     if (alert.sound && firstTabFor(message.id)) chime();
-    if (alert.desktop) notify(message, room, () => sources.open({ id: message.roomId, kind: roomKind }));
+    if (alert.desktop) {
+      notify(message, room, mentionsMe, () => sources.open({ id: message.roomId, kind: roomKind }));
+    }
     if (roomKind === 'private' && !fromMe && !room?.muted && settings.permission() === 'default') {
       setOffer(true);
     }
@@ -75,17 +80,17 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
     if (event.type === 'room.changed' && event.event?.type === 'message.created')
       arrived(event.event.message);
   });
+  // Memoised: the effect must follow the room's id, not every change to the room list. Re-listening on each change
+  // (a message arriving changes the list) would start after the very message that changed it, and miss it.
+  const publicRoomId = createMemo(() => session.publicRoom()?.id);
   createEffect(
-    on(
-      () => session.publicRoom()?.id,
-      (roomId) => {
-        if (roomId === undefined) return;
-        const feed = roomFeed(roomId).listen(null, {
-          onEvent: (event) => event.type === 'message.created' && arrived(event.message),
-        });
-        onCleanup(feed);
-      },
-    ),
+    on(publicRoomId, (roomId) => {
+      if (roomId === undefined) return;
+      const feed = roomFeed(roomId).listen(null, {
+        onEvent: (event) => event.type === 'message.created' && arrived(event.message),
+      });
+      onCleanup(feed);
+    }),
   );
 
   return {
@@ -97,12 +102,12 @@ export function createMessageAlerts(sources: AlertSources): MessageAlerts {
 }
 
 /** Shows one message on the desktop; a click brings this tab forward on its conversation. */
-function notify(message: Message, room: Room | undefined, open: () => void): void {
-  const from = message.sender.displayName;
+function notify(message: Message, room: Room | undefined, mentionsMe: boolean, open: () => void): void {
+  const from = mentionsMe ? `${message.sender.displayName} mentioned you` : message.sender.displayName;
   const title = room && room.kind === 'public' ? `${from} in ${room.name}` : from;
   try {
     const notification = new Notification(title, {
-      body: plainPreview(message.body, previewLength),
+      body: plainPreview(withDisplayNames(message.body, message.mentions), previewLength),
       // Every open tab hears the message: one tag makes the desktop show it once.
       tag: `parley-message-${message.id}`,
       icon: message.sender.avatarUrl ?? undefined,

@@ -4,7 +4,7 @@ import type { Room } from './types.ts';
 /** Something that changes a room's line in the list: one of its events, or a read position from the server. */
 export type RoomChange =
   | ({ kind: 'event'; read?: { unread: number; readSeq: number } } & Pick<RoomFeedEvent, 'type' | 'message'>)
-  | { kind: 'read'; roomId: number; unread: number; readSeq: number };
+  | { kind: 'read'; roomId: number; unread: number; readSeq: number; mentions?: number };
 
 const roomIdOf = (change: RoomChange) => (change.kind === 'event' ? change.message.roomId : change.roomId);
 
@@ -32,10 +32,16 @@ export function applyRoomChange(
   };
 }
 
+/** Whether a new message names this reader (their own never counts). */
+const mentionsOf = (message: RoomFeedEvent['message'], userId: number) =>
+  message.sender.id !== userId && message.mentions.some((person) => person.id === userId) ? 1 : 0;
+
 function changed(room: Room, change: RoomChange, userId: number): Room {
   if (change.kind === 'read') {
-    // Taken unless this tab has already read further.
-    return change.readSeq < room.readSeq ? room : { ...room, unread: change.unread, readSeq: change.readSeq };
+    // Taken unless this tab has already read further. Without a mentions count, reading everything leaves none.
+    if (change.readSeq < room.readSeq) return room;
+    const mentions = change.mentions ?? (change.unread === 0 ? 0 : Math.min(room.mentions, change.unread));
+    return { ...room, unread: change.unread, readSeq: change.readSeq, mentions };
   }
   const { type, message, read } = change;
   const isPreview = room.lastMessage?.id === message.id;
@@ -43,15 +49,18 @@ function changed(room: Room, change: RoomChange, userId: number): Room {
     const newer = !room.lastMessage || room.lastMessage.seq < message.seq;
     // The server said where this member stands: that holds, unless this tab has read further meanwhile.
     if (read && read.readSeq >= room.readSeq) {
-      return { ...room, lastMessage: newer ? message : room.lastMessage, ...read };
+      const mentions = Math.min(read.unread, room.mentions + (newer ? mentionsOf(message, userId) : 0));
+      return { ...room, lastMessage: newer ? message : room.lastMessage, ...read, mentions };
     }
     if (!newer) return room;
     const mine = message.sender.id === userId;
+    const unseen = message.seq > room.readSeq ? 1 : 0;
     return {
       ...room,
       lastMessage: message,
       // Sending marks the room read up to your own message.
-      unread: mine ? 0 : room.unread + (message.seq > room.readSeq ? 1 : 0),
+      unread: mine ? 0 : room.unread + unseen,
+      mentions: mine ? 0 : room.mentions + unseen * mentionsOf(message, userId),
       readSeq: mine ? Math.max(room.readSeq, message.seq) : room.readSeq,
     };
   }

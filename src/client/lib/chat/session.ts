@@ -96,7 +96,7 @@ export function createChatSession(
   };
   const roomEvent = (event: Pick<RoomFeedEvent, 'type' | 'message'>) => change({ kind: 'event', ...event });
   const messageArrived = (message: Message) => roomEvent({ type: 'message.created', message });
-  const readAt = (read: { roomId: number; unread: number; readSeq: number }) =>
+  const readAt = (read: { roomId: number; unread: number; readSeq: number; mentions?: number }) =>
     change({ kind: 'read', ...read });
   const patchRoom = (roomId: number, update: (room: Room) => Room) =>
     mutate((current) => current?.map((room) => (room.id === roomId ? update(room) : room)));
@@ -184,7 +184,7 @@ export function createChatSession(
         if (seq <= r.readSeq) return r;
         // Read up to the newest message this tab knows of: nothing is left unread.
         const readAll = seq >= (r.lastMessage?.seq ?? 0);
-        return { ...r, readSeq: seq, unread: readAll ? 0 : r.unread };
+        return { ...r, readSeq: seq, unread: readAll ? 0 : r.unread, mentions: readAll ? 0 : r.mentions };
       });
       reads.seen(roomId, seq);
     },

@@ -1,5 +1,6 @@
 import { ApiToken } from './api-token.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
+import { MessageMention } from './mentions.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
 import { PasswordReset, type PasswordResetEnding } from './password-reset.ts';
 import { Block, FriendRequest, Friendship, Notification } from './people.ts';
@@ -15,6 +16,7 @@ export {
   FriendRequest,
   Friendship,
   Message,
+  MessageMention,
   Notification,
   PasswordReset,
   Reaction,
@@ -40,6 +42,7 @@ export const entities = [
   Message,
   RoomEvent,
   Reaction,
+  MessageMention,
   Report,
   AuditEntry,
 ];

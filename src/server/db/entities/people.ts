@@ -1,4 +1,5 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Message } from './chat.ts';
 import { createdAt, reference, related } from './columns.ts';
 import { User } from './user.ts';
 
@@ -70,6 +71,7 @@ export const notificationKinds = [
   'friend_request.declined',
   'friend_request.cancelled',
   'friend.removed',
+  'message.mention',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -83,6 +85,8 @@ export const Notification = defineEntity({
     // Relations, not bare ids: the bell's list loads who acted and where their request stands in one query.
     actor: related(User, 'notifications', 'actor_id', 'cascade').nullable(),
     request: related(FriendRequest, 'notifications', 'request_id', 'set null').nullable(),
+    /** The message a mention notification opens, in its conversation. */
+    message: related(Message, 'notifications', 'message_id', 'cascade').nullable(),
     text: p.string().length(300),
     createdAt: createdAt(),
     readAt: p.datetime().nullable(),
@@ -95,6 +99,12 @@ export const Notification = defineEntity({
     {
       name: 'notifications_unread',
       expression: 'create index notifications_unread on notifications (user_id) where read_at is null',
+    },
+    {
+      // An account's removal deletes its messages, and with them the mentions' notifications.
+      name: 'notifications_message_id',
+      expression:
+        'create index notifications_message_id on notifications (message_id) where message_id is not null',
     },
   ],
 });

@@ -7,6 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
+import { type MentionRow, mentionsColumn, shownUserOfMention, unreadMentionsCount } from './mentions.ts';
 import { dateOrNull, joined, list, query, queryOne, sql } from './sql.ts';
 
 /**
@@ -30,7 +31,8 @@ const reactionsColumn = sql`(select json_agg(json_build_object('emoji', g.emoji,
 /**
  * A message and its sender, as statements select them (`m` is messages, `u` its sender), with the message it
  * replies to, if any, as one JSON column: a correlated lookup by primary key, so still one statement per page.
- * Only the start of the original's words travels; the quote shows no more.
+ * Only the start of the original's words travels; the quote shows no more. The people it mentions come the same
+ * way (a lookup by the mentions' primary key: nothing for a message that mentions nobody).
  */
 export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
   m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version,
@@ -38,7 +40,7 @@ export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq
       'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
       'avatarVersion', qu.avatar_version)
     from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to,
-  ${reactionsColumn}`;
+  ${reactionsColumn}, ${mentionsColumn}`;
 
 /** The `reply_to` column of `messageWithSenderColumns`. */
 interface QuotedRow {
@@ -69,6 +71,7 @@ export interface MessageWithSenderRow {
   avatar_version: number | null;
   reply_to: QuotedRow | null;
   reactions: ReactionSummary[] | null;
+  mentions: MentionRow[] | null;
 }
 
 export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
@@ -83,6 +86,7 @@ export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
     deletedAt: dateOrNull(row.deleted_at),
     deletedBy: row.deleted_by,
     reactions: row.reactions ?? [],
+    mentions: (row.mentions ?? []).map(shownUserOfMention),
     sender: {
       id: row.id,
       username: row.username,
@@ -206,10 +210,11 @@ export interface ReadMove {
   seq: number;
 }
 
-/** Where a reader now stands in a room, and how many messages of others are unread after it. */
+/** Where a reader now stands in a room, and how many messages of others (and mentions of them) are unread after it. */
 export interface MovedRead {
   readSeq: RoomMember['readSeq'];
   unread: number;
+  mentions: number;
 }
 
 /**
@@ -224,7 +229,13 @@ export async function moveReadPositions(
 ): Promise<(MovedRead | null)[]> {
   if (moves.length === 0) return [];
   const wanted = moves.map((m) => sql`(${m.roomId}::int, ${m.userId}::int, ${m.seq}::bigint)`);
-  const rows = await query<{ room_id: number; user_id: number; read_seq: string; unread: string }>(
+  const rows = await query<{
+    room_id: number;
+    user_id: number;
+    read_seq: string;
+    unread: string;
+    mentions: string;
+  }>(
     em,
     sql`with wanted as (
         select distinct on (room_id, user_id) room_id, user_id, seq
@@ -242,13 +253,14 @@ export async function moveReadPositions(
           (select x.seq from readable x where x.room_id = excluded.room_id and x.user_id = excluded.user_id))
         returning room_id, user_id, read_seq)
       select room_id, user_id, read_seq, (select count(*) from messages m where m.room_id = moved.room_id
-        and m.seq > moved.read_seq and m.deleted_at is null and m.sender_id <> moved.user_id) as unread
+        and m.seq > moved.read_seq and m.deleted_at is null and m.sender_id <> moved.user_id) as unread,
+        ${unreadMentionsCount(sql`moved.room_id`, sql`moved.read_seq`, sql`moved.user_id`)} as mentions
       from moved`,
   );
   const byReader = new Map(
     rows.map((row) => [
       `${row.room_id}:${row.user_id}`,
-      { readSeq: Number(row.read_seq), unread: Number(row.unread) },
+      { readSeq: Number(row.read_seq), unread: Number(row.unread), mentions: Number(row.mentions) },
     ]),
   );
   return moves.map((m) => byReader.get(`${m.roomId}:${m.userId}`) ?? null);
@@ -267,6 +279,7 @@ interface RoomSeenRow {
   friends: boolean;
   last: MessageWithSenderRow | null;
   unread: string;
+  mentions: string;
 }
 
 /**
@@ -291,7 +304,8 @@ export async function roomsSeenBy(
           where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
         ) last) as last,
         (select count(*) from messages x where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position)
-          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread
+          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread,
+        ${unreadMentionsCount(sql`r.id`, sql`coalesce(mem.read_seq, r.position)`, viewer)} as mentions
       from rooms r
       left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}
       left join users o on r.kind = 'private' and o.id = case when r.user_low = ${viewer} then r.user_high else r.user_low end
@@ -321,6 +335,7 @@ function roomSeenOfRow(row: RoomSeenRow): RoomSeenBy {
     friends: row.friends,
     last: row.last ? messageOfRow(row.last) : null,
     unread: Number(row.unread),
+    mentions: Number(row.mentions),
   };
 }
 

@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
 import { eventsAfter, messagesBefore, reactionsOf } from '../../db/statements/chat.ts';
+import { mentionsOf } from '../../db/statements/mentions.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { withQuotes } from './replies.ts';
 
@@ -35,14 +36,27 @@ export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
 
 export type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
 
-/** Messages loaded as entities, as the API shows them: their quotes and their reactions come in one query each. */
+/**
+ * Messages loaded as entities, as the API shows them: their quotes and their reactions come in one query each,
+ * their mentions in one more only when some body has an `@`.
+ */
 export async function viewsOf(em: EntityManager, messages: readonly LoadedMessage[]): Promise<MessageView[]> {
   const quoting = await withQuotes(em, messages);
   const reactions = await reactionsOf(
     em,
     messages.map((message) => message.id),
   );
-  return quoting.map((message) => messageViewOf({ ...message, reactions: reactions.get(message.id) ?? [] }));
+  const mentions = await mentionsOf(
+    em,
+    messages.flatMap((message) => (message.body.includes('@') ? [message.id] : [])),
+  );
+  return quoting.map((message) =>
+    messageViewOf({
+      ...message,
+      reactions: reactions.get(message.id) ?? [],
+      mentions: mentions.get(message.id) ?? [],
+    }),
+  );
 }
 
 /** The same message as the API shows it. */

@@ -3,12 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { RoomEventType } from '../../../shared/chat.ts';
 import { Report, RoomEvent } from '../../db/entities/index.ts';
-import {
-  type AppendedMessage,
-  appendMessage,
-  type MemberRead,
-  takeNextPosition,
-} from '../../db/statements/chat.ts';
+import { type AppendedMessage, type MemberRead, takeNextPosition } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { audit } from '../audit.ts';
@@ -16,6 +11,12 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
+import {
+  announceEditedMentions,
+  announceMentionsGone,
+  appendMentioning,
+  rementionInEdit,
+} from './mentions.ts';
 import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
@@ -68,7 +69,7 @@ export async function send(
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
   try {
-    appended = await appendMessage(em, { ...input, senderId: me.id });
+    appended = await appendMentioning(deps, em, { ...input, senderId: me.id });
   } catch (error) {
     // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
@@ -96,7 +97,13 @@ export async function send(
     // Each member's room.changed carries their read position: the sender's is this one.
     await announceRoomChange(deps, event, [sender, ...appended.others]);
   } else {
-    const read: UserEvent = { type: 'room.read', roomId: input.roomId, unread: 0, readSeq: message.seq };
+    const read: UserEvent = {
+      type: 'room.read',
+      roomId: input.roomId,
+      unread: 0,
+      mentions: 0,
+      readSeq: message.seq,
+    };
     void deps.bus
       .publish(userChannel(me.id), read)
       .catch((cause) => deps.log.warn('Could not announce a read position', { roomId: input.roomId, cause }));
@@ -161,10 +168,13 @@ export async function edit(
   const message = await ownMessage(em, messageId, me, false);
   const room = await authorizeWrite(em, message.roomId, me);
   if (message.body === body) return message;
-  const event = await appendEvent(deps, em, room, 'message.edited', messageId, (_tx, stored) => {
+  let mentions: Awaited<ReturnType<typeof rementionInEdit>> = null;
+  const event = await appendEvent(deps, em, room, 'message.edited', messageId, async (tx, stored) => {
     stored.body = body;
     stored.editedAt = new Date();
+    mentions = await rementionInEdit(tx, message, body);
   });
+  if (mentions) announceEditedMentions(deps, event.message, mentions);
   return event.message;
 }
 
@@ -204,5 +214,6 @@ export async function remove(
       { status: 'resolved', action: 'delete', resolvedBy: me.id, resolvedAt: new Date() },
     );
   });
+  announceMentionsGone(deps, message);
   return event.message;
 }

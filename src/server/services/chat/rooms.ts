@@ -172,5 +172,5 @@ export async function markRead(deps: Deps, em: EntityManager, roomId: number, us
     await authorizeRead(em, roomId, userId);
     throw notFound();
   }
-  return { roomId, unread: moved.unread, readSeq: moved.readSeq };
+  return { roomId, unread: moved.unread, mentions: moved.mentions, readSeq: moved.readSeq };
 }

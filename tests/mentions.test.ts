@@ -1,0 +1,213 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deps } from '../src/server/deps.ts';
+import { appendMentioning } from '../src/server/services/chat/mentions.ts';
+import {
+  chattyLimits,
+  followRoom,
+  people,
+  privateRoomOf,
+  publicRoomId,
+  say,
+  storedState,
+  until,
+  watchUserEvents,
+} from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
+import { rejection } from './helpers/errors.ts';
+import type { Client, Person } from './helpers/people.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+const mentionsPerMessage = 3;
+
+let server: TestServer;
+let db: pg.Client;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    env: { ...chattyLimits, MENTIONS_PER_MESSAGE: String(mentionsPerMessage) },
+  });
+  db = await connectDatabase(server.databaseUrl);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await server?.close();
+});
+
+const shown = (person: Person) => expect.objectContaining({ id: person.id, username: person.username });
+
+async function roomOf(client: Client, roomId: number) {
+  const room = (await client.chat.rooms.query()).find((candidate) => candidate.id === roomId);
+  if (!room) throw new Error(`Room ${roomId} is not listed`);
+  return room;
+}
+
+async function mentionNotifications(client: Client) {
+  const { items } = await client.notifications.list.query({});
+  return items.filter((item) => item.kind === 'message.mention');
+}
+
+async function storedMentions(messageId: string): Promise<number[]> {
+  const { rows } = await db.query<{ user_id: number }>(
+    'select user_id from message_mentions where message_id = $1 order by user_id',
+    [messageId],
+  );
+  return rows.map((row) => row.user_id);
+}
+
+describe('mentioning someone in the public room', () => {
+  it('a script writing a plain "@name" mentions them: stored by id, counted, in the bell, read away', async () => {
+    const [ann, bob] = await people(server, 'Ann', 'Bob');
+    const roomId = await publicRoomId(ann.client);
+    const bobsFeed = await watchUserEvents(bob.client);
+
+    const message = await say(ann.client, roomId, `lunch, @${bob.username}?`);
+    expect(message.mentions).toEqual([shown(bob)]);
+    expect(await storedMentions(message.id)).toEqual([bob.id]);
+
+    const bell = await bobsFeed.next((event) => event.type === 'notification');
+    expect(bell).toMatchObject({
+      notification: {
+        kind: 'message.mention',
+        text: 'Ann mentioned you in the public room: “lunch, @Bob?”',
+        actor: { id: ann.id },
+        message: { id: message.id, roomId, seq: message.seq },
+      },
+    });
+    expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 1 });
+    expect(await roomOf(ann.client, roomId)).toMatchObject({ mentions: 0 });
+
+    const read = await bob.client.chat.markRead.mutate({ roomId, seq: message.seq });
+    expect(read).toMatchObject({ mentions: 0, unread: 0 });
+    expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 0 });
+  });
+
+  it('shows the person as they are now: a new display name reaches old mentions', async () => {
+    const [ann, bob] = await people(server, 'Ann', 'Bob');
+    const roomId = await publicRoomId(ann.client);
+    const message = await say(ann.client, roomId, `thanks @${bob.username}!`);
+    await bob.client.users.updateProfile.mutate({ displayName: 'Robert' });
+    const { items } = await ann.client.chat.history.query({ roomId, limit: 5 });
+    const stored = items.find((item) => item.id === message.id);
+    expect(stored?.mentions).toEqual([expect.objectContaining({ id: bob.id, displayName: 'Robert' })]);
+  });
+
+  it('names nobody for @everyone, @here, an email address or someone who does not exist', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const message = await say(
+      ann.client,
+      roomId,
+      '@everyone @here write to ann@example.com or @nobody_at_all',
+    );
+    expect(message.mentions).toEqual([]);
+    expect(await storedMentions(message.id)).toEqual([]);
+  });
+
+  it('someone who blocked the sender is not mentioned: no record, no count, no bell', async () => {
+    const [ann, cat] = await people(server, 'Ann', 'Cat');
+    await cat.client.friends.block.mutate({ userId: ann.id });
+    const roomId = await publicRoomId(ann.client);
+    const message = await say(ann.client, roomId, `hey @${cat.username}`);
+    expect(message.mentions).toEqual([]);
+    expect(await roomOf(cat.client, roomId)).toMatchObject({ mentions: 0 });
+    expect(await mentionNotifications(cat.client)).toEqual([]);
+  });
+});
+
+describe('who can be mentioned in a private room', () => {
+  it('only its two members; the live event carries the mention, and an outsider named stays text', async () => {
+    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const room = await privateRoomOf(ann, bob);
+    const events = followRoom(bob.client, room.id, '0');
+    const message = await say(ann.client, room.id, `@${bob.username} and @${cat.username}, see this`);
+    expect(message.mentions).toEqual([shown(bob)]);
+    const live = await events.next((event) => event.data.message.id === message.id);
+    expect(live.data.message.mentions).toEqual([shown(bob)]);
+    events.stop();
+    expect(await roomOf(bob.client, room.id)).toMatchObject({ unread: 1, mentions: 1 });
+    await until(
+      async () => ((await mentionNotifications(bob.client)).length === 1 ? true : undefined),
+      'the bell',
+    );
+    expect(await mentionNotifications(cat.client)).toEqual([]);
+  });
+
+  it('the composer is offered the other member only, and a stranger may not ask', async () => {
+    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const room = await privateRoomOf(ann, bob);
+    const { items } = await ann.client.chat.mentionCandidates.query({ roomId: room.id, query: '' });
+    expect(items).toEqual([shown(bob)]);
+    const refused = await rejection(cat.client.chat.mentionCandidates.query({ roomId: room.id, query: 'a' }));
+    expect(refused.data?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('edits and deletions', () => {
+  it('an edit re-resolves: a new name gets a bell entry, a removed one stops counting, a deletion clears all', async () => {
+    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const roomId = await publicRoomId(ann.client);
+    const bobsFeed = await watchUserEvents(bob.client);
+    const message = await say(ann.client, roomId, `ping @${bob.username}`);
+    expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 1 });
+
+    const catsFeed = await watchUserEvents(cat.client);
+    const edited = await ann.client.chat.edit.mutate({
+      messageId: message.id,
+      body: `ping @${cat.username}`,
+    });
+    expect(edited.mentions).toEqual([shown(cat)]);
+    await catsFeed.next((event) => event.type === 'notification');
+    // Bob's tabs hear that his count changed, and fetch it again.
+    await bobsFeed.next((event) => event.type === 'room.changed' && event.roomId === roomId && !event.event);
+    expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 0 });
+    expect(await roomOf(cat.client, roomId)).toMatchObject({ mentions: 1 });
+
+    const deleted = await ann.client.chat.delete.mutate({ messageId: message.id });
+    expect(deleted.mentions).toEqual([]);
+    await catsFeed.next((event) => event.type === 'room.changed' && event.roomId === roomId && !event.event);
+    expect(await roomOf(cat.client, roomId)).toMatchObject({ mentions: 0 });
+  });
+});
+
+describe('mention spam', () => {
+  it(`refuses a message or an edit naming more than ${mentionsPerMessage} people, storing nothing`, async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const before = await storedState(db, roomId);
+    const refused = await rejection(say(ann.client, roomId, '@aaa @bbb @ccc @ddd hello'));
+    expect(refused.data?.code).toBe('BAD_REQUEST');
+    expect(refused.message).toBe('A message can mention at most 3 different people; this one names 4.');
+    expect(await storedState(db, roomId)).toEqual(before);
+
+    // The same name many times is one mention.
+    const repeated = await say(ann.client, roomId, '@aaa @aaa @AAA @aaa @bbb');
+    const edit = ann.client.chat.edit.mutate({ messageId: repeated.id, body: '@aaa @bbb @ccc @ddd' });
+    expect((await rejection(edit)).data?.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('cost', () => {
+  it('a message with no @name is sent with the one statement a plain send always made, in no transaction', async () => {
+    const statements: string[] = [];
+    const em = {
+      execute: async (text: string) => {
+        statements.push(text);
+        return [];
+      },
+      transactional: () => {
+        throw new Error('A plain message needs no transaction');
+      },
+    } as unknown as Parameters<typeof appendMentioning>[1];
+    const send = {
+      roomId: 1,
+      senderId: 1,
+      clientId: 'plain-1',
+      body: 'no names here: write to ann@example.com',
+    };
+    expect(await appendMentioning({} as Deps, em, send)).toBeNull();
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/^with room as \(\s*update rooms/);
+  });
+});
