@@ -60,6 +60,10 @@ const envSchema = z.object({
   RATE_PASSWORD_RESET_PER_HOUR: positiveInt.default(5),
   REACTIONS_PER_MINUTE: positiveInt.default(60),
   REACTION_EMOJI_PER_MESSAGE: positiveInt.default(20),
+  IMAGE_MAX_BYTES: positiveInt.max(50_000_000).default(10_000_000),
+  IMAGE_MAX_PIXELS: positiveInt.max(200_000_000).default(40_000_000),
+  IMAGE_UPLOADS_PER_HOUR: positiveInt.default(60),
+  IMAGE_UNSENT_HOURS: positiveInt.default(24),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -110,6 +114,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
       passwordResetsPerHour: env.RATE_PASSWORD_RESET_PER_HOUR,
       reactionsPerMinute: env.REACTIONS_PER_MINUTE,
       reactionEmojiPerMessage: env.REACTION_EMOJI_PER_MESSAGE,
+      imageMaxBytes: env.IMAGE_MAX_BYTES,
+      imageMaxPixels: env.IMAGE_MAX_PIXELS,
+      imageUploadsPerHour: env.IMAGE_UPLOADS_PER_HOUR,
+      imageUnsentMs: env.IMAGE_UNSENT_HOURS * 60 * 60 * 1000,
     },
   };
 }

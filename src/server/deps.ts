@@ -13,6 +13,7 @@ import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 import type { ActivityHub } from './services/chat/activity.ts';
 import type { RoomStreams } from './services/chat/events.ts';
+import type { ImageStore } from './services/images/store.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
 export interface Deps {
@@ -35,6 +36,8 @@ export interface Deps {
   background: BackgroundWork;
   /** Sends mail through SMTP_URL, or keeps it in the data folder when there is none. */
   mailer: Mailer;
+  /** The files of images sent in messages (local disk under the data folder). */
+  images: ImageStore;
   /** Absolute links to the app's pages, for mails. */
   publicUrl: PublicUrl;
   /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */

@@ -1,7 +1,9 @@
 import type { RoomEventType } from '../../shared/chat.ts';
+import { type AttachmentView, imageUrl } from '../../shared/images.ts';
 import type { ReactionSummary } from '../../shared/reactions.ts';
 import { excerptLength, excerptOf } from '../../shared/replies.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
+import type { StoredAttachment } from '../db/statements/images.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 import { isoOrNull } from './time.ts';
 
@@ -20,7 +22,12 @@ export const quotedBodyLength = 4 * excerptLength;
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser; quoted: QuotedMessage | null; reactions: ReactionSummary[] };
+> & {
+  sender: ShownUser;
+  quoted: QuotedMessage | null;
+  reactions: ReactionSummary[];
+  attachments: StoredAttachment[];
+};
 
 /** A reply's quote of its original: the excerpt is empty once the original is deleted. */
 export interface ReplyToView {
@@ -47,6 +54,8 @@ export interface MessageView {
   replyTo: ReplyToView | null;
   /** Per emoji, first reacted first: the count and the first reactors' ids (the same for every reader). */
   reactions: ReactionSummary[];
+  /** Its images, in order: each with a thumbnail and a full view, sized. */
+  attachments: AttachmentView[];
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -73,6 +82,16 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     replyTo: message.quoted && replyToViewOf(message.quoted),
     // Reactions go with the words.
     reactions: deletedAt === null ? message.reactions : [],
+    // So do its images (which are no longer served either).
+    attachments: deletedAt === null ? message.attachments.map(attachmentViewOf) : [],
+  };
+}
+
+export function attachmentViewOf(stored: StoredAttachment): AttachmentView {
+  return {
+    ...stored,
+    url: imageUrl(stored.id, 'full'),
+    thumbUrl: imageUrl(stored.id, 'thumb'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ApiToken } from './api-token.ts';
+import { Attachment } from './attachments.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
 import { PasswordReset, type PasswordResetEnding } from './password-reset.ts';
@@ -10,6 +11,7 @@ import { User } from './user.ts';
 export type { AuditAction, PasswordResetEnding };
 export {
   ApiToken,
+  Attachment,
   AuditEntry,
   Block,
   FriendRequest,
@@ -40,6 +42,7 @@ export const entities = [
   Message,
   RoomEvent,
   Reaction,
+  Attachment,
   Report,
   AuditEntry,
 ];

@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
-import { eventsAfter, messagesBefore, reactionsOf } from '../../db/statements/chat.ts';
+import { eventsAfter, extrasOf, messagesBefore } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { withQuotes } from './replies.ts';
 
@@ -35,14 +35,19 @@ export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
 
 export type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
 
-/** Messages loaded as entities, as the API shows them: their quotes and their reactions come in one query each. */
+/**
+ * Messages loaded as entities, as the API shows them: their quotes come in one query, their reactions and images
+ * in another.
+ */
 export async function viewsOf(em: EntityManager, messages: readonly LoadedMessage[]): Promise<MessageView[]> {
   const quoting = await withQuotes(em, messages);
-  const reactions = await reactionsOf(
+  const extras = await extrasOf(
     em,
     messages.map((message) => message.id),
   );
-  return quoting.map((message) => messageViewOf({ ...message, reactions: reactions.get(message.id) ?? [] }));
+  return quoting.map((message) =>
+    messageViewOf({ ...message, ...(extras.get(message.id) ?? { reactions: [], attachments: [] }) }),
+  );
 }
 
 /** The same message as the API shows it. */

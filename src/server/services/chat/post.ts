@@ -5,7 +5,6 @@ import type { RoomEventType } from '../../../shared/chat.ts';
 import { Report, RoomEvent } from '../../db/entities/index.ts';
 import {
   type AppendedMessage,
-  appendMessage,
   type MemberRead,
   takeNextPosition,
   unreadAfter,
@@ -17,6 +16,7 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
+import { appendWithImages } from './images.ts';
 import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
@@ -64,12 +64,18 @@ export async function send(
   deps: Deps,
   em: EntityManager,
   me: Actor & Writer,
-  input: { roomId: number; clientId: string; body: string; replyToId?: string | null | undefined },
+  input: {
+    roomId: number;
+    clientId: string;
+    body: string;
+    replyToId?: string | null | undefined;
+    attachmentIds?: string[] | undefined;
+  },
 ): Promise<MessageView> {
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
   try {
-    appended = await appendMessage(em, { ...input, senderId: me.id });
+    appended = await appendWithImages(em, { ...input, senderId: me.id });
   } catch (error) {
     // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
