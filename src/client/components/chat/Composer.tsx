@@ -1,6 +1,7 @@
 import { createSignal, createUniqueId, onMount, Show } from 'solid-js';
 import { maxMessageLength } from '../../../shared/chat.ts';
-import { SendIcon } from './ChatIcons.tsx';
+import type { ImageTray } from '../../lib/chat/image-tray.ts';
+import { ImageIcon, SendIcon } from './ChatIcons.tsx';
 import { fitToContent, isSubmitKey } from './textarea.ts';
 
 /** The counter appears this close to the limit, so it does not distract the rest of the time. */
@@ -18,7 +19,15 @@ export interface ComposerProps {
   onTyping: () => void;
   /** Escape in the textarea: given while there is something to leave (a reply being written). */
   onEscape?: (() => void) | undefined;
+  /** Where pasted and picked images go; without it the composer takes words only. */
+  tray?: ImageTray | undefined;
 }
+
+const imageTypes = 'image/png,image/jpeg,image/webp,image/gif';
+
+/** The image files among pasted or dropped things (a screenshot pastes as a file). */
+export const imageFiles = (files: FileList | null | undefined) =>
+  [...(files ?? [])].filter((file) => file.type.startsWith('image/'));
 
 /** Where messages are written: Enter sends, Shift+Enter breaks the line, a counter shows near the limit. */
 export function Composer(props: ComposerProps) {
@@ -26,7 +35,10 @@ export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal(props.draft ?? '');
   const [problem, setProblem] = createSignal<string | null>(null);
   let textarea: HTMLTextAreaElement | undefined;
+  let picker: HTMLInputElement | undefined;
   let lastTyping = 0;
+  const withImages = () => props.tray?.images.some((image) => image.status === 'ready') ?? false;
+  const uploading = () => props.tray?.busy() ?? false;
 
   const length = () => text().trim().length;
   const over = () => length() > maxMessageLength;
@@ -41,12 +53,16 @@ export function Composer(props: ComposerProps) {
   const update = (value: string) => {
     setText(value);
     props.onDraft?.(value);
-    if (problem() && !over()) setProblem(null);
+    if (problem() && !over() && !uploading()) setProblem(null);
   };
 
   const send = () => {
     const body = text().trim();
-    if (!body) return;
+    if (!body && !withImages()) return;
+    if (uploading()) {
+      setProblem('Wait a moment: the images are still uploading.');
+      return;
+    }
     if (over()) {
       setProblem(`A message is at most ${maxMessageLength} characters: this one is ${length()}.`);
       return;
@@ -67,6 +83,32 @@ export function Composer(props: ComposerProps) {
         send();
       }}
     >
+      <Show when={props.tray}>
+        {(tray) => (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              accept={imageTypes}
+              multiple
+              hidden
+              onChange={(event) => {
+                tray().add(imageFiles(event.currentTarget.files));
+                event.currentTarget.value = '';
+              }}
+            />
+            <button
+              type="button"
+              class="icon-button composer-attach"
+              aria-label="Attach images"
+              title="Attach images (or paste, or drop them here)"
+              onClick={() => picker?.click()}
+            >
+              <ImageIcon />
+            </button>
+          </>
+        )}
+      </Show>
       <label class="sr-only" for={id}>
         {props.label}
       </label>
@@ -81,6 +123,12 @@ export function Composer(props: ComposerProps) {
         aria-invalid={over() ? true : undefined}
         aria-describedby={`${id}-count ${id}-problem`}
         enterkeyhint="send"
+        onPaste={(event) => {
+          const files = imageFiles(event.clipboardData?.files);
+          if (!props.tray || files.length === 0) return;
+          event.preventDefault();
+          props.tray.add(files);
+        }}
         onInput={(event) => {
           update(event.currentTarget.value);
           fitToContent(event.currentTarget);
@@ -110,7 +158,12 @@ export function Composer(props: ComposerProps) {
           ? `${length() - maxMessageLength} over the limit`
           : `${maxMessageLength - length()} characters left`}
       </span>
-      <button type="submit" class="composer-send" aria-label="Send message" disabled={!length() || over()}>
+      <button
+        type="submit"
+        class="composer-send"
+        aria-label="Send message"
+        disabled={(!length() && !withImages()) || over() || uploading()}
+      >
         <SendIcon />
       </button>
       <Show when={problem()}>

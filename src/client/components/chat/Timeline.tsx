@@ -265,6 +265,7 @@ export function Timeline(props: TimelineProps) {
                         onReply={replyable(message) ? () => props.onReply?.(message) : undefined}
                         sender={message.sender}
                         body={message.body}
+                        attachments={message.attachments}
                         createdAt={message.createdAt}
                         editedAt={message.editedAt}
                         deletedBy={deletedBy(message)}
@@ -315,6 +316,7 @@ export function Timeline(props: TimelineProps) {
                             sender={me()}
                             replyTo={pending.replyTo}
                             body={pending.body}
+                            attachments={pending.attachments}
                             createdAt={pending.createdAt}
                             continued={continues(previous(), entry())}
                             now={now()}

@@ -8,10 +8,10 @@ import {
   useContext,
 } from 'solid-js';
 import { messageAlert } from '../../../shared/alert-policy.ts';
+import { messagePreview } from '../chat/preview.ts';
 import { roomFeed } from '../chat/room-feed.ts';
 import type { ChatSession } from '../chat/session.ts';
 import type { Message, Room } from '../chat/types.ts';
-import { plainPreview } from '../markdown.ts';
 import type { Notifications } from '../notifications.ts';
 import { createAttention } from './attention.ts';
 import { createChime } from './chime.ts';
@@ -102,7 +102,7 @@ function notify(message: Message, room: Room | undefined, open: () => void): voi
   const title = room && room.kind === 'public' ? `${from} in ${room.name}` : from;
   try {
     const notification = new Notification(title, {
-      body: plainPreview(message.body, previewLength),
+      body: messagePreview(message, previewLength),
       // Every open tab hears the message: one tag makes the desktop show it once.
       tag: `parley-message-${message.id}`,
       icon: message.sender.avatarUrl ?? undefined,
