@@ -3,7 +3,7 @@
  * view), then send with the upload's id. A private room's images reach its members only; abuse is refused clearly.
  */
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Attachment } from '../src/server/db/entities/index.ts';
 import { sweepUnsent } from '../src/server/services/chat/images.ts';
 import {
@@ -14,6 +14,7 @@ import {
   privateRoomOf,
   publicRoomId,
   received,
+  say,
 } from './helpers/chat.ts';
 import { rejection } from './helpers/errors.ts';
 import { base64, blue, near, noisePng, pixelAt, red, twoTone } from './helpers/images.ts';
@@ -278,5 +279,35 @@ describe('uploads never sent', () => {
     expect((await fetchImage(sent.url)).response.status).toBe(200);
     const { code } = await refusal(sendImages(ann.client, roomId, [forgotten.id]));
     expect(code).toBe('NOT_FOUND');
+  });
+});
+
+describe('what images cost a plain message', () => {
+  /** The SQL the server runs while `action` does. */
+  async function statementsDuring(action: () => Promise<unknown>): Promise<string[]> {
+    const connection = server.deps.orm.em.getConnection();
+    const spy = vi.spyOn(connection, 'execute');
+    try {
+      await action();
+      return spy.mock.calls.map(([query]) => String(typeof query === 'string' ? query : query.toString()));
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('runs no statement of its own for images when a message has none, in the send or in history', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    await say(ann.client, roomId, 'warming up');
+
+    const sending = await statementsDuring(() => say(ann.client, roomId, 'just words'));
+    const reading = await statementsDuring(() => ann.client.chat.history.query({ roomId, limit: 20 }));
+
+    // Images ride along in the send's one statement and the page's one statement, as a subquery.
+    const aboutImages = (sql: string) => /attachments/.test(sql);
+    expect(sending.filter(aboutImages)).toHaveLength(1);
+    expect(sending.filter(aboutImages)[0]).toMatch(/insert into messages/);
+    expect(reading.filter((sql) => /from messages m/.test(sql))).toHaveLength(1);
+    expect(reading.filter(aboutImages)).toHaveLength(1);
   });
 });
