@@ -6,6 +6,7 @@ import {
   expectSignedInAs,
   launchBrowser,
   newVisitor,
+  phone,
   registerThroughForm,
   saveScreenshot,
 } from '../helpers/browser.ts';
@@ -202,5 +203,43 @@ describe('images in the public room', () => {
       .waitFor();
     await tray().getByRole('button', { name: 'Remove notes.png' }).click();
     await tray().waitFor({ state: 'detached' });
+  });
+
+  test('on a phone in the dark theme, the thumbnails and the tray fit the screen', async () => {
+    const phoneContext = await newVisitor(browser, server.url, { ...phone, colorScheme: 'dark' });
+    try {
+      const small = await phoneContext.newPage();
+      small.on('pageerror', (error) => pageErrors.push(error));
+      const eve = browserUser('Eve Phone');
+      await registerThroughForm(small, eve);
+      await small
+        .getByRole('log')
+        .getByRole('button', { name: /^Open Image from Ada/ })
+        .first()
+        .waitFor();
+      const [chooser] = await Promise.all([
+        small.waitForEvent('filechooser'),
+        small.getByRole('button', { name: 'Attach images' }).click(),
+      ]);
+      await chooser.setFiles({
+        name: 'a-rather-long-file-name-from-a-phone-camera.jpg',
+        mimeType: 'image/jpeg',
+        buffer: await landscape(),
+      });
+      await small.getByRole('list', { name: 'Images to send' }).getByRole('listitem').waitFor();
+
+      const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      for (const box of await small
+        .locator('.message-image, .image-chip, .composer')
+        .evaluateAll((elements) =>
+          elements.map((element) => element.getBoundingClientRect().toJSON() as DOMRect),
+        )) {
+        expect(box.x).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width).toBeLessThanOrEqual(390);
+      }
+    } finally {
+      await phoneContext.close();
+    }
   });
 });
