@@ -161,7 +161,7 @@ describe('who sees an image', () => {
     expect((await fetchImage(url)).response.status).toBe(404);
   });
 
-  it('stops serving the images of a deleted message, which no longer lists them', async () => {
+  it('stops serving the images of a deleted message, which no longer lists them, and removes their files', async () => {
     const [ann] = await people(server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const { id, url } = await upload(ann.client, roomId, await smallPng());
@@ -171,6 +171,10 @@ describe('who sees an image', () => {
 
     expect(deleted.attachments).toStrictEqual([]);
     expect((await fetchImage(url, ann)).response.status).toBe(404);
+    // The files go too, once the deletion was answered.
+    await server.deps.background.settled();
+    expect(await server.deps.images.get(`${id}/full.webp`)).toBeNull();
+    expect(await server.deps.images.get(`${id}/thumb.webp`)).toBeNull();
   });
 
   it('answers 404 for an id that never existed or a path that is not an image', async () => {

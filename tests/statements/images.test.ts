@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attachment, Message, Room, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import { appendMessage, extrasOf, messagesBefore } from '../../src/server/db/statements/chat.ts';
-import { claimAttachments, imageAccess, removeUnsent } from '../../src/server/db/statements/images.ts';
+import {
+  claimAttachments,
+  imageAccess,
+  removeImagesOf,
+  removeUnsent,
+} from '../../src/server/db/statements/images.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -126,6 +131,23 @@ describe('imageAccess', () => {
     const roomId = await em().insert(Room, { kind: 'private', name: 'DM', userLow: ann, userHigh: ben });
     const id = await uploaded(roomId, ann);
     expect(await imageAccess(em(), id)).toMatchObject({ roomKind: 'private', members: [ann, ben] });
+  });
+});
+
+describe('removeImagesOf', () => {
+  it("deletes one message's images and answers with their ids; others' stay", async () => {
+    const [roomId, ann] = [await publicRoomId(), await person('Ann')];
+    const [first, second, other] = [
+      await uploaded(roomId, ann),
+      await uploaded(roomId, ann),
+      await uploaded(roomId, ann),
+    ];
+    const messageId = await say(roomId, ann);
+    await claimAttachments(em(), { messageId, roomId, uploaderId: ann, ids: [first, second] });
+
+    expect((await removeImagesOf(em(), messageId)).sort()).toStrictEqual([first, second].sort());
+    expect(await removeImagesOf(em(), messageId)).toStrictEqual([]);
+    expect(await em().count(Attachment, { id: other })).toBe(1);
   });
 });
 

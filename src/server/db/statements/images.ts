@@ -92,6 +92,15 @@ export async function imageAccess(em: EntityManager, id: string): Promise<ImageA
   };
 }
 
+/** Deletes the images of a (deleted) message, answering with their ids (to remove their files). */
+export async function removeImagesOf(em: EntityManager, messageId: string): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    em,
+    sql`delete from attachments where message_id = ${messageId} returning id`,
+  );
+  return rows.map((row) => row.id);
+}
+
 /** Deletes the images uploaded before `before` and never sent, answering with their ids (to remove their files). */
 export async function removeUnsent(em: EntityManager, before: Date, limit: number): Promise<string[]> {
   const rows = await query<{ id: string }>(

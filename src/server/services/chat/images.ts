@@ -6,7 +6,7 @@ import type { uploadImageInput } from '../../../shared/chat.ts';
 import type { AttachmentView, ImageVariant } from '../../../shared/images.ts';
 import { Attachment } from '../../db/entities/index.ts';
 import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
-import { claimAttachments, removeUnsent } from '../../db/statements/images.ts';
+import { claimAttachments, removeImagesOf, removeUnsent } from '../../db/statements/images.ts';
 import type { Deps } from '../../deps.ts';
 import { attachmentViewOf } from '../../views/chat.ts';
 import { limit } from '../auth.ts';
@@ -97,6 +97,17 @@ export async function appendWithImages(
       });
     }
     return { ...appended, message: { ...appended.message, attachments } };
+  });
+}
+
+/**
+ * A deleted message's images go with its words, files and all: nobody is served them any more, and a picture
+ * that had to be taken down (by its sender or a moderator) does not stay on the server's disk.
+ */
+export function forgetImagesOf(deps: Deps, messageId: string): void {
+  deps.background.run("remove a deleted message's images", async () => {
+    const ids = await removeImagesOf(deps.orm.em.fork(), messageId);
+    for (const id of ids) await deps.images.removeAll(id);
   });
 }
 

@@ -16,7 +16,7 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
-import { appendWithImages } from './images.ts';
+import { appendWithImages, forgetImagesOf } from './images.ts';
 import { findMessage, type LoadedMessage, loadMessage, viewsOf } from './messages.ts';
 import { refuseReply } from './replies.ts';
 import { authorizeWrite, loadRoom, type RoomAccess, type Writer } from './rooms.ts';
@@ -212,5 +212,6 @@ export async function remove(
       { status: 'resolved', action: 'delete', resolvedBy: me.id, resolvedAt: new Date() },
     );
   });
+  forgetImagesOf(deps, messageId);
   return event.message;
 }
