@@ -127,6 +127,21 @@ describe('sending an image', () => {
   });
 });
 
+describe('sending again', () => {
+  it('a retry with the same clientId answers with the first copy, images included, and stores nothing twice', async () => {
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const { id } = await upload(ann.client, roomId, await smallPng());
+    const input = { roomId, clientId: newClientId(), body: 'once', attachmentIds: [id] };
+
+    const first = await ann.client.chat.send.mutate(input);
+    const retry = await ann.client.chat.send.mutate(input);
+
+    expect(retry).toStrictEqual(first);
+    expect(retry.attachments.map((image) => image.id)).toStrictEqual([id]);
+  });
+});
+
 describe('who sees an image', () => {
   it("serves a private room's image to its two members only: a stranger and a visitor get 404", async () => {
     const [ann, ben, eve] = await people(server, 'Ann', 'Ben', 'Eve');
