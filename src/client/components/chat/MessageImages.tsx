@@ -1,4 +1,5 @@
 import { createSignal, For, Show } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import type { AttachmentView } from '../../../shared/images.ts';
 import { CloseIcon } from '../Icons.tsx';
 
@@ -42,37 +43,40 @@ export function MessageImages(props: { images: readonly AttachmentView[]; sender
           )}
         </For>
       </ul>
-      <dialog
-        ref={dialog}
-        class="image-viewer"
-        aria-label={open() ? altOf(open()!, props.senderName) : 'Image'}
-        onClose={() => setOpen(null)}
-      >
-        <Show when={open()}>
-          {(image) => (
-            <figure class="image-viewer-figure">
-              <img
-                class="image-viewer-img"
-                src={image().url}
-                width={image().width}
-                height={image().height}
-                alt={altOf(image(), props.senderName)}
-              />
-              <Show when={image().alt}>
-                <figcaption>{image().alt}</figcaption>
-              </Show>
-            </figure>
-          )}
-        </Show>
-        <button
-          type="button"
-          class="icon-button image-viewer-close"
-          aria-label="Close image"
-          onClick={() => dialog?.close()}
+      {/* Outside the message log, whose live region would otherwise read the opened picture out as a new message. */}
+      <Portal>
+        <dialog
+          ref={dialog}
+          class="image-viewer"
+          aria-label={open() ? altOf(open()!, props.senderName) : 'Image'}
+          onClose={() => setOpen(null)}
         >
-          <CloseIcon />
-        </button>
-      </dialog>
+          <Show when={open()}>
+            {(image) => (
+              <figure class="image-viewer-figure">
+                <img
+                  class="image-viewer-img"
+                  src={image().url}
+                  width={image().width}
+                  height={image().height}
+                  alt={altOf(image(), props.senderName)}
+                />
+                <Show when={image().alt}>
+                  <figcaption>{image().alt}</figcaption>
+                </Show>
+              </figure>
+            )}
+          </Show>
+          <button
+            type="button"
+            class="icon-button image-viewer-close"
+            aria-label="Close image"
+            onClick={() => dialog?.close()}
+          >
+            <CloseIcon />
+          </button>
+        </dialog>
+      </Portal>
     </>
   );
 }
