@@ -15,6 +15,7 @@ export default defineConfig({
     proxy: {
       '/trpc': { target: apiTarget, ws: true, changeOrigin: false },
       '/avatars': { target: apiTarget },
+      '/images': { target: apiTarget },
     },
   },
 });

@@ -10,6 +10,7 @@ import { Migration20261203163909_password_resets } from './Migration202612031639
 import { Migration20261203165341_message_search } from './Migration20261203165341_message_search.ts';
 import { Migration20261203172321_reactions } from './Migration20261203172321_reactions.ts';
 import { Migration20261203172623_replies } from './Migration20261203172623_replies.ts';
+import { Migration20261204162013_images } from './Migration20261204162013_images.ts';
 import { Migration20261204162049_mentions } from './Migration20261204162049_mentions.ts';
 
 /**
@@ -28,5 +29,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203165341_message_search', class: Migration20261203165341_message_search },
   { name: 'Migration20261203172321_reactions', class: Migration20261203172321_reactions },
   { name: 'Migration20261203172623_replies', class: Migration20261203172623_replies },
+  { name: 'Migration20261204162013_images', class: Migration20261204162013_images },
   { name: 'Migration20261204162049_mentions', class: Migration20261204162049_mentions },
 ];

@@ -3,13 +3,14 @@
  * server, with its login kept in its own config folder.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/server/db/database.ts';
 import { newClientId } from './helpers/chat.ts';
 import { type CliOptions, type RunningCli, runCli, spawnCli } from './helpers/cli.ts';
+import { blue, red, twoTone } from './helpers/images.ts';
 import { createTestDatabase, startTestServer, type TestServer } from './helpers/server.ts';
 import { type Account, registerUser, roomyLimits, uniqueUsername } from './helpers/users.ts';
 
@@ -174,6 +175,32 @@ describe('parley send', () => {
     });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--reply-to takes a message id');
+  });
+});
+
+describe('parley send --image', () => {
+  it('attaches pictures from files, with or without words, and tail prints where each is served', async () => {
+    const ann = await registerUser(server, { displayName: 'Ann Lee' });
+    const terminal = await loggedIn(ann);
+    const folder = await mkdtemp(path.join(tmpdir(), 'parley-images-'));
+    const graph = path.join(folder, 'graph.png');
+    await writeFile(graph, await twoTone(300, 100, red, blue).png().toBuffer());
+
+    const captioned = await terminal.run(['send', 'public', '--json', '--image', graph, 'the build graph']);
+    const bare = await terminal.run(['send', 'public', '--json', '--image', graph, '--image', graph]);
+    const missing = await terminal.run(['send', 'public', '--image', path.join(folder, 'nope.png')]);
+
+    expect(captioned.code, captioned.stderr).toBe(0);
+    const sent = JSON.parse(captioned.stdout);
+    expect(sent).toMatchObject({ body: 'the build graph', attachments: [{ width: 300, height: 100 }] });
+    expect(JSON.parse(bare.stdout)).toMatchObject({ body: '', attachments: [{}, {}] });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    const tail = terminal.spawn(['tail', 'public', '-n', '5']);
+    const line = await tail.nextLine((l) => l.includes(sent.attachments[0].url));
+    expect(line).toBe(`    (image 300×100: ${sent.attachments[0].url})`);
+    expect(await tail.stop('SIGINT')).toBe(0);
+    await rm(folder, { recursive: true, force: true });
   });
 });
 
@@ -401,7 +428,7 @@ describe('usage', () => {
     }
     expect(send).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('Usage: parley send <room> <text...>'),
+      stdout: expect.stringContaining('Usage: parley send <room> [text...] [--image <file>]...'),
     });
   });
 });

@@ -32,6 +32,7 @@ function sent(seq: number, from: PublicUser, mentions: PublicUser[] = []): Messa
     replyTo: null,
     reactions: [],
     mentions,
+    attachments: [],
   };
 }
 

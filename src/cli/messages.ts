@@ -15,7 +15,10 @@ export function formatMessage(message: Message, type: RoomEventType | 'history' 
   const edited = type === 'message.edited' ? ' (edited)' : '';
   const [first, ...rest] = printable(message.body).split('\n');
   const quote = message.replyTo ? [`    ${quoteLine(message.replyTo)}`] : [];
-  return [`${head}${edited}: ${first}`, ...quote, ...rest.map((line) => `    ${line}`)].join('\n');
+  const images = message.attachments.map(
+    (image) => `    (image ${image.width}×${image.height}: ${image.url})`,
+  );
+  return [`${head}${edited}: ${first}`, ...quote, ...rest.map((line) => `    ${line}`), ...images].join('\n');
 }
 
 /** Under a reply: whom it answers and how their message starts (or that it is gone). */

@@ -10,6 +10,7 @@ import './styles/shell.css';
 import './styles/account.css';
 import './styles/chat.css';
 import './styles/replies.css';
+import './styles/images.css';
 import './styles/header.css';
 import './styles/people.css';
 import './styles/profile.css';

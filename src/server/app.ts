@@ -23,6 +23,7 @@ import { logConnectionTrouble } from './realtime/redis-calls.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
 import { createReadPositions } from './services/chat/rooms.ts';
+import { localImageStore } from './services/images/store.ts';
 import { startFriendPresence } from './services/presence.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -80,6 +81,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     log,
     background,
     mailer,
+    images: localImageStore(config.dataDir),
     publicUrl: publicUrlOf(config, () => listeningPort),
     redis,
   };

@@ -61,6 +61,10 @@ const envSchema = z.object({
   REACTIONS_PER_MINUTE: positiveInt.default(60),
   REACTION_EMOJI_PER_MESSAGE: positiveInt.default(20),
   MENTIONS_PER_MESSAGE: positiveInt.default(20),
+  IMAGE_MAX_BYTES: positiveInt.max(50_000_000).default(10_000_000),
+  IMAGE_MAX_PIXELS: positiveInt.max(200_000_000).default(40_000_000),
+  IMAGE_UPLOADS_PER_HOUR: positiveInt.default(60),
+  IMAGE_UNSENT_HOURS: positiveInt.default(24),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -112,6 +116,10 @@ function toConfig(env: z.infer<typeof envSchema>) {
       reactionsPerMinute: env.REACTIONS_PER_MINUTE,
       reactionEmojiPerMessage: env.REACTION_EMOJI_PER_MESSAGE,
       mentionsPerMessage: env.MENTIONS_PER_MESSAGE,
+      imageMaxBytes: env.IMAGE_MAX_BYTES,
+      imageMaxPixels: env.IMAGE_MAX_PIXELS,
+      imageUploadsPerHour: env.IMAGE_UPLOADS_PER_HOUR,
+      imageUnsentMs: env.IMAGE_UNSENT_HOURS * 60 * 60 * 1000,
     },
   };
 }

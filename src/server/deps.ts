@@ -16,6 +16,7 @@ import type { RateLimiter } from './realtime/rate-limit.ts';
 import type { ActivityHub } from './services/chat/activity.ts';
 import type { RoomStreams } from './services/chat/events.ts';
 import type { ReadPositions } from './services/chat/rooms.ts';
+import type { ImageStore } from './services/images/store.ts';
 
 /** Everything built once at start-up and passed down: no module holds state of its own. */
 export interface Deps {
@@ -44,6 +45,8 @@ export interface Deps {
   background: BackgroundWork;
   /** Sends mail through SMTP_URL, or keeps it in the data folder when there is none. */
   mailer: Mailer;
+  /** The files of images sent in messages (local disk under the data folder). */
+  images: ImageStore;
   /** Absolute links to the app's pages, for mails. */
   publicUrl: PublicUrl;
   /** The Redis command connection when REDIS_URL is set (for /healthz); features reach Redis through their own. */

@@ -53,6 +53,8 @@ const readableMessages: Record<string, string> = {
   // HTTP_MAX_BATCH_SIZE / WS_MAX_BATCH_SIZE: the whole batch is refused before any call in it runs.
   'Batch call exceeds maximum size':
     'This batch holds more calls than the server answers at once; none of them ran. Send fewer calls per request.',
+  // HTTP_MAX_BODY_BYTES, or an upload's own limit (IMAGE_MAX_BYTES, the avatar's 5 MB) as base64.
+  PAYLOAD_TOO_LARGE: 'This request is larger than the server accepts; for an image, send a smaller file.',
 };
 
 function firstProblem(error: ZodError): string {

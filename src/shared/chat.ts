@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { attachmentIdSchema, base64Image, hardMaxImageBytes, maxImagesPerMessage } from './images.ts';
 import { userIdSchema } from './people.ts';
-import { multilineText } from './text.ts';
+import { lineText, multilineText } from './text.ts';
 
 export const maxMessageLength = 4000;
 
@@ -30,17 +31,39 @@ export const historyInput = z
     (input) => [input.beforeSeq, input.afterSeq, input.aroundSeq].filter((seq) => seq != null).length <= 1,
     { message: 'Pass at most one of beforeSeq, afterSeq and aroundSeq.', path: ['aroundSeq'] },
   );
-export const sendInput = z.object({
+export const sendInput = z
+  .object({
+    roomId: roomIdSchema,
+    /** Made by the client once per message and reused on every retry, so a retry never makes a second copy. */
+    clientId: z
+      .string()
+      .min(8, 'clientId must be at least 8 characters.')
+      .max(64, 'clientId must be at most 64 characters.')
+      .regex(/^[A-Za-z0-9_-]+$/, 'clientId may use letters, digits, _ and -.'),
+    /** May be empty when the message carries images. */
+    body: multilineText()
+      .trim()
+      .max(maxMessageLength, `A message is at most ${maxMessageLength} characters.`),
+    /** The message this one replies to: one of the same room, not deleted. */
+    replyToId: messageIdSchema.nullish(),
+    /** Images the sender uploaded to this room with `chat.uploadImage` and has not sent yet, in the order shown. */
+    attachmentIds: z
+      .array(attachmentIdSchema)
+      .max(maxImagesPerMessage, `A message carries at most ${maxImagesPerMessage} images.`)
+      .refine((ids) => new Set(ids).size === ids.length, 'Each image can be attached once.')
+      .optional(),
+  })
+  .refine((input) => input.body.length > 0 || (input.attachmentIds?.length ?? 0) > 0, {
+    message: 'Write something first.',
+    path: ['body'],
+  });
+
+/** One image for a message in this room: the answer's `id` goes into `chat.send`'s `attachmentIds`. */
+export const uploadImageInput = z.object({
   roomId: roomIdSchema,
-  /** Made by the client once per message and reused on every retry, so a retry never makes a second copy. */
-  clientId: z
-    .string()
-    .min(8, 'clientId must be at least 8 characters.')
-    .max(64, 'clientId must be at most 64 characters.')
-    .regex(/^[A-Za-z0-9_-]+$/, 'clientId may use letters, digits, _ and -.'),
-  body: messageBody,
-  /** The message this one replies to: one of the same room, not deleted. */
-  replyToId: messageIdSchema.nullish(),
+  image: base64Image(hardMaxImageBytes, 'The image must be at most 50 MB.'),
+  /** What the image shows, for people who cannot see it. */
+  alt: lineText().trim().max(200, 'The description must be at most 200 characters.').optional(),
 });
 export const editInput = z.object({ messageId: messageIdSchema, body: messageBody });
 export const deleteInput = z.object({ messageId: messageIdSchema });

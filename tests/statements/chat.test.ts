@@ -10,10 +10,10 @@ import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
   eventsAfter,
+  extrasOf,
   messagesAfter,
   messagesBefore,
   moveReadPositions,
-  reactionsOf,
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
@@ -101,6 +101,7 @@ describe('appendMessage', () => {
         quoted: null,
         reactions: [],
         mentions: [],
+        attachments: [],
         sender: ann,
       },
       kind: 'public',
@@ -168,6 +169,7 @@ describe('messagesBefore', () => {
       quoted: null,
       reactions: [],
       mentions: [],
+      attachments: [],
       sender: bob,
     });
     const older = await messagesBefore(em(), roomId, 2, 10);
@@ -384,7 +386,9 @@ describe('reactions, as every message statement selects them', () => {
     expect(created?.message.reactions).toStrictEqual(expected);
     const listed = await roomsSeenBy(em(), ann.id, roomId);
     expect(listed[0]?.last?.reactions).toStrictEqual(expected);
-    expect(await reactionsOf(em(), [messageId])).toStrictEqual(new Map([[messageId, expected]]));
+    expect(await extrasOf(em(), [messageId])).toStrictEqual(
+      new Map([[messageId, { reactions: expected, attachments: [] }]]),
+    );
   });
 
   it('gives an empty list for a message nobody reacted to, and no entry for an id it does not know', async () => {
@@ -392,7 +396,9 @@ describe('reactions, as every message statement selects them', () => {
     const sent = await say(em(), roomId, ann.id, 'Quiet');
     expect(sent?.message.reactions).toStrictEqual([]);
     const id = sent?.message.id ?? '0';
-    expect(await reactionsOf(em(), [id, '999999999'])).toStrictEqual(new Map([[id, []]]));
-    expect(await reactionsOf(em(), [])).toStrictEqual(new Map());
+    expect(await extrasOf(em(), [id, '999999999'])).toStrictEqual(
+      new Map([[id, { reactions: [], attachments: [] }]]),
+    );
+    expect(await extrasOf(em(), [])).toStrictEqual(new Map());
   });
 });

@@ -7,11 +7,12 @@ import { Block, Friendship, Room, RoomMember, User } from '../../src/server/db/e
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
+  extrasOf,
   messagesBefore,
   moveReadPositions,
   roomsSeenBy,
 } from '../../src/server/db/statements/chat.ts';
-import { mentionCandidates, mentionsOf, resolveMentions } from '../../src/server/db/statements/mentions.ts';
+import { mentionCandidates, resolveMentions } from '../../src/server/db/statements/mentions.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -114,7 +115,7 @@ describe('resolveMentions', () => {
       added: [ann.id],
       removed: [cat.id],
     });
-    expect((await mentionsOf(em(), [message.id])).get(message.id)).toStrictEqual([ann, bob]);
+    expect((await extrasOf(em(), [message.id])).get(message.id)?.mentions).toStrictEqual([ann, bob]);
   });
 
   it('in a private room names only its two members', async () => {
@@ -145,7 +146,7 @@ describe('the mentions column and the unread-mentions count', () => {
     expect(newest?.mentions).toStrictEqual([bob]);
     expect(older?.id).toBe(plain.id);
     expect(older?.mentions).toStrictEqual([]);
-    expect((await mentionsOf(em(), [plain.id])).get(plain.id)).toStrictEqual([]);
+    expect((await extrasOf(em(), [plain.id])).get(plain.id)?.mentions).toStrictEqual([]);
 
     const [room] = await roomsSeenBy(em(), bob.id, roomId);
     expect(room).toMatchObject({ unread: 2, mentions: 1 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { messageIdSchema } from '../../shared/chat.ts';
 import { defineCommand } from '../command.ts';
 import { isTransient, UsageError } from '../errors.ts';
+import { uploadImages } from '../images.ts';
 import { readAll } from '../prompt.ts';
 import { resolveRoom } from '../resolve.ts';
 
@@ -10,35 +11,41 @@ const retryDelaysMs = [500, 1_000, 2_000, 4_000];
 
 export const send = defineCommand({
   name: 'send',
-  usage: '<room> <text...> [--reply-to <message id>]',
+  usage: '<room> [text...] [--image <file>]... [--reply-to <message id>]',
   summary: 'send a message to a room',
   details: [
     'A room is `public`, a room id, or @username for the private room with a friend.',
     'Words after the room are joined with spaces; `-` reads the message from stdin.',
     'A network failure is retried with the same message id, so the message is never sent twice.',
     '--reply-to <id> answers a message of the same room (`parley tail` shows ids with --json).',
+    '--image <file> attaches a PNG, JPEG, WebP or still GIF (up to 4; repeat the option); the text may then be left out.',
     '',
     'Examples: parley send public "hello, everyone"',
     '          echo "build is green" | parley send @ann -',
     '          parley send public --reply-to 1234 "I will bring it"',
+    '          parley send @ann --image build-graph.png "the build, slower since Monday"',
   ],
-  options: { 'reply-to': { type: 'string' } },
-  arity: [2, Number.POSITIVE_INFINITY],
+  options: { 'reply-to': { type: 'string' }, image: { type: 'string', multiple: true } },
+  arity: [1, Number.POSITIVE_INFINITY],
   async run(cli, { positionals, values }) {
     const [roomText = '', ...words] = positionals;
     const replyToId = values['reply-to'] ?? null;
     if (replyToId !== null && !messageIdSchema.safeParse(replyToId).success) {
       throw new UsageError('--reply-to takes a message id: a number.', 'send');
     }
+    const images = values.image ?? [];
+    if (words.length === 0 && images.length === 0) throw new UsageError('Missing arguments.', 'send');
     const body = words.length === 1 && words[0] === '-' ? (await readAll()).trim() : words.join(' ');
-    if (!body.trim()) throw new UsageError('The message is empty.', 'send');
+    if (!body.trim() && images.length === 0) throw new UsageError('The message is empty.', 'send');
     const client = cli.signedIn();
     const room = await resolveRoom(client, roomText);
+    const attachmentIds = images.length ? await uploadImages(client, room.id, images) : undefined;
     // One id for this message, kept across retries: the server stores it once however often it arrives.
     const clientId = `cli_${randomBytes(12).toString('base64url')}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        const message = await client.chat.send.mutate({ roomId: room.id, clientId, body, replyToId });
+        const input = { roomId: room.id, clientId, body, replyToId, attachmentIds };
+        const message = await client.chat.send.mutate(input);
         cli.out.result(message, () => `Sent to ${room.name} (message ${message.id}).`);
         return;
       } catch (error) {

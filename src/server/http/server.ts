@@ -20,11 +20,21 @@ import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
 import { drain } from './drain.ts';
 import { healthEndpoint } from './health.ts';
+import { serveImage } from './images.ts';
 import { createSocketAdmission } from './socket-admission.ts';
 import { staticFiles } from './static.ts';
 
-/** An avatar upload: 5 MB of image as base64 in JSON, with room for the envelope. */
-const avatarBodyBytes = Math.ceil((maxAvatarBytes * 4) / 3) + 64_000;
+/** An upload: `bytes` of image as base64 in JSON, with room for the envelope. */
+const uploadBodyBytes = (bytes: number) => Math.ceil((bytes * 4) / 3) + 64_000;
+
+/** The largest body a request to these (comma-separated, when batched) procedures may send. */
+function maxBodySize(deps: Deps, paths: string): number {
+  const called = paths.split(',');
+  // An upload anywhere in the batch gets the upload's limit.
+  if (called.includes('chat.uploadImage')) return uploadBodyBytes(deps.config.limits.imageMaxBytes);
+  if (called.includes('users.setAvatar')) return uploadBodyBytes(maxAvatarBytes);
+  return deps.config.limits.httpMaxBodyBytes;
+}
 
 const securityHeaders = {
   'X-Content-Type-Options': 'nosniff',
@@ -70,10 +80,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
         res,
         path,
         createContext,
-        // Batched paths arrive comma-separated: an upload anywhere in the batch gets the upload's limit.
-        maxBodySize: path.split(',').includes('users.setAvatar')
-          ? avatarBodyBytes
-          : deps.config.limits.httpMaxBodyBytes,
+        maxBodySize: maxBodySize(deps, path),
         maxBatchSize: deps.config.limits.httpMaxBatchSize,
         responseMeta({ errors }) {
           const later = errors.map((e) => e.cause).find((c): c is RetryLater => c instanceof RetryLater);
@@ -87,6 +94,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       return;
     }
     if (url.pathname === '/healthz') return health(res);
+    if (url.pathname.startsWith('/images/')) return serveImage(deps, req, res, url.pathname);
     if (url.pathname.startsWith('/avatars/')) {
       if (await serveAvatars(req, res, url.pathname.slice('/avatars'.length))) return;
     } else if (serveClient && (await serveClient(req, res, url.pathname))) return;

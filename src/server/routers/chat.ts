@@ -9,6 +9,7 @@ import {
   roomEventInput,
   roomInput,
   sendInput,
+  uploadImageInput,
 } from '../../shared/chat.ts';
 import { setRoomMutedInput } from '../../shared/room-mute.ts';
 import type { SocketConnection } from '../context.ts';
@@ -16,6 +17,7 @@ import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { historyAfter, historyAround } from '../services/chat/history-window.ts';
+import { uploadImage } from '../services/chat/images.ts';
 import { refuseMentionFlood } from '../services/chat/mentions.ts';
 import { history } from '../services/chat/messages.ts';
 import { activeMute } from '../services/chat/mute.ts';
@@ -94,6 +96,14 @@ export const chatRouter = router({
     refuseMentionFlood(input.body, ctx.deps.config.limits.mentionsPerMessage);
     return send(ctx.deps, ctx.em, ctx.user, input);
   }),
+
+  /**
+   * One image for a message to this room (PNG, JPEG, WebP or a still GIF; IMAGE_MAX_BYTES), base64 in JSON like an
+   * avatar. Answers with its id for `chat.send`'s `attachmentIds`, and its sizes and addresses.
+   */
+  uploadImage: protectedProcedure
+    .input(uploadImageInput)
+    .mutation(({ ctx, input }) => uploadImage(ctx.deps, ctx.em, ctx.user, input)),
 
   edit: protectedProcedure.input(editInput).mutation(({ ctx, input }) => {
     refuseMentionFlood(input.body, ctx.deps.config.limits.mentionsPerMessage);

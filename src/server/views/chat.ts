@@ -1,7 +1,9 @@
 import type { RoomEventType } from '../../shared/chat.ts';
+import { type AttachmentView, imageUrl } from '../../shared/images.ts';
 import type { ReactionSummary } from '../../shared/reactions.ts';
 import { excerptLength, excerptOf } from '../../shared/replies.ts';
 import type { Message, Room, RoomMember } from '../db/entities/index.ts';
+import type { StoredAttachment } from '../db/statements/images.ts';
 import { type PublicUser, publicUserOf } from './people.ts';
 import { isoOrNull } from './time.ts';
 
@@ -20,7 +22,13 @@ export const quotedBodyLength = 4 * excerptLength;
 export type MessageWithSender = Pick<
   Message,
   'id' | 'roomId' | 'seq' | 'clientId' | 'body' | 'createdAt' | 'editedAt' | 'deletedAt' | 'deletedBy'
-> & { sender: ShownUser; quoted: QuotedMessage | null; reactions: ReactionSummary[]; mentions: ShownUser[] };
+> & {
+  sender: ShownUser;
+  quoted: QuotedMessage | null;
+  reactions: ReactionSummary[];
+  mentions: ShownUser[];
+  attachments: StoredAttachment[];
+};
 
 /** A reply's quote of its original: the excerpt is empty once the original is deleted. */
 export interface ReplyToView {
@@ -52,6 +60,8 @@ export interface MessageView {
    * display name where their `@username` stands, and marks a message that mentions its reader.
    */
   mentions: PublicUser[];
+  /** Its images, in order: each with a thumbnail and a full view, sized. */
+  attachments: AttachmentView[];
 }
 
 /** A durable room event: what `chat.onRoomEvent` yields, tracked by its position. */
@@ -79,6 +89,16 @@ export function messageViewOf(message: MessageWithSender): MessageView {
     // Reactions go with the words.
     reactions: deletedAt === null ? message.reactions : [],
     mentions: deletedAt === null ? message.mentions.map(publicUserOf) : [],
+    // So do its images (which are no longer served either).
+    attachments: deletedAt === null ? message.attachments.map(attachmentViewOf) : [],
+  };
+}
+
+export function attachmentViewOf(stored: StoredAttachment): AttachmentView {
+  return {
+    ...stored,
+    url: imageUrl(stored.id, 'full'),
+    thumbUrl: imageUrl(stored.id, 'thumb'),
   };
 }
 

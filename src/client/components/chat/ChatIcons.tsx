@@ -71,3 +71,11 @@ export const ReactIcon = () => (
     <path d="M8 14.5a4 4 0 0 0 6 0M8.5 10h.01M13.5 10h.01M19 3v4M17 5h4" />
   </Icon>
 );
+
+export const ImageIcon = () => (
+  <Icon>
+    <rect x="3" y="4" width="18" height="16" rx="2" />
+    <circle cx="8.5" cy="9.5" r="1.5" />
+    <path d="M21 16l-5-5-9 9" />
+  </Icon>
+);

@@ -1,6 +1,7 @@
 import { createSignal, createUniqueId, onMount, Show } from 'solid-js';
 import { maxMessageLength } from '../../../shared/chat.ts';
-import { SendIcon } from './ChatIcons.tsx';
+import type { ImageTray } from '../../lib/chat/image-tray.ts';
+import { ImageIcon, SendIcon } from './ChatIcons.tsx';
 import { createMentionPicker } from './MentionPicker.tsx';
 import { fitToContent, isSubmitKey } from './textarea.ts';
 
@@ -21,7 +22,15 @@ export interface ComposerProps {
   roomId?: number;
   /** Escape in the textarea: given while there is something to leave (a reply being written). */
   onEscape?: (() => void) | undefined;
+  /** Where pasted and picked images go; without it the composer takes words only. */
+  tray?: ImageTray | undefined;
 }
+
+const imageTypes = 'image/png,image/jpeg,image/webp,image/gif';
+
+/** The image files among pasted or dropped things (a screenshot pastes as a file). */
+export const imageFiles = (files: FileList | null | undefined) =>
+  [...(files ?? [])].filter((file) => file.type.startsWith('image/'));
 
 /** Where messages are written: Enter sends, Shift+Enter breaks the line, a counter shows near the limit. */
 export function Composer(props: ComposerProps) {
@@ -29,7 +38,10 @@ export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal(props.draft ?? '');
   const [problem, setProblem] = createSignal<string | null>(null);
   let textarea: HTMLTextAreaElement | undefined;
+  let picker: HTMLInputElement | undefined;
   let lastTyping = 0;
+  const withImages = () => props.tray?.images.some((image) => image.status === 'ready') ?? false;
+  const uploading = () => props.tray?.busy() ?? false;
 
   const mentions = createMentionPicker({
     roomId: () => props.roomId,
@@ -56,12 +68,16 @@ export function Composer(props: ComposerProps) {
   const update = (value: string) => {
     setText(value);
     props.onDraft?.(value);
-    if (problem() && !over()) setProblem(null);
+    if (problem() && !over() && !uploading()) setProblem(null);
   };
 
   const send = () => {
     const body = text().trim();
-    if (!body) return;
+    if (!body && !withImages()) return;
+    if (uploading()) {
+      setProblem('Wait a moment: the images are still uploading.');
+      return;
+    }
     if (over()) {
       setProblem(`A message is at most ${maxMessageLength} characters: this one is ${length()}.`);
       return;
@@ -83,6 +99,32 @@ export function Composer(props: ComposerProps) {
         send();
       }}
     >
+      <Show when={props.tray}>
+        {(tray) => (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              accept={imageTypes}
+              multiple
+              hidden
+              onChange={(event) => {
+                tray().add(imageFiles(event.currentTarget.files));
+                event.currentTarget.value = '';
+              }}
+            />
+            <button
+              type="button"
+              class="icon-button composer-attach"
+              aria-label="Attach images"
+              title="Attach images (or paste, or drop them here)"
+              onClick={() => picker?.click()}
+            >
+              <ImageIcon />
+            </button>
+          </>
+        )}
+      </Show>
       <label class="sr-only" for={id}>
         {props.label}
       </label>
@@ -102,6 +144,12 @@ export function Composer(props: ComposerProps) {
         onClick={() => mentions.follow()}
         onKeyUp={(event) => {
           if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) mentions.follow();
+        }}
+        onPaste={(event) => {
+          const files = imageFiles(event.clipboardData?.files);
+          if (!props.tray || files.length === 0) return;
+          event.preventDefault();
+          props.tray.add(files);
         }}
         onInput={(event) => {
           update(event.currentTarget.value);
@@ -135,7 +183,12 @@ export function Composer(props: ComposerProps) {
           : `${maxMessageLength - length()} characters left`}
       </span>
       {mentions.view()}
-      <button type="submit" class="composer-send" aria-label="Send message" disabled={!length() || over()}>
+      <button
+        type="submit"
+        class="composer-send"
+        aria-label="Send message"
+        disabled={(!length() && !withImages()) || over() || uploading()}
+      >
         <SendIcon />
       </button>
       <Show when={problem()}>

@@ -13,6 +13,7 @@ import {
 import { useAuth } from '../../lib/auth.ts';
 import { createActivity, typingText } from '../../lib/chat/activity.ts';
 import { createConversation } from '../../lib/chat/conversation.ts';
+import { createImageTray } from '../../lib/chat/image-tray.ts';
 import { type ReplyTo, replyQuoteOf } from '../../lib/chat/replies.ts';
 import { useChat } from '../../lib/chat/session.ts';
 import type { Message, PublicUser } from '../../lib/chat/types.ts';
@@ -20,9 +21,10 @@ import { usePageTitle } from '../../lib/title.ts';
 import { trpc } from '../../lib/trpc.ts';
 import { createWindowFocus } from '../../lib/window-focus.ts';
 import { MuteButton } from '../alerts/MuteButton.tsx';
-import { Composer } from './Composer.tsx';
+import { Composer, imageFiles } from './Composer.tsx';
 import { FormerFriendNote, MuteNote, SignInPrompt } from './ComposerNotes.tsx';
 import { ConversationHeader } from './ConversationHeader.tsx';
+import { ImageTrayChips } from './ImageTray.tsx';
 import { ReplyBar } from './ReplyQuote.tsx';
 import { Timeline } from './Timeline.tsx';
 
@@ -145,13 +147,37 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
     footer?.querySelector<HTMLTextAreaElement>('.composer-input')?.focus();
   };
   const typing = () => typingText(activity.typists());
+  const tray = session ? createImageTray(roomId) : null;
+  const [dropping, setDropping] = createSignal(false);
+  const dropTarget = () => Boolean(tray && canSend());
+  const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
 
   return (
     <Show
       when={conversation.status() !== 'missing'}
       fallback={<ConversationMissing reason={conversation.problem() ?? undefined} />}
     >
-      <section class="conversation" aria-label={name()}>
+      <section
+        class="conversation"
+        classList={{ 'conversation-dropping': dropping() }}
+        aria-label={name()}
+        // Images dropped anywhere on the conversation go with the next message.
+        onDragOver={(event) => {
+          if (!dropTarget() || !carriesFiles(event)) return;
+          event.preventDefault();
+          setDropping(true);
+        }}
+        onDragLeave={(event) => {
+          if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+          setDropping(false);
+        }}
+        onDrop={(event) => {
+          setDropping(false);
+          if (!dropTarget() || !carriesFiles(event)) return;
+          event.preventDefault();
+          tray?.add(imageFiles(event.dataTransfer?.files));
+        }}
+      >
         <ConversationHeader
           kind={kind()}
           name={name()}
@@ -227,6 +253,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
                     <Show when={replyingTo()}>
                       {(quote) => <ReplyBar quote={quote()} onCancel={cancelReply} />}
                     </Show>
+                    <Show when={tray}>{(images) => <ImageTrayChips tray={images()} />}</Show>
                     <Composer
                       roomId={roomId}
                       label={`Message ${name()}`}
@@ -236,11 +263,12 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
                       onSend={(body) => {
                         // A message sent while reading older ones goes where it belongs: after the newest.
                         conversation.backToLatest();
-                        outbox?.send(body, replyingTo());
+                        outbox?.send(body, replyingTo(), tray?.take());
                         setReplyingTo(null);
                         scrollToBottom();
                       }}
                       onEscape={replyingTo() ? cancelReply : undefined}
+                      tray={tray ?? undefined}
                       onTyping={() => {
                         trpc.chat.typing.mutate({ roomId }).catch(() => {
                           // Only a hint for the others: a lost one does no harm.

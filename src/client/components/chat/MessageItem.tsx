@@ -1,13 +1,14 @@
 import { createSignal, Match, Show, Switch } from 'solid-js';
+import { messagePreview } from '../../lib/chat/preview.ts';
 import type { ReplyTo } from '../../lib/chat/replies.ts';
-import type { PublicUser } from '../../lib/chat/types.ts';
+import type { Message, PublicUser } from '../../lib/chat/types.ts';
 import { describeError } from '../../lib/errors.ts';
-import { plainPreview } from '../../lib/markdown.ts';
 import { clockTime, exactTime, relativeTime } from '../../lib/time.ts';
 import { Avatar } from '../Avatar.tsx';
 import { AlertIcon } from './ChatIcons.tsx';
 import { MarkdownBody } from './MarkdownBody.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
+import { MessageImages } from './MessageImages.tsx';
 import { MessageMenu } from './MessageMenu.tsx';
 import { ModerateDialog, ReportDialog } from './ModerationDialogs.tsx';
 import { ReactionBar, type ReactionBarProps } from './ReactionBar.tsx';
@@ -22,6 +23,8 @@ export interface MessageItemProps {
   id?: string;
   sender: PublicUser;
   body: string;
+  /** Its images: thumbnails that open a full view. */
+  attachments?: Message['attachments'] | undefined;
   createdAt: string;
   editedAt?: string | null;
   /** Set once the message is deleted: by whom. */
@@ -121,7 +124,7 @@ export function MessageItem(props: MessageItemProps) {
     queueMicrotask(() => item?.querySelector<HTMLElement>('.message-actions-button')?.focus());
   // Tells the menus apart for assistive tech: whose message, when, and how it starts.
   const menuLabel = () =>
-    `Actions for ${props.sender.displayName}'s message at ${clockTime(props.createdAt)}: ${plainPreview(props.body, 40)}`;
+    `Actions for ${props.sender.displayName}'s message at ${clockTime(props.createdAt)}: ${messagePreview(props, 40)}`;
   const closeDialog = () => {
     setAsking(null);
     backToMenu();
@@ -194,6 +197,9 @@ export function MessageItem(props: MessageItemProps) {
             )}
           </Match>
           <Match when={true}>
+            <Show when={props.attachments?.length}>
+              <MessageImages images={props.attachments ?? []} senderName={props.sender.displayName} />
+            </Show>
             <div class="message-body">
               <MarkdownBody text={props.body} mentions={props.mentions} meId={props.meId} />
               <Show when={mentionsMe()}>

@@ -2,7 +2,9 @@ import type { ReplyTo } from '../../lib/chat/replies.ts';
 import { CloseIcon, ReplyIcon } from './ChatIcons.tsx';
 
 /** What the quote says: the original's first words, or that it is gone. Text only, never HTML. */
-const quoteText = (quote: ReplyTo) => (quote.deleted ? 'Original message was deleted' : quote.excerpt);
+// Only a message of images has no words to quote.
+const quoteText = (quote: ReplyTo) =>
+  quote.deleted ? 'Original message was deleted' : quote.excerpt || 'Image';
 
 /**
  * The quote above a reply: who wrote the original and how it starts. A button: it takes the reader to the

@@ -1,9 +1,8 @@
 import { A, useLocation } from '@solidjs/router';
 import { For, Show } from 'solid-js';
-import { withDisplayNames } from '../../../shared/mentions.ts';
+import { messagePreview } from '../../lib/chat/preview.ts';
 import { type ChatSession, useChat } from '../../lib/chat/session.ts';
 import { type Message, type Room, roomHref } from '../../lib/chat/types.ts';
-import { plainPreview } from '../../lib/markdown.ts';
 import { createNow, exactTime, shortTime } from '../../lib/time.ts';
 import { Avatar } from '../Avatar.tsx';
 import { BellOffIcon } from '../alerts/AlertIcons.tsx';
@@ -13,7 +12,7 @@ function preview(room: Room, myId: number): string {
   const last = room.lastMessage;
   if (!last) return room.kind === 'public' ? 'Everyone on this server' : 'No messages yet';
   // Shown only until the list says which message is now the newest.
-  const text = last.deletedAt ? 'Message deleted' : plainPreview(withDisplayNames(last.body, last.mentions));
+  const text = last.deletedAt ? 'Message deleted' : messagePreview(last);
   if (last.sender.id === myId) return `You: ${text}`;
   return room.kind === 'public' ? `${last.sender.displayName}: ${text}` : text;
 }

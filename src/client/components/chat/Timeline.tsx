@@ -267,6 +267,7 @@ export function Timeline(props: TimelineProps) {
                         body={message.body}
                         mentions={message.mentions}
                         meId={props.me?.id}
+                        attachments={message.attachments}
                         createdAt={message.createdAt}
                         editedAt={message.editedAt}
                         deletedBy={deletedBy(message)}
@@ -317,6 +318,7 @@ export function Timeline(props: TimelineProps) {
                             sender={me()}
                             replyTo={pending.replyTo}
                             body={pending.body}
+                            attachments={pending.attachments}
                             createdAt={pending.createdAt}
                             continued={continues(previous(), entry())}
                             now={now()}

@@ -9,11 +9,10 @@ import {
   useContext,
 } from 'solid-js';
 import { messageAlert } from '../../../shared/alert-policy.ts';
-import { withDisplayNames } from '../../../shared/mentions.ts';
+import { messagePreview } from '../chat/preview.ts';
 import { roomFeed } from '../chat/room-feed.ts';
 import type { ChatSession } from '../chat/session.ts';
 import type { Message, Room } from '../chat/types.ts';
-import { plainPreview } from '../markdown.ts';
 import type { Notifications } from '../notifications.ts';
 import { createAttention } from './attention.ts';
 import { createChime } from './chime.ts';
@@ -107,7 +106,7 @@ function notify(message: Message, room: Room | undefined, mentionsMe: boolean, o
   const title = room && room.kind === 'public' ? `${from} in ${room.name}` : from;
   try {
     const notification = new Notification(title, {
-      body: plainPreview(withDisplayNames(message.body, message.mentions), previewLength),
+      body: messagePreview(message, previewLength),
       // Every open tab hears the message: one tag makes the desktop show it once.
       tag: `parley-message-${message.id}`,
       icon: message.sender.avatarUrl ?? undefined,

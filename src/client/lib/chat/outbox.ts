@@ -44,7 +44,7 @@ function retryDelay(error: unknown, attempt: number): number | null {
 export interface Outbox {
   /** Messages written here that the server has not confirmed, oldest first. */
   readonly items: readonly PendingMessage[];
-  send(body: string, replyTo?: PendingMessage['replyTo']): void;
+  send(body: string, replyTo?: PendingMessage['replyTo'], attachments?: PendingMessage['attachments']): void;
   retry(clientId: string): void;
   discard(clientId: string): void;
   /** The stored message arrived (from `send` or the live stream): its pending copy goes. */
@@ -94,7 +94,14 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
     attempts.set(clientId, tries + 1);
     try {
       const replyToId = item.replyTo?.id ?? null;
-      const message = await trpc.chat.send.mutate({ roomId, clientId, body: item.body, replyToId });
+      const attachmentIds = item.attachments?.length ? item.attachments.map((image) => image.id) : undefined;
+      const message = await trpc.chat.send.mutate({
+        roomId,
+        clientId,
+        body: item.body,
+        replyToId,
+        attachmentIds,
+      });
       for (const listener of listeners) listener(message);
       settle(clientId);
     } catch (error) {
@@ -140,7 +147,7 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
 
   return {
     items,
-    send(body, replyTo = null) {
+    send(body, replyTo = null, attachments = []) {
       const clientId = newClientId();
       setItems(
         produce((list) => {
@@ -148,6 +155,7 @@ export function createOutbox(roomId: number, options: OutboxOptions = {}): Outbo
             clientId,
             body,
             replyTo,
+            attachments,
             createdAt: new Date().toISOString(),
             status: 'sending',
             error: null,

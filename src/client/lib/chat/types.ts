@@ -10,6 +10,8 @@ export interface PendingMessage {
   body: string;
   /** The message this one replies to: sent again with every retry. */
   replyTo?: NonNullable<Message['replyTo']> | null;
+  /** Its images, uploaded already: their ids are sent again with every retry. */
+  attachments?: Message['attachments'];
   createdAt: string;
   /** `sending` covers waiting to retry after a network failure; `failed` waits for the Retry button. */
   status: 'sending' | 'failed';

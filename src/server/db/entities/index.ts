@@ -1,4 +1,5 @@
 import { ApiToken } from './api-token.ts';
+import { Attachment } from './attachments.ts';
 import { Message, Room, RoomEvent, RoomMember } from './chat.ts';
 import { MessageMention } from './mentions.ts';
 import { type AuditAction, AuditEntry, Report } from './moderation.ts';
@@ -11,6 +12,7 @@ import { User } from './user.ts';
 export type { AuditAction, PasswordResetEnding };
 export {
   ApiToken,
+  Attachment,
   AuditEntry,
   Block,
   FriendRequest,
@@ -43,6 +45,7 @@ export const entities = [
   RoomEvent,
   Reaction,
   MessageMention,
+  Attachment,
   Report,
   AuditEntry,
 ];

@@ -7,6 +7,7 @@ import {
   type RoomSeenBy,
 } from '../../views/chat.ts';
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
+import { attachmentsColumn, type StoredAttachment } from './images.ts';
 import { type MentionRow, mentionsColumn, shownUserOfMention, unreadMentionsCount } from './mentions.ts';
 import { dateOrNull, joined, list, query, queryOne, sql } from './sql.ts';
 
@@ -40,7 +41,7 @@ export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq
       'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
       'avatarVersion', qu.avatar_version)
     from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to,
-  ${reactionsColumn}, ${mentionsColumn}`;
+  ${reactionsColumn}, ${mentionsColumn}, ${attachmentsColumn}`;
 
 /** The `reply_to` column of `messageWithSenderColumns`. */
 interface QuotedRow {
@@ -72,6 +73,7 @@ export interface MessageWithSenderRow {
   reply_to: QuotedRow | null;
   reactions: ReactionSummary[] | null;
   mentions: MentionRow[] | null;
+  attachments: StoredAttachment[] | null;
 }
 
 export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
@@ -87,6 +89,7 @@ export function messageOfRow(row: MessageWithSenderRow): MessageWithSender {
     deletedBy: row.deleted_by,
     reactions: row.reactions ?? [],
     mentions: (row.mentions ?? []).map(shownUserOfMention),
+    attachments: row.attachments ?? [],
     sender: {
       id: row.id,
       username: row.username,
@@ -397,15 +400,36 @@ export async function eventsAfter(
   return rows.map((row) => ({ position: Number(row.position), type: row.type, message: messageOfRow(row) }));
 }
 
-/** The reactions of these messages (by id), aggregated as history aggregates them: for messages loaded as entities. */
-export async function reactionsOf(
+/** What a message row alone does not hold: its reactions and its images. */
+export type MessageExtras = Pick<MessageWithSender, 'reactions' | 'attachments' | 'mentions'>;
+
+/**
+ * The reactions, images and mentions of these messages (by id), aggregated as history aggregates them: for
+ * messages loaded as entities, in one query.
+ */
+export async function extrasOf(
   em: EntityManager,
   messageIds: readonly string[],
-): Promise<Map<string, ReactionSummary[]>> {
+): Promise<Map<string, MessageExtras>> {
   if (messageIds.length === 0) return new Map();
-  const rows = await query<{ id: string; reactions: ReactionSummary[] | null }>(
+  const rows = await query<{
+    id: string;
+    reactions: ReactionSummary[] | null;
+    attachments: StoredAttachment[] | null;
+    mentions: MentionRow[] | null;
+  }>(
     em,
-    sql`select m.id, ${reactionsColumn} from messages m where m.id in (${list(messageIds)})`,
+    sql`select m.id, ${reactionsColumn}, ${attachmentsColumn}, ${mentionsColumn} from messages m
+      where m.id in (${list(messageIds)})`,
   );
-  return new Map(rows.map((row) => [String(row.id), row.reactions ?? []]));
+  return new Map(
+    rows.map((row) => [
+      String(row.id),
+      {
+        reactions: row.reactions ?? [],
+        attachments: row.attachments ?? [],
+        mentions: (row.mentions ?? []).map(shownUserOfMention),
+      },
+    ]),
+  );
 }

@@ -100,19 +100,6 @@ export async function resolveMentions(
   };
 }
 
-/** The people these messages (by id) mention, for messages loaded as entities. */
-export async function mentionsOf(
-  em: EntityManager,
-  messageIds: readonly string[],
-): Promise<Map<string, ShownUser[]>> {
-  if (messageIds.length === 0) return new Map();
-  const rows = await query<{ id: string; mentions: MentionRow[] | null }>(
-    em,
-    sql`select m.id, ${mentionsColumn} from messages m where m.id in (${list(messageIds)})`,
-  );
-  return new Map(rows.map((row) => [String(row.id), (row.mentions ?? []).map(shownUserOfMention)]));
-}
-
 /** How many of the newest messages of a room count someone as a recent speaker there. */
 const recentMessages = 200;
 

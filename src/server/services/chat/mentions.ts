@@ -32,15 +32,16 @@ export function refuseMentionFlood(body: string, maxMentions: number): void {
  * in one transaction, so nobody — a reader catching up, say — can see it without them. One with no name in it is
  * exactly the plain send, with no statement more. The people mentioned get a bell entry; nobody waits for that.
  */
-export async function appendMentioning(
+export async function appendMentioning<Send extends Parameters<typeof appendMessage>[1]>(
   deps: Deps,
   em: EntityManager,
-  send: Parameters<typeof appendMessage>[1],
+  send: Send,
+  append: (em: EntityManager, send: Send) => Promise<AppendedMessage | null> = appendMessage,
 ): Promise<AppendedMessage | null> {
   const names = mentionedNames(send.body);
-  if (names.length === 0) return appendMessage(em, send);
+  if (names.length === 0) return append(em, send);
   const stored = await em.transactional(async (tx) => {
-    const appended = await appendMessage(tx, send);
+    const appended = await append(tx, send);
     if (!appended) return null;
     const change = await resolve(tx, messageViewOf(appended.message), names);
     appended.message.mentions = change.mentioned;

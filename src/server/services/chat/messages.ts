@@ -1,8 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
-import { eventsAfter, messagesBefore, reactionsOf } from '../../db/statements/chat.ts';
-import { mentionsOf } from '../../db/statements/mentions.ts';
+import { eventsAfter, extrasOf, messagesBefore } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { withQuotes } from './replies.ts';
 
@@ -37,24 +36,19 @@ export function loadMessage(em: EntityManager, where: FilterQuery<Message>) {
 export type LoadedMessage = NonNullable<Awaited<ReturnType<typeof loadMessage>>>;
 
 /**
- * Messages loaded as entities, as the API shows them: their quotes and their reactions come in one query each,
- * their mentions in one more only when some body has an `@`.
+ * Messages loaded as entities, as the API shows them: their quotes come in one query, their reactions, images
+ * and mentions in another.
  */
 export async function viewsOf(em: EntityManager, messages: readonly LoadedMessage[]): Promise<MessageView[]> {
   const quoting = await withQuotes(em, messages);
-  const reactions = await reactionsOf(
+  const extras = await extrasOf(
     em,
     messages.map((message) => message.id),
-  );
-  const mentions = await mentionsOf(
-    em,
-    messages.flatMap((message) => (message.body.includes('@') ? [message.id] : [])),
   );
   return quoting.map((message) =>
     messageViewOf({
       ...message,
-      reactions: reactions.get(message.id) ?? [],
-      mentions: mentions.get(message.id) ?? [],
+      ...(extras.get(message.id) ?? { reactions: [], attachments: [], mentions: [] }),
     }),
   );
 }

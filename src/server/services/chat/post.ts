@@ -11,6 +11,7 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
+import { appendWithImages, forgetImagesOf } from './images.ts';
 import {
   announceEditedMentions,
   announceMentionsGone,
@@ -64,12 +65,18 @@ export async function send(
   deps: Deps,
   em: EntityManager,
   me: Actor & Writer,
-  input: { roomId: number; clientId: string; body: string; replyToId?: string | null | undefined },
+  input: {
+    roomId: number;
+    clientId: string;
+    body: string;
+    replyToId?: string | null | undefined;
+    attachmentIds?: string[] | undefined;
+  },
 ): Promise<MessageView> {
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
   try {
-    appended = await appendMentioning(deps, em, { ...input, senderId: me.id });
+    appended = await appendMentioning(deps, em, { ...input, senderId: me.id }, appendWithImages);
   } catch (error) {
     // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
@@ -215,5 +222,6 @@ export async function remove(
     );
   });
   announceMentionsGone(deps, message);
+  forgetImagesOf(deps, messageId);
   return event.message;
 }

@@ -9,7 +9,8 @@ import { isMember, loadRoom } from './rooms.ts';
  * statement), and why a send that replies was refused.
  */
 
-type Quoting = Omit<MessageWithSender, 'quoted' | 'reactions' | 'mentions'> & Pick<Message, 'replyTo'>;
+type Quoting = Omit<MessageWithSender, 'quoted' | 'reactions' | 'mentions' | 'attachments'> &
+  Pick<Message, 'replyTo'>;
 
 /** The originals these replies quote, by id: one query for all of them, none when nothing replies. */
 async function quotesOf(em: EntityManager, ids: readonly string[]): Promise<Map<string, QuotedMessage>> {

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { TRPCError } from '@trpc/server';
+import type { z } from 'zod';
+import type { uploadImageInput } from '../../../shared/chat.ts';
+import type { AttachmentView, ImageVariant } from '../../../shared/images.ts';
+import { Attachment } from '../../db/entities/index.ts';
+import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
+import { claimAttachments, removeImagesOf, removeUnsent } from '../../db/statements/images.ts';
+import type { Deps } from '../../deps.ts';
+import { attachmentViewOf } from '../../views/chat.ts';
+import { limit } from '../auth.ts';
+import { decodeUpload, encoded } from '../images/decode.ts';
+import { authorizeWrite, type Writer } from './rooms.ts';
+
+/** Longest side of the full view and of the thumbnail: enough for a large screen, and for the timeline. */
+const sides: Record<ImageVariant, number> = { full: 2048, thumb: 400 };
+
+export const imageKey = (id: string, variant: ImageVariant) => `${id}/${variant}.webp`;
+
+/**
+ * Stores one image for a message the caller will send to this room: checked by content, turned upright, and
+ * re-encoded as WebP twice (full and thumbnail), which leaves EXIF (a photo's location, its camera) behind.
+ */
+export async function uploadImage(
+  deps: Deps,
+  em: EntityManager,
+  me: Writer,
+  input: z.output<typeof uploadImageInput>,
+): Promise<AttachmentView> {
+  await authorizeWrite(em, input.roomId, me);
+  const { limits } = deps.config;
+  // Decoding a large image costs CPU and memory: uploads have a budget of their own.
+  await limit(deps, `image:${me.id}`, limits.imageUploadsPerHour, 3_600_000);
+  const decoded = await decodeUpload(input.image, {
+    formats: ['png', 'jpeg', 'webp', 'gif'],
+    maxBytes: limits.imageMaxBytes,
+    tooBig: `The image must be at most ${megabytes(limits.imageMaxBytes)}.`,
+    maxPixels: limits.imageMaxPixels,
+  });
+  const [full, thumb] = await Promise.all(
+    (['full', 'thumb'] as const).map((variant) =>
+      encoded(
+        decoded.image
+          .clone()
+          .resize(sides[variant], sides[variant], { fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: variant === 'full' ? 85 : 80 }),
+      ),
+    ),
+  );
+  if (!full || !thumb) throw new Error('An image encode went missing');
+  const id = randomBytes(18).toString('base64url');
+  await deps.images.put(imageKey(id, 'full'), full.data);
+  await deps.images.put(imageKey(id, 'thumb'), thumb.data);
+  const stored = {
+    id,
+    width: full.info.width,
+    height: full.info.height,
+    thumbWidth: thumb.info.width,
+    thumbHeight: thumb.info.height,
+    alt: input.alt ?? '',
+  };
+  await em.insert(Attachment, {
+    ...stored,
+    roomId: input.roomId,
+    uploaderId: me.id,
+    bytes: full.data.length + thumb.data.length,
+  });
+  deps.background.run('remove unsent images', async () => {
+    await sweepUnsent(deps);
+  });
+  return attachmentViewOf(stored);
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
+
+/**
+ * The send's statement, and when the message carries images, their claim in the same transaction: a plain message
+ * costs nothing more. An image that is not the sender's unsent upload to this room refuses the whole send.
+ */
+export async function appendWithImages(
+  em: EntityManager,
+  send: Parameters<typeof appendMessage>[1] & { attachmentIds?: readonly string[] | undefined },
+): Promise<AppendedMessage | null> {
+  const ids = send.attachmentIds ?? [];
+  if (ids.length === 0) return appendMessage(em, send);
+  return em.transactional(async (tx) => {
+    const appended = await appendMessage(tx, send);
+    if (!appended) return null;
+    const claim = { messageId: appended.message.id, roomId: send.roomId, uploaderId: send.senderId, ids };
+    const attachments = await claimAttachments(tx, claim);
+    if (attachments.length < ids.length) {
+      throw new TRPCError({
+        code: 'NOT_FOUND',
+        message:
+          'An attached image is not one you uploaded to this room, or was already sent or removed: attach it again.',
+      });
+    }
+    return { ...appended, message: { ...appended.message, attachments } };
+  });
+}
+
+/**
+ * A deleted message's images go with its words, files and all: nobody is served them any more, and a picture
+ * that had to be taken down (by its sender or a moderator) does not stay on the server's disk.
+ */
+export function forgetImagesOf(deps: Deps, messageId: string): void {
+  deps.background.run("remove a deleted message's images", async () => {
+    const ids = await removeImagesOf(deps.orm.em.fork(), messageId);
+    for (const id of ids) await deps.images.removeAll(id);
+  });
+}
+
+/** Removes uploads never sent within IMAGE_UNSENT_HOURS, a batch at a time: their rows, then their files. */
+export async function sweepUnsent(deps: Deps): Promise<number> {
+  const before = new Date(Date.now() - deps.config.limits.imageUnsentMs);
+  const ids = await removeUnsent(deps.orm.em.fork(), before, 100);
+  for (const id of ids) await deps.images.removeAll(id);
+  return ids.length;
+}
