@@ -339,7 +339,8 @@ describe('keyboard only', () => {
     const composer = page.getByRole('textbox', { name: 'Message Grace Hopper' });
     await page.getByRole('log').getByText('Note 12').waitFor();
 
-    // From the page's start to the composer: a handful of stops, not one per message.
+    // From the page's start to the composer: a handful of stops (skip link target, the log, the jump control,
+    // attach images), not one per message.
     await page.getByRole('link', { name: 'Skip to content' }).focus();
     await page.keyboard.press('Enter');
     let stops = 0;
@@ -347,9 +348,14 @@ describe('keyboard only', () => {
       await page.keyboard.press('Tab');
       stops++;
     }
-    expect(stops).toBeLessThanOrEqual(4);
+    expect(stops).toBeLessThanOrEqual(5);
 
-    // Back into the list: it enters at the newest message; up goes to older ones, End back to the newest.
+    // Back past *Attach images* into the list: it enters at the newest message; up goes to older ones, End back
+    // to the newest.
+    await page.keyboard.press('Shift+Tab');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Attach images');
     await page.keyboard.press('Shift+Tab');
     expect(await focusedText(page)).toContain('Note 12');
     await page.keyboard.press('ArrowUp');

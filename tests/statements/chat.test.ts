@@ -387,7 +387,7 @@ describe('reactions, as every message statement selects them', () => {
     const listed = await roomsSeenBy(em(), ann.id, roomId);
     expect(listed[0]?.last?.reactions).toStrictEqual(expected);
     expect(await extrasOf(em(), [messageId])).toStrictEqual(
-      new Map([[messageId, { reactions: expected, attachments: [] }]]),
+      new Map([[messageId, { reactions: expected, attachments: [], mentions: [] }]]),
     );
   });
 
@@ -397,7 +397,7 @@ describe('reactions, as every message statement selects them', () => {
     expect(sent?.message.reactions).toStrictEqual([]);
     const id = sent?.message.id ?? '0';
     expect(await extrasOf(em(), [id, '999999999'])).toStrictEqual(
-      new Map([[id, { reactions: [], attachments: [] }]]),
+      new Map([[id, { reactions: [], attachments: [], mentions: [] }]]),
     );
     expect(await extrasOf(em(), [])).toStrictEqual(new Map());
   });
