@@ -34,6 +34,14 @@ export function cookieToken(headers: IncomingHttpHeaders): string | null {
   return readCookie(headers.cookie, sessionCookieName);
 }
 
+/** What a request's headers sign in with: a bearer token first, else the session cookie; null for neither. */
+export function credentialsOf(headers: IncomingHttpHeaders): Credentials | null {
+  const bearer = bearerToken(headers);
+  if (bearer) return { kind: 'token', token: bearer };
+  const cookie = cookieToken(headers);
+  return cookie ? { kind: 'cookie', token: cookie } : null;
+}
+
 export interface Resolved {
   auth: Auth | null;
   /** A Set-Cookie value when the session slid forward and the browser should keep it longer. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, type Credentials, cookieToken, resolveCredentials } from '../auth/resolve.ts';
+import { credentialsOf, resolveCredentials } from '../auth/resolve.ts';
 import { type ImageAccess, imageAccess } from '../db/statements/images.ts';
 import type { Deps } from '../deps.ts';
 import { imageKey } from '../services/chat/images.ts';
@@ -43,13 +43,7 @@ function mayView(access: ImageAccess, viewerId: number | null): boolean {
 
 /** The signed-in viewer (the session cookie, or a script's token), or null. */
 async function viewerOf(deps: Deps, req: IncomingMessage): Promise<number | null> {
-  const bearer = bearerToken(req.headers);
-  const cookie = cookieToken(req.headers);
-  const credentials: Credentials | null = bearer
-    ? { kind: 'token', token: bearer }
-    : cookie
-      ? { kind: 'cookie', token: cookie }
-      : null;
+  const credentials = credentialsOf(req.headers);
   if (!credentials) return null;
   const { auth } = await resolveCredentials(deps.orm.em.fork(), deps, credentials);
   return auth?.user.id ?? null;

@@ -4,7 +4,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { maxAvatarBytes } from '../../shared/people.ts';
-import { bearerToken, type Credentials, cookieToken, resolveCredentials } from '../auth/resolve.ts';
+import { credentialsOf, resolveCredentials } from '../auth/resolve.ts';
 import {
   createHttpContextFactory,
   createWsContextFactory,
@@ -165,13 +165,7 @@ async function acceptUpgrade(
   if (pathname !== '/trpc' && pathname !== '/ws') return { status: 404, message: 'Not Found' };
   if (!originAllowed(deps, req)) return { status: 403, message: 'Forbidden' };
   // Header credentials are resolved here, so the socket is counted as its user's (or as signed out) from the start.
-  const bearer = bearerToken(req.headers);
-  const cookie = cookieToken(req.headers);
-  const credentials: Credentials | null = bearer
-    ? { kind: 'token', token: bearer }
-    : cookie
-      ? { kind: 'cookie', token: cookie }
-      : null;
+  const credentials = credentialsOf(req.headers);
   if (!credentials) return null;
   const { auth } = await resolveCredentials(deps.orm.em.fork(), deps, credentials);
   // A stale cookie reads as signed out, as over HTTP; a wrong token is refused.
