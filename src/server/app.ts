@@ -59,6 +59,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   await currentUsers.ready();
   const credentialCache = new CredentialCache(bus);
   const recentUse = new RecentUse(orm, log);
+  const openCredentials = new OpenCredentials(orm, bus, log);
   await credentialCache.ready();
   // Known once the server listens (PORT=0 picks a free one); links are made only after that.
   let listeningPort = config.port;
@@ -77,7 +78,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     credentialCache,
     recentUse,
     readPositions: createReadPositions(orm),
-    openCredentials: new OpenCredentials(orm, bus, log),
+    openCredentials,
     log,
     background,
     mailer,
@@ -105,6 +106,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
       await instanceStats.close();
       currentUsers.close();
       credentialCache.close();
+      openCredentials.close();
       // The closed sockets' last seen, and the last calls' token use.
       await recentUse.flush();
       await withTimeout(background.settled(), config.shutdownDeadlineMs).catch(() =>

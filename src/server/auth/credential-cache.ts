@@ -17,9 +17,9 @@ export interface CredentialsEnded {
 }
 
 /** Every instance hears on this channel that credentials ended, whoever's they were. */
-const credentialsEndedChannel = 'credentials.ended';
+export const credentialsEndedChannel = 'credentials.ended';
 
-const isCredentialsEnded = (message: unknown): message is CredentialsEnded =>
+export const isCredentialsEnded = (message: unknown): message is CredentialsEnded =>
   typeof message === 'object' && message !== null && typeof (message as CredentialsEnded).userId === 'number';
 
 export interface CredentialCacheOptions {

@@ -79,6 +79,15 @@ export class CurrentUsers {
   async get(em: EntityManager, userId: number): Promise<CurrentUser | null> {
     const entry = this.entries.get(userId);
     if (entry && entry.expiresAt > Date.now()) return entry.user;
+    return this.read(em, userId);
+  }
+
+  /**
+   * The user read afresh from the database, and remembered: for `auth.me`, which every page load asks first, so
+   * that a change nobody announced (an operator's `parley create-admin` against a server that cannot hear it)
+   * shows on the next reload.
+   */
+  async read(em: EntityManager, userId: number): Promise<CurrentUser | null> {
     const read = this.startRead();
     const found = await em.findOne(User, { id: userId }, { fields: currentUserFields });
     const user = found ? toCurrentUser(found) : null;

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { socketCloseCodes } from '../../shared/socket.ts';
 import type { Deps } from '../deps.ts';
-import { endsCredential, isSessionEnded, userChannel } from '../services/session-events.ts';
+import { endSessions } from '../services/session-events.ts';
 import type { Auth } from './resolve.ts';
 import { validateSessionToken } from './sessions.ts';
 
@@ -19,14 +19,10 @@ const retryMostMs = 5 * 60 * 1000;
 export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionToken: string | null): void {
   const close = () =>
     setTimeout(() => socket.close(socketCloseCodes.sessionEnded, 'Session ended'), closeDelayMs);
-  const unsubscribe = deps.bus.subscribe(userChannel(auth.user.id), (message) => {
-    if (isSessionEnded(message) && endsCredential(message, auth)) {
-      auth.revoked = true;
-      close();
-    }
-  });
-  // Should the bus drop that news, the instance asks the database once it hears again.
+  // An ending announced by any instance reaches this socket through the instance's one list of open credentials;
+  // should the bus drop that news, the instance asks the database once it hears again.
   const forgetCredential = deps.openCredentials.add({
+    userId: auth.user.id,
     sessionId: auth.sessionId,
     tokenId: auth.tokenId,
     end: () => {
@@ -51,26 +47,22 @@ export function guardSocket(deps: Deps, socket: WebSocket, auth: Auth, sessionTo
     if (verdict) schedule(verdict.expiresAt);
     else await announceExpiry();
   };
-  // Every tab of the session hears it, on every instance; if the bus cannot say so, this socket ends at least.
+  // Every socket and tab of the session hears it, on every instance; if the bus cannot say so, this socket ends at
+  // least.
   const announceExpiry = () =>
-    deps.bus
-      .publish(userChannel(auth.user.id), {
-        type: 'session.ended',
-        reason: 'expired',
-        sessionIds: [auth.sessionId ?? ''],
-      })
-      .catch((cause) => {
+    endSessions(deps, auth.user.id, { reason: 'expired', sessionIds: [auth.sessionId ?? ''] }).catch(
+      (cause) => {
         deps.log.warn('Could not announce an expired session', { userId: auth.user.id, cause });
         auth.revoked = true;
         close();
-      });
+      },
+    );
   const schedule = (expiresAt: Date) => {
     const wait = Math.max(1000, Math.min(expiresAt.getTime() - Date.now(), recheckEveryMs));
     timer = setTimeout(() => recheck(retryFirstMs), wait);
   };
   if (sessionToken && auth.sessionExpiresAt) schedule(auth.sessionExpiresAt);
   socket.once('close', () => {
-    unsubscribe();
     forgetCredential();
     clearTimeout(timer);
   });

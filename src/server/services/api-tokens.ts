@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { createApiToken } from '../auth/api-tokens.ts';
 import { ApiToken } from '../db/entities/index.ts';
 import type { Deps } from '../deps.ts';
-import { endSessions } from './auth.ts';
+import { endSessions } from './session-events.ts';
 
 export async function issueApiToken(deps: Deps, em: EntityManager, userId: number, name: string) {
   const count = await em.count(ApiToken, { user: userId });

@@ -13,7 +13,7 @@ import type { Deps } from '../deps.ts';
 import { fieldError, fieldErrors, tooManyRequests } from '../errors.ts';
 import { type AuthUser, authUserOf } from '../views/people.ts';
 import { joinPublicRoom } from './chat/rooms.ts';
-import { type SessionEndedEvent, userChannel } from './session-events.ts';
+import { endSessions } from './session-events.ts';
 
 export interface NewSession {
   user: AuthUser;
@@ -173,23 +173,6 @@ export async function announcePasswordChange(
   if (sessionIds.length || tokenIds.length) {
     await endSessions(deps, userId, { reason: 'password-changed', sessionIds, tokenIds });
   }
-}
-
-/**
- * Tells every instance, so each forgets those credentials (no call is let in with them any more) and closes the
- * sockets that ran on them.
- */
-export async function endSessions(
-  deps: Deps,
-  userId: number,
-  event: Omit<SessionEndedEvent, 'type'>,
-): Promise<void> {
-  const { sessionIds, tokenIds, all } = event;
-  await deps.credentialCache.ended({ userId, sessionIds, tokenIds, all });
-  await deps.bus.publish(userChannel(userId), {
-    type: 'session.ended',
-    ...event,
-  } satisfies SessionEndedEvent);
 }
 
 export async function limit(deps: Deps, key: string, max: number, windowMs: number): Promise<void> {

@@ -10,7 +10,7 @@ import { escapeLike } from '../db/statements/sql.ts';
 import type { Deps } from '../deps.ts';
 import { adminUserOf } from '../views/moderation.ts';
 import { type AuditAction, audit } from './audit.ts';
-import { endSessions } from './auth.ts';
+import { endSessions } from './session-events.ts';
 
 /** A ban without an end date lasts until this far-off day (PostgreSQL's `infinity` has no JavaScript Date). */
 export const permanently = new Date('9999-12-31T00:00:00Z');

@@ -1,4 +1,5 @@
 import type { Auth } from '../auth/resolve.ts';
+import type { Deps } from '../deps.ts';
 
 /** Published on a user's channel when some of their credentials stop being valid, on whichever instance. */
 export interface SessionEndedEvent {
@@ -11,6 +12,23 @@ export interface SessionEndedEvent {
 }
 
 export const userChannel = (userId: number) => `user:${userId}`;
+
+/**
+ * Tells every instance, so each forgets those credentials (no call is let in with them any more) and closes the
+ * sockets that ran on them.
+ */
+export async function endSessions(
+  deps: Deps,
+  userId: number,
+  event: Omit<SessionEndedEvent, 'type'>,
+): Promise<void> {
+  const { sessionIds, tokenIds, all } = event;
+  await deps.credentialCache.ended({ userId, sessionIds, tokenIds, all });
+  await deps.bus.publish(userChannel(userId), {
+    type: 'session.ended',
+    ...event,
+  } satisfies SessionEndedEvent);
+}
 
 export function isSessionEnded(message: unknown): message is SessionEndedEvent {
   return (
