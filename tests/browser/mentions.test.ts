@@ -125,4 +125,34 @@ describe('mentioning someone in the browser', () => {
     });
     await saveScreenshot(grace.page, '30-mentions.png');
   });
+
+  test('editing a message offers the same @ list, and the saved edit mentions the person picked', async () => {
+    const [ada, grace] = [await signUpInBrowser('Ada Lovelace'), await signUpInBrowser('Grace Hopper')];
+    await makeFriends(ada, grace);
+    const room = await ada.client.chat.openPrivate.mutate({ userId: grace.id });
+    await say(ada.client, room.id, 'Thanks for the compiler!');
+    await ada.page.goto(`/chat/${room.id}`);
+
+    const sent = message(ada.page, 'Thanks for the compiler');
+    await sent.hover();
+    await sent.getByRole('button', { name: /^Actions for / }).click();
+    await ada.page.getByRole('menuitem', { name: 'Edit' }).click();
+    const editor = ada.page.getByRole('textbox', { name: 'Edit message' });
+    await editor.press('End');
+    await editor.pressSequentially(' @gr');
+    const option = ada.page
+      .getByRole('listbox', { name: 'People to mention' })
+      .getByRole('option', { name: new RegExp(`Grace Hopper @${grace.who.username}`) });
+    await option.waitFor();
+    // Enter picks from the open list (it does not save yet); the next Enter saves.
+    await editor.press('Enter');
+    expect(await editor.inputValue()).toBe(`Thanks for the compiler! @${grace.who.username} `);
+    await editor.press('Enter');
+
+    const edited = message(ada.page, 'Thanks for the compiler');
+    await edited.getByText('(edited)').waitFor();
+    await edited.getByRole('link', { name: '@Grace Hopper' }).waitFor();
+    const [stored] = (await grace.client.chat.history.query({ roomId: room.id })).items;
+    expect(stored?.mentions.map((person) => person.id)).toEqual([grace.id]);
+  });
 });

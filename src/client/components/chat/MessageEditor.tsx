@@ -1,11 +1,17 @@
 import { createSignal, createUniqueId, onMount, Show } from 'solid-js';
 import { maxMessageLength } from '../../../shared/chat.ts';
 import { describeError } from '../../lib/errors.ts';
+import { createMentionPicker } from './MentionPicker.tsx';
 import { fitToContent, isSubmitKey } from './textarea.ts';
 
-/** Editing one of your messages in place: Enter saves, Shift+Enter breaks the line, Escape cancels. */
+/**
+ * Editing one of your messages in place: Enter saves, Shift+Enter breaks the line, Escape cancels; an `@` offers
+ * the room's people, as in the composer.
+ */
 export function MessageEditor(props: {
   initial: string;
+  /** The message's room, whose readers the `@` list offers. */
+  roomId?: number | undefined;
   onSave: (body: string) => Promise<void>;
   onCancel: () => void;
 }) {
@@ -14,6 +20,17 @@ export function MessageEditor(props: {
   const [saving, setSaving] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   let textarea: HTMLTextAreaElement | undefined;
+  const mentions = createMentionPicker({
+    roomId: () => props.roomId,
+    textarea: () => textarea,
+    replace: (value, caret) => {
+      setText(value);
+      if (!textarea) return;
+      textarea.value = value;
+      textarea.setSelectionRange(caret, caret);
+      fitToContent(textarea);
+    },
+  });
 
   onMount(() => {
     if (!textarea) return;
@@ -60,11 +77,23 @@ export function MessageEditor(props: {
         aria-invalid={error() ? true : undefined}
         aria-describedby={`${id}-hint${error() ? ` ${id}-error` : ''}`}
         disabled={saving()}
+        {...mentions.aria()}
+        onBlur={() => mentions.close()}
+        onClick={() => mentions.follow()}
+        onKeyUp={(event) => {
+          if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) mentions.follow();
+        }}
         onInput={(event) => {
           setText(event.currentTarget.value);
+          mentions.follow();
           fitToContent(event.currentTarget);
         }}
         onKeyDown={(event) => {
+          // The list, while open, takes the arrows, Enter, Tab and Escape.
+          if (mentions.onKeyDown(event)) {
+            event.stopPropagation();
+            return;
+          }
           if (isSubmitKey(event)) {
             event.preventDefault();
             void save();
@@ -75,6 +104,7 @@ export function MessageEditor(props: {
           }
         }}
       />
+      {mentions.view()}
       <p class="message-editor-hint" id={`${id}-hint`}>
         Escape to{' '}
         <button type="button" class="link-button" onClick={() => props.onCancel()}>

@@ -49,6 +49,8 @@ export interface MessageItemProps {
   onReport?: (reason: string) => Promise<void>;
   /** Given to admins for any stored message: Delete as moderator. */
   onModerate?: (reason: string) => Promise<void>;
+  /** The room it is in: editing offers its readers after an `@`. */
+  roomId?: number | undefined;
   /** The people the message mentions (stored messages); `meId` marks it when one of them is the reader. */
   mentions?: readonly PublicUser[] | undefined;
   meId?: number | undefined;
@@ -184,6 +186,7 @@ export function MessageItem(props: MessageItemProps) {
             {(onEdit) => (
               <MessageEditor
                 initial={props.body}
+                roomId={props.roomId}
                 onSave={async (body) => {
                   await onEdit()(body);
                   setEditing(false);

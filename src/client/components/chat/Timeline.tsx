@@ -265,6 +265,7 @@ export function Timeline(props: TimelineProps) {
                         onReply={replyable(message) ? () => props.onReply?.(message) : undefined}
                         sender={message.sender}
                         body={message.body}
+                        roomId={message.roomId}
                         mentions={message.mentions}
                         meId={props.me?.id}
                         attachments={message.attachments}
