@@ -14,6 +14,28 @@ describe('the names a message mentions', () => {
       'ada',
     ]);
   });
+
+  test('a name inside code mentions nobody, as the timeline shows it as code: spans, fences, unclosed fences', () => {
+    const body = [
+      'ping @ada: run `notify @bob` or ``say `@cat` twice``',
+      '```sh',
+      'echo @dan',
+      '```',
+      'and @eve after the fence',
+      '~~~',
+      '@fay in a fence never closed',
+    ].join('\n');
+    expect(mentionedNames(body)).toEqual(['ada', 'eve']);
+    // And the timeline agrees: no mention link inside code.
+    const everyone = new Map(
+      ['ada', 'bob', 'cat', 'dan', 'eve', 'fay'].map((name, i) => [
+        name,
+        { id: i + 1, username: name, displayName: name },
+      ]),
+    );
+    const html = renderMarkdown(body, { people: everyone, meId: null });
+    expect([...html.matchAll(/data-user-id="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([1, 5]);
+  });
 });
 
 describe('a mention in plain text (previews, notifications)', () => {

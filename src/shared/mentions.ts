@@ -14,10 +14,20 @@ export const mentionPattern = /(?<![A-Za-z0-9_.@-])@([A-Za-z0-9_](?:[A-Za-z0-9_.
  */
 export const unmentionable: ReadonlySet<string> = new Set(['everyone', 'here', 'channel', 'all']);
 
-/** The distinct names a body mentions, lower-case, in the order they first appear. */
+/** Fenced code blocks (``` or ~~~, to the closing fence or the end) and inline code spans (` … `, `` … ``). */
+const fencedCode = /(^|\n)[ ]{0,3}(`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:\n[ ]{0,3}\2[`~]*[ \t]*(?=\n|$)|$)|$)/g;
+const inlineCode = /(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g;
+
+/** The words outside code: what the timeline renders as text, where an `@username` can be a mention. */
+export const outsideCode = (body: string) => body.replace(fencedCode, '$1').replace(inlineCode, '');
+
+/**
+ * The distinct names a body mentions, lower-case, in the order they first appear. A name inside code is code (the
+ * timeline shows it as written, not as a mention), so it mentions nobody.
+ */
 export function mentionedNames(body: string): string[] {
   const names = new Set<string>();
-  for (const match of body.matchAll(mentionPattern)) {
+  for (const match of outsideCode(body).matchAll(mentionPattern)) {
     const name = match[1]?.toLowerCase();
     if (name && name.length >= 3 && !unmentionable.has(name)) names.add(name);
   }
