@@ -1,4 +1,5 @@
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
+import { Remembered, type RememberedOptions } from '../remembered.ts';
 import type { StoredApiToken } from './api-tokens.ts';
 import type { StoredSession } from './sessions.ts';
 
@@ -22,52 +23,11 @@ export const credentialsEndedChannel = 'credentials.ended';
 export const isCredentialsEnded = (message: unknown): message is CredentialsEnded =>
   typeof message === 'object' && message !== null && typeof (message as CredentialsEnded).userId === 'number';
 
-export interface CredentialCacheOptions {
-  /** A backstop only: an ended credential is normally heard on the bus at once. */
-  ttlMs: number;
-  maxEntries: number;
-}
+/** `ttlMs` is a backstop only: an ended credential is normally heard on the bus at once. */
+export type CredentialCacheOptions = RememberedOptions;
 
-/** Remembered credentials of one kind, oldest first; `generation` is bumped by every ending heard. */
-export class CredentialMemory<Stored extends { id: string }> {
-  private readonly entries = new Map<string, Known<Stored> & { expiresAt: number }>();
-  generation = 0;
-
-  constructor(private readonly options: CredentialCacheOptions) {}
-
-  get(id: string): Known<Stored> | null {
-    const entry = this.entries.get(id);
-    return entry && entry.expiresAt > Date.now() ? entry : null;
-  }
-
-  /** Call before the look-up query, then `remember` what it read: dropped if an ending was heard meanwhile. */
-  startRead(): { remember(known: Known<Stored>): void } {
-    const generation = this.generation;
-    return {
-      remember: (known) => {
-        if (generation !== this.generation) return;
-        this.entries.delete(known.stored.id);
-        this.entries.set(known.stored.id, { ...known, expiresAt: Date.now() + this.options.ttlMs });
-        if (this.entries.size > this.options.maxEntries) {
-          const oldest = this.entries.keys().next();
-          if (!oldest.done) this.entries.delete(oldest.value);
-        }
-      },
-    };
-  }
-
-  forget(ids: readonly string[], everyOfUser: number | null): void {
-    this.generation++;
-    for (const id of ids) this.entries.delete(id);
-    if (everyOfUser === null) return;
-    for (const [id, entry] of this.entries) if (entry.userId === everyOfUser) this.entries.delete(id);
-  }
-
-  clear(): void {
-    this.generation++;
-    this.entries.clear();
-  }
-}
+/** Remembered credentials of one kind, by id. */
+export type CredentialMemory<Stored extends { id: string }> = Remembered<string, Known<Stored>>;
 
 /**
  * This instance's memory of the sessions and tokens recent HTTP calls came with, so a caller's next call checks
@@ -85,8 +45,8 @@ export class CredentialCache {
     private readonly bus: EventBus,
     options: CredentialCacheOptions = { ttlMs: 60_000, maxEntries: 10_000 },
   ) {
-    this.sessions = new CredentialMemory(options);
-    this.tokens = new CredentialMemory(options);
+    this.sessions = new Remembered(options);
+    this.tokens = new Remembered(options);
     this.unsubscribe = bus.subscribe(credentialsEndedChannel, (message) => {
       if (isCredentialsEnded(message)) this.forget(message);
     });
@@ -108,7 +68,9 @@ export class CredentialCache {
   }
 
   private forget(event: CredentialsEnded): void {
-    const everyOfUser = event.all ? event.userId : null;
+    const everyOfUser = event.all
+      ? (known: Known<{ id: string }>) => known.userId === event.userId
+      : undefined;
     this.sessions.forget(event.sessionIds ?? [], everyOfUser);
     this.tokens.forget(event.tokenIds ?? [], everyOfUser);
   }

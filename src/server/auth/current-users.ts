@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../db/entities/index.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
+import { Remembered, type RememberedOptions } from '../remembered.ts';
 import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
 import { type AuthUser, authUserFields, authUserOf } from '../views/people.ts';
 
@@ -42,32 +43,28 @@ interface UserChanged {
 const isUserChanged = (message: unknown): message is UserChanged =>
   typeof message === 'object' && message !== null && (message as UserChanged).type === 'user.changed';
 
-export interface CurrentUsersOptions {
-  /** A backstop only: a change is normally heard on the bus at once. */
-  ttlMs: number;
-  maxEntries: number;
-}
+/** `ttlMs` is a backstop only: a change is normally heard on the bus at once. */
+export type CurrentUsersOptions = RememberedOptions;
 
 /**
  * This instance's memory of who each recent caller is now (role, ban, mute, name…), so every call can act on the
  * current account without a query. Forgotten on every instance the moment a change is announced on the bus.
  */
 export class CurrentUsers {
-  private readonly entries = new Map<number, { user: CurrentUser | null; expiresAt: number }>();
-  /** Bumped by every change heard: a read begun before one must not be remembered after it. */
-  private generation = 0;
+  private readonly users: Remembered<number, CurrentUser | null>;
   private readonly unsubscribe: Unsubscribe;
   private readonly stopRecovering: Unsubscribe;
 
   constructor(
     private readonly bus: EventBus,
-    private readonly options: CurrentUsersOptions = { ttlMs: 60_000, maxEntries: 10_000 },
+    options: CurrentUsersOptions = { ttlMs: 60_000, maxEntries: 10_000 },
   ) {
+    this.users = new Remembered(options);
     this.unsubscribe = bus.subscribe(userChangesChannel, (message) => {
       if (isUserChanged(message)) this.forget(message.userId);
     });
     // Changes announced while this instance's link was down were not heard: forget everyone, read afresh.
-    this.stopRecovering = bus.onRecover(() => this.forgetEveryone());
+    this.stopRecovering = bus.onRecover(() => this.users.clear());
   }
 
   /** Resolves once changes announced by any instance reach this one. */
@@ -77,9 +74,8 @@ export class CurrentUsers {
 
   /** The user as they are now; null when the account is gone. */
   async get(em: EntityManager, userId: number): Promise<CurrentUser | null> {
-    const entry = this.entries.get(userId);
-    if (entry && entry.expiresAt > Date.now()) return entry.user;
-    return this.read(em, userId);
+    const remembered = this.users.get(userId);
+    return remembered !== undefined ? remembered : this.read(em, userId);
   }
 
   /**
@@ -100,18 +96,7 @@ export class CurrentUsers {
    * dropped if a change was heard meanwhile, since the row read may predate it.
    */
   startRead(): { remember(userId: number, user: CurrentUser | null): void } {
-    const generation = this.generation;
-    return {
-      remember: (userId, user) => {
-        if (generation !== this.generation) return;
-        this.entries.delete(userId);
-        this.entries.set(userId, { user, expiresAt: Date.now() + this.options.ttlMs });
-        if (this.entries.size > this.options.maxEntries) {
-          const oldest = this.entries.keys().next();
-          if (!oldest.done) this.entries.delete(oldest.value);
-        }
-      },
-    };
+    return this.users.startRead();
   }
 
   /**
@@ -127,18 +112,12 @@ export class CurrentUsers {
   }
 
   private forget(userId: number): void {
-    this.generation++;
-    this.entries.delete(userId);
-  }
-
-  private forgetEveryone(): void {
-    this.generation++;
-    this.entries.clear();
+    this.users.forget([userId]);
   }
 
   close(): void {
     this.unsubscribe();
     this.stopRecovering();
-    this.entries.clear();
+    this.users.clear();
   }
 }

@@ -117,7 +117,7 @@ async function findCredential<Stored extends { id: string }>(
   owner.remember(user.id, user);
   // Who the owner is now comes from `currentUsers` on every call; the row's copy of them is not read again.
   const known: Known<Stored> = { stored: row, userId: user.id };
-  return { known, remember: () => credential.remember(known) };
+  return { known, remember: () => credential.remember(id, known) };
 }
 
 export const isBanned = <T extends Pick<User, 'bannedUntil'>>(user: T): user is T & { bannedUntil: Date } =>

@@ -1,0 +1,60 @@
+/** How long a remembered value lasts, and how many are kept (the oldest go first). */
+export interface RememberedOptions {
+  ttlMs: number;
+  maxEntries: number;
+}
+
+/**
+ * A bounded memory of values read from somewhere slower (the database): each kept for `ttlMs`, the oldest dropped
+ * past `maxEntries`. A read begun before a `forget` is not remembered after it (`startRead`): the row it read may
+ * predate the change that was forgotten.
+ */
+export class Remembered<Key, Value> {
+  private readonly entries = new Map<Key, { value: Value; expiresAt: number }>();
+  /** Bumped by every forget: a read begun before one must not be remembered after it. */
+  private generation = 0;
+
+  constructor(private readonly options: RememberedOptions) {}
+
+  /** The value, while it lasts; undefined when there is none (a remembered null stays null). */
+  get(key: Key): Value | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > Date.now()) return entry.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Keeps a value now, for `ttlMs` unless told otherwise. */
+  set(key: Key, value: Value, ttlMs = this.options.ttlMs): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
+    if (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+
+  /** Call before the read, then `remember` what it found: dropped if anything was forgotten meanwhile. */
+  startRead(): { remember(key: Key, value: Value): void } {
+    const generation = this.generation;
+    return {
+      remember: (key, value) => {
+        if (generation === this.generation) this.set(key, value);
+      },
+    };
+  }
+
+  /** Forgets these keys, and every value `also` picks. */
+  forget(keys: Iterable<Key>, also?: (value: Value) => boolean): void {
+    this.generation++;
+    for (const key of keys) this.entries.delete(key);
+    if (!also) return;
+    for (const [key, entry] of this.entries) if (also(entry.value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
