@@ -2,6 +2,7 @@ import { ApiToken, Session } from '../db/entities/index.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
+import { endsCredential } from '../services/session-events.ts';
 import { type CredentialsEnded, credentialsEndedChannel, isCredentialsEnded } from './credential-cache.ts';
 
 /** A socket's credential, and how to end the socket when the credential no longer holds. */
@@ -55,11 +56,8 @@ export class OpenCredentials {
   }
 
   private endedBy(event: CredentialsEnded): OpenCredential[] {
-    return [...(this.byUser.get(event.userId) ?? [])].filter(
-      (c) =>
-        event.all ||
-        (c.sessionId !== null && event.sessionIds?.includes(c.sessionId)) ||
-        (c.tokenId !== null && event.tokenIds?.includes(c.tokenId)),
+    return [...(this.byUser.get(event.userId) ?? [])].filter((credential) =>
+      endsCredential(event, credential),
     );
   }
 

@@ -38,11 +38,14 @@ export function isSessionEnded(message: unknown): message is SessionEndedEvent {
   );
 }
 
-/** Whether the event ends the credential this caller is using. */
-export function endsCredential(event: SessionEndedEvent, auth: Auth): boolean {
+/** Whether an ending (a `session.ended` event, or `credentials.ended`) ends this credential: a caller's, a socket's. */
+export function endsCredential(
+  event: Pick<SessionEndedEvent, 'all' | 'sessionIds' | 'tokenIds'>,
+  credential: Pick<Auth, 'sessionId' | 'tokenId'>,
+): boolean {
   if (event.all) return true;
-  if (auth.sessionId && event.sessionIds?.includes(auth.sessionId)) return true;
-  return Boolean(auth.tokenId && event.tokenIds?.includes(auth.tokenId));
+  if (credential.sessionId && event.sessionIds?.includes(credential.sessionId)) return true;
+  return Boolean(credential.tokenId && event.tokenIds?.includes(credential.tokenId));
 }
 
 /** Published on a user's channel when their role or profile changed, so their open tabs read `auth.me` again. */
