@@ -87,10 +87,9 @@ export function announceMentionsGone(deps: Deps, message: MessageView): void {
 const resolve = (em: EntityManager, message: MessageView, names: readonly string[]) =>
   resolveMentions(em, { messageId: message.id, roomId: message.roomId, senderId: message.sender.id, names });
 
+/** After the answer, and waited for at shutdown like any other background work. */
 function inBackground(deps: Deps, message: MessageView, work: () => Promise<void>): void {
-  void work().catch((cause) =>
-    deps.log.warn('Could not announce mentions', { messageId: message.id, cause }),
-  );
+  deps.background.run(`announce the mentions of message ${message.id}`, work);
 }
 
 /** The sender's own mentions of themselves never count nor notify. */
