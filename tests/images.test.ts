@@ -280,6 +280,61 @@ describe('what is refused', () => {
   });
 });
 
+describe('describing an image before it is sent', () => {
+  it('a description given after the upload goes with the message; clearing it falls back to none', async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const first = await upload(ann.client, room.id, await smallPng());
+    const second = await upload(ann.client, room.id, await smallPng(), 'A first try');
+
+    const described = await ann.client.chat.describeImage.mutate({
+      attachmentId: first.id,
+      alt: '  Two squares, red and blue  ',
+    });
+    await ann.client.chat.describeImage.mutate({ attachmentId: second.id, alt: '' });
+    await sendImages(ann.client, room.id, [first.id, second.id]);
+
+    expect(described).toMatchObject({ id: first.id, alt: 'Two squares, red and blue', width: 64 });
+    const { items } = await ben.client.chat.history.query({ roomId: room.id, limit: 1 });
+    expect(items[0]?.attachments.map((image) => image.alt)).toStrictEqual(['Two squares, red and blue', '']);
+  });
+
+  it("refuses a sent image, someone else's upload and a description over 200 characters", async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const sent = await upload(ann.client, room.id, await smallPng(), 'Sent as it was');
+    await sendImages(ann.client, room.id, [sent.id]);
+    const bens = await upload(ben.client, room.id, await smallPng());
+
+    for (const attachmentId of [sent.id, bens.id]) {
+      const { code, message } = await refusal(
+        ann.client.chat.describeImage.mutate({ attachmentId, alt: 'Mine' }),
+      );
+      expect(code).toBe('NOT_FOUND');
+      expect(message).toMatch(/not one of your uploads waiting to be sent/);
+    }
+    const long = await refusal(
+      ann.client.chat.describeImage.mutate({ attachmentId: bens.id, alt: 'x'.repeat(201) }),
+    );
+    expect(long).toStrictEqual({
+      code: 'BAD_REQUEST',
+      message: 'alt: The description must be at most 200 characters.',
+    });
+    const { items } = await ben.client.chat.history.query({ roomId: room.id, limit: 1 });
+    expect(items[0]?.attachments[0]?.alt).toBe('Sent as it was');
+  });
+});
+
+describe("the server's image limits", () => {
+  it('are what IMAGE_MAX_BYTES configures, so the web client refuses a larger file before uploading it', async () => {
+    const [ann] = await people(server, 'Ann');
+    expect(await ann.client.chat.imageLimits.query()).toStrictEqual({
+      maxBytes: 2_000_000,
+      maxPerMessage: 4,
+    });
+  });
+});
+
 describe('uploads never sent', () => {
   it('are removed, files and all, once older than IMAGE_UNSENT_HOURS; sent ones stay', async () => {
     const [ann] = await people(server, 'Ann');

@@ -58,13 +58,17 @@ export const sendInput = z
     path: ['body'],
   });
 
+/** What an image shows, for people who cannot see it (a screen reader reads it; the full view shows it). */
+const imageDescription = lineText().trim().max(200, 'The description must be at most 200 characters.');
+
 /** One image for a message in this room: the answer's `id` goes into `chat.send`'s `attachmentIds`. */
 export const uploadImageInput = z.object({
   roomId: roomIdSchema,
   image: base64Image(hardMaxImageBytes, 'The image must be at most 50 MB.'),
-  /** What the image shows, for people who cannot see it. */
-  alt: lineText().trim().max(200, 'The description must be at most 200 characters.').optional(),
+  alt: imageDescription.optional(),
 });
+/** A description given (or changed, or cleared) after the upload, while the image waits to be sent. */
+export const describeImageInput = z.object({ attachmentId: attachmentIdSchema, alt: imageDescription });
 export const editInput = z.object({ messageId: messageIdSchema, body: messageBody });
 export const deleteInput = z.object({ messageId: messageIdSchema });
 export const markReadInput = z.object({ roomId: roomIdSchema, seq: z.number().int().min(0) });

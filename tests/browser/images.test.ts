@@ -16,7 +16,7 @@ import { type Person, signUp } from '../helpers/people.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Images in the public room, as Ada sends them: picked with the attach button, pasted, or dropped on the
-// conversation; a chip with a progress bar while each uploads (× cancels); the thumbnail in the log, sized before
+// conversation; a chip with a progress bar while each uploads (× cancels) and a description to add; the thumbnail in the log, sized before
 // it loads; a click opens the full view, which Escape closes. Needs the built client (`npm run build`).
 
 let server: TestServer;
@@ -44,7 +44,7 @@ const landscape = () =>
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: chattyLimits }),
+    startTestServer({ serveClient: true, env: { ...chattyLimits, IMAGE_MAX_BYTES: '3000000' } }),
     launchBrowser(),
   ]);
   ben = await signUp(server, { displayName: 'Ben Okafor' });
@@ -167,6 +167,35 @@ describe('images in the public room', () => {
     expect((await newest())?.body).toBe('');
     const images = messageLog().getByRole('button', { name: /^Open Image from Ada/ });
     await expect.poll(() => images.count()).toBe(3);
+  });
+
+  test("a description written before sending names the image for everyone; a file over the server's limit never uploads", async () => {
+    await deliver(
+      'drop',
+      'harbour.png',
+      await sharp(await landscape())
+        .resize(300)
+        .png()
+        .toBuffer(),
+    );
+    const chip = tray().getByRole('listitem').filter({ hasText: 'harbour.png' });
+    await chip.getByRole('button', { name: 'Describe harbour.png' }).click();
+    const field = chip.getByRole('textbox', { name: /^Description of harbour\.png/ });
+    await field.fill('Boats in the harbour at dusk');
+    await field.press('Enter');
+    await chip.getByRole('button', { name: 'Edit the description of harbour.png' }).waitFor();
+
+    await composer().fill('Evening walk');
+    await composer().press('Enter');
+
+    await message('Evening walk')
+      .getByRole('button', { name: 'Open Boats in the harbour at dusk' })
+      .waitFor();
+    await expect.poll(async () => (await newest())?.attachments[0]?.alt).toBe('Boats in the harbour at dusk');
+
+    await deliver('drop', 'huge.png', Buffer.alloc(3_500_000));
+    await page.getByRole('alert').filter({ hasText: 'huge.png is larger than 3 MB.' }).waitFor();
+    expect(await tray().getByRole('listitem').count()).toBe(0);
   });
 
   test('a slow upload shows its progress and can be cancelled; a file that is no image is refused', async () => {

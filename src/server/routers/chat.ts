@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { reportInput } from '../../shared/admin.ts';
 import {
   deleteInput,
+  describeImageInput,
   editInput,
   historyInput,
   markReadInput,
@@ -17,7 +18,7 @@ import { onAbort } from '../realtime/abort.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { historyAfter, historyAround } from '../services/chat/history-window.ts';
-import { uploadImage } from '../services/chat/images.ts';
+import { describeImage, imageLimits, uploadImage } from '../services/chat/images.ts';
 import { refuseMentionFlood } from '../services/chat/mentions.ts';
 import { history } from '../services/chat/messages.ts';
 import { activeMute } from '../services/chat/mute.ts';
@@ -104,6 +105,14 @@ export const chatRouter = router({
   uploadImage: protectedProcedure
     .input(uploadImageInput)
     .mutation(({ ctx, input }) => uploadImage(ctx.deps, ctx.em, ctx.user, input)),
+
+  /** Describes an upload not sent yet (what the image shows, for people who cannot see it). */
+  describeImage: protectedProcedure
+    .input(describeImageInput)
+    .mutation(({ ctx, input }) => describeImage(ctx.em, ctx.user, input)),
+
+  /** The largest image file this server takes and how many go in one message. */
+  imageLimits: protectedProcedure.query(({ ctx }) => imageLimits(ctx.deps)),
 
   edit: protectedProcedure.input(editInput).mutation(({ ctx, input }) => {
     refuseMentionFlood(input.body, ctx.deps.config.limits.mentionsPerMessage);

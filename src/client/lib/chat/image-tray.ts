@@ -2,6 +2,7 @@ import { createSignal, onCleanup } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
 import { defaultImageMaxBytes, maxImagesPerMessage } from '../../../shared/images.ts';
 import { describeError } from '../errors.ts';
+import { trpc } from '../trpc.ts';
 import { readAsBase64, type UploadedImage, uploadImage } from './upload.ts';
 
 /** One image on its way into a message: uploading (with its progress), ready to send, or refused. */
@@ -14,6 +15,8 @@ export interface TrayImage {
   status: 'uploading' | 'ready' | 'failed';
   error: string | null;
   uploaded: UploadedImage | null;
+  /** A description being saved for the uploaded image. */
+  describing: boolean;
 }
 
 const accepted = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
@@ -24,6 +27,8 @@ export interface ImageTray {
   add(files: Iterable<File>): void;
   /** Cancels an upload or takes a finished one out of the message. */
   remove(key: string): void;
+  /** Gives an uploaded image a description (empty clears it); a failure shows on its chip. */
+  describe(key: string, alt: string): Promise<void>;
   /** A problem with the files offered, not with one upload. */
   notice(): string | null;
   busy(): boolean;
@@ -31,10 +36,29 @@ export interface ImageTray {
   take(): UploadedImage[];
 }
 
+/** The server's limits, asked once a page: until they arrive, the defaults (the server checks again anyway). */
+let serverLimits: Promise<{ maxBytes: number; maxPerMessage: number }> | null = null;
+const [limits, setLimits] = createSignal({
+  maxBytes: defaultImageMaxBytes,
+  maxPerMessage: maxImagesPerMessage,
+});
+function loadLimits() {
+  serverLimits ??= trpc.chat.imageLimits.query().then((answer) => {
+    setLimits(answer);
+    return answer;
+  });
+  serverLimits.catch(() => {
+    serverLimits = null;
+  });
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
+
 /** The images the composer holds for the next message in one room. */
 export function createImageTray(roomId: number): ImageTray {
   const [images, setImages] = createStore<TrayImage[]>([]);
   const [notice, setNotice] = createSignal<string | null>(null);
+  loadLimits();
   const uploads = new Map<string, AbortController>();
   let counter = 0;
 
@@ -63,12 +87,13 @@ export function createImageTray(roomId: number): ImageTray {
         setNotice(`${file.name || 'That file'} is not a PNG, JPEG, WebP or GIF image.`);
         continue;
       }
-      if (file.size > defaultImageMaxBytes) {
-        setNotice(`${file.name || 'That image'} is larger than ${defaultImageMaxBytes / 1_000_000} MB.`);
+      const { maxBytes, maxPerMessage } = limits();
+      if (file.size > maxBytes) {
+        setNotice(`${file.name || 'That image'} is larger than ${megabytes(maxBytes)}.`);
         continue;
       }
-      if (images.length >= maxImagesPerMessage) {
-        setNotice(`A message carries at most ${maxImagesPerMessage} images.`);
+      if (images.length >= maxPerMessage) {
+        setNotice(`A message carries at most ${maxPerMessage} images.`);
         break;
       }
       const key = `image-${++counter}`;
@@ -80,6 +105,7 @@ export function createImageTray(roomId: number): ImageTray {
         status: 'uploading',
         error: null,
         uploaded: null,
+        describing: false,
       };
       setImages(produce((list) => list.push(entry)));
       void start(key, file);
@@ -94,6 +120,20 @@ export function createImageTray(roomId: number): ImageTray {
     setNotice(null);
   };
 
+  const describe = async (key: string, alt: string) => {
+    const image = images.find((candidate) => candidate.key === key);
+    if (!image?.uploaded) return;
+    update(key, { describing: true, error: null });
+    try {
+      const uploaded = await trpc.chat.describeImage.mutate({ attachmentId: image.uploaded.id, alt });
+      update(key, { uploaded });
+    } catch (error) {
+      update(key, { error: describeError(error).message ?? 'The description was not saved.' });
+    } finally {
+      update(key, { describing: false });
+    }
+  };
+
   onCleanup(() => {
     for (const controller of uploads.values()) controller.abort();
     for (const image of images) URL.revokeObjectURL(image.previewUrl);
@@ -103,8 +143,9 @@ export function createImageTray(roomId: number): ImageTray {
     images,
     add,
     remove,
+    describe,
     notice,
-    busy: () => images.some((image) => image.status === 'uploading'),
+    busy: () => images.some((image) => image.status === 'uploading' || image.describing),
     take() {
       const ready = images.filter((image) => image.uploaded);
       for (const image of ready) URL.revokeObjectURL(image.previewUrl);

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
-import type { uploadImageInput } from '../../../shared/chat.ts';
-import type { AttachmentView, ImageVariant } from '../../../shared/images.ts';
+import type { describeImageInput, uploadImageInput } from '../../../shared/chat.ts';
+import { type AttachmentView, type ImageVariant, maxImagesPerMessage } from '../../../shared/images.ts';
 import { Attachment } from '../../db/entities/index.ts';
 import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
 import { claimAttachments, removeImagesOf, removeUnsent } from '../../db/statements/images.ts';
@@ -71,6 +71,34 @@ export async function uploadImage(
   });
   return attachmentViewOf(stored);
 }
+
+/**
+ * Gives an image waiting to be sent a description (or a new one, or none): people usually write it after picking
+ * the image, while it uploads. Once sent, an image is part of its message and keeps what it was sent with.
+ */
+export async function describeImage(
+  em: EntityManager,
+  me: Writer,
+  input: z.output<typeof describeImageInput>,
+): Promise<AttachmentView> {
+  const unsent = { id: input.attachmentId, uploaderId: me.id, messageId: null };
+  const changed = await em.nativeUpdate(Attachment, unsent, { alt: input.alt });
+  const image = changed ? await em.findOne(Attachment, input.attachmentId) : null;
+  if (!image) {
+    throw new TRPCError({
+      code: 'NOT_FOUND',
+      message:
+        'That image is not one of your uploads waiting to be sent: it was sent, removed, or never yours.',
+    });
+  }
+  return attachmentViewOf(image);
+}
+
+/** What the web client checks before uploading, so a file the server would refuse is not sent at all. */
+export const imageLimits = (deps: Deps) => ({
+  maxBytes: deps.config.limits.imageMaxBytes,
+  maxPerMessage: maxImagesPerMessage,
+});
 
 const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
 
