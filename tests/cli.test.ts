@@ -186,14 +186,20 @@ describe('parley send --image', () => {
     const graph = path.join(folder, 'graph.png');
     await writeFile(graph, await twoTone(300, 100, red, blue).png().toBuffer());
 
-    const captioned = await terminal.run(['send', 'public', '--json', '--image', graph, 'the build graph']);
+    const captioned = await terminal.run([
+      ...['send', 'public', '--json', '--image', graph],
+      ...['--alt', 'Build minutes per day, rising', 'the build graph'],
+    ]);
     const bare = await terminal.run(['send', 'public', '--json', '--image', graph, '--image', graph]);
     const missing = await terminal.run(['send', 'public', '--image', path.join(folder, 'nope.png')]);
 
     expect(captioned.code, captioned.stderr).toBe(0);
     const sent = JSON.parse(captioned.stdout);
-    expect(sent).toMatchObject({ body: 'the build graph', attachments: [{ width: 300, height: 100 }] });
-    expect(JSON.parse(bare.stdout)).toMatchObject({ body: '', attachments: [{}, {}] });
+    expect(sent).toMatchObject({
+      body: 'the build graph',
+      attachments: [{ width: 300, height: 100, alt: 'Build minutes per day, rising' }],
+    });
+    expect(JSON.parse(bare.stdout)).toMatchObject({ body: '', attachments: [{ alt: '' }, { alt: '' }] });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such file');
     const tail = terminal.spawn(['tail', 'public', '-n', '5']);
@@ -428,7 +434,9 @@ describe('usage', () => {
     }
     expect(send).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('Usage: parley send <room> [text...] [--image <file>]...'),
+      stdout: expect.stringContaining(
+        'Usage: parley send <room> [text...] [--image <file> [--alt <description>]]...',
+      ),
     });
   });
 });
