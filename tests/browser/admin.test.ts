@@ -1,20 +1,17 @@
 import type pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type BrowserUser,
   browserUser,
   expectSignedInAs,
-  launchBrowser,
-  newVisitor,
   registerThroughForm,
   saveScreenshot,
   waitForPath,
 } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { connectDatabase } from '../helpers/db.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
-import { type Person as ApiPerson, type Client, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type Person as ApiPerson, signUp } from '../helpers/people.ts';
 import { roomyLimits } from '../helpers/users.ts';
 
 // Moderation as an admin does it in the browser, next to the person being moderated in another one: the 403 page,
@@ -22,49 +19,19 @@ import { roomyLimits } from '../helpers/users.ts';
 // the other browser out live, and the stats. Needs the built client (`npm run build`), PostgreSQL, Redis and
 // /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
+const suite = browserSuite({ env: roomyLimits, browsersLast: 'file' });
 let db: pg.Client;
-const contexts: BrowserContext[] = [];
-/** Uncaught exceptions in any page: there should be none. */
-const pageErrors: Error[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: roomyLimits }),
-    launchBrowser(),
-  ]);
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  db = await connectDatabase(suite.server.databaseUrl);
 });
 
 afterAll(async () => {
-  await Promise.all(contexts.map((context) => context.close()));
-  await browser?.close();
   await db?.end();
-  await server?.close();
 });
 
 interface Person extends BrowserUser {
   page: Page;
-}
-
-async function newBrowser(): Promise<Page> {
-  const context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-  return page;
-}
-
-/** A typed API client on the browser's own session. */
-async function apiOf(page: Page): Promise<Client> {
-  const session = (await page.context().cookies()).find((cookie) => cookie.name === sessionCookieName);
-  return server.client({ cookie: cookieHeader(session!.value) });
 }
 
 const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
@@ -90,8 +57,8 @@ describe('moderating from the admin page', () => {
   let carol: ApiPerson;
 
   test('the operator makes an admin in the database; only the admin sees the Admin link', async () => {
-    admin.page = await newBrowser();
-    bob.page = await newBrowser();
+    admin.page = await suite.newPage();
+    bob.page = await suite.newPage();
     await registerThroughForm(admin.page, admin);
     await expectSignedInAs(admin.page, admin);
     await registerThroughForm(bob.page, bob);
@@ -109,7 +76,7 @@ describe('moderating from the admin page', () => {
     await bob.page.getByText('Error 403').waitFor();
     expect(await bob.page.getByRole('table').count()).toBe(0);
 
-    const visitor = await newBrowser();
+    const visitor = await suite.newPage();
     await visitor.goto('/admin');
     await waitForPath(visitor, '/login');
 
@@ -120,7 +87,7 @@ describe('moderating from the admin page', () => {
   });
 
   test('Bob reports a message; the admin deletes it from the report queue, and Bob sees it go live', async () => {
-    carol = await signUp(server, { displayName: 'Carol Spammer' });
+    carol = await signUp(suite.server, { displayName: 'Carol Spammer' });
     const roomId = (await carol.client.chat.publicRoom.query()).id;
     await carol.client.chat.send.mutate({
       roomId,
@@ -272,7 +239,7 @@ describe('moderating from the admin page', () => {
   });
 
   test('a long audit log comes in pages: Load more brings the older entries', async () => {
-    const api = await apiOf(admin.page);
+    const api = await suite.clientOf(admin.page);
     for (let i = 0; i < 50; i++) await api.admin.users.unmute.mutate({ userId: carol.id });
     await admin.page.getByRole('tab', { name: 'Audit log' }).click();
     const log = admin.page.getByRole('table', { name: 'What moderators did, newest first' });

@@ -1,48 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-} from '../helpers/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { chattyLimits, sayEach } from '../helpers/chat.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
-import { type Client, makeFriends, type Person, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeFriends, type Person, signUp } from '../helpers/people.ts';
 
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
+const suite = browserSuite({ env: chattyLimits, timeoutMs: 15_000 });
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: chattyLimits }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function annInABrowser(): Promise<{ page: Page; id: number; client: Client }> {
-  context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const ann = browserUser('Ann Archer');
-  await registerThroughForm(page, ann);
-  await expectSignedInAs(page, ann);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const client = server.client({ cookie: cookieHeader(session!.value) });
-  return { page, id: (await client.auth.me.query())!.id, client };
-}
+const annInABrowser = () => suite.signUpInBrowser('Ann Archer');
 
 const numbered = (label: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${label} ${i + 1}`);
@@ -50,7 +16,7 @@ const numbered = (label: string, count: number) =>
 describe('coming back to a busy conversation', () => {
   test('Ann lands at the first message she has not read, below a divider, and can jump back to it', async () => {
     const ann = await annInABrowser();
-    const ben: Person = await signUp(server, { displayName: 'Ben Baker' });
+    const ben: Person = await signUp(suite.server, { displayName: 'Ben Baker' });
     await makeFriends(ben, ann);
     const room = await ben.client.chat.openPrivate.mutate({ userId: ann.id });
     await sayEach(ben.client, room.id, numbered('Earlier note', 30));

@@ -1,67 +1,19 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type BrowserUser,
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-  waitForPath,
-} from '../helpers/browser.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { saveScreenshot, waitForPath } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { blue, near, pixelAt, red, twoTone } from '../helpers/images.ts';
-import { type Client, makeFriends, type Person, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeFriends, type Person, signUp } from '../helpers/people.ts';
 import { roomyLimits, uniqueUsername } from '../helpers/users.ts';
 
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: roomyLimits }),
-    launchBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Someone who signed up through the form, in a browser of their own, with an API client on the same session. */
-interface Visitor extends BrowserUser {
-  id: number;
-  page: Page;
-  client: Client;
-}
-
-async function signUpInBrowser(name: string): Promise<Visitor> {
-  const context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  const who = browserUser(name);
-  await registerThroughForm(page, who);
-  await expectSignedInAs(page, who);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const client = server.client({ cookie: cookieHeader(session!.value) });
-  const me = await client.auth.me.query();
-  return { ...who, id: me!.id, page, client };
-}
+const suite = browserSuite({ env: roomyLimits });
+const { signUpInBrowser } = suite;
 
 /** Someone registered over the API only: they never open the app. */
 function signUpElsewhere(name: string, prefix: string): Promise<Person> {
-  return signUp(server, { displayName: name, username: uniqueUsername(prefix) });
+  return signUp(suite.server, { displayName: name, username: uniqueUsername(prefix) });
 }
 
 async function searchFor(page: Page, text: string) {
@@ -272,7 +224,7 @@ describe('people and friends in the browser', () => {
     const { avatarUrl } = await grace.client.users.byUsername.query({ username: grace.username });
     expect(avatarUrl).toMatch(/^\/avatars\//);
     await page.getByRole('banner').locator(`img[src="${avatarUrl}"]`).waitFor();
-    const avatar = Buffer.from(await (await fetch(new URL(avatarUrl!, server.url))).arrayBuffer());
+    const avatar = Buffer.from(await (await fetch(new URL(avatarUrl!, suite.server.url))).arrayBuffer());
     expect(near(await pixelAt(avatar, 128, 128), red)).toBe(true);
   });
 });

@@ -1,31 +1,26 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   browserUser,
   expectSignedInAs,
-  launchBrowser,
-  newVisitor,
   phone,
   registerThroughForm,
   saveScreenshot,
 } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { chattyLimits, publicRoomId, say } from '../helpers/chat.ts';
 import { noisePng } from '../helpers/images.ts';
 import { type Person, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Images in the public room, as Ada sends them: picked with the attach button, pasted, or dropped on the
 // conversation; a chip with a progress bar while each uploads (× cancels) and a description to add; the thumbnail in the log, sized before
 // it loads; a click opens the full view, which Escape closes. Needs the built client (`npm run build`).
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
+const suite = browserSuite({ env: { ...chattyLimits, IMAGE_MAX_BYTES: '3000000' }, browsersLast: 'file' });
 let page: Page;
 let ben: Person;
 let roomId: number;
-const pageErrors: Error[] = [];
 
 /** A small landscape: sky, sun and hills, 1600 × 1000, as a phone's photo might be (larger than the full view). */
 const landscape = () =>
@@ -43,27 +38,10 @@ const landscape = () =>
     .toBuffer();
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: { ...chattyLimits, IMAGE_MAX_BYTES: '3000000' } }),
-    launchBrowser(),
-  ]);
-  ben = await signUp(server, { displayName: 'Ben Okafor' });
+  ben = await signUp(suite.server, { displayName: 'Ben Okafor' });
   roomId = await publicRoomId(ben.client);
   await say(ben.client, roomId, 'Back from the hike! Anyone have photos?');
-  context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-});
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
+  page = await suite.newPage();
 });
 
 const messageLog = () => page.getByRole('log');
@@ -199,7 +177,7 @@ describe('images in the public room', () => {
   });
 
   test('a slow upload shows its progress and can be cancelled; a file that is no image is refused', async () => {
-    const cdp = await context.newCDPSession(page);
+    const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
@@ -235,40 +213,34 @@ describe('images in the public room', () => {
   });
 
   test('on a phone in the dark theme, the thumbnails and the tray fit the screen', async () => {
-    const phoneContext = await newVisitor(browser, server.url, { ...phone, colorScheme: 'dark' });
-    try {
-      const small = await phoneContext.newPage();
-      small.on('pageerror', (error) => pageErrors.push(error));
-      const eve = browserUser('Eve Phone');
-      await registerThroughForm(small, eve);
-      await small
-        .getByRole('log')
-        .getByRole('button', { name: /^Open Image from Ada/ })
-        .first()
-        .waitFor();
-      const [chooser] = await Promise.all([
-        small.waitForEvent('filechooser'),
-        small.getByRole('button', { name: 'Attach images' }).click(),
-      ]);
-      await chooser.setFiles({
-        name: 'a-rather-long-file-name-from-a-phone-camera.jpg',
-        mimeType: 'image/jpeg',
-        buffer: await landscape(),
-      });
-      await small.getByRole('list', { name: 'Images to send' }).getByRole('listitem').waitFor();
+    const small = await suite.newPage({ ...phone, colorScheme: 'dark' });
+    const eve = browserUser('Eve Phone');
+    await registerThroughForm(small, eve);
+    await small
+      .getByRole('log')
+      .getByRole('button', { name: /^Open Image from Ada/ })
+      .first()
+      .waitFor();
+    const [chooser] = await Promise.all([
+      small.waitForEvent('filechooser'),
+      small.getByRole('button', { name: 'Attach images' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'a-rather-long-file-name-from-a-phone-camera.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await landscape(),
+    });
+    await small.getByRole('list', { name: 'Images to send' }).getByRole('listitem').waitFor();
 
-      const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
-      for (const box of await small
-        .locator('.message-image, .image-chip, .composer')
-        .evaluateAll((elements) =>
-          elements.map((element) => element.getBoundingClientRect().toJSON() as DOMRect),
-        )) {
-        expect(box.x).toBeGreaterThanOrEqual(0);
-        expect(box.x + box.width).toBeLessThanOrEqual(390);
-      }
-    } finally {
-      await phoneContext.close();
+    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    for (const box of await small
+      .locator('.message-image, .image-chip, .composer')
+      .evaluateAll((elements) =>
+        elements.map((element) => element.getBoundingClientRect().toJSON() as DOMRect),
+      )) {
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
     }
   });
 });

@@ -1,62 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type BrowserUser,
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-} from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { say } from '../helpers/chat.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
-import { type Client, makeFriends } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeFriends } from '../helpers/people.ts';
 import { roomyLimits } from '../helpers/users.ts';
 
 // Needs the built client (`npm run build`), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: roomyLimits }),
-    launchBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-interface Visitor {
-  id: number;
-  who: BrowserUser;
-  page: Page;
-  client: Client;
-}
-
-async function signUpInBrowser(name: string): Promise<Visitor> {
-  const context = await newVisitor(browser, server.url, {});
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  const who = browserUser(name);
-  await registerThroughForm(page, who);
-  await expectSignedInAs(page, who);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const client = server.client({ cookie: cookieHeader(session!.value) });
-  const me = await client.auth.me.query();
-  return { id: me!.id, who, page, client };
-}
+const suite = browserSuite({ env: roomyLimits });
+const { signUpInBrowser } = suite;
 
 const message = (page: Page, text: string) =>
   page.getByRole('log').getByRole('listitem').filter({ hasText: text });
@@ -76,7 +29,7 @@ describe('mentioning someone in the browser', () => {
     await input.click();
     await input.pressSequentially('Thanks @gr');
     const list = ada.page.getByRole('listbox', { name: 'People to mention' });
-    const option = list.getByRole('option', { name: new RegExp(`Grace Hopper @${grace.who.username}`) });
+    const option = list.getByRole('option', { name: new RegExp(`Grace Hopper @${grace.username}`) });
     await option.waitFor();
     expect(await input.getAttribute('aria-controls')).toBe(await list.getAttribute('id'));
     expect(await input.getAttribute('aria-activedescendant')).toBe(await option.getAttribute('id'));
@@ -87,7 +40,7 @@ describe('mentioning someone in the browser', () => {
     await option.waitFor();
     await input.press('Tab');
     await list.waitFor({ state: 'detached' });
-    expect(await input.inputValue()).toBe(`Thanks @${grace.who.username} `);
+    expect(await input.inputValue()).toBe(`Thanks @${grace.username} `);
     await input.pressSequentially('for the compiler!');
     await input.press('Enter');
 
@@ -142,11 +95,11 @@ describe('mentioning someone in the browser', () => {
     await editor.pressSequentially(' @gr');
     const option = ada.page
       .getByRole('listbox', { name: 'People to mention' })
-      .getByRole('option', { name: new RegExp(`Grace Hopper @${grace.who.username}`) });
+      .getByRole('option', { name: new RegExp(`Grace Hopper @${grace.username}`) });
     await option.waitFor();
     // Enter picks from the open list (it does not save yet); the next Enter saves.
     await editor.press('Enter');
-    expect(await editor.inputValue()).toBe(`Thanks for the compiler! @${grace.who.username} `);
+    expect(await editor.inputValue()).toBe(`Thanks for the compiler! @${grace.username} `);
     await editor.press('Enter');
 
     const edited = message(ada.page, 'Thanks for the compiler');

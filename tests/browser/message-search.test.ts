@@ -1,58 +1,34 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-} from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { chattyLimits, publicRoomId, sayEach } from '../helpers/chat.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
 import { makeFriends, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: { ...chattyLimits, RATE_SEARCHES_PER_MINUTE: '1000' } }),
-    launchBrowser(),
-  ]);
+const suite = browserSuite({
+  env: { ...chattyLimits, RATE_SEARCHES_PER_MINUTE: '1000' },
+  timeoutMs: 15_000,
+  browsersLast: 'file',
 });
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
-});
+/** Ann's browser, which the later tests open again. */
+let annPage: Page;
 
 /** Ann in a browser; her friend Ben, over the API, wrote her 60 messages, an address early among them. */
 async function annWithALongConversation(): Promise<{ page: Page; roomId: number; target: string }> {
-  context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const ann = browserUser('Ann Archer');
-  await registerThroughForm(page, ann);
-  await expectSignedInAs(page, ann);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const annClient = server.client({ cookie: cookieHeader(session!.value) });
-  const me = await annClient.auth.me.query();
+  const ann = await suite.signUpInBrowser('Ann Archer');
+  annPage = ann.page;
 
-  const ben = await signUp(server, { displayName: 'Ben Baker' });
-  await makeFriends(ben, { id: me!.id, client: annClient });
-  const room = await ben.client.chat.openPrivate.mutate({ userId: me!.id });
+  const ben = await signUp(suite.server, { displayName: 'Ben Baker' });
+  await makeFriends(ben, ann);
+  const room = await ben.client.chat.openPrivate.mutate({ userId: ann.id });
   const target = 'The cabin is at <b>14 Zephyrine Lane</b>, key under the blue pot';
   const bodies = Array.from({ length: 60 }, (_, i) => `Message number ${i + 1} about the trip`);
   bodies.splice(5, 0, target);
   await sayEach(ben.client, room.id, bodies);
   await sayEach(ben.client, await publicRoomId(ben.client), ['Has anyone been to Zephyrine Lane?']);
-  return { page, roomId: room.id, target };
+  return { page: ann.page, roomId: room.id, target };
 }
 
 describe('finding an old message', () => {
@@ -90,12 +66,12 @@ describe('finding an old message', () => {
   });
 
   test('on a phone the search and its results fit the screen', async () => {
-    const phoneContext = await browser.newContext({
-      baseURL: server.url,
+    const phoneContext = await suite.browser.newContext({
+      baseURL: suite.server.url,
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,
-      storageState: await context.storageState(),
+      storageState: await annPage.context().storageState(),
     });
     try {
       const page = await phoneContext.newPage();
@@ -124,7 +100,7 @@ describe('finding an old message', () => {
   });
 
   test('a search too short to run says why, next to the field', async () => {
-    const page = await context.newPage();
+    const page = await annPage.context().newPage();
     await page.goto('/search');
     await page.getByRole('searchbox', { name: 'Words to find' }).fill('a');
     await page.getByRole('button', { name: 'Search' }).click();

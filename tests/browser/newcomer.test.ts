@@ -1,68 +1,36 @@
 import type pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
-import {
-  launchBrowser,
-  newVisitor,
-  phone,
-  saveScreenshot,
-  sendsIn,
-  waitForPath,
-} from '../helpers/browser.ts';
+import { type newVisitor, phone, saveScreenshot, sendsIn, waitForPath } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { newClientId } from '../helpers/chat.ts';
 import { connectDatabase } from '../helpers/db.ts';
 import { sessionCookieName } from '../helpers/http.ts';
 import { makeFriends, type Person, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { roomyLimits, uniqueUsername } from '../helpers/users.ts';
 
 // The rough edges a newcomer hit on first use (issue 11), each as that person meets it. Needs the built client
 // (`npm run build`), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
+const suite = browserSuite({ env: roomyLimits });
 let db: pg.Client;
-const contexts: BrowserContext[] = [];
-/** Uncaught exceptions in any page: there should be none. */
-const pageErrors: Error[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: roomyLimits }),
-    launchBrowser(),
-  ]);
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  expect(pageErrors.splice(0)).toEqual([]);
+  db = await connectDatabase(suite.server.databaseUrl);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await db?.end();
-  await server?.close();
 });
-
-/** A browser of its own, signed out. */
-async function newBrowser(options: Parameters<typeof newVisitor>[2] = {}): Promise<Page> {
-  const context = await newVisitor(browser, server.url, options);
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-  return page;
-}
 
 /** A browser already signed in as `person` (their session cookie, as if they had logged in there). */
 async function browserOf(person: Person, options: Parameters<typeof newVisitor>[2] = {}): Promise<Page> {
-  const page = await newBrowser(options);
+  const page = await suite.newPage(options);
   await page
     .context()
     .addCookies([
-      { name: sessionCookieName, value: person.account.sessionToken, url: server.url, httpOnly: true },
+      { name: sessionCookieName, value: person.account.sessionToken, url: suite.server.url, httpOnly: true },
     ]);
   return page;
 }
@@ -82,8 +50,8 @@ const focusIsInMain = (page: Page) =>
 
 describe('a newcomer on first use', () => {
   test('"Skip to content" moves keyboard focus to the page itself, signed in or not', async () => {
-    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
-    for (const page of [await browserOf(ada), await newBrowser()]) {
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
+    for (const page of [await browserOf(ada), await suite.newPage()]) {
       await page.goto('/');
       await page
         .getByRole('textbox', { name: /^Message/ })
@@ -103,8 +71,8 @@ describe('a newcomer on first use', () => {
   });
 
   test('logging in returns to the page asked for, and only to a page of this site', async () => {
-    const grace = await signUp(server, { displayName: 'Grace Hopper' });
-    const page = await newBrowser();
+    const grace = await signUp(suite.server, { displayName: 'Grace Hopper' });
+    const page = await suite.newPage();
     await page.context().clearCookies();
 
     for (const asked of ['/account/profile', `/u/${grace.username}`]) {
@@ -126,7 +94,7 @@ describe('a newcomer on first use', () => {
       await page.goto(`/login?next=${encodeURIComponent(next)}`);
       await logIn(page, grace);
       await waitForPath(page, '/');
-      expect(new URL(page.url()).origin).toBe(server.url);
+      expect(new URL(page.url()).origin).toBe(suite.server.url);
       await page.getByRole('button', { name: 'Log out' }).click();
       await waitForPath(page, '/login');
     }
@@ -138,7 +106,7 @@ describe('a newcomer on first use', () => {
       'abcdefghijkl'
         .split('')
         .map((letter) =>
-          signUp(server, { username: `${prefix}_${letter}${letter}`, displayName: `Tone ${letter}` }),
+          signUp(suite.server, { username: `${prefix}_${letter}${letter}`, displayName: `Tone ${letter}` }),
         ),
     );
     const page = await browserOf(people[0]!);
@@ -162,8 +130,8 @@ describe('a newcomer on first use', () => {
 
 describe('when sending is off', () => {
   test('unfriended, the conversation keeps its person, stays reachable, and says why sending is off', async () => {
-    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
-    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(suite.server, { displayName: 'Grace Hopper' });
     await makeFriends(ada, grace);
     const room = await ada.client.chat.openPrivate.mutate({ userId: grace.id });
     // Only Ada wrote: nothing in the history names Grace.
@@ -203,8 +171,8 @@ describe('when sending is off', () => {
   });
 
   test('a muted person sees until when (in their own time) and why, in place of the composer; no useless Retry', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
+    const admin = await signUpAdmin(suite.server, db);
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
     const page = await browserOf(ada, { locale: 'en-US', timezoneId: 'Asia/Kolkata' });
     await page.goto('/');
     const composer = page.getByRole('textbox', { name: /^Message/ });
@@ -253,8 +221,8 @@ describe('when sending is off', () => {
 
 describe('what is written is not lost', () => {
   test('a draft and a message still waiting survive a reload, go once with their clientId, and go at logout', async () => {
-    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
-    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(suite.server, { displayName: 'Grace Hopper' });
     const page = await browserOf(ada);
     // The network loses every message sent while `dropping`: it waits in the outbox.
     let dropping = false;
@@ -307,7 +275,7 @@ describe('what is written is not lost', () => {
 
 describe('layout', () => {
   test('at 640 px (about 200 % zoom) the header keeps "Log out" on one line and the whole name', async () => {
-    const alice = await signUp(server, { displayName: 'Alice Liddell' });
+    const alice = await signUp(suite.server, { displayName: 'Alice Liddell' });
     const page = await browserOf(alice, { viewport: { width: 640, height: 800 } });
     await page.goto('/');
     const header = page.getByRole('banner');
@@ -326,8 +294,8 @@ describe('layout', () => {
 
 describe('keyboard only', () => {
   test('the message list is one Tab stop; arrow keys move between messages and Enter opens their actions', async () => {
-    const ada = await signUp(server, { displayName: 'Ada Lovelace' });
-    const grace = await signUp(server, { displayName: 'Grace Hopper' });
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
+    const grace = await signUp(suite.server, { displayName: 'Grace Hopper' });
     await makeFriends(ada, grace);
     const room = await ada.client.chat.openPrivate.mutate({ userId: grace.id });
     for (let n = 1; n <= 12; n++) {
@@ -377,8 +345,8 @@ describe('keyboard only', () => {
 
 describe('on a phone (390 × 844)', () => {
   test('the admin users table fits the screen: every row shows its actions, and no email is split', async () => {
-    const admin = await signUpAdmin(server, db);
-    await signUp(server, {
+    const admin = await signUpAdmin(suite.server, db);
+    await signUp(suite.server, {
       displayName: 'Bartholomew Longname',
       email: `bartholomew.${uniqueUsername('').slice(-6)}@example.com`,
     });

@@ -1,61 +1,15 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-} from '../helpers/browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { saveScreenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { say } from '../helpers/chat.ts';
-import { cookieHeader, sessionCookieName } from '../helpers/http.ts';
-import { type Client, makeFriends } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { makeFriends } from '../helpers/people.ts';
 import { roomyLimits } from '../helpers/users.ts';
 
 // Needs the built client (`npm run build`), PostgreSQL, Redis and /usr/bin/chromium.
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: roomyLimits }),
-    launchBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-interface Visitor {
-  id: number;
-  displayName: string;
-  page: Page;
-  client: Client;
-}
-
-async function signUpInBrowser(name: string, viewport?: { width: number; height: number }): Promise<Visitor> {
-  const context = await newVisitor(browser, server.url, viewport ? { viewport } : {});
-  context.setDefaultTimeout(10_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  const who = browserUser(name);
-  await registerThroughForm(page, who);
-  await expectSignedInAs(page, who);
-  const session = (await context.cookies()).find((cookie) => cookie.name === sessionCookieName);
-  const client = server.client({ cookie: cookieHeader(session!.value) });
-  const me = await client.auth.me.query();
-  return { id: me!.id, displayName: who.displayName, page, client };
-}
+const suite = browserSuite({ env: roomyLimits });
+const { signUpInBrowser } = suite;
 
 const message = (page: Page, text: string) =>
   page.getByRole('log').getByRole('listitem').filter({ hasText: text });
@@ -138,7 +92,7 @@ describe('reacting to a message in the browser', () => {
   });
 
   test('on a phone the picker fits the screen', async () => {
-    const ann = await signUpInBrowser('Ann Phone', { width: 390, height: 844 });
+    const ann = await signUpInBrowser('Ann Phone', { viewport: { width: 390, height: 844 } });
     await say(ann.client, (await ann.client.chat.publicRoom.query()).id, 'Tiny screen');
     await ann.page.goto('/');
     const picker = await openMenuAndAddReaction(ann.page, message(ann.page, 'Tiny screen'));

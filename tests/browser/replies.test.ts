@@ -1,36 +1,22 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  browserUser,
-  expectSignedInAs,
-  launchBrowser,
-  newVisitor,
-  registerThroughForm,
-  saveScreenshot,
-} from '../helpers/browser.ts';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { browserUser, expectSignedInAs, registerThroughForm, saveScreenshot } from '../helpers/browser.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
 import { chattyLimits, type Message, publicRoomId, say } from '../helpers/chat.ts';
 import { type Person, signUp } from '../helpers/people.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Replies in the public room, as Ada sees them: a quote above each reply that takes her to the original (loading
 // older messages on the way), Reply in a message's menu or R on it, a reply bar she can leave with Escape, and a
 // quote that says so when its original is deleted. Needs the built client (`npm run build`).
 
-let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
+const suite = browserSuite({ env: chattyLimits, browsersLast: 'file' });
 let page: Page;
 let ben: Person;
 let roomId: number;
 let question: Message;
-const pageErrors: Error[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer({ serveClient: true, env: chattyLimits }),
-    launchBrowser(),
-  ]);
-  ben = await signUp(server, { displayName: 'Ben Okafor' });
+  ben = await signUp(suite.server, { displayName: 'Ben Okafor' });
   roomId = await publicRoomId(ben.client);
   question = await say(ben.client, roomId, 'Who is bringing the **projector** to Friday’s demo?');
   // Far more than a page of chatter since: the original is two pages back.
@@ -41,20 +27,7 @@ beforeAll(async () => {
     body: 'Still nobody for the projector?',
     replyToId: question.id,
   });
-  context = await newVisitor(browser, server.url);
-  context.setDefaultTimeout(10_000);
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error));
-});
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
+  page = await suite.newPage();
 });
 
 const messageLog = () => page.getByRole('log');
