@@ -2,22 +2,18 @@
  * The credential look-ups, read column by column on a real database: the session or token with its owner in one
  * statement, every field the entity type it declares (Dates, not timestamp text; bytes for the secret's hash).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiToken, Session, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import { apiTokenWithOwner, sessionWithOwner } from '../../src/server/db/statements/auth.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
+const db = statementDatabase();
 let ownerId: number;
 const bannedUntil = new Date('2031-02-03T04:05:06.000Z');
 const mutedUntil = new Date('2030-01-02T03:04:05.000Z');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-  ownerId = await orm.em.fork().insert(User, {
+  ownerId = await db.em().insert(User, {
     username: 'owner',
     displayName: 'The Owner',
     email: 'owner@example.com',
@@ -28,11 +24,6 @@ beforeAll(async () => {
     mutedUntil,
     muteReason: 'shouting',
   });
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
 });
 
 const owner = () => ({
@@ -53,7 +44,7 @@ describe('sessionWithOwner', () => {
     const expiresAt = new Date('2030-06-07T08:09:10.000Z');
     const lastVerifiedAt = new Date('2026-06-07T08:09:10.000Z');
     const secretHash = Buffer.from([1, 2, 3, 250]);
-    await orm.em.fork().insert(Session, {
+    await db.em().insert(Session, {
       id: 'session-one',
       user: ownerId,
       secretHash,
@@ -61,7 +52,7 @@ describe('sessionWithOwner', () => {
       lastVerifiedAt,
       createdAt: new Date(),
     });
-    const found = await sessionWithOwner(orm.em.fork(), 'session-one');
+    const found = await sessionWithOwner(db.em(), 'session-one');
     expect(found).toStrictEqual({
       id: 'session-one',
       secretHash: expect.any(Uint8Array),
@@ -70,14 +61,14 @@ describe('sessionWithOwner', () => {
       user: owner(),
     });
     expect([...(found?.secretHash ?? [])]).toStrictEqual([1, 2, 3, 250]);
-    expect(await sessionWithOwner(orm.em.fork(), 'no-such-session')).toBeUndefined();
+    expect(await sessionWithOwner(db.em(), 'no-such-session')).toBeUndefined();
   });
 });
 
 describe('apiTokenWithOwner', () => {
   it('reads the token and its owner in one statement; a token never used has no last use', async () => {
     const secretHash = Buffer.from([9, 8, 7]);
-    await orm.em.fork().insert(ApiToken, {
+    await db.em().insert(ApiToken, {
       id: 'token-one',
       user: ownerId,
       name: 'script',
@@ -85,7 +76,7 @@ describe('apiTokenWithOwner', () => {
       createdAt: new Date(),
       lastUsedAt: null,
     });
-    const found = await apiTokenWithOwner(orm.em.fork(), 'token-one');
+    const found = await apiTokenWithOwner(db.em(), 'token-one');
     expect(found).toStrictEqual({
       id: 'token-one',
       secretHash: expect.any(Uint8Array),
@@ -94,8 +85,8 @@ describe('apiTokenWithOwner', () => {
     });
     expect([...(found?.secretHash ?? [])]).toStrictEqual([9, 8, 7]);
     const usedAt = new Date('2026-05-06T07:08:09.000Z');
-    await orm.em.fork().nativeUpdate(ApiToken, { id: 'token-one' }, { lastUsedAt: usedAt });
-    expect((await apiTokenWithOwner(orm.em.fork(), 'token-one'))?.lastUsedAt).toStrictEqual(usedAt);
-    expect(await apiTokenWithOwner(orm.em.fork(), 'no-such-token')).toBeUndefined();
+    await db.em().nativeUpdate(ApiToken, { id: 'token-one' }, { lastUsedAt: usedAt });
+    expect((await apiTokenWithOwner(db.em(), 'token-one'))?.lastUsedAt).toStrictEqual(usedAt);
+    expect(await apiTokenWithOwner(db.em(), 'no-such-token')).toBeUndefined();
   });
 });

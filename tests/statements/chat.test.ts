@@ -4,9 +4,8 @@
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Friendship, Message, Reaction, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import {
   appendMessage,
   eventsAfter,
@@ -17,35 +16,14 @@ import {
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
+const db = statementDatabase();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-});
+const em = () => db.em();
 
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
-
-const em = () => orm.em.fork();
-
-let people = 0;
-async function person(name: string, avatarVersion: number | null = null) {
-  const username = `${name.toLowerCase()}${++people}`;
-  const id = await em().insert(User, {
-    username,
-    displayName: name,
-    email: `${username}@example.com`,
-    passwordHash: 'not a real hash',
-    avatarVersion,
-  });
-  return { id, username, displayName: name, avatarVersion };
-}
+const person = (name: string, avatarVersion: number | null = null) =>
+  insertPerson(em(), name, { avatarVersion });
 
 const publicRoom = async () => em().findOneOrFail(Room, { kind: 'public' });
 

@@ -2,9 +2,8 @@
  * The images' raw statements, read column by column: the claim a send makes, who may see an image, the sweep of
  * uploads never sent, and the `attachments` column every message query selects.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attachment, Message, Room, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import { describe, expect, it } from 'vitest';
+import { Attachment, Message, Room } from '../../src/server/db/entities/index.ts';
 import { appendMessage, extrasOf, messagesBefore } from '../../src/server/db/statements/chat.ts';
 import {
   claimAttachments,
@@ -12,33 +11,15 @@ import {
   removeImagesOf,
   removeUnsent,
 } from '../../src/server/db/statements/images.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
+const db = statementDatabase();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-});
+const em = () => db.em();
 
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
-
-const em = () => orm.em.fork();
+const person = async (name: string) => (await insertPerson(em(), name)).id;
 
 let count = 0;
-async function person(name: string) {
-  const username = `${name.toLowerCase()}${++count}`;
-  return em().insert(User, {
-    username,
-    displayName: name,
-    email: `${username}@example.com`,
-    passwordHash: 'not a real hash',
-  });
-}
 
 const publicRoomId = async () => (await em().findOneOrFail(Room, { kind: 'public' })).id;
 

@@ -2,9 +2,8 @@
  * Mentions' raw statements, read column by column: people as entity types (numbers for ids, avatar versions as
  * stored), counts as numbers, whatever PostgreSQL sent for the row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Block, Friendship, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import { describe, expect, it } from 'vitest';
+import { Block, Friendship, Room, RoomMember } from '../../src/server/db/entities/index.ts';
 import {
   appendMessage,
   extrasOf,
@@ -13,36 +12,14 @@ import {
   roomsSeenBy,
 } from '../../src/server/db/statements/chat.ts';
 import { mentionCandidates, resolveMentions } from '../../src/server/db/statements/mentions.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
+const db = statementDatabase();
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-});
+const em = () => db.em();
 
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
-
-const em = () => orm.em.fork();
-
-let people = 0;
-async function person(name: string, extra: { avatarVersion?: number; bannedUntil?: Date } = {}) {
-  const username = `${name.toLowerCase()}${++people}`;
-  const id = await em().insert(User, {
-    username,
-    displayName: name,
-    email: `${username}@example.com`,
-    passwordHash: 'not a real hash',
-    avatarVersion: extra.avatarVersion ?? null,
-    bannedUntil: extra.bannedUntil ?? null,
-  });
-  return { id, username, displayName: name, avatarVersion: extra.avatarVersion ?? null };
-}
+const person = (name: string, extra: Parameters<typeof insertPerson>[2] = {}) =>
+  insertPerson(em(), name, extra);
 
 const publicRoom = () => em().findOneOrFail(Room, { kind: 'public' });
 

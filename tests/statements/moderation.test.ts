@@ -1,26 +1,14 @@
 /** Moderation's raw statement: the role-change lock holds for exactly as long as the transaction that took it. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import { describe, expect, it } from 'vitest';
 import { lockRoleChanges, roleChangeLockKey } from '../../src/server/db/statements/moderation.ts';
 import { connectDatabase } from '../helpers/db.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
+const db = statementDatabase();
 
 /** What a second admin's role change would find: can it take the lock right now? */
 async function anotherAdminCouldChangeRoles(): Promise<boolean> {
-  const other = await connectDatabase(database.url);
+  const other = await connectDatabase(db.url);
   try {
     const { rows } = await other.query<{ free: boolean }>('select pg_try_advisory_lock($1) as free', [
       roleChangeLockKey,
@@ -35,7 +23,7 @@ async function anotherAdminCouldChangeRoles(): Promise<boolean> {
 describe('lockRoleChanges', () => {
   it('holds other role changes off until the transaction that took it ends, then lets them through', async () => {
     let heldInside = false;
-    await orm.em.fork().transactional(async (tx) => {
+    await db.em().transactional(async (tx) => {
       await lockRoleChanges(tx);
       heldInside = !(await anotherAdminCouldChangeRoles());
     });
@@ -44,7 +32,7 @@ describe('lockRoleChanges', () => {
   });
 
   it('is let go when the transaction fails, so a failed role change blocks no one', async () => {
-    const failing = orm.em.fork().transactional(async (tx) => {
+    const failing = db.em().transactional(async (tx) => {
       await lockRoleChanges(tx);
       throw new Error('the role change failed halfway');
     });

@@ -1,17 +1,10 @@
-/**
- * The people statements the query builder cannot say, read column by column on a real database: what each returns
- * must be exactly the entity-derived type it declares (numbers, not strings; Dates, not timestamp text).
- */
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import { lockPair, pairState, profileSeenBy, searchPeople } from '../../src/server/db/statements/people.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
-const em = () => orm.em.fork() as EntityManager;
+const db = statementDatabase();
+const em = () => db.em();
 
 /** Everyone a viewer can meet, each with a username that contains "kite". */
 let viewer: User;
@@ -39,8 +32,6 @@ async function person(username: string, extra: Partial<Pick<User, 'avatarVersion
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
   viewer = await person('kite');
   friend = await person('kitemaker', { avatarVersion: 3, bio: 'I fly them.' });
   asker = await person('kiteasker');
@@ -55,11 +46,6 @@ beforeAll(async () => {
   manager.create(Block, { blockerId: viewer.id, blockedId: blocked.id });
   manager.create(Block, { blockerId: blocker.id, blockedId: viewer.id });
   await manager.flush();
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
 });
 
 describe('searchPeople', () => {
