@@ -30,6 +30,18 @@ export const quickIngest: IngestOptions = { durationMs: 1_500, oneRoomSenders: 8
 
 const drive = (request: IngestRequest) => runLoad<IngestAnswer>('bench/load/ingest-load.ts', request);
 
+/**
+ * How many transactions stored these messages, per message: rows one statement wrote share its transaction id, so
+ * 1.00 is a statement per send, and group commit shows as less.
+ */
+async function transactionsPerMessage(db: BenchDatabase, clientIds: string[]): Promise<number> {
+  const [row] = await db.query<{ n: string }>(
+    'select count(distinct xmin::text) as n from messages where client_id = any($1::text[])',
+    [clientIds],
+  );
+  return Number(row?.n) / Math.max(1, clientIds.length);
+}
+
 /** Problems with what was stored: a gap or repeat in any room's positions, an acknowledged message not stored once. */
 async function checkStored(db: BenchDatabase, clientIds: string[], table: 'messages' | 'bench_messages') {
   const problems: string[] = [];
@@ -107,6 +119,7 @@ export async function runIngest(options: IngestOptions) {
           durationMs: options.durationMs,
         });
         const cpuPerMessage = Math.round((cpuMicros(server.proc.pid) - cpuBefore) / Math.max(1, ours.acked));
+        const statements = await transactionsPerMessage(db, ours.clientIds);
         problems.push(
           ...(await checkStored(db, ours.clientIds, 'messages')).map((p) => `${scenario.name}: ${p}`),
         );
@@ -118,13 +131,17 @@ export async function runIngest(options: IngestOptions) {
           ours.perSecond,
           `${ours.p50} / ${ours.p99}`,
           cpuPerMessage,
+          statements.toFixed(2),
           base.answer.perSecond,
           `${base.answer.p50} / ${base.answer.p99}`,
           (ours.perSecond / base.answer.perSecond).toFixed(2),
         ]);
         const { clientIds: _o, ...oursSummary } = ours;
         const { clientIds: _b, ...baseSummary } = base.answer;
-        results[scenario.name] = { parley: { ...oursSummary, cpuPerMessage }, baseline: baseSummary };
+        results[scenario.name] = {
+          parley: { ...oursSummary, cpuPerMessage, transactionsPerMessage: statements },
+          baseline: baseSummary,
+        };
       }
     } finally {
       await server.stop();
@@ -134,7 +151,7 @@ export async function runIngest(options: IngestOptions) {
   }
   printTable(
     'ingest (acknowledged messages a second; ack latency p50 / p99 in ms)',
-    ['case', 'Parley', 'latency', 'server µs/msg', 'SQL only', 'latency', 'ratio'],
+    ['case', 'Parley', 'latency', 'server µs/msg', 'transactions/msg', 'SQL only', 'latency', 'ratio'],
     rows,
   );
   mkdirSync('bench/results', { recursive: true });

@@ -3,7 +3,7 @@
  * next one, each caller gets its own answer, and a failed batch fails only its own callers.
  */
 import { expect, it } from 'vitest';
-import { Batched } from '../src/server/db/batched.ts';
+import { Batched, BatchedPer, Failed } from '../src/server/db/batched.ts';
 
 /** A batch runner the test releases by hand, recording what each batch held. */
 function manualRunner() {
@@ -62,4 +62,35 @@ it('never puts more than maxBatch calls in one batch, and refuses a batch that a
   expect(answers[0]).toBe(2);
   expect(answers.slice(1, 3)).toEqual(['A batch of 2 calls answered 1', 'A batch of 2 calls answered 1']);
   expect(answers.slice(3)).toEqual([8, 10]);
+});
+
+it('gives a call answered with Failed its own error, and the other callers of that batch their results', async () => {
+  const batched = new Batched(
+    async (items: number[]) => items.map((n) => (n === 2 ? new Failed(new Error('two is refused')) : n * 2)),
+    { concurrency: 1, maxBatch: 100 },
+  );
+  const answers = await Promise.all(
+    [1, 2, 3].map((n) => batched.call(n).catch((error: Error) => error.message)),
+  );
+  expect(answers).toEqual([2, 'two is refused', 6]);
+});
+
+it('per key: calls with the same key go together, other keys do not wait, and an idle key is forgotten', async () => {
+  const runs: string[] = [];
+  const batched = new BatchedPer(
+    async (key: string, items: number[]) => {
+      runs.push(`${key}:${items.join(',')}`);
+      return items.map((n) => `${key}${n}`);
+    },
+    { concurrency: 1, maxBatch: 100 },
+  );
+  const answers = await Promise.all([
+    batched.call('a', 1),
+    batched.call('a', 2),
+    batched.call('b', 3),
+    batched.call('a', 4),
+  ]);
+  expect(answers).toEqual(['a1', 'a2', 'b3', 'a4']);
+  expect(runs).toEqual(['a:1', 'b:3', 'a:2,4']);
+  expect(batched.keys).toBe(0);
 });

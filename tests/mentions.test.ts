@@ -208,6 +208,6 @@ describe('cost', () => {
     };
     expect(await appendMentioning({} as Deps, em, send)).toBeNull();
     expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatch(/^with room as \(\s*update rooms/);
+    expect(statements[0]).toMatch(/update rooms r set position[\s\S]*insert into messages/);
   });
 });

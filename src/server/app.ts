@@ -22,6 +22,7 @@ import { RedisBus } from './realtime/redis-bus.ts';
 import { logConnectionTrouble } from './realtime/redis-calls.ts';
 import { ActivityHub } from './services/chat/activity.ts';
 import { createRoomStreams } from './services/chat/events.ts';
+import { createRoomAppends } from './services/chat/group-commit.ts';
 import { createReadPositions } from './services/chat/rooms.ts';
 import { localImageStore } from './services/images/store.ts';
 import { startFriendPresence } from './services/presence.ts';
@@ -78,6 +79,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     credentialCache,
     recentUse,
     readPositions: createReadPositions(orm),
+    roomAppends: createRoomAppends(orm),
     openCredentials,
     log,
     background,

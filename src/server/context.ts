@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
+import type { TRPCRequestInfo } from '@trpc/server/http';
 import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, cookieToken, resolveCredentials } from './auth/resolve.ts';
@@ -33,6 +35,8 @@ export interface Context {
   setCookie(value: string): void;
   /** Per-socket state; null over HTTP. */
   connection: SocketConnection | null;
+  /** An HTTP request's entity manager, for its one call; null on a socket, whose calls each get their own. */
+  em: EntityManager | null;
 }
 
 /** The context both transports build on: what differs between HTTP and a socket comes in `overrides`. */
@@ -45,6 +49,7 @@ function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Co
     transport: 'http',
     setCookie: () => {},
     connection: null,
+    em: null,
     ...overrides,
   };
 }
@@ -73,7 +78,15 @@ export function originAllowed(deps: Deps, req: IncomingMessage): boolean {
 const invalidToken = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'That API token is not valid.' });
 
 export function createHttpContextFactory(deps: Deps) {
-  return async ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> => {
+  return async ({
+    req,
+    res,
+    info,
+  }: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    info: Pick<TRPCRequestInfo, 'isBatchCall'>;
+  }): Promise<Context> => {
     const setCookie = (value: string) => res.appendHeader('Set-Cookie', value);
     const em = deps.orm.em.fork();
     const bearer = bearerToken(req.headers);
@@ -95,6 +108,8 @@ export function createHttpContextFactory(deps: Deps) {
       ip: clientIp(req, deps.config.trustProxy),
       originAllowed: originAllowed(deps, req),
       setCookie,
+      // Calls batched in one request run side by side: each gets an entity manager of its own.
+      em: info.isBatchCall ? null : em,
     });
   };
 }

@@ -15,6 +15,7 @@ import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 import type { ActivityHub } from './services/chat/activity.ts';
 import type { RoomStreams } from './services/chat/events.ts';
+import type { RoomAppends } from './services/chat/group-commit.ts';
 import type { ReadPositions } from './services/chat/rooms.ts';
 import type { ImageStore } from './services/images/store.ts';
 
@@ -38,6 +39,8 @@ export interface Deps {
   recentUse: RecentUse;
   /** Readers' marks, one statement per batch. */
   readPositions: ReadPositions;
+  /** Plain sends, one statement per room for those that arrive together (group commit). */
+  roomAppends: RoomAppends;
   /** The credentials this instance's sockets were opened with, re-checked after the bus may have dropped news. */
   openCredentials: OpenCredentials;
   log: Logger;

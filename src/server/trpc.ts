@@ -1,7 +1,7 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, type ProcedureType, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { socketCloseCodes } from '../shared/socket.ts';
-import { isBanned } from './auth/resolve.ts';
+import { type Auth, isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
 import {
   databaseUnavailable,
@@ -65,44 +65,41 @@ function firstProblem(error: ZodError): string {
 
 export const router = t.router;
 
+/*
+ * The checks every call goes through are plain functions run by one middleware (`callGuards`), not a middleware
+ * each: tRPC copies a call's options twice per middleware, which the HTTP send's profile put at the top of its
+ * self time.
+ */
+
 /** Refuses state changes from foreign origins (CSRF), whatever the procedure. */
-const sameOriginForMutations = t.middleware(({ ctx, type, next }) => {
+function refuseForeignMutation(ctx: Context, type: ProcedureType) {
   if (type === 'mutation' && !ctx.originAllowed) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Requests from another site are not allowed.' });
   }
-  return next();
-});
+}
 
 /**
  * Every call spends from a budget, queries too, so that one client cannot starve the others: over a socket the
  * socket's own (in memory), over HTTP the caller's, per user or, signed out, per address (in the shared limiter).
  * A socket that keeps calling long past its budget is closed with 4429. Mutations also have budgets by kind, below.
  */
-const callBudget = t.middleware(async ({ ctx, type, next }) => {
+async function spendCallBudget(ctx: Context, type: ProcedureType) {
   const { limits } = ctx.deps.config;
   if (ctx.connection) {
     const decision = ctx.connection.calls.take();
-    if (decision.allowed) return next();
+    if (decision.allowed) return;
     if (decision.abusive) ctx.connection.socket.close(socketCloseCodes.tooManyConnections, 'Too many calls');
     throw tooManyRequests(decision.retryAfterSeconds);
   }
-  if (type !== 'query') return next();
+  if (type !== 'query') return;
   const caller = ctx.auth ? `user:${ctx.auth.user.id}` : `ip:${ctx.ip}`;
   const decision = await ctx.deps.limiter.hit(`queries:${caller}`, limits.queriesPerMinute, 60_000);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
-  return next();
-});
-
-/**
- * Each call gets its own entity manager: a socket's context outlives many calls. A subscription's resolver sets up
- * and returns its stream instead of being a generator itself: a generator would hold this call's context, and its
- * entity manager (~4 KiB), for as long as the subscription lives.
- */
-const withEntityManager = t.middleware(({ ctx, next }) => next({ ctx: { em: ctx.deps.orm.em.fork() } }));
+}
 
 /** A socket holds a bounded number of live subscriptions: each one costs memory and a bus listener. */
-const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
-  if (type !== 'subscription') return next();
+function countSubscription(ctx: Context, type: ProcedureType, signal: AbortSignal | undefined) {
+  if (type !== 'subscription') return;
   const connection = ctx.connection;
   if (!connection) {
     throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscribe over the WebSocket at /trpc.' });
@@ -115,7 +112,19 @@ const subscriptionLimit = t.middleware(({ ctx, type, signal, next }) => {
   }
   connection.subscriptions++;
   onAbort(signal, () => connection.subscriptions--);
-  return next();
+}
+
+/**
+ * Each call gets its own entity manager: a socket's context outlives many calls, while an HTTP request's context
+ * is its one call and has one already. A subscription's resolver sets up and returns its stream instead of being a
+ * generator itself: a generator would hold this call's context, and its entity manager (~4 KiB), for as long as
+ * the subscription lives.
+ */
+const callGuards = t.middleware(async ({ ctx, type, signal, next }) => {
+  await spendCallBudget(ctx, type);
+  refuseForeignMutation(ctx, type);
+  countSubscription(ctx, type, signal);
+  return next({ ctx: { em: ctx.em ?? ctx.deps.orm.em.fork() } });
 });
 
 /** A call that failed because the database did not answer says so (SERVICE_UNAVAILABLE), not a bare 500. */
@@ -131,12 +140,7 @@ const dependencyOutage = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure
-  .use(dependencyOutage)
-  .use(callBudget)
-  .use(sameOriginForMutations)
-  .use(subscriptionLimit)
-  .use(withEntityManager);
+export const publicProcedure = t.procedure.use(dependencyOutage).use(callGuards);
 
 /**
  * Each kind of call has its own budget, so that reading and typing (which a busy reader does often) never use up
@@ -148,14 +152,14 @@ function budgetOf(path: string, limits: Context['deps']['config']['limits']): [s
   return ['mutations', limits.mutationsPerMinute];
 }
 
-const mutationRateLimit = t.middleware(async ({ ctx, type, path, next }) => {
-  if (type !== 'mutation' || !ctx.auth) return next();
+/** A mutation spends from its kind's budget (per person): reading and typing never use up what sending needs. */
+async function spendMutationBudget(ctx: Context, auth: Auth, type: ProcedureType, path: string) {
+  if (type !== 'mutation') return;
   const { limiter, config } = ctx.deps;
   const [budget, perMinute] = budgetOf(path, config.limits);
-  const decision = await limiter.hit(`${budget}:${ctx.auth.user.id}`, perMinute, 60_000);
+  const decision = await limiter.hit(`${budget}:${auth.user.id}`, perMinute, 60_000);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
-  return next();
-});
+}
 
 /**
  * For a subscription over the socket: where its frames go (the socket, and the request id tRPC names them with),
@@ -169,9 +173,10 @@ export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) =>
 
 /**
  * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and
- * name come from this instance's memory of current users, which every instance forgets when they change.
+ * name come from this instance's memory of current users, which every instance forgets when they change. Then the
+ * mutation's budget is spent (in the same middleware: see `callGuards`).
  */
-const signedInProcedure = publicProcedure.use(async function signedIn({ ctx, next }) {
+export const protectedProcedure = publicProcedure.use(async function signedIn({ ctx, type, path, next }) {
   // `revoked`: the session ended while this socket was open; it closes a moment later, and acts no more.
   if (!ctx.auth || ctx.auth.revoked) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
@@ -179,10 +184,9 @@ const signedInProcedure = publicProcedure.use(async function signedIn({ ctx, nex
   const user = await ctx.deps.currentUsers.get(ctx.em, ctx.auth.user.id);
   if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
   if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
+  await spendMutationBudget(ctx, ctx.auth, type, path);
   return next({ ctx: { auth: ctx.auth, user } });
 });
-
-export const protectedProcedure = signedInProcedure.use(mutationRateLimit);
 
 /** The role as it is now (see `signedIn`): an admin demoted since a socket opened loses the powers at once. */
 export const adminProcedure = protectedProcedure.use(function isAdmin({ ctx, next }) {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Friendship, Message, Reaction, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
 import {
   appendMessage,
+  appendMessages,
   eventsAfter,
   extrasOf,
   messagesAfter,
@@ -117,6 +118,61 @@ describe('appendMessage', () => {
     const send = { roomId: room.id, senderId: ann.id, clientId: 'the-same-id', body: 'once' };
     await appendMessage(em(), send);
     await expect(appendMessage(em(), send)).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+});
+
+describe('appendMessages', () => {
+  const send = (roomId: number, senderId: number, body: string) => ({
+    roomId,
+    senderId,
+    clientId: `client-${++clientIds}`,
+    body,
+  });
+
+  it('stores many sends at the next positions in the order given, refusing only the refused one', async () => {
+    const [ann, bob, muted] = [await person('Ann'), await person('Bob'), await person('Muted')];
+    await em().nativeUpdate(User, { id: muted.id }, { mutedUntil: new Date(Date.now() + 60_000) });
+    const room = await publicRoom();
+    const sends = [
+      send(room.id, ann.id, 'one'),
+      send(room.id, muted.id, 'shh'),
+      send(room.id, bob.id, 'two'),
+    ];
+    const [first, refused, second] = await appendMessages(em(), room.id, sends);
+    expect(refused).toBeNull();
+    expect([first?.message.seq, second?.message.seq]).toStrictEqual([room.position + 1, room.position + 2]);
+    expect([first?.message.body, second?.message.body]).toStrictEqual(['one', 'two']);
+    expect((await publicRoom()).position).toBe(room.position + 2);
+    const events = await eventsAfter(em(), room.id, room.position, null, 10);
+    expect(events.map((event) => event.message.clientId)).toStrictEqual([
+      sends[0]?.clientId,
+      sends[2]?.clientId,
+    ]);
+  });
+
+  it('in a private room, tells each message where the other member stands, their own sends before it counted', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    await say(em(), roomId, ann.id, 'earlier');
+    const sends = [send(roomId, ann.id, 'a1'), send(roomId, bob.id, 'b1'), send(roomId, ann.id, 'a2')];
+    const answers = await appendMessages(em(), roomId, sends);
+    expect(answers.map((answer) => answer?.others)).toStrictEqual([
+      [{ userId: bob.id, readSeq: 0, unread: 2 }],
+      [{ userId: ann.id, readSeq: 2, unread: 1 }],
+      [{ userId: bob.id, readSeq: 3, unread: 1 }],
+    ]);
+    const members = await em().find(RoomMember, { roomId }, { orderBy: { userId: 'asc' } });
+    expect(members.map((member) => member.readSeq)).toStrictEqual(ann.id < bob.id ? [4, 3] : [3, 4]);
+  });
+
+  it('stores nothing when one clientId was used before: a unique violation for the whole statement', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const used = send(room.id, ann.id, 'once');
+    await appendMessage(em(), used);
+    await expect(appendMessages(em(), room.id, [send(room.id, ann.id, 'new'), used])).rejects.toBeInstanceOf(
+      UniqueConstraintViolationException,
+    );
+    expect((await publicRoom()).position).toBe(room.position + 1);
   });
 });
 

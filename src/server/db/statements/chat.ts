@@ -144,60 +144,102 @@ export interface AppendedMessage {
 }
 
 interface AppendedRow extends MessageWithSenderRow {
+  ord: number;
   room_kind: Room['kind'];
   others: { userId: number; readSeq: number | string; unread: number | string }[] | null;
 }
 
+/** One send to append: who sends what, with the client's id for it, and the message it answers, if any. */
+export interface Send {
+  roomId: number;
+  senderId: number;
+  clientId: string;
+  body: string;
+  replyToId?: string | null | undefined;
+}
+
 /**
- * The whole acknowledged send in one statement, so one round trip: it takes the room's next position under the
- * room row's lock, stores the message and its event, and moves the sender's read position. The row is updated
- * only if the sender may write there now (not muted or banned; in a private room, a member still friends with
- * the other) and its reply, if any, answers a message of the room not deleted, so nothing is stored for a refused
- * send. Null when refused; a unique violation when the clientId
- * was used before.
+ * The whole acknowledged send in one statement, so one round trip: see `appendMessages`. Null when refused; a
+ * unique violation when the clientId was used before.
  */
-export async function appendMessage(
+export async function appendMessage(em: EntityManager, send: Send): Promise<AppendedMessage | null> {
+  const [appended] = await appendMessages(em, send.roomId, [send]);
+  return appended ?? null;
+}
+
+/**
+ * Sends to one room in one statement (group commit): it takes as many of the room's next positions as sends are
+ * allowed, in the order given, under the room row's lock, stores the messages and their events, and moves each
+ * sender's read position. Each send is checked on its own: stored only if its sender may write there now (not
+ * muted or banned; in a private room, a member still friends with the other) and its reply, if any, answers a
+ * message of the room not deleted. Answers in the order given, null for each refused send; a unique violation
+ * (and nothing stored) when a clientId was used before.
+ */
+export async function appendMessages(
   em: EntityManager,
-  send: { roomId: number; senderId: number; clientId: string; body: string; replyToId?: string | null },
-): Promise<AppendedMessage | null> {
-  const { roomId, senderId, clientId, body } = send;
-  const replyToId = send.replyToId ?? null;
-  const row = await queryOne<AppendedRow>(
+  roomId: number,
+  sends: readonly Send[],
+): Promise<(AppendedMessage | null)[]> {
+  const values = sends.map(
+    (send, ord) =>
+      sql`(${ord}::int, ${send.senderId}::int, ${send.clientId}::text, ${send.body}::text, ${send.replyToId ?? null}::bigint)`,
+  );
+  const rows = await query<AppendedRow>(
     em,
-    sql`with room as (
-        update rooms r set position = r.position + 1, last_activity_at = now()
-        where r.id = ${roomId}
-          and not exists (select 1 from users s where s.id = ${senderId}
-            and (s.muted_until > now() or s.banned_until > now()))
-          and (r.kind = 'public' or (${senderId} in (r.user_low, r.user_high) and exists (
+    sql`with sent as (
+        select * from (values ${joined(values)}) as s(ord, sender_id, client_id, body, reply_to_id)),
+      allowed as (
+        select s.*, row_number() over (order by s.ord) as k, count(*) over () as n
+        from sent s join rooms r on r.id = ${roomId}
+        where not exists (select 1 from users w where w.id = s.sender_id
+            and (w.muted_until > now() or w.banned_until > now()))
+          and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and exists (
             select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
           -- A reply answers a message of this room that is still there.
-          and (${replyToId}::bigint is null or exists (select 1 from messages o
-            where o.id = ${replyToId}::bigint and o.room_id = r.id and o.deleted_at is null))
+          and (s.reply_to_id is null or exists (select 1 from messages o
+            where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null))),
+      room as (
+        update rooms r set position = r.position + (select count(*) from allowed), last_activity_at = now()
+        where r.id = ${roomId} and exists (select 1 from allowed)
         returning r.id, r.kind, r.position, r.user_low, r.user_high),
       m as (
         insert into messages (room_id, seq, sender_id, client_id, body, reply_to_id)
-        select id, position, ${senderId}, ${clientId}, ${body}, ${replyToId}::bigint from room
+        select room.id, room.position - a.n + a.k, a.sender_id, a.client_id, a.body, a.reply_to_id
+        from allowed a, room
         returning *),
       event as (
         insert into room_events (room_id, position, type, message_id)
         select room_id, seq, 'message.created', id from m),
       seen as (
-        update room_members set read_seq = greatest(read_seq, (select seq from m))
-        where room_id = ${roomId} and user_id = ${senderId}),
-      -- In a private room, where the other member now stands (the new message is not visible to this count, and
-      -- is unread for them: hence + 1), so each member's sidebar can take its count from the event.
+        update room_members rm set read_seq = greatest(rm.read_seq, own.seq)
+        from (select sender_id, max(seq) as seq from m group by sender_id) own
+        where rm.room_id = ${roomId} and rm.user_id = own.sender_id),
+      -- In a private room, where the other member stands at each new message (after their own sends before it in
+      -- this statement, if any), so each member's sidebar can take its count from the event. The new messages are
+      -- not visible to the count of stored ones: those of this statement up to this one are added.
       other as (
-        select rm.user_id, rm.read_seq, 1 + (select count(*) from messages x where x.room_id = room.id
-          and x.seq > rm.read_seq and x.deleted_at is null and x.sender_id <> rm.user_id) as unread
-        from room_members rm, room
-        where room.kind = 'private' and rm.room_id = room.id and rm.user_id <> ${senderId})
-      select ${messageWithSenderColumns}, room.kind as room_kind,
-        (select json_agg(json_build_object('userId', o.user_id, 'readSeq', o.read_seq, 'unread', o.unread))
-          from other o) as others
-      from m join users u on u.id = m.sender_id, room`,
+        select m.id as message_id, m.seq, rm.user_id, greatest(rm.read_seq,
+            (select max(b.seq) from m b where b.sender_id = rm.user_id and b.seq < m.seq)) as read_seq
+        from m join room on room.kind = 'private'
+          join room_members rm on rm.room_id = room.id and rm.user_id <> m.sender_id),
+      counted as (
+        select o.message_id, o.user_id, o.read_seq,
+          (select count(*) from messages x where x.room_id = ${roomId} and x.seq > o.read_seq
+            and x.deleted_at is null and x.sender_id <> o.user_id)
+          + (select count(*) from m b where b.seq > o.read_seq and b.seq <= o.seq and b.sender_id <> o.user_id)
+          as unread
+        from other o)
+      select a.ord, ${messageWithSenderColumns}, room.kind as room_kind,
+        (select json_agg(json_build_object('userId', c.user_id, 'readSeq', c.read_seq, 'unread', c.unread))
+          from counted c where c.message_id = m.id) as others
+      from m join users u on u.id = m.sender_id
+        join allowed a on a.sender_id = m.sender_id and a.client_id = m.client_id, room`,
   );
-  if (!row) return null;
+  const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
+  return sends.map((_, ord) => byOrd.get(ord) ?? null);
+}
+
+function appendedOfRow(row: AppendedRow): AppendedMessage {
   const others = (row.others ?? []).map((other) => ({
     userId: other.userId,
     readSeq: Number(other.readSeq),

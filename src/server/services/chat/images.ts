@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { describeImageInput, uploadImageInput } from '../../../shared/chat.ts';
 import { type AttachmentView, type ImageVariant, maxImagesPerMessage } from '../../../shared/images.ts';
 import { Attachment } from '../../db/entities/index.ts';
-import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
+import { type AppendedMessage, appendMessage, type Send } from '../../db/statements/chat.ts';
 import { claimAttachments, removeImagesOf, removeUnsent } from '../../db/statements/images.ts';
 import type { Deps } from '../../deps.ts';
 import { attachmentViewOf } from '../../views/chat.ts';
@@ -104,14 +104,16 @@ const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
 
 /**
  * The send's statement, and when the message carries images, their claim in the same transaction: a plain message
- * costs nothing more. An image that is not the sender's unsent upload to this room refuses the whole send.
+ * costs nothing more (`plain` appends it). An image that is not the sender's unsent upload to this room refuses the
+ * whole send.
  */
 export async function appendWithImages(
   em: EntityManager,
-  send: Parameters<typeof appendMessage>[1] & { attachmentIds?: readonly string[] | undefined },
+  send: Send & { attachmentIds?: readonly string[] | undefined },
+  plain: (em: EntityManager, send: Send) => Promise<AppendedMessage | null> = appendMessage,
 ): Promise<AppendedMessage | null> {
   const ids = send.attachmentIds ?? [];
-  if (ids.length === 0) return appendMessage(em, send);
+  if (ids.length === 0) return plain(em, send);
   return em.transactional(async (tx) => {
     const appended = await appendMessage(tx, send);
     if (!appended) return null;

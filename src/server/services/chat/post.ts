@@ -11,6 +11,7 @@ import type { UserEvent } from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import type { Actor } from '../users.ts';
 import { publishRoomEvent } from './events.ts';
+import { appendGrouped } from './group-commit.ts';
 import { appendWithImages, forgetImagesOf } from './images.ts';
 import {
   announceEditedMentions,
@@ -76,7 +77,10 @@ export async function send(
   const sent = { sender: me.id, clientId: input.clientId };
   let appended: AppendedMessage | null;
   try {
-    appended = await appendMentioning(deps, em, { ...input, senderId: me.id }, appendWithImages);
+    const grouped = appendGrouped(deps.roomAppends);
+    appended = await appendMentioning(deps, em, { ...input, senderId: me.id }, (db, one) =>
+      appendWithImages(db, one, grouped),
+    );
   } catch (error) {
     // The clientId was used before (a retry, perhaps racing on another instance): answer with that message.
     if (error instanceof UniqueConstraintViolationException) {
