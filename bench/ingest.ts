@@ -77,11 +77,14 @@ async function baseline(db: BenchDatabase, rooms: number[], senders: number, dur
   return { answer, problems };
 }
 
+/** Scripts send over HTTP; the web client over its socket. Both are measured, each against the same baseline. */
+const transports = ['http', 'socket'] as const;
+
 export async function runIngest(options: IngestOptions) {
   const db = await benchDatabase();
   const problems: string[] = [];
   const rows: (string | number)[][] = [];
-  const results: Record<string, unknown> = {};
+  const results: Record<string, Record<string, unknown>> = {};
   try {
     const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
     try {
@@ -110,38 +113,43 @@ export async function runIngest(options: IngestOptions) {
         },
       ];
       for (const scenario of cases) {
-        console.log(`\ningest: ${scenario.name}, ${scenario.senders.length} senders`);
-        const cpuBefore = cpuMicros(server.proc.pid);
-        const ours = await drive({
-          kind: 'parley',
-          url: server.url,
-          senders: scenario.senders,
-          durationMs: options.durationMs,
-        });
-        const cpuPerMessage = Math.round((cpuMicros(server.proc.pid) - cpuBefore) / Math.max(1, ours.acked));
-        const statements = await transactionsPerMessage(db, ours.clientIds);
-        problems.push(
-          ...(await checkStored(db, ours.clientIds, 'messages')).map((p) => `${scenario.name}: ${p}`),
-        );
-        if (ours.errors) problems.push(`${scenario.name}: ${ours.errors} sends failed`);
         const base = await baseline(db, scenario.rooms, scenario.senders.length, options.durationMs);
         problems.push(...base.problems.map((p) => `${scenario.name} (baseline): ${p}`));
-        rows.push([
-          scenario.name,
-          ours.perSecond,
-          `${ours.p50} / ${ours.p99}`,
-          cpuPerMessage,
-          statements.toFixed(2),
-          base.answer.perSecond,
-          `${base.answer.p50} / ${base.answer.p99}`,
-          (ours.perSecond / base.answer.perSecond).toFixed(2),
-        ]);
-        const { clientIds: _o, ...oursSummary } = ours;
         const { clientIds: _b, ...baseSummary } = base.answer;
-        results[scenario.name] = {
-          parley: { ...oursSummary, cpuPerMessage, transactionsPerMessage: statements },
-          baseline: baseSummary,
-        };
+        results[scenario.name] = { baseline: baseSummary };
+        for (const transport of transports) {
+          const name = `${scenario.name}, ${transport === 'http' ? 'HTTP' : 'socket'}`;
+          console.log(`\ningest: ${name}, ${scenario.senders.length} senders`);
+          const cpuBefore = cpuMicros(server.proc.pid);
+          const ours = await drive({
+            kind: 'parley',
+            transport,
+            url: server.url,
+            senders: scenario.senders,
+            durationMs: options.durationMs,
+          });
+          const cpuPerMessage = Math.round(
+            (cpuMicros(server.proc.pid) - cpuBefore) / Math.max(1, ours.acked),
+          );
+          const statements = await transactionsPerMessage(db, ours.clientIds);
+          problems.push(...(await checkStored(db, ours.clientIds, 'messages')).map((p) => `${name}: ${p}`));
+          if (ours.errors) problems.push(`${name}: ${ours.errors} sends failed`);
+          rows.push([
+            name,
+            ours.perSecond,
+            `${ours.p50} / ${ours.p99}`,
+            cpuPerMessage,
+            statements.toFixed(2),
+            base.answer.perSecond,
+            `${base.answer.p50} / ${base.answer.p99}`,
+            (ours.perSecond / base.answer.perSecond).toFixed(2),
+          ]);
+          const { clientIds: _o, ...oursSummary } = ours;
+          results[scenario.name] = {
+            ...results[scenario.name],
+            [transport]: { ...oursSummary, cpuPerMessage, transactionsPerMessage: statements },
+          };
+        }
       }
     } finally {
       await server.stop();

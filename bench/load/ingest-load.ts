@@ -1,6 +1,7 @@
 /**
  * The ingest load generator: `senders` closed loops, each sending its next message as soon as the last one was
- * acknowledged, for `durationMs`. Parley: `chat.send` over HTTP, each sender with its own token and room. The
+ * acknowledged, for `durationMs`. Parley: `chat.send` over HTTP (as scripts send) or over each sender's socket (as
+ * the web client sends), each sender with its own token and room. The
  * baseline: the same work as one SQL statement sent straight to PostgreSQL by `pg` (take the room's next
  * position, store the message), the database's own ceiling on this machine.
  */
@@ -9,9 +10,12 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { summarise } from '../lib/stats.ts';
 import { postProcedure } from './http-call.ts';
+import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface IngestRequest {
   kind: 'parley' | 'baseline';
+  /** How Parley's senders call `chat.send`. */
+  transport?: 'http' | 'socket';
   url: string;
   /** One per concurrent sender. */
   senders: { token: string; roomId: number }[];
@@ -41,12 +45,24 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
       : null;
   const tag = Date.now().toString(36);
 
-  const sendParley = async (token: string, roomId: number, clientId: string) =>
-    (await postProcedure(agent, request.url, 'chat.send', token, {
-      roomId,
-      clientId,
-      body: `ingest ${clientId}`,
-    })) === 200;
+  // Over the socket: one signed-in socket per sender, opened before the clock starts.
+  const callers =
+    request.kind === 'parley' && request.transport === 'socket'
+      ? await Promise.all(
+          request.senders.map(async ({ token }) => {
+            const socket = await openSocket(`${request.url.replace('http', 'ws')}/trpc`, token);
+            const caller = new SocketCaller(socket);
+            socket.on('message', (frame: Buffer) => caller.settle(frame));
+            return { socket, caller };
+          }),
+        )
+      : null;
+  const sendParley = async (sender: number, token: string, roomId: number, clientId: string) => {
+    const input = { roomId, clientId, body: `ingest ${clientId}` };
+    const caller = callers?.[sender]?.caller;
+    if (caller) return caller.mutate('chat.send', input);
+    return (await postProcedure(agent, request.url, 'chat.send', token, input)) === 200;
+  };
   const sendBaseline = async (roomId: number, clientId: string) => {
     await pool!.query(
       `with room as (update bench_rooms set position = position + 1 where id = $1 returning position)
@@ -65,7 +81,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
         const at = performance.now();
         const ok = await (pool
           ? sendBaseline(roomId, clientId).catch(() => false)
-          : sendParley(token, roomId, clientId));
+          : sendParley(s, token, roomId, clientId));
         if (!ok) {
           errors++;
           continue;
@@ -77,6 +93,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
   );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
+  for (const sender of callers ?? []) sender.socket.close();
   await pool?.end();
   return {
     acked: latencies.length,
