@@ -30,6 +30,7 @@ interface Progress {
   gaps?: number;
   duplicates?: number;
   reconnects?: number;
+  timeline?: [seconds: number, live: number, caughtUp: number][];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,6 +95,8 @@ export async function runConnections(options: ConnectionsOptions) {
     const [row] = await db.query<{ position: string }>('select position from rooms where id = $1', [roomId]);
     load.child.send({ type: 'caughtUp', position: Number(row!.position), since, timeoutMs: 60_000 });
     const storm = await next();
+    const phases = (storm.timeline ?? []).map(([s, live, caughtUp]) => `${s}s ${live}/${caughtUp}`);
+    console.log(`after the restart (seconds, sockets subscribed / caught up): ${phases.join(', ')}`);
     sending = false;
     await sendLoop;
     load.child.send({ type: 'end' });
