@@ -69,8 +69,10 @@ export class StreamSubscriber<E extends Positioned> {
     const queued = this.queue;
     this.queue = null;
     this.cursor = cursor;
-    for (const event of backlog) this.push(event, () => this.stream.tail(event));
-    for (const event of queued) this.push(event, () => this.stream.tail(event));
+    this.target.socket.batch(() => {
+      for (const event of backlog) this.push(event, () => this.stream.tail(event));
+      for (const event of queued) this.push(event, () => this.stream.tail(event));
+    });
     return true;
   }
 
