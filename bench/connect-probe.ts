@@ -52,6 +52,9 @@ function followRoom(wsUrl: string, token: string, roomId: number): Promise<WebSo
 
 async function probe(count: number, profile: boolean) {
   const db = await benchDatabase();
+  // Before the server opens its connections: the setting applies to sessions that start after it.
+  const database = new URL(db.url).pathname.slice(1);
+  await db.query(`alter database ${database} set log_statement = 'all'`);
   const startedAt = Date.now();
   const server = await startParley({
     databaseUrl: db.url,
@@ -63,11 +66,9 @@ async function probe(count: number, profile: boolean) {
   try {
     const people = await seedUsers(db, count);
     const roomId = await publicRoomId(db);
-    const database = new URL(db.url).pathname.slice(1);
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     // Warm up on a few sockets (code paths compiled, the room's stream open), then start counting.
     for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
-    await db.query(`alter database ${database} set log_statement = 'all'`);
     await sleep(1_000);
     const pid = server.proc.pid;
     const [rss, cpu, statements, at] = [
