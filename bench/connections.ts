@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { benchDatabase, freePort, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { loadCpu, rssBytes, spawnNode } from './lib/processes.ts';
+import { cpuMicros, loadCpu, rssBytes, spawnNode } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
 import { postProcedure } from './load/http-call.ts';
@@ -30,6 +30,7 @@ interface Progress {
   gaps?: number;
   duplicates?: number;
   reconnects?: number;
+  timeline?: [seconds: number, live: number, caughtUp: number][];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -91,9 +92,16 @@ export async function runConnections(options: ConnectionsOptions) {
     await sleep(2_000);
     a = await start();
     const since = Date.now();
+    const stormCpuFrom = cpuMicros(a.proc.pid);
     const [row] = await db.query<{ position: string }>('select position from rooms where id = $1', [roomId]);
     load.child.send({ type: 'caughtUp', position: Number(row!.position), since, timeoutMs: 60_000 });
     const storm = await next();
+    const stormCpuSeconds = (cpuMicros(a.proc.pid) - stormCpuFrom) / 1e6;
+    const phases = (storm.timeline ?? []).map(([s, live, caughtUp]) => `${s}s ${live}/${caughtUp}`);
+    console.log(`after the restart (seconds, sockets subscribed / caught up): ${phases.join(', ')}`);
+    console.log(
+      `the restarted server's CPU until all caught up (or the timeout): ${stormCpuSeconds.toFixed(1)} s`,
+    );
     sending = false;
     await sendLoop;
     load.child.send({ type: 'end' });
@@ -106,6 +114,7 @@ export async function runConnections(options: ConnectionsOptions) {
       gaps: storm.gaps ?? -1,
       duplicates: storm.duplicates ?? -1,
       reconnects: storm.reconnects ?? 0,
+      stormServerCpuSeconds: Number(stormCpuSeconds.toFixed(1)),
     };
     if (storm.behind) problems.push(`connections: ${storm.behind} sockets never caught up after the restart`);
     if (storm.gaps || storm.duplicates)

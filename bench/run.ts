@@ -49,7 +49,10 @@ if (wanted('conversations')) {
   problems.push(...(await runConversations(options)).problems);
 }
 if (wanted('connections')) {
-  const options = { ...(quick ? quickConnections : fullConnections), serverNodeArgs };
+  const base = quick ? quickConnections : fullConnections;
+  // `--sockets=3000`: another number of sockets than the scenario's.
+  const socketsArg = args.find((arg) => arg.startsWith('--sockets='))?.split('=')[1];
+  const options = { ...base, sockets: socketsArg ? Number(socketsArg) : base.sockets, serverNodeArgs };
   problems.push(...(await runConnections(options)).problems);
 }
 if (wanted('ingest')) {

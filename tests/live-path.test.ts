@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { maxMessageLength } from '../src/shared/chat.ts';
 import { socketCloseCodes } from '../src/shared/socket.ts';
 import {
   chattyLimits,
@@ -109,6 +110,31 @@ describe('the live path', () => {
       /^\{"id":"sub-1","jsonrpc":"2.0","result":\{"type":"data","data":\{"id":"\d+","data":/,
     );
     for (const r of [...readers, ...resumed]) r.socket.close();
+  });
+
+  it('sends a reader resuming from memory the same frames, byte for byte, as a live reader got', async () => {
+    const [bo] = await people(server, 'Bo');
+    const roomId = await publicRoomId(bo.client);
+    const start = await say(bo.client, roomId, 'before anyone listens');
+    const live = await rawReader(server);
+    live.follow(roomId, String(start.seq), 3);
+    await eventually(() => (live.frames.some((f) => f.includes('started')) ? true : undefined), 'started');
+    // Short and long frames: a frame's length is written in one, three or nine bytes depending on its size.
+    const bodies = ['short', 'é'.repeat(maxMessageLength), `"${'x'.repeat(200)}"`];
+    for (const body of bodies) await say(bo.client, roomId, body);
+    const frames = await eventually(
+      () => (live.dataFrames().length >= bodies.length ? live.dataFrames() : undefined),
+      'live frames',
+    );
+
+    const resumed = await rawReader(server);
+    resumed.follow(roomId, String(start.seq), 3);
+    const backlog = await eventually(
+      () => (resumed.dataFrames().length >= bodies.length ? resumed.dataFrames() : undefined),
+      'resumed frames',
+    );
+    expect(backlog).toEqual(frames);
+    for (const r of [live, resumed]) r.socket.close();
   });
 
   it.each([

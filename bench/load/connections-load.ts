@@ -107,8 +107,19 @@ async function run(request: ConnectionsRequest) {
     const command = await new Promise<Command>((resolve) => process.once('message', resolve));
     if (command.type === 'end') break;
     const deadline = Date.now() + command.timeoutMs;
-    while (clients.some((c) => c.last < command.position) && Date.now() < deadline) await sleep(10);
-    const behind = clients.filter((c) => c.last < command.position).length;
+    // By phase: each second, how many sockets are open and subscribed again, and how many have caught up.
+    const timeline: [seconds: number, live: number, caughtUp: number][] = [];
+    const behindNow = () => clients.filter((c) => c.last < command.position).length;
+    for (let nextMark = Date.now(); behindNow() && Date.now() < deadline; await sleep(10)) {
+      if (Date.now() < nextMark) continue;
+      timeline.push([
+        Math.round((Date.now() - command.since) / 100) / 10,
+        live,
+        clients.length - behindNow(),
+      ]);
+      nextMark += 1_000;
+    }
+    const behind = behindNow();
     process.send?.({
       progress: {
         caughtUpSeconds: Math.round(Date.now() - command.since) / 1000,
@@ -116,6 +127,7 @@ async function run(request: ConnectionsRequest) {
         gaps: clients.reduce((n, c) => n + c.gaps, 0),
         duplicates: clients.reduce((n, c) => n + c.duplicates, 0),
         reconnects: clients.reduce((n, c) => n + c.reconnects, 0),
+        timeline,
       },
     });
   }

@@ -36,6 +36,13 @@ export interface App {
 }
 
 /** Builds every dependency once, then serves HTTP and WebSocket on one port. */
+/**
+ * Connections the kernel may hold for the server to accept (capped by net.core.somaxconn). Node's default of 511
+ * overflows when thousands of clients reconnect at once after a restart: the kernel then drops their handshakes,
+ * and each waits out TCP's retransmission backoff (1, 3, 7, 15, 31 s…) before it is even seen.
+ */
+const acceptBacklog = 8_192;
+
 export async function startApp(config: Config, log: Logger, clientDir: string | null): Promise<App> {
   const database = await resolveDatabase(config, log);
   const orm = await openDatabase(database.url, log);
@@ -93,7 +100,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   sockets = () => http.wss.clients.size;
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
-    http.server.listen(config.port, config.host, resolve);
+    http.server.listen({ port: config.port, host: config.host, backlog: acceptBacklog }, resolve);
   });
   const { port } = http.server.address() as AddressInfo;
   listeningPort = port;

@@ -119,6 +119,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   // Before tRPC's own listener: the bounds hold from the first frame.
   wss.on('connection', (socket: ParleySocket, req: IncomingMessage) => {
     socket.maxBufferedBytes = deps.config.limits.wsMaxBufferedBytes;
+    socket.transport = req.socket;
     socket.onTooSlow = () =>
       deps.log.warn('Closed a socket that read too slowly', { buffered: socket.bufferedAmount });
     admission.opened(socket, req, upgradeSignedIn(req));

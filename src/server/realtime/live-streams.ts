@@ -62,15 +62,23 @@ export class StreamSubscriber<E extends Positioned> {
 
   /**
    * From now on the stream writes straight to the socket. `backlog` (events the stream still holds in memory) and
-   * what queued while the backlog was read go first, in the same synchronous step, so nothing can slip between.
+   * what queued while the backlog was read go first, in the same synchronous step, so nothing can slip between;
+   * they leave as one write.
    */
   goLive(cursor: number, backlog: readonly E[] = []): boolean {
     if (!this.target || !this.queue) return false;
     const queued = this.queue;
     this.queue = null;
     this.cursor = cursor;
-    for (const event of backlog) this.push(event, () => this.stream.tail(event));
-    for (const event of queued) this.push(event, () => this.stream.tail(event));
+    const tails: Buffer[] = [];
+    const take = (event: E) => {
+      if (event.position <= this.cursor) return;
+      this.cursor = event.position;
+      tails.push(this.stream.tail(event));
+    };
+    backlog.forEach(take);
+    queued.forEach(take);
+    this.target.socket.sendFrames(this.target.head, tails);
     return true;
   }
 

@@ -1,0 +1,116 @@
+/**
+ * What one connect costs the server: opens N token-authenticated sockets that each follow the public room (as the
+ * connections scenario's clients do, 250 at a time), and reports server CPU per connect, RSS per socket and
+ * PostgreSQL statements per connect (from the server's statement log on its throwaway database).
+ * `taskset -c 1 node --import tsx bench/connect-probe.ts [sockets] [--profile]` (the server runs on core 0;
+ * `--profile` puts it under `--cpu-prof` into bench/results/profiles and summarises the profile).
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { cpuMicros, rssBytes } from './lib/processes.ts';
+import { summariseProfile } from './profile-summary.ts';
+
+const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
+const profileDir = 'bench/results/profiles';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Statements PostgreSQL logged for `database` so far (needs `log_statement = all` on it). */
+function statementsLogged(database: string): number {
+  const log = readFileSync(postgresLog, 'utf8');
+  const marker = `@${database} LOG:  `;
+  let count = 0;
+  for (let at = log.indexOf(marker); at >= 0; at = log.indexOf(marker, at + 1)) {
+    const rest = log.slice(at + marker.length, at + marker.length + 16);
+    if (rest.startsWith('statement:') || rest.startsWith('execute')) count++;
+  }
+  return count;
+}
+
+/** Opens a socket signed in by `token` and resolves once its subscription to `roomId` has started. */
+function followRoom(wsUrl: string, token: string, roomId: number): Promise<WebSocket> {
+  const socket = new WebSocket(wsUrl, {
+    perMessageDeflate: false,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      const input = { roomId, lastEventId: '0' };
+      socket.send(
+        JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
+      );
+    });
+    socket.on('message', (data: Buffer) => {
+      if (data.includes('"started"')) resolve(socket);
+      else if (data.includes('"error"')) reject(new Error(String(data)));
+    });
+    socket.once('error', reject);
+  });
+}
+
+async function probe(count: number, profile: boolean) {
+  const db = await benchDatabase();
+  // Before the server opens its connections: the setting applies to sessions that start after it.
+  const database = new URL(db.url).pathname.slice(1);
+  await db.query(`alter database ${database} set log_statement = 'all'`);
+  const startedAt = Date.now();
+  const server = await startParley({
+    databaseUrl: db.url,
+    redisPrefix: `parley_probe_${randomBytes(4).toString('hex')}:`,
+    env: { WS_MAX_CONNECTIONS_PER_USER: '5' },
+    nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  const sockets: WebSocket[] = [];
+  try {
+    const people = await seedUsers(db, count);
+    const roomId = await publicRoomId(db);
+    const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
+    // Warm up on a few sockets (code paths compiled, the room's stream open), then start counting.
+    for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
+    await sleep(1_000);
+    const pid = server.proc.pid;
+    const [rss, cpu, statements, at] = [
+      rssBytes(pid),
+      cpuMicros(pid),
+      statementsLogged(database),
+      performance.now(),
+    ];
+    const measured = people.slice(20);
+    const windowStart = process.hrtime.bigint();
+    for (let from = 0; from < measured.length; from += 250) {
+      const batch = measured.slice(from, from + 250);
+      sockets.push(...(await Promise.all(batch.map((p) => followRoom(wsUrl, p.token, roomId)))));
+    }
+    const seconds = (performance.now() - at) / 1000;
+    const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
+    const cpuPerConnect = (cpuMicros(pid) - cpu) / measured.length;
+    await sleep(2_000);
+    const rssPerSocket = (rssBytes(pid) - rss) / measured.length;
+    const statementsPerConnect = (statementsLogged(database) - statements) / measured.length;
+    console.log(
+      JSON.stringify({
+        sockets: measured.length,
+        connectsPerSecond: Math.round(measured.length / seconds),
+        serverCpuMicrosPerConnect: Math.round(cpuPerConnect),
+        rssKiBPerSocket: Number((rssPerSocket / 1024).toFixed(1)),
+        statementsPerConnect: Number(statementsPerConnect.toFixed(2)),
+        windowMicros,
+      }),
+    );
+  } finally {
+    for (const socket of sockets) socket.terminate();
+    await server.stop();
+    await db.drop();
+  }
+  if (!profile) return;
+  const written = readdirSync(profileDir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => join(profileDir, name))
+    .filter((path) => statSync(path).mtimeMs >= startedAt);
+  for (const path of written) summariseProfile(path, 30, 0.3);
+}
+
+const count = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2_000);
+await probe(count, process.argv.includes('--profile'));
