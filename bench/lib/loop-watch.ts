@@ -22,6 +22,11 @@ export interface LoopReport {
    * gave to other processes).
    */
   stalls: { at: number; lateMs: number; cpuMs: number }[];
+  /**
+   * The CPU the process used between two ticks of that timer, when over 10 ms: a tick interval holding more than
+   * 20 ms of CPU held a task that long (its own work, whatever the other processes on the core did).
+   */
+  holds: number[];
   gc: { count: number; totalMs: number; maxMs: number; over10ms: number; byKind: Record<string, number> };
 }
 
@@ -34,6 +39,7 @@ if (file) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   let openedAt = 0;
   let stalls: LoopReport['stalls'] = [];
+  let holds: number[] = [];
   let pauses: { kind: string; ms: number }[] = [];
   let due = performance.now() + tickMs;
   let cpu = process.cpuUsage();
@@ -43,6 +49,7 @@ if (file) {
     cpu = process.cpuUsage();
     const cpuMs = (used.user + used.system) / 1000;
     if (openedAt && now - due > stallMs) stalls.push({ at: now - openedAt, lateMs: now - due, cpuMs });
+    if (openedAt && cpuMs > 10) holds.push(cpuMs);
     due = now + tickMs;
   }, tickMs);
   ticker.unref();
@@ -59,6 +66,7 @@ if (file) {
     if (!openedAt) {
       openedAt = performance.now();
       stalls = [];
+      holds = [];
       pauses = [];
       delay.reset();
       delay.enable();
@@ -75,6 +83,7 @@ if (file) {
         max: ms(delay.max),
       },
       stalls,
+      holds,
       gc: {
         count: pauses.length,
         totalMs: pauses.reduce((sum, pause) => sum + pause.ms, 0),
