@@ -23,12 +23,12 @@ export class ParleySocket extends WebSocket {
   }
 
   /**
-   * Writes one text frame made of a subscription's head and an event's tail (both already bytes) if the socket
-   * is still open; what a closing socket would drop anyway is not even built.
+   * Writes one pre-built text frame if the socket is still open. `ws` writes the buffer itself, not a copy, so
+   * one buffer may go to many sockets; it must not change afterwards.
    */
-  sendFrame(head: Buffer, tail: Buffer): void {
+  sendText(frame: Buffer): void {
     if (this.readyState !== WebSocket.OPEN) return;
-    super.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
+    super.send(frame, { binary: false });
     this.boundBuffer();
   }
 
