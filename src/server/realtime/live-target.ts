@@ -26,12 +26,16 @@ export class EventFrames {
   constructor(private readonly buildTail: () => Buffer) {}
 
   write(target: LiveTarget): void {
+    target.socket.sendText(this.frameFor(target));
+  }
+
+  frameFor(target: LiveTarget): Buffer {
     let frame = this.built.get(target.headText);
     if (!frame) {
       this.tail ??= this.buildTail();
       frame = Buffer.concat([target.head, this.tail], target.head.length + this.tail.length);
       this.built.set(target.headText, frame);
     }
-    target.socket.sendText(frame);
+    return frame;
   }
 }
