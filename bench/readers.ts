@@ -3,7 +3,8 @@
  * its subscriptions, typing now and then) while messages arrive at a steady rate. What a busy room costs the
  * server as a whole: its CPU, database transactions per message, and delivery latency.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { LoopReport } from './lib/loop-watch.ts';
 import { type BenchDatabase, benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
@@ -39,8 +40,14 @@ export async function runReaders(options: ReadersOptions) {
   const problems: string[] = [];
   let answer: ReadersAnswer;
   let perMessage: number;
+  const loopWatchFile = `/tmp/parley-readers-loop-${process.pid}.json`;
+  rmSync(loopWatchFile, { force: true });
   try {
-    const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
+    const server = await startParley({
+      databaseUrl: db.url,
+      nodeArgs: options.serverNodeArgs,
+      loopWatchFile,
+    });
     try {
       const [sender, ...readers] = await seedUsers(db, options.readers + 1);
       const request: ReadersRequest = {
@@ -77,11 +84,54 @@ export async function runReaders(options: ReadersOptions) {
     ['server CPU', 'DB transactions/msg', 'markRead calls', 'latency p50 / p99 ms'],
     [[`${answer.serverCpuPercent} %`, perMessage, answer.markReadCalls, `${answer.p50} / ${answer.p99}`]],
   );
+  const loop = existsSync(loopWatchFile)
+    ? (JSON.parse(readFileSync(loopWatchFile, 'utf8')) as LoopReport)
+    : null;
+  rmSync(loopWatchFile, { force: true });
+  printLoops(answer, loop);
   mkdirSync('bench/results', { recursive: true });
   const { ...result } = answer;
   writeFileSync(
     'bench/results/readers.json',
-    `${JSON.stringify({ at: new Date().toISOString(), options, result, transactionsPerMessage: perMessage }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), options, result, transactionsPerMessage: perMessage, serverLoop: loop }, null, 2)}\n`,
   );
   return { problems };
+}
+
+/** Where the time went: the first and the last reader of each message, and how late each side's loop ran. */
+function printLoops(answer: ReadersAnswer, loop: LoopReport | null) {
+  const { generator } = answer;
+  printTable(
+    "readers: per message, and each side's event loop (ms)",
+    ['first reader p50', 'last reader p50 / p99', 'generator CPU, loop delay p99 / max'],
+    [
+      [
+        answer.firstP50,
+        `${answer.lastP50} / ${answer.lastP99}`,
+        `${generator.cpuPercent} %, ${generator.delayP99} / ${generator.delayMax}`,
+      ],
+    ],
+  );
+  if (!loop) return;
+  const stalled = loop.stalls.reduce((sum, stall) => sum + stall.lateMs, 0);
+  // How long the server held its loop with its own work (CPU), whatever the core gave to other processes.
+  const holds = [...loop.holds].sort((a, b) => a - b);
+  const over = (ms: number) => holds.filter((hold) => hold > ms).length;
+  printTable(
+    "readers: the server's event loop over the measured window (ms)",
+    [
+      'delay p50 / p90 / p99 / max',
+      'stalls > 20 ms: count, total',
+      'loop held > 20 / 50 ms of CPU: count; max',
+      'GC: pauses, total, max, over 10 ms',
+    ],
+    [
+      [
+        `${loop.delay.p50} / ${loop.delay.p90} / ${loop.delay.p99} / ${loop.delay.max}`,
+        `${loop.stalls.length}, ${Math.round(stalled)}`,
+        `${over(20)} / ${over(50)}; ${Math.round(holds.at(-1) ?? 0)}`,
+        `${loop.gc.count}, ${Math.round(loop.gc.totalMs)}, ${Math.round(loop.gc.maxMs)}, ${loop.gc.over10ms}`,
+      ],
+    ],
+  );
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyConnection } from '../src/sdk/index.ts';
 import {
+  type Activity,
   chattyLimits,
   connectedNow,
   followRoom,
@@ -323,6 +324,25 @@ describe('typing', () => {
     expect(expiresIn).toBeLessThan(60_000);
     expect(await storedState(db, room.id)).toEqual(stored);
     expect((await ben.client.chat.history.query({ roomId: room.id })).items).toEqual([]);
+  });
+
+  it('two people typing at the same moment both show, once each, in every tab watching the room', async () => {
+    const [ann, ben, cat, dan] = await people(server, 'Ann', 'Ben', 'Cat', 'Dan');
+    const roomId = await publicRoomId(ann.client);
+    const tabs = [watchActivity(ben.client, roomId), watchActivity(openTab(server, ben), roomId)];
+    for (const tab of tabs) await untilLive(tab, () => dan.client.chat.typing.mutate({ roomId }));
+    const marks = tabs.map((tab) => tab.mark());
+
+    await Promise.all([ann.client.chat.typing.mutate({ roomId }), cat.client.chat.typing.mutate({ roomId })]);
+
+    for (const [i, tab] of tabs.entries()) {
+      const by = (person: Person) => (event: Activity) => isTyping(event) && event.user.id === person.id;
+      await Promise.all([tab.next(by(ann), marks[i]), tab.next(by(cat), marks[i])]);
+      const typists = tab.events
+        .slice(marks[i])
+        .filter((event) => isTyping(event) && [ann.id, cat.id].includes(event.user.id));
+      expect(typists).toHaveLength(2);
+    }
   });
 
   it('someone outside a private room can neither type in it nor watch it: FORBIDDEN', async () => {

@@ -43,6 +43,8 @@ export async function startParley(options: {
   cpu?: number;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** A file for `bench/lib/loop-watch.ts` to write the server's event-loop delay and GC pauses to. */
+  loopWatchFile?: string;
 }): Promise<ParleyInstance> {
   const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env, ...benchLimits, ...options.env };
@@ -56,10 +58,12 @@ export async function startParley(options: {
   } else {
     delete env.REDIS_URL;
   }
+  if (options.loopWatchFile) env.BENCH_LOOP_WATCH = options.loopWatchFile;
   const proc = spawnNode('tests/helpers/serve.ts', {
     cpu: options.cpu ?? serverCpu,
     env,
     nodeArgs: options.nodeArgs,
+    preload: options.loopWatchFile ? ['./bench/lib/loop-watch.ts'] : [],
   });
   await waitForLine(proc, new RegExp(`listening ${port}`));
   return { url: `http://127.0.0.1:${port}`, proc, stop: () => proc.stop('SIGTERM') };

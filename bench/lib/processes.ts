@@ -29,12 +29,27 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs a TypeScript file under tsx on `cpu`, with an IPC channel when asked. */
+/** Runs a TypeScript file under tsx on `cpu`, with an IPC channel when asked; `preload` modules load after tsx. */
 export function spawnNode(
   script: string,
-  options: { cpu: number; env?: NodeJS.ProcessEnv; ipc?: boolean; args?: string[]; nodeArgs?: string[] },
+  options: {
+    cpu: number;
+    env?: NodeJS.ProcessEnv;
+    ipc?: boolean;
+    args?: string[];
+    nodeArgs?: string[];
+    preload?: string[];
+  },
 ): NodeProcess {
-  const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])];
+  const preloads = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const nodeArgs = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    ...preloads,
+    script,
+    ...(options.args ?? []),
+  ];
   const [command, args] = hasTaskset
     ? ['taskset', ['-c', String(options.cpu), process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];

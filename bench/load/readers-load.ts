@@ -5,11 +5,11 @@
  * posts `rate` messages a second; every delivery is timed from the send call. Like the web client, every call
  * goes over the caller's socket.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ReadMarker } from '../../src/shared/read-policy.ts';
 import { cpuMicros } from '../lib/processes.ts';
-import { summarise } from '../lib/stats.ts';
+import { round, summarise } from '../lib/stats.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface ReadersRequest {
@@ -22,6 +22,13 @@ export interface ReadersRequest {
   /** Typing signals a second, across all readers. */
   typingPerSecond: number;
   serverPid: number;
+}
+
+/** How the generator itself kept up: if its own loop lags, the latencies it reads are partly its own. */
+export interface GeneratorLoop {
+  cpuPercent: number;
+  delayP99: number;
+  delayMax: number;
 }
 
 export interface ReadersAnswer {
@@ -37,6 +44,11 @@ export interface ReadersAnswer {
   serverCpuPercent: number;
   gaps: number;
   duplicates: number;
+  /** Per message, the first and the last reader's latency (p50 over messages): the send, and the broadcast. */
+  firstP50: number;
+  lastP50: number;
+  lastP99: number;
+  generator: GeneratorLoop;
   error?: string;
 }
 
@@ -55,6 +67,8 @@ function readNumber(frame: Buffer, from: number, end: number): number {
 
 async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   const sentAt = new Float64Array(100_000);
+  const firstAt = new Float64Array(100_000);
+  const lastAt = new Float64Array(100_000);
   const latencies: number[] = [];
   let markReadCalls = 0;
   let typingCalls = 0;
@@ -113,6 +127,8 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
             else if (last >= 0 && position > last + 1) gaps += position - last - 1;
             last = Math.max(last, position);
             latencies.push(now - sentAt[seq]!);
+            if (!firstAt[seq]) firstAt[seq] = now;
+            lastAt[seq] = now;
             reads.seen(request.roomId, position);
           });
           socket.once('error', reject);
@@ -150,6 +166,16 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
     process.send?.({ progress: 'connected' });
   });
 
+  // The server's loop watch (bench/lib/loop-watch.ts), when it has one, measures the same window.
+  const watchServer = () => {
+    try {
+      process.kill(request.serverPid, 'SIGUSR2');
+    } catch {}
+  };
+  watchServer();
+  const ownDelay = monitorEventLoopDelay({ resolution: 1 });
+  ownDelay.enable();
+  const ownCpuBefore = cpuMicros(process.pid);
   const cpuBefore = cpuMicros(request.serverPid);
   const start = performance.now();
   const total = Math.round((request.rate * request.durationMs) / 1000);
@@ -186,7 +212,17 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   while (latencies.length < expected && Date.now() < waitUntil) await sleep(10);
   const seconds = (performance.now() - start) / 1000;
   const serverCpuPercent = Math.round((cpuMicros(request.serverPid) - cpuBefore) / seconds / 10_000);
+  const generator: GeneratorLoop = {
+    cpuPercent: Math.round((cpuMicros(process.pid) - ownCpuBefore) / seconds / 10_000),
+    delayP99: round(ownDelay.percentile(99) / 1e6),
+    delayMax: round(ownDelay.max / 1e6),
+  };
+  watchServer();
   for (const socket of [...sockets, senderSocket]) socket.terminate();
+  const spans = (at: Float64Array) =>
+    summarise(Float64Array.from({ length: total }, (_, i) => at[i + 1]! - sentAt[i + 1]!));
+  const first = spans(firstAt);
+  const last = spans(lastAt);
   return {
     sent: total,
     delivered: latencies.length,
@@ -198,6 +234,10 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
     serverCpuPercent,
     gaps,
     duplicates,
+    firstP50: first.p50,
+    lastP50: last.p50,
+    lastP99: last.p99,
+    generator,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   tooManyRequests,
 } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
-import { liveTarget } from './realtime/live-streams.ts';
+import { liveTarget } from './realtime/live-target.ts';
 import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
 import { banMessage } from './services/auth.ts';
 

@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.ts';
 import { onAbort, untilAborted } from './abort.ts';
 import type { EventBus } from './bus.ts';
-import type { ParleySocket } from './socket.ts';
-import { frameHead, type SubscriptionRequest, trackedFrameTail, untrackedFrameTail } from './ws-protocol.ts';
+import { EventFrames, type LiveTarget } from './live-target.ts';
+import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
 export interface Positioned {
@@ -21,17 +21,6 @@ export interface StreamSource<E extends Positioned> {
   data(event: E): unknown;
 }
 
-/** Where a live subscriber's frames go: its socket, and the head that names its subscription (as bytes). */
-export interface LiveTarget {
-  socket: ParleySocket;
-  head: Buffer;
-}
-
-export const liveTarget = (socket: ParleySocket, request: SubscriptionRequest): LiveTarget => ({
-  socket,
-  head: Buffer.from(frameHead(request)),
-});
-
 const fillPage = 500;
 const fillRetryMs = 1_000;
 
@@ -49,7 +38,7 @@ export class StreamSubscriber<E extends Positioned> {
   ) {}
 
   /** Called by the stream, in position order. */
-  push(event: E, tail: () => Buffer): void {
+  push(event: E, frames: EventFrames): void {
     if (this.queue) {
       this.queue.push(event);
       this.wake?.();
@@ -57,7 +46,7 @@ export class StreamSubscriber<E extends Positioned> {
     }
     if (event.position <= this.cursor) return;
     this.cursor = event.position;
-    this.target!.socket.sendFrame(this.target!.head, tail());
+    frames.write(this.target!);
   }
 
   /**
@@ -167,6 +156,11 @@ export class LiveStream<E extends Positioned> {
     this.onEmpty();
   }
 
+  /** The event's frames for its readers, built as they are first needed. */
+  frames(event: E): EventFrames {
+    return new EventFrames(() => this.tail(event));
+  }
+
   /** The event's frame tail, serialised and encoded once however many readers it is written to. */
   tail(event: E): Buffer {
     let tail = this.tails.get(event);
@@ -210,12 +204,8 @@ export class LiveStream<E extends Positioned> {
     this.position = event.position;
     this.recent.push(event);
     if (this.recent.length > this.keep) this.recent.shift();
-    let built: Buffer | undefined;
-    const tail = () => {
-      built ??= this.tail(event);
-      return built;
-    };
-    for (const subscriber of this.subscribers) subscriber.push(event, tail);
+    const frames = this.frames(event);
+    for (const subscriber of this.subscribers) subscriber.push(event, frames);
   }
 
   /** Delivers held events while they continue the stream; reads the gap from the database when they do not. */
@@ -311,51 +301,4 @@ export class LiveStreams<E extends Positioned> {
     }
     return subscriber;
   }
-}
-
-/**
- * Local followers of ephemeral channels (typing, presence counts): nothing to resume, so no positions; each
- * message is serialised once per instance and written to every follower as an untracked frame.
- */
-export class LiveGroups {
-  private readonly groups = new Map<string, { targets: Set<LiveTarget>; unsubscribe: () => void }>();
-
-  constructor(private readonly bus: EventBus) {}
-
-  /** Follows `channel` until `signal` aborts; what `accept` takes from the bus is written to the socket. */
-  join(
-    channel: string,
-    target: LiveTarget,
-    signal: AbortSignal | undefined,
-    accept: (message: unknown) => boolean,
-  ) {
-    let group = this.groups.get(channel);
-    if (!group) {
-      const targets = new Set<LiveTarget>();
-      const unsubscribe = this.bus.subscribe(channel, (message) => {
-        if (accept(message)) writeAll(targets, message);
-      });
-      group = { targets, unsubscribe };
-      this.groups.set(channel, group);
-    }
-    const joined = group;
-    joined.targets.add(target);
-    onAbort(signal, () => {
-      joined.targets.delete(target);
-      if (joined.targets.size || this.groups.get(channel) !== joined) return;
-      joined.unsubscribe();
-      this.groups.delete(channel);
-    });
-  }
-
-  /** Writes `data` to this instance's followers of `channel` (not through the bus). */
-  send(channel: string, data: unknown): void {
-    const group = this.groups.get(channel);
-    if (group) writeAll(group.targets, data);
-  }
-}
-
-function writeAll(targets: Set<LiveTarget>, data: unknown): void {
-  const tail = Buffer.from(untrackedFrameTail(data));
-  for (const target of targets) target.socket.sendFrame(target.head, tail);
 }

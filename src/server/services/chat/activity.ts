@@ -2,7 +2,8 @@ import type { Room } from '../../db/entities/index.ts';
 import type { Deps } from '../../deps.ts';
 import { onAbort, untilAborted } from '../../realtime/abort.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
-import { LiveGroups, type LiveTarget } from '../../realtime/live-streams.ts';
+import { LiveGroups } from '../../realtime/live-groups.ts';
+import type { LiveTarget } from '../../realtime/live-target.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
 

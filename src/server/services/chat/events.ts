@@ -5,7 +5,8 @@ import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import { untilAborted } from '../../realtime/abort.ts';
 import type { EventBus } from '../../realtime/bus.ts';
-import { LiveStreams, type LiveTarget, type StreamSource } from '../../realtime/live-streams.ts';
+import { LiveStreams, type StreamSource } from '../../realtime/live-streams.ts';
+import type { LiveTarget } from '../../realtime/live-target.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
