@@ -50,7 +50,7 @@ export async function fillMessages(em: EntityManager, messageCount: number): Pro
         (${sqlArray(vocabulary)})[1 + floor(power(random(), 3) * ${vocabulary.length})::int], ' ')
         || case when i % 7 = 0 then ' ticket' || (i % 5000) else '' end as body
       from generate_series(1, 3 + abs(hashtext('length' || i)) % 12)) as words`);
-  await em.execute(`create index messages_body_search on messages using gin (to_tsvector('simple', body))`);
+  await em.execute('create index messages_body_search on messages using gin (search_vector)');
   await em.execute(
     'update rooms r set position = coalesce((select max(seq) from messages m where m.room_id = r.id), 0)',
   );
