@@ -132,8 +132,9 @@ async function measure(orm: Orm, kind: Kind, runs: number, warmUps: number) {
 }
 
 /**
- * PostgreSQL's own time for the ranking statement of one search (EXPLAIN ANALYZE of exactly what the service sent),
- * and how it found the candidates: apart from the round trips and the Node side, which a busy machine inflates.
+ * PostgreSQL's own time for the page statement of one search (EXPLAIN ANALYZE of exactly what the service sent:
+ * candidates, ranking and the page's messages), and how it found the candidates: apart from the round trips and
+ * the Node side, which a busy machine inflates.
  */
 async function databaseTime(orm: Orm, search: { query: string; roomId?: number }) {
   const em = orm.em.fork() as EntityManager;
@@ -171,7 +172,7 @@ export async function benchMessageSearch(orm: Orm, sizes: typeof fullMessages) {
   console.table(results);
   const plans = [];
   for (const kind of kinds) plans.push({ kind: kind.name, ...(await databaseTime(orm, kind.queries[0]!)) });
-  console.log('\nThe ranking statement of the first query of each kind, as PostgreSQL ran it:');
+  console.log('\nThe page statement of the first query of each kind, as PostgreSQL ran it:');
   console.table(plans);
   return { messageCount: sizes.messageCount, results, plans };
 }

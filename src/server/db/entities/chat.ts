@@ -98,10 +98,9 @@ export const Message = defineEntity({
   ],
   indexes: [
     {
-      // Message search (services/chat/search.ts). 'simple' lowercases and keeps every word: chat mixes languages,
-      // names and jargon, which a language's stemmer and stop words would mangle or drop. Not partial (`where
-      // deleted_at is null`): PostgreSQL keeps word statistics only for a whole-table expression index, and
-      // without them it cannot tell a word in every message from a rare one, and picks ruinous plans.
+      // Message search (services/chat/search.ts), on `searchVector`. 'simple' lowercases and keeps every word: chat
+      // mixes languages, names and jargon, which a language's stemmer and stop words would mangle or drop. The
+      // planner's word statistics (how common a word is, which decides how a search runs) come from the column.
       name: 'messages_body_search',
       expression: 'create index messages_body_search on messages using gin (search_vector)',
     },
