@@ -12,6 +12,7 @@ import { Migration20261203172321_reactions } from './Migration20261203172321_rea
 import { Migration20261203172623_replies } from './Migration20261203172623_replies.ts';
 import { Migration20261204162013_images } from './Migration20261204162013_images.ts';
 import { Migration20261204162049_mentions } from './Migration20261204162049_mentions.ts';
+import { Migration20261204193658_message_search_vector } from './Migration20261204193658_message_search_vector.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -31,4 +32,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203172623_replies', class: Migration20261203172623_replies },
   { name: 'Migration20261204162013_images', class: Migration20261204162013_images },
   { name: 'Migration20261204162049_mentions', class: Migration20261204162049_mentions },
+  {
+    name: 'Migration20261204193658_message_search_vector',
+    class: Migration20261204193658_message_search_vector,
+  },
 ];

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chattyLimits, people, privateRoomOf, publicRoomId, say, sayEach } from './helpers/chat.ts';
+import {
+  chattyLimits,
+  newClientId,
+  people,
+  privateRoomOf,
+  publicRoomId,
+  say,
+  sayEach,
+} from './helpers/chat.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import type { Client, Person } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
@@ -122,6 +130,25 @@ describe('searching messages', () => {
 
     expect(pages).toBe(3);
     expect(new Set(seen).size).toBe(5);
+  });
+
+  it('shows a hit as history shows the message: its quote and reactions too', async () => {
+    const word = newWord();
+    const original = await say(ann.client, publicRoom, 'Who brings the snacks?');
+    const { id } = await ben.client.chat.send.mutate({
+      roomId: publicRoom,
+      clientId: newClientId(),
+      body: `${word} I do`,
+      replyToId: original.id,
+    });
+    await ann.client.chat.react.mutate({ messageId: id, emoji: '👍', on: true });
+
+    const [hit] = (await ben.client.search.messages.query({ query: word })).items;
+    const history = await ben.client.chat.history.query({ roomId: publicRoom, limit: 5 });
+
+    expect(hit?.message.replyTo).toMatchObject({ id: original.id, excerpt: 'Who brings the snacks?' });
+    expect(hit?.message.reactions).toMatchObject([{ emoji: '👍', count: 1 }]);
+    expect(hit?.message).toEqual(history.items.find((message) => message.id === id));
   });
 
   it('never finds a deleted message', async () => {

@@ -1,23 +1,25 @@
 /**
- * Message search's raw statements, read column by column on a real database: ids as strings, room ids and ranks as
- * numbers, best first, deleted messages never, and the planner's estimate as plain numbers.
+ * Message search's raw statements, read column by column on a real database: each hit's message as history maps
+ * it, its room and its rank as a number, best first, deleted messages never, and the planner's estimate as plain
+ * numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message, Room, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
-import { matchEstimate, rankedPage } from '../../src/server/db/statements/search.ts';
+import { matchEstimate, searchPage } from '../../src/server/db/statements/search.ts';
 import { createTestDatabase } from '../helpers/server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let orm: Orm;
 let roomId: number;
+let readerId: number;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   database = await createTestDatabase();
   orm = await openDatabase(database.url);
   const em = orm.em.fork();
-  const senderId = await em.insert(User, {
+  readerId = await em.insert(User, {
     username: 'searcher',
     displayName: 'Searcher',
     email: 'searcher@example.com',
@@ -35,7 +37,7 @@ beforeAll(async () => {
     ids[name] = await em.insert(Message, {
       roomId,
       seq: ++seq,
-      sender: senderId,
+      sender: readerId,
       clientId: `search-${name}`,
       body,
       deletedAt: name === 'gone' ? new Date() : null,
@@ -48,31 +50,49 @@ afterAll(async () => {
   await database?.drop();
 });
 
-describe('rankedPage', () => {
-  it('returns the matching messages best first, as id strings with number room ids and ranks', async () => {
+describe('searchPage', () => {
+  const search = { readerId: 0, tsQuery: 'blue & kite', candidates: 200, limit: 10 };
+
+  it('returns the matching messages best first, each with its message, room and rank', async () => {
     for (const walkNewest of [true, false]) {
-      const hits = await rankedPage(orm.em.fork(), {
-        roomIds: [roomId],
-        tsQuery: 'blue & kite',
-        candidates: 200,
-        walkNewest,
-        limit: 10,
-      });
-      expect(hits.map((hit) => hit.id)).toStrictEqual([ids.close, ids.apart]);
-      for (const hit of hits) {
-        expect(hit).toStrictEqual({ id: expect.any(String), roomId, rank: expect.any(Number) });
-        expect(hit.rank).toBeGreaterThan(0);
+      for (const roomIds of [{ roomId }, {}]) {
+        const hits = await searchPage(orm.em.fork(), { ...search, ...roomIds, readerId, walkNewest });
+        expect(hits.map((hit) => hit.message.id)).toStrictEqual([ids.close, ids.apart]);
+        for (const hit of hits) {
+          expect(hit.rank).toStrictEqual(expect.any(Number));
+          expect(hit.rank).toBeGreaterThan(0);
+          expect(hit.room).toStrictEqual({ id: roomId, kind: 'public', name: expect.any(String) });
+        }
+        expect(hits[0]!.rank).toBeGreaterThan(hits[1]!.rank);
+        expect(hits[0]!.message).toStrictEqual({
+          id: ids.close,
+          roomId,
+          seq: 1,
+          clientId: 'search-close',
+          body: 'the blue kite flies',
+          createdAt: expect.any(Date),
+          editedAt: null,
+          deletedAt: null,
+          deletedBy: null,
+          sender: { id: readerId, username: 'searcher', displayName: 'Searcher', avatarVersion: null },
+          quoted: null,
+          reactions: [],
+          mentions: [],
+          attachments: [],
+        });
       }
-      expect(hits[0]!.rank).toBeGreaterThan(hits[1]!.rank);
     }
   });
 
   it('continues below the last hit of a page, and finds nothing in rooms not asked for', async () => {
-    const query = { roomIds: [roomId], tsQuery: 'blue & kite', candidates: 200, walkNewest: false, limit: 1 };
-    const [first] = await rankedPage(orm.em.fork(), query);
-    const next = await rankedPage(orm.em.fork(), { ...query, after: first });
-    expect(next.map((hit) => hit.id)).toStrictEqual([ids.apart]);
-    expect(await rankedPage(orm.em.fork(), { ...query, roomIds: [roomId + 1000] })).toStrictEqual([]);
+    const query = { ...search, roomId, readerId, walkNewest: false, limit: 1 };
+    const [first] = await searchPage(orm.em.fork(), query);
+    const next = await searchPage(orm.em.fork(), {
+      ...query,
+      after: { rank: first!.rank, id: first!.message.id },
+    });
+    expect(next.map((hit) => hit.message.id)).toStrictEqual([ids.apart]);
+    expect(await searchPage(orm.em.fork(), { ...query, roomId: roomId + 1000 })).toStrictEqual([]);
   });
 });
 
