@@ -3,28 +3,19 @@
  * it, its room and its rank as a number, best first, deleted messages never, and the planner's estimate as plain
  * numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Message, Room, User } from '../../src/server/db/entities/index.ts';
-import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Message, Room } from '../../src/server/db/entities/index.ts';
 import { matchEstimate, searchPage } from '../../src/server/db/statements/search.ts';
-import { createTestDatabase } from '../helpers/server.ts';
+import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
+const db = statementDatabase();
 let roomId: number;
 let readerId: number;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-  const em = orm.em.fork();
-  readerId = await em.insert(User, {
-    username: 'searcher',
-    displayName: 'Searcher',
-    email: 'searcher@example.com',
-    passwordHash: 'not a real hash',
-  });
+  const em = db.em();
+  readerId = (await insertPerson(em, 'Searcher')).id;
   roomId = (await em.findOneOrFail(Room, { kind: 'public' })).id;
   const bodies = {
     close: 'the blue kite flies',
@@ -45,18 +36,13 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
-
 describe('searchPage', () => {
   const search = { readerId: 0, tsQuery: 'blue & kite', candidates: 200, limit: 10 };
 
   it('returns the matching messages best first, each with its message, room and rank', async () => {
     for (const walkNewest of [true, false]) {
       for (const roomIds of [{ roomId }, {}]) {
-        const hits = await searchPage(orm.em.fork(), { ...search, ...roomIds, readerId, walkNewest });
+        const hits = await searchPage(db.em(), { ...search, ...roomIds, readerId, walkNewest });
         expect(hits.map((hit) => hit.message.id)).toStrictEqual([ids.close, ids.apart]);
         for (const hit of hits) {
           expect(hit.rank).toStrictEqual(expect.any(Number));
@@ -86,19 +72,19 @@ describe('searchPage', () => {
 
   it('continues below the last hit of a page, and finds nothing in rooms not asked for', async () => {
     const query = { ...search, roomId, readerId, walkNewest: false, limit: 1 };
-    const [first] = await searchPage(orm.em.fork(), query);
-    const next = await searchPage(orm.em.fork(), {
+    const [first] = await searchPage(db.em(), query);
+    const next = await searchPage(db.em(), {
       ...query,
       after: { rank: first!.rank, id: first!.message.id },
     });
     expect(next.map((hit) => hit.message.id)).toStrictEqual([ids.apart]);
-    expect(await searchPage(orm.em.fork(), { ...query, roomId: roomId + 1000 })).toStrictEqual([]);
+    expect(await searchPage(db.em(), { ...query, roomId: roomId + 1000 })).toStrictEqual([]);
   });
 });
 
 describe('matchEstimate', () => {
   it("answers the planner's expected matches and the table size as numbers of at least one", async () => {
-    const estimate = await matchEstimate(orm.em.fork(), 'kite');
+    const estimate = await matchEstimate(db.em(), 'kite');
     expect(estimate).toStrictEqual({ matching: expect.any(Number), total: expect.any(Number) });
     expect(estimate.matching).toBeGreaterThanOrEqual(1);
     expect(estimate.total).toBeGreaterThanOrEqual(1);
