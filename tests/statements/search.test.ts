@@ -10,12 +10,14 @@ import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
 let roomId: number;
+let reader: Awaited<ReturnType<typeof insertPerson>>;
 let readerId: number;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   const em = db.em();
-  readerId = (await insertPerson(em, 'Searcher')).id;
+  reader = await insertPerson(em, 'Searcher');
+  readerId = reader.id;
   roomId = (await em.findOneOrFail(Room, { kind: 'public' })).id;
   const bodies = {
     close: 'the blue kite flies',
@@ -60,7 +62,7 @@ describe('searchPage', () => {
           editedAt: null,
           deletedAt: null,
           deletedBy: null,
-          sender: { id: readerId, username: 'searcher', displayName: 'Searcher', avatarVersion: null },
+          sender: { id: readerId, username: reader.username, displayName: 'Searcher', avatarVersion: null },
           quoted: null,
           reactions: [],
           mentions: [],
