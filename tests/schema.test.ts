@@ -3,24 +3,12 @@
  * entities describe differs in nothing — no table, column, type, default, index, unique or check, no foreign key.
  * A migration written without its entity change (or the other way round) fails here, in CI.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Orm, openDatabase } from '../src/server/db/orm.ts';
-import { createTestDatabase } from './helpers/server.ts';
+import { expect, it } from 'vitest';
+import { statementDatabase } from './helpers/statement-db.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let orm: Orm;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  orm = await openDatabase(database.url);
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await database?.drop();
-});
+const db = statementDatabase();
 
 it('the migrated database is exactly what the entities describe', async () => {
-  const difference = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
+  const difference = await db.orm().schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: true });
   expect(difference.trim()).toBe('');
 });

@@ -6,6 +6,9 @@ export const maxImagesPerMessage = 4;
 /** The server's default per-file limit (IMAGE_MAX_BYTES): the web client checks it before uploading. */
 export const defaultImageMaxBytes = 10_000_000;
 
+/** A file size as the limits are said to people: decimal megabytes, one decimal at most ("2.5 MB"). */
+export const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
+
 /** The largest file any configuration accepts (IMAGE_MAX_BYTES is at most this): base64 is a third larger. */
 export const hardMaxImageBytes = 50_000_000;
 

@@ -37,6 +37,13 @@ const landscape = () =>
     .jpeg({ quality: 90 })
     .toBuffer();
 
+/** The landscape as a PNG `width` pixels wide, as a screenshot or a saved picture would be. */
+const landscapePng = async (width: number) =>
+  sharp(await landscape())
+    .resize(width)
+    .png()
+    .toBuffer();
+
 beforeAll(async () => {
   ben = await signUp(suite.server, { displayName: 'Ben Okafor' });
   roomId = await publicRoomId(ben.client);
@@ -120,22 +127,8 @@ describe('images in the public room', () => {
   });
 
   test('a pasted screenshot and a dropped image both go with the next message, even without words', async () => {
-    await deliver(
-      'paste',
-      'screenshot.png',
-      await sharp(await landscape())
-        .resize(320)
-        .png()
-        .toBuffer(),
-    );
-    await deliver(
-      'drop',
-      'map.png',
-      await sharp(await landscape())
-        .resize(200)
-        .png()
-        .toBuffer(),
-    );
+    await deliver('paste', 'screenshot.png', await landscapePng(320));
+    await deliver('drop', 'map.png', await landscapePng(200));
     await tray().getByRole('listitem').nth(1).waitFor();
     await expect.poll(() => tray().getByRole('progressbar').count()).toBe(0);
 
@@ -148,14 +141,7 @@ describe('images in the public room', () => {
   });
 
   test("a description written before sending names the image for everyone; a file over the server's limit never uploads", async () => {
-    await deliver(
-      'drop',
-      'harbour.png',
-      await sharp(await landscape())
-        .resize(300)
-        .png()
-        .toBuffer(),
-    );
+    await deliver('drop', 'harbour.png', await landscapePng(300));
     const chip = tray().getByRole('listitem').filter({ hasText: 'harbour.png' });
     await chip.getByRole('button', { name: 'Describe harbour.png' }).click();
     const field = chip.getByRole('textbox', { name: /^Description of harbour\.png/ });

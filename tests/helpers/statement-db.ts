@@ -5,6 +5,8 @@ import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import { createTestDatabase } from './server.ts';
 
 export interface StatementDatabase {
+  /** The ORM open on it. */
+  orm(): Orm;
   /** A fresh entity manager, as each request gets one. */
   em(): EntityManager;
   /** Where the database is, for a second connection of the test's own. */
@@ -12,8 +14,8 @@ export interface StatementDatabase {
 }
 
 /**
- * A database of its own for one file of raw-statement tests, migrated, with the ORM open on it; dropped after the
- * file. Use it at the top of the file: its hooks run before the file's own.
+ * A database of its own for one test file (the raw statements', the schema check), migrated, with the ORM open on
+ * it; dropped after the file. Use it at the top of the file: its hooks run before the file's own.
  */
 export function statementDatabase(): StatementDatabase {
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
@@ -32,6 +34,7 @@ export function statementDatabase(): StatementDatabase {
     return { orm, database };
   };
   return {
+    orm: () => opened().orm,
     em: () => opened().orm.em.fork(),
     get url() {
       return opened().database.url;

@@ -1,6 +1,6 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
-import { defaultImageMaxBytes, maxImagesPerMessage } from '../../../shared/images.ts';
+import { defaultImageMaxBytes, maxImagesPerMessage, megabytes } from '../../../shared/images.ts';
 import { describeError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
 import { readAsBase64, type UploadedImage, uploadImage } from './upload.ts';
@@ -37,22 +37,18 @@ export interface ImageTray {
 }
 
 /** The server's limits, asked once a page: until they arrive, the defaults (the server checks again anyway). */
-let serverLimits: Promise<{ maxBytes: number; maxPerMessage: number }> | null = null;
 const [limits, setLimits] = createSignal({
   maxBytes: defaultImageMaxBytes,
   maxPerMessage: maxImagesPerMessage,
 });
+let limitsAsked = false;
 function loadLimits() {
-  serverLimits ??= trpc.chat.imageLimits.query().then((answer) => {
-    setLimits(answer);
-    return answer;
-  });
-  serverLimits.catch(() => {
-    serverLimits = null;
+  if (limitsAsked) return;
+  limitsAsked = true;
+  trpc.chat.imageLimits.query().then(setLimits, () => {
+    limitsAsked = false;
   });
 }
-
-const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
 
 /** The images the composer holds for the next message in one room. */
 export function createImageTray(roomId: number): ImageTray {

@@ -3,7 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { describeImageInput, uploadImageInput } from '../../../shared/chat.ts';
-import { type AttachmentView, type ImageVariant, maxImagesPerMessage } from '../../../shared/images.ts';
+import {
+  type AttachmentView,
+  type ImageVariant,
+  maxImagesPerMessage,
+  megabytes,
+} from '../../../shared/images.ts';
 import { Attachment } from '../../db/entities/index.ts';
 import { type AppendedMessage, appendMessage, type Send } from '../../db/statements/chat.ts';
 import { claimAttachments, removeImagesOf, removeUnsent } from '../../db/statements/images.ts';
@@ -99,8 +104,6 @@ export const imageLimits = (deps: Deps) => ({
   maxBytes: deps.config.limits.imageMaxBytes,
   maxPerMessage: maxImagesPerMessage,
 });
-
-const megabytes = (bytes: number) => `${Math.round(bytes / 100_000) / 10} MB`;
 
 /**
  * The send's statement, and when the message carries images, their claim in the same transaction: a plain message
