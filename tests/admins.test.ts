@@ -2,30 +2,17 @@
  * The first admin of a new install, made from the database (`parley create-admin` calls this service): a new
  * account validated as a registration is, or an existing one promoted; either way written to the audit log.
  */
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin, findUserByUsername } from '../src/server/services/admins.ts';
-import { connectDatabase } from './helpers/db.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { registerUser, roomyLimits, uniqueUsername } from './helpers/users.ts';
 
-let server: TestServer;
-let db: pg.Client;
+const suite = serverSuite({ env: roomyLimits });
 
-beforeAll(async () => {
-  server = await startTestServer({ env: roomyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
-
-const em = () => server.deps.orm.em.fork();
+const em = () => suite.server.deps.orm.em.fork();
 
 async function auditOf(userId: number) {
-  const { rows } = await db.query(
+  const { rows } = await suite.db.query(
     `select actor_id, action, details from audit_log where target_user_id = $1 order by id`,
     [userId],
   );
@@ -58,12 +45,12 @@ describe('createOrPromoteAdmin', () => {
       role: 'admin',
       outcome: 'created',
     });
-    const me = await server.client().auth.createToken.mutate({
+    const me = await suite.server.client().auth.createToken.mutate({
       login: username,
       password: 'the first admin password',
       name: 'check',
     });
-    const admin = server.client({ token: me.token });
+    const admin = suite.server.client({ token: me.token });
     expect(await admin.auth.me.query()).toMatchObject({ id: result.id, role: 'admin' });
     expect(await admin.admin.stats.query()).toMatchObject({ users: expect.any(Number) });
     expect((await admin.chat.rooms.query()).map((room) => room.kind)).toEqual(['public']);
@@ -73,7 +60,7 @@ describe('createOrPromoteAdmin', () => {
   });
 
   it('promotes an existing user, whatever the case of the name, once', async () => {
-    const ann = await registerUser(server);
+    const ann = await registerUser(suite.server);
 
     const first = await createOrPromoteAdmin(em(), {
       username: ann.username.toUpperCase(),
@@ -83,14 +70,16 @@ describe('createOrPromoteAdmin', () => {
 
     expect(first).toMatchObject({ id: ann.me.id, username: ann.username, outcome: 'promoted' });
     expect(again).toMatchObject({ id: ann.me.id, outcome: 'unchanged' });
-    expect(await server.client({ cookie: ann.cookie }).auth.me.query()).toMatchObject({ role: 'admin' });
+    expect(await suite.server.client({ cookie: ann.cookie }).auth.me.query()).toMatchObject({
+      role: 'admin',
+    });
     expect(await auditOf(ann.me.id)).toEqual([
       { actor_id: null, action: 'user.create-admin', details: { created: false, from: 'user' } },
     ]);
   });
 
   it('will not promote an account whose email is not the one given', async () => {
-    const ann = await registerUser(server);
+    const ann = await registerUser(suite.server);
 
     const refused = await failure(
       createOrPromoteAdmin(em(), { username: ann.username, email: 'someone.else@example.com' }),
@@ -102,7 +91,7 @@ describe('createOrPromoteAdmin', () => {
   });
 
   it('checks a new account as registration does', async () => {
-    const taken = await registerUser(server);
+    const taken = await registerUser(suite.server);
     const username = uniqueUsername('new');
     const email = `${username}@example.com`;
     const attempts = [

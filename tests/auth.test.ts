@@ -1,29 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { cookieHeader, rawMutation, rawQuery, sessionCookieOf } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { logIn, registerUser, roomyLimits, uniqueUsername } from './helpers/users.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: roomyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: roomyLimits });
 
 const password = 'correct horse battery';
 
 async function usersNamed(username: string): Promise<number> {
-  const { rows } = await db.query('select id from users where lower(username) = lower($1)', [username]);
+  const { rows } = await suite.db.query('select id from users where lower(username) = lower($1)', [username]);
   return rows.length;
 }
 
@@ -32,7 +20,7 @@ describe('registering', () => {
     const username = uniqueUsername('Ada');
     const email = `${username.toLowerCase()}@example.com`;
 
-    const response = await rawMutation(server.url, 'auth.register', { username, email, password });
+    const response = await rawMutation(suite.server.url, 'auth.register', { username, email, password });
 
     expect(response.status).toBe(200);
     expect(response.data).toEqual({
@@ -51,12 +39,12 @@ describe('registering', () => {
     const expires = Date.parse(String(cookie?.attributes.expires));
     expect(expires).toBeGreaterThan(Date.now() + 29 * 24 * 3600 * 1000);
 
-    const me = await server.client({ cookie: cookieHeader(cookie?.value ?? '') }).auth.me.query();
+    const me = await suite.server.client({ cookie: cookieHeader(cookie?.value ?? '') }).auth.me.query();
     expect(me).toEqual(response.data);
   });
 
   it('shows the display name I chose instead of my username', async () => {
-    const account = await registerUser(server, { displayName: 'Ada Lovelace' });
+    const account = await registerUser(suite.server, { displayName: 'Ada Lovelace' });
     expect(account.me).toMatchObject({ username: account.username, displayName: 'Ada Lovelace' });
   });
 
@@ -64,10 +52,10 @@ describe('registering', () => {
     const username = uniqueUsername('grace');
     const typed = `Grace.${username}@Example.COM`;
 
-    const me = await server.client().auth.register.mutate({ username, email: typed, password });
+    const me = await suite.server.client().auth.register.mutate({ username, email: typed, password });
 
     expect(me.email).toBe(typed.toLowerCase());
-    const { rows } = await db.query('select email from users where id = $1', [me.id]);
+    const { rows } = await suite.db.query('select email from users where id = $1', [me.id]);
     expect(rows).toEqual([{ email: typed.toLowerCase() }]);
   });
 
@@ -80,7 +68,9 @@ describe('registering', () => {
     ['with an @', 'ada@home'],
   ])('refuses a username %s, saying so next to the username field', async (_, username) => {
     const error = await rejection(
-      server.client().auth.register.mutate({ username, email: `${uniqueUsername()}@example.com`, password }),
+      suite.server
+        .client()
+        .auth.register.mutate({ username, email: `${uniqueUsername()}@example.com`, password }),
     );
 
     expect(error.data?.code).toBe('BAD_REQUEST');
@@ -95,7 +85,7 @@ describe('registering', () => {
     expect([shortest.length, longest.length]).toEqual([3, 30]);
 
     for (const username of [shortest, longest]) {
-      const me = await server.client().auth.register.mutate({
+      const me = await suite.server.client().auth.register.mutate({
         username,
         email: `${username}@example.com`,
         password,
@@ -106,7 +96,9 @@ describe('registering', () => {
 
   it('refuses an email address that is not one', async () => {
     const error = await rejection(
-      server.client().auth.register.mutate({ username: uniqueUsername(), email: 'not-an-email', password }),
+      suite.server
+        .client()
+        .auth.register.mutate({ username: uniqueUsername(), email: 'not-an-email', password }),
     );
 
     expect(error.data?.code).toBe('BAD_REQUEST');
@@ -118,21 +110,21 @@ describe('registering', () => {
     const email = `${username}@example.com`;
 
     const error = await rejection(
-      server.client().auth.register.mutate({ username, email, password: '1234567' }),
+      suite.server.client().auth.register.mutate({ username, email, password: '1234567' }),
     );
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.data?.fieldErrors?.password?.length).toBeGreaterThan(0);
     expect(Object.keys(error.data?.fieldErrors ?? {})).toEqual(['password']);
 
-    const me = await server.client().auth.register.mutate({ username, email, password: '12345678' });
+    const me = await suite.server.client().auth.register.mutate({ username, email, password: '12345678' });
     expect(me.username).toBe(username);
   });
 
   it('tells me a username is taken, whatever its case', async () => {
-    const first = await registerUser(server, { username: uniqueUsername('Linus') });
+    const first = await registerUser(suite.server, { username: uniqueUsername('Linus') });
 
     const error = await rejection(
-      server.client().auth.register.mutate({
+      suite.server.client().auth.register.mutate({
         username: first.username.toUpperCase(),
         email: `${uniqueUsername()}@example.com`,
         password,
@@ -145,10 +137,10 @@ describe('registering', () => {
   });
 
   it('tells me an email is already registered, whatever its case', async () => {
-    const first = await registerUser(server);
+    const first = await registerUser(suite.server);
 
     const error = await rejection(
-      server.client().auth.register.mutate({
+      suite.server.client().auth.register.mutate({
         username: uniqueUsername(),
         email: first.email.toUpperCase(),
         password,
@@ -161,10 +153,10 @@ describe('registering', () => {
   });
 
   it('tells me at once when both my username and my email are taken', async () => {
-    const first = await registerUser(server);
+    const first = await registerUser(suite.server);
 
     const error = await rejection(
-      server.client().auth.register.mutate({ username: first.username, email: first.email, password }),
+      suite.server.client().auth.register.mutate({ username: first.username, email: first.email, password }),
     );
 
     expect(error.data?.code).toBe('CONFLICT');
@@ -176,7 +168,9 @@ describe('registering', () => {
     const username = uniqueUsername('twin');
     const attempts = await Promise.allSettled(
       ['one', 'two'].map((who) =>
-        server.client().auth.register.mutate({ username, email: `${who}.${username}@example.com`, password }),
+        suite.server
+          .client()
+          .auth.register.mutate({ username, email: `${who}.${username}@example.com`, password }),
       ),
     );
 
@@ -194,7 +188,7 @@ describe('registering', () => {
     const email = `${uniqueUsername('shared')}@example.com`;
     const attempts = await Promise.allSettled(
       [uniqueUsername('one'), uniqueUsername('two')].map((username) =>
-        server.client().auth.register.mutate({ username, email, password }),
+        suite.server.client().auth.register.mutate({ username, email, password }),
       ),
     );
 
@@ -203,16 +197,16 @@ describe('registering', () => {
     const error = await rejection(Promise.reject(failed[0]?.reason));
     expect(error.data?.code).toBe('CONFLICT');
     expect(error.data?.fieldErrors).toEqual({ email: [expect.any(String)] });
-    const { rows } = await db.query('select id from users where email = $1', [email]);
+    const { rows } = await suite.db.query('select id from users where email = $1', [email]);
     expect(rows).toHaveLength(1);
   });
 });
 
 describe('logging in', () => {
   it('works with my username in any case, and the new cookie signs me in', async () => {
-    const account = await registerUser(server, { username: uniqueUsername('Barbara') });
+    const account = await registerUser(suite.server, { username: uniqueUsername('Barbara') });
 
-    const response = await rawMutation(server.url, 'auth.login', {
+    const response = await rawMutation(suite.server.url, 'auth.login', {
       login: account.username.toUpperCase(),
       password: account.password,
     });
@@ -222,14 +216,14 @@ describe('logging in', () => {
     const cookie = sessionCookieOf(response.headers);
     expect(cookie?.attributes).toMatchObject({ httponly: true, samesite: 'Lax', path: '/' });
     expect(cookie?.value).not.toBe(account.sessionToken);
-    const me = await server.client({ cookie: cookieHeader(cookie?.value ?? '') }).auth.me.query();
+    const me = await suite.server.client({ cookie: cookieHeader(cookie?.value ?? '') }).auth.me.query();
     expect(me?.id).toBe(account.me.id);
   });
 
   it('works with my email in any case', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
 
-    const me = await server.client().auth.login.mutate({
+    const me = await suite.server.client().auth.login.mutate({
       login: account.email.toUpperCase(),
       password: account.password,
     });
@@ -238,9 +232,9 @@ describe('logging in', () => {
   });
 
   it('gives the same answer for a wrong password as for an unknown user, so nobody learns who has an account', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const attempt = async (login: string, pass: string) => {
-      const response = await rawMutation(server.url, 'auth.login', { login, password: pass });
+      const response = await rawMutation(suite.server.url, 'auth.login', { login, password: pass });
       expect(sessionCookieOf(response.headers)).toBeNull();
       return { status: response.status, message: response.error?.message, data: response.error?.data };
     };
@@ -259,11 +253,11 @@ describe('logging in', () => {
 
 describe('who am I', () => {
   it('answers null to a visitor who is not signed in', async () => {
-    expect(await server.client().auth.me.query()).toBeNull();
+    expect(await suite.server.client().auth.me.query()).toBeNull();
   });
 
   it('answers null, and clears the cookie, for a session cookie the server does not know', async () => {
-    const response = await rawQuery(server.url, 'auth.me', undefined, {
+    const response = await rawQuery(suite.server.url, 'auth.me', undefined, {
       cookie: cookieHeader('nosuchsession.nosuchsecret'),
     });
 
@@ -275,31 +269,33 @@ describe('who am I', () => {
 
 describe('logging out', () => {
   it('ends my session: the cookie is cleared, stops working, and its row is gone', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const sessionId = account.sessionToken.split('.')[0];
-    const before = await db.query('select id from sessions where id = $1', [sessionId]);
+    const before = await suite.db.query('select id from sessions where id = $1', [sessionId]);
     expect(before.rows).toHaveLength(1);
 
-    const response = await rawMutation(server.url, 'auth.logout', undefined, { cookie: account.cookie });
+    const response = await rawMutation(suite.server.url, 'auth.logout', undefined, {
+      cookie: account.cookie,
+    });
 
     expect(response.status).toBe(200);
     expect(sessionCookieOf(response.headers)).toMatchObject({
       value: '',
       attributes: { 'max-age': '0', path: '/', httponly: true },
     });
-    expect(await server.client({ cookie: account.cookie }).auth.me.query()).toBeNull();
-    const after = await db.query('select id from sessions where id = $1', [sessionId]);
+    expect(await suite.server.client({ cookie: account.cookie }).auth.me.query()).toBeNull();
+    const after = await suite.db.query('select id from sessions where id = $1', [sessionId]);
     expect(after.rows).toHaveLength(0);
   });
 
   it('leaves my other sessions signed in', async () => {
-    const account = await registerUser(server);
-    const laptop = await logIn(server, account.username, account.password);
+    const account = await registerUser(suite.server);
+    const laptop = await logIn(suite.server, account.username, account.password);
 
-    await server.client({ cookie: account.cookie }).auth.logout.mutate();
+    await suite.server.client({ cookie: account.cookie }).auth.logout.mutate();
 
-    expect(await server.client({ cookie: account.cookie }).auth.me.query()).toBeNull();
-    expect(await server.client({ cookie: laptop.cookie }).auth.me.query()).toEqual(account.me);
+    expect(await suite.server.client({ cookie: account.cookie }).auth.me.query()).toBeNull();
+    expect(await suite.server.client({ cookie: laptop.cookie }).auth.me.query()).toEqual(account.me);
   });
 });
 

@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chattyLimits,
   followRoom,
@@ -17,24 +16,12 @@ import {
   storedCopies,
   watchActivity,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { rawMutation } from './helpers/http.ts';
 import { type Client, makeFriends } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: chattyLimits });
 
 async function roomOf(client: Client, roomId: number): Promise<Room | undefined> {
   return (await client.chat.rooms.query()).find((room) => room.id === roomId);
@@ -48,8 +35,8 @@ const unreadIn = async (client: Client, roomId: number) => (await roomOf(client,
 
 describe('the public room', () => {
   it('is one room, the same for everyone, and a visitor who is not signed in can open it', async () => {
-    const [ann] = await people(server, 'Ann');
-    const visitor = server.client();
+    const [ann] = await people(suite.server, 'Ann');
+    const visitor = suite.server.client();
 
     const seenByVisitor = await visitor.chat.publicRoom.query();
     const seenByAnn = await ann.client.chat.publicRoom.query();
@@ -60,14 +47,14 @@ describe('the public room', () => {
     expect(annsRooms.filter((room) => room.kind === 'public').map((room) => room.id)).toEqual([
       seenByVisitor.id,
     ]);
-    const stored = await db.query("select id from rooms where kind = 'public'");
+    const stored = await suite.db.query("select id from rooms where kind = 'public'");
     expect(stored.rows).toEqual([{ id: seenByVisitor.id }]);
   });
 });
 
 describe('private rooms', () => {
   it('two friends share one private room, whichever of them opens it and however often', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     await makeFriends(ann, ben);
 
     const first = await ann.client.chat.openPrivate.mutate({ userId: ben.id });
@@ -83,7 +70,7 @@ describe('private rooms', () => {
     });
     expect(fromBen.other).toMatchObject({ id: ann.id, displayName: 'Ann' });
     expect(first.other).not.toHaveProperty('email');
-    const stored = await db.query(
+    const stored = await suite.db.query(
       "select id from rooms where kind = 'private' and $1::int in (user_low, user_high)",
       [ann.id],
     );
@@ -91,14 +78,14 @@ describe('private rooms', () => {
   });
 
   it('only friends can open one: a stranger is FORBIDDEN, yourself BAD_REQUEST, nobody NOT_FOUND', async () => {
-    const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+    const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
     await ann.client.friends.sendRequest.mutate({ userId: cat.id }); // asked, not yet accepted
 
     expect(await codeOf(ann.client.chat.openPrivate.mutate({ userId: ben.id }))).toBe('FORBIDDEN');
     expect(await codeOf(ann.client.chat.openPrivate.mutate({ userId: cat.id }))).toBe('FORBIDDEN');
     expect(await codeOf(ann.client.chat.openPrivate.mutate({ userId: ann.id }))).toBe('BAD_REQUEST');
     expect(await codeOf(ann.client.chat.openPrivate.mutate({ userId: 2_000_000_000 }))).toBe('NOT_FOUND');
-    const stored = await db.query(
+    const stored = await suite.db.query(
       "select 1 from rooms where kind = 'private' and $1::int in (user_low, user_high)",
       [ann.id],
     );
@@ -106,7 +93,7 @@ describe('private rooms', () => {
   });
 
   it('after an unfriend nobody can write, the room stays listed as a former friend’s, and both can still read it', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await say(ann.client, room.id, 'Hi Ben');
     await say(ben.client, room.id, 'Hi Ann');
@@ -128,7 +115,7 @@ describe('private rooms', () => {
   });
 
   it('friends again, they get the same room back, with its history, and can write in it', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await say(ann.client, room.id, 'Before the quarrel');
     await ann.client.friends.remove.mutate({ userId: ben.id });
@@ -144,7 +131,7 @@ describe('private rooms', () => {
   });
 
   it('a third person can neither read, follow, nor write in a private room, even as a friend of both', async () => {
-    const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+    const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Just between us');
     await makeFriends(cat, ann);
@@ -165,7 +152,7 @@ describe('private rooms', () => {
   });
 
   it('blocking ends the friendship: neither the blocked person nor the blocker can write any more', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await say(ben.client, room.id, 'Hello?');
 
@@ -182,7 +169,7 @@ describe('private rooms', () => {
 
 describe('the room list', () => {
   it('puts the newest activity first, each private room with its other member, last message and unread', async () => {
-    const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+    const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
     const publicId = await publicRoomId(ann.client);
     const withBen = await privateRoomOf(ann, ben);
     const withCat = await privateRoomOf(ann, cat);
@@ -215,7 +202,7 @@ describe('the room list', () => {
 
 describe('sending messages', () => {
   it('each message gets the next seq of its room, and history keeps the order the server gave', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
 
     const inTurn = await sayEach(ann.client, room.id, ['one', 'two', 'three']);
@@ -233,7 +220,7 @@ describe('sending messages', () => {
   });
 
   it('a retried send returns the first message instead of storing a second copy', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const clientId = newClientId();
 
@@ -241,26 +228,26 @@ describe('sending messages', () => {
     const retry = await say(ann.client, roomId, 'Did this go through?', clientId);
 
     expect(retry).toEqual(first);
-    expect(await storedCopies(db, ann.id, clientId)).toBe(1);
+    expect(await storedCopies(suite.db, ann.id, clientId)).toBe(1);
     const { items } = await ann.client.chat.history.query({ roomId });
     expect(items.filter((message) => message.clientId === clientId)).toEqual([first]);
   });
 
   it('ten identical sends fired at once store one message, and all ten answer with it', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const input = { roomId: room.id, clientId: newClientId(), body: 'Only once, please' };
 
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
-        rawMutation(server.url, 'chat.send', input, { cookie: ann.account.cookie }),
+        rawMutation(suite.server.url, 'chat.send', input, { cookie: ann.account.cookie }),
       ),
     );
 
     expect(answers.map((answer) => answer.error)).toEqual(Array(10).fill(null));
     const stored = answers[0]!.data as Message;
     for (const answer of answers) expect(answer.data).toEqual(stored);
-    expect(await storedCopies(db, ann.id, input.clientId)).toBe(1);
+    expect(await storedCopies(suite.db, ann.id, input.clientId)).toBe(1);
     // The nine losers used no positions: the next message follows right after.
     expect((await say(ben.client, room.id, 'Got it')).seq).toBe(stored.seq + 1);
   });
@@ -268,7 +255,7 @@ describe('sending messages', () => {
 
 describe('message bodies', () => {
   it('an empty or blank message is refused, with a field error on body', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
 
     for (const body of ['', '   ', '\n\t  \n']) {
@@ -276,12 +263,12 @@ describe('message bodies', () => {
       expect(error.data?.code).toBe('BAD_REQUEST');
       expect(error.data?.fieldErrors?.body?.length).toBeGreaterThan(0);
     }
-    const stored = await db.query('select 1 from messages where sender_id = $1', [ann.id]);
+    const stored = await suite.db.query('select 1 from messages where sender_id = $1', [ann.id]);
     expect(stored.rowCount).toBe(0);
   });
 
   it('a message may be 4000 characters long after trimming, and not one more', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const longest = 'x'.repeat(4000);
 
@@ -294,7 +281,7 @@ describe('message bodies', () => {
   });
 
   it('is stored as written: markup comes back as the same literal text, line breaks and all', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const body = '<script>alert("hi")</script>\n**bold** & <b>tags</b> &amp; `code`\n\n    indented';
 
@@ -307,7 +294,7 @@ describe('message bodies', () => {
 
 describe('reading history', () => {
   it('comes newest first, 50 to a page unless asked, and 1 to 100 at a time', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const sent = await Promise.all(Array.from({ length: 55 }, (_, i) => say(ann.client, room.id, `#${i}`)));
     const newestFirst = sent.sort((x, y) => y.seq - x.seq);
@@ -332,7 +319,7 @@ describe('reading history', () => {
   });
 
   it('paging back through 120 messages while new ones arrive gives every message once, none missing', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const sent: Message[] = [];
     for (let batch = 0; batch < 6; batch++) {
@@ -361,7 +348,7 @@ describe('reading history', () => {
 
 describe('editing and deleting', () => {
   it('I can edit my own message: same id and seq, new words, editedAt set, for every reader', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const typo = await say(ann.client, room.id, 'Helo Ben');
 
@@ -377,7 +364,7 @@ describe('editing and deleting', () => {
   });
 
   it('I can delete my own message: it keeps its place in history, with no words and deletedAt set', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const [kept, regretted] = await sayEach(ann.client, room.id, ['Fine words', 'Regrettable words']);
 
@@ -387,12 +374,12 @@ describe('editing and deleting', () => {
     expect(deleted.deletedAt).toEqual(expect.any(String));
     const { items } = await ben.client.chat.history.query({ roomId: room.id });
     expect(items).toEqual([deleted, kept]);
-    const stored = await db.query('select body from messages where id = $1', [regretted!.id]);
+    const stored = await suite.db.query('select body from messages where id = $1', [regretted!.id]);
     expect(stored.rows).toEqual([{ body: '' }]);
   });
 
   it("nobody may edit or delete someone else's message: FORBIDDEN, and it stays as it was", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const publicId = await publicRoomId(ann.client);
     const room = await privateRoomOf(ann, ben);
     const inPublic = await say(ann.client, publicId, 'My words in public');
@@ -411,10 +398,10 @@ describe('editing and deleting', () => {
   });
 
   it("an admin may delete anyone's message", async () => {
-    const [ann, moderator] = await people(server, 'Ann', 'Moderator');
+    const [ann, moderator] = await people(suite.server, 'Ann', 'Moderator');
     const publicId = await publicRoomId(ann.client);
     const spam = await say(ann.client, publicId, 'Buy cheap watches');
-    await makeAdmin(db, moderator);
+    await makeAdmin(suite.db, moderator);
 
     const deleted = await moderator.client.chat.delete.mutate({ messageId: spam.id });
 
@@ -425,10 +412,10 @@ describe('editing and deleting', () => {
 
   // Admins moderate by deleting (audited, live); they never put words in someone else's mouth.
   it("an admin may delete anyone's message but not rewrite it", async () => {
-    const [ann, moderator] = await people(server, 'Ann', 'Moderator');
+    const [ann, moderator] = await people(suite.server, 'Ann', 'Moderator');
     const publicId = await publicRoomId(ann.client);
     const rude = await say(ann.client, publicId, 'Something rude');
-    await makeAdmin(db, moderator);
+    await makeAdmin(suite.db, moderator);
 
     const rewrite = moderator.client.chat.edit.mutate({ messageId: rude.id, body: 'Something nice' });
     expect(await codeOf(rewrite)).toBe('FORBIDDEN');
@@ -438,7 +425,7 @@ describe('editing and deleting', () => {
   });
 
   it('a message that does not exist is NOT_FOUND', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
 
     expect(await codeOf(ann.client.chat.edit.mutate({ messageId: '999999999', body: 'Hm' }))).toBe(
       'NOT_FOUND',
@@ -449,7 +436,7 @@ describe('editing and deleting', () => {
 
 describe('unread messages', () => {
   it("counts the friend's messages after my read position; marking read only ever moves forward", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const sent = await sayEach(ben.client, room.id, ['one', 'two', 'three', 'four']);
     expect(await unreadIn(ann.client, room.id)).toBe(4);
@@ -472,7 +459,7 @@ describe('unread messages', () => {
   });
 
   it("after a mix of sends, deletes and reads, the list's unread agrees with a recount of the stored rows", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const publicId = await publicRoomId(ann.client);
     const room = await privateRoomOf(ann, ben);
     const fromBen = await sayEach(ben.client, room.id, ['b1', 'b2', 'b3', 'b4', 'b5']);
@@ -490,7 +477,7 @@ describe('unread messages', () => {
 
     for (const person of [ann, ben]) {
       for (const roomId of [room.id, publicId]) {
-        expect(await unreadIn(person.client, roomId)).toBe(await recountUnread(db, roomId, person.id));
+        expect(await unreadIn(person.client, roomId)).toBe(await recountUnread(suite.db, roomId, person.id));
       }
     }
     expect(await unreadIn(ann.client, room.id)).toBeGreaterThan(0);
@@ -499,10 +486,10 @@ describe('unread messages', () => {
 
 describe('a visitor who is not signed in', () => {
   it('may read the public room, but not write, type, mark read, or see a room list', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const welcome = await say(ann.client, roomId, 'Welcome, visitors');
-    const visitor = server.client();
+    const visitor = suite.server.client();
 
     const { items } = await visitor.chat.history.query({ roomId });
 
@@ -516,15 +503,15 @@ describe('a visitor who is not signed in', () => {
     expect(await codeOf(visitor.chat.delete.mutate({ messageId: welcome.id }))).toBe('UNAUTHORIZED');
     expect(await codeOf(visitor.chat.rooms.query())).toBe('UNAUTHORIZED');
     expect(await codeOf(visitor.chat.openPrivate.mutate({ userId: ann.id }))).toBe('UNAUTHORIZED');
-    const stored = await db.query('select 1 from messages where body = $1', ['Hello from outside']);
+    const stored = await suite.db.query('select 1 from messages where body = $1', ['Hello from outside']);
     expect(stored.rowCount).toBe(0);
   });
 
   it('may not read or follow a private room', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await say(ann.client, room.id, 'Private');
-    const visitor = server.client();
+    const visitor = suite.server.client();
 
     expect(await codeOf(visitor.chat.history.query({ roomId: room.id }))).toBe('UNAUTHORIZED');
     expect(await refusalOf(followRoom(visitor, room.id, '0'))).toBe('UNAUTHORIZED');

@@ -1,6 +1,4 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from './helpers/db.ts';
+import { describe, expect, it } from 'vitest';
 import { rejection } from './helpers/errors.ts';
 import {
   type Client,
@@ -10,21 +8,10 @@ import {
   type Person,
   signUp,
 } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { roomyLimits } from './helpers/users.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: roomyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: roomyLimits });
 
 type People<N extends number, Acc extends Person[] = []> = Acc['length'] extends N
   ? Acc
@@ -32,7 +19,7 @@ type People<N extends number, Acc extends Person[] = []> = Acc['length'] extends
 
 /** `count` newly registered people, each signed in in their own tab. */
 const people = <N extends number>(count: N) =>
-  Promise.all(Array.from({ length: count }, () => signUp(server))) as Promise<People<N>>;
+  Promise.all(Array.from({ length: count }, () => signUp(suite.server))) as Promise<People<N>>;
 
 async function friendIds(client: Client, userId?: number): Promise<number[]> {
   const { items } = await client.friends.list.query(userId === undefined ? undefined : { userId });
@@ -45,12 +32,12 @@ async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
 
 /** What the database holds about a pair, in either direction. */
 async function pairRows(a: Person, b: Person) {
-  const pending = await db.query(
+  const pending = await suite.db.query(
     `select id from friend_requests where status = 'pending'
       and ((from_id = $1 and to_id = $2) or (from_id = $2 and to_id = $1))`,
     [a.id, b.id],
   );
-  const friendships = await db.query(
+  const friendships = await suite.db.query(
     'select 1 from friendships where user_low = least($1::int, $2::int) and user_high = greatest($1::int, $2::int)',
     [a.id, b.id],
   );
@@ -59,8 +46,8 @@ async function pairRows(a: Person, b: Person) {
 
 describe('making friends', () => {
   it('Ann asks Ben; Ben sees the request, accepts, and both see each other as friends', async () => {
-    const ann = await signUp(server, { displayName: 'Ann' });
-    const ben = await signUp(server, { displayName: 'Ben' });
+    const ann = await signUp(suite.server, { displayName: 'Ann' });
+    const ben = await signUp(suite.server, { displayName: 'Ben' });
 
     const sent = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
     expect(sent).toMatchObject({ status: 'pending', requestId: expect.any(Number) });
@@ -282,8 +269,8 @@ describe('the rules for friend requests', () => {
     const [ann, ben] = await people(2);
 
     // Each click from its own tab, so each is its own HTTP request.
-    const annTabs = Array.from({ length: 10 }, () => openTab(server, ann));
-    const benTabs = Array.from({ length: 10 }, () => openTab(server, ben));
+    const annTabs = Array.from({ length: 10 }, () => openTab(suite.server, ann));
+    const benTabs = Array.from({ length: 10 }, () => openTab(suite.server, ben));
     const results = await Promise.allSettled([
       ...annTabs.map((tab) => tab.friends.sendRequest.mutate({ userId: ben.id })),
       ...benTabs.map((tab) => tab.friends.sendRequest.mutate({ userId: ann.id })),
@@ -291,7 +278,7 @@ describe('the rules for friend requests', () => {
 
     const { pending, friendships } = await pairRows(ann, ben);
     expect(pending + friendships).toBe(1);
-    const all = await db.query(
+    const all = await suite.db.query(
       'select status from friend_requests where (from_id = $1 and to_id = $2) or (from_id = $2 and to_id = $1)',
       [ann.id, ben.id],
     );
@@ -312,7 +299,7 @@ describe('the rules for friend requests', () => {
     await ann.client.friends.sendRequest.mutate({ userId: ben.id });
 
     await expect(
-      db.query("insert into friend_requests (from_id, to_id, status) values ($1, $2, 'pending')", [
+      suite.db.query("insert into friend_requests (from_id, to_id, status) values ($1, $2, 'pending')", [
         ben.id,
         ann.id,
       ]),
@@ -374,7 +361,7 @@ describe('blocking', () => {
 });
 
 describe('signed out or sending nonsense', () => {
-  const guest = () => server.client().friends;
+  const guest = () => suite.server.client().friends;
   it.each([
     ['sendRequest', () => guest().sendRequest.mutate({ userId: 1 })],
     ['cancelRequest', () => guest().cancelRequest.mutate({ requestId: 1 })],

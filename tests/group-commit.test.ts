@@ -3,8 +3,7 @@
  * its own — stored once, at dense positions in the order given, delivered live in that order — and a send refused
  * among them is refused alone.
  */
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   chattyLimits,
   followRoom,
@@ -15,34 +14,22 @@ import {
   received,
   say,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf } from './helpers/errors.ts';
 import type { Person } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: chattyLimits });
 
 /** How each acknowledged message is stored: its position, copies, and how many transactions stored them all. */
 async function storedBy(roomId: number, sent: readonly Message[]) {
-  const { rows } = await db.query<{ client_id: string; seq: string; copies: string }>(
+  const { rows } = await suite.db.query<{ client_id: string; seq: string; copies: string }>(
     `select client_id, min(seq) as seq, count(*) as copies from messages
       where room_id = $1 and client_id = any($2::text[]) group by client_id`,
     [roomId, sent.map((message) => message.clientId)],
   );
   // Rows written by one statement share its transaction id.
   const [transactions] = (
-    await db.query<{ count: string }>(
+    await suite.db.query<{ count: string }>(
       'select count(distinct xmin::text) from messages where room_id = $1 and client_id = any($2::text[])',
       [roomId, sent.map((message) => message.clientId)],
     )
@@ -69,7 +56,7 @@ const dense = (seqs: number[]) => {
 };
 
 it('many sends at once to one room: each acknowledged and stored once, dense, live in order, fewer statements', async () => {
-  const senders = await people(server, 'Ann', 'Ben', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal');
+  const senders = await people(suite.server, 'Ann', 'Ben', 'Cat', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal');
   const roomId = await publicRoomId(senders[0].client);
   const { items } = await senders[0].client.chat.history.query({ roomId, limit: 1 });
   const watching = followRoom(senders[0].client, roomId, String(items[0]?.seq ?? 0));
@@ -93,9 +80,9 @@ it('many sends at once to one room: each acknowledged and stored once, dense, li
 });
 
 it('a send refused among others (a muted sender) is refused alone: the others are stored, dense', async () => {
-  const [muted, ...senders] = await people(server, 'Mute', 'Ivy', 'Jon', 'Kim', 'Lou');
+  const [muted, ...senders] = await people(suite.server, 'Mute', 'Ivy', 'Jon', 'Kim', 'Lou');
   const roomId = await publicRoomId(muted.client);
-  await db.query(`update users set muted_until = now() + interval '1 hour' where id = $1`, [muted.id]);
+  await suite.db.query(`update users set muted_until = now() + interval '1 hour' where id = $1`, [muted.id]);
 
   const [refusal, answers] = await Promise.all([
     codeOf(say(muted.client, roomId, 'shh')),
@@ -107,12 +94,12 @@ it('a send refused among others (a muted sender) is refused alone: the others ar
   const stored = await storedBy(roomId, messages);
   expect(stored.copies).toEqual(messages.map(() => 1));
   expect(dense(messages.map((message) => message.seq))).toBe(true);
-  const { rows } = await db.query('select 1 from messages where sender_id = $1', [muted.id]);
+  const { rows } = await suite.db.query('select 1 from messages where sender_id = $1', [muted.id]);
   expect(rows).toEqual([]);
 });
 
 it('a retry sent together with its first copy and others: one copy, and the others stored once', async () => {
-  const [ann, ben] = await people(server, 'Ann', 'Ben');
+  const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
   const roomId = await publicRoomId(ann.client);
   const clientId = newClientId();
   const answers = await Promise.all([

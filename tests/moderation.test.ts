@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditBy, reportIn, signUpAdmin } from './helpers/admin.ts';
 import {
@@ -10,25 +9,14 @@ import {
   type RoomEvent,
   say,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { rawQuery } from './helpers/http.ts';
 import { type Client, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import type { Recording } from './helpers/subscriptions.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: chattyLimits });
 
 /**
  * Someone reading the room live since just before `message` was sent: once its creation has arrived, the stream is
@@ -49,7 +37,7 @@ async function inHistory(client: Client, message: Message) {
 }
 
 async function storedMessage(message: Message) {
-  const { rows } = await db.query<{ body: string; deleted_by: string | null }>(
+  const { rows } = await suite.db.query<{ body: string; deleted_by: string | null }>(
     'select body, deleted_by from messages where id = $1',
     [message.id],
   );
@@ -60,9 +48,9 @@ const removedByModerator = { body: '', deletedAt: expect.any(String), deletedBy:
 
 describe('a moderator deletes a message', () => {
   it('it disappears live from every open client, signed in or not, and history says a moderator removed it', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [ben, cat] = [await signUp(server), await signUp(server)];
-    const visitor = server.client();
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
+    const visitor = suite.server.client();
     const insult = await say(ben.client, await publicRoomId(ben.client), 'You are all idiots');
     const catsFeed = await watching(cat.client, insult);
     const visitorsFeed = await watching(visitor, insult);
@@ -81,8 +69,8 @@ describe('a moderator deletes a message', () => {
   });
 
   it('its words are kept only in the audit log', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     const insult = await say(ben.client, await publicRoomId(ben.client), 'Nobody likes you, Cat');
 
     await admin.client.admin.messages.delete.mutate({ messageId: insult.id, reason: 'Bullying' });
@@ -100,8 +88,8 @@ describe('a moderator deletes a message', () => {
   });
 
   it('a private conversation’s message disappears live for both of its members too', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [ann, ben] = [await signUp(server), await signUp(server)];
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [ann, ben] = [await signUp(suite.server), await signUp(suite.server)];
     const room = await privateRoomOf(ann, ben);
     const threat = await say(ben.client, room.id, 'I know where you live');
     const annsFeed = await watching(ann.client, threat);
@@ -113,8 +101,8 @@ describe('a moderator deletes a message', () => {
   });
 
   it('a message already gone cannot be deleted again, and one that never was is NOT_FOUND', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     const message = await say(ben.client, await publicRoomId(ben.client), 'Oops');
     await ben.client.chat.delete.mutate({ messageId: message.id });
 
@@ -128,7 +116,7 @@ describe('a moderator deletes a message', () => {
   });
 
   it('is recorded in the audit log even when the message is the admin’s own', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const slip = await say(admin.client, await publicRoomId(admin.client), 'My password is hunter2');
 
     await admin.client.admin.messages.delete.mutate({ messageId: slip.id, reason: 'Posted a secret' });
@@ -149,8 +137,8 @@ describe('a moderator deletes a message', () => {
     beforeAll(async () => {
       second = await startTestServer({
         env: chattyLimits,
-        databaseUrl: server.databaseUrl,
-        redisPrefix: server.deps.config.redisKeyPrefix,
+        databaseUrl: suite.server.databaseUrl,
+        redisPrefix: suite.server.deps.config.redisKeyPrefix,
       });
     });
 
@@ -159,8 +147,8 @@ describe('a moderator deletes a message', () => {
     });
 
     it('a deletion made through one instance disappears live for a reader on the other', async () => {
-      const admin = await signUpAdmin(server, db);
-      const [ben, cat] = [await signUp(server), await signUp(server)];
+      const admin = await signUpAdmin(suite.server, suite.db);
+      const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
       const spam = await say(ben.client, await publicRoomId(ben.client), 'Cheap watches, click here');
       const catOnSecond = second.client({ cookie: cat.account.cookie });
       const feed = await watching(catOnSecond, spam);
@@ -174,10 +162,10 @@ describe('a moderator deletes a message', () => {
 
 describe('reports', () => {
   it('anyone who can read a message may report it, once; moderators see who reported what', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const [ben, cat] = [
-      await signUp(server, { displayName: 'Ben' }),
-      await signUp(server, { displayName: 'Cat' }),
+      await signUp(suite.server, { displayName: 'Ben' }),
+      await signUp(suite.server, { displayName: 'Cat' }),
     ];
     const ad = await say(ben.client, await publicRoomId(ben.client), 'Buy cheap watches');
 
@@ -199,13 +187,13 @@ describe('reports', () => {
     });
     const again = await rejection(cat.client.chat.report.mutate({ messageId: ad.id, reason: 'Really!' }));
     expect(again.data?.code).toBe('CONFLICT');
-    expect(await codeOf(server.client().chat.report.mutate({ messageId: ad.id, reason: 'Spam' }))).toBe(
+    expect(await codeOf(suite.server.client().chat.report.mutate({ messageId: ad.id, reason: 'Spam' }))).toBe(
       'UNAUTHORIZED',
     );
   });
 
   it('nobody may report their own message', async () => {
-    const ben = await signUp(server);
+    const ben = await signUp(suite.server);
     const mine = await say(ben.client, await publicRoomId(ben.client), 'My own words');
 
     expect(await codeOf(ben.client.chat.report.mutate({ messageId: mine.id, reason: 'Hm' }))).toBe(
@@ -214,7 +202,11 @@ describe('reports', () => {
   });
 
   it('a private message may be reported by the other member, not by someone outside the conversation', async () => {
-    const [ann, ben, cat] = [await signUp(server), await signUp(server), await signUp(server)];
+    const [ann, ben, cat] = [
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+    ];
     const room = await privateRoomOf(ann, ben);
     const threat = await say(ben.client, room.id, 'I know where you live');
 
@@ -227,7 +219,7 @@ describe('reports', () => {
   });
 
   it('a message that does not exist, or was deleted, cannot be reported', async () => {
-    const [ben, cat] = [await signUp(server), await signUp(server)];
+    const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
     const gone = await say(ben.client, await publicRoomId(ben.client), 'Never mind');
     await ben.client.chat.delete.mutate({ messageId: gone.id });
 
@@ -240,8 +232,12 @@ describe('reports', () => {
   });
 
   it('dismissing a report keeps the message and closes every open report on it', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [ben, cat, dan] = [await signUp(server), await signUp(server), await signUp(server)];
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [ben, cat, dan] = [
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+    ];
     const joke = await say(ben.client, await publicRoomId(ben.client), 'A joke some find rude');
     const fromCat = await cat.client.chat.report.mutate({ messageId: joke.id, reason: 'Rude' });
     const fromDan = await dan.client.chat.report.mutate({ messageId: joke.id, reason: 'Offensive' });
@@ -273,12 +269,12 @@ describe('reports', () => {
   });
 
   it('resolving with delete removes the message as a moderator, live, and resolves every open report on it', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const [ben, cat, dan, eve] = [
-      await signUp(server),
-      await signUp(server),
-      await signUp(server),
-      await signUp(server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
     ];
     const spam = await say(ben.client, await publicRoomId(ben.client), 'Cheap watches, click here');
     const fromCat = await cat.client.chat.report.mutate({ messageId: spam.id, reason: 'Advertising' });
@@ -311,7 +307,7 @@ describe('reports', () => {
   });
 
   it('a report that does not exist is NOT_FOUND', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
 
     const resolve = admin.client.admin.reports.resolve.mutate({ reportId: 2_000_000_000, action: 'dismiss' });
 
@@ -319,8 +315,8 @@ describe('reports', () => {
   });
 
   it('two moderators resolving the same report at the same moment: one resolves it, the other hears CONFLICT', async () => {
-    const [ann, bea] = [await signUpAdmin(server, db), await signUpAdmin(server, db)];
-    const [ben, cat] = [await signUp(server), await signUp(server)];
+    const [ann, bea] = [await signUpAdmin(suite.server, suite.db), await signUpAdmin(suite.server, suite.db)];
+    const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
     const roomId = await publicRoomId(ben.client);
 
     for (let round = 0; round < 5; round++) {
@@ -339,8 +335,8 @@ describe('reports', () => {
   });
 
   it('a script pages through a long queue by passing nextCursor back as it came', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [ben, cat] = [await signUp(server), await signUp(server)];
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
     const roomId = await publicRoomId(ben.client);
     const filed: number[] = [];
     for (let n = 0; n < 51; n++) {
@@ -352,7 +348,7 @@ describe('reports', () => {
     let cursor: unknown = null;
     do {
       const page = await rawQuery(
-        server.url,
+        suite.server.url,
         'admin.reports.list',
         { status: 'open', cursor },
         { cookie: admin.account.cookie },

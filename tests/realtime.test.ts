@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ParleyConnection } from '../src/sdk/index.ts';
 import {
@@ -25,24 +24,13 @@ import {
   watchActivity,
   watchUserEvents,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { makeFriends, openTab, type Person, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { pause, socketUrl, upgrade } from './helpers/sockets.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: chattyLimits });
 
 /** What a list of events says happened, in a form that reads well in a failure. */
 const summary = (events: readonly RoomEvent[]) =>
@@ -53,12 +41,12 @@ const countingFrom = (first: number, length: number) => Array.from({ length }, (
 
 describe('following a room', () => {
   it('a new message reaches every open tab of both members, exactly as history then returns it', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const tabs = await Promise.all([
       openRoom(ann.client, room.id),
       openRoom(ben.client, room.id),
-      openRoom(openTab(server, ben), room.id),
+      openRoom(openTab(suite.server, ben), room.id),
     ]);
 
     const sent = await say(ann.client, room.id, 'Hi **Ben**');
@@ -75,19 +63,19 @@ describe('following a room', () => {
   describe('when the database is slow to commit', () => {
     // Every room event now waits 300 ms inside its commit, after all its statements ran.
     beforeAll(async () => {
-      await db.query(`create function test_slow_commit() returns trigger language plpgsql as
+      await suite.db.query(`create function test_slow_commit() returns trigger language plpgsql as
         $$ begin perform pg_sleep(0.3); return null; end $$`);
-      await db.query(`create constraint trigger test_slow_commit after insert on room_events
+      await suite.db.query(`create constraint trigger test_slow_commit after insert on room_events
         deferrable initially deferred for each row execute function test_slow_commit()`);
     });
 
     afterAll(async () => {
-      await db.query('drop trigger test_slow_commit on room_events');
-      await db.query('drop function test_slow_commit');
+      await suite.db.query('drop trigger test_slow_commit on room_events');
+      await suite.db.query('drop function test_slow_commit');
     });
 
     it('a message is only published once committed: whoever hears of it can load it at once', async () => {
-      const [ann, ben] = await people(server, 'Ann', 'Ben');
+      const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
       const room = await privateRoomOf(ann, ben);
       const tab = await openRoom(ben.client, room.id);
 
@@ -101,12 +89,12 @@ describe('following a room', () => {
   });
 
   it('edits and deletions reach every open subscriber live, each taking the next position', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const roomId = await publicRoomId(ann.client);
     const tabs = await Promise.all([
       openRoom(ann.client, roomId),
       openRoom(ben.client, roomId),
-      openRoom(server.client(), roomId),
+      openRoom(suite.server.client(), roomId),
     ]);
 
     const sent = await say(ann.client, roomId, 'Helo');
@@ -129,7 +117,7 @@ describe('following a room', () => {
   });
 
   it('without lastEventId the stream starts live: nothing from before, then every new event in order', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const earlier = await sayEach(ann.client, room.id, ['earlier one', 'earlier two']);
 
@@ -146,7 +134,7 @@ describe('following a room', () => {
   });
 
   it('a tab that comes back with the last id it saw gets exactly what it missed, in order, then live', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const before = followRoom(ben.client, room.id, '0');
     const [one, two] = await sayEach(ann.client, room.id, ['one', 'two', 'three']);
@@ -181,7 +169,7 @@ describe('following a room', () => {
   });
 
   it('messages sent while a tab resumes come once each: no gap and no duplicate at the seam', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     await sayEach(ann.client, room.id, ['one', 'two', 'three']);
 
@@ -197,14 +185,14 @@ describe('following a room', () => {
   });
 
   it('a tab far behind catches up on a long log while the room keeps talking: every event once, in order', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     // More than a page of backlog (the server reads 500 at a time), so catching up takes a while.
     const backlog = 520;
     for (let batch = 0; batch < backlog / 40; batch++) {
       await Promise.all(Array.from({ length: 40 }, () => say(ann.client, room.id, 'backlog')));
     }
-    const bensTab = openTab(server, ben);
+    const bensTab = openTab(suite.server, ben);
     await watchUserEvents(bensTab); // the tab's socket is open
     let talking = true;
     const conversation = Promise.all(
@@ -213,7 +201,7 @@ describe('following a room', () => {
       }),
     );
     await until(
-      async () => Number((await storedState(db, room.id))?.messages) > backlog + 20 || undefined,
+      async () => Number((await storedState(suite.db, room.id))?.messages) > backlog + 20 || undefined,
       'talk',
     );
 
@@ -228,7 +216,7 @@ describe('following a room', () => {
   });
 
   it("resuming from '0' replays the room's whole log, then goes on live", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const [first, second] = await sayEach(ann.client, room.id, ['first', 'second']);
     await ben.client.chat.edit.mutate({
@@ -255,16 +243,16 @@ describe('following a room', () => {
   });
 
   it('a lastEventId that is not a position is refused with BAD_REQUEST', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
 
     expect(await refusalOf(followRoom(ann.client, roomId, 'abc'))).toBe('BAD_REQUEST');
   });
 
   it("on the wire each event is tRPC's tracked frame: the position as its id, { type, message } as its data", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
-    const { socket } = await upgrade(socketUrl(server.url), { cookie: ben.account.cookie });
+    const { socket } = await upgrade(socketUrl(suite.server.url), { cookie: ben.account.cookie });
     const frames: unknown[] = [];
     socket!.on('message', (data) => frames.push(JSON.parse(String(data))));
     socket!.send(
@@ -291,9 +279,9 @@ describe('following a room', () => {
   });
 
   it('a visitor who is not signed in may follow the public room', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
-    const visitorTab = await openRoom(server.client(), roomId);
+    const visitorTab = await openRoom(suite.server.client(), roomId);
 
     const sent = await say(ann.client, roomId, 'Hello, whoever is reading');
 
@@ -306,9 +294,9 @@ describe('following a room', () => {
 
 describe('typing', () => {
   it("Ann's typing shows in Ben's view of their room, and nothing about it is stored", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
-    const stored = await storedState(db, room.id);
+    const stored = await storedState(suite.db, room.id);
     const activity = watchActivity(ben.client, room.id);
 
     await untilLive(activity, () => ann.client.chat.typing.mutate({ roomId: room.id }));
@@ -322,14 +310,14 @@ describe('typing', () => {
     const expiresIn = Date.parse(typing.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThan(60_000);
-    expect(await storedState(db, room.id)).toEqual(stored);
+    expect(await storedState(suite.db, room.id)).toEqual(stored);
     expect((await ben.client.chat.history.query({ roomId: room.id })).items).toEqual([]);
   });
 
   it('two people typing at the same moment both show, once each, in every tab watching the room', async () => {
-    const [ann, ben, cat, dan] = await people(server, 'Ann', 'Ben', 'Cat', 'Dan');
+    const [ann, ben, cat, dan] = await people(suite.server, 'Ann', 'Ben', 'Cat', 'Dan');
     const roomId = await publicRoomId(ann.client);
-    const tabs = [watchActivity(ben.client, roomId), watchActivity(openTab(server, ben), roomId)];
+    const tabs = [watchActivity(ben.client, roomId), watchActivity(openTab(suite.server, ben), roomId)];
     for (const tab of tabs) await untilLive(tab, () => dan.client.chat.typing.mutate({ roomId }));
     const marks = tabs.map((tab) => tab.mark());
 
@@ -346,7 +334,7 @@ describe('typing', () => {
   });
 
   it('someone outside a private room can neither type in it nor watch it: FORBIDDEN', async () => {
-    const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+    const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
     const room = await privateRoomOf(ann, ben);
 
     expect((await rejection(cat.client.chat.typing.mutate({ roomId: room.id }))).data?.code).toBe(
@@ -358,10 +346,10 @@ describe('typing', () => {
 
 describe('unread, across my tabs', () => {
   it('marking a room read in one tab gives my other tabs the new unread count', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const sent = await sayEach(ben.client, room.id, ['one', 'two', 'three']);
-    const otherTab = await watchUserEvents(openTab(server, ann));
+    const otherTab = await watchUserEvents(openTab(suite.server, ann));
 
     const result = await ann.client.chat.markRead.mutate({ roomId: room.id, seq: sent[1]!.seq });
 
@@ -371,7 +359,7 @@ describe('unread, across my tabs', () => {
   });
 
   it("a friend's new message tells my tabs what changed in the room, so they need not ask again", async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const tab = await watchUserEvents(ann.client);
 

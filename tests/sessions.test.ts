@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { type HeaderMap, rawMutation, rawQuery, sessionCookieOf } from './helpers/http.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { logIn, registerUser } from './helpers/users.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: { RATE_REGISTER_PER_HOUR: '1000' } });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: { RATE_REGISTER_PER_HOUR: '1000' } });
 
 interface SessionRow {
   id: string;
@@ -33,7 +21,7 @@ function parts(sessionToken: string): { id: string; secret: string } {
 }
 
 async function sessionRow(sessionToken: string): Promise<SessionRow | undefined> {
-  const { rows } = await db.query<SessionRow>('select * from sessions where id = $1', [
+  const { rows } = await suite.db.query<SessionRow>('select * from sessions where id = $1', [
     parts(sessionToken).id,
   ]);
   return rows[0];
@@ -41,7 +29,7 @@ async function sessionRow(sessionToken: string): Promise<SessionRow | undefined>
 
 /** Moves a session back in time, as if its owner had last been seen `idle` ago and it ends in `left`. */
 async function age(sessionToken: string, idle: string, left: string): Promise<SessionRow> {
-  const { rows } = await db.query<SessionRow>(
+  const { rows } = await suite.db.query<SessionRow>(
     `update sessions set last_verified_at = now() - $2::interval, expires_at = now() + $3::interval
      where id = $1 returning *`,
     [parts(sessionToken).id, idle, left],
@@ -53,7 +41,7 @@ const days = (n: number) => n * 24 * 60 * 60 * 1000;
 
 describe('how a session is kept', () => {
   it('stores only a SHA-256 hash of the secret, never the token or the secret itself', async () => {
-    const { sessionToken } = await registerUser(server);
+    const { sessionToken } = await registerUser(suite.server);
     const { id, secret } = parts(sessionToken);
     expect(id).toBeTruthy();
     expect(secret).toBeTruthy();
@@ -73,25 +61,25 @@ describe('how a session is kept', () => {
   });
 
   it('refuses a cookie with a real session id but a made-up secret, and the real session lives on', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const { id, secret } = parts(account.sessionToken);
     const forged = `${id}.${secret.replace(/.$/, (last) => (last === 'a' ? 'b' : 'a'))}`;
 
-    const forger = server.client({ cookie: `parley_session=${forged}` });
+    const forger = suite.server.client({ cookie: `parley_session=${forged}` });
     expect(await forger.auth.me.query()).toBeNull();
     const error = await rejection(forger.auth.tokens.list.query());
     expect(error.data?.code).toBe('UNAUTHORIZED');
 
-    expect(await server.client({ cookie: account.cookie }).auth.me.query()).toEqual(account.me);
+    expect(await suite.server.client({ cookie: account.cookie }).auth.me.query()).toEqual(account.me);
   });
 
   it('ends an expired session: the cookie signs nobody in, is cleared, and the row is removed', async () => {
-    const account = await registerUser(server);
-    await db.query(`update sessions set expires_at = now() - interval '1 minute' where id = $1`, [
+    const account = await registerUser(suite.server);
+    await suite.db.query(`update sessions set expires_at = now() - interval '1 minute' where id = $1`, [
       parts(account.sessionToken).id,
     ]);
 
-    const response = await rawQuery(server.url, 'auth.me', undefined, { cookie: account.cookie });
+    const response = await rawQuery(suite.server.url, 'auth.me', undefined, { cookie: account.cookie });
 
     expect(response.data).toBeNull();
     expect(sessionCookieOf(response.headers)).toMatchObject({ value: '', attributes: { 'max-age': '0' } });
@@ -99,10 +87,10 @@ describe('how a session is kept', () => {
   });
 
   it('slides forward when I come back after more than an hour, and sends the cookie again', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const before = await age(account.sessionToken, '2 hours', '1 day');
 
-    const response = await rawQuery(server.url, 'auth.me', undefined, { cookie: account.cookie });
+    const response = await rawQuery(suite.server.url, 'auth.me', undefined, { cookie: account.cookie });
 
     expect(response.data).toEqual(account.me);
     const after = await sessionRow(account.sessionToken);
@@ -115,10 +103,10 @@ describe('how a session is kept', () => {
   });
 
   it('does not write anything when I come back within the hour', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const before = await age(account.sessionToken, '30 minutes', '1 day');
 
-    const response = await rawQuery(server.url, 'auth.me', undefined, { cookie: account.cookie });
+    const response = await rawQuery(suite.server.url, 'auth.me', undefined, { cookie: account.cookie });
 
     expect(response.data).toEqual(account.me);
     expect(sessionCookieOf(response.headers)).toBeNull();
@@ -130,10 +118,10 @@ describe('how a session is kept', () => {
 
 describe('changing my password', () => {
   it('needs my current password, and keeps the old one when that is wrong', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
 
     const error = await rejection(
-      server.client({ cookie: account.cookie }).auth.changePassword.mutate({
+      suite.server.client({ cookie: account.cookie }).auth.changePassword.mutate({
         currentPassword: 'not my password',
         newPassword: 'a brand new password',
       }),
@@ -141,30 +129,30 @@ describe('changing my password', () => {
 
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.data?.fieldErrors?.currentPassword?.length).toBeGreaterThan(0);
-    const me = await server
+    const me = await suite.server
       .client()
       .auth.login.mutate({ login: account.username, password: account.password });
     expect(me.id).toBe(account.me.id);
   });
 
   it('signs out my other devices, keeps this one, and only the new password works from then on', async () => {
-    const account = await registerUser(server);
-    const phone = await logIn(server, account.username, account.password);
-    const tablet = await logIn(server, account.email, account.password);
+    const account = await registerUser(suite.server);
+    const phone = await logIn(suite.server, account.username, account.password);
+    const tablet = await logIn(suite.server, account.email, account.password);
     const newPassword = 'a brand new password';
 
-    await server.client({ cookie: account.cookie }).auth.changePassword.mutate({
+    await suite.server.client({ cookie: account.cookie }).auth.changePassword.mutate({
       currentPassword: account.password,
       newPassword,
     });
 
-    expect(await server.client({ cookie: account.cookie }).auth.me.query()).toEqual(account.me);
-    expect(await server.client({ cookie: phone.cookie }).auth.me.query()).toBeNull();
-    expect(await server.client({ cookie: tablet.cookie }).auth.me.query()).toBeNull();
-    const { rows } = await db.query('select id from sessions where user_id = $1', [account.me.id]);
+    expect(await suite.server.client({ cookie: account.cookie }).auth.me.query()).toEqual(account.me);
+    expect(await suite.server.client({ cookie: phone.cookie }).auth.me.query()).toBeNull();
+    expect(await suite.server.client({ cookie: tablet.cookie }).auth.me.query()).toBeNull();
+    const { rows } = await suite.db.query('select id from sessions where user_id = $1', [account.me.id]);
     expect(rows).toEqual([{ id: parts(account.sessionToken).id }]);
 
-    const visitor = server.client();
+    const visitor = suite.server.client();
     const old = await rejection(
       visitor.auth.login.mutate({ login: account.username, password: account.password }),
     );
@@ -187,7 +175,7 @@ describe('requests from other sites (CSRF)', () => {
   }
 
   it('refuses a change sent from a foreign origin, even with my valid cookie', async () => {
-    expect(await logoutWith(server, { origin: 'https://evil.example' })).toEqual({
+    expect(await logoutWith(suite.server, { origin: 'https://evil.example' })).toEqual({
       status: 403,
       code: 'FORBIDDEN',
       stillSignedIn: true,
@@ -195,7 +183,9 @@ describe('requests from other sites (CSRF)', () => {
   });
 
   it('refuses a change the browser marks as cross-site', async () => {
-    expect(await logoutWith(server, { origin: server.url, 'sec-fetch-site': 'cross-site' })).toEqual({
+    expect(
+      await logoutWith(suite.server, { origin: suite.server.url, 'sec-fetch-site': 'cross-site' }),
+    ).toEqual({
       status: 403,
       code: 'FORBIDDEN',
       stillSignedIn: true,
@@ -203,9 +193,9 @@ describe('requests from other sites (CSRF)', () => {
   });
 
   it('refuses a login sent from a foreign origin', async () => {
-    const account = await registerUser(server);
+    const account = await registerUser(suite.server);
     const response = await rawMutation(
-      server.url,
+      suite.server.url,
       'auth.login',
       { login: account.username, password: account.password },
       { origin: 'https://evil.example' },
@@ -217,7 +207,9 @@ describe('requests from other sites (CSRF)', () => {
   });
 
   it("accepts a change from the app's own origin", async () => {
-    expect(await logoutWith(server, { origin: server.url, 'sec-fetch-site': 'same-origin' })).toEqual({
+    expect(
+      await logoutWith(suite.server, { origin: suite.server.url, 'sec-fetch-site': 'same-origin' }),
+    ).toEqual({
       status: 200,
       code: undefined,
       stillSignedIn: false,
@@ -225,7 +217,11 @@ describe('requests from other sites (CSRF)', () => {
   });
 
   it('accepts a change with no Origin at all, as a script sends it', async () => {
-    expect(await logoutWith(server, {})).toEqual({ status: 200, code: undefined, stillSignedIn: false });
+    expect(await logoutWith(suite.server, {})).toEqual({
+      status: 200,
+      code: undefined,
+      stillSignedIn: false,
+    });
   });
 
   describe('with ALLOWED_ORIGINS set', () => {

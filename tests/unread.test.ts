@@ -4,8 +4,7 @@
  * agree with a recount from the stored rows and with a model of the rule kept by the test; and every `room.read`
  * pushed to the reader's tab must carry the count that was true at that moment.
  */
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ParleyConnection } from '../src/sdk/index.ts';
 import {
   chattyLimits,
@@ -18,28 +17,16 @@ import {
   type UserEvent,
   watchUserEvents,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import type { Person } from './helpers/people.ts';
 import { seededDice } from './helpers/random.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import type { Recording } from './helpers/subscriptions.ts';
 
 const steps = 150;
 const checkEvery = 10;
 const dice = seededDice('UNREAD_SEED');
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
-});
+const suite = serverSuite({ env: chattyLimits });
 
 /** One open tab: its own HTTP client and socket, with the live feed that pushes `room.read`. */
 interface Tab {
@@ -72,7 +59,7 @@ function expectedUnread(model: Model, userId: number, roomId: number): number {
 }
 
 async function openTab(person: Person): Promise<Tab> {
-  const connection = server.connect({ cookie: person.account.cookie });
+  const connection = suite.server.connect({ cookie: person.account.cookie });
   return { connection, feed: await watchUserEvents(connection.client) };
 }
 
@@ -108,7 +95,7 @@ const markRead: Step = async ({ person, tab, rooms }, model) => {
   // Nobody is mentioned here (no body has an @name): a read also answers that none of what is left names them.
   const expected = { roomId, unread: expectedUnread(model, person.id, roomId), readSeq, mentions: 0 };
   expect(result, `${person.displayName} reads room ${roomId} to ${seq}`).toEqual(expected);
-  expect(await recountUnread(db, roomId, person.id)).toBe(expected.unread);
+  expect(await recountUnread(suite.db, roomId, person.id)).toBe(expected.unread);
   const pushed = await tab.feed.next((e) => e.type === 'room.read' && e.roomId === roomId, from);
   expect(pushed, 'the room.read pushed to the tab').toEqual({ type: 'room.read', ...expected });
   return `${person.displayName} reads room ${roomId} to ${seq}`;
@@ -171,7 +158,7 @@ function pickStep(): Step {
 async function checkEveryone(members: Member[], model: Model, after: string): Promise<void> {
   for (const { person, tab, rooms } of members) {
     const listed = await tab.connection.client.chat.rooms.query();
-    const { rows } = await db.query<{ room_id: number; read_seq: string }>(
+    const { rows } = await suite.db.query<{ room_id: number; read_seq: string }>(
       'select room_id, read_seq from room_members where user_id = $1',
       [person.id],
     );
@@ -179,7 +166,7 @@ async function checkEveryone(members: Member[], model: Model, after: string): Pr
     const actual = listed.map((room) => ({ roomId: room.id, unread: room.unread, readSeq: room.readSeq }));
     const recounted = [];
     for (const room of listed) {
-      const unread = await recountUnread(db, room.id, person.id);
+      const unread = await recountUnread(suite.db, room.id, person.id);
       recounted.push({ roomId: room.id, unread, readSeq: storedReadSeq.get(room.id) });
     }
     const modelled = listed.map((room) => ({
@@ -195,7 +182,7 @@ async function checkEveryone(members: Member[], model: Model, after: string): Pr
 }
 
 it('unread counts equal a recount after a random mix of sends, reads, edits, deletes and reconnects', async () => {
-  const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+  const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
   const publicRoom = await publicRoomId(ann.client);
   const pairs: [Person, Person][] = [
     [ann, ben],
@@ -213,7 +200,9 @@ it('unread counts equal a recount after a random mix of sends, reads, edits, del
 
   // Where everyone starts: whatever the server says now (nothing unread), held to the rule from here on.
   const model: Model = { messages: [], positions: new Map(), readSeqs: new Map() };
-  const { rows: rooms } = await db.query<{ id: number; position: string }>('select id, position from rooms');
+  const { rows: rooms } = await suite.db.query<{ id: number; position: string }>(
+    'select id, position from rooms',
+  );
   for (const room of rooms) model.positions.set(room.id, Number(room.position));
   for (const { person, rooms: theirs } of members) {
     for (const room of await person.client.chat.rooms.query()) {
@@ -239,7 +228,7 @@ it('unread counts equal a recount after a random mix of sends, reads, edits, del
 it('twenty readers marking the public room read at the same moment each get their own position and count', async () => {
   // Marks that arrive together are stored together (one statement per batch): each must still get its own answer.
   const [writer, ...readers] = await people(
-    server,
+    suite.server,
     'Writer',
     ...Array.from({ length: 20 }, (_, i) => `Reader ${i}`),
   );
@@ -253,7 +242,9 @@ it('twenty readers marking the public room read at the same moment each get thei
   const asks = readers.map((reader, i) => ({ reader, seq: first + (i % 6) }));
   const answers = await Promise.all([
     ...asks.map(({ reader, seq }) => reader.client.chat.markRead.mutate({ roomId, seq })),
-    server.client({ cookie: readers[0]!.account.cookie }).chat.markRead.mutate({ roomId, seq: first - 1 }),
+    suite.server
+      .client({ cookie: readers[0]!.account.cookie })
+      .chat.markRead.mutate({ roomId, seq: first - 1 }),
   ]);
 
   asks.forEach(({ seq }, i) => {
@@ -261,6 +252,6 @@ it('twenty readers marking the public room read at the same moment each get thei
     expect(answers[i], `reader ${i}`).toEqual({ roomId, readSeq: seq, unread, mentions: 0 });
   });
   for (const { reader, seq } of asks) {
-    expect(await recountUnread(db, roomId, reader.id)).toBe(sent.filter((m) => m.seq > seq).length);
+    expect(await recountUnread(suite.db, roomId, reader.id)).toBe(sent.filter((m) => m.seq > seq).length);
   }
 });
