@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   adminProcedurePaths,
@@ -14,32 +13,21 @@ import {
   wholeAuditLog,
 } from './helpers/admin.ts';
 import { chattyLimits, publicRoomId, say, until } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { type Client, type Person, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { eventually, type SocketClient, socketClient, watchSession } from './helpers/sockets.ts';
 import { logIn } from './helpers/users.ts';
 
 /** The server closes a socket with this code when the session or token it runs on has ended. */
 const sessionEndedCode = 4401;
 
-let server: TestServer;
-let db: pg.Client;
+const suite = serverSuite({ env: chattyLimits });
 const sockets: SocketClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ env: chattyLimits });
-  db = await connectDatabase(server.databaseUrl);
-});
 
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
 });
 
 /** A socket to `target`, signed in with this session cookie (a browser tab) or token (a script). */
@@ -63,7 +51,7 @@ async function rowOf(admin: Person, person: Person) {
 }
 
 async function sessionsAndTokens(person: Person) {
-  const { rows } = await db.query<{ sessions: string; tokens: string }>(
+  const { rows } = await suite.db.query<{ sessions: string; tokens: string }>(
     `select (select count(*) from sessions where user_id = $1) as sessions,
       (select count(*) from api_tokens where user_id = $1) as tokens`,
     [person.id],
@@ -77,8 +65,8 @@ const loginAs = (target: TestServer, person: Person) =>
 describe('who may moderate', () => {
   /** One well-formed call of each admin procedure, about a real person, message and report. */
   async function everyAdminCall() {
-    const target = await signUp(server);
-    const reporter = await signUp(server);
+    const target = await signUp(suite.server);
+    const reporter = await signUp(suite.server);
     const message = await say(target.client, await publicRoomId(target.client), 'Hello, moderators');
     const report = await reporter.client.chat.report.mutate({ messageId: message.id, reason: 'Spam' });
     const calls: Record<string, (client: Client) => Promise<unknown>> = {
@@ -113,11 +101,11 @@ describe('who may moderate', () => {
 
   it('someone who is not an admin gets FORBIDDEN from every admin procedure, and nothing changes', async () => {
     const { target, message, report, calls } = await everyAdminCall();
-    const mallory = await signUp(server);
+    const mallory = await signUp(suite.server);
 
     expect(await answers(mallory.client, calls)).toEqual(everyProcedure('FORBIDDEN'));
 
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     expect(await rowOf(admin, target)).toMatchObject({ role: 'user', status: 'active' });
     const { items } = await target.client.chat.history.query({ roomId: message.roomId });
     expect(items.find((m) => m.id === message.id)).toMatchObject({
@@ -131,12 +119,12 @@ describe('who may moderate', () => {
   it('someone signed out gets UNAUTHORIZED from every admin procedure', async () => {
     const { calls } = await everyAdminCall();
 
-    expect(await answers(server.client(), calls)).toEqual(everyProcedure('UNAUTHORIZED'));
+    expect(await answers(suite.server.client(), calls)).toEqual(everyProcedure('UNAUTHORIZED'));
   });
 
   it('someone made an admin may moderate at once, and may not once the role is taken away', async () => {
-    const admin = await signUpAdmin(server, db);
-    const cat = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const cat = await signUp(suite.server);
     expect(await codeOf(cat.client.admin.stats.query())).toBe('FORBIDDEN');
 
     await admin.client.admin.users.setRole.mutate({ userId: cat.id, role: 'admin' });
@@ -156,12 +144,12 @@ describe('who may moderate', () => {
 
 describe('the audit log', () => {
   it('records every admin action: who did it, to whom, why and when', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const [ben, cat, dan, eve] = [
-      await signUp(server),
-      await signUp(server),
-      await signUp(server),
-      await signUp(server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
+      await signUp(suite.server),
     ];
     const roomId = await publicRoomId(eve.client);
     const started = Date.now();
@@ -217,8 +205,8 @@ describe('the audit log', () => {
   });
 
   it('is read newest first, a page at a time', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     for (const reason of ['First', 'Second', 'Third']) {
       await admin.client.admin.users.mute.mutate({ userId: ben.id, reason, until: fromNow(hour) });
     }
@@ -237,37 +225,39 @@ describe('the audit log', () => {
   });
 
   it('cannot be changed or removed, even straight in the database', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     await admin.client.admin.users.ban.mutate({ userId: ben.id, reason: 'Spam links' });
     const [entry] = await auditBy(admin);
 
     await expect(
-      db.query('update audit_log set reason = $1 where id = $2', ['Nothing happened', entry!.id]),
+      suite.db.query('update audit_log set reason = $1 where id = $2', ['Nothing happened', entry!.id]),
     ).rejects.toThrow(/append-only/);
-    await expect(db.query('delete from audit_log where id = $1', [entry!.id])).rejects.toThrow(/append-only/);
+    await expect(suite.db.query('delete from audit_log where id = $1', [entry!.id])).rejects.toThrow(
+      /append-only/,
+    );
 
     expect(await auditBy(admin)).toEqual([entry]);
   });
 
   it('cannot be emptied in one go with TRUNCATE either', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     await admin.client.admin.users.mute.mutate({
-      userId: (await signUp(server)).id,
+      userId: (await signUp(suite.server)).id,
       reason: 'Shouting',
       until: fromNow(hour),
     });
     const before = await wholeAuditLog(admin.client);
 
     // Inside a transaction that is always rolled back: should TRUNCATE get through, the log is still restored.
-    await db.query('begin');
-    const outcome = await db
+    await suite.db.query('begin');
+    const outcome = await suite.db
       .query('truncate audit_log')
       .then(
         () => 'the log was emptied',
         (error: Error) => error.message,
       )
-      .finally(() => db.query('rollback'));
+      .finally(() => suite.db.query('rollback'));
 
     expect(outcome).toMatch(/append-only/);
 
@@ -277,15 +267,15 @@ describe('the audit log', () => {
 
 describe('the admin table of users', () => {
   it('lists people newest first with role, status, dates and message counts, filtered and paged', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const tag = `tbl${Date.now().toString(36)}`;
-    const amy = await signUp(server, { username: `${tag}_amy` });
-    const bob = await signUp(server, { username: `${tag}_bob` });
-    const cy = await signUp(server, { username: `${tag}_cy` });
+    const amy = await signUp(suite.server, { username: `${tag}_amy` });
+    const bob = await signUp(suite.server, { username: `${tag}_bob` });
+    const cy = await signUp(suite.server, { username: `${tag}_cy` });
     const roomId = await publicRoomId(bob.client);
     await say(bob.client, roomId, 'One');
     await say(bob.client, roomId, 'Two');
-    await logIn(server, amy.username, amy.account.password);
+    await logIn(suite.server, amy.username, amy.account.password);
     await admin.client.admin.users.ban.mutate({ userId: cy.id, reason: 'Spam links' });
     const muteUntil = fromNow(hour);
     await admin.client.admin.users.mute.mutate({ userId: bob.id, reason: 'Shouting', until: muteUntil });
@@ -328,10 +318,10 @@ describe('the admin table of users', () => {
 
 describe('a ban', () => {
   it('ends every session and token at once, and a login is told they are banned, until when and why', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
-    const laptop = await logIn(server, ben.username, ben.account.password);
-    const { token } = await server.client().auth.createToken.mutate({
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
+    const laptop = await logIn(suite.server, ben.username, ben.account.password);
+    const { token } = await suite.server.client().auth.createToken.mutate({
       login: ben.username,
       password: ben.account.password,
       name: 'Ben’s bot',
@@ -348,16 +338,16 @@ describe('a ban', () => {
 
     expect(await sessionsAndTokens(ben)).toEqual({ sessions: 0, tokens: 0 });
     expect(await ben.client.auth.me.query()).toBeNull();
-    expect(await server.client({ cookie: laptop.cookie }).auth.me.query()).toBeNull();
-    expect(await codeOf(server.client({ token }).auth.me.query())).toBe('UNAUTHORIZED');
+    expect(await suite.server.client({ cookie: laptop.cookie }).auth.me.query()).toBeNull();
+    expect(await codeOf(suite.server.client({ token }).auth.me.query())).toBe('UNAUTHORIZED');
 
-    const login = await rejection(loginAs(server, ben));
+    const login = await rejection(loginAs(suite.server, ben));
     expect(login.data?.code).toBe('FORBIDDEN');
     expect(login.message).toMatch(/banned/i);
     expect(login.message).toContain(until);
     expect(login.message).toContain('Spam links');
     const tokenRequest = await rejection(
-      server
+      suite.server
         .client()
         .auth.createToken.mutate({ login: ben.username, password: ben.account.password, name: 'x' }),
     );
@@ -371,30 +361,30 @@ describe('a ban', () => {
 
     await admin.client.admin.users.unban.mutate({ userId: ben.id });
 
-    const back = await logIn(server, ben.username, ben.account.password);
-    expect(await server.client({ cookie: back.cookie }).auth.me.query()).toMatchObject({ id: ben.id });
+    const back = await logIn(suite.server, ben.username, ben.account.password);
+    expect(await suite.server.client({ cookie: back.cookie }).auth.me.query()).toMatchObject({ id: ben.id });
     expect(await rowOf(admin, ben)).toMatchObject({ status: 'active', bannedUntil: null });
   });
 
   it('without an end date is permanent, and a login is told so', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
 
     await admin.client.admin.users.ban.mutate({ userId: ben.id, reason: 'Threats' });
 
-    const login = await rejection(loginAs(server, ben));
+    const login = await rejection(loginAs(suite.server, ben));
     expect(login.data?.code).toBe('FORBIDDEN');
     expect(login.message).toMatch(/banned permanently/i);
     expect(login.message).toContain('Threats');
   });
 
   it('does not tell someone with the wrong password that the account is banned', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     await admin.client.admin.users.ban.mutate({ userId: ben.id, reason: 'Threats' });
 
     const login = await rejection(
-      server.client().auth.login.mutate({ login: ben.username, password: 'guessing!!' }),
+      suite.server.client().auth.login.mutate({ login: ben.username, password: 'guessing!!' }),
     );
 
     expect(login.data?.code).toBe('UNAUTHORIZED');
@@ -402,19 +392,21 @@ describe('a ban', () => {
   });
 
   it('ends by itself when its time is up', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     await admin.client.admin.users.ban.mutate({ userId: ben.id, reason: 'Cool off', until: fromNow(hour) });
-    expect(await codeOf(loginAs(server, ben))).toBe('FORBIDDEN');
+    expect(await codeOf(loginAs(suite.server, ben))).toBe('FORBIDDEN');
 
-    await db.query(`update users set banned_until = now() - interval '1 second' where id = $1`, [ben.id]);
+    await suite.db.query(`update users set banned_until = now() - interval '1 second' where id = $1`, [
+      ben.id,
+    ]);
 
-    expect(await loginAs(server, ben)).toMatchObject({ id: ben.id });
+    expect(await loginAs(suite.server, ben)).toMatchObject({ id: ben.id });
     expect(await rowOf(admin, ben)).toMatchObject({ status: 'active' });
   });
 
   it('an admin cannot ban themselves', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
 
     expect(await codeOf(admin.client.admin.users.ban.mutate({ userId: admin.id, reason: 'Oops' }))).toBe(
       'BAD_REQUEST',
@@ -425,8 +417,8 @@ describe('a ban', () => {
   });
 
   it('needs a reason and an end in the future, and someone who exists', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     const ban = (input: { userId: number; reason: string; until?: string }) =>
       codeOf(admin.client.admin.users.ban.mutate(input));
 
@@ -441,8 +433,8 @@ describe('a ban', () => {
 
 describe('a mute', () => {
   it('lets someone read but not send, edit or type, until they are unmuted', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [ben, cat] = [await signUp(server), await signUp(server)];
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [ben, cat] = [await signUp(suite.server), await signUp(suite.server)];
     const roomId = await publicRoomId(ben.client);
     const earlier = await say(ben.client, roomId, 'Before the mute');
     const greeting = await say(cat.client, roomId, 'Hi Ben');
@@ -474,8 +466,8 @@ describe('a mute', () => {
   });
 
   it('must end in the future', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
 
     const mute = admin.client.admin.users.mute.mutate({
       userId: ben.id,
@@ -490,13 +482,15 @@ describe('a mute', () => {
   });
 
   it('ends by itself when its time is up', async () => {
-    const admin = await signUpAdmin(server, db);
-    const ben = await signUp(server);
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
     const roomId = await publicRoomId(ben.client);
     await admin.client.admin.users.mute.mutate({ userId: ben.id, reason: 'Cool off', until: fromNow(hour) });
     expect(await codeOf(say(ben.client, roomId, 'Too soon'))).toBe('FORBIDDEN');
 
-    await db.query(`update users set muted_until = now() - interval '1 second' where id = $1`, [ben.id]);
+    await suite.db.query(`update users set muted_until = now() - interval '1 second' where id = $1`, [
+      ben.id,
+    ]);
 
     expect(await say(ben.client, roomId, 'Back again')).toMatchObject({ body: 'Back again' });
   });
@@ -504,41 +498,41 @@ describe('a mute', () => {
 
 describe('roles', () => {
   it('the last admin cannot step down', async () => {
-    const ann = await signUpAdmin(server, db);
-    await onlyAdmins(db, ann);
+    const ann = await signUpAdmin(suite.server, suite.db);
+    await onlyAdmins(suite.db, ann);
 
     const error = await rejection(ann.client.admin.users.setRole.mutate({ userId: ann.id, role: 'user' }));
 
     expect(error.data?.code).toBe('CONFLICT');
     expect(error.message).toMatch(/last admin/i);
-    expect(await adminsAmong(db, ann)).toBe(1);
+    expect(await adminsAmong(suite.db, ann)).toBe(1);
     expect(await ann.client.admin.stats.query()).toMatchObject({ users: expect.any(Number) });
   });
 
   it('an admin may step down while another admin remains', async () => {
-    const [ann, ben] = [await signUpAdmin(server, db), await signUpAdmin(server, db)];
-    await onlyAdmins(db, ann, ben);
+    const [ann, ben] = [await signUpAdmin(suite.server, suite.db), await signUpAdmin(suite.server, suite.db)];
+    await onlyAdmins(suite.db, ann, ben);
 
     await ann.client.admin.users.setRole.mutate({ userId: ann.id, role: 'user' });
 
-    expect(await adminsAmong(db, ann, ben)).toBe(1);
+    expect(await adminsAmong(suite.db, ann, ben)).toBe(1);
     expect(await codeOf(ben.client.admin.users.setRole.mutate({ userId: ben.id, role: 'user' }))).toBe(
       'CONFLICT',
     );
   });
 
   it('two admins demoting each other at the same moment still leave an admin', async () => {
-    const [ann, ben] = [await signUpAdmin(server, db), await signUpAdmin(server, db)];
+    const [ann, ben] = [await signUpAdmin(suite.server, suite.db), await signUpAdmin(suite.server, suite.db)];
 
     for (let round = 0; round < 5; round++) {
-      await onlyAdmins(db, ann, ben);
+      await onlyAdmins(suite.db, ann, ben);
 
       const results = await Promise.allSettled([
         ann.client.admin.users.setRole.mutate({ userId: ben.id, role: 'user' }),
         ben.client.admin.users.setRole.mutate({ userId: ann.id, role: 'user' }),
       ]);
 
-      expect(await adminsAmong(db, ann, ben)).toBeGreaterThanOrEqual(1);
+      expect(await adminsAmong(suite.db, ann, ben)).toBeGreaterThanOrEqual(1);
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     }
   });
@@ -546,14 +540,14 @@ describe('roles', () => {
 
 describe('admin.stats', () => {
   it('counts people, today’s messages, open reports and who is connected, and shows this instance', async () => {
-    const admin = await signUpAdmin(server, db);
+    const admin = await signUpAdmin(suite.server, suite.db);
     const before = await admin.client.admin.stats.query();
 
-    const ben = await signUp(server);
-    const cat = await signUp(server);
+    const ben = await signUp(suite.server);
+    const cat = await signUp(suite.server);
     const message = await say(ben.client, await publicRoomId(ben.client), 'Counting');
     await cat.client.chat.report.mutate({ messageId: message.id, reason: 'Just testing' });
-    const tab = openSocket(server, { cookie: ben.account.cookie });
+    const tab = openSocket(suite.server, { cookie: ben.account.cookie });
     expect(await watchSession(tab.client).next()).toEqual({ type: 'active' });
 
     const after = await until(async () => {
@@ -566,9 +560,9 @@ describe('admin.stats', () => {
       openReports: before.openReports + 1,
       connectedPeople: before.connectedPeople + 1,
     });
-    const { rows } = await db.query<{ count: string }>('select count(*) from users');
+    const { rows } = await suite.db.query<{ count: string }>('select count(*) from users');
     expect(after.users).toBe(Number(rows[0]?.count));
-    const here = after.instances.find((instance) => instance.instanceId === instanceIdOf(server));
+    const here = after.instances.find((instance) => instance.instanceId === instanceIdOf(suite.server));
     expect(here).toMatchObject({
       sockets: expect.any(Number),
       people: expect.any(Number),
@@ -589,11 +583,11 @@ describe('two instances of one deployment (A and B, sharing the database and Red
   let b: TestServer;
 
   beforeAll(async () => {
-    a = server;
+    a = suite.server;
     b = await startTestServer({
       env: chattyLimits,
-      databaseUrl: server.databaseUrl,
-      redisPrefix: server.deps.config.redisKeyPrefix,
+      databaseUrl: suite.server.databaseUrl,
+      redisPrefix: suite.server.deps.config.redisKeyPrefix,
     });
   });
 
@@ -603,7 +597,7 @@ describe('two instances of one deployment (A and B, sharing the database and Red
   });
 
   it('a ban through A closes the banned person’s sockets on B and on A within a second', async () => {
-    const admin = await signUpAdmin(a, db);
+    const admin = await signUpAdmin(a, suite.db);
     const ben = await signUp(a);
     const { token } = await a.client().auth.createToken.mutate({
       login: ben.username,
@@ -635,7 +629,7 @@ describe('two instances of one deployment (A and B, sharing the database and Red
   });
 
   it('admin.stats on A shows both instances, and sockets opened on B count on B', async () => {
-    const admin = await signUpAdmin(a, db);
+    const admin = await signUpAdmin(a, suite.db);
     const [ann, ben] = [await signUp(a), await signUp(a)];
     const onB = [
       openSocket(b, { cookie: ann.account.cookie }),

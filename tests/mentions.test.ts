@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Deps } from '../src/server/deps.ts';
 import { appendMentioning } from '../src/server/services/chat/mentions.ts';
 import {
@@ -13,26 +12,14 @@ import {
   until,
   watchUserEvents,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import type { Client, Person } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 
 const mentionsPerMessage = 3;
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({
-    env: { ...chattyLimits, MENTIONS_PER_MESSAGE: String(mentionsPerMessage) },
-  });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
+const suite = serverSuite({
+  env: { ...chattyLimits, MENTIONS_PER_MESSAGE: String(mentionsPerMessage) },
 });
 
 const shown = (person: Person) => expect.objectContaining({ id: person.id, username: person.username });
@@ -49,7 +36,7 @@ async function mentionNotifications(client: Client) {
 }
 
 async function storedMentions(messageId: string): Promise<number[]> {
-  const { rows } = await db.query<{ user_id: number }>(
+  const { rows } = await suite.db.query<{ user_id: number }>(
     'select user_id from message_mentions where message_id = $1 order by user_id',
     [messageId],
   );
@@ -58,7 +45,7 @@ async function storedMentions(messageId: string): Promise<number[]> {
 
 describe('mentioning someone in the public room', () => {
   it('a script writing a plain "@name" mentions them: stored by id, counted, in the bell, read away', async () => {
-    const [ann, bob] = await people(server, 'Ann', 'Bob');
+    const [ann, bob] = await people(suite.server, 'Ann', 'Bob');
     const roomId = await publicRoomId(ann.client);
     const bobsFeed = await watchUserEvents(bob.client);
 
@@ -84,7 +71,7 @@ describe('mentioning someone in the public room', () => {
   });
 
   it('shows the person as they are now: a new display name reaches old mentions', async () => {
-    const [ann, bob] = await people(server, 'Ann', 'Bob');
+    const [ann, bob] = await people(suite.server, 'Ann', 'Bob');
     const roomId = await publicRoomId(ann.client);
     const message = await say(ann.client, roomId, `thanks @${bob.username}!`);
     await bob.client.users.updateProfile.mutate({ displayName: 'Robert' });
@@ -94,7 +81,7 @@ describe('mentioning someone in the public room', () => {
   });
 
   it('names nobody for @everyone, @here, an email address or someone who does not exist', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
     const message = await say(
       ann.client,
@@ -106,7 +93,7 @@ describe('mentioning someone in the public room', () => {
   });
 
   it('someone who blocked the sender is not mentioned: no record, no count, no bell', async () => {
-    const [ann, cat] = await people(server, 'Ann', 'Cat');
+    const [ann, cat] = await people(suite.server, 'Ann', 'Cat');
     await cat.client.friends.block.mutate({ userId: ann.id });
     const roomId = await publicRoomId(ann.client);
     const message = await say(ann.client, roomId, `hey @${cat.username}`);
@@ -118,7 +105,7 @@ describe('mentioning someone in the public room', () => {
 
 describe('who can be mentioned in a private room', () => {
   it('only its two members; the live event carries the mention, and an outsider named stays text', async () => {
-    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const [ann, bob, cat] = await people(suite.server, 'Ann', 'Bob', 'Cat');
     const room = await privateRoomOf(ann, bob);
     const events = followRoom(bob.client, room.id, '0');
     const message = await say(ann.client, room.id, `@${bob.username} and @${cat.username}, see this`);
@@ -135,7 +122,7 @@ describe('who can be mentioned in a private room', () => {
   });
 
   it('the composer is offered the other member only, and a stranger may not ask', async () => {
-    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const [ann, bob, cat] = await people(suite.server, 'Ann', 'Bob', 'Cat');
     const room = await privateRoomOf(ann, bob);
     const { items } = await ann.client.chat.mentionCandidates.query({ roomId: room.id, query: '' });
     expect(items).toEqual([shown(bob)]);
@@ -146,7 +133,7 @@ describe('who can be mentioned in a private room', () => {
 
 describe('edits and deletions', () => {
   it('an edit re-resolves: a new name gets a bell entry, a removed one stops counting, a deletion clears all', async () => {
-    const [ann, bob, cat] = await people(server, 'Ann', 'Bob', 'Cat');
+    const [ann, bob, cat] = await people(suite.server, 'Ann', 'Bob', 'Cat');
     const roomId = await publicRoomId(ann.client);
     const bobsFeed = await watchUserEvents(bob.client);
     const message = await say(ann.client, roomId, `ping @${bob.username}`);
@@ -173,13 +160,13 @@ describe('edits and deletions', () => {
 
 describe('mention spam', () => {
   it(`refuses a message or an edit naming more than ${mentionsPerMessage} people, storing nothing`, async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
-    const before = await storedState(db, roomId);
+    const before = await storedState(suite.db, roomId);
     const refused = await rejection(say(ann.client, roomId, '@aaa @bbb @ccc @ddd hello'));
     expect(refused.data?.code).toBe('BAD_REQUEST');
     expect(refused.message).toBe('A message can mention at most 3 different people; this one names 4.');
-    expect(await storedState(db, roomId)).toEqual(before);
+    expect(await storedState(suite.db, roomId)).toEqual(before);
 
     // The same name many times is one mention.
     const repeated = await say(ann.client, roomId, '@aaa @aaa @AAA @aaa @bbb');

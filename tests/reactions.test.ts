@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fromNow, hour, signUpAdmin } from './helpers/admin.ts';
 import {
   chattyLimits,
@@ -12,31 +11,19 @@ import {
   say,
   storedState,
 } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import type { Client } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 
 const reactionsPerMinute = 12;
 const emojiPerMessage = 3;
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({
-    env: {
-      ...chattyLimits,
-      REACTIONS_PER_MINUTE: String(reactionsPerMinute),
-      REACTION_EMOJI_PER_MESSAGE: String(emojiPerMessage),
-    },
-  });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
+const suite = serverSuite({
+  env: {
+    ...chattyLimits,
+    REACTIONS_PER_MINUTE: String(reactionsPerMinute),
+    REACTION_EMOJI_PER_MESSAGE: String(emojiPerMessage),
+  },
 });
 
 const react = (client: Client, messageId: string, emoji: string, on = true) =>
@@ -49,17 +36,17 @@ async function reactionsIn(client: Client, roomId: number) {
 
 describe('reacting to a message', () => {
   it('adds a reaction once, counts two people, takes one back, and never marks the message edited', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Pizza tonight?');
 
     const first = await react(ben.client, message.id, '🍕');
     expect(first.reactions).toEqual([{ emoji: '🍕', count: 1, userIds: [ben.id] }]);
-    const before = await storedState(db, room.id);
+    const before = await storedState(suite.db, room.id);
     const again = await react(ben.client, message.id, '🍕');
     expect(again.reactions).toEqual(first.reactions);
     // Adding twice changes nothing: no event, no position taken.
-    expect(await storedState(db, room.id)).toEqual(before);
+    expect(await storedState(suite.db, room.id)).toEqual(before);
 
     await react(ann.client, message.id, '🍕');
     await react(ann.client, message.id, '👍');
@@ -73,14 +60,14 @@ describe('reacting to a message', () => {
       { emoji: '🍕', count: 1, userIds: [ann.id] },
       { emoji: '👍', count: 1, userIds: [ann.id] },
     ]);
-    const afterRemoval = await storedState(db, room.id);
+    const afterRemoval = await storedState(suite.db, room.id);
     await react(ben.client, message.id, '🍕', false);
-    expect(await storedState(db, room.id)).toEqual(afterRemoval);
+    expect(await storedState(suite.db, room.id)).toEqual(afterRemoval);
     expect(taken).toMatchObject({ body: 'Pizza tonight?', editedAt: null });
   });
 
   it('reaches another reader live as message.edited with the new reactions, and resumes with them', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Ship it?');
     const bensView = await openRoom(ben.client, room.id);
@@ -98,7 +85,7 @@ describe('reacting to a message', () => {
   });
 
   it('lets anyone who can read see who reacted, and refuses a stranger to the room', async () => {
-    const [ann, ben, cat] = await people(server, 'Ann', 'Ben', 'Cat');
+    const [ann, ben, cat] = await people(suite.server, 'Ann', 'Ben', 'Cat');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Just us');
     await react(ben.client, message.id, '❤️');
@@ -113,18 +100,18 @@ describe('reacting to a message', () => {
       'FORBIDDEN',
     );
     expect(
-      await codeOf(server.client().chat.react.mutate({ messageId: message.id, emoji: '❤️', on: true })),
+      await codeOf(suite.server.client().chat.react.mutate({ messageId: message.id, emoji: '❤️', on: true })),
     ).toBe('UNAUTHORIZED');
   });
 });
 
 describe('who reacted, in the public room', () => {
   it('a visitor who is not signed in sees the reactions and the names, and cannot react', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const roomId = await publicRoomId(ann.client);
     const message = await say(ann.client, roomId, 'Open to all');
     await react(ben.client, message.id, '👋');
-    const visitor = server.client();
+    const visitor = suite.server.client();
 
     const { items } = await visitor.chat.reactors.query({ messageId: message.id, emoji: '👋' });
     expect(items.map((person) => person.displayName)).toEqual(['Ben']);
@@ -134,7 +121,7 @@ describe('who reacted, in the public room', () => {
 
 describe('what reacting refuses', () => {
   it('refuses text that is not one emoji from the list, with a message a person understands', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const message = await say(ann.client, await publicRoomId(ann.client), 'Hello');
     for (const emoji of ['<img src=x onerror=alert(1)>', '👍👍', 'ok', '', '👍\u200b']) {
       const error = await rejection(react(ann.client, message.id, emoji));
@@ -144,7 +131,7 @@ describe('what reacting refuses', () => {
   });
 
   it('refuses a deleted message and one that does not exist', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Oops');
     await react(ben.client, message.id, '😂');
@@ -158,7 +145,7 @@ describe('what reacting refuses', () => {
   });
 
   it('refuses a muted person and a former friend, who can still see the reactions', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Still friends?');
     await react(ben.client, message.id, '🤝');
@@ -166,8 +153,8 @@ describe('what reacting refuses', () => {
     expect(await codeOf(react(ben.client, message.id, '🤝', false))).toBe('FORBIDDEN');
     expect(await reactionsIn(ben.client, room.id)).toEqual([{ emoji: '🤝', count: 1, userIds: [ben.id] }]);
 
-    const admin = await signUpAdmin(server, db);
-    const [dan] = await people(server, 'Dan');
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [dan] = await people(suite.server, 'Dan');
     const inPublic = await say(ann.client, await publicRoomId(ann.client), 'Hi all');
     await admin.client.admin.users.mute.mutate({ userId: dan.id, reason: 'Spam', until: fromNow(hour) });
     const error = await rejection(react(dan.client, inPublic.id, '👍'));
@@ -176,7 +163,7 @@ describe('what reacting refuses', () => {
   });
 
   it(`allows at most ${emojiPerMessage} different emoji on a message, yet more people on those`, async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const message = await say(ann.client, await publicRoomId(ann.client), 'Vote');
     for (const emoji of ['👍', '👎', '🤔']) await react(ann.client, message.id, emoji);
 
@@ -194,7 +181,7 @@ describe('what reacting refuses', () => {
   });
 
   it('stops a reaction flood with TOO_MANY_REQUESTS and the seconds to wait', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const message = await say(ann.client, await publicRoomId(ann.client), 'Click me');
     for (let i = 0; i < reactionsPerMinute; i++) await react(ann.client, message.id, '🔥', i % 2 === 0);
 
@@ -204,12 +191,12 @@ describe('what reacting refuses', () => {
   });
 
   it('keeps one reaction when two tabs add the same one at once', async () => {
-    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);
     const message = await say(ann.client, room.id, 'Race');
     await Promise.all([react(ben.client, message.id, '👀'), react(ben.client, message.id, '👀')]);
     expect(await reactionsIn(ann.client, room.id)).toEqual([{ emoji: '👀', count: 1, userIds: [ben.id] }]);
-    const { rows } = await db.query('select 1 from reactions where message_id = $1', [message.id]);
+    const { rows } = await suite.db.query('select 1 from reactions where message_id = $1', [message.id]);
     expect(rows).toHaveLength(1);
   });
 });
