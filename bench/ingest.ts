@@ -77,6 +77,12 @@ async function baseline(db: BenchDatabase, rooms: number[], senders: number, dur
   return { answer, problems };
 }
 
+/** `HTTP 503 × 8, no HTTP answer × 2`. */
+const failureList = (failures: Record<string, number>) =>
+  Object.entries(failures)
+    .map(([why, count]) => `${why} × ${count}`)
+    .join(', ');
+
 type IngestSummary = Omit<IngestAnswer, 'clientIds'> & {
   cpuPerMessage: number;
   transactionsPerMessage: number;
@@ -135,7 +141,8 @@ export async function runIngest(options: IngestOptions) {
           );
           const transactions = await transactionsPerMessage(db, clientIds);
           problems.push(...(await checkStored(db, clientIds, 'messages')).map((p) => `${name}: ${p}`));
-          if (answer.errors) problems.push(`${name}: ${answer.errors} sends failed`);
+          if (answer.errors)
+            problems.push(`${name}: ${answer.errors} sends failed (${failureList(answer.failures)})`);
           measured.push({
             name,
             transport,

@@ -29,6 +29,8 @@ export interface IngestAnswer {
   p99: number;
   max: number;
   errors: number;
+  /** What the failed sends answered (`HTTP 503`, `TOO_MANY_REQUESTS`, …), and how many of each. */
+  failures: Record<string, number>;
   /** clientIds acknowledged, so the orchestrator can check each is stored once. */
   clientIds: string[];
   error?: string;
@@ -38,6 +40,8 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
   const latencies: number[] = [];
   const clientIds: string[] = [];
   let errors = 0;
+  const failures = new Map<string, number>();
+  const failed = (why: string) => failures.set(why, (failures.get(why) ?? 0) + 1);
   const agent = new http.Agent({ keepAlive: true, maxSockets: request.senders.length });
   const pool =
     request.kind === 'baseline'
@@ -61,7 +65,9 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     const input = { roomId, clientId, body: `ingest ${clientId}` };
     const caller = callers?.[sender]?.caller;
     if (caller) return caller.mutate('chat.send', input);
-    return (await postProcedure(agent, request.url, 'chat.send', token, input)) === 200;
+    const status = await postProcedure(agent, request.url, 'chat.send', token, input);
+    if (status !== 200) failed(status === 0 ? 'no HTTP answer' : `HTTP ${status}`);
+    return status === 200;
   };
   const sendBaseline = async (roomId: number, clientId: string) => {
     await pool!.query(
@@ -80,7 +86,10 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
         const clientId = `ingest-${tag}-${s}-${i}`;
         const at = performance.now();
         const ok = await (pool
-          ? sendBaseline(roomId, clientId).catch(() => false)
+          ? sendBaseline(roomId, clientId).catch((error: Error) => {
+              failed(`SQL: ${error.message}`);
+              return false;
+            })
           : sendParley(s, token, roomId, clientId));
         if (!ok) {
           errors++;
@@ -92,6 +101,8 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  for (const { caller } of callers ?? [])
+    for (const [why, count] of caller.failures) failures.set(why, (failures.get(why) ?? 0) + count);
   agent.destroy();
   for (const sender of callers ?? []) sender.socket.close();
   await pool?.end();
@@ -100,6 +111,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     perSecond: Math.round(latencies.length / seconds),
     ...summarise(Float64Array.from(latencies)),
     errors,
+    failures: Object.fromEntries(failures),
     clientIds,
   };
 }

@@ -13,13 +13,18 @@ const comma = 44;
 export class SocketCaller {
   private nextId = firstCallId;
   private readonly pending = new Map<number, (ok: boolean) => void>();
+  /** Refused calls by the error code the server answered with, so a bench can say what failed. */
+  readonly failures = new Map<string, number>();
 
   constructor(private readonly socket: WebSocket) {}
 
   /** Resolves true when the server answered with a result, false with an error or a closed socket. */
   mutate(path: string, input: unknown): Promise<boolean> {
     const id = this.nextId++;
-    if (this.socket.readyState !== WebSocket.OPEN) return Promise.resolve(false);
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      this.failed('socket closed');
+      return Promise.resolve(false);
+    }
     this.socket.send(JSON.stringify({ id, method: 'mutation', params: { path, input } }));
     return new Promise((resolve) => this.pending.set(id, resolve));
   }
@@ -31,8 +36,14 @@ export class SocketCaller {
     if (id < firstCallId) return false;
     const resolve = this.pending.get(id);
     this.pending.delete(id);
-    resolve?.(!frame.includes('"error"'));
+    const refused = frame.includes('"error"');
+    if (refused) this.failed(/"code":"([A-Z_]+)"/.exec(frame.toString())?.[1] ?? 'error');
+    resolve?.(!refused);
     return true;
+  }
+
+  private failed(why: string): void {
+    this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
   }
 }
 
