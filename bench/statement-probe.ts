@@ -96,6 +96,12 @@ try {
     ['statement', 'PostgreSQL µs', 'Node µs', 'wall µs'],
     rows,
   );
+  // What the connection keeps for the statements it has prepared: the price of keeping their plans.
+  const [plans] = await em().execute<{ bytes: number | null }[]>(
+    `select sum(total_bytes)::int as bytes from pg_backend_memory_contexts
+      where name in ('CachedPlan', 'CachedPlanSource', 'CachedPlanQuery')`,
+  );
+  console.log(`plans cached by the connection: ${((plans?.bytes ?? 0) / 2 ** 20).toFixed(2)} MiB`);
 } finally {
   await orm.close();
   await db.drop();
