@@ -4,7 +4,7 @@
  * every acknowledged clientId stored exactly once. The baseline is the same append as one SQL statement sent
  * straight to PostgreSQL, measured in the same run.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import {
   type BenchDatabase,
   benchDatabase,
@@ -40,6 +40,23 @@ async function transactionsPerMessage(db: BenchDatabase, clientIds: string[]): P
     [clientIds],
   );
   return Number(row?.n) / Math.max(1, clientIds.length);
+}
+
+/** CPU used so far by each PostgreSQL backend on the bench database (the server's pooled connections, mostly). */
+async function backendCpu(db: BenchDatabase): Promise<Map<number, number>> {
+  const backends = await db.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  // A backend that ended since the list was read (an idle connection let go) counts as nothing.
+  const cpuOf = (pid: number) => (existsSync(`/proc/${pid}`) ? cpuMicros(pid) : 0);
+  return new Map(backends.map(({ pid }) => [pid, cpuOf(pid)]));
+}
+
+/** PostgreSQL's CPU since `before` (a backend started since counts from zero). */
+async function backendCpuSince(db: BenchDatabase, before: Map<number, number>): Promise<number> {
+  let used = 0;
+  for (const [pid, now] of await backendCpu(db)) used += now - (before.get(pid) ?? 0);
+  return used;
 }
 
 /** Problems with what was stored: a gap or repeat in any room's positions, an acknowledged message not stored once. */
@@ -85,6 +102,8 @@ const failureList = (failures: Record<string, number>) =>
 
 type IngestSummary = Omit<IngestAnswer, 'clientIds'> & {
   cpuPerMessage: number;
+  /** PostgreSQL's own CPU per message: what the statements cost, apart from waiting for a core. */
+  databaseCpuPerMessage: number;
   transactionsPerMessage: number;
 };
 
@@ -129,6 +148,7 @@ export async function runIngest(options: IngestOptions) {
           const name = `${scenario.name}, ${transport === 'http' ? 'HTTP' : 'socket'}`;
           console.log(`\ningest: ${name}, ${scenario.senders.length} senders`);
           const cpuBefore = cpuMicros(server.proc.pid);
+          const databaseBefore = await backendCpu(db);
           const { clientIds, ...answer } = await drive({
             kind: 'parley',
             transport,
@@ -136,9 +156,9 @@ export async function runIngest(options: IngestOptions) {
             senders: scenario.senders,
             durationMs: options.durationMs,
           });
-          const cpuPerMessage = Math.round(
-            (cpuMicros(server.proc.pid) - cpuBefore) / Math.max(1, answer.acked),
-          );
+          const perMessage = (micros: number) => Math.round(micros / Math.max(1, answer.acked));
+          const cpuPerMessage = perMessage(cpuMicros(server.proc.pid) - cpuBefore);
+          const databaseCpuPerMessage = perMessage(await backendCpuSince(db, databaseBefore));
           const transactions = await transactionsPerMessage(db, clientIds);
           problems.push(...(await checkStored(db, clientIds, 'messages')).map((p) => `${name}: ${p}`));
           if (answer.errors)
@@ -146,7 +166,7 @@ export async function runIngest(options: IngestOptions) {
           measured.push({
             name,
             transport,
-            ours: { ...answer, cpuPerMessage, transactionsPerMessage: transactions },
+            ours: { ...answer, cpuPerMessage, databaseCpuPerMessage, transactionsPerMessage: transactions },
           });
         }
         // The baseline after Parley's runs, as before the socket runs were added: its heavy writes (and the
@@ -161,6 +181,7 @@ export async function runIngest(options: IngestOptions) {
             ours.perSecond,
             `${ours.p50} / ${ours.p99}`,
             ours.cpuPerMessage,
+            ours.databaseCpuPerMessage,
             ours.transactionsPerMessage.toFixed(2),
             base.answer.perSecond,
             `${base.answer.p50} / ${base.answer.p99}`,
@@ -177,7 +198,17 @@ export async function runIngest(options: IngestOptions) {
   }
   printTable(
     'ingest (acknowledged messages a second; ack latency p50 / p99 in ms)',
-    ['case', 'Parley', 'latency', 'server µs/msg', 'transactions/msg', 'SQL only', 'latency', 'ratio'],
+    [
+      'case',
+      'Parley',
+      'latency',
+      'server µs/msg',
+      'PostgreSQL µs/msg',
+      'transactions/msg',
+      'SQL only',
+      'latency',
+      'ratio',
+    ],
     rows,
   );
   mkdirSync('bench/results', { recursive: true });

@@ -13,6 +13,7 @@ import {
   watchUserEvents,
 } from './helpers/chat.ts';
 import { rejection } from './helpers/errors.ts';
+import { loggedOrm } from './helpers/logged-orm.ts';
 import type { Client, Person } from './helpers/people.ts';
 import { serverSuite } from './helpers/server-suite.ts';
 
@@ -177,24 +178,22 @@ describe('mention spam', () => {
 
 describe('cost', () => {
   it('a message with no @name is sent with the one statement a plain send always made, in no transaction', async () => {
-    const statements: string[] = [];
-    const em = {
-      execute: async (text: string) => {
-        statements.push(text);
-        return [];
-      },
-      transactional: () => {
-        throw new Error('A plain message needs no transaction');
-      },
-    } as unknown as Parameters<typeof appendMentioning>[1];
-    const send = {
-      roomId: 1,
-      senderId: 1,
-      clientId: 'plain-1',
-      body: 'no names here: write to ann@example.com',
-    };
-    expect(await appendMentioning({} as Deps, em, send)).toBeNull();
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatch(/update rooms r set position[\s\S]*insert into messages/);
+    const [ann] = await people(server, 'Ann');
+    const roomId = await publicRoomId(ann.client);
+    const { orm, statements } = await loggedOrm(server.databaseUrl);
+    try {
+      const send = {
+        roomId,
+        senderId: ann.id,
+        clientId: 'plain-1',
+        body: 'no names here: write to ann@example.com',
+      };
+      const appended = await appendMentioning({} as Deps, orm.em.fork(), send);
+      expect(appended?.message.body).toBe(send.body);
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatch(/update rooms r set position[\s\S]*insert into messages/);
+    } finally {
+      await orm.close();
+    }
   });
 });

@@ -74,8 +74,8 @@ export interface BenchDatabase extends ScratchDatabase {
   close(): Promise<void>;
 }
 
-export async function benchDatabase(): Promise<BenchDatabase> {
-  const scratch = await createScratchDatabase('parley_bench');
+export async function benchDatabase(prefix = 'parley_bench'): Promise<BenchDatabase> {
+  const scratch = await createScratchDatabase(prefix);
   const pool = new pg.Pool({ connectionString: scratch.url, max: 2 });
   // Dropping the database ends its connections, idle ones too: pg reports that on the pool, and an unheard error
   // there would end the whole run.

@@ -17,6 +17,7 @@ import {
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
+import { loggedOrm } from '../helpers/logged-orm.ts';
 import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -173,6 +174,101 @@ describe('appendMessages', () => {
       UniqueConstraintViolationException,
     );
     expect((await publicRoom()).position).toBe(room.position + 1);
+  });
+});
+
+describe('the hot statements, run as prepared statements', () => {
+  const newSend = (roomId: number, senderId: number, body: string) => ({
+    roomId,
+    senderId,
+    clientId: `client-${++clientIds}`,
+    body,
+  });
+
+  it('a send inside a transaction that rolls back leaves nothing: no message, the room where it was', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const send = newSend(room.id, ann.id, 'never mind');
+    const changedMind = em().transactional(async (tx) => {
+      const appended = await appendMessage(tx, send);
+      expect(appended?.message.seq).toBe(room.position + 1);
+      expect(await tx.count(Message, { clientId: send.clientId })).toBe(1);
+      throw new Error('changed my mind');
+    });
+    await expect(changedMind).rejects.toThrow('changed my mind');
+    expect(await em().count(Message, { clientId: send.clientId })).toBe(0);
+    expect((await publicRoom()).position).toBe(room.position);
+    expect((await say(em(), room.id, ann.id, 'said instead'))?.message.seq).toBe(room.position + 1);
+  });
+
+  it('a clientId used before is still a unique violation inside a transaction, which then stores nothing', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const used = newSend(room.id, ann.id, 'once');
+    await appendMessage(em(), used);
+    const fresh = newSend(room.id, ann.id, 'first in the transaction');
+    const retry = em().transactional(async (tx) => {
+      await appendMessage(tx, fresh);
+      return appendMessage(tx, used);
+    });
+    await expect(retry).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+    expect(await em().count(Message, { clientId: fresh.clientId })).toBe(0);
+  });
+
+  it("shows in MikroORM's query log, one line each, as every other statement", async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const { orm, statements } = await loggedOrm(db.url);
+    try {
+      const appended = await say(orm.em.fork(), room.id, ann.id, 'logged');
+      await moveReadPositions(orm.em.fork(), [
+        { roomId: room.id, userId: ann.id, seq: appended?.message.seq ?? 0 },
+      ]);
+    } finally {
+      await orm.close();
+    }
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/insert into messages/);
+    expect(statements[1]).toMatch(/insert into room_members/);
+  });
+
+  it('stores bodies exactly as written, whatever characters they hold, alone or in a batch', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const bodies = [
+      'say "hi"',
+      'back\\slash',
+      '{braces}, and commas',
+      'NULL',
+      "it's",
+      'ünïcödé 🎉',
+      'line\nbreak',
+    ];
+    const batch = await appendMessages(
+      em(),
+      room.id,
+      bodies.map((body) => newSend(room.id, ann.id, body)),
+    );
+    expect(batch.map((appended) => appended?.message.body)).toStrictEqual(bodies);
+    const alone = await say(em(), room.id, ann.id, '{"a", NULL}');
+    expect(alone?.message.body).toBe('{"a", NULL}');
+  });
+
+  it('is one prepared statement on a connection for batches of every size, not one per size', async () => {
+    const ann = await person('Ann');
+    const room = await publicRoom();
+    const prepared = await em().transactional(async (tx) => {
+      for (const size of [1, 2, 5]) {
+        const sends = Array.from({ length: size }, (_, i) =>
+          newSend(room.id, ann.id, `batch of ${size}, ${i}`),
+        );
+        await appendMessages(tx, room.id, sends);
+      }
+      return tx.execute<{ count: string }[]>(
+        `select count(*) from pg_prepared_statements where statement like '%insert into messages%'`,
+      );
+    });
+    expect(prepared).toStrictEqual([{ count: '1' }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiToken, Session, User } from '../entities/index.ts';
-import { dateOrNull, queryOne, sql } from './sql.ts';
+import { dateOrNull, queryPreparedOne, sql } from './sql.ts';
 
 /*
  * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
@@ -60,7 +60,7 @@ export type SessionWithOwner = Pick<Session, 'id' | 'secretHash' | 'expiresAt' |
 
 /** The session with this id and its owner, in one statement; undefined when there is none. */
 export async function sessionWithOwner(em: EntityManager, id: string): Promise<SessionWithOwner | undefined> {
-  const row = await queryOne<
+  const row = await queryPreparedOne<
     OwnerRow & { secret_hash: Uint8Array; expires_at: string | Date; last_verified_at: string | Date }
   >(
     em,
@@ -87,7 +87,9 @@ export async function apiTokenWithOwner(
   em: EntityManager,
   id: string,
 ): Promise<ApiTokenWithOwner | undefined> {
-  const row = await queryOne<OwnerRow & { secret_hash: Uint8Array; last_used_at: string | Date | null }>(
+  const row = await queryPreparedOne<
+    OwnerRow & { secret_hash: Uint8Array; last_used_at: string | Date | null }
+  >(
     em,
     sql`select t.secret_hash, t.last_used_at, ${ownerColumns}
       from api_tokens t join users u on u.id = t.user_id where t.id = ${id}`,

@@ -9,7 +9,7 @@ import {
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
 import { attachmentsColumn, type StoredAttachment } from './images.ts';
 import { type MentionRow, mentionsColumn, shownUserOfMention, unreadMentionsCount } from './mentions.ts';
-import { dateOrNull, joined, list, query, queryOne, sql } from './sql.ts';
+import { dateOrNull, list, query, queryOne, queryPrepared, sql } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
@@ -180,14 +180,14 @@ export async function appendMessages(
   roomId: number,
   sends: readonly Send[],
 ): Promise<(AppendedMessage | null)[]> {
-  const values = sends.map(
-    (send, ord) =>
-      sql`(${ord}::int, ${send.senderId}::int, ${send.clientId}::text, ${send.body}::text, ${send.replyToId ?? null}::bigint)`,
-  );
-  const rows = await query<AppendedRow>(
+  // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
+  // statement (a text's plan holds ~0.5–0.8 MB of each pooled connection's memory; docs/performance.md, entry 15).
+  const rows = await queryPrepared<AppendedRow>(
     em,
     sql`with sent as (
-        select * from (values ${joined(values)}) as s(ord, sender_id, client_id, body, reply_to_id)),
+        select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.senderId)}::int[],
+          ${sends.map((send) => send.clientId)}::text[], ${sends.map((send) => send.body)}::text[],
+          ${sends.map((send) => send.replyToId ?? null)}::bigint[]) as s(ord, sender_id, client_id, body, reply_to_id)),
       allowed as (
         select s.*, row_number() over (order by s.ord) as k, count(*) over () as n
         from sent s join rooms r on r.id = ${roomId}
@@ -273,8 +273,7 @@ export async function moveReadPositions(
   moves: readonly ReadMove[],
 ): Promise<(MovedRead | null)[]> {
   if (moves.length === 0) return [];
-  const wanted = moves.map((m) => sql`(${m.roomId}::int, ${m.userId}::int, ${m.seq}::bigint)`);
-  const rows = await query<{
+  const rows = await queryPrepared<{
     room_id: number;
     user_id: number;
     read_seq: string;
@@ -284,7 +283,9 @@ export async function moveReadPositions(
     em,
     sql`with wanted as (
         select distinct on (room_id, user_id) room_id, user_id, seq
-        from (values ${joined(wanted)}) as w(room_id, user_id, seq)
+        -- Columns of arrays: one statement text (and one prepared plan) for every batch size, as the append.
+        from unnest(${moves.map((m) => m.roomId)}::int[], ${moves.map((m) => m.userId)}::int[],
+          ${moves.map((m) => m.seq)}::bigint[]) as w(room_id, user_id, seq)
         order by room_id, user_id, seq desc),
       readable as (
         select w.room_id, w.user_id, least(w.seq, r.position) as seq, r.position
@@ -397,7 +398,7 @@ export async function messagesBefore(
   beforeSeq: number | null,
   limit: number,
 ): Promise<MessageWithSender[]> {
-  const rows = await query<MessageWithSenderRow>(
+  const rows = await queryPrepared<MessageWithSenderRow>(
     em,
     sql`select ${messageWithSenderColumns} from messages m join users u on u.id = m.sender_id
       where m.room_id = ${roomId} ${beforeSeq === null ? sql`` : sql`and m.seq < ${beforeSeq}`}
@@ -431,7 +432,7 @@ export async function eventsAfter(
   before: number | null,
   limit: number,
 ): Promise<StoredEvent[]> {
-  const rows = await query<MessageWithSenderRow & { position: string; type: RoomEvent['type'] }>(
+  const rows = await queryPrepared<MessageWithSenderRow & { position: string; type: RoomEvent['type'] }>(
     em,
     sql`select e.position, e.type, ${messageWithSenderColumns}
       from room_events e join messages m on m.id = e.message_id join users u on u.id = m.sender_id
