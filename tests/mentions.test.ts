@@ -178,9 +178,9 @@ describe('mention spam', () => {
 
 describe('cost', () => {
   it('a message with no @name is sent with the one statement a plain send always made, in no transaction', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const roomId = await publicRoomId(ann.client);
-    const { orm, statements } = await loggedOrm(server.databaseUrl);
+    const { orm, statements } = await loggedOrm(suite.server.databaseUrl);
     try {
       const send = {
         roomId,
