@@ -39,7 +39,7 @@ export const User = defineEntity({
     { name: 'users_email_key', properties: ['email'] },
   ],
   indexes: [
-    // Trigram indexes serve substring search; the pattern-ops ones serve prefix search for short queries.
+    // Trigram indexes serve substring search; the pattern-ops ones serve exact and prefix search in byte order.
     {
       name: 'users_username_trgm',
       expression: 'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops)',
@@ -54,8 +54,12 @@ export const User = defineEntity({
       expression: 'create index users_username_prefix on users (lower(username) text_pattern_ops)',
     },
     {
-      name: 'users_display_name_prefix',
-      expression: 'create index users_display_name_prefix on users (lower(display_name) text_pattern_ops)',
+      // The username beside the display name lets a prefix search pass over display-name matches whose username
+      // sorts beyond its page inside the index, without reading their rows.
+      name: 'users_display_name_username_prefix',
+      expression:
+        'create index users_display_name_username_prefix on users ' +
+        '(lower(display_name) text_pattern_ops, lower(username) text_pattern_ops)',
     },
   ],
   checks: [

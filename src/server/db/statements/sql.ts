@@ -50,10 +50,10 @@ export function list(values: readonly unknown[]): Sql {
   return new Sql(values.map(() => '?').join(', '), values);
 }
 
-/** Fragments one after another, separated by commas (rows of a `values` list, say). */
-export function joined(fragments: readonly Sql[]): Sql {
+/** Fragments one after another, separated by commas (rows of a `values` list, say) or by `separator`. */
+export function joined(fragments: readonly Sql[], separator = ', '): Sql {
   return new Sql(
-    fragments.map((f) => f.text).join(', '),
+    fragments.map((f) => f.text).join(separator),
     fragments.flatMap((f) => f.params),
   );
 }
