@@ -192,7 +192,8 @@ export async function searchPeople(
     ranks.map(
       ({ name, hits }, i) =>
         sql`${name} as materialized (select * from (${hits(terms)}) hits
-          where ${roomLeftAfter(ranks.slice(0, i), terms.limit)})`,
+          where ${roomLeftAfter(ranks.slice(0, i), terms.limit)}
+          order by sort_name using ~<~ limit ${terms.limit})`,
     ),
   );
   const page = joined(
