@@ -175,6 +175,7 @@ export async function runSearchBench(options: { quick?: boolean } = {}): Promise
       "EXPLAIN ANALYZE, substring query 'ernan' (as searchUsers sends it)",
       await explain(orm, 'ernan'),
     );
+    printPlan("EXPLAIN ANALYZE, 3-character prefix query 'oli'", await explain(orm, 'oli'));
     printPlan("EXPLAIN ANALYZE, 2-character query 'zo'", await explain(orm, 'zo'));
     const messages = await benchMessageSearch(orm, options.quick ? quickMessages : fullMessages);
     writeFileSync(
