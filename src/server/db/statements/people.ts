@@ -135,12 +135,18 @@ function prefixHitsSql(terms: SearchTerms) {
         order by sort_name using ~<~ offset ${terms.limit - 1} limit 1), ${aboveEveryUsername})`;
 }
 
-/** Matches inside a name, through the trigram indexes: read and sorted only when the ranks above leave room. */
+/**
+ * Matches inside a name, through the trigram indexes: read and sorted only when the ranks above leave room.
+ * `offset 0` plans them as a whole, so the cost follows the number of matches: asked for a page in order, the
+ * planner may walk the username index instead, trusting a LIKE '%…%' estimate (it walked 7,000 names for "999",
+ * 280 matches; a rarer one could walk all of them).
+ */
 function insideHitsSql(terms: SearchTerms) {
   return sql`select ${hitColumns} from users u
     where (lower(u.username) like ${terms.holds} or lower(u.display_name) like ${terms.holds})
       and not (starts_with(lower(u.username), ${terms.text}) or starts_with(lower(u.display_name), ${terms.text}))
-      and ${findableSql(terms, insideRank)}`;
+      and ${findableSql(terms, insideRank)}
+    offset 0`;
 }
 
 /**
