@@ -127,8 +127,8 @@ async function measure(orm: Orm, kind: Kind) {
   };
 }
 
-/** Runs searchUsers once with its SQL captured, then EXPLAIN ANALYZEs exactly that SQL. */
-async function explain(orm: Orm, query: string): Promise<string[]> {
+/** Runs searchUsers once with its SQL captured, then EXPLAINs exactly that SQL (with `options`). */
+async function explain(orm: Orm, query: string, options = 'analyze, buffers'): Promise<string[]> {
   const em = orm.em.fork() as EntityManager;
   const captured: { text: string; params: unknown[] }[] = [];
   const execute = em.execute.bind(em);
@@ -141,8 +141,30 @@ async function explain(orm: Orm, query: string): Promise<string[]> {
   if (!search) throw new Error('searchUsers ran no SQL');
   const plan = await orm.em
     .fork()
-    .execute<Record<string, string>[]>(`explain (analyze, buffers) ${search.text}`, search.params);
+    .execute<Record<string, string>[]>(`explain (${options}) ${search.text}`, search.params);
   return plan.map((row) => row['QUERY PLAN'] ?? '');
+}
+
+/**
+ * PostgreSQL's own planning and execution time for a kind's statement, the median over its queries: apart from
+ * the round trip and the Node side, which a busy machine inflates.
+ */
+async function databaseTimes(orm: Orm, kind: Kind) {
+  const planning: number[] = [];
+  const execution: number[] = [];
+  for (const query of kind.queries) {
+    const summary = await explain(orm, query, 'analyze, timing off, summary');
+    const ms = (label: string) =>
+      Number(summary.find((line) => line.startsWith(label))?.match(/[\d.]+/)?.[0] ?? Number.NaN);
+    planning.push(ms('Planning Time'));
+    execution.push(ms('Execution Time'));
+  }
+  planning.sort((a, b) => a - b);
+  execution.sort((a, b) => a - b);
+  return {
+    'db planning ms': percentile(planning, 50).toFixed(2),
+    'db execution ms': percentile(execution, 50).toFixed(2),
+  };
 }
 
 function printPlan(title: string, plan: string[]): void {
@@ -168,7 +190,8 @@ export async function runSearchBench(options: { quick?: boolean } = {}): Promise
     console.log(`filled and analysed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const kinds = await queryKinds(orm.em.fork() as EntityManager);
     const results = [];
-    for (const kind of kinds) results.push(await measure(orm, kind));
+    for (const kind of kinds)
+      results.push({ ...(await measure(orm, kind)), ...(await databaseTimes(orm, kind)) });
     console.table(results);
     mkdirSync('bench/results', { recursive: true });
     printPlan(
