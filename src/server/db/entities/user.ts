@@ -40,14 +40,18 @@ export const User = defineEntity({
   ],
   indexes: [
     // Trigram indexes serve substring search; the pattern-ops ones serve exact and prefix search in byte order.
+    // Without fastupdate a sign-up goes straight into the trigram index: in GIN's pending list it would be read
+    // by every search until autovacuum came by (1,500 pending sign-ups made an exact-username search 0.7 -> 3 ms).
     {
       name: 'users_username_trgm',
-      expression: 'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops)',
+      expression:
+        'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops) with (fastupdate = off)',
     },
     {
       name: 'users_display_name_trgm',
       expression:
-        'create index users_display_name_trgm on users using gin (lower(display_name) gin_trgm_ops)',
+        'create index users_display_name_trgm on users using gin (lower(display_name) gin_trgm_ops) ' +
+        'with (fastupdate = off)',
     },
     {
       name: 'users_username_prefix',
