@@ -13,6 +13,8 @@ import { Migration20261203172623_replies } from './Migration20261203172623_repli
 import { Migration20261204162013_images } from './Migration20261204162013_images.ts';
 import { Migration20261204162049_mentions } from './Migration20261204162049_mentions.ts';
 import { Migration20261204193658_message_search_vector } from './Migration20261204193658_message_search_vector.ts';
+import { Migration20261204221759_people_search_prefix } from './Migration20261204221759_people_search_prefix.ts';
+import { Migration20261204225500_people_trigram_no_pending } from './Migration20261204225500_people_trigram_no_pending.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -35,5 +37,13 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261204193658_message_search_vector',
     class: Migration20261204193658_message_search_vector,
+  },
+  {
+    name: 'Migration20261204221759_people_search_prefix',
+    class: Migration20261204221759_people_search_prefix,
+  },
+  {
+    name: 'Migration20261204225500_people_trigram_no_pending',
+    class: Migration20261204225500_people_trigram_no_pending,
   },
 ];

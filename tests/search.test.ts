@@ -153,6 +153,36 @@ describe('finding people by name', () => {
     expect(rest.nextCursor).toBeNull();
   });
 
+  it('pages across every rank by username, a display name that starts with the text among the usernames that do', async () => {
+    const word = newWord();
+    // In the order the search must list them: exact, prefix, inside a name; by username within each.
+    const people = [
+      { username: word, displayName: 'Exact By Username' },
+      { username: `zz_${word}`, displayName: word },
+      { username: `aa_${word}`, displayName: `${word}ford Prefix` },
+      { username: `${word}_1`, displayName: 'Prefix By Username' },
+      { username: `${word}_2`, displayName: 'Prefix By Username' },
+      { username: `${word}x`, displayName: 'Prefix By Username' },
+      { username: `mm_${word}`, displayName: `${word} Prefix` },
+      { username: `zz_x_${word}`, displayName: `${word}ham Prefix` },
+      { username: `a_${word}_inside`, displayName: 'Inside' },
+      { username: `b_${word.slice(1)}`, displayName: `Inside ${word}` },
+    ];
+    await insertPeople(people);
+
+    for (const limit of [1, 2, 3, 4]) {
+      const found: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: { username: string }[]; nextCursor: string | null } =
+          await viewer.client.users.search.query({ query: word, limit, cursor });
+        found.push(...page.items.map((hit) => hit.username));
+        cursor = page.nextCursor;
+      } while (cursor !== null && found.length < 20);
+      expect(found).toEqual(people.map((person) => person.username));
+    }
+  });
+
   it('says there is no next page when everything fits on one', async () => {
     const word = newWord();
     await signUp(server, { displayName: `Only ${word}` });

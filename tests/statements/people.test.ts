@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
-import { lockPair, pairState, profileSeenBy, searchPeople } from '../../src/server/db/statements/people.ts';
+import {
+  lockPair,
+  pairState,
+  profileSeenBy,
+  type SearchPosition,
+  searchPeople,
+} from '../../src/server/db/statements/people.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -17,7 +23,10 @@ let stranger: User;
 let incomingRequest: FriendRequest;
 let outgoingRequest: FriendRequest;
 
-async function person(username: string, extra: Partial<Pick<User, 'avatarVersion' | 'bio'>> = {}) {
+async function person(
+  username: string,
+  extra: Partial<Pick<User, 'avatarVersion' | 'bio' | 'displayName'>> = {},
+) {
   const manager = em();
   const user = manager.create(User, {
     username,
@@ -102,6 +111,78 @@ describe('searchPeople', () => {
     const short = await searchPeople(em(), viewer.id, { text: 'ki', after: null, limit: 20 });
     expect(short.map((hit) => hit.username)).toEqual(['kite', 'kiteasker', 'kitemaker', 'kites']);
     expect(await searchPeople(em(), viewer.id, { text: 'k%e', after: null, limit: 20 })).toEqual([]);
+  });
+});
+
+describe('searchPeople, page by page through the ranks', () => {
+  /** In the order a search for "wren" must list them: exact, then prefix, then inside a name, each by username. */
+  const wrens = [
+    { username: 'wren', displayName: 'Someone' },
+    { username: 'zz_exact', displayName: 'WREN' },
+    { username: 'aaa_bird', displayName: 'Wrenfield Aaa' },
+    { username: 'mmm_bird', displayName: 'Wren Mmm' },
+    { username: 'wren.c', displayName: 'C' },
+    { username: 'wren_a', displayName: 'A' },
+    { username: 'wrenb', displayName: 'B' },
+    { username: 'zzz_bird', displayName: 'wrenna Z' },
+    { username: 'jenny_wren', displayName: 'Jenny' },
+    { username: 'mister_x', displayName: 'Mister Wren' },
+    { username: 'the_wren', displayName: 'The' },
+  ];
+
+  beforeAll(async () => {
+    for (const wren of wrens) await person(wren.username, { displayName: wren.displayName });
+    // Someone who blocked the viewer sits in every rank's order and must never be counted.
+    const hidden = await Promise.all(
+      ['wren_aa', 'mmm_hidden', 'the_wren_hidden'].map((username) =>
+        person(username, { displayName: username === 'mmm_hidden' ? 'Wren Hidden' : 'Hidden' }),
+      ),
+    );
+    const manager = em();
+    for (const user of hidden) manager.create(Block, { blockerId: user.id, blockedId: viewer.id });
+    await manager.flush();
+  });
+
+  async function everyPage(text: string, pageSize: number) {
+    const found: string[] = [];
+    let after: SearchPosition | null = null;
+    for (let pages = 0; pages < 50; pages++) {
+      const hits = await searchPeople(em(), viewer.id, { text, after, limit: pageSize + 1 });
+      const page = hits.slice(0, pageSize);
+      found.push(...page.map((hit) => hit.username));
+      const last = page.at(-1);
+      if (hits.length <= pageSize || !last) return found;
+      after = last.position;
+    }
+    throw new Error('the pages never ended');
+  }
+
+  it('lists exact matches, then prefixes of usernames and display names together, then the rest, each by username', async () => {
+    const hits = await searchPeople(em(), viewer.id, { text: 'Wren', after: null, limit: 50 });
+    expect(hits.map((hit) => hit.username)).toEqual(wrens.map((wren) => wren.username));
+    expect(hits.map((hit) => hit.position[0])).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2]);
+  });
+
+  it('gives everyone once, in that order, whatever the page size and wherever a page crosses from one rank to the next', async () => {
+    for (const pageSize of [1, 2, 3, 4, 5, 7]) {
+      expect(await everyPage('wren', pageSize)).toEqual(wrens.map((wren) => wren.username));
+    }
+  });
+
+  it('fills a page from the display names once the usernames with the prefix run out, and the other way round', async () => {
+    // "wrenn" starts the username of no one, and the display name of one.
+    expect(await everyPage('wrenn', 1)).toEqual(['zzz_bird']);
+    // Short text has no "inside" rank: exact and prefix only.
+    expect(await everyPage('wr', 2)).toEqual([
+      'aaa_bird',
+      'mmm_bird',
+      'wren',
+      'wren.c',
+      'wren_a',
+      'wrenb',
+      'zz_exact',
+      'zzz_bird',
+    ]);
   });
 });
 

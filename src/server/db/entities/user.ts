@@ -39,23 +39,31 @@ export const User = defineEntity({
     { name: 'users_email_key', properties: ['email'] },
   ],
   indexes: [
-    // Trigram indexes serve substring search; the pattern-ops ones serve prefix search for short queries.
+    // Trigram indexes serve substring search; the pattern-ops ones serve exact and prefix search in byte order.
+    // Without fastupdate a sign-up goes straight into the trigram index: in GIN's pending list it would be read
+    // by every search until autovacuum came by (1,500 pending sign-ups made an exact-username search 0.7 -> 3 ms).
     {
       name: 'users_username_trgm',
-      expression: 'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops)',
+      expression:
+        'create index users_username_trgm on users using gin (lower(username) gin_trgm_ops) with (fastupdate = off)',
     },
     {
       name: 'users_display_name_trgm',
       expression:
-        'create index users_display_name_trgm on users using gin (lower(display_name) gin_trgm_ops)',
+        'create index users_display_name_trgm on users using gin (lower(display_name) gin_trgm_ops) ' +
+        'with (fastupdate = off)',
     },
     {
       name: 'users_username_prefix',
       expression: 'create index users_username_prefix on users (lower(username) text_pattern_ops)',
     },
     {
-      name: 'users_display_name_prefix',
-      expression: 'create index users_display_name_prefix on users (lower(display_name) text_pattern_ops)',
+      // The username beside the display name lets a prefix search pass over display-name matches whose username
+      // sorts beyond its page inside the index, without reading their rows.
+      name: 'users_display_name_username_prefix',
+      expression:
+        'create index users_display_name_username_prefix on users ' +
+        '(lower(display_name) text_pattern_ops, lower(username) text_pattern_ops)',
     },
   ],
   checks: [

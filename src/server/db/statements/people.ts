@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Relation } from '../../../shared/people.ts';
 import type { FriendRequest, User } from '../entities/index.ts';
-import { escapeLike, query, queryOne, sql } from './sql.ts';
+import { escapeLike, joined, query, queryOne, type Sql, sql } from './sql.ts';
 
 /** The user columns a PublicUser is made of, for the user aliased `u`. */
 const personColumns = sql`u.id, u.username, u.display_name, u.avatar_version`;
@@ -31,9 +31,12 @@ function pendingRequestIdSql(viewerId: number) {
     and ((r.from_id = u.id and r.to_id = ${viewerId}) or (r.from_id = ${viewerId} and r.to_id = u.id)))`;
 }
 
-/** Hides users who blocked the viewer. */
+/**
+ * Hides users who blocked the viewer. The viewer's blockers are read once into a hashed list: as an anti-join the
+ * planner, misjudging how many people a trigram match finds, re-read the blocks table once per hit.
+ */
 function notBlockedBySql(viewerId: number) {
-  return sql`not exists (select 1 from blocks b where b.blocker_id = u.id and b.blocked_id = ${viewerId})`;
+  return sql`u.id not in (select b.blocker_id from blocks b where b.blocked_id = ${viewerId})`;
 }
 
 /** A person as the viewer sees them: who they are, how they relate, and the pending request between them. */
@@ -60,7 +63,10 @@ const personSeenOf = (row: PersonRow): PersonSeen => ({
   requestId: row.request_id,
 });
 
-/** Where a search page ends: its last hit's rank, lower-case username and id (the order of the results). */
+/**
+ * Where a search page ends: its last hit's rank and lower-case username (the order of the results). Usernames are
+ * unique in lower case, so the name alone orders a rank; the id stays so cursors handed out before remain valid.
+ */
 export type SearchPosition = [rank: number, sortName: string, id: number];
 
 export type SearchHit = PersonSeen & { position: SearchPosition };
@@ -70,36 +76,144 @@ interface SearchRow extends PersonRow {
   sort_name: string;
 }
 
+/** The three ranks of a match, in the order a search lists them; a cursor carries the rank it stopped in. */
+const exactRank = 0;
+const prefixRank = 1;
+const insideRank = 2;
+
+/** Lower-cased usernames are made of [a-z0-9_.-] (users_username_format): this sorts after every one of them. */
+const aboveEveryUsername = '{';
+
+/** What one search looks for, as the statement's pieces need it. */
+interface SearchTerms {
+  viewerId: number;
+  /** The lower-cased text. */
+  text: string;
+  /** The text as a LIKE pattern, its wildcards escaped, for a name that holds it anywhere. */
+  holds: string;
+  limit: number;
+  after: SearchPosition | null;
+}
+
+/**
+ * Who the viewer may find in one rank, after the cursor when it stopped in that rank. Names compare as bytes
+ * (`~>~`, the order of the `text_pattern_ops` indexes): the same order as the C.UTF-8 database's for usernames.
+ */
+function findableSql(terms: SearchTerms, rank: number) {
+  const afterName = terms.after?.[0] === rank ? terms.after[1] : null;
+  return sql`${notBlockedBySql(terms.viewerId)}
+    ${afterName === null ? sql`` : sql`and lower(u.username) ~>~ ${afterName}`}`;
+}
+
+const hitColumns = sql`u.id, lower(u.username) as sort_name`;
+
+/** Exact matches: at most a handful, through the unique username index and the display-name index. */
+function exactHitsSql(terms: SearchTerms) {
+  return sql`select ${hitColumns} from users u
+    where (lower(u.username) = ${terms.text} or lower(u.display_name) = ${terms.text})
+      and ${findableSql(terms, exactRank)}`;
+}
+
+/**
+ * Prefix matches, the first `limit` by username: a walk of the username index in its order that stops at a page,
+ * and the display names with the prefix whose username sorts within that page (a second key in the display-name
+ * index, so the rest are passed over in the index without reading their rows). A display name alone can only
+ * join the page below its last username; while the usernames run out first, every display-name match counts.
+ */
+function prefixHitsSql(terms: SearchTerms) {
+  const notExact = sql`not (lower(u.username) = ${terms.text} or lower(u.display_name) = ${terms.text})`;
+  return sql`with by_username as materialized (
+      select ${hitColumns} from users u
+      where starts_with(lower(u.username), ${terms.text}) and ${notExact} and ${findableSql(terms, prefixRank)}
+      order by lower(u.username) using ~<~
+      limit ${terms.limit})
+    select * from by_username
+    union
+    select ${hitColumns} from users u
+    where starts_with(lower(u.display_name), ${terms.text}) and ${notExact} and ${findableSql(terms, prefixRank)}
+      and lower(u.username) ~<=~ coalesce((select sort_name from by_username
+        order by sort_name using ~<~ offset ${terms.limit - 1} limit 1), ${aboveEveryUsername})`;
+}
+
+/**
+ * Matches inside a name, through the trigram indexes: read and sorted only when the ranks above leave room.
+ * `offset 0` plans them as a whole, so the cost follows the number of matches: asked for a page in order, the
+ * planner may walk the username index instead, trusting a LIKE '%…%' estimate (it walked 7,000 names for "999",
+ * 280 matches; a rarer one could walk all of them).
+ */
+function insideHitsSql(terms: SearchTerms) {
+  return sql`select ${hitColumns} from users u
+    where (lower(u.username) like ${terms.holds} or lower(u.display_name) like ${terms.holds})
+      and not (starts_with(lower(u.username), ${terms.text}) or starts_with(lower(u.display_name), ${terms.text}))
+      and ${findableSql(terms, insideRank)}
+    offset 0`;
+}
+
+/**
+ * The ranks this page reads: from the cursor's on. Trigram indexes need three characters, so shorter text matches
+ * exactly or by prefix only, which the pattern-ops indexes serve.
+ */
+function ranksToRead(terms: SearchTerms) {
+  const ranks = [
+    { rank: exactRank, name: sql`exact_hits`, hits: exactHitsSql },
+    { rank: prefixRank, name: sql`prefix_hits`, hits: prefixHitsSql },
+    { rank: insideRank, name: sql`inside_hits`, hits: insideHitsSql },
+  ];
+  const from = terms.after?.[0] ?? exactRank;
+  return ranks.filter(({ rank }) => rank >= from && (rank !== insideRank || terms.text.length >= 3));
+}
+
+/** Whether the ranks read before this one found fewer than a page: a condition with no row in it, checked once. */
+function roomLeftAfter(earlier: readonly { name: Sql }[], limit: number) {
+  if (earlier.length === 0) return sql`true`;
+  return sql`${joined(
+    earlier.map(({ name }) => sql`(select count(*) from ${name})`),
+    ' + ',
+  )} < ${limit}`;
+}
+
 /**
  * Username or display name matches, ranked exact, then prefix, then substring, after `after`; never the email,
- * never someone who blocked the viewer. `limit` rows at most.
+ * never someone who blocked the viewer. `limit` rows at most, in one statement: each rank is read only when the
+ * ranks before it found fewer than `limit` (a condition PostgreSQL checks once, before reading the rank), so a
+ * common prefix fills the page from the indexes' order without touching the trigram indexes or sorting its
+ * thousands of matches. The viewer's relation is worked out for the page's rows only.
  */
 export async function searchPeople(
   em: EntityManager,
   viewerId: number,
   search: { text: string; after: SearchPosition | null; limit: number },
 ): Promise<SearchHit[]> {
-  const q = search.text.toLowerCase();
-  // Trigram indexes need three characters; shorter queries match by prefix, which the pattern-ops indexes serve.
-  const contains = `%${escapeLike(q)}%`;
-  const prefix = `${escapeLike(q)}%`;
-  const pattern = q.length < 3 ? prefix : contains;
-  const after = search.after;
+  const text = search.text.toLowerCase();
+  const terms: SearchTerms = {
+    viewerId,
+    text,
+    holds: `%${escapeLike(text)}%`,
+    limit: search.limit,
+    after: search.after,
+  };
+  const ranks = ranksToRead(terms);
+  if (ranks.length === 0) return [];
+  const hitsOfEachRank = joined(
+    ranks.map(
+      ({ name, hits }, i) =>
+        sql`${name} as materialized (select * from (${hits(terms)}) hits
+          where ${roomLeftAfter(ranks.slice(0, i), terms.limit)}
+          order by sort_name using ~<~ limit ${terms.limit})`,
+    ),
+  );
+  const page = joined(
+    ranks.map(({ rank, name }) => sql`select ${rank} as rank, id, sort_name from ${name}`),
+    ' union all ',
+  );
   const rows = await query<SearchRow>(
     em,
-    sql`select * from (
-      select ${personColumns}, ${relationSql(viewerId)} as relation, ${pendingRequestIdSql(viewerId)} as request_id,
-        lower(u.username) as sort_name,
-        case when lower(u.username) = ${q} or lower(u.display_name) = ${q} then 0
-             when lower(u.username) like ${prefix} or lower(u.display_name) like ${prefix} then 1
-             else 2 end as rank
-      from users u
-      where (lower(u.username) like ${pattern} or lower(u.display_name) like ${pattern})
-        and ${notBlockedBySql(viewerId)}
-    ) hits
-    where ${after ? sql`(rank, sort_name, id) > (${after[0]}, ${after[1]}, ${after[2]})` : sql`true`}
-    order by rank, sort_name, id
-    limit ${search.limit}`,
+    sql`with ${hitsOfEachRank}
+    select ${personColumns}, ${relationSql(viewerId)} as relation, ${pendingRequestIdSql(viewerId)} as request_id,
+      page.sort_name, page.rank
+    from (${page} order by rank, sort_name using ~<~ limit ${terms.limit}) page
+    join users u on u.id = page.id
+    order by page.rank, page.sort_name using ~<~`,
   );
   return rows.map((row) => ({ ...personSeenOf(row), position: [row.rank, row.sort_name, row.id] }));
 }

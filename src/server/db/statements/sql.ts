@@ -91,5 +91,13 @@ export function list(values: readonly unknown[]): Sql {
   return new Sql(values.map(() => '?').join(', '), values);
 }
 
+/** Fragments one after another, separated by commas (rows of a `values` list, say) or by `separator`. */
+export function joined(fragments: readonly Sql[], separator = ', '): Sql {
+  return new Sql(
+    fragments.map((f) => f.text).join(separator),
+    fragments.flatMap((f) => f.params),
+  );
+}
+
 /** A timestamp as a raw row carries it (text, or a Date inside some drivers' paths) → a Date; null stays. */
 export const dateOrNull = (time: string | Date | null) => (time === null ? null : new Date(time));
