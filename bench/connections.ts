@@ -40,7 +40,10 @@ export async function runConnections(options: ConnectionsOptions) {
   const problems: string[] = [];
   const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
   const port = await freePort();
-  const env = { WS_MAX_CONNECTIONS_PER_USER: '5' };
+  // A profiled server writes its profile as it exits: it must not be cut by the stop's 10 s deadline while
+  // 10,000 sockets drain.
+  const profiled = options.serverNodeArgs?.includes('--cpu-prof');
+  const env = { WS_MAX_CONNECTIONS_PER_USER: '5', ...(profiled ? { SHUTDOWN_DEADLINE_SECONDS: '1' } : {}) };
   const start = () =>
     startParley({ databaseUrl: db.url, redisPrefix, port, env, nodeArgs: options.serverNodeArgs });
   let a = await start();
