@@ -18,6 +18,9 @@ export interface Follower {
  */
 const writesPerTurn = 500;
 
+/** The longest a round waits for the one before it (see `LiveRounds.finish`). */
+const mostPauseMs = 1_000;
+
 /**
  * Writes a stream's events to its live followers in rounds: each follower is written, in one write, every event it
  * has not had yet. While the instance keeps up, a round is one event written in the turn it arrived. When it does
@@ -34,6 +37,9 @@ export class LiveRounds<E extends Positioned> {
   private followers: Follower[] = [];
   private next = 0;
   private running = false;
+  /** Between two rounds of a busy instance (see `finish`). */
+  private pausing = false;
+  private startedAt = 0;
   /** An event came while a round went on: the followers it had passed get it in another. */
   private again = false;
   /** This round's frames, by the position a follower stands at, then by head; dropped when an event comes. */
@@ -47,7 +53,7 @@ export class LiveRounds<E extends Positioned> {
 
   add(event: E): void {
     this.outgoing.push(event);
-    if (this.running) this.again = true;
+    if (this.running || this.pausing) this.again = true;
     else this.start();
   }
 
@@ -66,6 +72,7 @@ export class LiveRounds<E extends Positioned> {
     this.next = 0;
     this.running = true;
     this.again = false;
+    this.startedAt = performance.now();
     this.writeSlice();
   }
 
@@ -86,10 +93,32 @@ export class LiveRounds<E extends Positioned> {
       setImmediate(() => this.writeSlice());
       return;
     }
+    this.finish();
+  }
+
+  /**
+   * A round that took a while is followed by a pause as long (at most `mostPauseMs`): live writes then take at most
+   * half of a busy instance's time, and upgrades, resumes and calls the rest, while every follower still gets every
+   * event — those that came meanwhile a little later, together, in one write. A round under a millisecond (a
+   * room of a few hundred) is not paused after: it never holds the instance long.
+   */
+  private finish(): void {
     this.running = false;
     this.followers = [];
     this.runs.clear();
-    if (this.again) setImmediate(() => this.running || this.start());
+    const tookMs = performance.now() - this.startedAt;
+    if (tookMs < 1) {
+      if (this.again) setImmediate(() => this.running || this.pausing || this.start());
+      return;
+    }
+    this.pausing = true;
+    setTimeout(
+      () => {
+        this.pausing = false;
+        if (this.again) this.start();
+      },
+      Math.min(tookMs, mostPauseMs),
+    ).unref();
   }
 
   /** The frames after `cursor` up to `newest`, built once for each head that needs them. */
