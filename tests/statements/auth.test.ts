@@ -1,8 +1,9 @@
 /**
- * The credential look-ups, read column by column on a real database: the session or token with its owner in one
+ * The credential look-ups, read column by column on a real database: sessions or tokens with their owners in one
  * statement, every field the entity type it declares (Dates, not timestamp text; bytes for the secret's hash).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CredentialReads } from '../../src/server/auth/credential-reads.ts';
 import { ApiToken, Session, User } from '../../src/server/db/entities/index.ts';
 import { apiTokensWithOwners, sessionsWithOwners } from '../../src/server/db/statements/auth.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
@@ -91,5 +92,33 @@ describe('apiTokensWithOwners', () => {
     const [used] = await apiTokensWithOwners(db.em(), ['token-one']);
     expect(used?.lastUsedAt).toStrictEqual(usedAt);
     expect(await apiTokensWithOwners(db.em(), ['no-such-token'])).toStrictEqual([]);
+  });
+});
+
+describe('CredentialReads', () => {
+  it('gathers look-ups that arrive while one is out: a crowd of sockets costs a few statements', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `crowd-${i}`);
+    for (const id of ids) {
+      await db.em().insert(ApiToken, {
+        id,
+        user: ownerId,
+        name: 'crowd',
+        secretHash: Buffer.from([1]),
+        createdAt: new Date(),
+        lastUsedAt: null,
+      });
+    }
+    const reads = new CredentialReads(db.orm());
+    const knex = db.orm().em.getConnection().getKnex();
+    let statements = 0;
+    const counted = () => statements++;
+    knex.on('query', counted);
+    const found = await Promise.all([...ids, 'crowd-0', 'no-such-token'].map((id) => reads.tokens(id)));
+    knex.off('query', counted);
+
+    expect(found.map((token) => token?.id)).toStrictEqual([...ids, 'crowd-0', undefined]);
+    expect(found[0]?.user).toStrictEqual(owner());
+    // The first two go alone (two batches at a time), the other fifty wait and go together.
+    expect(statements).toBe(3);
   });
 });
