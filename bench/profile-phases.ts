@@ -23,7 +23,10 @@ interface Profile {
 
 /** The phases, in order: the first one with a frame anywhere on a sample's stack names the sample. */
 const phases: [name: string, matches: (frame: ProfileNode['callFrame']) => boolean][] = [
-  ['live delivery', (f) => f.functionName === 'deliver' && f.url.includes('live-streams')],
+  [
+    'live delivery',
+    (f) => f.url.includes('live-rounds') || (f.functionName === 'deliver' && f.url.includes('live-streams')),
+  ],
   ['resume', (f) => /goLive|roomEventStream|recentAfter/.test(f.functionName)],
   ['credentials', (f) => /resolveCredentials|findCredential|readCredentials/.test(f.functionName)],
   ['upgrade', (f) => /handleUpgrade|completeUpgrade|acceptUpgrade/.test(f.functionName)],
