@@ -39,7 +39,8 @@ export class LiveRounds<E extends Positioned> {
   private running = false;
   /** Between two rounds of a busy instance (see `finish`). */
   private pausing = false;
-  private startedAt = 0;
+  /** Time this round spent in its slices, not counting the turns between them. */
+  private writingMs = 0;
   /** An event came while a round went on: the followers it had passed get it in another. */
   private again = false;
   /** This round's frames, by the position a follower stands at, then by head; dropped when an event comes. */
@@ -72,11 +73,12 @@ export class LiveRounds<E extends Positioned> {
     this.next = 0;
     this.running = true;
     this.again = false;
-    this.startedAt = performance.now();
+    this.writingMs = 0;
     this.writeSlice();
   }
 
   private writeSlice(): void {
+    const sliceStart = performance.now();
     const newest = this.outgoing.at(-1)?.position ?? -1;
     let budget = writesPerTurn;
     while (budget > 0 && this.next < this.followers.length) {
@@ -88,6 +90,7 @@ export class LiveRounds<E extends Positioned> {
       target.socket.sendRun(run);
       budget--;
     }
+    this.writingMs += performance.now() - sliceStart;
     // An immediate runs after the I/O the loop has waiting, so what arrived meanwhile goes first.
     if (this.next < this.followers.length) {
       setImmediate(() => this.writeSlice());
@@ -97,16 +100,17 @@ export class LiveRounds<E extends Positioned> {
   }
 
   /**
-   * A round that took a while is followed by a pause as long (at most `mostPauseMs`): live writes then take at most
-   * half of a busy instance's time, and upgrades, resumes and calls the rest, while every follower still gets every
-   * event — those that came meanwhile a little later, together, in one write. A round under a millisecond (a
-   * room of a few hundred) is not paused after: it never holds the instance long.
+   * A round that took a while to write is followed by a pause as long (at most `mostPauseMs`; the turns between its
+   * slices, spent on other work, do not count): live writes then take at most half of a busy instance's time, and
+   * upgrades, resumes and calls the rest, while every follower still gets every event — those that came meanwhile
+   * a little later, together, in one write. A round under a millisecond (a room of a few hundred) is not paused
+   * after: it never holds the instance long.
    */
   private finish(): void {
     this.running = false;
     this.followers = [];
     this.runs.clear();
-    const tookMs = performance.now() - this.startedAt;
+    const tookMs = this.writingMs;
     if (tookMs < 1) {
       if (this.again) setImmediate(() => this.running || this.pausing || this.start());
       return;
