@@ -30,6 +30,7 @@ interface Progress {
   gaps?: number;
   duplicates?: number;
   reconnects?: number;
+  endings?: Record<string, number>;
   timeline?: [seconds: number, live: number, caughtUp: number][];
 }
 
@@ -105,6 +106,7 @@ export async function runConnections(options: ConnectionsOptions) {
     const loadCpuSeconds = (cpuMicros(load.pid) - loadCpuFrom) / 1e6;
     const phases = (storm.timeline ?? []).map(([s, live, caughtUp]) => `${s}s ${live}/${caughtUp}`);
     console.log(`after the restart (seconds, sockets subscribed / caught up): ${phases.join(', ')}`);
+    console.log(`sockets ended after the restart, by why: ${JSON.stringify(storm.endings ?? {})}`);
     console.log(
       `until all caught up (or the timeout): the restarted server's CPU ${stormCpuSeconds.toFixed(1)} s, ` +
         `the load generator's ${loadCpuSeconds.toFixed(1)} s`,
