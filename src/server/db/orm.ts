@@ -59,7 +59,9 @@ export function forkOnUse(orm: Orm): EntityManager {
     return fork;
   };
   return new Proxy(orm.em, {
-    get(_, key) {
+    get(global, key) {
+      // Every fork shares the ORM's configuration, by which per-ORM memories (rooms, say) are found: no fork.
+      if (key === 'config') return global.config;
       const em = forked();
       const value: unknown = Reflect.get(em, key, em);
       return typeof value === 'function' ? value.bind(em) : value;
