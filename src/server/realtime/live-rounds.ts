@@ -1,10 +1,6 @@
+import type { Positioned } from './live-streams.ts';
 import type { LiveTarget } from './live-target.ts';
 import { FrameRun } from './socket.ts';
-
-/** Anything with a place in its stream (positions rise). */
-interface Positioned {
-  position: number;
-}
 
 /** A live subscriber as a round sees it: the last position it was written, and its socket (null: not live). */
 export interface Follower {

@@ -93,8 +93,9 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
 /**
  * One stream (one room) on this instance: one bus listener, one position, one gap filler, whatever the number of
  * local subscribers. Each event is serialised once and written to the live subscribers' sockets as pre-built
- * frames, in rounds (see `LiveRounds`). An event that arrives ahead of its turn (two instances published out of order, or the bus dropped one)
- * waits while the gap is read from the database — once for the instance, not once per subscriber.
+ * frames, in rounds (see `LiveRounds`). An event that arrives ahead of its turn (two instances published out of
+ * order, or the bus dropped one) waits while the gap is read from the database — once for the instance, not once
+ * per subscriber.
  */
 export class LiveStream<E extends Positioned> {
   private position = -1;
@@ -155,6 +156,7 @@ export class LiveStream<E extends Positioned> {
     return subscriber;
   }
 
+  /** The subscriber has its backlog: from now on the rounds write to it, and its queue is gone. */
   wentLive(subscriber: StreamSubscriber<E>): void {
     this.reading.delete(subscriber);
   }
