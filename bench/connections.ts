@@ -30,6 +30,7 @@ interface Progress {
   gaps?: number;
   duplicates?: number;
   reconnects?: number;
+  endings?: Record<string, number>;
   timeline?: [seconds: number, live: number, caughtUp: number][];
 }
 
@@ -40,7 +41,10 @@ export async function runConnections(options: ConnectionsOptions) {
   const problems: string[] = [];
   const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
   const port = await freePort();
-  const env = { WS_MAX_CONNECTIONS_PER_USER: '5' };
+  // A profiled server writes its profile as it exits: it must not be cut by the stop's 10 s deadline while
+  // 10,000 sockets drain.
+  const profiled = options.serverNodeArgs?.includes('--cpu-prof');
+  const env = { WS_MAX_CONNECTIONS_PER_USER: '5', ...(profiled ? { SHUTDOWN_DEADLINE_SECONDS: '1' } : {}) };
   const start = () =>
     startParley({ databaseUrl: db.url, redisPrefix, port, env, nodeArgs: options.serverNodeArgs });
   let a = await start();
@@ -93,14 +97,19 @@ export async function runConnections(options: ConnectionsOptions) {
     a = await start();
     const since = Date.now();
     const stormCpuFrom = cpuMicros(a.proc.pid);
+    const loadCpuFrom = cpuMicros(load.pid);
     const [row] = await db.query<{ position: string }>('select position from rooms where id = $1', [roomId]);
     load.child.send({ type: 'caughtUp', position: Number(row!.position), since, timeoutMs: 60_000 });
     const storm = await next();
     const stormCpuSeconds = (cpuMicros(a.proc.pid) - stormCpuFrom) / 1e6;
+    // Its clients read every resumed backlog and live frame: when it is as busy as its core, it is the bound.
+    const loadCpuSeconds = (cpuMicros(load.pid) - loadCpuFrom) / 1e6;
     const phases = (storm.timeline ?? []).map(([s, live, caughtUp]) => `${s}s ${live}/${caughtUp}`);
     console.log(`after the restart (seconds, sockets subscribed / caught up): ${phases.join(', ')}`);
+    console.log(`sockets ended after the restart, by why: ${JSON.stringify(storm.endings ?? {})}`);
     console.log(
-      `the restarted server's CPU until all caught up (or the timeout): ${stormCpuSeconds.toFixed(1)} s`,
+      `until all caught up (or the timeout): the restarted server's CPU ${stormCpuSeconds.toFixed(1)} s, ` +
+        `the load generator's ${loadCpuSeconds.toFixed(1)} s`,
     );
     sending = false;
     await sendLoop;
@@ -115,6 +124,7 @@ export async function runConnections(options: ConnectionsOptions) {
       duplicates: storm.duplicates ?? -1,
       reconnects: storm.reconnects ?? 0,
       stormServerCpuSeconds: Number(stormCpuSeconds.toFixed(1)),
+      stormLoadCpuSeconds: Number(loadCpuSeconds.toFixed(1)),
     };
     if (storm.behind) problems.push(`connections: ${storm.behind} sockets never caught up after the restart`);
     if (storm.gaps || storm.duplicates)

@@ -41,6 +41,9 @@ async function run(request: ConnectionsRequest) {
     reconnects: 0,
   }));
   let live = 0;
+  /** Why sockets ended, by error code or close code: after a restart, what the reconnecting clients met. */
+  const endings = new Map<string, number>();
+  const ended = (why: string) => endings.set(why, (endings.get(why) ?? 0) + 1);
   const connect = (index: number): Promise<void> =>
     new Promise((resolve) => {
       const client = clients[index]!;
@@ -89,8 +92,14 @@ async function run(request: ConnectionsRequest) {
           JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
         );
       });
-      socket.once('error', () => {});
-      socket.once('close', retry);
+      let failure: string | null = null;
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        failure = error.code ?? error.message.slice(0, 40);
+      });
+      socket.once('close', (code: number) => {
+        ended(failure ?? `close ${code}`);
+        retry();
+      });
     });
 
   const start = performance.now();
@@ -107,6 +116,7 @@ async function run(request: ConnectionsRequest) {
     const command = await new Promise<Command>((resolve) => process.once('message', resolve));
     if (command.type === 'end') break;
     const deadline = Date.now() + command.timeoutMs;
+    endings.clear();
     // By phase: each second, how many sockets are open and subscribed again, and how many have caught up.
     const timeline: [seconds: number, live: number, caughtUp: number][] = [];
     const behindNow = () => clients.filter((c) => c.last < command.position).length;
@@ -127,6 +137,7 @@ async function run(request: ConnectionsRequest) {
         gaps: clients.reduce((n, c) => n + c.gaps, 0),
         duplicates: clients.reduce((n, c) => n + c.duplicates, 0),
         reconnects: clients.reduce((n, c) => n + c.reconnects, 0),
+        endings: Object.fromEntries(endings),
         timeline,
       },
     });

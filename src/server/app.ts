@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { CredentialCache } from './auth/credential-cache.ts';
+import { CredentialReads } from './auth/credential-reads.ts';
 import { CurrentUsers } from './auth/current-users.ts';
 import { OpenCredentials } from './auth/open-credentials.ts';
 import { BackgroundWork } from './background.ts';
@@ -84,6 +85,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     activity,
     currentUsers,
     credentialCache,
+    credentialReads: new CredentialReads(orm),
     recentUse,
     readPositions: createReadPositions(orm),
     roomAppends: createRoomAppends(orm),

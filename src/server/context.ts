@@ -8,6 +8,7 @@ import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
 import { type Auth, bearerToken, cookieToken, resolveCredentials } from './auth/resolve.ts';
 import { guardSocket } from './auth/socket-guard.ts';
+import { forkOnUse } from './db/orm.ts';
 import type { Deps } from './deps.ts';
 import type { SocketAdmission } from './http/socket-admission.ts';
 import { CallBudget } from './realtime/call-budget.ts';
@@ -139,7 +140,7 @@ export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
     const paramsToken = info.connectionParams?.token;
     const auth = paramsToken
       ? (
-          await resolveCredentials(deps.orm.em.fork(), deps, {
+          await resolveCredentials(forkOnUse(deps.orm), deps, {
             kind: 'token',
             token: paramsToken,
           })

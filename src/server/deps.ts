@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CredentialCache } from './auth/credential-cache.ts';
+import type { CredentialReads } from './auth/credential-reads.ts';
 import type { CurrentUsers } from './auth/current-users.ts';
 import type { OpenCredentials } from './auth/open-credentials.ts';
 import type { BackgroundWork } from './background.ts';
@@ -35,6 +36,8 @@ export interface Deps {
   currentUsers: CurrentUsers;
   /** The sessions and tokens recent calls came with, forgotten on every instance when they end. */
   credentialCache: CredentialCache;
+  /** Credential look-ups that memory could not answer, many in one statement. */
+  credentialReads: CredentialReads;
   /** Tokens' last use and people's last seen, written in batches a few seconds late. */
   recentUse: RecentUse;
   /** Readers' marks, one statement per batch. */

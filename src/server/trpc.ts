@@ -3,6 +3,7 @@ import { ZodError, z } from 'zod';
 import { socketCloseCodes } from '../shared/socket.ts';
 import { type Auth, isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
+import { forkOnUse } from './db/orm.ts';
 import {
   databaseUnavailable,
   FieldError,
@@ -116,15 +117,16 @@ function countSubscription(ctx: Context, type: ProcedureType, signal: AbortSigna
 
 /**
  * Each call gets its own entity manager: a socket's context outlives many calls, while an HTTP request's context
- * is its one call and has one already. A subscription's resolver sets up and returns its stream instead of being a
- * generator itself: a generator would hold this call's context, and its entity manager (~4 KiB), for as long as
- * the subscription lives.
+ * is its one call and has one already. On a socket it forks on first use: a subscription to a room, or typing in
+ * one, reads only what the instance remembers, and a connect then pays no fork. A subscription's resolver sets up
+ * and returns its stream instead of being a generator itself: a generator would hold this call's context, and its
+ * entity manager (~4 KiB), for as long as the subscription lives.
  */
 const callGuards = t.middleware(async ({ ctx, type, signal, next }) => {
   await spendCallBudget(ctx, type);
   refuseForeignMutation(ctx, type);
   countSubscription(ctx, type, signal);
-  return next({ ctx: { em: ctx.em ?? ctx.deps.orm.em.fork() } });
+  return next({ ctx: { em: ctx.em ?? forkOnUse(ctx.deps.orm) } });
 });
 
 /** A call that failed because the database did not answer says so (SERVICE_UNAVAILABLE), not a bare 500. */

@@ -1,10 +1,11 @@
 /**
- * The credential look-ups, read column by column on a real database: the session or token with its owner in one
+ * The credential look-ups, read column by column on a real database: sessions or tokens with their owners in one
  * statement, every field the entity type it declares (Dates, not timestamp text; bytes for the secret's hash).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CredentialReads } from '../../src/server/auth/credential-reads.ts';
 import { ApiToken, Session, User } from '../../src/server/db/entities/index.ts';
-import { apiTokenWithOwner, sessionWithOwner } from '../../src/server/db/statements/auth.ts';
+import { apiTokensWithOwners, sessionsWithOwners } from '../../src/server/db/statements/auth.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -39,8 +40,8 @@ const owner = () => ({
   muteReason: 'shouting',
 });
 
-describe('sessionWithOwner', () => {
-  it('reads the session and its owner in one statement, with Dates and the hash as bytes', async () => {
+describe('sessionsWithOwners', () => {
+  it('reads the sessions and their owners in one statement, with Dates and the hash as bytes', async () => {
     const expiresAt = new Date('2030-06-07T08:09:10.000Z');
     const lastVerifiedAt = new Date('2026-06-07T08:09:10.000Z');
     const secretHash = Buffer.from([1, 2, 3, 250]);
@@ -52,7 +53,8 @@ describe('sessionWithOwner', () => {
       lastVerifiedAt,
       createdAt: new Date(),
     });
-    const found = await sessionWithOwner(db.em(), 'session-one');
+    const [found, ...others] = await sessionsWithOwners(db.em(), ['session-one', 'no-such-session']);
+    expect(others).toStrictEqual([]);
     expect(found).toStrictEqual({
       id: 'session-one',
       secretHash: expect.any(Uint8Array),
@@ -61,12 +63,12 @@ describe('sessionWithOwner', () => {
       user: owner(),
     });
     expect([...(found?.secretHash ?? [])]).toStrictEqual([1, 2, 3, 250]);
-    expect(await sessionWithOwner(db.em(), 'no-such-session')).toBeUndefined();
+    expect(await sessionsWithOwners(db.em(), ['no-such-session'])).toStrictEqual([]);
   });
 });
 
-describe('apiTokenWithOwner', () => {
-  it('reads the token and its owner in one statement; a token never used has no last use', async () => {
+describe('apiTokensWithOwners', () => {
+  it('reads the tokens and their owners in one statement; a token never used has no last use', async () => {
     const secretHash = Buffer.from([9, 8, 7]);
     await db.em().insert(ApiToken, {
       id: 'token-one',
@@ -76,7 +78,8 @@ describe('apiTokenWithOwner', () => {
       createdAt: new Date(),
       lastUsedAt: null,
     });
-    const found = await apiTokenWithOwner(db.em(), 'token-one');
+    const [found, ...others] = await apiTokensWithOwners(db.em(), ['token-one', 'no-such-token']);
+    expect(others).toStrictEqual([]);
     expect(found).toStrictEqual({
       id: 'token-one',
       secretHash: expect.any(Uint8Array),
@@ -86,7 +89,36 @@ describe('apiTokenWithOwner', () => {
     expect([...(found?.secretHash ?? [])]).toStrictEqual([9, 8, 7]);
     const usedAt = new Date('2026-05-06T07:08:09.000Z');
     await db.em().nativeUpdate(ApiToken, { id: 'token-one' }, { lastUsedAt: usedAt });
-    expect((await apiTokenWithOwner(db.em(), 'token-one'))?.lastUsedAt).toStrictEqual(usedAt);
-    expect(await apiTokenWithOwner(db.em(), 'no-such-token')).toBeUndefined();
+    const [used] = await apiTokensWithOwners(db.em(), ['token-one']);
+    expect(used?.lastUsedAt).toStrictEqual(usedAt);
+    expect(await apiTokensWithOwners(db.em(), ['no-such-token'])).toStrictEqual([]);
+  });
+});
+
+describe('CredentialReads', () => {
+  it('gathers look-ups that arrive while one is out: a crowd of sockets costs a few statements', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `crowd-${i}`);
+    for (const id of ids) {
+      await db.em().insert(ApiToken, {
+        id,
+        user: ownerId,
+        name: 'crowd',
+        secretHash: Buffer.from([1]),
+        createdAt: new Date(),
+        lastUsedAt: null,
+      });
+    }
+    const reads = new CredentialReads(db.orm());
+    const knex = db.orm().em.getConnection().getKnex();
+    let statements = 0;
+    const counted = () => statements++;
+    knex.on('query', counted);
+    const found = await Promise.all([...ids, 'crowd-0', 'no-such-token'].map((id) => reads.tokens(id)));
+    knex.off('query', counted);
+
+    expect(found.map((token) => token?.id)).toStrictEqual([...ids, 'crowd-0', undefined]);
+    expect(found[0]?.user).toStrictEqual(owner());
+    // The first two go alone (two batches at a time), the other fifty wait and go together.
+    expect(statements).toBe(3);
   });
 });

@@ -1,12 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { User } from '../db/entities/index.ts';
-import { apiTokenWithOwner, type CredentialOwner, sessionWithOwner } from '../db/statements/auth.ts';
+import type { CredentialOwner } from '../db/statements/auth.ts';
 import type { Deps } from '../deps.ts';
 import type { AuthUser } from '../views/people.ts';
 import { apiTokenPrefix, verifyApiToken } from './api-tokens.ts';
 import { readCookie, sessionCookie, sessionCookieName } from './cookies.ts';
 import type { CredentialMemory, Known } from './credential-cache.ts';
+import type { CredentialRead } from './credential-reads.ts';
 import { toCurrentUser } from './current-users.ts';
 import { parseToken } from './secrets.ts';
 import { verifySession } from './sessions.ts';
@@ -49,7 +50,10 @@ export interface Resolved {
 }
 
 /** What resolving a credential uses of the server's dependencies. */
-export type CredentialDeps = Pick<Deps, 'config' | 'currentUsers' | 'credentialCache' | 'recentUse'>;
+export type CredentialDeps = Pick<
+  Deps,
+  'config' | 'currentUsers' | 'credentialCache' | 'credentialReads' | 'recentUse'
+>;
 
 export async function resolveCredentials(
   em: EntityManager,
@@ -67,7 +71,8 @@ const nobody: Resolved = { auth: null, renewedCookie: null };
 async function resolveSession(em: EntityManager, deps: CredentialDeps, token: string): Promise<Resolved> {
   const parsed = parseToken(token);
   if (!parsed) return nobody;
-  const found = await findCredential(em, deps, deps.credentialCache.sessions, parsed.id, sessionWithOwner);
+  const { credentialCache, credentialReads } = deps;
+  const found = await findCredential(deps, credentialCache.sessions, parsed.id, credentialReads.sessions);
   if (!found) return nobody;
   const { config } = deps;
   const verdict = await verifySession(em, found.known.stored, parsed.secret, { ttlMs: config.sessionTtlMs });
@@ -87,7 +92,8 @@ async function resolveSession(em: EntityManager, deps: CredentialDeps, token: st
 async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: string): Promise<Resolved> {
   const parsed = parseToken(token, apiTokenPrefix);
   if (!parsed) return nobody;
-  const found = await findCredential(em, deps, deps.credentialCache.tokens, parsed.id, apiTokenWithOwner);
+  const { credentialCache, credentialReads } = deps;
+  const found = await findCredential(deps, credentialCache.tokens, parsed.id, credentialReads.tokens);
   if (!found) return nobody;
   if (!verifyApiToken(deps.recentUse, found.known.stored, parsed.secret)) return nobody;
   found.remember();
@@ -101,17 +107,16 @@ async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: s
  * `remember` keeps a credential read afresh, once its secret proved right.
  */
 async function findCredential<Stored extends { id: string }>(
-  em: EntityManager,
   deps: CredentialDeps,
   memory: CredentialMemory<Stored>,
   id: string,
-  read: (em: EntityManager, id: string) => Promise<(Stored & { user: CredentialOwner }) | undefined>,
+  read: CredentialRead<Stored & { user: CredentialOwner }>,
 ): Promise<{ known: Known<Stored>; remember(): void } | null> {
   const remembered = memory.get(id);
   if (remembered) return { known: remembered, remember: () => {} };
   const owner = deps.currentUsers.startRead();
   const credential = memory.startRead();
-  const row = await read(em, id);
+  const row = await read(id);
   if (!row) return null;
   const user = toCurrentUser(row.user);
   owner.remember(user.id, user);

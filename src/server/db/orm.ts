@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { type EntityManager, MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../../migrations/index.ts';
 import type { Logger } from '../logger.ts';
 import { BoundedMemoryCacheAdapter } from './bounded-cache.ts';
@@ -45,4 +45,27 @@ export async function openDatabase(databaseUrl: string, log?: Logger): Promise<O
   const applied = await orm.migrator.up();
   if (applied.length) log?.info('Applied database migrations', { migrations: applied.map((m) => m.name) });
   return orm;
+}
+
+/**
+ * An entity manager that forks itself on first use. Calls that may never reach the database (a socket's upgrade
+ * whose credential is remembered, a subscription whose room is remembered) then pay no fork (~40–50 µs each,
+ * docs/performance.md, entry 15); the first method called forks, and every call after goes to that fork.
+ */
+export function forkOnUse(orm: Orm): EntityManager {
+  let fork: EntityManager | null = null;
+  const forked = () => {
+    fork ??= orm.em.fork();
+    return fork;
+  };
+  return new Proxy(orm.em, {
+    get(global, key) {
+      // Every fork shares the ORM's configuration, by which per-ORM memories (rooms, say) are found: no fork.
+      if (key === 'config') return global.config;
+      const em = forked();
+      const value: unknown = Reflect.get(em, key, em);
+      return typeof value === 'function' ? value.bind(em) : value;
+    },
+    set: (_, key, value) => Reflect.set(forked(), key, value),
+  });
 }

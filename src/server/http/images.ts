@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentialsOf, resolveCredentials } from '../auth/resolve.ts';
+import { forkOnUse } from '../db/orm.ts';
 import { type ImageAccess, imageAccess } from '../db/statements/images.ts';
 import type { Deps } from '../deps.ts';
 import { imageKey } from '../services/chat/images.ts';
@@ -45,7 +46,7 @@ function mayView(access: ImageAccess, viewerId: number | null): boolean {
 async function viewerOf(deps: Deps, req: IncomingMessage): Promise<number | null> {
   const credentials = credentialsOf(req.headers);
   if (!credentials) return null;
-  const { auth } = await resolveCredentials(deps.orm.em.fork(), deps, credentials);
+  const { auth } = await resolveCredentials(forkOnUse(deps.orm), deps, credentials);
   return auth?.user.id ?? null;
 }
 

@@ -12,6 +12,7 @@ import {
   rememberUpgradeAuth,
   upgradeSignedIn,
 } from '../context.ts';
+import { forkOnUse } from '../db/orm.ts';
 import type { Deps } from '../deps.ts';
 import { RetryLater } from '../errors.ts';
 import { ParleySocket } from '../realtime/socket.ts';
@@ -168,7 +169,7 @@ async function acceptUpgrade(
   // Header credentials are resolved here, so the socket is counted as its user's (or as signed out) from the start.
   const credentials = credentialsOf(req.headers);
   if (!credentials) return null;
-  const { auth } = await resolveCredentials(deps.orm.em.fork(), deps, credentials);
+  const { auth } = await resolveCredentials(forkOnUse(deps.orm), deps, credentials);
   // A stale cookie reads as signed out, as over HTTP; a wrong token is refused.
   if (!auth && credentials.kind === 'token') return { status: 401, message: 'Unauthorized' };
   if (auth) rememberUpgradeAuth(req, auth);

@@ -1,7 +1,8 @@
 import type { Logger } from '../logger.ts';
 import { onAbort, untilAborted } from './abort.ts';
 import type { EventBus } from './bus.ts';
-import { EventFrames, type LiveTarget } from './live-target.ts';
+import { type Follower, LiveRounds } from './live-rounds.ts';
+import type { LiveTarget } from './live-target.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -25,11 +26,13 @@ const fillPage = 500;
 const fillRetryMs = 1_000;
 
 /** One subscriber: first it queues what arrives while it reads its backlog, then it is written to directly. */
-export class StreamSubscriber<E extends Positioned> {
+export class StreamSubscriber<E extends Positioned> implements Follower {
   /** Events not yet handed on; null once live. */
   queue: E[] | null = [];
   /** The last position this subscriber has been sent. */
   cursor = 0;
+  /** Set when it leaves: a round under way passes it by. */
+  left = false;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -37,20 +40,20 @@ export class StreamSubscriber<E extends Positioned> {
     private readonly target: LiveTarget | null,
   ) {}
 
-  /** Called by the stream, in position order. */
-  push(event: E, frames: EventFrames): void {
-    if (this.queue) {
-      this.queue.push(event);
-      this.wake?.();
-      return;
-    }
-    if (event.position <= this.cursor) return;
-    this.cursor = event.position;
-    frames.write(this.target!);
+  /** Where the stream's rounds write to it; null while it reads its backlog (or has no socket) and once it left. */
+  get liveTarget(): LiveTarget | null {
+    return this.queue || this.left ? null : this.target;
+  }
+
+  /** Called by the stream, in position order, while this subscriber reads its backlog. */
+  enqueue(event: E): void {
+    if (!this.queue) return;
+    this.queue.push(event);
+    this.wake?.();
   }
 
   /**
-   * From now on the stream writes straight to the socket. `backlog` (events the stream still holds in memory) and
+   * From now on the stream's rounds write to the socket. `backlog` (events the stream still holds in memory) and
    * what queued while the backlog was read go first, in the same synchronous step, so nothing can slip between;
    * they leave as one write.
    */
@@ -58,6 +61,7 @@ export class StreamSubscriber<E extends Positioned> {
     if (!this.target || !this.queue) return false;
     const queued = this.queue;
     this.queue = null;
+    this.stream.wentLive(this);
     this.cursor = cursor;
     const tails: Buffer[] = [];
     const take = (event: E) => {
@@ -88,13 +92,20 @@ export class StreamSubscriber<E extends Positioned> {
 
 /**
  * One stream (one room) on this instance: one bus listener, one position, one gap filler, whatever the number of
- * local subscribers. Each event is serialised once and written to every live subscriber's socket as a pre-built
- * frame. An event that arrives ahead of its turn (two instances published out of order, or the bus dropped one)
- * waits while the gap is read from the database — once for the instance, not once per subscriber.
+ * local subscribers. Each event is serialised once and written to the live subscribers' sockets as pre-built
+ * frames, in rounds (see `LiveRounds`). An event that arrives ahead of its turn (two instances published out of
+ * order, or the bus dropped one) waits while the gap is read from the database — once for the instance, not once
+ * per subscriber.
  */
 export class LiveStream<E extends Positioned> {
   private position = -1;
   private readonly subscribers = new Set<StreamSubscriber<E>>();
+  /** Subscribers still reading their backlog: each event goes to their queues as it arrives. */
+  private readonly reading = new Set<StreamSubscriber<E>>();
+  private readonly rounds = new LiveRounds<E>(
+    (event) => this.tail(event),
+    () => this.subscribers,
+  );
   private readonly held = new Map<number, E>();
   /** The last events delivered here, contiguous, oldest first: most resumes are served from it. */
   private recent: E[] = [];
@@ -141,11 +152,19 @@ export class LiveStream<E extends Positioned> {
   join(target: LiveTarget | null): StreamSubscriber<E> {
     const subscriber = new StreamSubscriber(this, target);
     this.subscribers.add(subscriber);
+    this.reading.add(subscriber);
     return subscriber;
   }
 
+  /** The subscriber has its backlog: from now on the rounds write to it, and its queue is gone. */
+  wentLive(subscriber: StreamSubscriber<E>): void {
+    this.reading.delete(subscriber);
+  }
+
   leave(subscriber: StreamSubscriber<E>): void {
+    subscriber.left = true;
     this.subscribers.delete(subscriber);
+    this.reading.delete(subscriber);
     if (this.subscribers.size === 0) this.close();
   }
 
@@ -153,12 +172,9 @@ export class LiveStream<E extends Positioned> {
     this.closed = true;
     this.unsubscribe();
     this.subscribers.clear();
+    this.reading.clear();
+    this.rounds.stop();
     this.onEmpty();
-  }
-
-  /** The event's frames for its readers, built as they are first needed. */
-  frames(event: E): EventFrames {
-    return new EventFrames(() => this.tail(event));
   }
 
   /** The event's frame tail, serialised and encoded once however many readers it is written to. */
@@ -204,8 +220,8 @@ export class LiveStream<E extends Positioned> {
     this.position = event.position;
     this.recent.push(event);
     if (this.recent.length > this.keep) this.recent.shift();
-    const frames = this.frames(event);
-    for (const subscriber of this.subscribers) subscriber.push(event, frames);
+    for (const subscriber of this.reading) subscriber.enqueue(event);
+    this.rounds.add(event);
   }
 
   /** Delivers held events while they continue the stream; reads the gap from the database when they do not. */

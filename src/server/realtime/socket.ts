@@ -53,12 +53,17 @@ export class ParleySocket extends WebSocket {
    * cases in which ws holds a frame back in a queue that a direct write could overtake.
    */
   sendFrames(head: Buffer, tails: readonly Buffer[]): void {
-    if (this.readyState !== WebSocket.OPEN || tails.length === 0) return;
+    this.sendRun(new FrameRun(head, tails));
+  }
+
+  /** As `sendFrames`, for frames that may be written to many sockets: they are built once, on first use. */
+  sendRun(run: FrameRun): void {
+    if (this.readyState !== WebSocket.OPEN || run.tails.length === 0) return;
     if (!this.transport) {
-      for (const tail of tails) this.sendText(Buffer.concat([head, tail]));
+      for (const tail of run.tails) this.sendText(Buffer.concat([run.head, tail]));
       return;
     }
-    this.transport.write(textFrames(head, tails));
+    this.transport.write(run.bytes);
     this.boundBuffer();
   }
 
@@ -71,6 +76,21 @@ export class ParleySocket extends WebSocket {
     this.close(socketCloseCodes.tooSlow, 'Too slow: reconnect and resume');
     // The close frame waits behind everything unread; a reader that reads nothing never gets it.
     setTimeout(() => this.terminate(), slowCloseGraceMs).unref();
+  }
+}
+
+/** One text frame per tail, each `head + tail`, as one buffer built when first written and then shared. */
+export class FrameRun {
+  private built: Buffer | null = null;
+
+  constructor(
+    readonly head: Buffer,
+    readonly tails: readonly Buffer[],
+  ) {}
+
+  get bytes(): Buffer {
+    this.built ??= textFrames(this.head, this.tails);
+    return this.built;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiToken, Session, User } from '../entities/index.ts';
-import { dateOrNull, queryPreparedOne, sql } from './sql.ts';
+import { dateOrNull, queryPrepared, sql } from './sql.ts';
 
 /*
  * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
@@ -58,48 +58,56 @@ export type SessionWithOwner = Pick<Session, 'id' | 'secretHash' | 'expiresAt' |
   user: CredentialOwner;
 };
 
-/** The session with this id and its owner, in one statement; undefined when there is none. */
-export async function sessionWithOwner(em: EntityManager, id: string): Promise<SessionWithOwner | undefined> {
-  const row = await queryPreparedOne<
-    OwnerRow & { secret_hash: Uint8Array; expires_at: string | Date; last_verified_at: string | Date }
+/**
+ * The sessions with these ids and their owners, in one statement (those that exist, in no order): many sockets'
+ * look-ups arrive together after a restart, and go as one (`auth/credential-reads.ts`). Prepared, with the ids
+ * bound as one array, so one text (one plan per connection) serves any number of them.
+ */
+export async function sessionsWithOwners(
+  em: EntityManager,
+  ids: readonly string[],
+): Promise<SessionWithOwner[]> {
+  const rows = await queryPrepared<
+    OwnerRow & {
+      session_id: string;
+      secret_hash: Uint8Array;
+      expires_at: string | Date;
+      last_verified_at: string | Date;
+    }
   >(
     em,
-    sql`select s.secret_hash, s.expires_at, s.last_verified_at, ${ownerColumns}
-      from sessions s join users u on u.id = s.user_id where s.id = ${id}`,
+    sql`select s.id as session_id, s.secret_hash, s.expires_at, s.last_verified_at, ${ownerColumns}
+      from sessions s join users u on u.id = s.user_id where s.id = any(${[...ids]}::text[])`,
   );
-  return (
-    row && {
-      id,
-      secretHash: row.secret_hash,
-      expiresAt: new Date(row.expires_at),
-      lastVerifiedAt: new Date(row.last_verified_at),
-      user: ownerOfRow(row),
-    }
-  );
+  return rows.map((row) => ({
+    id: row.session_id,
+    secretHash: row.secret_hash,
+    expiresAt: new Date(row.expires_at),
+    lastVerifiedAt: new Date(row.last_verified_at),
+    user: ownerOfRow(row),
+  }));
 }
 
 export type ApiTokenWithOwner = Pick<ApiToken, 'id' | 'secretHash' | 'lastUsedAt'> & {
   user: CredentialOwner;
 };
 
-/** The API token with this id and its owner, in one statement; undefined when there is none. */
-export async function apiTokenWithOwner(
+/** The API tokens with these ids and their owners, in one statement (those that exist, in no order). */
+export async function apiTokensWithOwners(
   em: EntityManager,
-  id: string,
-): Promise<ApiTokenWithOwner | undefined> {
-  const row = await queryPreparedOne<
-    OwnerRow & { secret_hash: Uint8Array; last_used_at: string | Date | null }
+  ids: readonly string[],
+): Promise<ApiTokenWithOwner[]> {
+  const rows = await queryPrepared<
+    OwnerRow & { token_id: string; secret_hash: Uint8Array; last_used_at: string | Date | null }
   >(
     em,
-    sql`select t.secret_hash, t.last_used_at, ${ownerColumns}
-      from api_tokens t join users u on u.id = t.user_id where t.id = ${id}`,
+    sql`select t.id as token_id, t.secret_hash, t.last_used_at, ${ownerColumns}
+      from api_tokens t join users u on u.id = t.user_id where t.id = any(${[...ids]}::text[])`,
   );
-  return (
-    row && {
-      id,
-      secretHash: row.secret_hash,
-      lastUsedAt: dateOrNull(row.last_used_at),
-      user: ownerOfRow(row),
-    }
-  );
+  return rows.map((row) => ({
+    id: row.token_id,
+    secretHash: row.secret_hash,
+    lastUsedAt: dateOrNull(row.last_used_at),
+    user: ownerOfRow(row),
+  }));
 }

@@ -1,0 +1,43 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Batched } from '../db/batched.ts';
+import type { Orm } from '../db/orm.ts';
+import {
+  type ApiTokenWithOwner,
+  apiTokensWithOwners,
+  type SessionWithOwner,
+  sessionsWithOwners,
+} from '../db/statements/auth.ts';
+
+/** A credential look-up: the stored credential with its owner, or undefined when there is none. */
+export type CredentialRead<Row> = (id: string) => Promise<Row | undefined>;
+
+/**
+ * Credential look-ups not answered from memory, gathered: while a statement is out, the look-ups that arrive wait
+ * and go together in the next, so many cost one statement and a look-up alone waits for nothing. After a restart
+ * ten thousand sockets reconnect within seconds and each upgrade resolves its token; one statement each, they held
+ * every connection of the pool, and the statements the resumes needed (the room, the room's stream) queued behind
+ * all of them (docs/performance.md, entry 15). Two batches at most at a time leave the rest of the pool free.
+ */
+export class CredentialReads {
+  readonly sessions: CredentialRead<SessionWithOwner>;
+  readonly tokens: CredentialRead<ApiTokenWithOwner>;
+
+  constructor(orm: Orm) {
+    this.sessions = gathered(orm, sessionsWithOwners);
+    this.tokens = gathered(orm, apiTokensWithOwners);
+  }
+}
+
+function gathered<Row extends { id: string }>(
+  orm: Orm,
+  read: (em: EntityManager, ids: readonly string[]) => Promise<Row[]>,
+): CredentialRead<Row> {
+  const batched = new Batched<string, Row | undefined>(
+    async (ids) => {
+      const found = new Map((await read(orm.em.fork(), [...new Set(ids)])).map((row) => [row.id, row]));
+      return ids.map((id) => found.get(id));
+    },
+    { concurrency: 2, maxBatch: 500 },
+  );
+  return (id) => batched.call(id);
+}

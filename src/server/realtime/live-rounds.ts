@@ -1,0 +1,143 @@
+import type { Positioned } from './live-streams.ts';
+import type { LiveTarget } from './live-target.ts';
+import { FrameRun } from './socket.ts';
+
+/** A live subscriber as a round sees it: the last position it was written, and its socket (null: not live). */
+export interface Follower {
+  cursor: number;
+  readonly liveTarget: LiveTarget | null;
+}
+
+/**
+ * Live followers written to in one turn of the event loop (~5 ms of socket writes); the rest get the next turns,
+ * so a round over ten thousand sockets lets upgrades, resumes and pings through between its slices.
+ */
+const writesPerTurn = 500;
+
+/** The longest a round waits for the one before it (see `LiveRounds.finish`). */
+const mostPauseMs = 1_000;
+
+/**
+ * Writes a stream's events to its live followers in rounds: each follower is written, in one write, every event it
+ * has not had yet. While the instance keeps up, a round is one event written in the turn it arrived. When it does
+ * not (ten thousand sockets resuming after a restart while the room keeps talking), the events that arrive while a
+ * round goes on are written together in the next, so the busier the instance, the fewer and larger its writes,
+ * instead of a write per event per socket that puts it further behind. Followers whose subscriptions have the
+ * same head and stand at the same position are written one shared buffer.
+ */
+export class LiveRounds<E extends Positioned> {
+  /** Events some live follower may not have been written yet, oldest first. */
+  private outgoing: E[] = [];
+  /** The newest position when the last round began: every live follower stands at least there. */
+  private floor = -1;
+  private followers: Follower[] = [];
+  private next = 0;
+  private running = false;
+  /** Between two rounds of a busy instance (see `finish`). */
+  private pausing = false;
+  /** Time this round spent in its slices, not counting the turns between them. */
+  private writingMs = 0;
+  /** An event came while a round went on: the followers it had passed get it in another. */
+  private again = false;
+  /** This round's frames, by the position a follower stands at, then by head; dropped when an event comes. */
+  private runs = new Map<number, { tails: Buffer[]; byHead: Map<string, FrameRun> }>();
+  private runsUpTo = -1;
+
+  constructor(
+    private readonly tail: (event: E) => Buffer,
+    private readonly members: () => Iterable<Follower>,
+  ) {}
+
+  add(event: E): void {
+    this.outgoing.push(event);
+    if (this.running || this.pausing) this.again = true;
+    else this.start();
+  }
+
+  stop(): void {
+    this.outgoing = [];
+    this.followers = [];
+    this.runs.clear();
+  }
+
+  private start(): void {
+    // Whoever is live now was written (or resumed to) at least up to where the last round began.
+    const needed = this.outgoing.findIndex((event) => event.position > this.floor);
+    this.outgoing = needed < 0 ? [] : this.outgoing.slice(needed);
+    this.floor = this.outgoing.at(-1)?.position ?? this.floor;
+    this.followers = [...this.members()];
+    this.next = 0;
+    this.running = true;
+    this.again = false;
+    this.writingMs = 0;
+    this.writeSlice();
+  }
+
+  private writeSlice(): void {
+    const sliceStart = performance.now();
+    const newest = this.outgoing.at(-1)?.position ?? -1;
+    let budget = writesPerTurn;
+    while (budget > 0 && this.next < this.followers.length) {
+      const follower = this.followers[this.next++]!;
+      const target = follower.liveTarget;
+      if (!target || follower.cursor >= newest) continue;
+      const run = this.runFrom(follower.cursor, target, newest);
+      follower.cursor = newest;
+      target.socket.sendRun(run);
+      budget--;
+    }
+    this.writingMs += performance.now() - sliceStart;
+    // An immediate runs after the I/O the loop has waiting, so what arrived meanwhile goes first.
+    if (this.next < this.followers.length) {
+      setImmediate(() => this.writeSlice());
+      return;
+    }
+    this.finish();
+  }
+
+  /**
+   * A round that took a while to write is followed by a pause as long (at most `mostPauseMs`; the turns between its
+   * slices, spent on other work, do not count): live writes then take at most half of a busy instance's time, and
+   * upgrades, resumes and calls the rest, while every follower still gets every event — those that came meanwhile
+   * a little later, together, in one write. A round under a millisecond (a room of a few hundred) is not paused
+   * after: it never holds the instance long.
+   */
+  private finish(): void {
+    this.running = false;
+    this.followers = [];
+    this.runs.clear();
+    const tookMs = this.writingMs;
+    if (tookMs < 1) {
+      if (this.again) setImmediate(() => this.running || this.pausing || this.start());
+      return;
+    }
+    this.pausing = true;
+    setTimeout(
+      () => {
+        this.pausing = false;
+        if (this.again) this.start();
+      },
+      Math.min(tookMs, mostPauseMs),
+    ).unref();
+  }
+
+  /** The frames after `cursor` up to `newest`, built once for each head that needs them. */
+  private runFrom(cursor: number, target: LiveTarget, newest: number): FrameRun {
+    if (this.runsUpTo !== newest) {
+      this.runs.clear();
+      this.runsUpTo = newest;
+    }
+    let from = this.runs.get(cursor);
+    if (!from) {
+      const tails = this.outgoing.filter((event) => event.position > cursor).map(this.tail);
+      from = { tails, byHead: new Map() };
+      this.runs.set(cursor, from);
+    }
+    let run = from.byHead.get(target.headText);
+    if (!run) {
+      run = new FrameRun(target.head, from.tails);
+      from.byHead.set(target.headText, run);
+    }
+    return run;
+  }
+}
