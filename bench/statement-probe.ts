@@ -11,7 +11,7 @@
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../src/server/db/orm.ts';
-import { apiTokenWithOwner } from '../src/server/db/statements/auth.ts';
+import { apiTokensWithOwners } from '../src/server/db/statements/auth.ts';
 import {
   appendMessage,
   appendMessages,
@@ -87,7 +87,7 @@ try {
       (run) => moveReadPositions(em(), [{ roomId: rooms[0]!, userId: pairs[0]![1], seq: run }]),
       backend,
     ),
-    await measure('apiTokenWithOwner', () => apiTokenWithOwner(em(), tokenId), backend),
+    await measure('apiTokensWithOwners', () => apiTokensWithOwners(em(), [tokenId]), backend),
     await measure('messagesBefore, 50', () => messagesBefore(em(), publicRoom, null, 50), backend),
     await measure('eventsAfter, 100', () => eventsAfter(em(), publicRoom, 0, null, 100), backend),
   ];
