@@ -165,6 +165,42 @@ describe('appendMessages', () => {
     expect(members.map((member) => member.readSeq)).toStrictEqual(ann.id < bob.id ? [4, 3] : [3, 4]);
   });
 
+  it('stores sends to several rooms in one statement: each room its own next positions and its own others', async () => {
+    const first = await friendsWithRoom();
+    const second = await friendsWithRoom();
+    const pub = await publicRoom();
+    await say(em(), second.roomId, second.ann.id, 'earlier');
+    const sends = [
+      send(second.roomId, second.bob.id, 'b1'),
+      send(first.roomId, first.ann.id, 'a1'),
+      send(pub.id, first.bob.id, 'to all'),
+      send(second.roomId, second.ann.id, 'a2'),
+      send(first.roomId, first.bob.id, 'b1'),
+    ];
+    const answers = await appendMessages(em(), sends);
+    expect(answers.map((answer) => [answer?.message.roomId, answer?.message.seq])).toStrictEqual([
+      [second.roomId, 2],
+      [first.roomId, 1],
+      [pub.id, pub.position + 1],
+      [second.roomId, 3],
+      [first.roomId, 2],
+    ]);
+    expect(answers.map((answer) => answer?.kind)).toStrictEqual([
+      'private',
+      'private',
+      'public',
+      'private',
+      'private',
+    ]);
+    expect(answers.map((answer) => answer?.others)).toStrictEqual([
+      [{ userId: second.ann.id, readSeq: 1, unread: 1 }],
+      [{ userId: first.bob.id, readSeq: 0, unread: 1 }],
+      [],
+      [{ userId: second.bob.id, readSeq: 2, unread: 1 }],
+      [{ userId: first.ann.id, readSeq: 1, unread: 1 }],
+    ]);
+  });
+
   it('stores nothing when one clientId was used before: a unique violation for the whole statement', async () => {
     const ann = await person('Ann');
     const room = await publicRoom();
