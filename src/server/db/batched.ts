@@ -40,6 +40,8 @@ interface Waiting<Item, Result> {
   reject(error: unknown): void;
 }
 
+type KeyedCall<Key, Item, Result> = Waiting<Item, Result> & { key: Key };
+
 /** Runs a batch and answers each of its callers: its own result or `Failed` error, or the whole batch's error. */
 async function answerBatch<Item, Result>(
   batch: readonly Waiting<Item, Result>[],
@@ -72,7 +74,7 @@ export class Failed {
  * calls run in the order made, while calls with different keys go together. A call alone waits for nothing.
  */
 export class BatchedAcrossKeys<Key, Item, Result> {
-  private waiting: (Waiting<Item, Result> & { key: Key })[] = [];
+  private waiting: KeyedCall<Key, Item, Result>[] = [];
   private readonly keysInFlight = new Set<Key>();
   private inFlight = 0;
 
@@ -97,9 +99,9 @@ export class BatchedAcrossKeys<Key, Item, Result> {
     }
   }
 
-  private takeBatch(): (Waiting<Item, Result> & { key: Key })[] {
-    const batch: (Waiting<Item, Result> & { key: Key })[] = [];
-    const left: (Waiting<Item, Result> & { key: Key })[] = [];
+  private takeBatch(): KeyedCall<Key, Item, Result>[] {
+    const batch: KeyedCall<Key, Item, Result>[] = [];
+    const left: KeyedCall<Key, Item, Result>[] = [];
     // Once a key's call stays behind (full batch), so do its later ones: each key's calls taken are its first.
     for (const call of this.waiting) {
       if (batch.length < this.options.maxBatch && !this.keysInFlight.has(call.key)) batch.push(call);
@@ -109,7 +111,7 @@ export class BatchedAcrossKeys<Key, Item, Result> {
     return batch;
   }
 
-  private async runBatch(batch: (Waiting<Item, Result> & { key: Key })[]): Promise<void> {
+  private async runBatch(batch: KeyedCall<Key, Item, Result>[]): Promise<void> {
     const keys = new Set(batch.map((call) => call.key));
     for (const key of keys) this.keysInFlight.add(key);
     this.inFlight++;
