@@ -3,7 +3,7 @@
  * next one, each caller gets its own answer, and a failed batch fails only its own callers.
  */
 import { expect, it } from 'vitest';
-import { Batched, BatchedPer, Failed } from '../src/server/db/batched.ts';
+import { Batched, BatchedAcrossKeys, Failed } from '../src/server/db/batched.ts';
 
 /** A batch runner the test releases by hand, recording what each batch held. */
 function manualRunner() {
@@ -75,22 +75,24 @@ it('gives a call answered with Failed its own error, and the other callers of th
   expect(answers).toEqual([2, 'two is refused', 6]);
 });
 
-it('per key: calls with the same key go together, other keys do not wait, and an idle key is forgotten', async () => {
+it('across keys: a key is in one batch at a time, in the order called, and other keys go together', async () => {
   const runs: string[] = [];
-  const batched = new BatchedPer(
-    async (key: string, items: number[]) => {
-      runs.push(`${key}:${items.join(',')}`);
-      return items.map((n) => `${key}${n}`);
+  const batched = new BatchedAcrossKeys(
+    async (items: string[]) => {
+      runs.push(items.join(','));
+      return items.map((item) => item.toUpperCase());
     },
-    { concurrency: 1, maxBatch: 100 },
+    { concurrency: 2, maxBatch: 100 },
   );
   const answers = await Promise.all([
-    batched.call('a', 1),
-    batched.call('a', 2),
-    batched.call('b', 3),
-    batched.call('a', 4),
+    batched.call('a', 'a1'),
+    batched.call('a', 'a2'),
+    batched.call('b', 'b3'),
+    batched.call('a', 'a4'),
+    batched.call('c', 'c5'),
   ]);
-  expect(answers).toEqual(['a1', 'a2', 'b3', 'a4']);
-  expect(runs).toEqual(['a:1', 'b:3', 'a:2,4']);
+  expect(answers).toEqual(['A1', 'A2', 'B3', 'A4', 'C5']);
+  // a2 waits for a1's batch (its room in flight); b3 starts beside it; a2, a4 and c5 then go as one.
+  expect(runs).toEqual(['a1', 'b3', 'a2,a4,c5']);
   expect(batched.keys).toBe(0);
 });

@@ -1,7 +1,7 @@
 /**
- * Group commit: sends to one room that arrive together are stored by one statement, yet each is acknowledged on
- * its own — stored once, at dense positions in the order given, delivered live in that order — and a send refused
- * among them is refused alone.
+ * Group commit: sends that arrive together, to one room or to many, are stored by one statement, yet each is
+ * acknowledged on its own — stored once, at dense positions in each room in the order given, delivered live in that
+ * order — and a send refused among them is refused alone.
  */
 import { expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   type Message,
   newClientId,
   people,
+  privateRoomOf,
   publicRoomId,
   received,
   say,
@@ -112,4 +113,89 @@ it('a retry sent together with its first copy and others: one copy, and the othe
   const stored = await storedBy(roomId, answers);
   expect(stored.copies).toEqual(answers.slice(1).map(() => 1));
   expect(dense([first?.seq ?? 0, ...others.map((message) => message.seq)])).toBe(true);
+});
+
+/** `count` pairs of friends, each with their private room: one conversation per room, as the ingest bench has. */
+async function conversations(count: number) {
+  const names = Array.from({ length: count * 2 }, (_, i) => `Pal ${i}`);
+  const everyone = await people(suite.server, ...names);
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const [writer, reader] = [everyone[2 * i], everyone[2 * i + 1]] as [Person, Person];
+      return { writer, reader, roomId: (await privateRoomOf(writer, reader)).id };
+    }),
+  );
+}
+
+/** How many transactions stored these messages, and how many of them stored messages of more than one room. */
+async function transactionsOf(sent: readonly Message[]) {
+  const { rows } = await suite.db.query<{ rooms: string }>(
+    `select count(distinct room_id) as rooms from messages where id = any($1::bigint[]) group by xmin::text`,
+    [sent.map((message) => message.id)],
+  );
+  return { count: rows.length, acrossRooms: rows.filter((row) => Number(row.rooms) > 1).length };
+}
+
+it('sends to many rooms at once: fewer statements than sends, some across rooms, each room dense and in order', async () => {
+  const rooms = await conversations(8);
+  const watching = rooms.map(({ reader, roomId }) => followRoom(reader.client, roomId, '0'));
+
+  const answers = await Promise.all(
+    rooms.map(({ writer, roomId }) =>
+      Promise.all([1, 2, 3].map((i) => say(writer.client, roomId, `${writer.displayName} ${i}`))),
+    ),
+  );
+
+  const all = answers.flat();
+  expect((await storedBy(rooms[0]?.roomId ?? 0, answers[0] ?? [])).copies).toEqual([1, 1, 1]);
+  const transactions = await transactionsOf(all);
+  expect(transactions.count).toBeLessThan(all.length);
+  expect(transactions.acrossRooms).toBeGreaterThan(0);
+  for (const [i, sent] of answers.entries()) {
+    expect(sent.map((message) => message.seq).sort((a, b) => a - b)).toEqual([1, 2, 3]);
+    const live = await received(watching[i] as (typeof watching)[number], 3);
+    expect(live.map((event) => Number(event.id))).toEqual([1, 2, 3]);
+    expect(live.map((event) => event.data.message.clientId).sort()).toEqual(
+      sent.map((m) => m.clientId).sort(),
+    );
+  }
+  for (const recording of watching) recording.stop();
+});
+
+it("a send refused in one room (friends no more) does not touch other rooms' sends stored with it", async () => {
+  const [parted, ...others] = await conversations(5);
+  if (!parted) throw new Error('no conversations');
+  await parted.writer.client.friends.remove.mutate({ userId: parted.reader.id });
+
+  const [refusal, ...answers] = await Promise.all([
+    codeOf(say(parted.writer.client, parted.roomId, 'still there?')),
+    ...others.map(({ writer, roomId }) =>
+      Promise.all([1, 2].map((i) => say(writer.client, roomId, `hi ${i}`))),
+    ),
+  ]);
+  expect(refusal).toBe('FORBIDDEN');
+  for (const sent of answers as Message[][]) {
+    expect(sent.map((message) => message.seq).sort((a, b) => a - b)).toEqual([1, 2]);
+  }
+  const { rows } = await suite.db.query('select 1 from messages where room_id = $1', [parted.roomId]);
+  expect(rows).toEqual([]);
+});
+
+it("a retry racing its first copy among other rooms' sends: one copy, and every other send stored once", async () => {
+  const [retrying, ...others] = await conversations(5);
+  if (!retrying) throw new Error('no conversations');
+  const clientId = newClientId();
+
+  const [first, retry, ...answers] = await Promise.all([
+    say(retrying.writer.client, retrying.roomId, 'once', clientId),
+    say(retrying.writer.client, retrying.roomId, 'once', clientId),
+    ...others.map(({ writer, roomId }) => say(writer.client, roomId, 'meanwhile')),
+  ]);
+  expect(retry?.id).toBe(first?.id);
+  expect((await storedBy(retrying.roomId, [first as Message])).copies).toEqual([1]);
+  for (const [i, { roomId }] of others.entries()) {
+    const sent = answers[i] as Message;
+    expect(sent.seq).toBe(1);
+    expect((await storedBy(roomId, [sent])).copies).toEqual([1]);
+  }
 });

@@ -139,7 +139,7 @@ describe('appendMessages', () => {
       send(room.id, muted.id, 'shh'),
       send(room.id, bob.id, 'two'),
     ];
-    const [first, refused, second] = await appendMessages(em(), room.id, sends);
+    const [first, refused, second] = await appendMessages(em(), sends);
     expect(refused).toBeNull();
     expect([first?.message.seq, second?.message.seq]).toStrictEqual([room.position + 1, room.position + 2]);
     expect([first?.message.body, second?.message.body]).toStrictEqual(['one', 'two']);
@@ -155,7 +155,7 @@ describe('appendMessages', () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     await say(em(), roomId, ann.id, 'earlier');
     const sends = [send(roomId, ann.id, 'a1'), send(roomId, bob.id, 'b1'), send(roomId, ann.id, 'a2')];
-    const answers = await appendMessages(em(), roomId, sends);
+    const answers = await appendMessages(em(), sends);
     expect(answers.map((answer) => answer?.others)).toStrictEqual([
       [{ userId: bob.id, readSeq: 0, unread: 2 }],
       [{ userId: ann.id, readSeq: 2, unread: 1 }],
@@ -165,12 +165,48 @@ describe('appendMessages', () => {
     expect(members.map((member) => member.readSeq)).toStrictEqual(ann.id < bob.id ? [4, 3] : [3, 4]);
   });
 
+  it('stores sends to several rooms in one statement: each room its own next positions and its own others', async () => {
+    const first = await friendsWithRoom();
+    const second = await friendsWithRoom();
+    const pub = await publicRoom();
+    await say(em(), second.roomId, second.ann.id, 'earlier');
+    const sends = [
+      send(second.roomId, second.bob.id, 'b1'),
+      send(first.roomId, first.ann.id, 'a1'),
+      send(pub.id, first.bob.id, 'to all'),
+      send(second.roomId, second.ann.id, 'a2'),
+      send(first.roomId, first.bob.id, 'b1'),
+    ];
+    const answers = await appendMessages(em(), sends);
+    expect(answers.map((answer) => [answer?.message.roomId, answer?.message.seq])).toStrictEqual([
+      [second.roomId, 2],
+      [first.roomId, 1],
+      [pub.id, pub.position + 1],
+      [second.roomId, 3],
+      [first.roomId, 2],
+    ]);
+    expect(answers.map((answer) => answer?.kind)).toStrictEqual([
+      'private',
+      'private',
+      'public',
+      'private',
+      'private',
+    ]);
+    expect(answers.map((answer) => answer?.others)).toStrictEqual([
+      [{ userId: second.ann.id, readSeq: 1, unread: 1 }],
+      [{ userId: first.bob.id, readSeq: 0, unread: 1 }],
+      [],
+      [{ userId: second.bob.id, readSeq: 2, unread: 1 }],
+      [{ userId: first.ann.id, readSeq: 1, unread: 1 }],
+    ]);
+  });
+
   it('stores nothing when one clientId was used before: a unique violation for the whole statement', async () => {
     const ann = await person('Ann');
     const room = await publicRoom();
     const used = send(room.id, ann.id, 'once');
     await appendMessage(em(), used);
-    await expect(appendMessages(em(), room.id, [send(room.id, ann.id, 'new'), used])).rejects.toBeInstanceOf(
+    await expect(appendMessages(em(), [send(room.id, ann.id, 'new'), used])).rejects.toBeInstanceOf(
       UniqueConstraintViolationException,
     );
     expect((await publicRoom()).position).toBe(room.position + 1);
@@ -246,7 +282,6 @@ describe('the hot statements, run as prepared statements', () => {
     ];
     const batch = await appendMessages(
       em(),
-      room.id,
       bodies.map((body) => newSend(room.id, ann.id, body)),
     );
     expect(batch.map((appended) => appended?.message.body)).toStrictEqual(bodies);
@@ -262,7 +297,7 @@ describe('the hot statements, run as prepared statements', () => {
         const sends = Array.from({ length: size }, (_, i) =>
           newSend(room.id, ann.id, `batch of ${size}, ${i}`),
         );
-        await appendMessages(tx, room.id, sends);
+        await appendMessages(tx, sends);
       }
       return tx.execute<{ count: string }[]>(
         `select count(*) from pg_prepared_statements where statement like '%insert into messages%'`,

@@ -4,8 +4,7 @@
  * Each caller gets its own result (or its own error, when the batch answers it with a `Failed`), or the batch's error.
  */
 export class Batched<Item, Result> {
-  private readonly waiting: { item: Item; resolve(result: Result): void; reject(error: unknown): void }[] =
-    [];
+  private readonly waiting: Waiting<Item, Result>[] = [];
   private inFlight = 0;
 
   constructor(
@@ -23,21 +22,7 @@ export class Batched<Item, Result> {
   private async next(): Promise<void> {
     this.inFlight++;
     while (this.waiting.length) {
-      const batch = this.waiting.splice(0, this.options.maxBatch);
-      try {
-        const results = await this.run(batch.map((call) => call.item));
-        if (results.length !== batch.length) {
-          throw new Error(`A batch of ${batch.length} calls answered ${results.length}`);
-        }
-        // Checked above: one result per call, in order.
-        for (const [i, call] of batch.entries()) {
-          const result = results[i] as Result | Failed;
-          if (result instanceof Failed) call.reject(result.error);
-          else call.resolve(result);
-        }
-      } catch (error) {
-        for (const call of batch) call.reject(error);
-      }
+      await answerBatch(this.waiting.splice(0, this.options.maxBatch), this.run);
     }
     this.inFlight--;
   }
@@ -48,38 +33,96 @@ export class Batched<Item, Result> {
   }
 }
 
+/** A call waiting for its batch's answer. */
+interface Waiting<Item, Result> {
+  item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+type KeyedCall<Key, Item, Result> = Waiting<Item, Result> & { key: Key };
+
+/** Runs a batch and answers each of its callers: its own result or `Failed` error, or the whole batch's error. */
+async function answerBatch<Item, Result>(
+  batch: readonly Waiting<Item, Result>[],
+  run: (items: Item[]) => Promise<(Result | Failed)[]>,
+): Promise<void> {
+  try {
+    const results = await run(batch.map((call) => call.item));
+    if (results.length !== batch.length) {
+      throw new Error(`A batch of ${batch.length} calls answered ${results.length}`);
+    }
+    // Checked above: one result per call, in order.
+    for (const [i, call] of batch.entries()) {
+      const result = results[i] as Result | Failed;
+      if (result instanceof Failed) call.reject(result.error);
+      else call.resolve(result);
+    }
+  } catch (error) {
+    for (const call of batch) call.reject(error);
+  }
+}
+
 /** A batch's answer for one call that failed on its own: that caller gets the error, the others their results. */
 export class Failed {
   constructor(readonly error: unknown) {}
 }
 
 /**
- * One `Batched` per key, made when a key is first called and dropped when it is idle again: calls with different
- * keys never wait for each other, calls with the same key go together.
+ * Calls with keys, run in batches across keys without a timer: a batch takes, in the order called, the waiting
+ * calls whose key no batch in flight holds (up to `maxBatch`), so a key is in at most one batch at a time and its
+ * calls run in the order made, while calls with different keys go together. A call alone waits for nothing.
  */
-export class BatchedPer<Key, Item, Result> {
-  private readonly byKey = new Map<Key, Batched<Item, Result>>();
+export class BatchedAcrossKeys<Key, Item, Result> {
+  private waiting: KeyedCall<Key, Item, Result>[] = [];
+  private readonly keysInFlight = new Set<Key>();
+  private inFlight = 0;
 
   constructor(
-    private readonly run: (key: Key, items: Item[]) => Promise<(Result | Failed)[]>,
+    private readonly run: (items: Item[]) => Promise<(Result | Failed)[]>,
     private readonly options: { concurrency: number; maxBatch: number },
   ) {}
 
-  async call(key: Key, item: Item): Promise<Result> {
-    let batched = this.byKey.get(key);
-    if (!batched) {
-      batched = new Batched((items) => this.run(key, items), this.options);
-      this.byKey.set(key, batched);
+  call(key: Key, item: Item): Promise<Result> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ key, item, resolve, reject });
+      this.startBatches();
+    });
+  }
+
+  /** Starts batches while fewer than `concurrency` run and some waiting call's key is free. */
+  private startBatches(): void {
+    while (this.inFlight < this.options.concurrency) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      void this.runBatch(batch);
     }
-    try {
-      return await batched.call(item);
-    } finally {
-      if (batched.idle && this.byKey.get(key) === batched) this.byKey.delete(key);
+  }
+
+  private takeBatch(): KeyedCall<Key, Item, Result>[] {
+    const batch: KeyedCall<Key, Item, Result>[] = [];
+    const left: KeyedCall<Key, Item, Result>[] = [];
+    // Once a key's call stays behind (full batch), so do its later ones: each key's calls taken are its first.
+    for (const call of this.waiting) {
+      if (batch.length < this.options.maxBatch && !this.keysInFlight.has(call.key)) batch.push(call);
+      else left.push(call);
     }
+    this.waiting = left;
+    return batch;
+  }
+
+  private async runBatch(batch: KeyedCall<Key, Item, Result>[]): Promise<void> {
+    const keys = new Set(batch.map((call) => call.key));
+    for (const key of keys) this.keysInFlight.add(key);
+    this.inFlight++;
+    await answerBatch(batch, this.run);
+    for (const key of keys) this.keysInFlight.delete(key);
+    this.inFlight--;
+    this.startBatches();
   }
 
   /** How many keys have calls running or waiting. */
   get keys(): number {
-    return this.byKey.size;
+    return new Set([...this.keysInFlight, ...this.waiting.map((call) => call.key)]).size;
   }
 }

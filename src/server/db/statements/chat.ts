@@ -163,21 +163,21 @@ export interface Send {
  * unique violation when the clientId was used before.
  */
 export async function appendMessage(em: EntityManager, send: Send): Promise<AppendedMessage | null> {
-  const [appended] = await appendMessages(em, send.roomId, [send]);
+  const [appended] = await appendMessages(em, [send]);
   return appended ?? null;
 }
 
 /**
- * Sends to one room in one statement (group commit): it takes as many of the room's next positions as sends are
- * allowed, in the order given, under the room row's lock, stores the messages and their events, and moves each
- * sender's read position. Each send is checked on its own: stored only if its sender may write there now (not
- * muted or banned; in a private room, a member still friends with the other) and its reply, if any, answers a
- * message of the room not deleted. Answers in the order given, null for each refused send; a unique violation
- * (and nothing stored) when a clientId was used before.
+ * Sends, to one room or many, in one statement (group commit): for each room it takes as many of its next
+ * positions as sends to it are allowed, in the order given, under the room row's lock (every room of the batch
+ * locked first, in id order, so two statements never wait for each other's rooms crosswise), stores the messages
+ * and their events, and moves each sender's read position. Each send is checked on its own: stored only if its
+ * sender may write there now (not muted or banned; in a private room, a member still friends with the other) and
+ * its reply, if any, answers a message of that room not deleted. Answers in the order given, null for each refused
+ * send; a unique violation (and nothing stored) when a clientId was used before.
  */
 export async function appendMessages(
   em: EntityManager,
-  roomId: number,
   sends: readonly Send[],
 ): Promise<(AppendedMessage | null)[]> {
   // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
@@ -185,12 +185,18 @@ export async function appendMessages(
   const rows = await queryPrepared<AppendedRow>(
     em,
     sql`with sent as (
-        select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.senderId)}::int[],
-          ${sends.map((send) => send.clientId)}::text[], ${sends.map((send) => send.body)}::text[],
-          ${sends.map((send) => send.replyToId ?? null)}::bigint[]) as s(ord, sender_id, client_id, body, reply_to_id)),
+        select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.roomId)}::int[],
+          ${sends.map((send) => send.senderId)}::int[], ${sends.map((send) => send.clientId)}::text[],
+          ${sends.map((send) => send.body)}::text[], ${sends.map((send) => send.replyToId ?? null)}::bigint[])
+          as s(ord, room_id, sender_id, client_id, body, reply_to_id)),
+      locked as materialized (
+        select r.id, r.kind, r.user_low, r.user_high from rooms r
+        where r.id in (select room_id from sent) order by r.id for update),
       allowed as (
-        select s.*, row_number() over (order by s.ord) as k, count(*) over () as n
-        from sent s join rooms r on r.id = ${roomId}
+        -- Reads the locked rooms: every room is locked (all of them, the window needs every row) before any update.
+        select s.*, row_number() over (partition by s.room_id order by s.ord) as k,
+          count(*) over (partition by s.room_id) as n
+        from sent s join locked r on r.id = s.room_id
         where not exists (select 1 from users w where w.id = s.sender_id
             and (w.muted_until > now() or w.banned_until > now()))
           and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and exists (
@@ -199,41 +205,45 @@ export async function appendMessages(
           and (s.reply_to_id is null or exists (select 1 from messages o
             where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null))),
       room as (
-        update rooms r set position = r.position + (select count(*) from allowed), last_activity_at = now()
-        where r.id = ${roomId} and exists (select 1 from allowed)
-        returning r.id, r.kind, r.position, r.user_low, r.user_high),
+        update rooms r set position = r.position + a.n, last_activity_at = now()
+        from (select room_id, count(*) as n from allowed group by room_id) a
+        where r.id = a.room_id
+        returning r.id, r.kind, r.position),
       m as (
         insert into messages (room_id, seq, sender_id, client_id, body, reply_to_id)
         select room.id, room.position - a.n + a.k, a.sender_id, a.client_id, a.body, a.reply_to_id
-        from allowed a, room
+        from allowed a join room on room.id = a.room_id
         returning *),
       event as (
         insert into room_events (room_id, position, type, message_id)
         select room_id, seq, 'message.created', id from m),
       seen as (
         update room_members rm set read_seq = greatest(rm.read_seq, own.seq)
-        from (select sender_id, max(seq) as seq from m group by sender_id) own
-        where rm.room_id = ${roomId} and rm.user_id = own.sender_id),
+        from (select room_id, sender_id, max(seq) as seq from m group by room_id, sender_id) own
+        where rm.room_id = own.room_id and rm.user_id = own.sender_id),
       -- In a private room, where the other member stands at each new message (after their own sends before it in
       -- this statement, if any), so each member's sidebar can take its count from the event. The new messages are
       -- not visible to the count of stored ones: those of this statement up to this one are added.
       other as (
-        select m.id as message_id, m.seq, rm.user_id, greatest(rm.read_seq,
-            (select max(b.seq) from m b where b.sender_id = rm.user_id and b.seq < m.seq)) as read_seq
-        from m join room on room.kind = 'private'
+        select m.id as message_id, m.room_id, m.seq, rm.user_id, greatest(rm.read_seq,
+            (select max(b.seq) from m b where b.room_id = m.room_id and b.sender_id = rm.user_id and b.seq < m.seq))
+            as read_seq
+        from m join room on room.id = m.room_id and room.kind = 'private'
           join room_members rm on rm.room_id = room.id and rm.user_id <> m.sender_id),
       counted as (
         select o.message_id, o.user_id, o.read_seq,
-          (select count(*) from messages x where x.room_id = ${roomId} and x.seq > o.read_seq
+          (select count(*) from messages x where x.room_id = o.room_id and x.seq > o.read_seq
             and x.deleted_at is null and x.sender_id <> o.user_id)
-          + (select count(*) from m b where b.seq > o.read_seq and b.seq <= o.seq and b.sender_id <> o.user_id)
+          + (select count(*) from m b where b.room_id = o.room_id and b.seq > o.read_seq and b.seq <= o.seq
+            and b.sender_id <> o.user_id)
           as unread
         from other o)
       select a.ord, ${messageWithSenderColumns}, room.kind as room_kind,
         (select json_agg(json_build_object('userId', c.user_id, 'readSeq', c.read_seq, 'unread', c.unread))
           from counted c where c.message_id = m.id) as others
       from m join users u on u.id = m.sender_id
-        join allowed a on a.sender_id = m.sender_id and a.client_id = m.client_id, room`,
+        join allowed a on a.sender_id = m.sender_id and a.client_id = m.client_id
+        join room on room.id = m.room_id`,
   );
   const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
   return sends.map((_, ord) => byOrd.get(ord) ?? null);

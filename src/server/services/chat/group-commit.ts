@@ -1,47 +1,48 @@
-import { ConstraintViolationException } from '@mikro-orm/core';
+import { ConstraintViolationException, DeadlockException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BatchedPer, Failed } from '../../db/batched.ts';
+import { BatchedAcrossKeys, Failed } from '../../db/batched.ts';
 import type { Orm } from '../../db/orm.ts';
 import { type AppendedMessage, appendMessage, appendMessages, type Send } from '../../db/statements/chat.ts';
 
 /**
- * Group commit: plain sends to one room that arrive while that room's append is in flight go together in the next
- * statement (they would only queue for the room row's lock one by one). A lone send runs at once, as one statement.
+ * Group commit across rooms: plain sends that arrive while appends are in flight go together in the next
+ * statement, one transaction and one commit (each commit's WAL flush costs more than the statement's rows), so
+ * many rooms with one sender each share commits as one busy room's senders do. A room is in one batch at a time, so
+ * its positions follow its sends' order. A lone send runs at once, as one statement.
  */
-export type RoomAppends = BatchedPer<number, Send, AppendedMessage | null>;
+export type RoomAppends = BatchedAcrossKeys<number, Send, AppendedMessage | null>;
 
 export function createRoomAppends(orm: Orm): RoomAppends {
   // One entity manager for every batch: the statement is raw, loads no entities and runs in no transaction.
   const em = orm.em.fork();
-  return new BatchedPer((roomId, sends) => appendTogether(em, roomId, sends), {
-    concurrency: 1,
-    maxBatch: 100,
-  });
+  return new BatchedAcrossKeys((sends) => appendTogether(em, sends), { concurrency: 4, maxBatch: 200 });
 }
 
 /**
  * One statement for the sends; if one of them breaks a constraint (a clientId used before: a retry racing its
- * first copy), nothing was stored and each goes again alone, so only its own caller gets the error.
+ * first copy), nothing was stored and each goes again alone, so only its own caller gets the error. The same when
+ * PostgreSQL broke a deadlock by aborting this batch: two batches in flight hold different rooms, but a sender
+ * reusing one clientId in two rooms at once can make them wait on each other's new rows.
  */
 async function appendTogether(
   em: EntityManager,
-  roomId: number,
   sends: Send[],
 ): Promise<(AppendedMessage | null | Failed)[]> {
   try {
-    return await appendMessages(em, roomId, sends);
+    return await appendMessages(em, sends);
   } catch (error) {
-    if (sends.length === 1 || !(error instanceof ConstraintViolationException)) throw error;
+    const redoAlone = error instanceof ConstraintViolationException || error instanceof DeadlockException;
+    if (sends.length === 1 || !redoAlone) throw error;
     const answers: (AppendedMessage | null | Failed)[] = [];
-    // One after another, in the order they came: positions stay in arrival order.
+    // One after another, in the order they came: each room's positions stay in arrival order.
     for (const send of sends) answers.push(await appendMessage(em, send).catch((e) => new Failed(e)));
     return answers;
   }
 }
 
 /**
- * The plain append of a send: on its own it goes with the room's other sends (group commit); inside a transaction
- * (a message with mentions stores them in the same one) it runs there.
+ * The plain append of a send: on its own it goes with other sends (group commit); inside a transaction (a message
+ * with mentions stores them in the same one) it runs there.
  */
 export function appendGrouped(appends: RoomAppends) {
   return (em: EntityManager, send: Send): Promise<AppendedMessage | null> =>
