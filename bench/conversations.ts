@@ -38,11 +38,12 @@ interface StepCost {
   cpuMicrosPerMessage: number[];
   redisCommandsPerMessage: number;
   redisPublishesPerMessage: number;
+  redisReadsPerMessage: number;
 }
 
 interface CostMark {
   cpu: number[];
-  redis: { total: number; publish: number };
+  redis: { total: number; publish: number; reads: number };
 }
 
 async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
@@ -56,6 +57,7 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
     cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
     redisCommandsPerMessage: per(from.redis.total, to.redis.total),
     redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
+    redisReadsPerMessage: per(from.redis.reads, to.redis.reads),
   };
 }
 
@@ -104,7 +106,7 @@ export async function runConversations(options: ConversationsOptions) {
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage})`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}`,
           );
         },
       ));
@@ -125,7 +127,15 @@ export async function runConversations(options: ConversationsOptions) {
     problems.push(`conversations: the first step lost messages (${steps[0]?.delivered}/${steps[0]?.sent})`);
   printTable(
     'conversations across two instances (round trip to the other member, p50 / p99 ms)',
-    ['msg/s', 'crossing instances', 'same instance', 'delivered', 'µs/message', 'Redis cmds/message'],
+    [
+      'msg/s',
+      'crossing instances',
+      'same instance',
+      'delivered',
+      'µs/message',
+      'Redis cmds/message',
+      'Redis reads/message',
+    ],
     steps.map((s) => [
       s.rate,
       `${s.crossing.p50} / ${s.crossing.p99}`,
@@ -133,6 +143,7 @@ export async function runConversations(options: ConversationsOptions) {
       `${s.delivered}/${s.sent}`,
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
       s.redisCommandsPerMessage ?? '',
+      s.redisReadsPerMessage ?? '',
     ]),
   );
   mkdirSync('bench/results', { recursive: true });
