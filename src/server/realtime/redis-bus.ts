@@ -27,6 +27,11 @@ const closeWaitMs = 1_000;
  */
 export class RedisBus implements EventBus {
   readonly instanceId = randomUUID();
+  /**
+   * How this instance's own publishes begin (`sendToOthers` writes the origin first): Redis sends them back on
+   * every channel this instance follows too, and they are dropped on these bytes, without being parsed.
+   */
+  private readonly ownPayloadStart = Buffer.from(`{"origin":${JSON.stringify(this.instanceId)},`);
   private readonly fanout = new LocalFanout();
   private readonly subscribing = new Map<string, Promise<void>>();
   private readonly recoveryListeners = new Set<() => void>();
@@ -195,6 +200,7 @@ export class RedisBus implements EventBus {
 
   private receive(fullChannel: string, payload: Buffer): void {
     if (!fullChannel.startsWith(this.prefix)) return;
+    if (payload.subarray(0, this.ownPayloadStart.length).equals(this.ownPayloadStart)) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(payload.toString()) as Envelope;
