@@ -5,8 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
-import { runLoad } from './lib/processes.ts';
+import {
+  benchDatabase,
+  type ParleyInstance,
+  publicRoomId,
+  redisUrl,
+  seedPrivateRooms,
+  seedUsers,
+  startParley,
+} from './lib/parley.ts';
+import { cpuMicros, runLoad } from './lib/processes.ts';
+import { redisCommands } from './lib/redis-stats.ts';
 import { printTable } from './lib/table.ts';
 import type { ConversationsRequest, ConversationsStep } from './load/conversations-load.ts';
 
@@ -24,10 +33,38 @@ export const fullConversations: ConversationsOptions = {
 };
 export const quickConversations: ConversationsOptions = { pairs: 20, rates: [20, 50], stepMs: 1_000 };
 
+/** What each step cost: server CPU per message on each instance, Redis commands per message (all clients'). */
+interface StepCost {
+  cpuMicrosPerMessage: number[];
+  redisCommandsPerMessage: number;
+  redisPublishesPerMessage: number;
+  redisReadsPerMessage: number;
+}
+
+interface CostMark {
+  cpu: number[];
+  redis: { total: number; publish: number; reads: number };
+}
+
+async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
+  return { cpu: instances.map((i) => cpuMicros(i.proc.pid)), redis: await redisCommands(redisUrl) };
+}
+
+async function stepCost(instances: ParleyInstance[], from: CostMark, messages: number): Promise<StepCost> {
+  const to = await costMark(instances);
+  const per = (a: number, b: number) => Math.round(((b - a) / messages) * 10) / 10;
+  return {
+    cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
+    redisCommandsPerMessage: per(from.redis.total, to.redis.total),
+    redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
+    redisReadsPerMessage: per(from.redis.reads, to.redis.reads),
+  };
+}
+
 export async function runConversations(options: ConversationsOptions) {
   const db = await benchDatabase();
   const problems: string[] = [];
-  let steps: ConversationsStep[] = [];
+  let steps: (ConversationsStep & Partial<StepCost>)[] = [];
   try {
     const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
     const instances = [
@@ -53,16 +90,27 @@ export async function runConversations(options: ConversationsOptions) {
         stepMs: options.stepMs,
       };
       console.log(`\nconversations: ${options.pairs} private rooms on two instances`);
+      // Each step's cost, from its start to its report (which comes once every message arrived or timed out).
+      let mark: CostMark | null = null;
+      const costs = new Map<number, StepCost>();
       ({ steps } = await runLoad<{ steps: ConversationsStep[] }>(
         'bench/load/conversations-load.ts',
         request,
-        (progress) => {
+        async (progress) => {
+          if ('starting' in (progress as object)) {
+            mark = await costMark(instances);
+            return;
+          }
           const step = progress as ConversationsStep;
+          const cost = mark ? await stepCost(instances, mark, step.sent) : null;
+          if (cost) costs.set(step.rate, cost);
           console.log(
-            `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms`,
+            `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}`,
           );
         },
       ));
+      steps = steps.map((step) => ({ ...step, ...costs.get(step.rate) }));
     } finally {
       await Promise.all(instances.map((instance) => instance.stop()));
     }
@@ -79,12 +127,23 @@ export async function runConversations(options: ConversationsOptions) {
     problems.push(`conversations: the first step lost messages (${steps[0]?.delivered}/${steps[0]?.sent})`);
   printTable(
     'conversations across two instances (round trip to the other member, p50 / p99 ms)',
-    ['msg/s', 'crossing instances', 'same instance', 'delivered'],
+    [
+      'msg/s',
+      'crossing instances',
+      'same instance',
+      'delivered',
+      'µs/message',
+      'Redis cmds/message',
+      'Redis reads/message',
+    ],
     steps.map((s) => [
       s.rate,
       `${s.crossing.p50} / ${s.crossing.p99}`,
       `${s.local.p50} / ${s.local.p99}`,
       `${s.delivered}/${s.sent}`,
+      s.cpuMicrosPerMessage?.join(' + ') ?? '',
+      s.redisCommandsPerMessage ?? '',
+      s.redisReadsPerMessage ?? '',
     ]),
   );
   mkdirSync('bench/results', { recursive: true });

@@ -49,7 +49,16 @@ if (wanted('readers')) {
   problems.push(...(await runReaders(options)).problems);
 }
 if (wanted('conversations')) {
-  const options = { ...(quick ? quickConversations : fullConversations), serverNodeArgs };
+  // `--rates=200,400 --step-ms=10000`: other steps than the scenario's (a profile of one rate held longer).
+  const ratesArg = args.find((arg) => arg.startsWith('--rates='))?.split('=')[1];
+  const stepMsArg = args.find((arg) => arg.startsWith('--step-ms='))?.split('=')[1];
+  const base = quick ? quickConversations : fullConversations;
+  const options = {
+    ...base,
+    rates: ratesArg ? ratesArg.split(',').map(Number) : base.rates,
+    stepMs: stepMsArg ? Number(stepMsArg) : base.stepMs,
+    serverNodeArgs,
+  };
   problems.push(...(await runConversations(options)).problems);
 }
 if (wanted('connections')) {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../src/server/logger.ts';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '../src/server/realtime/rate-limit.ts';
 import { testRedisUrl } from './helpers/server.ts';
@@ -64,5 +64,53 @@ describe.each(limiters)('a rate limit kept %s', (_, makeLimiter) => {
     ]);
     await pause(windowMs + 100);
     expect((await burst(limiter, key, limit)).every((d) => d.allowed)).toBe(true);
+  });
+});
+
+describe('a large limit shared by two instances through Redis', () => {
+  const sendLimit = 100;
+  const minute = 60_000;
+  const freshKey = () => `sends:${randomBytes(4).toString('hex')}`;
+  const counted = (key: string) => redis.zcard(`${prefix}rate:${key}`);
+  const instance = () => new RedisRateLimiter(redis, prefix, createLogger('silent'));
+
+  it('lets someone far below the limit send without a Redis round trip each time, and still counts every send', async () => {
+    const limiter = instance();
+    const key = freshKey();
+    const scriptCalls = vi.spyOn(redis, 'evalsha');
+    const decisions = [];
+    for (let i = 0; i < 20; i++) decisions.push(await limiter.hit(key, sendLimit, minute));
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    // The first send asks Redis; the next quarter of the limit is allowed here and told to Redis in one batch.
+    expect(scriptCalls).toHaveBeenCalledTimes(1);
+    scriptCalls.mockRestore();
+    await pause(100);
+    expect(await counted(key)).toBe(20);
+  });
+
+  it('allows exactly the limit to someone who sends through one instance', async () => {
+    const limiter = instance();
+    const key = freshKey();
+    const decisions = [];
+    for (let i = 0; i < sendLimit + 10; i++) decisions.push(await limiter.hit(key, sendLimit, minute));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(sendLimit);
+    expect(decisions.slice(sendLimit).every((d) => !d.allowed)).toBe(true);
+  });
+
+  it('holds the limit within a quarter more for someone who sends through both instances at once', async () => {
+    const [first, second] = [instance(), instance()];
+    const key = freshKey();
+    const both = await Promise.all(
+      [first, second].map(async (limiter) => {
+        const decisions = [];
+        for (let i = 0; i < sendLimit; i++) decisions.push(await limiter.hit(key, sendLimit, minute));
+        return decisions;
+      }),
+    );
+    const allowed = both.flat().filter((d) => d.allowed).length;
+    expect(allowed).toBeGreaterThanOrEqual(sendLimit);
+    expect(allowed).toBeLessThanOrEqual(sendLimit * 1.25);
+    await pause(100);
+    expect(await counted(key)).toBe(allowed);
   });
 });

@@ -120,6 +120,7 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
     const total = Math.round((rate * request.stepMs) / 1000);
     const start = performance.now();
     const firstSeq = seq + 1;
+    process.send?.({ progress: { starting: rate } });
     await new Promise<void>((resolve) => {
       const tick = () => {
         const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);

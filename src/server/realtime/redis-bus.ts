@@ -27,6 +27,11 @@ const closeWaitMs = 1_000;
  */
 export class RedisBus implements EventBus {
   readonly instanceId = randomUUID();
+  /**
+   * How this instance's own publishes begin (`sendToOthers` writes the origin first): Redis sends them back on
+   * every channel this instance follows too, and they are dropped on these bytes, without being parsed.
+   */
+  private readonly ownPayloadStart = Buffer.from(`{"origin":${JSON.stringify(this.instanceId)},`);
   private readonly fanout = new LocalFanout();
   private readonly subscribing = new Map<string, Promise<void>>();
   private readonly recoveryListeners = new Set<() => void>();
@@ -36,6 +41,8 @@ export class RedisBus implements EventBus {
   /** Subscribes failing while Redis is away: said once, not once per channel and retry. */
   private readonly subscribeOutage: OutageLog;
   private closed = false;
+  /** Publishes of this turn, sent together once it ends: one write to Redis instead of one per event. */
+  private outgoing: [channel: string, payload: string][] = [];
 
   constructor(
     private readonly publisher: Redis,
@@ -94,19 +101,41 @@ export class RedisBus implements EventBus {
 
   /** Publishes already written (who left with this instance, say) reach Redis before the connection goes. */
   async close(): Promise<void> {
+    this.sendOutgoing();
     this.closed = true;
     this.subscriber.disconnect();
     await withTimeout(this.publisher.quit(), closeWaitMs).catch(() => this.publisher.disconnect());
   }
 
+  /**
+   * Queues the copy for other instances; the turn's copies go out together when it ends (a send publishes to its
+   * room and to each member, and a group commit ends many sends in one turn). Order per channel is kept.
+   */
   private sendToOthers(channel: string, message: unknown): void {
     if (this.closed) return;
     const envelope: Envelope = { origin: this.instanceId, message };
-    this.publisher.publish(this.prefix + channel, JSON.stringify(envelope)).catch((cause) => {
-      if (!this.publishesLost)
-        this.log.warn('Redis publish failed; other instances will catch up', { cause });
-      this.publishesLost = true;
-    });
+    this.outgoing.push([this.prefix + channel, JSON.stringify(envelope)]);
+    if (this.outgoing.length === 1) setImmediate(() => this.sendOutgoing());
+  }
+
+  private sendOutgoing(): void {
+    const batch = this.outgoing;
+    if (batch.length === 0) return;
+    this.outgoing = [];
+    const pipeline = this.publisher.pipeline();
+    for (const [channel, payload] of batch) pipeline.publish(channel, payload);
+    pipeline.exec().then(
+      (replies) => {
+        const failed = replies?.find(([error]) => error);
+        if (!replies || failed) this.publishFailed(failed?.[0] ?? new Error('Redis discarded the publishes'));
+      },
+      (cause: unknown) => this.publishFailed(cause),
+    );
+  }
+
+  private publishFailed(cause: unknown): void {
+    if (!this.publishesLost) this.log.warn('Redis publish failed; other instances will catch up', { cause });
+    this.publishesLost = true;
   }
 
   /**
@@ -171,6 +200,7 @@ export class RedisBus implements EventBus {
 
   private receive(fullChannel: string, payload: Buffer): void {
     if (!fullChannel.startsWith(this.prefix)) return;
+    if (payload.subarray(0, this.ownPayloadStart.length).equals(this.ownPayloadStart)) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(payload.toString()) as Envelope;
