@@ -3,49 +3,37 @@
  * garbage, sockets lose powers the moment they are taken away, and nothing outlives the caller who stopped.
  */
 import { connect } from 'node:net';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIp } from '../src/server/context.ts';
 import { LocalFanout } from '../src/server/realtime/bus.ts';
 import { signUpAdmin } from './helpers/admin.ts';
 import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { base64, noisePng } from './helpers/images.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { pause, socketClient } from './helpers/sockets.ts';
 
-let server: TestServer;
-let db: pg.Client;
-
-beforeAll(async () => {
-  server = await startTestServer({
-    env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3', AVATAR_UPLOADS_PER_HOUR: '2' },
-  });
-  db = await connectDatabase(server.databaseUrl);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
+const suite = serverSuite({
+  env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3', AVATAR_UPLOADS_PER_HOUR: '2' },
 });
 
 /** Local listeners on a bus channel of this server (the bus keeps them in a LocalFanout). */
 function listenersOn(channel: string): number {
-  const fanout = (server.deps.bus as unknown as { fanout: LocalFanout }).fanout;
+  const fanout = (suite.server.deps.bus as unknown as { fanout: LocalFanout }).fanout;
   expect(fanout).toBeInstanceOf(LocalFanout);
   return fanout.channels().includes(channel) ? 1 : 0;
 }
 
 /** A long history, written straight into the database: its events, and the room's position at the end. */
 async function fillRoom(roomId: number, senderId: number, count: number): Promise<void> {
-  await db.query('begin');
-  const { rows } = await db.query(
+  await suite.db.query('begin');
+  const { rows } = await suite.db.query(
     'update rooms set position = position + $2 where id = $1 returning position',
     [roomId, count],
   );
   const end = Number(rows[0].position);
-  await db.query(
+  await suite.db.query(
     `with m as (
        insert into messages (room_id, seq, sender_id, client_id, body)
        select $1::int, s, $2::int, 'fill_' || $1::int || '_' || s, 'line ' || s
@@ -54,19 +42,19 @@ async function fillRoom(roomId: number, senderId: number, count: number): Promis
      insert into room_events (room_id, position, type, message_id) select $1::int, seq, 'message.created', id from m`,
     [roomId, senderId, end - count + 1, end],
   );
-  await db.query('commit');
+  await suite.db.query('commit');
 }
 
 describe('garbage in', () => {
   it('a malformed escape in a URL gets an answer, and the server keeps serving', async () => {
-    const response = await fetch(`${server.url}/avatars/%ZZ`);
+    const response = await fetch(`${suite.server.url}/avatars/%ZZ`);
     expect(response.status).toBe(404);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/healthz`)).status).toBe(200);
   });
 
   it('clients that vanish in the middle of a socket upgrade do not bring the server down', async () => {
-    const [ann] = await people(server, 'Ann');
-    const { port } = new URL(server.url);
+    const [ann] = await people(suite.server, 'Ann');
+    const { port } = new URL(suite.server.url);
     const upgrade = [
       'GET /trpc HTTP/1.1',
       `Host: 127.0.0.1:${port}`,
@@ -87,11 +75,11 @@ describe('garbage in', () => {
       socket.resetAndDestroy();
     }
     await pause(200);
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${suite.server.url}/healthz`)).status).toBe(200);
   });
 
   it('a mangled session cookie reads as signed out, not as a server error', async () => {
-    const response = await fetch(`${server.url}/trpc/auth.me`, {
+    const response = await fetch(`${suite.server.url}/trpc/auth.me`, {
       headers: { cookie: 'parley_session=%E0%A4%A' },
     });
     expect(response.status).toBe(200);
@@ -99,7 +87,7 @@ describe('garbage in', () => {
   });
 
   it('an id too large for the database is a BAD_REQUEST, and no SQL is shown', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const call = ann.client.chat.delete.mutate({ messageId: '9999999999999999999' });
     expect(await codeOf(call)).toBe('BAD_REQUEST');
     const list = ann.client.notifications.list.query({ cursor: '99999999999999999999' });
@@ -107,9 +95,9 @@ describe('garbage in', () => {
   });
 
   it('subscriptions are not served over plain HTTP, where they would outlive a logout', async () => {
-    const publicRoom = await server.client().chat.publicRoom.query();
+    const publicRoom = await suite.server.client().chat.publicRoom.query();
     const input = encodeURIComponent(JSON.stringify({ roomId: publicRoom.id }));
-    const response = await fetch(`${server.url}/trpc/chat.onRoomEvent?input=${input}`, {
+    const response = await fetch(`${suite.server.url}/trpc/chat.onRoomEvent?input=${input}`, {
       headers: { accept: 'text/event-stream' },
       signal: AbortSignal.timeout(3_000),
     });
@@ -130,7 +118,7 @@ describe('garbage in', () => {
 
 describe('expensive work has a budget', () => {
   it('avatar uploads, each decoded and resized, are limited per person', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const image = base64(await noisePng(64, 64));
     await ann.client.users.setAvatar.mutate({ image });
     await ann.client.users.setAvatar.mutate({ image });
@@ -142,10 +130,10 @@ describe('expensive work has a budget', () => {
 
 describe('powers taken away take effect at once on an open socket', () => {
   it('a demoted admin can no longer moderate through the socket they opened as an admin', async () => {
-    const root = await signUpAdmin(server, db);
-    const mallory = await signUpAdmin(server, db);
-    const [victim] = await people(server, 'Victim');
-    const socket = socketClient(server.url, { headers: { cookie: mallory.account.cookie } });
+    const root = await signUpAdmin(suite.server, suite.db);
+    const mallory = await signUpAdmin(suite.server, suite.db);
+    const [victim] = await people(suite.server, 'Victim');
+    const socket = socketClient(suite.server.url, { headers: { cookie: mallory.account.cookie } });
     try {
       expect((await socket.client.admin.stats.query()).users).toBeGreaterThan(0);
       await root.client.admin.users.setRole.mutate({ userId: mallory.id, role: 'user' });
@@ -160,10 +148,10 @@ describe('powers taken away take effect at once on an open socket', () => {
   });
 
   it('a banned user cannot post in the moment between the ban and their socket closing', async () => {
-    const admin = await signUpAdmin(server, db);
-    const [spammer] = await people(server, 'Spammer');
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const [spammer] = await people(suite.server, 'Spammer');
     const publicRoom = await spammer.client.chat.publicRoom.query();
-    const socket = socketClient(server.url, { headers: { cookie: spammer.account.cookie } });
+    const socket = socketClient(suite.server.url, { headers: { cookie: spammer.account.cookie } });
     try {
       await socket.client.auth.me.query();
       await admin.client.admin.users.ban.mutate({ userId: spammer.id, reason: 'spam' });
@@ -182,8 +170,8 @@ describe('powers taken away take effect at once on an open socket', () => {
 
 describe('nothing outlives the caller', () => {
   it('a socket holds at most the configured number of live subscriptions', async () => {
-    const publicRoom = await server.client().chat.publicRoom.query();
-    const socket = socketClient(server.url, {});
+    const publicRoom = await suite.server.client().chat.publicRoom.query();
+    const socket = socketClient(suite.server.url, {});
     const errors: string[] = [];
     const subscriptions = Array.from({ length: 4 }, () =>
       socket.client.chat.onActivity.subscribe(
@@ -201,11 +189,11 @@ describe('nothing outlives the caller', () => {
   });
 
   it('a visitor who leaves while the backlog is still being read leaves no listener behind', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const publicRoom = await ann.client.chat.publicRoom.query();
     await fillRoom(publicRoom.id, ann.id, 3_000);
     for (let visit = 0; visit < 5; visit++) {
-      const visitor = socketClient(server.url, {});
+      const visitor = socketClient(suite.server.url, {});
       const sub = visitor.client.chat.onRoomEvent.subscribe(
         { roomId: publicRoom.id, lastEventId: '0' },
         { onData: () => sub.unsubscribe() },
@@ -218,7 +206,7 @@ describe('nothing outlives the caller', () => {
   });
 
   it('an edit racing a deletion never brings the deleted words back', async () => {
-    const [ann] = await people(server, 'Ann');
+    const [ann] = await people(suite.server, 'Ann');
     const publicRoom = await ann.client.chat.publicRoom.query();
     for (let round = 0; round < 10; round++) {
       const message = await say(ann.client, publicRoom.id, `secret ${round}`);
@@ -227,9 +215,9 @@ describe('nothing outlives the caller', () => {
         ann.client.chat.delete.mutate({ messageId: message.id }),
         ann.client.chat.delete.mutate({ messageId: message.id }),
       ]);
-      const row = await db.query('select body, deleted_at from messages where id = $1', [message.id]);
+      const row = await suite.db.query('select body, deleted_at from messages where id = $1', [message.id]);
       expect(row.rows[0]).toMatchObject({ body: '' });
-      const deletions = await db.query(
+      const deletions = await suite.db.query(
         "select count(*)::int as n from room_events where message_id = $1 and type = 'message.deleted'",
         [message.id],
       );

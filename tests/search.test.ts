@@ -1,25 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from './helpers/db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from './helpers/errors.ts';
 import { type Client, makeFriends, type Person, signUp } from './helpers/people.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { serverSuite } from './helpers/server-suite.ts';
 import { roomyLimits } from './helpers/users.ts';
 
-let server: TestServer;
-let db: pg.Client;
+const suite = serverSuite({ env: roomyLimits });
 let viewer: Person;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: roomyLimits });
-  db = await connectDatabase(server.databaseUrl);
-  viewer = await signUp(server, { displayName: 'Vera Viewer' });
-});
-
-afterAll(async () => {
-  await db?.end();
-  await server?.close();
+  viewer = await signUp(suite.server, { displayName: 'Vera Viewer' });
 });
 
 /**
@@ -35,7 +25,7 @@ async function usernamesFound(client: Client, query: string): Promise<string[]> 
 
 /** Registers without a browser, for tests that need many people: a direct insert, as an import would do. */
 async function insertPeople(people: { username: string; displayName: string }[]): Promise<void> {
-  await db.query(
+  await suite.db.query(
     `insert into users (username, display_name, email, password_hash)
      select u, d, lower(u) || '@bulk.example.com', 'not-a-real-hash' from unnest($1::text[], $2::text[]) as t(u, d)`,
     [people.map((p) => p.username), people.map((p) => p.displayName)],
@@ -45,12 +35,12 @@ async function insertPeople(people: { username: string; displayName: string }[])
 describe('finding people by name', () => {
   it('finds a username or display name, whatever the case, with exact matches first, then prefixes, then the rest', async () => {
     const word = newWord();
-    const exactUsername = await signUp(server, { username: word, displayName: 'Someone Else' });
-    const exactDisplayName = await signUp(server, { displayName: word.toUpperCase() });
-    const usernamePrefix = await signUp(server, { username: `${word}_fan` });
-    const displayNamePrefix = await signUp(server, { displayName: `${word}son Smith` });
-    const usernameInside = await signUp(server, { username: `the_${word}_club` });
-    const displayNameInside = await signUp(server, { displayName: `Mister ${word}` });
+    const exactUsername = await signUp(suite.server, { username: word, displayName: 'Someone Else' });
+    const exactDisplayName = await signUp(suite.server, { displayName: word.toUpperCase() });
+    const usernamePrefix = await signUp(suite.server, { username: `${word}_fan` });
+    const displayNamePrefix = await signUp(suite.server, { displayName: `${word}son Smith` });
+    const usernameInside = await signUp(suite.server, { username: `the_${word}_club` });
+    const displayNameInside = await signUp(suite.server, { displayName: `Mister ${word}` });
 
     const { items } = await viewer.client.users.search.query({ query: word.toUpperCase() });
 
@@ -69,7 +59,7 @@ describe('finding people by name', () => {
 
   it('finds people by a piece from the middle of their name', async () => {
     const word = newWord();
-    const ada = await signUp(server, { displayName: `Ada ${word}lace` });
+    const ada = await signUp(suite.server, { displayName: `Ada ${word}lace` });
 
     const found = await usernamesFound(viewer.client, `${word.slice(2)}LA`);
 
@@ -78,7 +68,7 @@ describe('finding people by name', () => {
 
   it('finds display names with accented letters whatever their case', async () => {
     const word = newWord();
-    const zoe = await signUp(server, { displayName: `Zoë Ångström ${word}` });
+    const zoe = await signUp(suite.server, { displayName: `Zoë Ångström ${word}` });
 
     expect(await usernamesFound(viewer.client, `ÅNGSTRÖM ${word}`)).toEqual([zoe.username]);
     expect(await usernamesFound(viewer.client, `zoë ångström ${word}`)).toEqual([zoe.username]);
@@ -86,7 +76,7 @@ describe('finding people by name', () => {
 
   it('never matches an email address, and never shows one', async () => {
     const word = newWord();
-    const secretive = await signUp(server, {
+    const secretive = await signUp(suite.server, {
       email: `${word}.private@example.com`,
       displayName: 'Quiet Person',
     });
@@ -103,9 +93,9 @@ describe('finding people by name', () => {
 
   it('takes % and _ literally rather than as wildcards', async () => {
     const word = newWord();
-    const underscored = await signUp(server, { username: `${word}_1` });
-    await signUp(server, { username: `${word}x1` });
-    await signUp(server, { displayName: `${word} 100 percent` });
+    const underscored = await signUp(suite.server, { username: `${word}_1` });
+    await signUp(suite.server, { username: `${word}x1` });
+    await signUp(suite.server, { displayName: `${word} 100 percent` });
 
     expect(await usernamesFound(viewer.client, `${word}_1`)).toEqual([underscored.username]);
     expect(await usernamesFound(viewer.client, `${word}%1`)).toEqual([]);
@@ -185,7 +175,7 @@ describe('finding people by name', () => {
 
   it('says there is no next page when everything fits on one', async () => {
     const word = newWord();
-    await signUp(server, { displayName: `Only ${word}` });
+    await signUp(suite.server, { displayName: `Only ${word}` });
 
     const page = await viewer.client.users.search.query({ query: word });
 
@@ -197,12 +187,12 @@ describe('finding people by name', () => {
 describe('how each person found relates to me', () => {
   it('marks me, my friends, requests either way, strangers and people I blocked', async () => {
     const word = newWord();
-    const me = await signUp(server, { displayName: `${word} Me` });
-    const friend = await signUp(server, { displayName: `${word} Friend` });
-    const asker = await signUp(server, { displayName: `${word} Asker` });
-    const asked = await signUp(server, { displayName: `${word} Asked` });
-    const stranger = await signUp(server, { displayName: `${word} Stranger` });
-    const pest = await signUp(server, { displayName: `${word} Pest` });
+    const me = await signUp(suite.server, { displayName: `${word} Me` });
+    const friend = await signUp(suite.server, { displayName: `${word} Friend` });
+    const asker = await signUp(suite.server, { displayName: `${word} Asker` });
+    const asked = await signUp(suite.server, { displayName: `${word} Asked` });
+    const stranger = await signUp(suite.server, { displayName: `${word} Stranger` });
+    const pest = await signUp(suite.server, { displayName: `${word} Pest` });
     await makeFriends(me, friend);
     await asker.client.friends.sendRequest.mutate({ userId: me.id });
     await me.client.friends.sendRequest.mutate({ userId: asked.id });
@@ -226,9 +216,9 @@ describe('how each person found relates to me', () => {
 
   it('hides me completely from someone I blocked, while I still find them to unblock', async () => {
     const word = newWord();
-    const blocker = await signUp(server, { displayName: `${word} Blocker` });
-    const blocked = await signUp(server, { displayName: `${word} Blocked` });
-    const bystander = await signUp(server, { displayName: `${word} Bystander` });
+    const blocker = await signUp(suite.server, { displayName: `${word} Blocker` });
+    const blocked = await signUp(suite.server, { displayName: `${word} Blocked` });
+    const bystander = await signUp(suite.server, { displayName: `${word} Bystander` });
     await blocker.client.friends.block.mutate({ userId: blocked.id });
 
     const seenByBlocked = await blocked.client.users.search.query({ query: word });
@@ -247,7 +237,7 @@ describe('how each person found relates to me', () => {
 
 describe('asking badly', () => {
   it('refuses signed-out visitors', async () => {
-    const error = await rejection(server.client().users.search.query({ query: 'ada' }));
+    const error = await rejection(suite.server.client().users.search.query({ query: 'ada' }));
     expect(error.data?.code).toBe('UNAUTHORIZED');
   });
 
