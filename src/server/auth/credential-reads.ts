@@ -16,7 +16,7 @@ export type CredentialRead<Row> = (id: string) => Promise<Row | undefined>;
  * and go together in the next, so many cost one statement and a look-up alone waits for nothing. After a restart
  * ten thousand sockets reconnect within seconds and each upgrade resolves its token; one statement each, they held
  * every connection of the pool, and the statements the resumes needed (the room, the room's stream) queued behind
- * all of them (docs/performance.md, entry 15). Two batches at most at a time leave the rest of the pool free.
+ * all of them (docs/performance.md, entry 17). Two batches at most at a time leave the rest of the pool free.
  */
 export class CredentialReads {
   readonly sessions: CredentialRead<SessionWithOwner>;

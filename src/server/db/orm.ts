@@ -50,7 +50,7 @@ export async function openDatabase(databaseUrl: string, log?: Logger): Promise<O
 /**
  * An entity manager that forks itself on first use. Calls that may never reach the database (a socket's upgrade
  * whose credential is remembered, a subscription whose room is remembered) then pay no fork (~40–50 µs each,
- * docs/performance.md, entry 15); the first method called forks, and every call after goes to that fork.
+ * docs/performance.md, entry 17); the first method called forks, and every call after goes to that fork.
  */
 export function forkOnUse(orm: Orm): EntityManager {
   let fork: EntityManager | null = null;

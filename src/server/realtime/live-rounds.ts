@@ -101,7 +101,7 @@ export class LiveRounds<E extends Positioned> {
    * most half of a busy instance's time, and upgrades, resumes and calls the rest, while every follower still gets
    * every event — those that came meanwhile a little later, together, in one write. A round that kept up, or took
    * under a millisecond (a room of a few hundred), is not paused after: the next event is written when it comes,
-   * so an instance that keeps up pays no latency for the pause (fan-out at 35,000 deliveries/s did, entry 18).
+   * so an instance that keeps up pays no latency for the pause (fan-out at 35,000 deliveries/s did, entry 19).
    */
   private finish(): void {
     this.running = false;
