@@ -75,9 +75,17 @@ export async function queryPreparedOne<Row>(em: EntityManager, fragment: Sql): P
 /** A value as `pg` binds it (its own conversions: JSON for objects, text for numbers); knex refuses undefined. */
 const bindable = (value: unknown) => (value === undefined ? null : (value as Knex.Value));
 
+/** Each prepared text's name, worked out once: the hot statements run thousands of times a second. */
+const preparedNames = new Map<string, string>();
+
 /** A prepared statement's name, from its text: a changed text is another statement, never taken for the old one. */
 function preparedName(text: string): string {
-  return `parley_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    name = `parley_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
 }
 
 /** Escapes LIKE's wildcards so a search for `50%` means the characters, not a pattern. */
