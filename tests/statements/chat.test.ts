@@ -47,8 +47,16 @@ async function friendsWithRoom() {
 }
 
 let clientIds = 0;
+/** A send with a clientId of its own. */
+const newSend = (roomId: number, senderId: number, body: string, replyToId?: string) => ({
+  roomId,
+  senderId,
+  clientId: `client-${++clientIds}`,
+  body,
+  replyToId,
+});
 const say = (db: EntityManager, roomId: number, senderId: number, body: string) =>
-  appendMessage(db, { roomId, senderId, clientId: `client-${++clientIds}`, body });
+  appendMessage(db, newSend(roomId, senderId, body));
 
 describe('takeNextPosition', () => {
   it('moves the room one position on, returns it as a number, and marks the room active', async () => {
@@ -123,21 +131,14 @@ describe('appendMessage', () => {
 });
 
 describe('appendMessages', () => {
-  const send = (roomId: number, senderId: number, body: string) => ({
-    roomId,
-    senderId,
-    clientId: `client-${++clientIds}`,
-    body,
-  });
-
   it('stores many sends at the next positions in the order given, refusing only the refused one', async () => {
     const [ann, bob, muted] = [await person('Ann'), await person('Bob'), await person('Muted')];
     await em().nativeUpdate(User, { id: muted.id }, { mutedUntil: new Date(Date.now() + 60_000) });
     const room = await publicRoom();
     const sends = [
-      send(room.id, ann.id, 'one'),
-      send(room.id, muted.id, 'shh'),
-      send(room.id, bob.id, 'two'),
+      newSend(room.id, ann.id, 'one'),
+      newSend(room.id, muted.id, 'shh'),
+      newSend(room.id, bob.id, 'two'),
     ];
     const [first, refused, second] = await appendMessages(em(), sends);
     expect(refused).toBeNull();
@@ -154,7 +155,11 @@ describe('appendMessages', () => {
   it('in a private room, tells each message where the other member stands, their own sends before it counted', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     await say(em(), roomId, ann.id, 'earlier');
-    const sends = [send(roomId, ann.id, 'a1'), send(roomId, bob.id, 'b1'), send(roomId, ann.id, 'a2')];
+    const sends = [
+      newSend(roomId, ann.id, 'a1'),
+      newSend(roomId, bob.id, 'b1'),
+      newSend(roomId, ann.id, 'a2'),
+    ];
     const answers = await appendMessages(em(), sends);
     expect(answers.map((answer) => answer?.others)).toStrictEqual([
       [{ userId: bob.id, readSeq: 0, unread: 2 }],
@@ -171,11 +176,11 @@ describe('appendMessages', () => {
     const pub = await publicRoom();
     await say(em(), second.roomId, second.ann.id, 'earlier');
     const sends = [
-      send(second.roomId, second.bob.id, 'b1'),
-      send(first.roomId, first.ann.id, 'a1'),
-      send(pub.id, first.bob.id, 'to all'),
-      send(second.roomId, second.ann.id, 'a2'),
-      send(first.roomId, first.bob.id, 'b1'),
+      newSend(second.roomId, second.bob.id, 'b1'),
+      newSend(first.roomId, first.ann.id, 'a1'),
+      newSend(pub.id, first.bob.id, 'to all'),
+      newSend(second.roomId, second.ann.id, 'a2'),
+      newSend(first.roomId, first.bob.id, 'b1'),
     ];
     const answers = await appendMessages(em(), sends);
     expect(answers.map((answer) => [answer?.message.roomId, answer?.message.seq])).toStrictEqual([
@@ -204,9 +209,9 @@ describe('appendMessages', () => {
   it('stores nothing when one clientId was used before: a unique violation for the whole statement', async () => {
     const ann = await person('Ann');
     const room = await publicRoom();
-    const used = send(room.id, ann.id, 'once');
+    const used = newSend(room.id, ann.id, 'once');
     await appendMessage(em(), used);
-    await expect(appendMessages(em(), [send(room.id, ann.id, 'new'), used])).rejects.toBeInstanceOf(
+    await expect(appendMessages(em(), [newSend(room.id, ann.id, 'new'), used])).rejects.toBeInstanceOf(
       UniqueConstraintViolationException,
     );
     expect((await publicRoom()).position).toBe(room.position + 1);
@@ -214,13 +219,6 @@ describe('appendMessages', () => {
 });
 
 describe('the hot statements, run as prepared statements', () => {
-  const newSend = (roomId: number, senderId: number, body: string) => ({
-    roomId,
-    senderId,
-    clientId: `client-${++clientIds}`,
-    body,
-  });
-
   it('a send inside a transaction that rolls back leaves nothing: no message, the room where it was', async () => {
     const ann = await person('Ann');
     const room = await publicRoom();
@@ -380,7 +378,7 @@ describe('eventsAfter', () => {
 
 describe('replies', () => {
   const reply = (roomId: number, senderId: number, body: string, replyToId: string) =>
-    appendMessage(em(), { roomId, senderId, clientId: `client-${++clientIds}`, body, replyToId });
+    appendMessage(em(), newSend(roomId, senderId, body, replyToId));
 
   it('stores the original a reply answers and returns it, cut short, with its sender', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
