@@ -4,58 +4,34 @@
  * and resumes from the last event it saw: each one ends with every event once, in order.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { apiTokenPrefix } from '../src/server/auth/api-tokens.ts';
 import { issueToken } from '../src/server/auth/secrets.ts';
 import { freePort } from '../src/server/db/database.ts';
 import { chattyLimits } from './helpers/chat.ts';
-import { connectDatabase } from './helpers/db.ts';
 import { rawMutation, rawQuery } from './helpers/http.ts';
-import { createTestDatabase, testRedisUrl } from './helpers/server.ts';
-import { type ServerProcess, spawnServer } from './helpers/server-process.ts';
+import { processSuite } from './helpers/process-suite.ts';
 import { eventually, pause, socketUrl } from './helpers/sockets.ts';
 import { registerUser } from './helpers/users.ts';
 
 // More than one turn's writes (500): live events reach them in rounds spread over turns.
 const readerCount = 600;
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: pg.Client;
-let redis: Redis;
-const redisPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-const servers: ServerProcess[] = [];
+const suite = processSuite();
 /** Every reader made, stopped after the file even if a test failed midway (they would reconnect for ever). */
 const readers: Reader[] = [];
 const env = { ...chattyLimits, WS_MAX_CONNECTIONS_PER_USER: String(readerCount * 2) };
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await connectDatabase(database.url);
-  redis = new Redis(testRedisUrl);
-});
-
-afterAll(async () => {
+afterAll(() => {
   for (const reader of readers) reader.stop();
-  await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-  await db?.end();
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis?.disconnect();
-  await database?.drop();
 });
 
-async function startServer(port: number): Promise<ServerProcess> {
-  const server = await spawnServer({ port, databaseUrl: database.url, redisPrefix, env });
-  servers.push(server);
-  return server;
-}
+const startServer = (port: number) => suite.spawn(port, env);
 
 /** Personal tokens for `userId`, written straight to the table: a script's owner would make them one by one. */
 async function tokensOf(userId: number, count: number): Promise<string[]> {
   const tokens = Array.from({ length: count }, () => issueToken(apiTokenPrefix));
-  await db.query(
+  await suite.db.query(
     `insert into api_tokens (id, user_id, name, secret_hash, created_at)
      select id, $2, 'reader', hash, now() from unnest($1::text[], $3::bytea[]) as t(id, hash)`,
     [tokens.map((t) => t.id), userId, tokens.map((t) => t.secretHash)],

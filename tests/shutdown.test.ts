@@ -3,63 +3,34 @@
  * open sockets are told to reconnect elsewhere (close code 1012), nobody is left looking online, and the process
  * exits 0 before the orchestrator would have to kill it.
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { connectParley } from '../src/sdk/index.ts';
 import { freePort } from '../src/server/db/database.ts';
 import { socketCloseCodes } from '../src/shared/socket.ts';
 import { chattyLimits, openRoom, publicRoomId, received, say } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { rawMutation } from './helpers/http.ts';
-import { createTestDatabase, testRedisUrl } from './helpers/server.ts';
-import { type ServerProcess, spawnServer } from './helpers/server-process.ts';
+import { processSuite } from './helpers/process-suite.ts';
+import type { ServerProcess } from './helpers/server-process.ts';
 import { closed, eventually, pause, socketUrl, upgrade } from './helpers/sockets.ts';
 import { type Account, registerUser, roomyLimits } from './helpers/users.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: pg.Client;
-let redis: Redis;
-const redisPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-const servers: ServerProcess[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await connectDatabase(database.url);
-  redis = new Redis(testRedisUrl);
-});
-
-afterAll(async () => {
-  await Promise.all(servers.map((server) => server.stop('SIGKILL')));
-  await db?.end();
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis?.disconnect();
-  await database?.drop();
-});
+const suite = processSuite();
 
 async function startServer(env: Record<string, string> = {}, port?: number): Promise<ServerProcess> {
-  const server = await spawnServer({
-    port: port ?? (await freePort()),
-    databaseUrl: database.url,
-    redisPrefix,
-    env: { ...roomyLimits, ...env },
-  });
-  servers.push(server);
-  return server;
+  return suite.spawn(port ?? (await freePort()), { ...roomyLimits, ...env });
 }
 
 /** Holds `person`'s row locked, so that a profile update waits until `release()`: a slow call, for real. */
 async function lockProfileOf(
   person: Account,
 ): Promise<{ waiting(): Promise<boolean>; release(): Promise<void> }> {
-  const locker = await connectDatabase(database.url);
+  const locker = await connectDatabase(suite.databaseUrl);
   await locker.query('begin');
   await locker.query('select id from users where id = $1 for update', [person.me.id]);
   return {
     async waiting() {
-      const { rows } = await db.query(
+      const { rows } = await suite.db.query(
         "select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
       );
       return rows.length > 0;
@@ -72,7 +43,7 @@ async function lockProfileOf(
 }
 
 async function onlineKeys(): Promise<string[]> {
-  return redis.keys(`${redisPrefix}presence:*`);
+  return suite.redis.keys(`${suite.redisPrefix}presence:*`);
 }
 
 async function untilTrue(probe: () => Promise<boolean>, what: string): Promise<void> {
@@ -116,7 +87,7 @@ it('answers the call in flight, tells open sockets to reconnect, forgets who was
   expect(answer.data).toMatchObject({ displayName: 'Alice, still here' });
   expect(await stopping).toBe(0);
   expect(await onlineKeys()).toEqual([]);
-  expect(await redis.hgetall(`${redisPrefix}instance-stats`)).toEqual({});
+  expect(await suite.redis.hgetall(`${suite.redisPrefix}instance-stats`)).toEqual({});
 });
 
 it('cuts a call that outlasts the shutdown deadline, and still exits 0 rather than waiting to be killed', async () => {
