@@ -20,16 +20,22 @@ function instance(prefix: string): { bus: RedisBus; publisher: Redis } {
   return { bus, publisher };
 }
 
+/** Two instances of one deployment, and what the second hears on `channel` (subscribed before this returns). */
+async function twoInstancesHearing(channel: string) {
+  const prefix = `parley-test:${randomBytes(4).toString('hex')}:`;
+  const [a, b] = [instance(prefix), instance(prefix)];
+  const heard: unknown[] = [];
+  b.bus.subscribe(channel, (message) => heard.push(message));
+  await b.bus.ready(channel);
+  return { a, heard };
+}
+
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
 
 it("a room's burst of events reaches the other instance in order, written to Redis once", async () => {
-  const prefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-  const [a, b] = [instance(prefix), instance(prefix)];
-  const heard: unknown[] = [];
-  b.bus.subscribe('room:1', (message) => heard.push(message));
-  await b.bus.ready('room:1');
+  const { a, heard } = await twoInstancesHearing('room:1');
   const heardOnA: unknown[] = [];
   a.bus.subscribe('room:1', (message) => heardOnA.push(message));
 
@@ -46,11 +52,7 @@ it("a room's burst of events reaches the other instance in order, written to Red
 });
 
 it('events published just before an instance closes still reach the others', async () => {
-  const prefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-  const [a, b] = [instance(prefix), instance(prefix)];
-  const heard: unknown[] = [];
-  b.bus.subscribe('user:7', (message) => heard.push(message));
-  await b.bus.ready('user:7');
+  const { a, heard } = await twoInstancesHearing('user:7');
 
   await a.bus.publish('user:7', { type: 'presence.left' });
   await a.bus.close();
