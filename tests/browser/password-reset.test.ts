@@ -104,6 +104,7 @@ describe('a forgotten password', () => {
 
     // The new password is the one that works from now on.
     await page.getByRole('button', { name: 'Log out' }).click();
+    await waitForPath(page, '/login');
     await logIn(page, ann.username, ann.password);
     await page.getByText('Wrong username, email or password.').waitFor();
     await logIn(page, ann.username, 'a much better passphrase');
