@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { maxAvatarBytes } from '../../shared/people.ts';
@@ -24,6 +23,7 @@ import { healthEndpoint } from './health.ts';
 import { serveImage } from './images.ts';
 import { createSocketAdmission } from './socket-admission.ts';
 import { staticFiles } from './static.ts';
+import { createTrpcHttpHandler } from './trpc-http.ts';
 
 /** An upload: `bytes` of image as base64 in JSON, with room for the envelope. */
 const uploadBodyBytes = (bytes: number) => Math.ceil((bytes * 4) / 3) + 64_000;
@@ -69,28 +69,31 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   });
 
   const health = healthEndpoint(deps);
+  const handleTrpc = createTrpcHttpHandler({
+    router: appRouter,
+    createContext,
+    headersFor(errors): Record<string, string> {
+      const later = errors.map((e) => e.cause).find((c): c is RetryLater => c instanceof RetryLater);
+      return later ? { 'Retry-After': String(later.retryAfterSeconds) } : {};
+    },
+    onError(error, path) {
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        deps.log.error('Procedure failed', { path, cause: error.cause });
+    },
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://local');
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     if (url.pathname.startsWith('/trpc/')) {
       const path = url.pathname.slice('/trpc/'.length);
-      await nodeHTTPRequestHandler({
-        router: appRouter,
+      await handleTrpc({
         req,
         res,
         path,
-        createContext,
+        searchParams: url.searchParams,
         maxBodySize: maxBodySize(deps, path),
         maxBatchSize: deps.config.limits.httpMaxBatchSize,
-        responseMeta({ errors }) {
-          const later = errors.map((e) => e.cause).find((c): c is RetryLater => c instanceof RetryLater);
-          return later ? { headers: { 'Retry-After': String(later.retryAfterSeconds) } } : {};
-        },
-        onError({ error, path }) {
-          if (error.code === 'INTERNAL_SERVER_ERROR')
-            deps.log.error('Procedure failed', { path, cause: error.cause });
-        },
       });
       return;
     }

@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { createTrpcHttpHandler } from '../src/server/http/trpc-http.ts';
+
+// Parley answers the usual HTTP calls (GET queries, POST mutations, JSON, batched or not) itself instead of through
+// tRPC's adapter, for speed. A script's client must not see the difference: the same requests, sent to a server
+// on each, get the same status, headers and body, errors included, and the unusual ones are handed to tRPC.
+
+const t = initTRPC.context<{ user: string | null }>().create({ isDev: false, sse: { enabled: false } });
+const router = t.router({
+  echo: t.procedure.input(z.object({ text: z.string().max(5) })).query(({ input, ctx }) => ({
+    text: input.text,
+    user: ctx.user,
+  })),
+  nothing: t.procedure.query(() => undefined),
+  add: t.procedure
+    .input(z.object({ a: z.number(), b: z.number() }))
+    .mutation(({ input }) => input.a + input.b),
+  conflict: t.procedure.mutation(() => {
+    throw new TRPCError({ code: 'CONFLICT', message: 'Already there.' });
+  }),
+  crash: t.procedure.mutation(() => {
+    throw new Error('secret detail');
+  }),
+  busy: t.procedure.mutation(() => {
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down.' });
+  }),
+  changes: t.procedure.subscription(async function* () {
+    yield 1;
+  }),
+});
+
+async function createContext({ req }: { req: IncomingMessage }) {
+  if (req.headers['x-token'] === 'bad') throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Bad token.' });
+  return { user: typeof req.headers['x-user'] === 'string' ? req.headers['x-user'] : null };
+}
+
+const headersFor = (errors: readonly TRPCError[]): Record<string, string> =>
+  errors.some((error) => error.code === 'TOO_MANY_REQUESTS') ? { 'Retry-After': '7' } : {};
+const limits = { maxBodySize: 200, maxBatchSize: 3 };
+
+/** Which way each request to Parley's handler was answered. */
+const answeredBy: string[] = [];
+const lean = createTrpcHttpHandler({ router, createContext, headersFor, onError: () => {} });
+let parley: Server;
+let reference: Server;
+
+const serve = (handler: Parameters<typeof createServer>[1]) =>
+  new Promise<Server>((resolve) => {
+    const server = createServer(handler).listen(0, '127.0.0.1', () => resolve(server));
+  });
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const split = (req: IncomingMessage) => {
+  const url = new URL(req.url ?? '/', 'http://local');
+  return { path: url.pathname.slice('/trpc/'.length), searchParams: url.searchParams };
+};
+
+beforeAll(async () => {
+  parley = await serve((req, res) => {
+    void lean({ req, res, ...split(req), ...limits }).then((way) => answeredBy.push(way));
+  });
+  reference = await serve((req, res) => {
+    void nodeHTTPRequestHandler({
+      router,
+      req,
+      res,
+      path: split(req).path,
+      createContext,
+      ...limits,
+      responseMeta: ({ errors }) => ({ headers: headersFor(errors) }),
+    });
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([parley, reference].map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+interface Ask {
+  path: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+async function answerOf(server: Server, ask: Ask) {
+  const response = await fetch(`${urlOf(server)}/trpc/${ask.path}`, {
+    method: ask.method ?? 'GET',
+    body: ask.body,
+    headers: ask.headers,
+  });
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    vary: response.headers.get('vary'),
+    retryAfter: response.headers.get('retry-after'),
+    allow: response.headers.get('allow'),
+    body: await response.text(),
+  };
+}
+
+const json = { 'content-type': 'application/json' };
+const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+
+/** Requests Parley answers itself: the usual calls, and every error a call can end in. */
+const usual: [string, Ask][] = [
+  ['a query', { path: `echo?input=${input({ text: 'hi' })}`, headers: { 'x-user': 'ann' } }],
+  ['a query whose input is invalid', { path: `echo?input=${input({ text: 'too long' })}` }],
+  ['a query without input', { path: 'echo' }],
+  ['a query answering nothing', { path: 'nothing' }],
+  ['a query whose input is not JSON', { path: 'echo?input=%7Bnope' }],
+  ['a mutation', { path: 'add', method: 'POST', body: '{"a":1,"b":2}', headers: json }],
+  [
+    'a mutation with a charset',
+    {
+      path: 'add',
+      method: 'POST',
+      body: '{"a":1,"b":2}',
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
+    },
+  ],
+  ['a mutation refused', { path: 'conflict', method: 'POST', headers: json }],
+  ['a mutation that crashes', { path: 'crash', method: 'POST', headers: json }],
+  ['a mutation told to wait', { path: 'busy', method: 'POST', headers: json }],
+  [
+    'a body too large',
+    { path: 'add', method: 'POST', body: `{"a":1,"b":2,"pad":"${'x'.repeat(300)}"}`, headers: json },
+  ],
+  ['a body that is not JSON', { path: 'add', method: 'POST', body: '{"a":', headers: json }],
+  [
+    'a context that fails',
+    { path: 'add', method: 'POST', body: '{"a":1,"b":2}', headers: { ...json, 'x-token': 'bad' } },
+  ],
+  [
+    'a batch of queries',
+    { path: `echo,nothing,echo?batch=1&input=${input({ 0: { text: 'a' }, 2: { text: 'toolong' } })}` },
+  ],
+  [
+    'a batch of mutations, all failing the same way',
+    { path: 'conflict,conflict?batch=1', method: 'POST', body: '{}', headers: json },
+  ],
+  [
+    'a batch of mutations, some failing',
+    { path: 'add,conflict,busy?batch=1', method: 'POST', body: '{"0":{"a":2,"b":2}}', headers: json },
+  ],
+  [
+    'a batch whose input is not an object',
+    { path: 'add,add?batch=1', method: 'POST', body: '[1,2]', headers: json },
+  ],
+];
+
+/** Requests left to tRPC's adapter. */
+const unusual: [string, Ask][] = [
+  ['an unknown procedure', { path: 'missing' }],
+  ['a query by POST', { path: 'echo', method: 'POST', body: '{"text":"hi"}', headers: json }],
+  ['a mutation by GET', { path: 'add' }],
+  ['a batch over the limit', { path: 'nothing,nothing,nothing,nothing?batch=1' }],
+  ['a batch mixing queries and an unknown path', { path: 'echo,missing?batch=1' }],
+  ['a subscription over HTTP', { path: 'changes' }],
+  ['a streaming batch', { path: 'nothing?batch=1', headers: { 'trpc-accept': 'application/jsonl' } }],
+  ['a mutation without a content type', { path: 'add', method: 'POST', body: '{"a":1,"b":2}' }],
+  [
+    'a form',
+    {
+      path: 'add',
+      method: 'POST',
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+  ],
+  ['a path badly encoded', { path: 'ec%E0ho' }],
+  ['HEAD', { path: 'nothing', method: 'HEAD' }],
+];
+
+describe("Parley's HTTP calls", () => {
+  test.each(usual)('answer %s itself, exactly as tRPC would', async (_, ask) => {
+    const before = answeredBy.length;
+    const [ours, theirs] = await Promise.all([answerOf(parley, ask), answerOf(reference, ask)]);
+    expect(ours).toEqual(theirs);
+    expect(answeredBy.slice(before)).toEqual(['here']);
+  });
+
+  test.each(unusual)('hand %s to tRPC', async (_, ask) => {
+    const before = answeredBy.length;
+    const [ours, theirs] = await Promise.all([answerOf(parley, ask), answerOf(reference, ask)]);
+    expect(ours).toEqual(theirs);
+    expect(answeredBy.slice(before)).toEqual(['trpc']);
+  });
+
+  test('tell apart a batch whose calls all succeeded from one with failures', async () => {
+    const good = await answerOf(parley, {
+      path: 'add,add?batch=1',
+      method: 'POST',
+      body: '{"0":{"a":1,"b":1},"1":{"a":2,"b":2}}',
+      headers: json,
+    });
+    expect(good.status).toBe(200);
+    expect(JSON.parse(good.body)).toEqual([{ result: { data: 2 } }, { result: { data: 4 } }]);
+    const mixed = await answerOf(parley, {
+      path: 'add,busy?batch=1',
+      method: 'POST',
+      body: '{"0":{"a":1,"b":1}}',
+      headers: json,
+    });
+    expect(mixed.status).toBe(207);
+    expect(mixed.retryAfter).toBe('7');
+  });
+});
