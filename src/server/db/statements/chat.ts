@@ -180,11 +180,16 @@ export async function appendMessages(
   em: EntityManager,
   sends: readonly Send[],
 ): Promise<(AppendedMessage | null)[]> {
+  const rows = await queryPrepared<AppendedRow>(em, appendStatement(sends));
+  const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
+  return sends.map((_, ord) => byOrd.get(ord) ?? null);
+}
+
+/** The statement of `appendMessages` (exported for `bench/append-probe.ts`, which explains it). */
+export function appendStatement(sends: readonly Send[]) {
   // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
   // statement (a text's plan holds ~0.5–0.8 MB of each pooled connection's memory; docs/performance.md, entry 15).
-  const rows = await queryPrepared<AppendedRow>(
-    em,
-    sql`with sent as (
+  return sql`with sent as (
         select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.roomId)}::int[],
           ${sends.map((send) => send.senderId)}::int[], ${sends.map((send) => send.clientId)}::text[],
           ${sends.map((send) => send.body)}::text[], ${sends.map((send) => send.replyToId ?? null)}::bigint[])
@@ -243,10 +248,7 @@ export async function appendMessages(
           from counted c where c.message_id = m.id) as others
       from m join users u on u.id = m.sender_id
         join allowed a on a.sender_id = m.sender_id and a.client_id = m.client_id
-        join room on room.id = m.room_id`,
-  );
-  const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
-  return sends.map((_, ord) => byOrd.get(ord) ?? null);
+        join room on room.id = m.room_id`;
 }
 
 function appendedOfRow(row: AppendedRow): AppendedMessage {
