@@ -17,8 +17,8 @@ import {
   appendMessages,
   eventsAfter,
   messagesBefore,
-  moveReadPositions,
 } from '../src/server/db/statements/chat.ts';
+import { moveReadPositions } from '../src/server/db/statements/read-positions.ts';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
