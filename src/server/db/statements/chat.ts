@@ -182,7 +182,8 @@ export async function appendMessage(em: EntityManager, send: Send): Promise<Appe
  * Sends, to one room or many, in one statement (group commit): for each room it takes as many of its next
  * positions as sends to it are allowed, in the order given, under the room row's lock (every room of the batch
  * locked first, in id order, so two statements never wait for each other's rooms crosswise), stores the messages
- * and their events, and moves each sender's read position. Each send is checked on its own: stored only if its
+ * and their events, moves each sender's read position and, in a private room, both members' kept unread count
+ * (`RoomMember.unread`). Each send is checked on its own: stored only if its
  * sender may write there now (not muted or banned; in a private room, a member still friends with the other) and
  * its reply, if any, answers a message of that room not deleted. Answers in the order given, null for each refused
  * send; a unique violation (and nothing stored) when a clientId was used before.
