@@ -46,20 +46,10 @@ export async function moveReadPositions(
 ): Promise<(MovedRead | null)[]> {
   if (moves.length === 0) return [];
   const rows = await moveOnce(em, moves);
-  const stale = rows.filter((row) => row.stale);
-  if (stale.length > 0) {
-    const again = stale.map((row) => ({
-      roomId: row.room_id,
-      userId: row.user_id,
-      seq: seqAsked(moves, row),
-    }));
-    rows.push(
-      ...(await em.transactional(async (tx) => {
-        await holdPrivateRooms(tx, again);
-        return moveOnce(tx, again);
-      })),
-    );
-  }
+  const stale = rows
+    .filter((row) => row.stale)
+    .map((row) => ({ roomId: row.room_id, userId: row.user_id, seq: seqAsked(moves, row) }));
+  if (stale.length > 0) rows.push(...(await moveHoldingRooms(em, stale)));
   const byReader = new Map(
     rows.flatMap((row) => (row.stale ? [] : [[`${row.room_id}:${row.user_id}`, movedOfRow(row)] as const])),
   );
@@ -72,6 +62,14 @@ const seqAsked = (moves: readonly ReadMove[], row: MovedRow) =>
 
 function movedOfRow(row: MovedRow): MovedRead {
   return { readSeq: Number(row.read_seq), unread: Number(row.unread), mentions: Number(row.mentions) };
+}
+
+/** The moves again, in a transaction whose first statement locks their private rooms: none can be stale now. */
+function moveHoldingRooms(em: EntityManager, moves: readonly ReadMove[]): Promise<MovedRow[]> {
+  return em.transactional(async (tx) => {
+    await holdPrivateRooms(tx, moves);
+    return moveOnce(tx, moves);
+  });
 }
 
 /**
