@@ -83,6 +83,15 @@ try {
       (run) => moveReadPositions(em(), [{ roomId: rooms[0]!, userId: pairs[0]![1], seq: run }]),
       backend,
     ),
+    await measure(
+      'moveReadPositions, 20 readers at the end (public room)',
+      () =>
+        moveReadPositions(
+          em(),
+          people.map((p) => ({ roomId: publicRoom, userId: p.id, seq: 1e12 })),
+        ),
+      backend,
+    ),
     await measure('apiTokensWithOwners', () => apiTokensWithOwners(em(), [tokenId]), backend),
     await measure('messagesBefore, 50', () => messagesBefore(em(), publicRoom, null, 50), backend),
     await measure('eventsAfter, 100', () => eventsAfter(em(), publicRoom, 0, null, 100), backend),
