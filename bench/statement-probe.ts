@@ -17,8 +17,8 @@ import {
   appendMessages,
   eventsAfter,
   messagesBefore,
-  moveReadPositions,
 } from '../src/server/db/statements/chat.ts';
+import { moveReadPositions } from '../src/server/db/statements/read-positions.ts';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
@@ -81,6 +81,15 @@ try {
     await measure(
       'moveReadPositions, one reader',
       (run) => moveReadPositions(em(), [{ roomId: rooms[0]!, userId: pairs[0]![1], seq: run }]),
+      backend,
+    ),
+    await measure(
+      'moveReadPositions, 20 readers at the end (public room)',
+      () =>
+        moveReadPositions(
+          em(),
+          people.map((p) => ({ roomId: publicRoom, userId: p.id, seq: 1e12 })),
+        ),
       backend,
     ),
     await measure('apiTokensWithOwners', () => apiTokensWithOwners(em(), [tokenId]), backend),

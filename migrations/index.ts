@@ -15,6 +15,7 @@ import { Migration20261204162049_mentions } from './Migration20261204162049_ment
 import { Migration20261204193658_message_search_vector } from './Migration20261204193658_message_search_vector.ts';
 import { Migration20261204221759_people_search_prefix } from './Migration20261204221759_people_search_prefix.ts';
 import { Migration20261204225500_people_trigram_no_pending } from './Migration20261204225500_people_trigram_no_pending.ts';
+import { Migration20261205012558_member_unread } from './Migration20261205012558_member_unread.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -46,4 +47,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261204225500_people_trigram_no_pending',
     class: Migration20261204225500_people_trigram_no_pending,
   },
+  { name: 'Migration20261205012558_member_unread', class: Migration20261205012558_member_unread },
 ];

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll } from 'vitest';
-import { User } from '../../src/server/db/entities/index.ts';
+import { Friendship, Room, RoomMember, User } from '../../src/server/db/entities/index.ts';
 import { type Orm, openDatabase } from '../../src/server/db/orm.ts';
 import { createTestDatabase } from './server.ts';
 
@@ -61,4 +61,21 @@ export async function insertPerson(
     bannedUntil: extra.bannedUntil ?? null,
   });
   return { id, username, displayName: name, avatarVersion };
+}
+
+/** Two friends and their private room, both members from its start (as `openPrivate` makes it): the room's id. */
+export async function insertPrivateRoom(em: EntityManager, a: { id: number }, b: { id: number }) {
+  const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
+  await em.insert(Friendship, { userLow: low, userHigh: high });
+  const roomId = await em.insert(Room, {
+    kind: 'private',
+    name: 'Direct message',
+    userLow: low,
+    userHigh: high,
+  });
+  await em.insertMany(RoomMember, [
+    { roomId, userId: low, readSeq: 0 },
+    { roomId, userId: high, readSeq: 0 },
+  ]);
+  return roomId;
 }

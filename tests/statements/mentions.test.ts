@@ -3,16 +3,11 @@
  * stored), counts as numbers, whatever PostgreSQL sent for the row.
  */
 import { describe, expect, it } from 'vitest';
-import { Block, Friendship, Room, RoomMember } from '../../src/server/db/entities/index.ts';
-import {
-  appendMessage,
-  extrasOf,
-  messagesBefore,
-  moveReadPositions,
-  roomsSeenBy,
-} from '../../src/server/db/statements/chat.ts';
+import { Block, Friendship, Room } from '../../src/server/db/entities/index.ts';
+import { appendMessage, extrasOf, messagesBefore, roomsSeenBy } from '../../src/server/db/statements/chat.ts';
 import { mentionCandidates, resolveMentions } from '../../src/server/db/statements/mentions.ts';
-import { insertPerson, statementDatabase } from '../helpers/statement-db.ts';
+import { moveReadPositions } from '../../src/server/db/statements/read-positions.ts';
+import { insertPerson, insertPrivateRoom, statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
 
@@ -30,21 +25,7 @@ async function say(roomId: number, senderId: number, body: string) {
   return appended.message;
 }
 
-async function privateRoom(a: { id: number }, b: { id: number }) {
-  const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
-  await em().insert(Friendship, { userLow: low, userHigh: high });
-  const roomId = await em().insert(Room, {
-    kind: 'private',
-    name: 'Direct message',
-    userLow: low,
-    userHigh: high,
-  });
-  await em().insertMany(RoomMember, [
-    { roomId, userId: a.id, readSeq: 0 },
-    { roomId, userId: b.id, readSeq: 0 },
-  ]);
-  return roomId;
-}
+const privateRoom = (a: { id: number }, b: { id: number }) => insertPrivateRoom(em(), a, b);
 
 describe('resolveMentions', () => {
   it('stores the people named who can read the public room, and says who is new; others stay text', async () => {

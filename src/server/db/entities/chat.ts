@@ -50,6 +50,14 @@ export const RoomMember = defineEntity({
     roomId: reference(Room, 'room_members', 'room_id', 'cascade').primary(),
     userId: reference(User, 'room_members', 'user_id', 'cascade').primary().index('room_members_user'),
     readSeq: p.bigint('number').default(0),
+    /**
+     * In a private room, how many messages of the other member after `readSeq` are not deleted: the unread count,
+     * kept by every statement that changes it (a send, a deletion, a read move; a member joins at the room's end
+     * with 0), each holding the room row's lock, so a new message costs an increment instead of a recount of
+     * everything unread (docs/performance.md, entry 23). In the public room it stays 0 and is counted when asked:
+     * a message there would otherwise update every member's row.
+     */
+    unread: p.integer().default(0),
     /** The member silenced this room: it still counts unread, but never notifies or sounds, on any device. */
     muted: p.boolean().default(false),
     joinedAt: createdAt(),

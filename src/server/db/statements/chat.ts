@@ -35,13 +35,24 @@ const reactionsColumn = sql`(select json_agg(json_build_object('emoji', g.emoji,
  * Only the start of the original's words travels; the quote shows no more. The people it mentions come the same
  * way (a lookup by the mentions' primary key: nothing for a message that mentions nobody).
  */
-export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
-  m.created_at, m.edited_at, m.deleted_at, m.deleted_by, u.id, u.username, u.display_name, u.avatar_version,
+const senderAndQuotedColumns = sql`u.id, u.username, u.display_name, u.avatar_version,
   (select json_build_object('id', q.id::text, 'seq', q.seq, 'body', left(q.body, ${quotedBodyLength}),
       'deletedAt', q.deleted_at, 'senderId', qu.id, 'username', qu.username, 'displayName', qu.display_name,
       'avatarVersion', qu.avatar_version)
-    from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to,
+    from messages q join users qu on qu.id = q.sender_id where q.id = m.reply_to_id) as reply_to`;
+
+export const messageWithSenderColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body,
+  m.created_at, m.edited_at, m.deleted_at, m.deleted_by, ${senderAndQuotedColumns},
   ${reactionsColumn}, ${mentionsColumn}, ${attachmentsColumn}`;
+
+/**
+ * The same columns for a message the statement stores itself (`m` holds what it stores, `now()` its time): nothing
+ * edited, deleted, reacted to, mentioned or attached yet (mentions and images are added after, in the send's
+ * transaction), so no lookups for them (~20 µs a row).
+ */
+const storedMessageColumns = sql`m.id as message_id, m.room_id, m.seq, m.client_id, m.body, now() as created_at,
+  null as edited_at, null as deleted_at, null as deleted_by, ${senderAndQuotedColumns},
+  null as reactions, null as mentions, null as attachments`;
 
 /** The `reply_to` column of `messageWithSenderColumns`. */
 interface QuotedRow {
@@ -171,7 +182,8 @@ export async function appendMessage(em: EntityManager, send: Send): Promise<Appe
  * Sends, to one room or many, in one statement (group commit): for each room it takes as many of its next
  * positions as sends to it are allowed, in the order given, under the room row's lock (every room of the batch
  * locked first, in id order, so two statements never wait for each other's rooms crosswise), stores the messages
- * and their events, and moves each sender's read position. Each send is checked on its own: stored only if its
+ * and their events, moves each sender's read position and, in a private room, both members' kept unread count
+ * (`RoomMember.unread`). Each send is checked on its own: stored only if its
  * sender may write there now (not muted or banned; in a private room, a member still friends with the other) and
  * its reply, if any, answers a message of that room not deleted. Answers in the order given, null for each refused
  * send; a unique violation (and nothing stored) when a clientId was used before.
@@ -180,23 +192,43 @@ export async function appendMessages(
   em: EntityManager,
   sends: readonly Send[],
 ): Promise<(AppendedMessage | null)[]> {
+  const rows = await queryPrepared<AppendedRow>(em, appendStatement(sends));
+  const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
+  return sends.map((_, ord) => byOrd.get(ord) ?? null);
+}
+
+/** The statement of `appendMessages` (exported for `bench/append-probe.ts`, which explains it). */
+export function appendStatement(sends: readonly Send[]) {
   // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
   // statement (a text's plan holds ~0.5–0.8 MB of each pooled connection's memory; docs/performance.md, entry 15).
-  const rows = await queryPrepared<AppendedRow>(
-    em,
-    sql`with sent as (
+  return sql`with sent as (
         select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.roomId)}::int[],
           ${sends.map((send) => send.senderId)}::int[], ${sends.map((send) => send.clientId)}::text[],
           ${sends.map((send) => send.body)}::text[], ${sends.map((send) => send.replyToId ?? null)}::bigint[])
           as s(ord, room_id, sender_id, client_id, body, reply_to_id)),
       locked as materialized (
-        select r.id, r.kind, r.user_low, r.user_high from rooms r
+        select r.id, r.kind, r.user_low, r.user_high, r.position from rooms r
         where r.id in (select room_id from sent) order by r.id for update),
+      -- Where a private room's two members stand now (read position, unread count): their rows locked after every
+      -- room, in one order, so two statements never wait for each other's rows crosswise.
+      pairs as materialized (
+        select r.*, lo.read_seq as low_read, lo.unread as low_unread, hi.read_seq as high_read,
+          hi.unread as high_unread
+        from locked r join room_members lo on lo.room_id = r.id and lo.user_id = r.user_low
+          join room_members hi on hi.room_id = r.id and hi.user_id = r.user_high
+        order by r.id for update of lo, hi),
+      -- Every room of the batch, and where a private room's members stand (if it has their rows: every room
+      -- made through the API does, from the transaction that made it).
+      here as (
+        select * from pairs
+        union all
+        select r.*, null, null, null, null from locked r where r.id not in (select id from pairs)),
       allowed as (
         -- Reads the locked rooms: every room is locked (all of them, the window needs every row) before any update.
-        select s.*, row_number() over (partition by s.room_id order by s.ord) as k,
+        select s.*, r.kind, r.user_low, r.user_high, r.position, r.low_read, r.low_unread, r.high_read,
+          r.high_unread, row_number() over (partition by s.room_id order by s.ord) as k,
           count(*) over (partition by s.room_id) as n
-        from sent s join locked r on r.id = s.room_id
+        from sent s join here r on r.id = s.room_id
         where not exists (select 1 from users w where w.id = s.sender_id
             and (w.muted_until > now() or w.banned_until > now()))
           and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and exists (
@@ -204,49 +236,54 @@ export async function appendMessages(
           -- A reply answers a message of this room that is still there.
           and (s.reply_to_id is null or exists (select 1 from messages o
             where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null))),
+      -- Each stored send's id and position (the k-th of its room's sends takes the k-th next one), and in a private
+      -- room how far into the room's sends each member last sent, up to this one (null: not yet). One pass over the
+      -- batch's rows, where a subquery per row would scan them all again.
+      placed as materialized (
+        select a.*, nextval('messages_id_seq') as id, a.position + a.k as seq,
+          max(a.k) filter (where a.sender_id = a.user_low) over upto as low_k,
+          max(a.k) filter (where a.sender_id = a.user_high) over upto as high_k
+        from allowed a window upto as (partition by a.room_id order by a.k)),
+      -- Where each private room's member stands at each of its new messages: after their own last send in the
+      -- batch, up to it, only the other's sends since are unread; before any, the batch's so far add to what was.
+      stands as (
+        select m.*, case when m.low_k is null then m.low_read else m.position + m.low_k end as low_seq,
+          case when m.low_k is null then m.low_unread + m.k else m.k - m.low_k end as low_count,
+          case when m.high_k is null then m.high_read else m.position + m.high_k end as high_seq,
+          case when m.high_k is null then m.high_unread + m.k else m.k - m.high_k end as high_count
+        from placed m),
       room as (
-        update rooms r set position = r.position + a.n, last_activity_at = now()
-        from (select room_id, count(*) as n from allowed group by room_id) a
-        where r.id = a.room_id
-        returning r.id, r.kind, r.position),
-      m as (
-        insert into messages (room_id, seq, sender_id, client_id, body, reply_to_id)
-        select room.id, room.position - a.n + a.k, a.sender_id, a.client_id, a.body, a.reply_to_id
-        from allowed a join room on room.id = a.room_id
-        returning *),
+        update rooms r set position = a.position + a.n, last_activity_at = now()
+        from (select distinct room_id, position, n from allowed) a
+        where r.id = a.room_id),
+      stored as (
+        insert into messages (id, room_id, seq, sender_id, client_id, body, reply_to_id, created_at)
+        select id, room_id, seq, sender_id, client_id, body, reply_to_id, now() from placed),
       event as (
         insert into room_events (room_id, position, type, message_id)
-        select room_id, seq, 'message.created', id from m),
+        select room_id, seq, 'message.created', id from placed),
+      -- Each member row the batch moves, as it stands after the room's last new message: both members of a private
+      -- room; in the public room each sender's read position (its count is not kept). Materialized: the update
+      -- below re-reads it for a row changed since this statement began (PostgreSQL's recheck of a newer version),
+      -- and inlined as a union it lost the rows of its second part there (PostgreSQL 15).
+      moved as materialized (
+        select room_id, user_low as user_id, low_seq as read_seq, low_count as unread from stands
+          where kind = 'private' and k = n
+        union all
+        select room_id, user_high, high_seq, high_count from stands where kind = 'private' and k = n
+        union all
+        select room_id, sender_id, max(seq), null from placed where kind = 'public' group by room_id, sender_id),
       seen as (
-        update room_members rm set read_seq = greatest(rm.read_seq, own.seq)
-        from (select room_id, sender_id, max(seq) as seq from m group by room_id, sender_id) own
-        where rm.room_id = own.room_id and rm.user_id = own.sender_id),
-      -- In a private room, where the other member stands at each new message (after their own sends before it in
-      -- this statement, if any), so each member's sidebar can take its count from the event. The new messages are
-      -- not visible to the count of stored ones: those of this statement up to this one are added.
-      other as (
-        select m.id as message_id, m.room_id, m.seq, rm.user_id, greatest(rm.read_seq,
-            (select max(b.seq) from m b where b.room_id = m.room_id and b.sender_id = rm.user_id and b.seq < m.seq))
-            as read_seq
-        from m join room on room.id = m.room_id and room.kind = 'private'
-          join room_members rm on rm.room_id = room.id and rm.user_id <> m.sender_id),
-      counted as (
-        select o.message_id, o.user_id, o.read_seq,
-          (select count(*) from messages x where x.room_id = o.room_id and x.seq > o.read_seq
-            and x.deleted_at is null and x.sender_id <> o.user_id)
-          + (select count(*) from m b where b.room_id = o.room_id and b.seq > o.read_seq and b.seq <= o.seq
-            and b.sender_id <> o.user_id)
-          as unread
-        from other o)
-      select a.ord, ${messageWithSenderColumns}, room.kind as room_kind,
-        (select json_agg(json_build_object('userId', c.user_id, 'readSeq', c.read_seq, 'unread', c.unread))
-          from counted c where c.message_id = m.id) as others
-      from m join users u on u.id = m.sender_id
-        join allowed a on a.sender_id = m.sender_id and a.client_id = m.client_id
-        join room on room.id = m.room_id`,
-  );
-  const byOrd = new Map(rows.map((row) => [row.ord, appendedOfRow(row)]));
-  return sends.map((_, ord) => byOrd.get(ord) ?? null);
+        update room_members rm set read_seq = greatest(rm.read_seq, t.read_seq), unread = coalesce(t.unread, rm.unread)
+        from moved t where rm.room_id = t.room_id and rm.user_id = t.user_id)
+      select m.ord, ${storedMessageColumns}, m.kind as room_kind,
+        case when m.kind = 'private' and m.sender_id = m.user_low
+          then json_build_array(json_build_object('userId', m.user_high, 'readSeq', m.high_seq,
+            'unread', m.high_count))
+        when m.kind = 'private'
+          then json_build_array(json_build_object('userId', m.user_low, 'readSeq', m.low_seq,
+            'unread', m.low_count)) end as others
+      from stands m join users u on u.id = m.sender_id`;
 }
 
 function appendedOfRow(row: AppendedRow): AppendedMessage {
@@ -256,70 +293,6 @@ function appendedOfRow(row: AppendedRow): AppendedMessage {
     unread: Number(other.unread),
   }));
   return { message: messageOfRow(row), kind: row.room_kind, others };
-}
-
-/** A reader asking to have read a room up to `seq`. */
-export interface ReadMove {
-  roomId: number;
-  userId: number;
-  seq: number;
-}
-
-/** Where a reader now stands in a room, and how many messages of others (and mentions of them) are unread after it. */
-export interface MovedRead {
-  readSeq: RoomMember['readSeq'];
-  unread: number;
-  mentions: number;
-}
-
-/**
- * Moves each reader's position forward only, never past the room's end, and recounts their unread: one statement
- * for many readers (every reader of a busy room marks it read every few seconds). A reader not yet a member joins
- * at the room's end, as on registration. Answers in the order asked; null where the room does not exist or the
- * reader may not read it. The same reader twice in one call moves once, to the furthest of the two.
- */
-export async function moveReadPositions(
-  em: EntityManager,
-  moves: readonly ReadMove[],
-): Promise<(MovedRead | null)[]> {
-  if (moves.length === 0) return [];
-  const rows = await queryPrepared<{
-    room_id: number;
-    user_id: number;
-    read_seq: string;
-    unread: string;
-    mentions: string;
-  }>(
-    em,
-    sql`with wanted as (
-        select distinct on (room_id, user_id) room_id, user_id, seq
-        -- Columns of arrays: one statement text (and one prepared plan) for every batch size, as the append.
-        from unnest(${moves.map((m) => m.roomId)}::int[], ${moves.map((m) => m.userId)}::int[],
-          ${moves.map((m) => m.seq)}::bigint[]) as w(room_id, user_id, seq)
-        order by room_id, user_id, seq desc),
-      readable as (
-        select w.room_id, w.user_id, least(w.seq, r.position) as seq, r.position
-        from wanted w join rooms r on r.id = w.room_id
-        where r.kind = 'public' or w.user_id in (r.user_low, r.user_high)),
-      moved as (
-        -- In one order, so that two batches lock the rows they share in the same order.
-        insert into room_members (room_id, user_id, read_seq)
-        select room_id, user_id, position from readable order by room_id, user_id
-        on conflict (room_id, user_id) do update set read_seq = greatest(room_members.read_seq,
-          (select x.seq from readable x where x.room_id = excluded.room_id and x.user_id = excluded.user_id))
-        returning room_id, user_id, read_seq)
-      select room_id, user_id, read_seq, (select count(*) from messages m where m.room_id = moved.room_id
-        and m.seq > moved.read_seq and m.deleted_at is null and m.sender_id <> moved.user_id) as unread,
-        ${unreadMentionsCount(sql`moved.room_id`, sql`moved.read_seq`, sql`moved.user_id`)} as mentions
-      from moved`,
-  );
-  const byReader = new Map(
-    rows.map((row) => [
-      `${row.room_id}:${row.user_id}`,
-      { readSeq: Number(row.read_seq), unread: Number(row.unread), mentions: Number(row.mentions) },
-    ]),
-  );
-  return moves.map((m) => byReader.get(`${m.roomId}:${m.userId}`) ?? null);
 }
 
 interface RoomSeenRow {
@@ -359,8 +332,10 @@ export async function roomsSeenBy(
           select ${messageWithSenderColumns} from messages m join users u on u.id = m.sender_id
           where m.room_id = r.id and m.deleted_at is null order by m.seq desc limit 1
         ) last) as last,
-        (select count(*) from messages x where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position)
-          and x.deleted_at is null and x.sender_id <> ${viewer}) as unread,
+        -- A private room's count is kept on the membership; the public room's is counted.
+        case when r.kind = 'private' then coalesce(mem.unread, 0) else (select count(*) from messages x
+          where x.room_id = r.id and x.seq > coalesce(mem.read_seq, r.position) and x.deleted_at is null
+            and x.sender_id <> ${viewer}) end as unread,
         ${unreadMentionsCount(sql`r.id`, sql`coalesce(mem.read_seq, r.position)`, viewer)} as mentions
       from rooms r
       left join room_members mem on mem.room_id = r.id and mem.user_id = ${viewer}

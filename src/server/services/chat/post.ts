@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import type { RoomEventType } from '../../../shared/chat.ts';
 import { Report, RoomEvent } from '../../db/entities/index.ts';
 import { type AppendedMessage, type MemberRead, takeNextPosition } from '../../db/statements/chat.ts';
+import { dropFromUnread } from '../../db/statements/read-positions.ts';
 import type { Deps } from '../../deps.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { audit } from '../audit.ts';
@@ -210,6 +211,7 @@ export async function remove(
     stored.body = '';
     stored.deletedAt = new Date();
     stored.deletedBy = byModerator ? 'moderator' : 'sender';
+    await dropFromUnread(tx, { roomId: stored.roomId, seq: stored.seq, senderId: stored.sender.id });
     if (!byModerator) return;
     await audit(tx, {
       actorId: me.id,

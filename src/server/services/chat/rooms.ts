@@ -5,7 +5,8 @@ import type { CurrentUser } from '../../auth/current-users.ts';
 import { Batched } from '../../db/batched.ts';
 import { Room, RoomMember, User } from '../../db/entities/index.ts';
 import type { Orm } from '../../db/orm.ts';
-import { type MovedRead, moveReadPositions, type ReadMove, roomsSeenBy } from '../../db/statements/chat.ts';
+import { roomsSeenBy } from '../../db/statements/chat.ts';
+import { type MovedRead, moveReadPositions, type ReadMove } from '../../db/statements/read-positions.ts';
 import type { Deps } from '../../deps.ts';
 import { Remembered } from '../../remembered.ts';
 import { type RoomView, roomViewOf } from '../../views/chat.ts';
@@ -154,21 +155,26 @@ export async function openPrivate(em: EntityManager, me: number, userId: number)
     throw new TRPCError({ code: 'FORBIDDEN', message: 'You can only message people who are your friends.' });
   }
   const [low, high] = [Math.min(me, userId), Math.max(me, userId)];
-  // The pair's unique index (rooms_private_pair) makes a second opening, even a racing one, change nothing.
-  await em
-    .createQueryBuilder(Room)
-    .insert({ kind: 'private', name: 'Direct message', userLow: low, userHigh: high })
-    .onConflict()
-    .ignore()
-    .execute();
-  const room = await em.findOneOrFail(
-    Room,
-    { kind: 'private', userLow: low, userHigh: high },
-    { fields: ['id'] },
-  );
-  await ensureMember(em, room.id, low);
-  await ensureMember(em, room.id, high);
-  return roomView(em, room.id, me);
+  // The room and both memberships in one transaction: nobody sees the room before its members' rows, which its
+  // sends move (the kept unread count, `RoomMember.unread`).
+  const roomId = await em.transactional(async (tx) => {
+    // The pair's unique index (rooms_private_pair) makes a second opening, even a racing one, change nothing.
+    await tx
+      .createQueryBuilder(Room)
+      .insert({ kind: 'private', name: 'Direct message', userLow: low, userHigh: high })
+      .onConflict()
+      .ignore()
+      .execute();
+    const room = await tx.findOneOrFail(
+      Room,
+      { kind: 'private', userLow: low, userHigh: high },
+      { fields: ['id'] },
+    );
+    await ensureMember(tx, room.id, low);
+    await ensureMember(tx, room.id, high);
+    return room.id;
+  });
+  return roomView(em, roomId, me);
 }
 
 /**
