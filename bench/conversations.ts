@@ -39,11 +39,12 @@ interface StepCost {
   redisCommandsPerMessage: number;
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
+  redisCpuMicrosPerMessage: number;
 }
 
 interface CostMark {
   cpu: number[];
-  redis: { total: number; publish: number; reads: number };
+  redis: Awaited<ReturnType<typeof redisCommands>>;
 }
 
 async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
@@ -58,6 +59,7 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
     redisCommandsPerMessage: per(from.redis.total, to.redis.total),
     redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
     redisReadsPerMessage: per(from.redis.reads, to.redis.reads),
+    redisCpuMicrosPerMessage: per(from.redis.cpuMicros, to.redis.cpuMicros),
   };
 }
 
@@ -106,7 +108,7 @@ export async function runConversations(options: ConversationsOptions) {
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}`,
           );
         },
       ));
@@ -135,6 +137,7 @@ export async function runConversations(options: ConversationsOptions) {
       'µs/message',
       'Redis cmds/message',
       'Redis reads/message',
+      'Redis µs/message',
     ],
     steps.map((s) => [
       s.rate,
@@ -144,6 +147,7 @@ export async function runConversations(options: ConversationsOptions) {
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
       s.redisCommandsPerMessage ?? '',
       s.redisReadsPerMessage ?? '',
+      s.redisCpuMicrosPerMessage ?? '',
     ]),
   );
   mkdirSync('bench/results', { recursive: true });
