@@ -126,7 +126,14 @@ const callGuards = t.middleware(async ({ ctx, type, signal, next }) => {
   await spendCallBudget(ctx, type);
   refuseForeignMutation(ctx, type);
   countSubscription(ctx, type, signal);
-  return next({ ctx: { em: ctx.em ?? forkOnUse(ctx.deps.orm) } });
+  // A socket's live frames written while a call runs may wait to leave with its answer (`ParleySocket`).
+  const answering = type === 'subscription' ? null : (ctx.connection?.socket ?? null);
+  answering?.callStarted();
+  try {
+    return await next({ ctx: { em: ctx.em ?? forkOnUse(ctx.deps.orm) } });
+  } finally {
+    answering?.callEnded();
+  }
 });
 
 /** A call that failed because the database did not answer says so (SERVICE_UNAVAILABLE), not a bare 500. */
