@@ -14,7 +14,7 @@ import {
   seedUsers,
   startParley,
 } from './lib/parley.ts';
-import { cpuMicros, runLoad } from './lib/processes.ts';
+import { cpuMicros, runLoad, writeCalls } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { printTable } from './lib/table.ts';
 import type { ConversationsRequest, ConversationsStep } from './load/conversations-load.ts';
@@ -36,18 +36,26 @@ export const quickConversations: ConversationsOptions = { pairs: 20, rates: [20,
 /** What each step cost: server CPU per message on each instance, Redis commands per message (all clients'). */
 interface StepCost {
   cpuMicrosPerMessage: number[];
+  /** Write system calls per message on each instance (to its sockets: people, Redis, PostgreSQL). */
+  writesPerMessage: number[];
   redisCommandsPerMessage: number;
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
+  redisCpuMicrosPerMessage: number;
 }
 
 interface CostMark {
   cpu: number[];
-  redis: { total: number; publish: number; reads: number };
+  writes: number[];
+  redis: Awaited<ReturnType<typeof redisCommands>>;
 }
 
 async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
-  return { cpu: instances.map((i) => cpuMicros(i.proc.pid)), redis: await redisCommands(redisUrl) };
+  return {
+    cpu: instances.map((i) => cpuMicros(i.proc.pid)),
+    writes: instances.map((i) => writeCalls(i.proc.pid)),
+    redis: await redisCommands(redisUrl),
+  };
 }
 
 async function stepCost(instances: ParleyInstance[], from: CostMark, messages: number): Promise<StepCost> {
@@ -55,9 +63,11 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
   const per = (a: number, b: number) => Math.round(((b - a) / messages) * 10) / 10;
   return {
     cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
+    writesPerMessage: to.writes.map((writes, i) => per(from.writes[i]!, writes)),
     redisCommandsPerMessage: per(from.redis.total, to.redis.total),
     redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
     redisReadsPerMessage: per(from.redis.reads, to.redis.reads),
+    redisCpuMicrosPerMessage: per(from.redis.cpuMicros, to.redis.cpuMicros),
   };
 }
 
@@ -106,7 +116,7 @@ export async function runConversations(options: ConversationsOptions) {
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}`,
           );
         },
       ));
@@ -133,8 +143,10 @@ export async function runConversations(options: ConversationsOptions) {
       'same instance',
       'delivered',
       'µs/message',
+      'writes/message',
       'Redis cmds/message',
       'Redis reads/message',
+      'Redis µs/message',
     ],
     steps.map((s) => [
       s.rate,
@@ -142,8 +154,10 @@ export async function runConversations(options: ConversationsOptions) {
       `${s.local.p50} / ${s.local.p99}`,
       `${s.delivered}/${s.sent}`,
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
+      s.writesPerMessage?.join(' + ') ?? '',
       s.redisCommandsPerMessage ?? '',
       s.redisReadsPerMessage ?? '',
+      s.redisCpuMicrosPerMessage ?? '',
     ]),
   );
   mkdirSync('bench/results', { recursive: true });

@@ -5,14 +5,16 @@
  */
 import type { Socket } from 'node:net';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { ParleySocket } from '../src/server/realtime/socket.ts';
 import { maxMessageLength } from '../src/shared/chat.ts';
 import { socketCloseCodes } from '../src/shared/socket.ts';
 import {
   chattyLimits,
   followRoom,
   people,
+  privateRoomOf,
   publicRoomId,
   type RoomEvent,
   received,
@@ -20,7 +22,7 @@ import {
 } from './helpers/chat.ts';
 import { connectDatabase } from './helpers/db.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
-import { closed, eventually, pause, socketUrl } from './helpers/sockets.ts';
+import { closed, eventually, pause, socketClient, socketUrl } from './helpers/sockets.ts';
 import type { Recording } from './helpers/subscriptions.ts';
 
 /** A socket that speaks tRPC's protocol by hand, so a test can see the frames as bytes. */
@@ -181,6 +183,33 @@ describe('the live path', () => {
       expect(leaving.length).toBeGreaterThan(2);
     },
   );
+
+  it("writes a sender's own copy of their message and the answer to their send to the network as one", async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const tab = socketClient(server.url, { headers: { cookie: ann.account.cookie } });
+    try {
+      const feed = followRoom(tab.client, room.id, '0');
+      const calls = vi.spyOn(ParleySocket.prototype, 'callStarted');
+      await say(tab.client, room.id, 'first');
+      await received(feed, 1);
+      // The server's end of Ann's socket, as the first send found it; then what the next send writes to it.
+      const network = (calls.mock.contexts[0] as ParleySocket).transport!;
+      calls.mockRestore();
+      const gathered = vi.spyOn(network, '_writev');
+      const single = vi.spyOn(network, '_write');
+
+      await say(tab.client, room.id, 'second');
+      await received(feed, 1, 1);
+
+      expect(single).not.toHaveBeenCalled();
+      expect(gathered).toHaveBeenCalledTimes(1);
+      // The copy's frame, then the answer's header and body (ws writes those two as one frame).
+      expect(gathered.mock.calls[0]?.[0]).toHaveLength(3);
+    } finally {
+      await tab.close();
+    }
+  });
 });
 
 describe('one socket, one stream per room', () => {

@@ -88,6 +88,19 @@ describe('a large limit shared by two instances through Redis', () => {
     expect(await counted(key)).toBe(20);
   });
 
+  it("tells Redis of many people's sends far below their limits in one script call", async () => {
+    const limiter = instance();
+    const keys = Array.from({ length: 30 }, freshKey);
+    for (const key of keys) await limiter.hit(key, sendLimit, minute);
+    await pause(100);
+    const scriptCalls = vi.spyOn(redis, 'evalsha');
+    for (const key of keys) for (let i = 0; i < 3; i++) await limiter.hit(key, sendLimit, minute);
+    await pause(100);
+    expect(scriptCalls).toHaveBeenCalledTimes(1);
+    scriptCalls.mockRestore();
+    expect(await Promise.all(keys.map(counted))).toEqual(keys.map(() => 4));
+  });
+
   it('allows exactly the limit to someone who sends through one instance', async () => {
     const limiter = instance();
     const key = freshKey();

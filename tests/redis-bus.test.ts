@@ -1,6 +1,7 @@
 /**
- * What one instance publishes in a turn goes to Redis in one write, and the other instance still hears every
- * event once, in the order it was published, the last ones too when the publisher closes right after.
+ * What one instance publishes in a turn, on any channels, goes to Redis as one PUBLISH, and the other instance
+ * still hears every event of the channels it follows once, in the order it was published, the last ones too when
+ * the publisher closes right after.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -34,21 +35,40 @@ afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
 
-it("a room's burst of events reaches the other instance in order, written to Redis once", async () => {
+it("a turn's events on several channels reach the other instance in order, as one publish to Redis", async () => {
   const { a, heard } = await twoInstancesHearing('room:1');
   const heardOnA: unknown[] = [];
   a.bus.subscribe('room:1', (message) => heardOnA.push(message));
 
-  const pipelines = vi.spyOn(a.publisher, 'pipeline');
-  const singlePublishes = vi.spyOn(a.publisher, 'publish');
-  const burst = Array.from({ length: 30 }, (_, position) => ({ position }));
-  for (const event of burst) await a.bus.publish('room:1', event);
+  const publishes = vi.spyOn(a.publisher, 'publish');
+  const burst = Array.from({ length: 30 }, (_, position) => ({
+    position,
+    body: `line ${position}\nand "more"`,
+  }));
+  for (const event of burst) {
+    await a.bus.publish('room:1', event);
+    // Each member's sidebar hears of it on their own channel, which nobody on B follows.
+    await a.bus.publish('user:1', { type: 'room.changed', event });
+  }
 
   expect(heardOnA).toEqual(burst);
   await eventually(() => (heard.length === burst.length ? true : undefined), 'every event on B');
   expect(heard).toEqual(burst);
-  expect(pipelines).toHaveBeenCalledTimes(1);
-  expect(singlePublishes).not.toHaveBeenCalled();
+  expect(publishes).toHaveBeenCalledTimes(1);
+});
+
+it('an instance parses only the events of channels someone there follows', async () => {
+  const { a, heard } = await twoInstancesHearing('room:2');
+  const parse = vi.spyOn(JSON, 'parse');
+
+  await a.bus.publish('user:3', { type: 'friends.changed' });
+  await a.bus.publish('room:2', { position: 1 });
+  await eventually(() => (heard.length === 1 ? true : undefined), 'the room event on B');
+
+  expect(heard).toEqual([{ position: 1 }]);
+  const parsed = parse.mock.calls.map(([text]) => String(text));
+  expect(parsed.filter((text) => text.includes('friends.changed'))).toEqual([]);
+  expect(parsed.filter((text) => text.includes('"position":1'))).toHaveLength(1);
 });
 
 it('events published just before an instance closes still reach the others', async () => {

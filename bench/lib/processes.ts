@@ -119,6 +119,14 @@ export function cpuMicros(pid: number): number {
   return (ticks * 1_000_000) / clockTicksPerSecond;
 }
 
+/**
+ * The write system calls the process has made (write, writev: to sockets, here), from /proc: a count the machine's
+ * load does not change, where its CPU time does.
+ */
+export function writeCalls(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/io`, 'utf8').match(/syscw: (\d+)/)?.[1] ?? 0);
+}
+
 /** Resident memory of the process, in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -62,6 +62,8 @@ export function forkOnUse(orm: Orm): EntityManager {
     get(global, key) {
       // Every fork shares the ORM's configuration, by which per-ORM memories (rooms, say) are found: no fork.
       if (key === 'config') return global.config;
+      // A fork not made yet is in no transaction: the send path asks on every send, and then goes on without it.
+      if (key === 'isInTransaction' && !fork) return () => false;
       const em = forked();
       const value: unknown = Reflect.get(em, key, em);
       return typeof value === 'function' ? value.bind(em) : value;

@@ -51,6 +51,10 @@ export class LocalFanout {
     for (const handler of [...set]) handler(message);
   }
 
+  has(channel: string): boolean {
+    return this.handlers.has(channel);
+  }
+
   channels(): string[] {
     return [...this.handlers.keys()];
   }

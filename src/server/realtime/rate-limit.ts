@@ -79,6 +79,36 @@ return {0, tonumber(oldest[2]) + window - now, count}
 const slidingWindowSha = createHash('sha1').update(slidingWindowScript).digest('hex');
 
 /**
+ * The hits instances allowed on their own, for many keys at once, counted on Redis's clock as the script above
+ * counts them. KEYS: the keys; ARGV: a hit id prefix, then each key's window and its unsent hits. Replies each
+ * key's count within its window, in order.
+ */
+const countUnsentScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i])
+  local unsent = tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local added = 0
+  while added < unsent do
+    local members = {}
+    for j = added + 1, math.min(unsent, added + 500) do
+      members[#members + 1] = now
+      members[#members + 1] = ARGV[1] .. i .. ':' .. j
+    end
+    redis.call('ZADD', key, unpack(members))
+    added = added + #members / 2
+  end
+  redis.call('PEXPIRE', key, window)
+  counts[i] = redis.call('ZCARD', key)
+end
+return counts
+`;
+const countUnsentSha = createHash('sha1').update(countUnsentScript).digest('hex');
+
+/**
  * Far below a limit, an instance allows a hit without asking Redis: while the count Redis last gave it for the
  * key, plus its own hits since, stays within this share of the limit. Only limits of at least
  * `localAllowanceFromLimit` (sending, reading, typing, queries; not sign-in or search) do so.
@@ -114,6 +144,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly hitIds = `${randomBytes(6).toString('hex')}:`;
   private hits = 0;
   private readonly views = new Map<string, KeyView>();
+  /** Keys with hits allowed here that Redis has not been told of yet. */
+  private readonly unsentKeys = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private sweptAt = 0;
 
@@ -135,6 +167,7 @@ export class RedisRateLimiter implements RateLimiter {
     const view = this.views.get(fullKey);
     if (view && farBelow(view, limit, windowMs)) {
       view.unsent++;
+      this.unsentKeys.add(fullKey);
       this.flushSoon();
       return Promise.resolve(decision(true, 0));
     }
@@ -162,24 +195,25 @@ export class RedisRateLimiter implements RateLimiter {
     }, flushDelayMs).unref();
   }
 
-  /** Tells Redis every key's unsent hits in one pipeline, and learns each key's count back. */
+  /** Tells Redis every key's unsent hits in one script call, and learns each key's count back. */
   private async flush(redis: Redis): Promise<void> {
-    const sent = [...this.views].filter(([, view]) => view.unsent > 0);
-    if (sent.length === 0) return;
-    const pipeline = redis.pipeline();
-    const argsOf = sent.map(([fullKey, view]) =>
-      this.scriptArgs(fullKey, view.windowMs, 0, this.takeUnsent(fullKey), false),
-    );
-    for (const args of argsOf) pipeline.evalsha(slidingWindowSha, ...args);
-    const replies = (await pipeline.exec()) ?? [];
-    await Promise.all(
-      argsOf.map(async (args, i) => {
-        const [error, reply] = replies[i] ?? [new Error('No reply in the pipeline'), null];
-        // A fresh Redis (restarted, or flushed) lacks the script until the first call: that one key goes alone.
-        const counted = error ? await this.runScript(redis, args) : scriptReply(reply);
-        this.remember(args[1], counted.count, args[2]);
-      }),
-    );
+    const keys = [...this.unsentKeys];
+    this.unsentKeys.clear();
+    const windows = keys.map((fullKey) => this.views.get(fullKey)?.windowMs ?? 0);
+    const perKey = keys.flatMap((fullKey, i) => [windows[i]!, this.takeUnsent(fullKey)]);
+    if (keys.length === 0) return;
+    const args = [...keys, `${this.hitIds}${this.hits++}:`, ...perKey];
+    const reply: unknown = await redis
+      .evalsha(countUnsentSha, keys.length, ...args)
+      .catch((error: unknown) => {
+        // A fresh Redis (restarted, or flushed) lacks the script until its first call.
+        if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+        return redis.eval(countUnsentScript, keys.length, ...args);
+      });
+    if (!Array.isArray(reply) || reply.length !== keys.length) {
+      throw new Error(`Unexpected reply from the rate limit count: ${JSON.stringify(reply)}`);
+    }
+    keys.forEach((fullKey, i) => this.remember(fullKey, Number(reply[i]), windows[i]!));
     this.sweep();
   }
 

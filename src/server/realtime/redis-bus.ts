@@ -3,46 +3,46 @@ import type { Redis } from 'ioredis';
 import { type Logger, OutageLog } from '../logger.ts';
 import { withTimeout } from '../timeout.ts';
 import { type BusHandler, type EventBus, LocalFanout, type Unsubscribe } from './bus.ts';
-
-interface Envelope {
-  origin: string;
-  message: unknown;
-}
+import { BatchWriter, originMark, readBatch } from './bus-batch.ts';
 
 /** Said by an instance whose publishes may have been lost: every instance then re-reads what it follows. */
 const recoveryChannel = '_bus:recover';
+/** The one Redis channel every instance of a deployment publishes to and listens on (under its key prefix). */
+const sharedChannel = '_bus';
 const subscribeRetryMs = { first: 500, max: 5_000 };
 /** How long closing waits for Redis to take what was published last. */
 const closeWaitMs = 1_000;
 
 /**
- * Redis pub/sub fan-out across instances. Local subscribers get a message at once; the copy that comes back from
- * Redis carries this instance's id and is skipped, so nobody sees it twice.
+ * Redis pub/sub fan-out across instances. Local subscribers get a message at once; the copies for the other
+ * instances go out when the turn ends, every channel's together, as one PUBLISH on the deployment's one shared
+ * channel (a send's room event and its members' sidebar changes were three publishes; a group commit's sends, three
+ * each). Every instance hears every payload and parses only the events of channels someone there follows (see
+ * `bus-batch.ts`); its own come back too and are dropped on their first bytes. So Redis no longer sorts events by
+ * channel for the instances: for the few instances a deployment runs, one command per turn costs each of them less
+ * than a command per event, and following a new channel (a room's first reader here) needs no SUBSCRIBE.
  *
  * Redis pub/sub drops whatever is published while a connection is down, so this bus treats it as a pipe that
- * drops: it subscribes every local channel again each time its subscriber connection comes back (and retries a
- * SUBSCRIBE that failed until it holds), and then tells its recovery listeners to re-read what they follow. An
- * instance whose publishes failed says so on a shared channel once it can publish again, so that every other
- * instance recovers too.
+ * drops: it subscribes again each time its subscriber connection comes back (and retries a SUBSCRIBE that failed
+ * until it holds), and then tells its recovery listeners to re-read what they follow. An instance whose publishes
+ * failed says so once it can publish again, so that every other instance recovers too.
  */
 export class RedisBus implements EventBus {
   readonly instanceId = randomUUID();
-  /**
-   * How this instance's own publishes begin (`sendToOthers` writes the origin first): Redis sends them back on
-   * every channel this instance follows too, and they are dropped on these bytes, without being parsed.
-   */
-  private readonly ownPayloadStart = Buffer.from(`{"origin":${JSON.stringify(this.instanceId)},`);
+  /** How this instance's own payloads begin: Redis sends them back, and they are dropped unread. */
+  private readonly ownPayloadStart = originMark(this.instanceId);
   private readonly fanout = new LocalFanout();
-  private readonly subscribing = new Map<string, Promise<void>>();
+  /** Resolves once the shared channel is subscribed (it is retried until it holds). */
+  private readonly subscribed: Promise<void>;
   private readonly recoveryListeners = new Set<() => void>();
   /** A publish failed since the publisher was last connected: the others must recover once it is back. */
   private publishesLost = false;
   private subscriberWasReady = false;
-  /** Subscribes failing while Redis is away: said once, not once per channel and retry. */
+  /** Subscribes failing while Redis is away: said once, not once per retry. */
   private readonly subscribeOutage: OutageLog;
   private closed = false;
-  /** Publishes of this turn, sent together once it ends: one write to Redis instead of one per event. */
-  private outgoing: [channel: string, payload: string][] = [];
+  /** Publishes of this turn, sent together once it ends. */
+  private readonly outgoing = new BatchWriter(this.instanceId);
 
   constructor(
     private readonly publisher: Redis,
@@ -52,16 +52,14 @@ export class RedisBus implements EventBus {
     private readonly log: Logger,
   ) {
     this.subscribeOutage = new OutageLog(log, 'error', {
-      failing: 'Redis subscribe failed; retrying each channel until it holds',
+      failing: 'Redis subscribe failed; retrying until it holds',
       still: 'Redis subscribe failed again',
       back: 'Redis subscribes hold again',
     });
-    subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) =>
-      this.receive(channel.toString(), payload),
-    );
+    subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.receive(channel, payload));
     subscriber.on('ready', () => this.subscriberReady());
     publisher.on('ready', () => this.publisherReady());
-    void this.subscribeUntilHeld(recoveryChannel);
+    this.subscribed = this.subscribeUntilHeld();
   }
 
   /**
@@ -73,21 +71,15 @@ export class RedisBus implements EventBus {
     this.sendToOthers(channel, message);
   }
 
+  /** Only this instance's own list: every channel's events reach it through the shared one. */
   subscribe(channel: string, handler: BusHandler): Unsubscribe {
     const entry = this.fanout.add(channel, handler);
-    if (entry.first) this.subscribing.set(channel, this.subscribeUntilHeld(channel));
-    return () => {
-      if (!entry.remove().last) return;
-      this.subscribing.delete(channel);
-      this.subscriber.unsubscribe(this.prefix + channel).catch((cause) => {
-        // The channel stays subscribed on Redis until the connection drops: its messages are dropped here.
-        this.log.warn('Redis unsubscribe failed', { channel, cause });
-      });
-    };
+    return () => void entry.remove();
   }
 
-  async ready(channel: string): Promise<void> {
-    await this.subscribing.get(channel);
+  /** Every channel is heard once the shared one is subscribed. */
+  ready(_channel: string): Promise<void> {
+    return this.subscribed;
   }
 
   listening(): number {
@@ -107,79 +99,47 @@ export class RedisBus implements EventBus {
     await withTimeout(this.publisher.quit(), closeWaitMs).catch(() => this.publisher.disconnect());
   }
 
-  /**
-   * Queues the copy for other instances; the turn's copies go out together when it ends (a send publishes to its
-   * room and to each member, and a group commit ends many sends in one turn). Order per channel is kept.
-   */
+  /** Queues the copy for other instances; the turn's copies go out together when it ends, in order. */
   private sendToOthers(channel: string, message: unknown): void {
     if (this.closed) return;
-    const envelope: Envelope = { origin: this.instanceId, message };
-    this.outgoing.push([this.prefix + channel, JSON.stringify(envelope)]);
-    if (this.outgoing.length === 1) setImmediate(() => this.sendOutgoing());
+    this.outgoing.add(channel, message);
+    if (this.outgoing.size === 1) setImmediate(() => this.sendOutgoing());
   }
 
   private sendOutgoing(): void {
-    const batch = this.outgoing;
-    if (batch.length === 0) return;
-    this.outgoing = [];
-    const pipeline = this.publisher.pipeline();
-    for (const [channel, payload] of batch) pipeline.publish(channel, payload);
-    pipeline.exec().then(
-      (replies) => {
-        const failed = replies?.find(([error]) => error);
-        if (!replies || failed) this.publishFailed(failed?.[0] ?? new Error('Redis discarded the publishes'));
-      },
-      (cause: unknown) => this.publishFailed(cause),
-    );
+    if (this.outgoing.size === 0) return;
+    this.publisher.publish(this.prefix + sharedChannel, this.outgoing.take()).catch((cause: unknown) => {
+      if (!this.publishesLost)
+        this.log.warn('Redis publish failed; other instances will catch up', { cause });
+      this.publishesLost = true;
+    });
   }
 
-  private publishFailed(cause: unknown): void {
-    if (!this.publishesLost) this.log.warn('Redis publish failed; other instances will catch up', { cause });
-    this.publishesLost = true;
-  }
-
-  /**
-   * Resolves once the channel is subscribed, retrying a failed SUBSCRIBE for as long as someone here listens:
-   * until it holds, this instance is deaf to the channel.
-   */
-  private async subscribeUntilHeld(channel: string): Promise<void> {
+  /** Resolves once the shared channel is subscribed, retrying a failed SUBSCRIBE until it holds. */
+  private async subscribeUntilHeld(): Promise<void> {
     let wait = subscribeRetryMs.first;
     for (;;) {
       try {
-        await this.subscriber.subscribe(this.prefix + channel);
+        await this.subscriber.subscribe(this.prefix + sharedChannel);
         this.subscribeOutage.worked();
         return;
       } catch (cause) {
-        if (this.closed || !this.wanted(channel)) return;
-        this.subscribeOutage.failed({ channel, cause });
+        if (this.closed) return;
+        this.subscribeOutage.failed({ cause });
         await new Promise((resolve) => setTimeout(resolve, wait).unref());
         wait = Math.min(wait * 2, subscribeRetryMs.max);
       }
     }
   }
 
-  private wanted(channel: string): boolean {
-    return channel === recoveryChannel || this.subscribing.has(channel);
-  }
-
-  /** A new subscriber connection holds no subscriptions: take them all again, then recover what was missed. */
+  /** A new subscriber connection holds no subscription: take it again, then recover what was missed. */
   private subscriberReady(): void {
     if (!this.subscriberWasReady) {
       this.subscriberWasReady = true;
       return;
     }
-    const channels = [recoveryChannel, ...this.fanout.channels()];
-    this.log.warn('Redis subscriber reconnected; resubscribing and catching up', {
-      channels: channels.length,
-    });
-    this.subscriber.subscribe(...channels.map((channel) => this.prefix + channel)).then(
-      () => this.recover(),
-      (cause) => {
-        // The next ready (the connection dropped again) retries; meanwhile each channel retries on its own.
-        this.log.error('Redis resubscribe failed', { cause });
-        for (const channel of channels) void this.subscribeUntilHeld(channel);
-      },
-    );
+    this.log.warn('Redis subscriber reconnected; resubscribing and catching up');
+    void this.subscribeUntilHeld().then(() => this.closed || this.recover());
   }
 
   private recover(): void {
@@ -198,19 +158,20 @@ export class RedisBus implements EventBus {
     this.sendToOthers(recoveryChannel, null);
   }
 
-  private receive(fullChannel: string, payload: Buffer): void {
-    if (!fullChannel.startsWith(this.prefix)) return;
+  private receive(channel: Buffer, payload: Buffer): void {
+    if (channel.toString() !== this.prefix + sharedChannel) return;
     if (payload.subarray(0, this.ownPayloadStart.length).equals(this.ownPayloadStart)) return;
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(payload.toString()) as Envelope;
-    } catch (cause) {
-      this.log.warn('Dropped an unreadable bus message', { channel: fullChannel, cause });
-      return;
-    }
-    if (envelope.origin === this.instanceId) return;
-    const channel = fullChannel.slice(this.prefix.length);
-    if (channel === recoveryChannel) this.recover();
-    else this.fanout.deliver(channel, envelope.message);
+    readBatch(payload.toString(), (event, parse) => {
+      if (event === recoveryChannel) return this.recover();
+      if (!this.fanout.has(event)) return;
+      let message: unknown;
+      try {
+        message = parse();
+      } catch (cause) {
+        this.log.warn('Dropped an unreadable bus message', { channel: event, cause });
+        return;
+      }
+      this.fanout.deliver(event, message);
+    });
   }
 }

@@ -18,6 +18,18 @@ export class ParleySocket extends WebSocket {
   onTooSlow: (() => void) | null = null;
   /** The TCP connection underneath (set by the server when the socket opens), to write many frames as one. */
   transport: Socket | null = null;
+  /** Queries and mutations this socket has called that have not answered yet (see `holdForAnswer`). */
+  private callsInFlight = 0;
+  private holding = false;
+
+  /** A call over this socket began: its answer is on its way (tRPC writes it once the procedure returns). */
+  callStarted(): void {
+    this.callsInFlight++;
+  }
+
+  callEnded(): void {
+    this.callsInFlight--;
+  }
 
   // ws declares send() with overloads; this takes any of them and hands them on unchanged.
   override send(...args: unknown[]): void {
@@ -31,6 +43,7 @@ export class ParleySocket extends WebSocket {
    */
   sendText(frame: Buffer): void {
     if (this.readyState !== WebSocket.OPEN) return;
+    this.holdForAnswer();
     super.send(frame, { binary: false });
     this.boundBuffer();
   }
@@ -63,8 +76,26 @@ export class ParleySocket extends WebSocket {
       for (const tail of run.tails) this.sendText(Buffer.concat([run.head, tail]));
       return;
     }
+    this.holdForAnswer();
     this.transport.write(run.bytes);
     this.boundBuffer();
+  }
+
+  /**
+   * A live frame for a socket with a call in flight waits until this turn's promise jobs have run: a sender's own
+   * copy of their message is written in the same turn as the answer to their send, and both leave in one write to
+   * the network instead of two (each write to a socket is a system call, the largest cost on this path). The
+   * answer of a call still waiting for something else is not in this turn; the frame then waits for nothing more.
+   */
+  private holdForAnswer(): void {
+    const network = this.transport;
+    if (this.callsInFlight === 0 || this.holding || !network) return;
+    this.holding = true;
+    network.cork();
+    process.nextTick(() => {
+      this.holding = false;
+      network.uncork();
+    });
   }
 
   private boundBuffer(): void {
