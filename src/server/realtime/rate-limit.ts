@@ -213,7 +213,9 @@ export class RedisRateLimiter implements RateLimiter {
     if (!Array.isArray(reply) || reply.length !== keys.length) {
       throw new Error(`Unexpected reply from the rate limit count: ${JSON.stringify(reply)}`);
     }
-    keys.forEach((fullKey, i) => this.remember(fullKey, Number(reply[i]), windows[i]!));
+    keys.forEach((fullKey, i) => {
+      this.remember(fullKey, Number(reply[i]), windows[i]!);
+    });
     this.sweep();
   }
 
