@@ -89,7 +89,8 @@ export function createHttpContextFactory(deps: Deps) {
     info: Pick<TRPCRequestInfo, 'isBatchCall'>;
   }): Promise<Context> => {
     const setCookie = (value: string) => res.appendHeader('Set-Cookie', value);
-    const em = deps.orm.em.fork();
+    // Forked on first use, as on a socket: a call whose credentials are remembered may never need one.
+    const em = forkOnUse(deps.orm);
     const bearer = bearerToken(req.headers);
     const cookie = cookieToken(req.headers);
     let auth: Auth | null = null;
