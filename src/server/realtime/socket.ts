@@ -1,9 +1,19 @@
 import type { Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { socketCloseCodes } from '../../shared/socket.ts';
 
 /** How long a socket cut for reading too slowly may take to read its close frame before it is dropped. */
 const slowCloseGraceMs = 5_000;
+
+/** What serves a socket's calls (tRPC's protocol, `TrpcConnection`), found on the socket by shared listeners. */
+export interface SocketCalls {
+  message(data: RawData, isBinary: boolean): void;
+  socketError(cause: Error): void;
+  closed(): void;
+  /** For the keep-alive sweep: when the client last sent anything, and when it was pinged since (0: not). */
+  heardAt: number;
+  pingedAt: number;
+}
 
 /**
  * Every server-side socket: `ws`'s own, with a bound on what may wait unsent. A reader that stops reading (or reads
@@ -18,6 +28,8 @@ export class ParleySocket extends WebSocket {
   onTooSlow: (() => void) | null = null;
   /** The TCP connection underneath (set by the server when the socket opens), to write many frames as one. */
   transport: Socket | null = null;
+  /** Set by the server when the socket opens. */
+  calls: SocketCalls | null = null;
 
   // ws declares send() with overloads; this takes any of them and hands them on unchanged.
   override send(...args: unknown[]): void {
