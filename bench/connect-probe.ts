@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { cpuMicros, rssBytes } from './lib/processes.ts';
+import { cpuSplitMicros, rssBytes } from './lib/processes.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
@@ -71,9 +71,10 @@ async function probe(count: number, profile: boolean) {
     for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
     await sleep(1_000);
     const pid = server.proc.pid;
-    const [rss, cpu, statements, at] = [
+    const [rss, cpu, mainThread, statements, at] = [
       rssBytes(pid),
-      cpuMicros(pid),
+      cpuSplitMicros(pid),
+      cpuSplitMicros(pid, pid),
       statementsLogged(database),
       performance.now(),
     ];
@@ -85,7 +86,14 @@ async function probe(count: number, profile: boolean) {
     }
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
-    const cpuPerConnect = (cpuMicros(pid) - cpu) / measured.length;
+    const cpuAfter = cpuSplitMicros(pid);
+    const mainAfter = cpuSplitMicros(pid, pid);
+    const mainThreadPerConnect =
+      (mainAfter.user + mainAfter.system - mainThread.user - mainThread.system) / measured.length;
+    const [userPerConnect, systemPerConnect] = [
+      (cpuAfter.user - cpu.user) / measured.length,
+      (cpuAfter.system - cpu.system) / measured.length,
+    ];
     await sleep(2_000);
     const rssPerSocket = (rssBytes(pid) - rss) / measured.length;
     const statementsPerConnect = (statementsLogged(database) - statements) / measured.length;
@@ -93,7 +101,10 @@ async function probe(count: number, profile: boolean) {
       JSON.stringify({
         sockets: measured.length,
         connectsPerSecond: Math.round(measured.length / seconds),
-        serverCpuMicrosPerConnect: Math.round(cpuPerConnect),
+        serverCpuMicrosPerConnect: Math.round(userPerConnect + systemPerConnect),
+        ofWhichKernel: Math.round(systemPerConnect),
+        // The rest is V8's helper threads (concurrent marking and sweeping, parallel scavenges) and libuv's.
+        ofWhichMainThread: Math.round(mainThreadPerConnect),
         rssKiBPerSocket: Number((rssPerSocket / 1024).toFixed(1)),
         statementsPerConnect: Number(statementsPerConnect.toFixed(2)),
         windowMicros,
