@@ -99,7 +99,11 @@ afterAll(() => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Opens a socket, sends each frame after the answers to the one before have come, and returns what came back. */
+/**
+ * Opens a socket, sends each frame once the answers to the one before have stopped coming, and returns what came
+ * back by request id (the order within each id kept): a slow answer on a loaded machine may come after the next
+ * frame went, and must not make the two servers look different.
+ */
 async function exchange(
   url: string,
   frames: (string | Buffer)[],
@@ -115,20 +119,17 @@ async function exchange(
   });
   await new Promise((resolve) => socket.once('open', resolve));
   const quiet = async () => {
-    for (let heard = -1; heard !== received.length; await sleep(60)) heard = received.length;
+    for (let heard = -1; heard !== received.length; await sleep(100)) heard = received.length;
   };
-  const steps: string[][] = [];
   for (const frame of frames) {
-    const from = received.length;
     socket.send(frame, { binary: typeof frame !== 'string' });
     await quiet();
-    steps.push(byRequest(received.slice(from)));
   }
   server?.reconnect();
   await quiet();
   socket.close();
   await sleep(20);
-  return { steps, closed };
+  return { frames: byRequest(received), closed };
 }
 
 /** Frames in their order per request id; requests answered side by side may interleave either way. */
@@ -209,7 +210,7 @@ describe('the same frames get the same answers from Parley and from tRPC’s ada
   test.each(conversations)('%s', async (_, frames) => {
     const [ours, theirs] = await Promise.all([exchange(parley.url, frames), exchange(reference.url, frames)]);
     expect(ours).toEqual(theirs);
-    expect(ours.steps.flat().length).toBeGreaterThan(frames.length - 3);
+    expect(ours.frames.length).toBeGreaterThan(frames.length - 3);
   });
 
   test('connectionParams, good and malformed, and a context that fails', async () => {

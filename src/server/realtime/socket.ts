@@ -31,9 +31,28 @@ export class ParleySocket extends WebSocket {
   /** Set by the server when the socket opens. */
   calls: SocketCalls | null = null;
 
-  // ws declares send() with overloads; this takes any of them and hands them on unchanged.
+  // ws declares send() with overloads; this takes any of them. A lone string (every tRPC reply) is framed here.
   override send(...args: unknown[]): void {
+    const [data] = args;
+    if (args.length === 1 && typeof data === 'string' && this.transport) {
+      this.sendString(data);
+      return;
+    }
     (super.send as (...args: unknown[]) => void).apply(this, args);
+    this.boundBuffer();
+  }
+
+  /**
+   * One text frame as one buffer, written straight to the connection (safe as `sendFrames` says): ws would write
+   * its header and the payload as two writes gathered by a cork into a `writev`, which every reply paid, a
+   * connect's "started" too.
+   */
+  private sendString(text: string): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    const length = Buffer.byteLength(text);
+    const frame = Buffer.allocUnsafe(frameHeaderSize(length) + length);
+    frame.write(text, writeFrameHeader(frame, 0, length));
+    this.transport?.write(frame);
     this.boundBuffer();
   }
 
