@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { cpuSplitMicros, rssBytes } from './lib/processes.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -27,27 +28,6 @@ function statementsLogged(database: string): number {
     if (rest.startsWith('statement:') || rest.startsWith('execute')) count++;
   }
   return count;
-}
-
-/** Opens a socket signed in by `token` and resolves once its subscription to `roomId` has started. */
-function followRoom(wsUrl: string, token: string, roomId: number): Promise<WebSocket> {
-  const socket = new WebSocket(wsUrl, {
-    perMessageDeflate: false,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      const input = { roomId, lastEventId: '0' };
-      socket.send(
-        JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
-      );
-    });
-    socket.on('message', (data: Buffer) => {
-      if (data.includes('"started"')) resolve(socket);
-      else if (data.includes('"error"')) reject(new Error(String(data)));
-    });
-    socket.once('error', reject);
-  });
 }
 
 async function probe(count: number, profile: boolean) {

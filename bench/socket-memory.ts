@@ -10,34 +10,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
 
 const snapshotDir = `/tmp/parley-socket-memory-${process.pid}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function followRoom(wsUrl: string, token: string, roomId: number, index: number): Promise<WebSocket> {
-  const socket = new WebSocket(wsUrl, {
-    perMessageDeflate: false,
-    headers: { authorization: `Bearer ${token}` },
-    localAddress: `127.0.0.${1 + (index % 8)}`,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      const input = { roomId, lastEventId: '0' };
-      socket.send(
-        JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
-      );
-    });
-    socket.on('message', (data: Buffer) => {
-      if (data.includes('"started"')) resolve(socket);
-      else if (data.includes('"error"')) reject(new Error(String(data)));
-    });
-    socket.once('error', reject);
-  });
-}
 
 async function snapshot(pid: number): Promise<string> {
   const before = new Set(readdirSync(snapshotDir));
