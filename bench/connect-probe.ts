@@ -8,9 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { cpuMicros, rssBytes } from './lib/processes.ts';
+import { cpuSplitMicros, rssBytes } from './lib/processes.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
@@ -27,27 +28,6 @@ function statementsLogged(database: string): number {
     if (rest.startsWith('statement:') || rest.startsWith('execute')) count++;
   }
   return count;
-}
-
-/** Opens a socket signed in by `token` and resolves once its subscription to `roomId` has started. */
-function followRoom(wsUrl: string, token: string, roomId: number): Promise<WebSocket> {
-  const socket = new WebSocket(wsUrl, {
-    perMessageDeflate: false,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      const input = { roomId, lastEventId: '0' };
-      socket.send(
-        JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
-      );
-    });
-    socket.on('message', (data: Buffer) => {
-      if (data.includes('"started"')) resolve(socket);
-      else if (data.includes('"error"')) reject(new Error(String(data)));
-    });
-    socket.once('error', reject);
-  });
 }
 
 async function probe(count: number, profile: boolean) {
@@ -71,9 +51,10 @@ async function probe(count: number, profile: boolean) {
     for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
     await sleep(1_000);
     const pid = server.proc.pid;
-    const [rss, cpu, statements, at] = [
+    const [rss, cpu, mainThread, statements, at] = [
       rssBytes(pid),
-      cpuMicros(pid),
+      cpuSplitMicros(pid),
+      cpuSplitMicros(pid, pid),
       statementsLogged(database),
       performance.now(),
     ];
@@ -85,7 +66,14 @@ async function probe(count: number, profile: boolean) {
     }
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
-    const cpuPerConnect = (cpuMicros(pid) - cpu) / measured.length;
+    const cpuAfter = cpuSplitMicros(pid);
+    const mainAfter = cpuSplitMicros(pid, pid);
+    const mainThreadPerConnect =
+      (mainAfter.user + mainAfter.system - mainThread.user - mainThread.system) / measured.length;
+    const [userPerConnect, systemPerConnect] = [
+      (cpuAfter.user - cpu.user) / measured.length,
+      (cpuAfter.system - cpu.system) / measured.length,
+    ];
     await sleep(2_000);
     const rssPerSocket = (rssBytes(pid) - rss) / measured.length;
     const statementsPerConnect = (statementsLogged(database) - statements) / measured.length;
@@ -93,7 +81,10 @@ async function probe(count: number, profile: boolean) {
       JSON.stringify({
         sockets: measured.length,
         connectsPerSecond: Math.round(measured.length / seconds),
-        serverCpuMicrosPerConnect: Math.round(cpuPerConnect),
+        serverCpuMicrosPerConnect: Math.round(userPerConnect + systemPerConnect),
+        ofWhichKernel: Math.round(systemPerConnect),
+        // The rest is V8's helper threads (concurrent marking and sweeping, parallel scavenges) and libuv's.
+        ofWhichMainThread: Math.round(mainThreadPerConnect),
         rssKiBPerSocket: Number((rssPerSocket / 1024).toFixed(1)),
         statementsPerConnect: Number(statementsPerConnect.toFixed(2)),
         windowMicros,

@@ -74,8 +74,16 @@ export async function runConnections(options: ConnectionsOptions) {
       tokens: people.map((p) => p.token),
       addresses: options.addresses,
     };
+    const connectCpuFrom = [cpuMicros(a.proc.pid), cpuMicros(load.pid)];
     load.child.send(request);
     const connected = await next();
+    // Both sides of a connect cost about as much: a rate is bound by whichever is dearer.
+    const [serverPerConnect, loadPerConnect] = [a.proc.pid, load.pid].map((pid, i) =>
+      Math.round((cpuMicros(pid) - connectCpuFrom[i]!) / options.sockets),
+    );
+    console.log(
+      `CPU per connect while connecting: the server's ${serverPerConnect} µs, the load generator's ${loadPerConnect} µs`,
+    );
     await sleep(2_000);
     const rssPerSocket = Math.round((rssBytes(a.proc.pid) - rssBefore) / options.sockets);
 
@@ -118,6 +126,8 @@ export async function runConnections(options: ConnectionsOptions) {
       sockets: options.sockets,
       connectsPerSecond: connected.connectsPerSecond ?? 0,
       rssPerSocketBytes: rssPerSocket,
+      serverCpuMicrosPerConnect: serverPerConnect ?? 0,
+      loadCpuMicrosPerConnect: loadPerConnect ?? 0,
       restartCaughtUpSeconds: storm.caughtUpSeconds ?? -1,
       behind: storm.behind ?? -1,
       gaps: storm.gaps ?? -1,

@@ -112,11 +112,20 @@ export function waitForLine(
 
 /** CPU time (user + system, all threads) the process has used so far, in microseconds. */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const { user, system } = cpuSplitMicros(pid);
+  return user + system;
+}
+
+/**
+ * The process's CPU time so far, in microseconds, in user space and in the kernel (system calls, the network);
+ * with `thread`, of that thread only (the main thread's id is the process's).
+ */
+export function cpuSplitMicros(pid: number, thread?: number): { user: number; system: number } {
+  const stat = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000_000) / clockTicksPerSecond;
+  const micros = (ticks: string | undefined) => (Number(ticks) * 1_000_000) / clockTicksPerSecond;
+  return { user: micros(fields[11]), system: micros(fields[12]) };
 }
 
 /**

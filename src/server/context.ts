@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import type { CreateWSSContextFnOptions } from '@trpc/server/adapters/ws';
 import type { TRPCRequestInfo } from '@trpc/server/http';
 import { blankSessionCookie } from './auth/cookies.ts';
 import { isSameOriginOrScript } from './auth/origin.ts';
@@ -13,6 +12,7 @@ import type { Deps } from './deps.ts';
 import type { SocketAdmission } from './http/socket-admission.ts';
 import { CallBudget } from './realtime/call-budget.ts';
 import type { ParleySocket } from './realtime/socket.ts';
+import type { SocketContextOptions } from './realtime/trpc-connection.ts';
 
 /** A socket's own state, alive as long as the connection. */
 export interface SocketConnection {
@@ -133,12 +133,12 @@ export function upgradeSignedIn(req: IncomingMessage): boolean {
  */
 export function createWsContextFactory(deps: Deps, admission: SocketAdmission) {
   const { limits } = deps.config;
-  return async ({ req, res: socket, info }: CreateWSSContextFnOptions): Promise<Context> => {
+  return async ({ req, socket, connectionParams }: SocketContextOptions): Promise<Context> => {
     admission.paramsArrived(socket);
     if (socket.readyState !== socket.OPEN) {
       throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'This connection is closing.' });
     }
-    const paramsToken = info.connectionParams?.token;
+    const paramsToken = connectionParams?.token;
     const auth = paramsToken
       ? (
           await resolveCredentials(forkOnUse(deps.orm), deps, {

@@ -17,6 +17,7 @@ import {
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
 import { dropFromUnread, moveReadPositions } from '../../src/server/db/statements/read-positions.ts';
+import { loadRoom } from '../../src/server/services/chat/rooms.ts';
 import { loggedOrm } from '../helpers/logged-orm.ts';
 import { insertPerson, insertPrivateRoom, statementDatabase } from '../helpers/statement-db.ts';
 
@@ -555,5 +556,25 @@ describe('reactions, as every message statement selects them', () => {
       new Map([[id, { reactions: [], attachments: [], mentions: [] }]]),
     );
     expect(await extrasOf(em(), [])).toStrictEqual(new Map());
+  });
+});
+
+describe('loadRoom', () => {
+  it('a crowd asking for a room this instance has not read yet costs one read, and each gets the room', async () => {
+    const room = await publicRoom();
+    const { orm, statements } = await loggedOrm(db.url);
+    try {
+      // As ten thousand sockets resuming after a restart do: all before the first read has come back.
+      const loaded = await Promise.all(Array.from({ length: 50 }, () => loadRoom(orm.em.fork(), room.id)));
+      expect(new Set(loaded.map((access) => access.kind))).toEqual(new Set(['public']));
+      expect(statements.filter((line) => /from "rooms"|from rooms/.test(line))).toHaveLength(1);
+      // A room that does not exist is refused to every asker, and a later ask reads again.
+      const missing = Array.from({ length: 3 }, () => loadRoom(orm.em.fork(), 999_999));
+      for (const ask of missing) await expect(ask).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(loadRoom(orm.em.fork(), 999_999)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(statements.filter((line) => /from "rooms"|from rooms/.test(line))).toHaveLength(3);
+    } finally {
+      await orm.close();
+    }
   });
 });

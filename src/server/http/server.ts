@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { maxAvatarBytes } from '../../shared/people.ts';
 import { credentialsOf, resolveCredentials } from '../auth/resolve.ts';
@@ -15,6 +14,7 @@ import { forkOnUse } from '../db/orm.ts';
 import type { Deps } from '../deps.ts';
 import { RetryLater } from '../errors.ts';
 import { ParleySocket } from '../realtime/socket.ts';
+import { serveTrpcSockets } from '../realtime/trpc-sockets.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
@@ -128,27 +128,33 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
       deps.log.warn('Closed a socket that read too slowly', { buffered: socket.bufferedAmount });
     admission.opened(socket, req, upgradeSignedIn(req));
   });
-  const handler = applyWSSHandler({
-    wss,
-    experimental_encoder: wsEncoder,
+  const handler = serveTrpcSockets(wss, {
+    ...wsEncoder,
     router: appRouter,
     createContext: createWsContextFactory(deps, admission),
     maxBatchSize: deps.config.limits.wsMaxBatchSize,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    keepAlive: { pingMs: 30_000, pongWaitMs: 5_000 },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         deps.log.error('Socket call failed', { path, cause: error.cause });
     },
   });
 
+  // One listener for every upgrade, made here: one made in the upgrade's scope would hold its request for as
+  // long as the socket lives.
+  const upgradeFailed = (cause: Error) => deps.log.debug('A socket failed during its upgrade', { cause });
   server.on('upgrade', (req, socket, head) => {
     // Node hands the socket over without an error listener, and ws adds its own only in handleUpgrade: a client
     // that resets the connection while its credentials are being read would otherwise crash the process.
-    socket.on('error', (cause) => deps.log.debug('A socket failed during its upgrade', { cause }));
+    socket.on('error', upgradeFailed);
     acceptUpgrade(deps, req).then(
       (refusal) => {
         if (refusal) return refuse(socket, refusal.status, refusal.message);
-        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          // From here ws listens for the socket's errors itself.
+          socket.off('error', upgradeFailed);
+          wss.emit('connection', ws, req);
+        });
       },
       (cause) => {
         deps.log.error('Socket upgrade failed', { cause });

@@ -1,9 +1,19 @@
 import type { Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { socketCloseCodes } from '../../shared/socket.ts';
 
 /** How long a socket cut for reading too slowly may take to read its close frame before it is dropped. */
 const slowCloseGraceMs = 5_000;
+
+/** What serves a socket's calls (tRPC's protocol, `TrpcConnection`), found on the socket by shared listeners. */
+export interface SocketCalls {
+  message(data: RawData, isBinary: boolean): void;
+  socketError(cause: Error): void;
+  closed(): void;
+  /** For the keep-alive sweep: when the client last sent anything, and when it was pinged since (0: not). */
+  heardAt: number;
+  pingedAt: number;
+}
 
 /**
  * Every server-side socket: `ws`'s own, with a bound on what may wait unsent. A reader that stops reading (or reads
@@ -18,6 +28,8 @@ export class ParleySocket extends WebSocket {
   onTooSlow: (() => void) | null = null;
   /** The TCP connection underneath (set by the server when the socket opens), to write many frames as one. */
   transport: Socket | null = null;
+  /** Set by the server when the socket opens. */
+  calls: SocketCalls | null = null;
   /** Queries and mutations this socket has called that have not answered yet (see `holdForAnswer`). */
   private callsInFlight = 0;
   private holding = false;
@@ -31,9 +43,28 @@ export class ParleySocket extends WebSocket {
     this.callsInFlight--;
   }
 
-  // ws declares send() with overloads; this takes any of them and hands them on unchanged.
+  // ws declares send() with overloads; this takes any of them. A lone string (every tRPC reply) is framed here.
   override send(...args: unknown[]): void {
+    const [data] = args;
+    if (args.length === 1 && typeof data === 'string' && this.transport) {
+      this.sendString(data);
+      return;
+    }
     (super.send as (...args: unknown[]) => void).apply(this, args);
+    this.boundBuffer();
+  }
+
+  /**
+   * One text frame as one buffer, written straight to the connection (safe as `sendFrames` says): ws would write
+   * its header and the payload as two writes gathered by a cork into a `writev`, which every reply paid, a
+   * connect's "started" too.
+   */
+  private sendString(text: string): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    const length = Buffer.byteLength(text);
+    const frame = Buffer.allocUnsafe(frameHeaderSize(length) + length);
+    frame.write(text, writeFrameHeader(frame, 0, length));
+    this.transport?.write(frame);
     this.boundBuffer();
   }
 

@@ -20,6 +20,12 @@ export function isRoomEvent(message: unknown): message is RoomEventView {
 /** What `chat.onRoomEvent` yields for an event, tracked by its position. */
 const eventData = (event: RoomEventView) => ({ type: event.type, message: event.message });
 
+/**
+ * An event as the stream yields it through tRPC. Made once here: a named closure made per stream would carry a
+ * property table of its own for its kept name (tsx's `keepNames`) for as long as the subscription lives.
+ */
+const trackedEvent = (event: RoomEventView) => tracked(String(event.position), eventData(event));
+
 /** Rooms as live streams: the room's channel, its stored position, and its stored events for gaps. */
 function roomSource(orm: Orm): StreamSource<RoomEventView> {
   return {
@@ -61,7 +67,6 @@ export async function* roomEventStream(
   target: LiveTarget | null,
 ) {
   const subscriber = await deps.roomStreams.join(roomId, target, signal);
-  const toEvent = (event: RoomEventView) => tracked(String(event.position), eventData(event));
   const resumeFrom = lastEventId === null || lastEventId === undefined ? null : Number(lastEventId);
   // Most readers resume from a recent position, which this instance's stream still holds: no database read.
   const inMemory = resumeFrom === null ? [] : subscriber.stream.recentAfter(resumeFrom);
@@ -71,7 +76,7 @@ export async function* roomEventStream(
     for (;;) {
       const page = await eventsBetween(em, roomId, cursor, null, backlogPage);
       for (const event of page) {
-        yield toEvent(event);
+        yield trackedEvent(event);
         cursor = event.position;
       }
       if (page.length < backlogPage) break;
@@ -84,12 +89,12 @@ export async function* roomEventStream(
   }
   // No socket to write to (an in-process caller): the same events, through tRPC.
   for (const event of inMemory ?? []) {
-    yield toEvent(event);
+    yield trackedEvent(event);
     cursor = event.position;
   }
   for await (const event of subscriber.drain(signal)) {
     if (event.position <= cursor) continue;
-    yield toEvent(event);
+    yield trackedEvent(event);
     cursor = event.position;
   }
 }

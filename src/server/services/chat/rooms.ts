@@ -37,10 +37,38 @@ function roomAccessOf(em: EntityManager): Remembered<number, RoomAccess> {
   return memory;
 }
 
+/**
+ * Reads of a room's access under way, per ORM: a crowd asking for a room this instance has not read yet (ten
+ * thousand sockets resuming after a restart, all subscribing to the public room) waits for one read, not one each
+ * (a storm's profile had the database client at half of every second until the first read came back).
+ */
+const roomAccessReads = new WeakMap<object, Map<number, Promise<RoomAccess>>>();
+
 export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
   const memory = roomAccessOf(em);
   const known = memory.get(roomId);
   if (known) return known;
+  let reads = roomAccessReads.get(em.config);
+  if (!reads) {
+    reads = new Map();
+    roomAccessReads.set(em.config, reads);
+  }
+  const underWay = reads.get(roomId);
+  if (underWay) return underWay;
+  const read = readRoomAccess(em, roomId, memory);
+  reads.set(roomId, read);
+  try {
+    return await read;
+  } finally {
+    reads.delete(roomId);
+  }
+}
+
+async function readRoomAccess(
+  em: EntityManager,
+  roomId: number,
+  memory: Remembered<number, RoomAccess>,
+): Promise<RoomAccess> {
   const room = await em.findOne(Room, roomId, { fields: ['kind', 'userLow', 'userHigh'] });
   // A room that does not exist yet may exist a moment later: its absence is not remembered.
   if (!room) throw notFound();

@@ -1,0 +1,160 @@
+import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
+import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
+import { WebSocket } from 'ws';
+import { TrpcReplies } from './trpc-replies.ts';
+import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
+
+export type ContextResult<TContext> = { ok: true; ctx: TContext } | { ok: false; error: TRPCError };
+export type RequestId = string | number;
+
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A socket's calls, each answered as `@trpc/server`'s ws adapter answers it (the same frames, in the same order):
+ * queries and mutations through the router's own procedures (`callTRPCProcedure`: middlewares, validation and
+ * errors stay tRPC's), subscriptions from "started" through their events to "stopped", and `subscription.stop`.
+ * A live subscription costs an AbortController and its one pending step (see `pumpSubscription`).
+ */
+export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
+  protected context: Promise<ContextResult<TContext>> | null = null;
+  private subscriptions: Map<RequestId, AbortController> | null = null;
+
+  closed(): void {
+    for (const subscription of this.subscriptions?.values() ?? []) subscription.abort();
+    this.subscriptions?.clear();
+  }
+
+  protected async handle(message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
+    const { id, jsonrpc } = message;
+    if (id === null) {
+      const error = new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' });
+      this.report(error, 'unknown', undefined, undefined);
+      this.respond({ id, jsonrpc, error: this.errorShape(error, 'unknown', undefined, undefined) });
+      return;
+    }
+    if (message.method === 'subscription.stop') {
+      this.subscriptions?.get(id)?.abort();
+      return;
+    }
+    const call = callOf(message);
+    if (call.type === 'subscription' && this.subscriptions?.has(id)) {
+      this.fail(id, jsonrpc, new TRPCError({ message: `Duplicate id ${id}`, code: 'BAD_REQUEST' }), call);
+      return;
+    }
+    const controller = new AbortController();
+    if (call.type === 'subscription') {
+      this.subscriptions ??= new Map();
+      this.subscriptions.set(id, controller);
+    }
+    try {
+      await this.run(id, jsonrpc, call, controller, batchIndex);
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      // A subscription stopped while its procedure was still setting up ends as "stopped", not as a failure.
+      const cancelled = controller.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR';
+      if (!cancelled || !isAbortError(error.cause)) return this.fail(id, jsonrpc, error, call);
+    } finally {
+      if (call.type === 'subscription') this.release(id, controller);
+    }
+    if (call.type === 'subscription') this.respond({ id, jsonrpc, result: { type: 'stopped' } });
+  }
+
+  private release(id: RequestId, controller: AbortController): void {
+    if (this.socket.readyState !== WebSocket.OPEN && !controller.signal.aborted) controller.abort();
+    this.subscriptions?.delete(id);
+  }
+
+  private async run(
+    id: RequestId,
+    jsonrpc: '2.0' | undefined,
+    call: Call,
+    controller: AbortController,
+    batchIndex: number,
+  ): Promise<void> {
+    const context = await this.context!;
+    if (!context.ok) throw context.error;
+    const { signal } = controller;
+    if (signal.aborted || (call.type === 'subscription' && this.socket.readyState !== WebSocket.OPEN)) return;
+    const result: unknown = await callTRPCProcedure({
+      router: this.protocol.router,
+      path: call.path,
+      getRawInput: async () => call.input,
+      ctx: context.ctx,
+      type: call.type,
+      signal,
+      batchIndex,
+    });
+    const stream = isObservable(result)
+      ? observableToAsyncIterable(result, signal)
+      : isAsyncIterable(result)
+        ? result
+        : null;
+    if (call.type !== 'subscription') {
+      if (stream) {
+        const message = `Cannot return an async iterable or observable from a ${call.type} procedure with WebSockets`;
+        throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
+      }
+      return this.respond({ id, jsonrpc, result: { type: 'data', data: result } });
+    }
+    if (!stream) {
+      const message = `Subscription ${call.path} did not return an observable or a AsyncGenerator`;
+      throw new TRPCError({ message, code: 'INTERNAL_SERVER_ERROR' });
+    }
+    if (signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
+      if (!signal.aborted) controller.abort();
+      await stream[Symbol.asyncIterator]().return?.();
+      return;
+    }
+    this.respond({ id, jsonrpc, result: { type: 'started' } });
+    const failed = await pumpSubscription(
+      stream,
+      controller,
+      new SubscriptionReplies(this, id, jsonrpc, call),
+    );
+    if (failed) this.fail(id, jsonrpc, failed.failure, call);
+  }
+}
+
+/**
+ * Where a subscription's events and quiet failures go. A class, not two arrow functions: tsx keeps function names
+ * (`keepNames`), which gives every named closure a property table of its own (~250 B), per live subscription.
+ */
+class SubscriptionReplies<TContext> implements PumpHooks {
+  constructor(
+    private readonly replies: TrpcReplies<TContext>,
+    private readonly id: RequestId,
+    private readonly jsonrpc: '2.0' | undefined,
+    private readonly call: Call,
+  ) {}
+
+  emit(value: unknown): void {
+    this.replies.respond({ id: this.id, jsonrpc: this.jsonrpc, result: eventResult(value) });
+  }
+
+  report(cause: unknown): void {
+    const { type, path, input } = this.call;
+    this.replies.report(getTRPCErrorFromUnknown(cause), type, path, input);
+  }
+}
+
+interface Call {
+  type: TRPCRequestMessage['method'];
+  path: string;
+  input: unknown;
+}
+
+/** The call a request makes; a resuming subscription's `lastEventId` joins its input, as tRPC's adapter does it. */
+function callOf(message: TRPCRequestMessage): Call {
+  const { path, lastEventId } = message.params;
+  let input = message.params.input;
+  if (lastEventId !== undefined) {
+    if (isObject(input)) input = { ...input, lastEventId };
+    else input ??= { lastEventId };
+  }
+  return { type: message.method, path, input };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
