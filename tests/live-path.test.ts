@@ -204,8 +204,8 @@ describe('the live path', () => {
 
       expect(single).not.toHaveBeenCalled();
       expect(gathered).toHaveBeenCalledTimes(1);
-      // The copy's frame, then the answer's header and body (ws writes those two as one frame).
-      expect(gathered.mock.calls[0]?.[0]).toHaveLength(3);
+      // The copy's frame, then the answer's (each one buffer, header and payload together).
+      expect(gathered.mock.calls[0]?.[0]).toHaveLength(2);
     } finally {
       await tab.close();
     }
