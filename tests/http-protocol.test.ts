@@ -1,31 +1,18 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import { createTrpcHttpHandler } from '../src/server/http/trpc-http.ts';
+import { everyEnding, t } from './helpers/protocol-router.ts';
 
 // Parley answers the usual HTTP calls (GET queries, POST mutations, JSON, batched or not) itself instead of through
 // tRPC's adapter, for speed. A script's client must not see the difference: the same requests, sent to a server
 // on each, get the same status, headers and body, errors included, and the unusual ones are handed to tRPC.
 
-const t = initTRPC.context<{ user: string | null }>().create({ isDev: false, sse: { enabled: false } });
 const router = t.router({
-  echo: t.procedure.input(z.object({ text: z.string().max(5) })).query(({ input, ctx }) => ({
-    text: input.text,
-    user: ctx.user,
-  })),
+  ...everyEnding,
   nothing: t.procedure.query(() => undefined),
-  add: t.procedure
-    .input(z.object({ a: z.number(), b: z.number() }))
-    .mutation(({ input }) => input.a + input.b),
-  conflict: t.procedure.mutation(() => {
-    throw new TRPCError({ code: 'CONFLICT', message: 'Already there.' });
-  }),
-  crash: t.procedure.mutation(() => {
-    throw new Error('secret detail');
-  }),
   busy: t.procedure.mutation(() => {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down.' });
   }),

@@ -1,35 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import { initTRPC, TRPCError, tracked } from '@trpc/server';
+import { TRPCError, tracked } from '@trpc/server';
 import { applyWSSHandler, jsonEncoder } from '@trpc/server/adapters/ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { ParleySocket } from '../src/server/realtime/socket.ts';
 import { serveTrpcSockets } from '../src/server/realtime/trpc-sockets.ts';
+import { everyEnding, t } from './helpers/protocol-router.ts';
 
 // Parley serves tRPC's WebSocket protocol itself instead of through tRPC's ws adapter, for memory and speed. The
 // stock client must not see the difference: the same frames, sent to a server on each, get the same frames back
 // (errors, batches, subscriptions' starts, events and stops, connectionParams and failed contexts included).
 
-const t = initTRPC.context<{ user: string | null }>().create({ isDev: false, sse: { enabled: false } });
 const never = (signal: AbortSignal | undefined) =>
   new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
 const router = t.router({
-  echo: t.procedure.input(z.object({ text: z.string().max(5) })).query(({ input, ctx }) => ({
-    text: input.text,
-    user: ctx.user,
-  })),
-  add: t.procedure
-    .input(z.object({ a: z.number(), b: z.number() }))
-    .mutation(({ input }) => input.a + input.b),
-  conflict: t.procedure.mutation(() => {
-    throw new TRPCError({ code: 'CONFLICT', message: 'Already there.' });
-  }),
-  crash: t.procedure.mutation(() => {
-    throw new Error('secret detail');
-  }),
+  ...everyEnding,
   streamAsQuery: t.procedure.query(async function* () {
     yield 1;
   }),
