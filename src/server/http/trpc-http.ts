@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AnyTRPCRouter, TRPCError } from '@trpc/server';
-import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
-import type { TRPCRequestInfo } from '@trpc/server/http';
 import {
-  type AnyProcedure,
-  getErrorShape,
-  getHTTPStatusCode,
-  getProcedureAtPath,
+  type AnyTRPCProcedure,
+  type AnyTRPCRouter,
   getTRPCErrorFromUnknown,
+  getTRPCErrorShape,
   type inferRouterContext,
-} from '@trpc/server/unstable-core-do-not-import';
+  TRPCError,
+} from '@trpc/server';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { getHTTPStatusCode, type TRPCRequestInfo } from '@trpc/server/http';
+// The one piece tRPC does not export elsewhere: finding a procedure by path (lazy routers included).
+import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 
 /** One request's place in the router and its limits. */
 export interface TrpcHttpRequest {
@@ -35,10 +36,10 @@ export interface TrpcHttpOptions<TRouter extends AnyTRPCRouter> {
   onError(error: TRPCError, path: string): void;
 }
 
-/** A call of the request, with what its input turned out to be (or why it has none). */
+/** A call of the request: the procedure at its path. */
 interface Call {
   path: string;
-  procedure: AnyProcedure;
+  procedure: AnyTRPCProcedure;
 }
 
 type Inputs = { ok: true; values: unknown[] } | { ok: false; error: TRPCError };
@@ -53,9 +54,9 @@ type Inputs = { ok: true; values: unknown[] } | { ok: false; error: TRPCError };
  */
 export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttpOptions<TRouter>) {
   const { router } = options;
-  const procedures = new Map<string, AnyProcedure>();
+  const procedures = new Map<string, AnyTRPCProcedure>();
 
-  const procedureAt = async (path: string): Promise<AnyProcedure | null> => {
+  const procedureAt = async (path: string): Promise<AnyTRPCProcedure | null> => {
     const known = procedures.get(path);
     if (known) return known;
     const found = await getProcedureAtPath(router, path);
@@ -64,12 +65,11 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
   };
 
   /** The calls of a request this handler answers itself, or null for tRPC's adapter. */
-  const leanCalls = async (request: TrpcHttpRequest): Promise<Call[] | null> => {
+  const leanCalls = async (request: TrpcHttpRequest, isBatch: boolean): Promise<Call[] | null> => {
     const { req, searchParams } = request;
     const wanted = req.method === 'GET' ? 'query' : req.method === 'POST' ? 'mutation' : null;
     if (!wanted || !jsonOrNone(req) || streamingAsked(req) || searchParams.has('connectionParams'))
       return null;
-    const isBatch = searchParams.get('batch') === '1';
     const paths = isBatch ? request.path.split(',') : [request.path];
     if (paths.length > request.maxBatchSize) return null;
     const calls: Call[] = [];
@@ -84,13 +84,13 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
 
   /** Answers one request; says which way: here, or through tRPC's adapter. */
   return async (request: TrpcHttpRequest): Promise<'here' | 'trpc'> => {
-    const calls = await leanCalls(request);
+    const { req, res, searchParams } = request;
+    const isBatch = searchParams.get('batch') === '1';
+    const calls = await leanCalls(request, isBatch);
     if (!calls) {
       await fallBack(options, request);
       return 'trpc';
     }
-    const { req, res, searchParams } = request;
-    const isBatch = searchParams.get('batch') === '1';
     const inputs = parseInputs(
       req.method === 'GET' ? searchParams.get('input') : await readBody(req, request.maxBodySize),
       isBatch,
@@ -122,7 +122,7 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
           options.onError(error, path);
-          const shape = getErrorShape({
+          const shape = getTRPCErrorShape({
             config: router._def._config,
             ctx: context.ctx,
             error,
