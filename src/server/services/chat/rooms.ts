@@ -23,39 +23,35 @@ const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room do
  * A room's kind and members never change once it exists (and rooms are never deleted), so each instance keeps
  * them: every subscription and socket call asks, and the ORM's result cache cost ~0.25 ms of CPU per hit
  * (hydrating an entity each time) where this costs a map look-up. Kept per ORM, as tests run several instances
- * (each with its own database) in one process.
+ * (each with its own database) in one process, beside the reads under way: a crowd asking for a room this instance
+ * has not read yet (ten thousand sockets resuming after a restart, all subscribing to the public room) waits for
+ * one read, not one each (a storm's profile had the database client at half of every second until the first read
+ * came back).
  */
-const roomAccessMemories = new WeakMap<object, Remembered<number, RoomAccess>>();
+interface RoomAccessMemory {
+  known: Remembered<number, RoomAccess>;
+  reads: Map<number, Promise<RoomAccess>>;
+}
+
+const roomAccessMemories = new WeakMap<object, RoomAccessMemory>();
 const roomAccessMemory = { ttlMs: 60 * 60_000, maxEntries: 10_000 };
 
-function roomAccessOf(em: EntityManager): Remembered<number, RoomAccess> {
+function roomAccessOf(em: EntityManager): RoomAccessMemory {
   let memory = roomAccessMemories.get(em.config);
   if (!memory) {
-    memory = new Remembered(roomAccessMemory);
+    memory = { known: new Remembered(roomAccessMemory), reads: new Map() };
     roomAccessMemories.set(em.config, memory);
   }
   return memory;
 }
 
-/**
- * Reads of a room's access under way, per ORM: a crowd asking for a room this instance has not read yet (ten
- * thousand sockets resuming after a restart, all subscribing to the public room) waits for one read, not one each
- * (a storm's profile had the database client at half of every second until the first read came back).
- */
-const roomAccessReads = new WeakMap<object, Map<number, Promise<RoomAccess>>>();
-
 export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
-  const memory = roomAccessOf(em);
-  const known = memory.get(roomId);
-  if (known) return known;
-  let reads = roomAccessReads.get(em.config);
-  if (!reads) {
-    reads = new Map();
-    roomAccessReads.set(em.config, reads);
-  }
+  const { known, reads } = roomAccessOf(em);
+  const remembered = known.get(roomId);
+  if (remembered) return remembered;
   const underWay = reads.get(roomId);
   if (underWay) return underWay;
-  const read = readRoomAccess(em, roomId, memory);
+  const read = readRoomAccess(em, roomId, known);
   reads.set(roomId, read);
   try {
     return await read;
