@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { cpuMicros } from '../lib/processes.ts';
+import { cpuSplitMicros, writeCalls } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
@@ -33,6 +33,12 @@ export interface FanoutStep {
   deliveriesPerSecond: number;
   serverCpuMicros: number;
   cpuMicrosPerDelivery: number;
+  /** Of which in the kernel (the write system calls, loopback TCP). */
+  kernelMicrosPerDelivery: number;
+  /** Of which on the main thread (the rest: V8's helper threads, GC mostly). */
+  mainThreadMicrosPerDelivery: number;
+  /** write/writev system calls per delivery: below 1 where one write carries several messages. */
+  writesPerDelivery: number;
   p50: number;
   p99: number;
   max: number;
@@ -206,7 +212,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     duplicates = 0;
     gaps = 0;
     sendErrors = 0;
-    const cpuBefore = cpuMicros(request.serverPid);
+    const cpuBefore = serverUsage(request.serverPid);
     const start = performance.now();
     const firstSeq = nextSeq;
     await new Promise<void>((resolve) => {
@@ -219,7 +225,8 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       tick();
     });
     await waitFor(() => delivered >= expected, 10_000, '').catch(() => {});
-    const cpu = cpuMicros(request.serverPid) - cpuBefore;
+    const used = serverUsage(request.serverPid, cpuBefore);
+    const cpu = used.user + used.system;
     const latency = summarise(latencies.subarray(0, Math.min(delivered, expected)));
     const step: FanoutStep = {
       rate,
@@ -229,6 +236,9 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       deliveriesPerSecond: Math.round(rate * subscriberCount),
       serverCpuMicros: Math.round(cpu),
       cpuMicrosPerDelivery: round(cpu / Math.max(1, delivered), 2),
+      kernelMicrosPerDelivery: round(used.system / Math.max(1, delivered), 2),
+      mainThreadMicrosPerDelivery: round(used.mainThread / Math.max(1, delivered), 2),
+      writesPerDelivery: round(used.writes / Math.max(1, delivered), 3),
       ...latency,
       duplicates,
       gaps,
@@ -261,3 +271,29 @@ process.on('message', (request: FanoutRequest) => {
       process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
   );
 });
+
+interface ServerUsage {
+  user: number;
+  system: number;
+  mainThread: number;
+  writes: number;
+}
+
+/** The server's CPU (all threads, split user/kernel; the main thread's alone) and write calls, since `before`. */
+function serverUsage(pid: number, before?: ServerUsage): ServerUsage {
+  const all = cpuSplitMicros(pid);
+  const main = cpuSplitMicros(pid, pid);
+  const now = {
+    user: all.user,
+    system: all.system,
+    mainThread: main.user + main.system,
+    writes: writeCalls(pid),
+  };
+  if (!before) return now;
+  return {
+    user: now.user - before.user,
+    system: now.system - before.system,
+    mainThread: now.mainThread - before.mainThread,
+    writes: now.writes - before.writes,
+  };
+}
