@@ -199,9 +199,9 @@ export class RedisRateLimiter implements RateLimiter {
   private async flush(redis: Redis): Promise<void> {
     const keys = [...this.unsentKeys];
     this.unsentKeys.clear();
+    if (keys.length === 0) return;
     const windows = keys.map((fullKey) => this.views.get(fullKey)?.windowMs ?? 0);
     const perKey = keys.flatMap((fullKey, i) => [windows[i]!, this.takeUnsent(fullKey)]);
-    if (keys.length === 0) return;
     const args = [...keys, `${this.hitIds}${this.hits++}:`, ...perKey];
     const reply: unknown = await redis
       .evalsha(countUnsentSha, keys.length, ...args)
