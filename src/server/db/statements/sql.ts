@@ -14,21 +14,36 @@ export class Sql {
   ) {}
 }
 
+/**
+ * Each template's text as last built, with the nested fragments' texts it was built from. A statement built again
+ * from the same pieces (the hot ones are, thousands of times a second) gets the same string back, already flat:
+ * its prepared name is then a lookup by identity, not a hash of a few kilobytes, and nothing is concatenated.
+ */
+const builtTexts = new WeakMap<TemplateStringsArray, { nested: string[]; text: string }>();
+
 /** `sql\`select … where id = ${id}\`` → text with `?` placeholders and the values apart; fragments nest. */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
-  let text = strings[0] ?? '';
   const params: unknown[] = [];
-  values.forEach((value, i) => {
+  const nested: string[] = [];
+  for (const value of values) {
     if (value instanceof Sql) {
-      text += value.text;
+      nested.push(value.text);
       params.push(...value.params);
-    } else {
-      text += '?';
-      params.push(value);
-    }
+    } else params.push(value);
+  }
+  const built = builtTexts.get(strings);
+  if (built && sameTexts(built.nested, nested)) return new Sql(built.text, params);
+  let text = strings[0] ?? '';
+  values.forEach((value, i) => {
+    text += value instanceof Sql ? value.text : '?';
     text += strings[i + 1] ?? '';
   });
+  builtTexts.set(strings, { nested, text });
   return new Sql(text, params);
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((text, i) => text === b[i]);
 }
 
 /** Runs a fragment in the entity manager's current transaction, if any. */
