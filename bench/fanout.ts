@@ -1,11 +1,13 @@
 /**
  * Scenario 1, fan-out: N subscribers of the public room, messages sent at rising rates; per step the deliveries a
  * second, latency from the send call to each receipt, and the server's CPU per delivery. The same sweep runs in the
- * same run against a bare `ws` relay (bench/baseline/server.ts), so every figure is also a ratio.
+ * same run against a bare `ws` relay (bench/baseline/server.ts), step by step in turns with Parley's, so every
+ * figure is also a ratio of two measurements taken moments apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { runLoad, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { SteppedLoad } from './lib/stepped-load.ts';
 import { printTable } from './lib/table.ts';
 import type { FanoutAnswer, FanoutRequest, FanoutStep } from './load/fanout-load.ts';
 
@@ -43,67 +45,76 @@ export const quickFanout: FanoutOptions = {
   sizes: [{ subscribers: 100, rates: [5, 20] }],
 };
 
-function drive(request: FanoutRequest, label: string): Promise<FanoutAnswer> {
-  return runLoad<FanoutAnswer>('bench/load/fanout-load.ts', request, (progress) => {
-    const step = progress as FanoutStep;
-    console.log(
-      `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery (kernel ${step.kernelMicrosPerDelivery}, main thread ${step.mainThreadMicrosPerDelivery}, ${step.writesPerDelivery} writes)`,
-    );
-  });
+function printStep(label: string, step: FanoutStep): void {
+  console.log(
+    `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery (kernel ${step.kernelMicrosPerDelivery}, main thread ${step.mainThreadMicrosPerDelivery}, ${step.writesPerDelivery} writes)`,
+  );
 }
 
-async function baseline(size: FanoutSize, stepMs: number): Promise<FanoutRun> {
-  const server = spawnNode('bench/baseline/server.ts', {
-    cpu: serverCpu,
-    env: { ...process.env, PORT: '0' },
-  });
-  try {
-    const [, port] = await waitForLine(server, /listening (\d+)/);
-    const answer = await drive(
-      {
-        kind: 'baseline',
-        wsUrl: `ws://127.0.0.1:${port}`,
-        roomId: 1,
-        subscribers: size.subscribers,
-        senderToken: null,
-        rates: size.rates,
-        stepMs,
-        serverPid: server.pid,
-        giveUpP99Ms: 2_000,
-      },
-      `bare ws, ${size.subscribers} subscribers`,
-    );
-    return { system: 'baseline', subscribers: size.subscribers, ...answer };
-  } finally {
-    await server.stop();
-  }
+type FanoutLoad = SteppedLoad<FanoutRequest, FanoutStep, FanoutAnswer>;
+
+function fanoutLoad(request: FanoutRequest, label: string): FanoutLoad {
+  return new SteppedLoad('bench/load/fanout-load.ts', request, (step: FanoutStep) => printStep(label, step));
 }
 
-async function parley(size: FanoutSize, options: FanoutOptions): Promise<FanoutRun> {
+/**
+ * One size's sweep against the bare relay and Parley together: both servers up, each with its subscribers
+ * connected, the two taking turns at each step (bare relay first at even steps, Parley first at odd ones), so a
+ * change in the machine over the sweep (the kernel's cost per loopback write moves by half between runs) weighs on
+ * both sides of each step's ratio.
+ */
+async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutRun, FanoutRun]> {
+  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
   const db = await benchDatabase();
+  const loads: FanoutLoad[] = [];
   try {
+    const [, relayPort] = await waitForLine(relay, /listening (\d+)/);
     const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
     try {
       const [sender, ...subscribers] = await seedUsers(db, size.subscribers + 1);
-      const answer = await drive(
+      const common = { rates: size.rates, stepMs: options.stepMs, giveUpP99Ms: 2_000 };
+      const bare = fanoutLoad(
         {
+          ...common,
+          kind: 'baseline',
+          wsUrl: `ws://127.0.0.1:${relayPort}`,
+          roomId: 1,
+          subscribers: size.subscribers,
+          senderToken: null,
+          serverPid: relay.pid,
+        },
+        `bare ws, ${size.subscribers} subscribers`,
+      );
+      loads.push(bare);
+      await bare.ready();
+      const ours = fanoutLoad(
+        {
+          ...common,
           kind: 'parley',
           wsUrl: `${server.url.replace('http', 'ws')}/trpc`,
           roomId: await publicRoomId(db),
           subscribers: subscribers.map((s) => s.token),
           senderToken: sender!.token,
-          rates: size.rates,
-          stepMs: options.stepMs,
           serverPid: server.proc.pid,
-          giveUpP99Ms: 2_000,
         },
         `Parley, ${size.subscribers} subscribers`,
       );
-      return { system: 'parley', subscribers: size.subscribers, ...answer };
+      loads.push(ours);
+      await ours.ready();
+      for (const [index] of size.rates.entries()) {
+        for (const load of index % 2 === 0 ? [bare, ours] : [ours, bare]) await load.step();
+      }
+      const [bareAnswer, ourAnswer] = [await bare.finish(), await ours.finish()];
+      return [
+        { system: 'baseline', subscribers: size.subscribers, ...bareAnswer },
+        { system: 'parley', subscribers: size.subscribers, ...ourAnswer },
+      ];
     } finally {
+      await Promise.all(loads.map((load) => load.finish().catch(() => {})));
       await server.stop();
     }
   } finally {
+    await relay.stop();
     await db.drop();
   }
 }
@@ -121,8 +132,7 @@ export async function runFanout(options: FanoutOptions): Promise<{ runs: FanoutR
   const problems: string[] = [];
   for (const size of options.sizes) {
     console.log(`\nfan-out: ${size.subscribers} subscribers`);
-    const base = await baseline(size, options.stepMs);
-    const ours = await parley(size, options);
+    const [base, ours] = await sweep(size, options);
     runs.push(base, ours);
     const rows = size.rates.map((rate) => {
       const b = base.steps.find((s) => s.rate === rate);

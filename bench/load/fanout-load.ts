@@ -23,6 +23,16 @@ export interface FanoutRequest {
   serverPid: number;
   /** Stop the sweep past this p99 (ms): the server is saturated. */
   giveUpP99Ms: number;
+  /**
+   * Before each step, report `{ waiting: true }` and wait for `{ go: true }` (or `{ go: false }`: stop), so that a
+   * parent can take turns between two generators step by step.
+   */
+  gated?: boolean;
+}
+
+/** What a gated generator waits for before each step. */
+export interface FanoutGo {
+  go: boolean;
 }
 
 export interface FanoutStep {
@@ -205,6 +215,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   const steps: FanoutStep[] = [];
   let nextSeq = 1;
   for (const rate of request.rates) {
+    if (request.gated && !(await stepAllowed())) break;
     const total = Math.max(1, Math.round((rate * request.stepMs) / 1000));
     const expected = total * subscriberCount;
     latencies = new Float64Array(expected);
@@ -264,7 +275,23 @@ async function waitFor(done: () => boolean, timeoutMs: number, what: string): Pr
   }
 }
 
-process.on('message', (request: FanoutRequest) => {
+let allowStep: ((go: boolean) => void) | null = null;
+
+/** Tells the parent this generator is between steps, and waits for its word. */
+function stepAllowed(): Promise<boolean> {
+  process.send?.({ progress: { waiting: true } });
+  return new Promise((resolve) => {
+    allowStep = resolve;
+  });
+}
+
+process.on('message', (message: FanoutRequest | FanoutGo) => {
+  if ('go' in message) {
+    allowStep?.(message.go);
+    allowStep = null;
+    return;
+  }
+  const request = message;
   run(request).then(
     (answer) => process.send?.(answer, undefined, {}, () => process.exit(0)),
     (error: Error) =>
