@@ -67,13 +67,13 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
     this.stream.wentLive(this);
     this.cursor = cursor;
     const tails: Buffer[] = [];
-    const take = (event: E) => {
-      if (event.position <= this.cursor) return;
-      this.cursor = event.position;
-      tails.push(this.stream.tail(event));
-    };
-    backlog.forEach(take);
-    queued.forEach(take);
+    for (const events of [backlog, queued]) {
+      for (const event of events) {
+        if (event.position <= this.cursor) continue;
+        this.cursor = event.position;
+        tails.push(this.stream.tail(event));
+      }
+    }
     this.target.socket.sendFrames(this.target.head, tails);
     return true;
   }
