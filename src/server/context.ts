@@ -40,6 +40,9 @@ export interface Context {
   em: EntityManager | null;
 }
 
+/** A socket sets no cookie. Made once: a closure made per context would live as long as its socket. */
+const noCookie = (): void => {};
+
 /** The context both transports build on: what differs between HTTP and a socket comes in `overrides`. */
 function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Context> = {}): Context {
   return {
@@ -48,7 +51,7 @@ function createContextInner(deps: Deps, auth: Auth | null, overrides: Partial<Co
     ip: '127.0.0.1',
     originAllowed: true,
     transport: 'http',
-    setCookie: () => {},
+    setCookie: noCookie,
     connection: null,
     em: null,
     ...overrides,

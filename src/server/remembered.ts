@@ -36,13 +36,13 @@ export class Remembered<Key, Value> {
   }
 
   /** Call before the read, then `remember` what it found: dropped if anything was forgotten meanwhile. */
-  startRead(): { remember(key: Key, value: Value): void } {
-    const generation = this.generation;
-    return {
-      remember: (key, value) => {
-        if (generation === this.generation) this.set(key, value);
-      },
-    };
+  startRead(): PendingRead<Key, Value> {
+    return new PendingRead(this, this.generation);
+  }
+
+  /** Keeps what a read begun at `generation` found, unless something was forgotten since. */
+  setIfNothingForgotten(generation: number, key: Key, value: Value): void {
+    if (generation === this.generation) this.set(key, value);
   }
 
   /** Forgets these keys, and every value `also` picks. */
@@ -56,5 +56,17 @@ export class Remembered<Key, Value> {
   clear(): void {
     this.generation++;
     this.entries.clear();
+  }
+}
+
+/** A read under way (see `Remembered.startRead`); an object rather than a closure: a connect begins two of them. */
+export class PendingRead<Key, Value> {
+  constructor(
+    private readonly memory: Remembered<Key, Value>,
+    private readonly generation: number,
+  ) {}
+
+  remember(key: Key, value: Value): void {
+    this.memory.setIfNothingForgotten(this.generation, key, value);
   }
 }

@@ -183,13 +183,23 @@ async function spendMutationBudget(ctx: Context, auth: Auth, type: ProcedureType
 }
 
 /**
- * For a subscription over the socket: where its frames go (the socket, and the request id tRPC names them with),
- * so a stream can write pre-built frames once it is live. Null when called any other way.
+ * A public procedure that learns where its frames go when it is a subscription over the socket (the socket, and
+ * the request id tRPC names them with), so a stream can write pre-built frames once it is live; `live` is null
+ * when called any other way. In `guardedCall`'s middleware rather than one of its own: each middleware level costs
+ * a subscription two copies of its options, on every connect.
  */
-export const withLiveTarget = t.middleware(async ({ ctx, getRawInput, next }) => {
-  const request = subscriptionRequestOf(await getRawInput());
-  const live = ctx.connection && request ? liveTarget(ctx.connection.socket, request) : null;
-  return next({ ctx: { live } });
+export const liveProcedure = t.procedure.use(function publicLiveCall({
+  ctx,
+  type,
+  signal,
+  getRawInput,
+  next,
+}) {
+  return guardedCall(ctx, type, signal, async (em) => {
+    const request = subscriptionRequestOf(await getRawInput());
+    const live = ctx.connection && request ? liveTarget(ctx.connection.socket, request) : null;
+    return next({ ctx: { em, live } });
+  });
 });
 
 /**

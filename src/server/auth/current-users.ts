@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../db/entities/index.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
-import { Remembered, type RememberedOptions } from '../remembered.ts';
+import { type PendingRead, Remembered, type RememberedOptions } from '../remembered.ts';
 import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
 import { type AuthUser, authUserFields, authUserOf } from '../views/people.ts';
 
@@ -95,7 +95,7 @@ export class CurrentUsers {
    * Call before a query that reads a user (a credential look-up joins one in), then `remember` its result: it is
    * dropped if a change was heard meanwhile, since the row read may predate it.
    */
-  startRead(): { remember(userId: number, user: CurrentUser | null): void } {
+  startRead(): PendingRead<number, CurrentUser | null> {
     return this.users.startRead();
   }
 

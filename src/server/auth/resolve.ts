@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { User } from '../db/entities/index.ts';
 import type { CredentialOwner } from '../db/statements/auth.ts';
 import type { Deps } from '../deps.ts';
+import type { PendingRead } from '../remembered.ts';
 import type { AuthUser } from '../views/people.ts';
 import { apiTokenPrefix, verifyApiToken } from './api-tokens.ts';
 import { readCookie, sessionCookie, sessionCookieName } from './cookies.ts';
@@ -111,9 +112,9 @@ async function findCredential<Stored extends { id: string }>(
   memory: CredentialMemory<Stored>,
   id: string,
   read: CredentialRead<Stored & { user: CredentialOwner }>,
-): Promise<{ known: Known<Stored>; remember(): void } | null> {
+): Promise<FoundCredential<Stored> | null> {
   const remembered = memory.get(id);
-  if (remembered) return { known: remembered, remember: () => {} };
+  if (remembered) return new FoundCredential(id, remembered, null);
   const owner = deps.currentUsers.startRead();
   const credential = memory.startRead();
   const row = await read(id);
@@ -121,8 +122,20 @@ async function findCredential<Stored extends { id: string }>(
   const user = toCurrentUser(row.user);
   owner.remember(user.id, user);
   // Who the owner is now comes from `currentUsers` on every call; the row's copy of them is not read again.
-  const known: Known<Stored> = { stored: row, userId: user.id };
-  return { known, remember: () => credential.remember(id, known) };
+  return new FoundCredential(id, { stored: row, userId: user.id }, credential);
+}
+
+/** A credential found, and, when it was read afresh, the read that keeps it once its secret proved right. */
+class FoundCredential<Stored extends { id: string }> {
+  constructor(
+    private readonly id: string,
+    readonly known: Known<Stored>,
+    private readonly read: PendingRead<string, Known<Stored>> | null,
+  ) {}
+
+  remember(): void {
+    this.read?.remember(this.id, this.known);
+  }
 }
 
 export const isBanned = <T extends Pick<User, 'bannedUntil'>>(user: T): user is T & { bannedUntil: Date } =>

@@ -53,21 +53,36 @@ export async function openDatabase(databaseUrl: string, log?: Logger): Promise<O
  * docs/performance.md, entry 17); the first method called forks, and every call after goes to that fork.
  */
 export function forkOnUse(orm: Orm): EntityManager {
-  let fork: EntityManager | null = null;
-  const forked = () => {
-    fork ??= orm.em.fork();
-    return fork;
-  };
-  return new Proxy(orm.em, {
-    get(global, key) {
-      // Every fork shares the ORM's configuration, by which per-ORM memories (rooms, say) are found: no fork.
-      if (key === 'config') return global.config;
-      // A fork not made yet is in no transaction: the send path asks on every send, and then goes on without it.
-      if (key === 'isInTransaction' && !fork) return () => false;
-      const em = forked();
-      const value: unknown = Reflect.get(em, key, em);
-      return typeof value === 'function' ? value.bind(em) : value;
-    },
-    set: (_, key, value) => Reflect.set(forked(), key, value),
-  });
+  return new Proxy(orm.em, new ForkOnUse(orm));
 }
+
+/**
+ * The proxy's handler, as an object whose methods are shared: made twice per connect, named closures would cost
+ * each a property table and a microsecond more (tsx's `keepNames`, docs/performance.md, entries 25 and 27).
+ */
+class ForkOnUse implements ProxyHandler<EntityManager> {
+  private fork: EntityManager | null = null;
+
+  constructor(private readonly orm: Orm) {}
+
+  get(global: EntityManager, key: string | symbol): unknown {
+    // Every fork shares the ORM's configuration, by which per-ORM memories (rooms, say) are found: no fork.
+    if (key === 'config') return global.config;
+    // A fork not made yet is in no transaction: the send path asks on every send, and then goes on without it.
+    if (key === 'isInTransaction' && !this.fork) return inNoTransaction;
+    const em = this.forked();
+    const value: unknown = Reflect.get(em, key, em);
+    return typeof value === 'function' ? value.bind(em) : value;
+  }
+
+  set(_: EntityManager, key: string | symbol, value: unknown): boolean {
+    return Reflect.set(this.forked(), key, value);
+  }
+
+  private forked(): EntityManager {
+    this.fork ??= this.orm.em.fork();
+    return this.fork;
+  }
+}
+
+const inNoTransaction = () => false;

@@ -1,3 +1,4 @@
+import type { CrowdWatch } from './crowd.ts';
 import type { Positioned } from './live-streams.ts';
 import type { LiveTarget } from './live-target.ts';
 import { FrameRun } from './socket.ts';
@@ -16,6 +17,9 @@ const writesPerTurn = 500;
 
 /** The longest a round waits for the one before it (see `LiveRounds.finish`). */
 const mostPauseMs = 1_000;
+
+/** While a crowd joins, the longest the events of a round wait for others to go out with them (see `gathering`). */
+const crowdGatherMs = 1_000;
 
 /**
  * Writes a stream's events to its live followers in rounds: each follower is written, in one write, every event it
@@ -37,6 +41,11 @@ export class LiveRounds<E extends Positioned> {
   private pausing = false;
   /** Time this round spent in its slices, not counting the turns between them. */
   private writingMs = 0;
+  /** Followers this round has written. */
+  private written = 0;
+  private startedInCrowd = false;
+  /** The last round's `written` if a crowd was joining when it began, else 0 (see `gathering`). */
+  private writtenInCrowd = 0;
   /** An event came while a round went on: the followers it had passed get it in another. */
   private again = false;
   /** This round's frames, by the position a follower stands at, then by head; dropped when an event comes. */
@@ -46,12 +55,42 @@ export class LiveRounds<E extends Positioned> {
   constructor(
     private readonly tail: (event: E) => Buffer,
     private readonly members: () => Iterable<Follower>,
+    /** Followers joining: while a crowd does, the instance's core is theirs first (see `gathering`). */
+    private readonly joining: CrowdWatch,
   ) {}
 
   add(event: E): void {
     this.outgoing.push(event);
     if (this.running || this.pausing) this.again = true;
+    else if (this.gathering) this.gather();
     else this.start();
+  }
+
+  /**
+   * While a crowd joins a room that talks (ten thousand sockets resuming after a restart), its events wait for
+   * others to go out with them, until the crowd has passed or for at most `crowdGatherMs`: live writes to those
+   * already back, ten a second each, would take most of the core that the resumes of the rest need, and one write a
+   * second carries the same events. Only when the last round, written during the crowd, took more than one turn:
+   * a room of a few hundred costs too little to be worth delaying, and the first event after a crowd (a room that
+   * people have just joined, quiet until now) goes at once.
+   */
+  private get gathering(): boolean {
+    return this.writtenInCrowd > writesPerTurn && this.joining.endsInMs > 0;
+  }
+
+  private gather(): void {
+    const deadline = performance.now() + crowdGatherMs;
+    const waitForCrowd = () => {
+      const waitMs = Math.min(this.joining.endsInMs, deadline - performance.now());
+      if (waitMs > 0) {
+        setTimeout(waitForCrowd, waitMs).unref();
+        return;
+      }
+      this.pausing = false;
+      this.start();
+    };
+    this.pausing = true;
+    waitForCrowd();
   }
 
   stop(): void {
@@ -70,6 +109,8 @@ export class LiveRounds<E extends Positioned> {
     this.running = true;
     this.again = false;
     this.writingMs = 0;
+    this.written = 0;
+    this.startedInCrowd = this.joining.endsInMs > 0;
     this.writeSlice();
   }
 
@@ -85,6 +126,7 @@ export class LiveRounds<E extends Positioned> {
       follower.cursor = newest;
       target.socket.sendRun(run);
       budget--;
+      this.written++;
     }
     this.writingMs += performance.now() - sliceStart;
     // An immediate runs after the I/O the loop has waiting, so what arrived meanwhile goes first.
@@ -107,7 +149,12 @@ export class LiveRounds<E extends Positioned> {
     this.running = false;
     this.followers = [];
     this.runs.clear();
+    this.writtenInCrowd = this.startedInCrowd ? this.written : 0;
     if (!this.again) return;
+    if (this.gathering) {
+      this.gather();
+      return;
+    }
     const tookMs = this.writingMs;
     if (tookMs < 1) {
       setImmediate(() => this.running || this.pausing || this.start());

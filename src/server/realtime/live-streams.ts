@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.ts';
 import { onAbort, untilAborted } from './abort.ts';
 import type { EventBus } from './bus.ts';
+import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
@@ -24,6 +25,8 @@ export interface StreamSource<E extends Positioned> {
 
 const fillPage = 500;
 const fillRetryMs = 1_000;
+/** Subscribers joining a stream that make a crowd, 100 a second (see `LiveRounds`): a restart's reconnects. */
+const joinsInACrowd: CrowdSize = { arrivals: 20, windowMs: 200 };
 
 /** One subscriber: first it queues what arrives while it reads its backlog, then it is written to directly. */
 export class StreamSubscriber<E extends Positioned> implements Follower {
@@ -64,13 +67,13 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
     this.stream.wentLive(this);
     this.cursor = cursor;
     const tails: Buffer[] = [];
-    const take = (event: E) => {
-      if (event.position <= this.cursor) return;
-      this.cursor = event.position;
-      tails.push(this.stream.tail(event));
-    };
-    backlog.forEach(take);
-    queued.forEach(take);
+    for (const events of [backlog, queued]) {
+      for (const event of events) {
+        if (event.position <= this.cursor) continue;
+        this.cursor = event.position;
+        tails.push(this.stream.tail(event));
+      }
+    }
     this.target.socket.sendFrames(this.target.head, tails);
     return true;
   }
@@ -102,10 +105,8 @@ export class LiveStream<E extends Positioned> {
   private readonly subscribers = new Set<StreamSubscriber<E>>();
   /** Subscribers still reading their backlog: each event goes to their queues as it arrives. */
   private readonly reading = new Set<StreamSubscriber<E>>();
-  private readonly rounds = new LiveRounds<E>(
-    (event) => this.tail(event),
-    () => this.subscribers,
-  );
+  private readonly joining: CrowdWatch;
+  private readonly rounds: LiveRounds<E>;
   private readonly held = new Map<number, E>();
   /** The last events delivered here, contiguous, oldest first: most resumes are served from it. */
   private recent: E[] = [];
@@ -125,7 +126,14 @@ export class LiveStream<E extends Positioned> {
     /** How many recent events to keep for resuming readers. */
     private readonly keep: number,
     private readonly onEmpty: () => void,
+    crowd: CrowdSize,
   ) {
+    this.joining = new CrowdWatch(crowd);
+    this.rounds = new LiveRounds<E>(
+      (event) => this.tail(event),
+      () => this.subscribers,
+      this.joining,
+    );
     const channel = source.channel(key);
     this.unsubscribe = bus.subscribe(channel, (message) => {
       if (source.accept(message)) this.receive(message);
@@ -151,6 +159,7 @@ export class LiveStream<E extends Positioned> {
 
   join(target: LiveTarget | null): StreamSubscriber<E> {
     const subscriber = new StreamSubscriber(this, target);
+    this.joining.arrived();
     this.subscribers.add(subscriber);
     this.reading.add(subscriber);
     return subscriber;
@@ -281,6 +290,8 @@ export class LiveStreams<E extends Positioned> {
     private readonly log: Logger,
     /** Recent events each stream keeps, so most resumes need no database read (ROOM_STREAM_RECENT_EVENTS). */
     private readonly keep: number,
+    /** Joins that make a crowd, while which a talking room's live writes wait (see `LiveRounds`). */
+    private readonly crowd: CrowdSize = joinsInACrowd,
   ) {
     bus.onRecover(() => {
       for (const stream of this.streams.values()) stream.catchUp();
@@ -299,9 +310,17 @@ export class LiveStreams<E extends Positioned> {
   async join(key: number, target: LiveTarget | null, signal: AbortSignal | undefined) {
     let stream = this.streams.get(key);
     if (!stream) {
-      const created: LiveStream<E> = new LiveStream(this.source, this.bus, key, this.log, this.keep, () => {
-        if (this.streams.get(key) === created) this.streams.delete(key);
-      });
+      const created: LiveStream<E> = new LiveStream(
+        this.source,
+        this.bus,
+        key,
+        this.log,
+        this.keep,
+        () => {
+          if (this.streams.get(key) === created) this.streams.delete(key);
+        },
+        this.crowd,
+      );
       stream = created;
       this.streams.set(key, stream);
     }

@@ -28,7 +28,7 @@ import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
-import { protectedProcedure, publicProcedure, router, withLiveTarget } from '../trpc.ts';
+import { liveProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
 import { mentionProcedures } from './mentions.ts';
 import { reactionProcedures } from './reactions.ts';
 
@@ -131,14 +131,11 @@ export const chatRouter = router({
   }),
 
   /** Durable room events, tracked by position: reconnect with `lastEventId` to get exactly what was missed. */
-  onRoomEvent: publicProcedure
-    .use(withLiveTarget)
-    .input(roomEventInput)
-    .subscription(async ({ ctx, input, signal }) => {
-      await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-      followOnce(ctx.connection, input.roomId, signal);
-      return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
-    }),
+  onRoomEvent: liveProcedure.input(roomEventInput).subscription(async ({ ctx, input, signal }) => {
+    await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    followOnce(ctx.connection, input.roomId, signal);
+    return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
+  }),
 
   /** Flags a message for the moderators; anyone who can read it may, once. */
   report: protectedProcedure
@@ -153,11 +150,8 @@ export const chatRouter = router({
   }),
 
   /** Ephemeral room activity: typing, and for the public room how many people are connected. Never tracked. */
-  onActivity: publicProcedure
-    .use(withLiveTarget)
-    .input(roomInput)
-    .subscription(async ({ ctx, input, signal }) => {
-      const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-      return activityStream(ctx.deps, room, signal, ctx.live);
-    }),
+  onActivity: liveProcedure.input(roomInput).subscription(async ({ ctx, input, signal }) => {
+    const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
+    return activityStream(ctx.deps, room, signal, ctx.live);
+  }),
 });

@@ -1,4 +1,4 @@
-import { Friendship } from '../db/entities/index.ts';
+import { friendshipsOf } from '../db/statements/friends.ts';
 import type { Deps } from '../deps.ts';
 import type { UserEvent } from './notifications.ts';
 import { userChannel } from './session-events.ts';
@@ -35,9 +35,7 @@ export function startFriendPresence(deps: Deps): () => Promise<void> {
 async function announce(deps: Deps, members: number[]): Promise<void> {
   const online = await deps.presence.online(members);
   // Every member's friendships in one query, not one per member.
-  const pairs = await deps.orm.em
-    .fork()
-    .find(Friendship, { $or: [{ userLow: { $in: members } }, { userHigh: { $in: members } }] });
+  const pairs = await friendshipsOf(deps.orm.em.fork(), members);
   for (const userId of members) {
     const friends = pairs.flatMap(({ userLow, userHigh }) =>
       userLow === userId ? [userHigh] : userHigh === userId ? [userLow] : [],
