@@ -119,8 +119,17 @@ export class ParleySocket extends WebSocket {
    * answer of a call still waiting for something else is not in this turn; the frame then waits for nothing more.
    */
   private holdForAnswer(): void {
+    if (this.callsInFlight > 0) this.gatherTurn();
+  }
+
+  /**
+   * Gathers what this socket is written until this turn's promise jobs have run into one write to the network.
+   * Called from a promise job (the tick queue runs after them); a subscription's "started" then leaves with what
+   * its first steps write (a resume's backlog), where it used to cost a write of its own.
+   */
+  gatherTurn(): void {
     const network = this.transport;
-    if (this.callsInFlight === 0 || this.holding || !network) return;
+    if (this.holding || !network) return;
     this.holding = true;
     network.cork();
     process.nextTick(() => {

@@ -2,6 +2,7 @@ import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/ser
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
 import { WebSocket } from 'ws';
+import { ParleySocket } from './socket.ts';
 import { TrpcReplies } from './trpc-replies.ts';
 import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
 
@@ -107,6 +108,8 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       await stream[Symbol.asyncIterator]().return?.();
       return;
     }
+    // "started" and what the subscription's first steps write (a resume's backlog) leave in one write.
+    if (this.socket instanceof ParleySocket) this.socket.gatherTurn();
     this.respond({ id, jsonrpc, result: { type: 'started' } });
     const failed = await pumpSubscription(
       stream,
