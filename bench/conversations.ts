@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeLoopWindow, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import {
   benchDatabase,
   type ParleyInstance,
@@ -24,6 +25,8 @@ export interface ConversationsOptions {
   rates: number[];
   stepMs: number;
   serverNodeArgs?: string[];
+  /** Each instance's event loop and GC pauses per step (`bench/lib/loop-watch.ts`). */
+  loopWatch?: boolean;
 }
 
 export const fullConversations: ConversationsOptions = {
@@ -42,6 +45,8 @@ interface StepCost {
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
   redisCpuMicrosPerMessage: number;
+  /** With `loopWatch`: each instance's GC pauses over the step (ms in all, the longest, ms by kind of collection). */
+  gc?: ({ totalMs: number; maxMs: number; byKind: Record<string, number> } | null)[];
 }
 
 interface CostMark {
@@ -71,16 +76,47 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
   };
 }
 
+async function stepGc(watched: { pid: number; file: string }[]): Promise<StepCost['gc']> {
+  const reports = await closeLoopWindow(watched);
+  return reports.map((report) =>
+    report
+      ? {
+          totalMs: Math.round(report.gc.totalMs),
+          maxMs: Math.round(report.gc.maxMs * 10) / 10,
+          byKind: Object.fromEntries(
+            Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
+          ),
+        }
+      : null,
+  );
+}
+
+/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause. */
+const gcText = (gc: StepCost['gc']) =>
+  gc
+    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, longest ${g.maxMs})` : '?')).join(' + ')}`
+    : '';
+
 export async function runConversations(options: ConversationsOptions) {
   const db = await benchDatabase();
   const problems: string[] = [];
   let steps: (ConversationsStep & Partial<StepCost>)[] = [];
   try {
     const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
-    const instances = [
-      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
-      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
-    ];
+    const loopFiles = [0, 1].map((i) =>
+      options.loopWatch ? loopWatchFile(`conversations-${i}`) : undefined,
+    );
+    const instances: ParleyInstance[] = [];
+    for (const loopWatchFile of loopFiles)
+      instances.push(
+        await startParley({
+          databaseUrl: db.url,
+          redisPrefix,
+          nodeArgs: options.serverNodeArgs,
+          loopWatchFile,
+        }),
+      );
+    const watched = loopFiles.flatMap((file, i) => (file ? [{ pid: instances[i]!.proc.pid, file }] : []));
     try {
       const people = await seedUsers(db, options.pairs * 2);
       const roomIds = await seedPrivateRooms(
@@ -108,15 +144,17 @@ export async function runConversations(options: ConversationsOptions) {
         request,
         async (progress) => {
           if ('starting' in (progress as object)) {
+            openLoopWindow(watched.map(({ pid }) => pid));
             mark = await costMark(instances);
             return;
           }
           const step = progress as ConversationsStep;
-          const cost = mark ? await stepCost(instances, mark, step.sent) : null;
+          const gc = watched.length ? await stepGc(watched) : undefined;
+          const cost = mark ? { ...(await stepCost(instances, mark, step.sent)), gc } : null;
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${gcText(gc)}`,
           );
         },
       ));
