@@ -45,8 +45,13 @@ interface StepCost {
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
   redisCpuMicrosPerMessage: number;
-  /** With `loopWatch`: each instance's GC pauses over the step (ms in all, the longest, ms by kind of collection). */
+  /**
+   * With `loopWatch`: each instance's GC pauses over the step (ms in all, the longest, ms by kind of collection),
+   * and its loop's stalls (a 5 ms timer more than 20 ms late: how many, their ms, and the CPU the instance itself
+   * used meanwhile; the rest of a stall is the core serving other processes).
+   */
   gc?: ({ totalMs: number; maxMs: number; byKind: Record<string, number> } | null)[];
+  stalls?: ({ count: number; lateMs: number; ownCpuMs: number } | null)[];
 }
 
 interface CostMark {
@@ -76,25 +81,38 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
   };
 }
 
-async function stepGc(watched: { pid: number; file: string }[]): Promise<StepCost['gc']> {
+/** Closes each instance's loop window and sums what its loop went through in the step. */
+async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick<StepCost, 'gc' | 'stalls'>> {
   const reports = await closeLoopWindow(watched);
-  return reports.map((report) =>
-    report
-      ? {
-          totalMs: Math.round(report.gc.totalMs),
-          maxMs: Math.round(report.gc.maxMs * 10) / 10,
-          byKind: Object.fromEntries(
-            Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
-          ),
-        }
-      : null,
-  );
+  return {
+    gc: reports.map((report) =>
+      report
+        ? {
+            totalMs: Math.round(report.gc.totalMs),
+            maxMs: Math.round(report.gc.maxMs * 10) / 10,
+            byKind: Object.fromEntries(
+              Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
+            ),
+          }
+        : null,
+    ),
+    stalls: reports.map((report) =>
+      report
+        ? {
+            count: report.stalls.length,
+            lateMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.lateMs, 0)),
+            ownCpuMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.cpuMs, 0)),
+          }
+        : null,
+    ),
+  };
 }
 
-/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause. */
-const gcText = (gc: StepCost['gc']) =>
-  gc
-    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, longest ${g.maxMs})` : '?')).join(' + ')}`
+/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause; the loop's stalls. */
+const loopText = ({ gc, stalls }: Pick<StepCost, 'gc' | 'stalls'>) =>
+  gc && stalls
+    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, longest ${g.maxMs})` : '?')).join(' + ')}` +
+      `; stalls > 20 ms ${stalls.map((s) => (s ? `${s.count}: ${s.lateMs} ms, own CPU ${s.ownCpuMs}` : '?')).join(' + ')}`
     : '';
 
 export async function runConversations(options: ConversationsOptions) {
@@ -149,12 +167,12 @@ export async function runConversations(options: ConversationsOptions) {
             return;
           }
           const step = progress as ConversationsStep;
-          const gc = watched.length ? await stepGc(watched) : undefined;
-          const cost = mark ? { ...(await stepCost(instances, mark, step.sent)), gc } : null;
+          const loops = watched.length ? await stepLoops(watched) : {};
+          const cost = mark ? { ...(await stepCost(instances, mark, step.sent)), ...loops } : null;
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${gcText(gc)}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
           );
         },
       ));
