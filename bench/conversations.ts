@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeLoopWindow, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import {
   benchDatabase,
   type ParleyInstance,
@@ -24,6 +25,8 @@ export interface ConversationsOptions {
   rates: number[];
   stepMs: number;
   serverNodeArgs?: string[];
+  /** Each instance's event loop and GC pauses per step (`bench/lib/loop-watch.ts`). */
+  loopWatch?: boolean;
 }
 
 export const fullConversations: ConversationsOptions = {
@@ -42,6 +45,13 @@ interface StepCost {
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
   redisCpuMicrosPerMessage: number;
+  /**
+   * With `loopWatch`: each instance's GC pauses over the step (ms in all, the longest, ms by kind of collection),
+   * and its loop's stalls (a 5 ms timer more than 20 ms late: how many, their ms, and the CPU the instance itself
+   * used meanwhile; the rest of a stall is the core serving other processes).
+   */
+  gc?: ({ totalMs: number; maxMs: number; byKind: Record<string, number> } | null)[];
+  stalls?: ({ count: number; lateMs: number; ownCpuMs: number } | null)[];
 }
 
 interface CostMark {
@@ -71,16 +81,60 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
   };
 }
 
+/** Closes each instance's loop window and sums what its loop went through in the step. */
+async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick<StepCost, 'gc' | 'stalls'>> {
+  const reports = await closeLoopWindow(watched);
+  return {
+    gc: reports.map((report) =>
+      report
+        ? {
+            totalMs: Math.round(report.gc.totalMs),
+            maxMs: Math.round(report.gc.maxMs * 10) / 10,
+            byKind: Object.fromEntries(
+              Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
+            ),
+          }
+        : null,
+    ),
+    stalls: reports.map((report) =>
+      report
+        ? {
+            count: report.stalls.length,
+            lateMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.lateMs, 0)),
+            ownCpuMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.cpuMs, 0)),
+          }
+        : null,
+    ),
+  };
+}
+
+/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause; the loop's stalls. */
+const loopText = ({ gc, stalls }: Pick<StepCost, 'gc' | 'stalls'>) =>
+  gc && stalls
+    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, longest ${g.maxMs})` : '?')).join(' + ')}` +
+      `; stalls > 20 ms ${stalls.map((s) => (s ? `${s.count}: ${s.lateMs} ms, own CPU ${s.ownCpuMs}` : '?')).join(' + ')}`
+    : '';
+
 export async function runConversations(options: ConversationsOptions) {
   const db = await benchDatabase();
   const problems: string[] = [];
   let steps: (ConversationsStep & Partial<StepCost>)[] = [];
   try {
     const redisPrefix = `parley_bench_${randomBytes(4).toString('hex')}:`;
-    const instances = [
-      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
-      await startParley({ databaseUrl: db.url, redisPrefix, nodeArgs: options.serverNodeArgs }),
-    ];
+    const loopFiles = [0, 1].map((i) =>
+      options.loopWatch ? loopWatchFile(`conversations-${i}`) : undefined,
+    );
+    const instances: ParleyInstance[] = [];
+    for (const loopWatchFile of loopFiles)
+      instances.push(
+        await startParley({
+          databaseUrl: db.url,
+          redisPrefix,
+          nodeArgs: options.serverNodeArgs,
+          loopWatchFile,
+        }),
+      );
+    const watched = loopFiles.flatMap((file, i) => (file ? [{ pid: instances[i]!.proc.pid, file }] : []));
     try {
       const people = await seedUsers(db, options.pairs * 2);
       const roomIds = await seedPrivateRooms(
@@ -108,15 +162,17 @@ export async function runConversations(options: ConversationsOptions) {
         request,
         async (progress) => {
           if ('starting' in (progress as object)) {
+            openLoopWindow(watched.map(({ pid }) => pid));
             mark = await costMark(instances);
             return;
           }
           const step = progress as ConversationsStep;
-          const cost = mark ? await stepCost(instances, mark, step.sent) : null;
+          const loops = watched.length ? await stepLoops(watched) : {};
+          const cost = mark ? { ...(await stepCost(instances, mark, step.sent)), ...loops } : null;
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
           );
         },
       ));

@@ -28,7 +28,14 @@ const only = onlyArg ? (onlyArg.split('=')[1] ?? args[args.indexOf(onlyArg) + 1]
 const wanted = (name: string) => !only || only.includes(name);
 /** `--profile`: the Parley server runs under `--cpu-prof`; each profile is summarised after its run. */
 const profileDir = args.includes('--profile') ? 'bench/results/profiles' : null;
-const serverNodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+/** `--server-node-args=--max-semi-space-size=32,--trace-gc`: more options for Node in every server process. */
+const extraNodeArgs = args
+  .find((arg) => arg.startsWith('--server-node-args='))
+  ?.slice('--server-node-args='.length);
+const serverNodeArgs = [
+  ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ...(extraNodeArgs ? extraNodeArgs.split(',') : []),
+];
 
 const problems: string[] = [];
 if (wanted('fanout')) {
@@ -58,6 +65,7 @@ if (wanted('conversations')) {
     rates: ratesArg ? ratesArg.split(',').map(Number) : base.rates,
     stepMs: stepMsArg ? Number(stepMsArg) : base.stepMs,
     serverNodeArgs,
+    loopWatch: args.includes('--loop-watch'),
   };
   problems.push(...(await runConversations(options)).problems);
 }

@@ -4,7 +4,7 @@
  * the load generator opens and closes with SIGUSR2 (first signal: start afresh; second: write the file). Nothing
  * of Parley's own code knows it is there.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import {
   monitorEventLoopDelay,
   type PerformanceEntry,
@@ -92,7 +92,9 @@ if (file) {
         byKind,
       },
     };
-    writeFileSync(file, JSON.stringify(report));
+    // Written whole, then named: a reader waiting for the file never sees half of it.
+    writeFileSync(`${file}.part`, JSON.stringify(report));
+    renameSync(`${file}.part`, file);
     openedAt = 0;
     delay.disable();
   });

@@ -3,12 +3,14 @@
  * (the same entry the crash tests use, without the web client), and people with API tokens made in bulk.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { apiTokenPrefix } from '../../src/server/auth/api-tokens.ts';
 import { issueToken } from '../../src/server/auth/secrets.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../database.ts';
-import { type NodeProcess, serverCpu, spawnNode, waitForLine } from './processes.ts';
+import { type NodeProcess, root, serverCpu, spawnNode, waitForLine } from './processes.ts';
 
 export const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -36,6 +38,18 @@ const benchLimits = {
   NODE_ENV: 'production',
 };
 
+/**
+ * The Node options `npm start` runs the server with (package.json's start script, `--import tsx` aside): the bench
+ * measures the server as it is deployed.
+ */
+function startNodeOptions(): string[] {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [, ...args] = manifest.scripts.start.split(/\s+/);
+  return args.filter((arg) => arg.startsWith('--') && arg !== '--import');
+}
+
 export async function startParley(options: {
   databaseUrl: string;
   redisPrefix?: string;
@@ -62,7 +76,7 @@ export async function startParley(options: {
   const proc = spawnNode('tests/helpers/serve.ts', {
     cpu: options.cpu ?? serverCpu,
     env,
-    nodeArgs: options.nodeArgs,
+    nodeArgs: [...startNodeOptions(), ...(options.nodeArgs ?? [])],
     preload: options.loopWatchFile ? ['./bench/lib/loop-watch.ts'] : [],
   });
   await waitForLine(proc, new RegExp(`listening ${port}`));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { ClientBase, QueryResultRow } from 'pg';
 
 /*
  * The raw SQL tag, for the named statements beside this file only: everything else queries through the entity
@@ -63,44 +64,66 @@ export async function queryOne<Row>(em: EntityManager, fragment: Sql): Promise<R
  * distinct text keeps a plan (~0.5 MB for the append) on every pooled connection for the connection's life.
  * As `query` does, it runs in the entity manager's current transaction, if any, is logged by MikroORM's logger,
  * and fails with MikroORM's exceptions (a reused clientId is a UniqueConstraintViolationException).
+ * It hands the statement to the `pg` connection itself, taken from knex's pool (or the transaction's), rather than
+ * through a knex query: knex's runner, its placeholder rewriting and its error formatting cost a hot statement
+ * about as much Node CPU again as `pg` does (~55 µs a statement; docs/performance.md, entry 28).
  */
 export async function queryPrepared<Row>(em: EntityManager, fragment: Sql): Promise<Row[]> {
-  const statement = em
-    .getKnex()
-    .raw<{ rows: Row[] }>(fragment.text, fragment.params.map(bindable))
-    .options({ name: preparedName(fragment.text) });
-  const transaction = em.getTransactionContext<Knex.Transaction>();
-  if (transaction) statement.transacting(transaction);
+  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getKnex();
+  const pool = knex.client as ConnectionSource;
+  const { name, text } = prepared(fragment.text);
   const started = Date.now();
   const logged = { query: fragment.text, params: [...fragment.params] };
   try {
-    const { rows } = await statement;
-    em.config.getLogger().logQuery({ ...logged, took: Date.now() - started, results: rows.length });
-    return rows;
+    const connection = await pool.acquireConnection();
+    try {
+      const values = fragment.params.map(bindable);
+      // Told as knex tells every query it sends (tests count statements by it).
+      pool.emit('query', { method: 'raw', sql: text, bindings: values, options: { name } });
+      const { rows } = await connection.query<Row & QueryResultRow>({ name, text, values });
+      em.config.getLogger().logQuery({ ...logged, took: Date.now() - started, results: rows.length });
+      return rows;
+    } finally {
+      await pool.releaseConnection(connection);
+    }
   } catch (error) {
     em.config.getLogger().logQuery({ ...logged, took: Date.now() - started, level: 'error' });
     throw em.getDriver().convertException(error as Error);
   }
 }
 
+/** What knex's client gives: a pooled `pg` connection (a transaction's client always gives its own). */
+interface ConnectionSource {
+  acquireConnection(): Promise<ClientBase>;
+  releaseConnection(connection: ClientBase): Promise<void>;
+  emit(event: 'query', query: object): boolean;
+}
+
 export async function queryPreparedOne<Row>(em: EntityManager, fragment: Sql): Promise<Row | undefined> {
   return (await queryPrepared<Row>(em, fragment))[0];
 }
 
-/** A value as `pg` binds it (its own conversions: JSON for objects, text for numbers); knex refuses undefined. */
-const bindable = (value: unknown) => (value === undefined ? null : (value as Knex.Value));
+/** A value as `pg` binds it (its own conversions: JSON for objects, text for numbers); undefined binds as null. */
+const bindable = (value: unknown) => (value === undefined ? null : value);
 
-/** Each prepared text's name, worked out once: the hot statements run thousands of times a second. */
-const preparedNames = new Map<string, string>();
+/** Each prepared text's name and numbered form, worked out once: the hot statements run thousands of times a second. */
+const preparedTexts = new Map<string, { name: string; text: string }>();
 
-/** A prepared statement's name, from its text: a changed text is another statement, never taken for the old one. */
-function preparedName(text: string): string {
-  let name = preparedNames.get(text);
-  if (name === undefined) {
-    name = `parley_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-    preparedNames.set(text, name);
+/**
+ * A prepared statement's name, from its text (a changed text is another statement, never taken for the old one),
+ * and the text with its `?`s numbered as `pg` wants them, as knex numbers them (`\\?` is a literal `?`).
+ */
+function prepared(text: string): { name: string; text: string } {
+  let statement = preparedTexts.get(text);
+  if (statement === undefined) {
+    let count = 0;
+    statement = {
+      name: `parley_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`,
+      text: text.replace(/(\\*)\?/g, (_, escapes: string) => (escapes.length % 2 ? '?' : `$${++count}`)),
+    };
+    preparedTexts.set(text, statement);
   }
-  return name;
+  return statement;
 }
 
 /** Escapes LIKE's wildcards so a search for `50%` means the characters, not a pattern. */
