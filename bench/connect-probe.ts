@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { cpuSplitMicros, rssBytes } from './lib/processes.ts';
+import { processUsage, rssBytes } from './lib/processes.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
@@ -51,10 +51,9 @@ async function probe(count: number, profile: boolean) {
     for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
     await sleep(1_000);
     const pid = server.proc.pid;
-    const [rss, cpu, mainThread, statements, at] = [
+    const [rss, usage, statements, at] = [
       rssBytes(pid),
-      cpuSplitMicros(pid),
-      cpuSplitMicros(pid, pid),
+      processUsage(pid),
       statementsLogged(database),
       performance.now(),
     ];
@@ -66,13 +65,11 @@ async function probe(count: number, profile: boolean) {
     }
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
-    const cpuAfter = cpuSplitMicros(pid);
-    const mainAfter = cpuSplitMicros(pid, pid);
-    const mainThreadPerConnect =
-      (mainAfter.user + mainAfter.system - mainThread.user - mainThread.system) / measured.length;
-    const [userPerConnect, systemPerConnect] = [
-      (cpuAfter.user - cpu.user) / measured.length,
-      (cpuAfter.system - cpu.system) / measured.length,
+    const used = processUsage(pid, usage);
+    const [userPerConnect, systemPerConnect, mainThreadPerConnect] = [
+      used.user / measured.length,
+      used.system / measured.length,
+      used.mainThread / measured.length,
     ];
     await sleep(2_000);
     const rssPerSocket = (rssBytes(pid) - rss) / measured.length;

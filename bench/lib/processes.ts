@@ -128,6 +128,35 @@ export function cpuSplitMicros(pid: number, thread?: number): { user: number; sy
   return { user: micros(fields[11]), system: micros(fields[12]) };
 }
 
+export interface ProcessUsage {
+  /** CPU in user space and in the kernel, all threads, in microseconds. */
+  user: number;
+  system: number;
+  /** CPU of the main thread alone (the rest: V8's helper threads, libuv's). */
+  mainThread: number;
+  /** write/writev system calls. */
+  writes: number;
+}
+
+/** The process's CPU (split as `ProcessUsage` says) and write calls so far, or since `before`. */
+export function processUsage(pid: number, before?: ProcessUsage): ProcessUsage {
+  const all = cpuSplitMicros(pid);
+  const main = cpuSplitMicros(pid, pid);
+  const now = {
+    user: all.user,
+    system: all.system,
+    mainThread: main.user + main.system,
+    writes: writeCalls(pid),
+  };
+  if (!before) return now;
+  return {
+    user: now.user - before.user,
+    system: now.system - before.system,
+    mainThread: now.mainThread - before.mainThread,
+    writes: now.writes - before.writes,
+  };
+}
+
 /**
  * The write system calls the process has made (write, writev: to sockets, here), from /proc: a count the machine's
  * load does not change, where its CPU time does.

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { cpuSplitMicros, writeCalls } from '../lib/processes.ts';
+import { processUsage } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
@@ -223,7 +223,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     duplicates = 0;
     gaps = 0;
     sendErrors = 0;
-    const cpuBefore = serverUsage(request.serverPid);
+    const cpuBefore = processUsage(request.serverPid);
     const start = performance.now();
     const firstSeq = nextSeq;
     await new Promise<void>((resolve) => {
@@ -236,7 +236,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       tick();
     });
     await waitFor(() => delivered >= expected, 10_000, '').catch(() => {});
-    const used = serverUsage(request.serverPid, cpuBefore);
+    const used = processUsage(request.serverPid, cpuBefore);
     const cpu = used.user + used.system;
     const latency = summarise(latencies.subarray(0, Math.min(delivered, expected)));
     const step: FanoutStep = {
@@ -298,29 +298,3 @@ process.on('message', (message: FanoutRequest | FanoutGo) => {
       process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
   );
 });
-
-interface ServerUsage {
-  user: number;
-  system: number;
-  mainThread: number;
-  writes: number;
-}
-
-/** The server's CPU (all threads, split user/kernel; the main thread's alone) and write calls, since `before`. */
-function serverUsage(pid: number, before?: ServerUsage): ServerUsage {
-  const all = cpuSplitMicros(pid);
-  const main = cpuSplitMicros(pid, pid);
-  const now = {
-    user: all.user,
-    system: all.system,
-    mainThread: main.user + main.system,
-    writes: writeCalls(pid),
-  };
-  if (!before) return now;
-  return {
-    user: now.user - before.user,
-    system: now.system - before.system,
-    mainThread: now.mainThread - before.mainThread,
-    writes: now.writes - before.writes,
-  };
-}
