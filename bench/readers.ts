@@ -3,8 +3,9 @@
  * its subscriptions, typing now and then) while messages arrive at a steady rate. What a busy room costs the
  * server as a whole: its CPU, database transactions per message, and delivery latency.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { LoopReport } from './lib/loop-watch.ts';
+import { loopWatchFile, takeLoopReport } from './lib/loop-window.ts';
 import { type BenchDatabase, benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
@@ -40,13 +41,13 @@ export async function runReaders(options: ReadersOptions) {
   const problems: string[] = [];
   let answer: ReadersAnswer;
   let perMessage: number;
-  const loopWatchFile = `/tmp/parley-readers-loop-${process.pid}.json`;
-  rmSync(loopWatchFile, { force: true });
+  const loopFile = loopWatchFile('readers');
+  rmSync(loopFile, { force: true });
   try {
     const server = await startParley({
       databaseUrl: db.url,
       nodeArgs: options.serverNodeArgs,
-      loopWatchFile,
+      loopWatchFile: loopFile,
     });
     try {
       const [sender, ...readers] = await seedUsers(db, options.readers + 1);
@@ -84,10 +85,7 @@ export async function runReaders(options: ReadersOptions) {
     ['server CPU', 'DB transactions/msg', 'markRead calls', 'latency p50 / p99 ms'],
     [[`${answer.serverCpuPercent} %`, perMessage, answer.markReadCalls, `${answer.p50} / ${answer.p99}`]],
   );
-  const loop = existsSync(loopWatchFile)
-    ? (JSON.parse(readFileSync(loopWatchFile, 'utf8')) as LoopReport)
-    : null;
-  rmSync(loopWatchFile, { force: true });
+  const loop = takeLoopReport(loopFile);
   printLoops(answer, loop);
   mkdirSync('bench/results', { recursive: true });
   const { ...result } = answer;

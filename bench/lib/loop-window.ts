@@ -25,10 +25,13 @@ export async function closeLoopWindow(
   const deadline = Date.now() + writeWaitMs;
   while (servers.some(({ file }) => !existsSync(file)) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 20));
-  return servers.map(({ file }) => {
-    if (!existsSync(file)) return null;
-    const report = JSON.parse(readFileSync(file, 'utf8')) as LoopReport;
-    rmSync(file, { force: true });
-    return report;
-  });
+  return servers.map(({ file }) => takeLoopReport(file));
+}
+
+/** The report a server wrote to `file` (null if none), removed once read. */
+export function takeLoopReport(file: string): LoopReport | null {
+  if (!existsSync(file)) return null;
+  const report = JSON.parse(readFileSync(file, 'utf8')) as LoopReport;
+  rmSync(file, { force: true });
+  return report;
 }
