@@ -64,6 +64,8 @@ describe('configuration from the environment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       ALLOWED_ORIGINS: 'https://app.example, https://admin.example',
       NODE_ENV: 'production',
+      ROOM_STREAM_CROWD_JOINS: '100',
+      ROOM_STREAM_CROWD_WINDOW_MS: '60000',
     });
 
     expect(config).toMatchObject({
@@ -72,6 +74,7 @@ describe('configuration from the environment', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       allowedOrigins: ['https://app.example', 'https://admin.example'],
       cookieSecure: true,
+      roomStreamCrowd: { arrivals: 100, windowMs: 60_000 },
     });
   });
 });

@@ -54,6 +54,9 @@ const envSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
+  // A crowd joining a room's stream (a restart's reconnects): so many joins within the window (by default 100 a second).
+  ROOM_STREAM_CROWD_JOINS: positiveInt.default(20),
+  ROOM_STREAM_CROWD_WINDOW_MS: positiveInt.max(600_000).default(200),
   API_TOKENS_PER_USER: positiveInt.default(20),
   AVATAR_UPLOADS_PER_HOUR: positiveInt.default(20),
   FRIEND_REQUESTS_PER_PERSON_PER_HOUR: positiveInt.default(3),
@@ -91,6 +94,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     shutdownDeadlineMs: env.SHUTDOWN_DEADLINE_SECONDS * 1000,
     roomStreamRecentEvents: env.ROOM_STREAM_RECENT_EVENTS,
+    /** While such a crowd joins a busy room's stream, its live writes wait to go out together (see `LiveRounds`). */
+    roomStreamCrowd: { arrivals: env.ROOM_STREAM_CROWD_JOINS, windowMs: env.ROOM_STREAM_CROWD_WINDOW_MS },
     limits: {
       loginPerMinute: env.RATE_LOGIN_PER_MINUTE,
       registerPerHour: env.RATE_REGISTER_PER_HOUR,

@@ -25,8 +25,6 @@ export interface StreamSource<E extends Positioned> {
 
 const fillPage = 500;
 const fillRetryMs = 1_000;
-/** Subscribers joining a stream that make a crowd, 100 a second (see `LiveRounds`): a restart's reconnects. */
-const joinsInACrowd: CrowdSize = { arrivals: 20, windowMs: 200 };
 
 /** One subscriber: first it queues what arrives while it reads its backlog, then it is written to directly. */
 export class StreamSubscriber<E extends Positioned> implements Follower {
@@ -290,8 +288,11 @@ export class LiveStreams<E extends Positioned> {
     private readonly log: Logger,
     /** Recent events each stream keeps, so most resumes need no database read (ROOM_STREAM_RECENT_EVENTS). */
     private readonly keep: number,
-    /** Joins that make a crowd, while which a talking room's live writes wait (see `LiveRounds`). */
-    private readonly crowd: CrowdSize = joinsInACrowd,
+    /**
+     * Joins that make a crowd (a restart's reconnects), while which a talking room's live writes wait (see
+     * `LiveRounds`): ROOM_STREAM_CROWD_JOINS within ROOM_STREAM_CROWD_WINDOW_MS.
+     */
+    private readonly crowd: CrowdSize,
   ) {
     bus.onRecover(() => {
       for (const stream of this.streams.values()) stream.catchUp();

@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import { untilAborted } from '../../realtime/abort.ts';
 import type { EventBus } from '../../realtime/bus.ts';
+import type { CrowdSize } from '../../realtime/crowd.ts';
 import { LiveStreams, type StreamSource } from '../../realtime/live-streams.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
@@ -42,8 +43,14 @@ function roomSource(orm: Orm): StreamSource<RoomEventView> {
 
 export type RoomStreams = LiveStreams<RoomEventView>;
 
-export function createRoomStreams(orm: Orm, bus: EventBus, log: Logger, recentEvents: number): RoomStreams {
-  return new LiveStreams(roomSource(orm), bus, log, recentEvents);
+export function createRoomStreams(
+  orm: Orm,
+  bus: EventBus,
+  log: Logger,
+  recentEvents: number,
+  crowd: CrowdSize,
+): RoomStreams {
+  return new LiveStreams(roomSource(orm), bus, log, recentEvents, crowd);
 }
 
 /** Published only after the event's transaction committed: what subscribers get is what is stored. */
