@@ -1,123 +1,121 @@
 /**
- * Live rounds while a crowd joins a stream (a restart's reconnects): events wait a moment to go out together, one
- * write per reader, and a reader resuming in that moment still gets everything once, in order. Once the crowd has
- * passed, each event is written when it comes. The stream here is the real one, its sockets stand-ins that record
- * each write's positions.
+ * Live rounds while a crowd joins a room (a restart's reconnects), over real sockets to a real server: while the
+ * crowd lasts, the messages of a room whose last round reached more than a turn's readers wait a moment to go out
+ * together, one write per reader, and a reader resuming in that moment still gets everything once, in order. Once
+ * the crowd has passed, or in a room of few readers, each message is written when it comes. What each reader's
+ * network brings, read by read, shows it: messages written together arrive in one read of its TCP connection,
+ * messages written apart in reads of their own (see helpers/room-reads.ts).
  */
-import { describe, expect, it } from 'vitest';
-import type { Logger } from '../src/server/logger.ts';
-import { InProcessBus } from '../src/server/realtime/bus.ts';
-import { type CrowdSize, CrowdWatch } from '../src/server/realtime/crowd.ts';
-import { LiveStreams, type StreamSource } from '../src/server/realtime/live-streams.ts';
-import { liveTarget } from '../src/server/realtime/live-target.ts';
-import type { FrameRun, ParleySocket } from '../src/server/realtime/socket.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CrowdWatch } from '../src/server/realtime/crowd.ts';
+import { chattyLimits, people, publicRoomId, sayEach } from './helpers/chat.ts';
+import { openRoomReader, type RoomReader } from './helpers/room-reads.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
 import { eventually, pause } from './helpers/sockets.ts';
-
-interface Event {
-  position: number;
-}
-
-const trackedIds = (tails: readonly Buffer[]) =>
-  tails.map((tail) => Number(/"id":"(\d+)"/.exec(String(tail))?.[1]));
-
-/** A socket that keeps, for each write, the positions it carried. */
-class RecordingSocket {
-  readonly writes: number[][] = [];
-  sendFrames(_head: Buffer, tails: readonly Buffer[]): void {
-    if (tails.length) this.writes.push(trackedIds(tails));
-  }
-  sendRun(run: FrameRun): void {
-    this.sendFrames(run.head, run.tails);
-  }
-  get positions(): number[] {
-    return this.writes.flat();
-  }
-}
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-function roomOf(stored: Event[]): StreamSource<Event> {
-  return {
-    channel: (key) => `stream:${key}`,
-    accept: (message): message is Event => typeof (message as Event).position === 'number',
-    head: async () => stored.at(-1)?.position ?? 0,
-    between: async (_key, after, before, limit) =>
-      stored.filter((e) => e.position > after && (before === null || e.position < before)).slice(0, limit),
-    data: (event) => event,
-  };
-}
-
-/** A reader that joins the stream and goes live from `from`, with what the stream still holds after it. */
-async function join(streams: LiveStreams<Event>, from: number): Promise<RecordingSocket> {
-  const socket = new RecordingSocket();
-  const target = liveTarget(socket as unknown as ParleySocket, { id: 1, jsonrpc: undefined });
-  const subscriber = await streams.join(1, target, new AbortController().signal);
-  subscriber.goLive(from, subscriber.stream.recentAfter(from) ?? []);
-  return socket;
-}
-
-/** A stream whose events are published as `publish(position)`; a crowd is `crowd` joins within `windowMs`. */
-function room(crowd: CrowdSize) {
-  const stored: Event[] = [];
-  const bus = new InProcessBus();
-  const streams = new LiveStreams(roomOf(stored), bus, silent, 100, crowd);
-  const publish = (position: number) => {
-    stored.push({ position });
-    void bus.publish('stream:1', { position });
-  };
-  return { streams, publish };
-}
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const allAt = (sockets: RecordingSocket[], position: number) =>
-  eventually(
-    () => (sockets.every((s) => s.positions.at(-1) === position) ? true : undefined),
-    `all at ${position}`,
-  );
 
 /** More than one turn's writes (500): a round that costs enough to be worth gathering. */
 const crowdSize = 600;
-/** A crowd that lasts as long as a test: 600 joins are one, and it goes on for a minute after. */
-const lastingCrowd: CrowdSize = { arrivals: 100, windowMs: 60_000 };
+/** A crowd that lasts as long as a test: 100 joins make one, and it goes on for a minute after the last. */
+const lastingCrowd = { ROOM_STREAM_CROWD_JOINS: '100', ROOM_STREAM_CROWD_WINDOW_MS: '60000' };
+/** How long a crowd that passes soon lasts after its last join. */
+const passingCrowdMs = 500;
+
+let server: TestServer | undefined;
+/** Every reader opened, closed after each test, before its server. */
+const readers: RoomReader[] = [];
+
+afterEach(async () => {
+  await Promise.all(readers.splice(0).map((reader) => reader.close()));
+  await server?.close();
+  server = undefined;
+});
+
+/** A server of its own whose room streams see a crowd as `crowd` says, and its public room, where Ann talks. */
+async function publicRoomWith(crowd: Record<string, string>) {
+  const env = { ...chattyLimits, WS_MAX_ANONYMOUS_PER_IP: String(crowdSize + 10), ...crowd };
+  server = await startTestServer({ env });
+  const { url } = server;
+  const [ann] = await people(server, 'Ann');
+  const id = await publicRoomId(ann.client);
+  /** Ann says each in turn; the positions of her messages. */
+  const talk = async (...bodies: string[]) => (await sayEach(ann.client, id, bodies)).map((m) => m.seq);
+  return { url, id, talk };
+}
+
+type PublicRoom = Awaited<ReturnType<typeof publicRoomWith>>;
+
+/** A reader whose socket is open, not yet following anything. */
+async function openReader(room: PublicRoom): Promise<RoomReader> {
+  const reader = await openRoomReader(room.url);
+  readers.push(reader);
+  return reader;
+}
+
+const allHave = (group: RoomReader[], position: number) =>
+  eventually(
+    () => (group.every((reader) => reader.positions().at(-1) === position) ? true : undefined),
+    `every reader at ${position}`,
+    15_000,
+  );
+
+/**
+ * `count` readers join the room at once, as after a restart: their sockets open first, then all resume after
+ * `from` in one go. Resolves once each has had what followed (the room's newest message, `from + 1`), which a
+ * reader gets as it goes live.
+ */
+async function crowdJoins(room: PublicRoom, count: number, from: number): Promise<RoomReader[]> {
+  const crowd = await Promise.all(Array.from({ length: count }, () => openReader(room)));
+  for (const reader of crowd) reader.follow(room.id, from);
+  await allHave(crowd, from + 1);
+  return crowd;
+}
+
+/** The different ways a group's readers had their messages arrive, read by read: one, when all had them alike. */
+const readPatterns = (group: RoomReader[]) =>
+  [...new Set(group.map((reader) => JSON.stringify(reader.reads)))].map((reads) => JSON.parse(reads));
 
 describe('live rounds while a crowd joins', () => {
-  it('gather the events that come meanwhile into one write per reader; one resuming then misses nothing', async () => {
-    const { streams, publish } = room(lastingCrowd);
-    const crowd = await Promise.all(range(1, crowdSize).map(() => join(streams, 0)));
-    // The first event after people joined goes at once (a room they just opened, quiet until now).
-    publish(1);
-    await allAt(crowd, 1);
-    // The room talks on while the crowd still arrives: its events wait to go out together.
-    publish(2);
-    const late = await join(streams, 1);
-    await pause(10);
-    publish(3);
-    await pause(10);
-    publish(4);
+  it('gather the messages sent meanwhile into one write per reader; one resuming then misses nothing', async () => {
+    const room = await publicRoomWith(lastingCrowd);
+    const [opened] = await room.talk('the room opens');
+    const crowd = await crowdJoins(room, crowdSize, opened! - 1);
+    // The first message after they joined goes at once (a room people have just come into, quiet until now); the
+    // room talks on while the crowd still arrives, and its next messages wait to go out together. Meanwhile one
+    // more reader resumes from the last message it saw.
+    const late = await openReader(room);
+    const [welcome, first] = await room.talk('welcome, everyone', 'first while they arrive');
+    late.follow(room.id, welcome);
+    const talked = [first!, ...(await room.talk('second', 'third'))];
 
-    await allAt([...crowd, late], 4);
-    for (const socket of crowd) expect(socket.writes).toEqual([[1], [2, 3, 4]]);
-    expect(late.writes).toEqual([[2], [3, 4]]);
+    await allHave([...crowd, late], talked.at(-1)!);
+    expect(readPatterns(crowd)).toEqual([[[opened], [welcome], talked]]);
+    expect(late.positions()).toEqual(talked);
   });
 
-  it('write each event as it comes once the crowd has passed', async () => {
-    const { streams, publish } = room({ arrivals: 100, windowMs: 50 });
-    const crowd = await Promise.all(range(1, crowdSize).map(() => join(streams, 0)));
-    publish(1);
-    await allAt(crowd, 1);
-    await pause(100);
-    publish(2);
-    await allAt(crowd, 2);
-    publish(3);
-    await allAt(crowd, 3);
-    for (const socket of crowd) expect(socket.writes).toEqual([[1], [2], [3]]);
+  it('write each message as it comes once the crowd has passed', async () => {
+    const room = await publicRoomWith({
+      ROOM_STREAM_CROWD_JOINS: '100',
+      ROOM_STREAM_CROWD_WINDOW_MS: String(passingCrowdMs),
+    });
+    const [opened] = await room.talk('the room opens');
+    const crowd = await crowdJoins(room, crowdSize, opened! - 1);
+    // Each of them joined before it had that message: the crowd ended at most its window after that.
+    await pause(2 * passingCrowdMs);
+    const talked = await room.talk('one', 'two', 'three');
+
+    await allHave(crowd, talked.at(-1)!);
+    expect(readPatterns(crowd)).toEqual([[[opened], ...talked.map((position) => [position])]]);
   });
 
-  it('write a room of a few readers each event as it comes, even while they join', async () => {
-    const { streams, publish } = room(lastingCrowd);
-    const readers = await Promise.all(range(1, 100).map(() => join(streams, 0)));
-    for (const position of range(1, 3)) publish(position);
-    for (const socket of readers) expect(socket.writes).toEqual([[1], [2], [3]]);
+  it('write a room of a few readers each message as it comes, even while they join', async () => {
+    const room = await publicRoomWith(lastingCrowd);
+    const [opened] = await room.talk('the room opens');
+    // A crowd, but their rounds cost less than a turn: each message goes out as it comes, before the next is sent.
+    const few = await crowdJoins(room, 100, opened! - 1);
+    const talked = await room.talk('one', 'two', 'three');
+
+    await allHave(few, talked.at(-1)!);
+    expect(readPatterns(few)).toEqual([[[opened], ...talked.map((position) => [position])]]);
   });
 });
 

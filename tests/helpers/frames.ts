@@ -2,6 +2,7 @@
  * A socket driven frame by frame, as an attacker (or a careless script) would: any number of tRPC calls in one
  * frame, connectionParams sent late or never, every reply and the close code kept for the test to read.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { socketUrl } from './sockets.ts';
 
@@ -13,6 +14,8 @@ export interface Reply {
 
 export interface FrameSocket {
   socket: WebSocket;
+  /** The TCP connection underneath, to see how what the server wrote arrives read by read. */
+  network: Socket;
   replies: Reply[];
   /** The close code, once the server (or the test) closed the socket. */
   closed: Promise<number>;
@@ -29,6 +32,10 @@ export function openFrameSocket(
   const url = `${socketUrl(httpUrl)}${options.connectionParams ? '?connectionParams=1' : ''}`;
   const socket = new WebSocket(url, { headers: options.headers ?? {} });
   const replies: Reply[] = [];
+  let network: Socket | null = null;
+  socket.once('upgrade', (response) => {
+    network = response.socket;
+  });
   const waiters = new Set<() => void>();
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   socket.on('message', (data) => {
@@ -54,9 +61,11 @@ export function openFrameSocket(
       check();
     });
   return new Promise((resolve, reject) => {
-    socket.once('open', () =>
-      resolve({ socket, replies, closed, send: (frame) => socket.send(JSON.stringify(frame)), repliesUntil }),
-    );
+    socket.once('open', () => {
+      if (!network) return reject(new Error('The socket opened without an upgrade response'));
+      const send = (frame: unknown) => socket.send(JSON.stringify(frame));
+      resolve({ socket, network, replies, closed, send, repliesUntil });
+    });
     socket.once('error', reject);
   });
 }
