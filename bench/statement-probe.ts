@@ -1,13 +1,14 @@
 /**
  * The hot statements one at a time, as a lone caller makes them: the append (one row, and eight at once as group
  * commit sends them), the read move, the token look-up, a history page and a catch-up page. Each runs `--runs`
- * times (after a warm-up, so a prepared statement has settled on its plan) through the app's own functions on one
- * pooled connection; per statement it prints PostgreSQL's CPU (its backend's, from /proc: what the database pays,
- * whatever else the machine runs), this process's CPU, and the wall time.
+ * times, after `--warm-up` runs (so a prepared statement has settled on its plan, and V8 has compiled the client's
+ * code), through the app's own functions on one pooled connection; per statement it prints PostgreSQL's CPU (its
+ * backend's, from /proc: what the database pays, whatever else the machine runs), this process's CPU, and the wall
+ * time.
  *
- * `node --import tsx bench/statement-probe.ts [--runs=300] [--prefix=parley_probe] [--log]`; with `--log` PostgreSQL
- * logs every statement of the scratch database with its duration (`log_min_duration_statement = 0`), to compare
- * parse, bind and execute in its log.
+ * `node --import tsx bench/statement-probe.ts [--runs=300] [--warm-up=2000] [--prefix=parley_probe] [--log]`; with
+ * `--log` PostgreSQL logs every statement of the scratch database with its duration (`log_min_duration_statement =
+ * 0`), to compare parse, bind and execute in its log.
  */
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../src/server/db/orm.ts';
@@ -26,7 +27,12 @@ import { printTable } from './lib/table.ts';
 const option = (name: string, fallback: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const runs = Number(option('runs', '300'));
-const warmUp = 20;
+/**
+ * Runs of each statement before it is measured. Twenty were too few: V8 was still compiling the client's code
+ * (pg's parser, MikroORM's fork, the statement's own functions) on its helper threads for the first few thousand
+ * calls, and that compiling doubled the Node CPU measured per statement (docs/performance.md, entry 31).
+ */
+const warmUp = Number(option('warm-up', '2000'));
 
 const db = await benchDatabase(option('prefix', 'parley_probe'));
 if (process.argv.includes('--log')) {

@@ -150,7 +150,12 @@ export class LiveRounds<E extends Positioned> {
     this.followers = [];
     this.runs.clear();
     this.writtenInCrowd = this.startedInCrowd ? this.written : 0;
-    if (!this.again) return;
+    if (!this.again) {
+      // Every live follower has had them (the next round would drop them first): in a quiet room they would
+      // otherwise outlive a collection or two, and be copied by each.
+      this.outgoing = [];
+      return;
+    }
     if (this.gathering) {
       this.gather();
       return;

@@ -44,8 +44,10 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       this.fail(id, jsonrpc, new TRPCError({ message: `Duplicate id ${id}`, code: 'BAD_REQUEST' }), call);
       return;
     }
-    const controller = new AbortController();
-    if (call.type === 'subscription') {
+    // Only a subscription can be stopped (by `subscription.stop` or the socket closing); a query or mutation runs
+    // to its end, and an AbortController (an EventTarget, ~1 KB) per call would only feed the collector.
+    const controller = call.type === 'subscription' ? new AbortController() : null;
+    if (controller) {
       this.subscriptions ??= new Map();
       this.subscriptions.set(id, controller);
     }
@@ -54,12 +56,12 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       // A subscription stopped while its procedure was still setting up ends as "stopped", not as a failure.
-      const cancelled = controller.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR';
+      const cancelled = controller?.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR';
       if (!cancelled || !isAbortError(error.cause)) return this.fail(id, jsonrpc, error, call);
     } finally {
-      if (call.type === 'subscription') this.release(id, controller);
+      if (controller) this.release(id, controller);
     }
-    if (call.type === 'subscription') this.respond({ id, jsonrpc, result: { type: 'stopped' } });
+    if (controller) this.respond({ id, jsonrpc, result: { type: 'stopped' } });
   }
 
   private release(id: RequestId, controller: AbortController): void {
@@ -71,13 +73,13 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     id: RequestId,
     jsonrpc: '2.0' | undefined,
     call: Call,
-    controller: AbortController,
+    controller: AbortController | null,
     batchIndex: number,
   ): Promise<void> {
     const context = await this.context!;
     if (!context.ok) throw context.error;
-    const { signal } = controller;
-    if (signal.aborted || (call.type === 'subscription' && this.socket.readyState !== WebSocket.OPEN)) return;
+    const signal = controller?.signal;
+    if (signal?.aborted || (controller && this.socket.readyState !== WebSocket.OPEN)) return;
     const result: unknown = await callTRPCProcedure({
       router: this.protocol.router,
       path: call.path,
@@ -87,24 +89,24 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       signal,
       batchIndex,
     });
-    const stream = isObservable(result)
-      ? observableToAsyncIterable(result, signal)
-      : isAsyncIterable(result)
-        ? result
-        : null;
-    if (call.type !== 'subscription') {
-      if (stream) {
+    if (!controller) {
+      if (isObservable(result) || isAsyncIterable(result)) {
         const message = `Cannot return an async iterable or observable from a ${call.type} procedure with WebSockets`;
         throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
       }
       return this.respond({ id, jsonrpc, result: { type: 'data', data: result } });
     }
+    const stream = isObservable(result)
+      ? observableToAsyncIterable(result, controller.signal)
+      : isAsyncIterable(result)
+        ? result
+        : null;
     if (!stream) {
       const message = `Subscription ${call.path} did not return an observable or a AsyncGenerator`;
       throw new TRPCError({ message, code: 'INTERNAL_SERVER_ERROR' });
     }
-    if (signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
-      if (!signal.aborted) controller.abort();
+    if (controller.signal.aborted || this.socket.readyState !== WebSocket.OPEN) {
+      if (!controller.signal.aborted) controller.abort();
       await stream[Symbol.asyncIterator]().return?.();
       return;
     }
