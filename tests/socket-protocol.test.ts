@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import { TRPCError, tracked } from '@trpc/server';
+import { type AnyTRPCRouter, initTRPC, TRPCError, tracked } from '@trpc/server';
 import { applyWSSHandler, jsonEncoder } from '@trpc/server/adapters/ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -53,13 +53,14 @@ const listen = (wss: WebSocketServer) =>
     wss.on('listening', () => resolve(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`)),
   );
 
-beforeAll(async () => {
+/** Serves `served` through Parley's handler and through tRPC's adapter, each on a port of its own. */
+async function servePair(served: AnyTRPCRouter) {
   const lean = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
   const stock = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   servers.push(lean, stock);
   const [leanUrl, stockUrl] = [listen(lean), listen(stock)];
   const handler = serveTrpcSockets(lean, {
-    router,
+    router: served,
     encode: (message: unknown) => JSON.stringify(message),
     decode: jsonEncoder.decode,
     createContext: ({ req, connectionParams }) => createContext(req, connectionParams),
@@ -69,13 +70,19 @@ beforeAll(async () => {
   });
   const stockHandler = applyWSSHandler({
     wss: stock,
-    router,
+    router: served,
     createContext: ({ req, info }) => createContext(req, info.connectionParams),
     maxBatchSize: 3,
     onError,
   });
-  parley = { url: await leanUrl, reconnect: handler.broadcastReconnectNotification };
-  reference = { url: await stockUrl, reconnect: stockHandler.broadcastReconnectNotification };
+  return {
+    parley: { url: await leanUrl, reconnect: handler.broadcastReconnectNotification },
+    reference: { url: await stockUrl, reconnect: stockHandler.broadcastReconnectNotification },
+  };
+}
+
+beforeAll(async () => {
+  ({ parley, reference } = await servePair(router));
 });
 
 afterAll(() => {
@@ -231,6 +238,38 @@ describe('the same frames get the same answers from Parley and from tRPC’s ada
     ]);
     expect(ours).toEqual(theirs);
   });
+});
+
+test('a router with an output transformer: data and errors go through it, as through tRPC’s adapter', async () => {
+  // Parley's router has none (the wire is plain JSON), but the handler must not depend on that.
+  const boxed = initTRPC.context<{ user: string | null }>().create({
+    isDev: false,
+    sse: { enabled: false },
+    transformer: {
+      input: { serialize: (value) => value, deserialize: (value) => value },
+      output: { serialize: (value) => ({ boxed: value }), deserialize: (value) => value.boxed },
+    },
+  });
+  const { parley: ours, reference: theirs } = await servePair(
+    boxed.router({
+      echo: boxed.procedure.input(z.object({ text: z.string().max(5) })).query(({ input }) => input.text),
+      conflict: boxed.procedure.mutation(() => {
+        throw new TRPCError({ code: 'CONFLICT', message: 'Already there.' });
+      }),
+      count: boxed.procedure.subscription(async function* () {
+        yield tracked('1', { n: 1 });
+      }),
+    }),
+  );
+  const frames = [
+    call(1, 'query', 'echo', { text: 'hi' }),
+    call(2, 'query', 'echo', { text: 'far too long' }),
+    call(3, 'mutation', 'conflict'),
+    call(4, 'subscription', 'count'),
+  ];
+  const [parleys, tRPCs] = await Promise.all([exchange(ours.url, frames), exchange(theirs.url, frames)]);
+  expect(parleys).toEqual(tRPCs);
+  expect(parleys.frames[0]).toContain('"boxed":"hi"');
 });
 
 test('the stock client queries, subscribes, resumes and stops over Parley’s sockets', async () => {
