@@ -114,10 +114,7 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
             ctx: context.ctx,
             batchIndex: index,
             signal: undefined,
-            getRawInput: async () => {
-              if (!inputs.ok) throw inputs.error;
-              return input;
-            },
+            getRawInput: rawInputOf(inputs, index),
           });
           return { json: { result: { data } }, error: null };
         } catch (cause) {
@@ -224,6 +221,14 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | TRPC
 /** Most bodies arrive as one chunk: decoded as it is, without a copy. */
 const bodyText = (chunks: Buffer[], size: number): string =>
   (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+
+/** A call's input, or the error that reading the request's inputs ended in (made here, unnamed: see `readBody`). */
+function rawInputOf(inputs: Inputs, index: number): () => Promise<unknown> {
+  return async () => {
+    if (!inputs.ok) throw inputs.error;
+    return inputs.values[index];
+  };
+}
 
 /**
  * Each call's input, as tRPC reads them: one JSON value, or in a batch an object keyed by each call's index. A body
