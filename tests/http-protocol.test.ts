@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
+import { requestTarget } from '../src/server/http/request-target.ts';
 import { createTrpcHttpHandler } from '../src/server/http/trpc-http.ts';
 import { everyEnding, t } from './helpers/protocol-router.ts';
 
@@ -244,4 +245,26 @@ describe("Parley's HTTP calls", () => {
     expect(mixed.status).toBe(207);
     expect(mixed.retryAfter).toBe('7');
   });
+});
+
+// The server reads a plain call's target without a URL parser: whatever it takes that way, it must read as one would.
+test.each([
+  '/trpc/chat.send',
+  '/trpc/chat.send,chat.typing',
+  '/trpc/a..',
+  '/trpc/..',
+  '/trpc/.',
+  '/trpc/chat.send/../../images/x',
+  '/trpc/a\\..\\b',
+  '/trpc/chat%2esend',
+  '/trpc/chat.send?batch=1&input=%7B%7D',
+  '/trpc/chat.send#x',
+  '/trpc/chat send',
+  '/trpc/',
+  '/images/../trpc/chat.send',
+])('read the request target %s as a URL parser would', (target) => {
+  const read = requestTarget(target);
+  const url = new URL(target, 'http://local');
+  expect(read.pathname).toBe(url.pathname);
+  expect([...read.searchParams]).toEqual([...url.searchParams]);
 });
