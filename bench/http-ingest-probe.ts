@@ -6,7 +6,7 @@
  * writes a V8 profile to bench/results/profiles when it stops; warm-up included: summarise it with `--skip`).
  */
 import { benchDatabase, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
-import { cpuMicros, runLoad } from './lib/processes.ts';
+import { processUsage, runLoad } from './lib/processes.ts';
 import type { IngestAnswer, IngestRequest } from './load/ingest-load.ts';
 
 const [roundsArg, secondsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -39,11 +39,14 @@ try {
     } satisfies IngestRequest);
   await drive(warmUpMs);
   for (let round = 1; round <= rounds; round++) {
-    const before = cpuMicros(server.proc.pid);
+    const before = processUsage(server.proc.pid);
     const answer = await drive(durationMs);
-    const micros = (cpuMicros(server.proc.pid) - before) / Math.max(1, answer.acked);
+    const used = processUsage(server.proc.pid, before);
+    const per = (total: number) => total / Math.max(1, answer.acked);
     console.log(
-      `round ${round}: ${answer.perSecond} msg/s, ${Math.round(micros)} µs of server CPU per message, ` +
+      `round ${round}: ${answer.perSecond} msg/s, ${Math.round(per(used.user + used.system))} µs of server CPU ` +
+        `per message (kernel ${Math.round(per(used.system))}, main thread ${Math.round(per(used.mainThread))}), ` +
+        `${per(used.writes).toFixed(2)} write calls, ` +
         `p50 / p99 ${answer.p50} / ${answer.p99} ms, ${answer.errors} errors`,
     );
   }
