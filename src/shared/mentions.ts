@@ -26,6 +26,8 @@ export const outsideCode = (body: string) => body.replace(fencedCode, '$1').repl
  * timeline shows it as written, not as a mention), so it mentions nobody.
  */
 export function mentionedNames(body: string): string[] {
+  // Most messages name nobody: no '@', nothing to look for (a send asks twice).
+  if (!body.includes('@')) return [];
   const names = new Set<string>();
   for (const match of outsideCode(body).matchAll(mentionPattern)) {
     const name = match[1]?.toLowerCase();

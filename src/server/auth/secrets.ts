@@ -2,7 +2,7 @@
  * Token format from Lucia's session recipe (lucia-auth.com/sessions/basic): `<id>.<secret>`, both random strings
  * with 120 bits of entropy. Only SHA-256 of the secret is stored, and it is compared in constant time.
  */
-import { sha256 } from '@oslojs/crypto/sha2';
+import { hash } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 
@@ -12,8 +12,12 @@ export function randomString(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
+/**
+ * SHA-256 of the secret's UTF-8 bytes, by Node's one-shot native hash: every HTTP call checks one, and oslo's (in
+ * JS) took 2.5× as long (3.5 against 1.4 µs warmed up; a `createHash` object 2.3).
+ */
 export function hashSecret(secret: string): Buffer {
-  return Buffer.from(sha256(new TextEncoder().encode(secret)));
+  return hash('sha256', secret, 'buffer');
 }
 
 export function secretMatches(secret: string, storedHash: Uint8Array): boolean {

@@ -21,6 +21,7 @@ import { avatarsDir } from '../services/avatars.ts';
 import { drain } from './drain.ts';
 import { healthEndpoint } from './health.ts';
 import { serveImage } from './images.ts';
+import { requestTarget } from './request-target.ts';
 import { createSocketAdmission } from './socket-admission.ts';
 import { staticFiles } from './static.ts';
 import { createTrpcHttpHandler } from './trpc-http.ts';
@@ -83,7 +84,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://local');
+    const url = requestTarget(req.url ?? '/');
     for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
     if (url.pathname.startsWith('/trpc/')) {
       const path = url.pathname.slice('/trpc/'.length);
