@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { createTrpcHttpHandler } from '../src/server/http/trpc-http.ts';
 import { everyEnding, t } from './helpers/protocol-router.ts';
 
@@ -10,8 +11,23 @@ import { everyEnding, t } from './helpers/protocol-router.ts';
 // tRPC's adapter, for speed. A script's client must not see the difference: the same requests, sent to a server
 // on each, get the same status, headers and body, errors included, and the unusual ones are handed to tRPC.
 
+// Middlewares that pass things on, as Parley's do: the context grows, inputs merge, one may refuse or crash. Parley
+// runs a procedure's middlewares itself (src/server/http/procedure-call.ts); what they see must be what tRPC gives.
+const signedIn = t.procedure.use(({ ctx, meta, next }) => {
+  if (ctx.user === 'mallory') throw new TRPCError({ code: 'FORBIDDEN', message: 'Not you.' });
+  if (ctx.user === 'crash') throw new Error('secret detail');
+  return next({ ctx: { greeting: `hello ${ctx.user ?? 'nobody'}`, meta: meta ?? null } });
+});
+
 const router = t.router({
   ...everyEnding,
+  greet: signedIn
+    .input(z.object({ name: z.string().max(10) }))
+    .use(({ ctx, input, next }) => next({ ctx: { shout: `${ctx.greeting}, ${input.name.toUpperCase()}` } }))
+    .input(z.object({ times: z.number().int().max(3) }))
+    .mutation(({ ctx, input, path }) => ({ ctx, input, path })),
+  // A middleware that forgets to call `next`.
+  forgetful: t.procedure.use((async () => undefined) as never).mutation(() => 'never'),
   nothing: t.procedure.query(() => undefined),
   busy: t.procedure.mutation(() => {
     throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down.' });
@@ -111,6 +127,38 @@ const usual: [string, Ask][] = [
     },
   ],
   ['a mutation refused', { path: 'conflict', method: 'POST', headers: json }],
+  [
+    'a mutation through middlewares',
+    {
+      path: 'greet',
+      method: 'POST',
+      body: '{"name":"ann","times":2}',
+      headers: { ...json, 'x-user': 'ann' },
+    },
+  ],
+  [
+    'a mutation whose second input is invalid',
+    { path: 'greet', method: 'POST', body: '{"name":"ann","times":9}', headers: json },
+  ],
+  [
+    'a mutation refused by a middleware',
+    {
+      path: 'greet',
+      method: 'POST',
+      body: '{"name":"ann","times":1}',
+      headers: { ...json, 'x-user': 'mallory' },
+    },
+  ],
+  [
+    'a mutation whose middleware crashes',
+    {
+      path: 'greet',
+      method: 'POST',
+      body: '{"name":"ann","times":1}',
+      headers: { ...json, 'x-user': 'crash' },
+    },
+  ],
+  ['a mutation whose middleware answers nothing', { path: 'forgetful', method: 'POST', headers: json }],
   ['a mutation that crashes', { path: 'crash', method: 'POST', headers: json }],
   ['a mutation told to wait', { path: 'busy', method: 'POST', headers: json }],
   [

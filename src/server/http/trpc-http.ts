@@ -11,6 +11,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { getHTTPStatusCode, type TRPCRequestInfo } from '@trpc/server/http';
 // The one piece tRPC does not export elsewhere: finding a procedure by path (lazy routers included).
 import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
+import { callProcedure } from './procedure-call.ts';
 
 /** One request's place in the router and its limits. */
 export interface TrpcHttpRequest {
@@ -107,7 +108,7 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
         const input = inputs.ok ? inputs.values[index] : undefined;
         try {
           if (context.error) throw context.error;
-          const data: unknown = await procedure({
+          const data = await callProcedure(procedure, {
             path,
             type,
             ctx: context.ctx,
