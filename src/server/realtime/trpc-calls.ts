@@ -1,7 +1,9 @@
-import { callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { type AnyTRPCProcedure, type AnyTRPCRouter, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
+import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket } from 'ws';
+import { callProcedure, type ProcedureCall } from '../http/procedure-call.ts';
 import { ParleySocket } from './socket.ts';
 import { TrpcReplies } from './trpc-replies.ts';
 import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
@@ -80,8 +82,7 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     if (!context.ok) throw context.error;
     const signal = controller?.signal;
     if (signal?.aborted || (controller && this.socket.readyState !== WebSocket.OPEN)) return;
-    const result: unknown = await callTRPCProcedure({
-      router: this.protocol.router,
+    const result: unknown = await callAtPath(this.protocol.router, {
       path: call.path,
       getRawInput: rawInputOf(call),
       ctx: context.ctx,
@@ -163,6 +164,29 @@ function callOf(message: TRPCRequestMessage): Call {
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+/**
+ * `callTRPCProcedure` with Parley's procedure caller (`callProcedure`: tRPC's, with native spreads): the procedure at
+ * the call's path, which must be of the call's type, found once per path.
+ */
+async function callAtPath(router: AnyTRPCRouter, call: ProcedureCall): Promise<unknown> {
+  let byPath = proceduresOf.get(router);
+  if (!byPath) {
+    byPath = new Map();
+    proceduresOf.set(router, byPath);
+  }
+  let procedure = byPath.get(call.path);
+  if (!procedure) {
+    procedure = (await getProcedureAtPath(router, call.path)) ?? undefined;
+    if (procedure) byPath.set(call.path, procedure);
+  }
+  if (!procedure || procedure._def.type !== call.type) {
+    throw new TRPCError({ code: 'NOT_FOUND', message: `No "${call.type}"-procedure on path "${call.path}"` });
+  }
+  return callProcedure(procedure, call);
+}
+
+const proceduresOf = new WeakMap<AnyTRPCRouter, Map<string, AnyTRPCProcedure>>();
 
 /**
  * What tRPC asks a call's input of. Returned by a function, so the closure is anonymous: one named by a property
