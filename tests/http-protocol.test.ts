@@ -13,7 +13,7 @@ import { everyEnding, t } from './helpers/protocol-router.ts';
 // on each, get the same status, headers and body, errors included, and the unusual ones are handed to tRPC.
 
 // Middlewares that pass things on, as Parley's do: the context grows, inputs merge, one may refuse or crash. Parley
-// runs a procedure's middlewares itself (src/server/http/procedure-call.ts); what they see must be what tRPC gives.
+// runs a procedure's middlewares itself (src/server/procedure-call.ts); what they see must be what tRPC gives.
 const signedIn = t.procedure.use(({ ctx, meta, next }) => {
   if (ctx.user === 'mallory') throw new TRPCError({ code: 'FORBIDDEN', message: 'Not you.' });
   if (ctx.user === 'crash') throw new Error('secret detail');

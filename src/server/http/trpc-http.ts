@@ -11,7 +11,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { getHTTPStatusCode, type TRPCRequestInfo } from '@trpc/server/http';
 // The one piece tRPC does not export elsewhere: finding a procedure by path (lazy routers included).
 import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
-import { callProcedure } from './procedure-call.ts';
+import { callProcedure } from '../procedure-call.ts';
 
 /** One request's place in the router and its limits. */
 export interface TrpcHttpRequest {

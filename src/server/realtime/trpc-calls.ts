@@ -3,7 +3,7 @@ import { isObservable, observableToAsyncIterable } from '@trpc/server/observable
 import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
 import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket } from 'ws';
-import { callProcedure, type ProcedureCall } from '../http/procedure-call.ts';
+import { callProcedure, type ProcedureCall } from '../procedure-call.ts';
 import { ParleySocket } from './socket.ts';
 import { TrpcReplies } from './trpc-replies.ts';
 import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
