@@ -28,8 +28,8 @@ const marker = 'middlewareMarker';
  * Runs a procedure's middlewares and resolver as tRPC's procedure caller does (11.25's `callRecursive` and
  * `createProcedureCaller`), step for step, with native object spreads: tRPC's build copies a call's options with
  * Babel's `_objectSpread2` three times per middleware it passes, and those copies were ~10 % of an HTTP send's
- * CPU (docs/performance.md, entry 31; socket calls too since entry 32). A procedure whose definition does not hold its middlewares as this expects
- * is called through tRPC itself.
+ * CPU (docs/performance.md, entry 31; socket calls go through it too since entry 32). A procedure whose definition
+ * does not hold its middlewares as this expects is called through tRPC itself.
  */
 export function callProcedure(procedure: AnyTRPCProcedure, call: ProcedureCall): Promise<unknown> {
   const { middlewares, meta } = procedure._def as { middlewares?: unknown; meta?: unknown };
