@@ -82,13 +82,14 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     if (!context.ok) throw context.error;
     const signal = controller?.signal;
     if (signal?.aborted || (controller && this.socket.readyState !== WebSocket.OPEN)) return;
+    // The same keys in the same order as an HTTP call's (trpc-http.ts): one shape for `callProcedure` to copy.
     const result: unknown = await callAtPath(this.protocol.router, {
       path: call.path,
-      getRawInput: rawInputOf(call),
-      ctx: context.ctx,
       type: call.type,
-      signal,
+      ctx: context.ctx,
       batchIndex,
+      signal,
+      getRawInput: rawInputOf(call),
     });
     if (!controller) {
       if (isObservable(result) || isAsyncIterable(result)) {
