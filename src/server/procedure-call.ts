@@ -1,5 +1,7 @@
 import type { ProcedureType } from '@trpc/server';
-import { type AnyTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { type AnyTRPCProcedure, type AnyTRPCRouter, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+// The one piece tRPC does not export elsewhere: finding a procedure by path (lazy routers included).
+import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 
 /** What a call of a procedure is given, as tRPC's own callers give it (`callTRPCProcedure`, the adapters). */
 export interface ProcedureCall {
@@ -9,6 +11,22 @@ export interface ProcedureCall {
   getRawInput(): Promise<unknown>;
   batchIndex: number;
   signal: AbortSignal | undefined;
+}
+
+const proceduresOf = new WeakMap<AnyTRPCRouter, Map<string, AnyTRPCProcedure>>();
+
+/** The router's procedure at `path`, or null: looked up once per path (tRPC walks the router for every call). */
+export async function procedureAt(router: AnyTRPCRouter, path: string): Promise<AnyTRPCProcedure | null> {
+  let byPath = proceduresOf.get(router);
+  if (!byPath) {
+    byPath = new Map();
+    proceduresOf.set(router, byPath);
+  }
+  const known = byPath.get(path);
+  if (known) return known;
+  const found = await getProcedureAtPath(router, path);
+  if (found) byPath.set(path, found);
+  return found;
 }
 
 /** A middleware's options, as tRPC's `callRecursive` makes them. */

@@ -9,9 +9,7 @@ import {
 } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { getHTTPStatusCode, type TRPCRequestInfo } from '@trpc/server/http';
-// The one piece tRPC does not export elsewhere: finding a procedure by path (lazy routers included).
-import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
-import { callProcedure } from '../procedure-call.ts';
+import { callProcedure, procedureAt } from '../procedure-call.ts';
 
 /** One request's place in the router and its limits. */
 export interface TrpcHttpRequest {
@@ -55,15 +53,6 @@ type Inputs = { ok: true; values: unknown[] } | { ok: false; error: TRPCError };
  */
 export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: TrpcHttpOptions<TRouter>) {
   const { router } = options;
-  const procedures = new Map<string, AnyTRPCProcedure>();
-
-  const procedureAt = async (path: string): Promise<AnyTRPCProcedure | null> => {
-    const known = procedures.get(path);
-    if (known) return known;
-    const found = await getProcedureAtPath(router, path);
-    if (found) procedures.set(path, found);
-    return found;
-  };
 
   /** The calls of a request this handler answers itself, or null for tRPC's adapter. */
   const leanCalls = async (request: TrpcHttpRequest, isBatch: boolean): Promise<Call[] | null> => {
@@ -76,7 +65,7 @@ export function createTrpcHttpHandler<TRouter extends AnyTRPCRouter>(options: Tr
     const calls: Call[] = [];
     for (const encoded of paths) {
       const path = decodedPath(encoded);
-      const procedure = path === null ? null : await procedureAt(path);
+      const procedure = path === null ? null : await procedureAt(router, path);
       if (!path || !procedure || procedure._def.type !== wanted) return null;
       calls.push({ path, procedure });
     }

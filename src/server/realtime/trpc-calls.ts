@@ -1,9 +1,8 @@
-import { type AnyTRPCProcedure, type AnyTRPCRouter, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
+import { type AnyTRPCRouter, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
 import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
-import { getProcedureAtPath } from '@trpc/server/unstable-core-do-not-import';
 import { WebSocket } from 'ws';
-import { callProcedure, type ProcedureCall } from '../procedure-call.ts';
+import { callProcedure, type ProcedureCall, procedureAt } from '../procedure-call.ts';
 import { ParleySocket } from './socket.ts';
 import { TrpcReplies } from './trpc-replies.ts';
 import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
@@ -171,23 +170,12 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
  * the call's path, which must be of the call's type, found once per path.
  */
 async function callAtPath(router: AnyTRPCRouter, call: ProcedureCall): Promise<unknown> {
-  let byPath = proceduresOf.get(router);
-  if (!byPath) {
-    byPath = new Map();
-    proceduresOf.set(router, byPath);
-  }
-  let procedure = byPath.get(call.path);
-  if (!procedure) {
-    procedure = (await getProcedureAtPath(router, call.path)) ?? undefined;
-    if (procedure) byPath.set(call.path, procedure);
-  }
+  const procedure = await procedureAt(router, call.path);
   if (!procedure || procedure._def.type !== call.type) {
     throw new TRPCError({ code: 'NOT_FOUND', message: `No "${call.type}"-procedure on path "${call.path}"` });
   }
   return callProcedure(procedure, call);
 }
-
-const proceduresOf = new WeakMap<AnyTRPCRouter, Map<string, AnyTRPCProcedure>>();
 
 /**
  * What tRPC asks a call's input of. Returned by a function, so the closure is anonymous: one named by a property
