@@ -15,7 +15,7 @@ import {
   seedUsers,
   startParley,
 } from './lib/parley.ts';
-import { cpuMicros, runLoad, writeCalls } from './lib/processes.ts';
+import { cpuMicros, postgresCpuMicros, runLoad, writeCalls } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { printTable } from './lib/table.ts';
 import type { ConversationsRequest, ConversationsStep } from './load/conversations-load.ts';
@@ -39,6 +39,8 @@ export const quickConversations: ConversationsOptions = { pairs: 20, rates: [20,
 /** What each step cost: server CPU per message on each instance, Redis commands per message (all clients'). */
 interface StepCost {
   cpuMicrosPerMessage: number[];
+  /** PostgreSQL's CPU per message, all its processes (it shares the machine's two cores with the instances). */
+  postgresCpuMicrosPerMessage: number;
   /** Write system calls per message on each instance (to its sockets: people, Redis, PostgreSQL). */
   writesPerMessage: number[];
   redisCommandsPerMessage: number;
@@ -56,6 +58,7 @@ interface StepCost {
 
 interface CostMark {
   cpu: number[];
+  postgres: number;
   writes: number[];
   redis: Awaited<ReturnType<typeof redisCommands>>;
 }
@@ -63,6 +66,7 @@ interface CostMark {
 async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
   return {
     cpu: instances.map((i) => cpuMicros(i.proc.pid)),
+    postgres: postgresCpuMicros(),
     writes: instances.map((i) => writeCalls(i.proc.pid)),
     redis: await redisCommands(redisUrl),
   };
@@ -73,6 +77,7 @@ async function stepCost(instances: ParleyInstance[], from: CostMark, messages: n
   const per = (a: number, b: number) => Math.round(((b - a) / messages) * 10) / 10;
   return {
     cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
+    postgresCpuMicrosPerMessage: Math.round((to.postgres - from.postgres) / messages),
     writesPerMessage: to.writes.map((writes, i) => per(from.writes[i]!, writes)),
     redisCommandsPerMessage: per(from.redis.total, to.redis.total),
     redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
@@ -172,7 +177,7 @@ export async function runConversations(options: ConversationsOptions) {
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, PostgreSQL µs/message ${cost?.postgresCpuMicrosPerMessage}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
           );
         },
       ));
@@ -199,6 +204,7 @@ export async function runConversations(options: ConversationsOptions) {
       'same instance',
       'delivered',
       'µs/message',
+      'PostgreSQL µs/message',
       'writes/message',
       'Redis cmds/message',
       'Redis reads/message',
@@ -210,6 +216,7 @@ export async function runConversations(options: ConversationsOptions) {
       `${s.local.p50} / ${s.local.p99}`,
       `${s.delivered}/${s.sent}`,
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
+      s.postgresCpuMicrosPerMessage ?? '',
       s.writesPerMessage?.join(' + ') ?? '',
       s.redisCommandsPerMessage ?? '',
       s.redisReadsPerMessage ?? '',

@@ -3,7 +3,7 @@
  * the load generator do not steal each other's time, and the server's CPU read from /proc.
  */
 import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -114,6 +114,25 @@ export function waitForLine(
 export function cpuMicros(pid: number): number {
   const { user, system } = cpuSplitMicros(pid);
   return user + system;
+}
+
+/**
+ * CPU time so far of every PostgreSQL process on this machine (backends, WAL writer, checkpointer), in
+ * microseconds: the database's part of a step, where the machine runs nothing else. A process that ends between
+ * two readings takes its time with it; a scenario's pooled connections last the whole step.
+ */
+export function postgresCpuMicros(): number {
+  let micros = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres')
+        micros += cpuMicros(Number(entry));
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return micros;
 }
 
 /**

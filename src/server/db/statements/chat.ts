@@ -201,28 +201,42 @@ export async function appendMessages(
 export function appendStatement(sends: readonly Send[]) {
   // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
   // statement (a text's plan holds ~0.5–0.8 MB of each pooled connection's memory; docs/performance.md, entry 15).
+  // Each array behind a subquery: PostgreSQL then guesses a batch's size alike whether it plans for the values or
+  // for any, the two plans are one, and it keeps the generic one from the sixth run on. Seeing a one-row batch, it
+  // priced that plan below the generic one and planned again on every run: ~1.8 ms each, for a quarter of the sends.
+  // Every row the statement reads is then found by its key whatever the planner guesses of a batch or a table: a
+  // lateral subquery or an EXISTS with `offset 0` runs per row through its index, where a join or an EXISTS could
+  // become a hash of a table read whole (docs/performance.md, entry 34; tests/statements/append-plan.test.ts).
   return sql`with sent as (
-        select * from unnest(${sends.map((_, ord) => ord)}::int[], ${sends.map((send) => send.roomId)}::int[],
-          ${sends.map((send) => send.senderId)}::int[], ${sends.map((send) => send.clientId)}::text[],
-          ${sends.map((send) => send.body)}::text[], ${sends.map((send) => send.replyToId ?? null)}::bigint[])
+        select * from unnest((select ${sends.map((_, ord) => ord)}::int[]),
+          (select ${sends.map((send) => send.roomId)}::int[]),
+          (select ${sends.map((send) => send.senderId)}::int[]),
+          (select ${sends.map((send) => send.clientId)}::text[]),
+          (select ${sends.map((send) => send.body)}::text[]),
+          (select ${sends.map((send) => send.replyToId ?? null)}::bigint[]))
           as s(ord, room_id, sender_id, client_id, body, reply_to_id)),
       locked as materialized (
-        select r.id, r.kind, r.user_low, r.user_high, r.position from rooms r
-        where r.id in (select room_id from sent) order by r.id for update),
-      -- Where a private room's two members stand now (read position, unread count): their rows locked after every
-      -- room, in one order, so two statements never wait for each other's rows crosswise.
+        select r.* from (select distinct room_id from sent order by room_id) s,
+          lateral (select r.id, r.kind, r.user_low, r.user_high, r.position from rooms r where r.id = s.room_id
+            offset 0 for update) r),
+      -- Where a private room's two members stand now (read position, unread count), and whether they are friends:
+      -- rooms and then their members' rows locked in the rooms' order, a room's always before its members', so two
+      -- statements never wait for each other's rows crosswise.
       pairs as materialized (
         select r.*, lo.read_seq as low_read, lo.unread as low_unread, hi.read_seq as high_read,
-          hi.unread as high_unread
-        from locked r join room_members lo on lo.room_id = r.id and lo.user_id = r.user_low
-          join room_members hi on hi.room_id = r.id and hi.user_id = r.user_high
-        order by r.id for update of lo, hi),
+          hi.unread as high_unread, exists (select 1 from friendships f
+            where f.user_low = r.user_low and f.user_high = r.user_high offset 0) as friends
+        from locked r,
+          lateral (select m.read_seq, m.unread from room_members m where m.room_id = r.id and m.user_id = r.user_low
+            offset 0 for update) lo,
+          lateral (select m.read_seq, m.unread from room_members m where m.room_id = r.id and m.user_id = r.user_high
+            offset 0 for update) hi),
       -- Every room of the batch, and where a private room's members stand (if it has their rows: every room
       -- made through the API does, from the transaction that made it).
       here as (
         select * from pairs
         union all
-        select r.*, null, null, null, null from locked r where r.id not in (select id from pairs)),
+        select r.*, null, null, null, null, false from locked r where r.id not in (select id from pairs)),
       allowed as (
         -- Reads the locked rooms: every room is locked (all of them, the window needs every row) before any update.
         select s.*, r.kind, r.user_low, r.user_high, r.position, r.low_read, r.low_unread, r.high_read,
@@ -230,12 +244,11 @@ export function appendStatement(sends: readonly Send[]) {
           count(*) over (partition by s.room_id) as n
         from sent s join here r on r.id = s.room_id
         where not exists (select 1 from users w where w.id = s.sender_id
-            and (w.muted_until > now() or w.banned_until > now()))
-          and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and exists (
-            select 1 from friendships f where f.user_low = r.user_low and f.user_high = r.user_high)))
+            and (w.muted_until > now() or w.banned_until > now()) offset 0)
+          and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and r.friends))
           -- A reply answers a message of this room that is still there.
           and (s.reply_to_id is null or exists (select 1 from messages o
-            where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null))),
+            where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null offset 0))),
       -- Each stored send's id and position (the k-th of its room's sends takes the k-th next one), and in a private
       -- room how far into the room's sends each member last sent, up to this one (null: not yet). One pass over the
       -- batch's rows, where a subquery per row would scan them all again.
