@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiToken, Session, User } from '../entities/index.ts';
-import { dateOrNull, queryPrepared, sql } from './sql.ts';
+import { dateOrNull, queryPrepared, type Sql, sql } from './sql.ts';
 
 /*
  * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
@@ -59,6 +59,19 @@ export type SessionWithOwner = Pick<Session, 'id' | 'secretHash' | 'expiresAt' |
 };
 
 /**
+ * The rows of `table` (sessions or API tokens) with these ids as `c`, each with its owner as `u`, all found through
+ * primary keys. The ids come as one array behind a subquery: one text (one plan per connection) serves any number
+ * of them, and PostgreSQL guesses their number alike whether it plans for the values or for any, so it keeps the
+ * generic plan (planned for one id, the look-up priced below it, and was planned again on more than half its runs).
+ * Each row is then read by a lateral subquery with `offset 0`, run per id through the index, where `id = any(…)`
+ * was planned as a hash of both tables read whole (docs/performance.md, entry 34).
+ */
+const credentialsWithOwners = (table: Sql, ids: readonly string[]) =>
+  sql`(select distinct id from unnest((select ${[...ids]}::text[])) as wanted(id)) wanted,
+    lateral (select * from ${table} c where c.id = wanted.id offset 0) c,
+    lateral (select * from users u where u.id = c.user_id offset 0) u`;
+
+/**
  * The sessions with these ids and their owners, in one statement (those that exist, in no order): many sockets'
  * look-ups arrive together after a restart, and go as one (`auth/credential-reads.ts`). Prepared, with the ids
  * bound as one array, so one text (one plan per connection) serves any number of them.
@@ -76,8 +89,8 @@ export async function sessionsWithOwners(
     }
   >(
     em,
-    sql`select s.id as session_id, s.secret_hash, s.expires_at, s.last_verified_at, ${ownerColumns}
-      from sessions s join users u on u.id = s.user_id where s.id = any(${[...ids]}::text[])`,
+    sql`select c.id as session_id, c.secret_hash, c.expires_at, c.last_verified_at, ${ownerColumns}
+      from ${credentialsWithOwners(sql`sessions`, ids)}`,
   );
   return rows.map((row) => ({
     id: row.session_id,
@@ -101,8 +114,8 @@ export async function apiTokensWithOwners(
     OwnerRow & { token_id: string; secret_hash: Uint8Array; last_used_at: string | Date | null }
   >(
     em,
-    sql`select t.id as token_id, t.secret_hash, t.last_used_at, ${ownerColumns}
-      from api_tokens t join users u on u.id = t.user_id where t.id = any(${[...ids]}::text[])`,
+    sql`select c.id as token_id, c.secret_hash, c.last_used_at, ${ownerColumns}
+      from ${credentialsWithOwners(sql`api_tokens`, ids)}`,
   );
   return rows.map((row) => ({
     id: row.token_id,
