@@ -206,7 +206,7 @@ export function appendStatement(sends: readonly Send[]) {
   // priced that plan below the generic one and planned again on every run: ~1.8 ms each, for a quarter of the sends.
   // Every row the statement reads is then found by its key whatever the planner guesses of a batch or a table: a
   // lateral subquery or an EXISTS with `offset 0` runs per row through its index, where a join or an EXISTS could
-  // become a hash of a table read whole (docs/performance.md, entry 34; tests/statements/append-plan.test.ts).
+  // become a hash of a table read whole (docs/performance.md, entry 34; tests/statements/plans.test.ts).
   return sql`with sent as (
         select * from unnest((select ${sends.map((_, ord) => ord)}::int[]),
           (select ${sends.map((send) => send.roomId)}::int[]),
