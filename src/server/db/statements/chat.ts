@@ -180,13 +180,13 @@ export async function appendMessage(em: EntityManager, send: Send): Promise<Appe
 
 /**
  * Sends, to one room or many, in one statement (group commit): for each room it takes as many of its next
- * positions as sends to it are allowed, in the order given, under the room row's lock (every room of the batch
- * locked first, in id order, so two statements never wait for each other's rooms crosswise), stores the messages
- * and their events, moves each sender's read position and, in a private room, both members' kept unread count
- * (`RoomMember.unread`). Each send is checked on its own: stored only if its
- * sender may write there now (not muted or banned; in a private room, a member still friends with the other) and
- * its reply, if any, answers a message of that room not deleted. Answers in the order given, null for each refused
- * send; a unique violation (and nothing stored) when a clientId was used before.
+ * positions as sends to it are allowed, in the order given, under the room row's lock (the batch's rooms locked in
+ * id order, each before its members' rows, so two statements never wait for each other crosswise), stores the
+ * messages and their events, moves each sender's read position and, in a private room, both members' kept unread
+ * count (`RoomMember.unread`). Each send is checked on its own: stored only if its sender may write there now (not
+ * muted or banned; in a private room, a member still friends with the other) and its reply, if any, answers a
+ * message of that room not deleted. Answers in the order given, null for each refused send; a unique violation
+ * (and nothing stored) when a clientId was used before.
  */
 export async function appendMessages(
   em: EntityManager,
@@ -201,73 +201,69 @@ export async function appendMessages(
 export function appendStatement(sends: readonly Send[]) {
   // The sends as columns of arrays, not a row of values each: one text for every batch size, so one prepared
   // statement (a text's plan holds ~0.5–0.8 MB of each pooled connection's memory; docs/performance.md, entry 15).
-  // Each array behind a subquery: PostgreSQL then guesses a batch's size alike whether it plans for the values or
-  // for any, the two plans are one, and it keeps the generic one from the sixth run on. Seeing a one-row batch, it
-  // priced that plan below the generic one and planned again on every run: ~1.8 ms each, for a quarter of the sends.
-  // Every row the statement reads is then found by its key whatever the planner guesses of a batch or a table: a
-  // lateral subquery or an EXISTS with `offset 0` runs per row through its index, where a join or an EXISTS could
-  // become a hash of a table read whole (docs/performance.md, entry 34; tests/statements/plans.test.ts).
+  // The arrays behind a subquery with `offset 0`: PostgreSQL then guesses a batch's size alike whether it plans for
+  // the values or for any, the two plans are one, and it keeps the generic one from the sixth run on. Seeing a
+  // one-row batch, it priced that plan below the generic one and planned again on every run: ~1.8 ms each, for a
+  // quarter of the sends. Every row the statement reads is then found by its key whatever the planner guesses of a
+  // batch or a table: a lateral subquery or an EXISTS with `offset 0` runs per row through its index, where a join
+  // or an EXISTS could become a hash of a table read whole (docs/performance.md, entry 34;
+  // tests/statements/plans.test.ts). Two CTEs, read rooms and placed sends, keep the plan small: PostgreSQL builds
+  // it anew for every run, a quarter of the statement's cost (entry 36).
   return sql`with sent as (
-        select * from unnest((select ${sends.map((_, ord) => ord)}::int[]),
-          (select ${sends.map((send) => send.roomId)}::int[]),
-          (select ${sends.map((send) => send.senderId)}::int[]),
-          (select ${sends.map((send) => send.clientId)}::text[]),
-          (select ${sends.map((send) => send.body)}::text[]),
-          (select ${sends.map((send) => send.replyToId ?? null)}::bigint[]))
-          as s(ord, room_id, sender_id, client_id, body, reply_to_id)),
-      locked as materialized (
-        select r.* from (select distinct room_id from sent order by room_id) s,
-          lateral (select r.id, r.kind, r.user_low, r.user_high, r.position from rooms r where r.id = s.room_id
-            offset 0 for update) r),
-      -- Where a private room's two members stand now (read position, unread count), and whether they are friends:
-      -- rooms and then their members' rows locked in the rooms' order, a room's always before its members', so two
-      -- statements never wait for each other's rows crosswise.
-      pairs as materialized (
+        select s.* from (select ${sends.map((_, ord) => ord)}::int[] as ords,
+            ${sends.map((send) => send.roomId)}::int[] as room_ids,
+            ${sends.map((send) => send.senderId)}::int[] as sender_ids,
+            ${sends.map((send) => send.clientId)}::text[] as client_ids,
+            ${sends.map((send) => send.body)}::text[] as bodies,
+            ${sends.map((send) => send.replyToId ?? null)}::bigint[] as reply_to_ids offset 0) batch,
+          unnest(batch.ords, batch.room_ids, batch.sender_ids, batch.client_ids, batch.bodies, batch.reply_to_ids)
+            as s(ord, room_id, sender_id, client_id, body, reply_to_id)),
+      -- Each room of the batch locked, then, in a private room, its two members' rows (where they stand now: read
+      -- position, unread count) and whether they are friends: in the rooms' order, a room's row always before its
+      -- members', so two statements never wait for each other's rows crosswise. Every room made through the API has
+      -- its members' rows, from the transaction that made it; the public room has none.
+      here as materialized (
         select r.*, lo.read_seq as low_read, lo.unread as low_unread, hi.read_seq as high_read,
           hi.unread as high_unread, exists (select 1 from friendships f
             where f.user_low = r.user_low and f.user_high = r.user_high offset 0) as friends
-        from locked r,
-          lateral (select m.read_seq, m.unread from room_members m where m.room_id = r.id and m.user_id = r.user_low
-            offset 0 for update) lo,
-          lateral (select m.read_seq, m.unread from room_members m where m.room_id = r.id and m.user_id = r.user_high
-            offset 0 for update) hi),
-      -- Every room of the batch, and where a private room's members stand (if it has their rows: every room
-      -- made through the API does, from the transaction that made it).
-      here as (
-        select * from pairs
-        union all
-        select r.*, null, null, null, null, false from locked r where r.id not in (select id from pairs)),
-      allowed as (
-        -- Reads the locked rooms: every room is locked (all of them, the window needs every row) before any update.
-        select s.*, r.kind, r.user_low, r.user_high, r.position, r.low_read, r.low_unread, r.high_read,
-          r.high_unread, row_number() over (partition by s.room_id order by s.ord) as k,
-          count(*) over (partition by s.room_id) as n
-        from sent s join here r on r.id = s.room_id
-        where not exists (select 1 from users w where w.id = s.sender_id
-            and (w.muted_until > now() or w.banned_until > now()) offset 0)
-          and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and r.friends))
-          -- A reply answers a message of this room that is still there.
-          and (s.reply_to_id is null or exists (select 1 from messages o
-            where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null offset 0))),
-      -- Each stored send's id and position (the k-th of its room's sends takes the k-th next one), and in a private
-      -- room how far into the room's sends each member last sent, up to this one (null: not yet). One pass over the
-      -- batch's rows, where a subquery per row would scan them all again.
+        from (select distinct room_id from sent order by room_id) s
+          cross join lateral (select r.id, r.kind, r.user_low, r.user_high, r.position from rooms r
+            where r.id = s.room_id offset 0 for update) r
+          left join lateral (select m.read_seq, m.unread from room_members m
+            where m.room_id = r.id and m.user_id = r.user_low offset 0 for update) lo on true
+          left join lateral (select m.read_seq, m.unread from room_members m
+            where m.room_id = r.id and m.user_id = r.user_high offset 0 for update) hi on true),
+      -- Each stored send: its id and position (the k-th of its room's n sends takes the k-th next one), and in a
+      -- private room where each member stands at it. Its member's last send in the batch up to it (low_k, high_k;
+      -- null: none yet) is a running max over the batch's rows in one pass, where a subquery per row would scan
+      -- them all again: after their own last send only the other's since are unread; before any, the batch's so
+      -- far add to what was.
       placed as materialized (
-        select a.*, nextval('messages_id_seq') as id, a.position + a.k as seq,
-          max(a.k) filter (where a.sender_id = a.user_low) over upto as low_k,
-          max(a.k) filter (where a.sender_id = a.user_high) over upto as high_k
-        from allowed a window upto as (partition by a.room_id order by a.k)),
-      -- Where each private room's member stands at each of its new messages: after their own last send in the
-      -- batch, up to it, only the other's sends since are unread; before any, the batch's so far add to what was.
-      stands as (
         select m.*, case when m.low_k is null then m.low_read else m.position + m.low_k end as low_seq,
           case when m.low_k is null then m.low_unread + m.k else m.k - m.low_k end as low_count,
           case when m.high_k is null then m.high_read else m.position + m.high_k end as high_seq,
           case when m.high_k is null then m.high_unread + m.k else m.k - m.high_k end as high_count
-        from placed m),
+        from (select a.*, nextval('messages_id_seq') as id, a.position + a.k as seq,
+            max(a.k) filter (where a.sender_id = a.user_low) over upto as low_k,
+            max(a.k) filter (where a.sender_id = a.user_high) over upto as high_k
+          from (
+            -- The sends allowed: reads the locked rooms, every one of them locked before any update (the window
+            -- needs every row).
+            select s.*, r.kind, r.user_low, r.user_high, r.position, r.low_read, r.low_unread, r.high_read,
+              r.high_unread, row_number() over room_sends as k, count(*) over room_sends as n
+            from sent s join here r on r.id = s.room_id
+            where not exists (select 1 from users w where w.id = s.sender_id
+                and (w.muted_until > now() or w.banned_until > now()) offset 0)
+              and (r.kind = 'public' or (s.sender_id in (r.user_low, r.user_high) and r.friends))
+              -- A reply answers a message of this room that is still there.
+              and (s.reply_to_id is null or exists (select 1 from messages o
+                where o.id = s.reply_to_id and o.room_id = r.id and o.deleted_at is null offset 0))
+            window room_sends as (partition by s.room_id order by s.ord
+              rows between unbounded preceding and unbounded following)) a
+          window upto as (partition by a.room_id order by a.ord)) m),
       room as (
         update rooms r set position = a.position + a.n, last_activity_at = now()
-        from (select distinct room_id, position, n from allowed) a
+        from (select distinct room_id, position, n from placed) a
         where r.id = a.room_id),
       stored as (
         insert into messages (id, room_id, seq, sender_id, client_id, body, reply_to_id, created_at)
@@ -280,10 +276,10 @@ export function appendStatement(sends: readonly Send[]) {
       -- below re-reads it for a row changed since this statement began (PostgreSQL's recheck of a newer version),
       -- and inlined as a union it lost the rows of its second part there (PostgreSQL 15).
       moved as materialized (
-        select room_id, user_low as user_id, low_seq as read_seq, low_count as unread from stands
+        select room_id, user_low as user_id, low_seq as read_seq, low_count as unread from placed
           where kind = 'private' and k = n
         union all
-        select room_id, user_high, high_seq, high_count from stands where kind = 'private' and k = n
+        select room_id, user_high, high_seq, high_count from placed where kind = 'private' and k = n
         union all
         select room_id, sender_id, max(seq), null from placed where kind = 'public' group by room_id, sender_id),
       seen as (
@@ -296,7 +292,7 @@ export function appendStatement(sends: readonly Send[]) {
         when m.kind = 'private'
           then json_build_array(json_build_object('userId', m.user_low, 'readSeq', m.low_seq,
             'unread', m.low_count)) end as others
-      from stands m join users u on u.id = m.sender_id`;
+      from placed m join users u on u.id = m.sender_id`;
 }
 
 function appendedOfRow(row: AppendedRow): AppendedMessage {
