@@ -111,24 +111,19 @@ const preparedTexts = new Map<string, { name: string; text: string }>();
 
 /**
  * A prepared statement's name, from its text (a changed text is another statement, never taken for the old one),
- * and the text with its `?`s numbered.
+ * and the text with its `?`s numbered as `pg` wants them, as knex numbers them (`\\?` is a literal `?`).
  */
 function prepared(text: string): { name: string; text: string } {
   let statement = preparedTexts.get(text);
   if (statement === undefined) {
+    let count = 0;
     statement = {
       name: `parley_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`,
-      text: numberedPlaceholders(text),
+      text: text.replace(/(\\*)\?/g, (_, escapes: string) => (escapes.length % 2 ? '?' : `$${++count}`)),
     };
     preparedTexts.set(text, statement);
   }
   return statement;
-}
-
-/** A fragment's text with its `?`s numbered `$1..$n` as `pg` wants them, as knex numbers them (`\\?` is a literal `?`). */
-export function numberedPlaceholders(text: string): string {
-  let count = 0;
-  return text.replace(/(\\*)\?/g, (_, escapes: string) => (escapes.length % 2 ? '?' : `$${++count}`));
 }
 
 /** Escapes LIKE's wildcards so a search for `50%` means the characters, not a pattern. */
