@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { closeLoopWindow, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import {
+  type BenchDatabase,
   benchDatabase,
   type ParleyInstance,
   publicRoomId,
@@ -14,6 +15,7 @@ import {
   seedPrivateRooms,
   seedUsers,
   startParley,
+  transactions,
 } from './lib/parley.ts';
 import { cpuMicros, postgresCpuMicros, runLoad, writeCalls } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
@@ -41,6 +43,8 @@ interface StepCost {
   cpuMicrosPerMessage: number[];
   /** PostgreSQL's CPU per message, all its processes (it shares the machine's two cores with the instances). */
   postgresCpuMicrosPerMessage: number;
+  /** PostgreSQL transactions per message: below 1 where group commit put several sends in one statement. */
+  transactionsPerMessage: number;
   /** Write system calls per message on each instance (to its sockets: people, Redis, PostgreSQL). */
   writesPerMessage: number[];
   redisCommandsPerMessage: number;
@@ -59,25 +63,33 @@ interface StepCost {
 interface CostMark {
   cpu: number[];
   postgres: number;
+  transactions: number;
   writes: number[];
   redis: Awaited<ReturnType<typeof redisCommands>>;
 }
 
-async function costMark(instances: ParleyInstance[]): Promise<CostMark> {
+async function costMark(instances: ParleyInstance[], db: BenchDatabase): Promise<CostMark> {
   return {
     cpu: instances.map((i) => cpuMicros(i.proc.pid)),
     postgres: postgresCpuMicros(),
+    transactions: await transactions(db),
     writes: instances.map((i) => writeCalls(i.proc.pid)),
     redis: await redisCommands(redisUrl),
   };
 }
 
-async function stepCost(instances: ParleyInstance[], from: CostMark, messages: number): Promise<StepCost> {
-  const to = await costMark(instances);
+async function stepCost(
+  instances: ParleyInstance[],
+  db: BenchDatabase,
+  from: CostMark,
+  messages: number,
+): Promise<StepCost> {
+  const to = await costMark(instances, db);
   const per = (a: number, b: number) => Math.round(((b - a) / messages) * 10) / 10;
   return {
     cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
     postgresCpuMicrosPerMessage: Math.round((to.postgres - from.postgres) / messages),
+    transactionsPerMessage: Math.round(((to.transactions - from.transactions) / messages) * 100) / 100,
     writesPerMessage: to.writes.map((writes, i) => per(from.writes[i]!, writes)),
     redisCommandsPerMessage: per(from.redis.total, to.redis.total),
     redisPublishesPerMessage: per(from.redis.publish, to.redis.publish),
@@ -168,16 +180,16 @@ export async function runConversations(options: ConversationsOptions) {
         async (progress) => {
           if ('starting' in (progress as object)) {
             openLoopWindow(watched.map(({ pid }) => pid));
-            mark = await costMark(instances);
+            mark = await costMark(instances, db);
             return;
           }
           const step = progress as ConversationsStep;
           const loops = watched.length ? await stepLoops(watched) : {};
-          const cost = mark ? { ...(await stepCost(instances, mark, step.sent)), ...loops } : null;
+          const cost = mark ? { ...(await stepCost(instances, db, mark, step.sent)), ...loops } : null;
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, PostgreSQL µs/message ${cost?.postgresCpuMicrosPerMessage}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, PostgreSQL µs/message ${cost?.postgresCpuMicrosPerMessage}, transactions/message ${cost?.transactionsPerMessage}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
           );
         },
       ));
@@ -205,6 +217,7 @@ export async function runConversations(options: ConversationsOptions) {
       'delivered',
       'µs/message',
       'PostgreSQL µs/message',
+      'transactions/message',
       'writes/message',
       'Redis cmds/message',
       'Redis reads/message',
@@ -217,6 +230,7 @@ export async function runConversations(options: ConversationsOptions) {
       `${s.delivered}/${s.sent}`,
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
       s.postgresCpuMicrosPerMessage ?? '',
+      s.transactionsPerMessage ?? '',
       s.writesPerMessage?.join(' + ') ?? '',
       s.redisCommandsPerMessage ?? '',
       s.redisReadsPerMessage ?? '',

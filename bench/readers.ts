@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { LoopReport } from './lib/loop-watch.ts';
 import { loopWatchFile, takeLoopReport } from './lib/loop-window.ts';
-import { type BenchDatabase, benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { benchDatabase, publicRoomId, seedUsers, startParley, transactions } from './lib/parley.ts';
 import { runLoad } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { ReadersAnswer, ReadersRequest } from './load/readers-load.ts';
@@ -26,15 +26,6 @@ export const fullReaders: ReadersOptions = {
   typingPerSecond: 10,
 };
 export const quickReaders: ReadersOptions = { readers: 50, rate: 5, durationMs: 3_000, typingPerSecond: 2 };
-
-/** Transactions PostgreSQL has finished in the database: every statement outside a transaction is one. */
-async function transactions(db: BenchDatabase): Promise<number> {
-  await db.query('select pg_stat_force_next_flush()').catch(() => {});
-  const [row] = await db.query<{ n: string }>(
-    'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
-  );
-  return Number(row?.n ?? 0);
-}
 
 export async function runReaders(options: ReadersOptions) {
   const db = await benchDatabase();

@@ -1,6 +1,6 @@
 /**
- * The batching behind readers' marks: calls that arrive while the database works on a batch go together in the
- * next one, each caller gets its own answer, and a failed batch fails only its own callers.
+ * The batching behind readers' marks and sends (group commit): calls that arrive while the database works on a
+ * batch go together in the next one, each caller gets its own answer, and a failed batch fails only its own callers.
  */
 import { expect, it } from 'vitest';
 import { Batched, BatchedAcrossKeys, Failed } from '../src/server/db/batched.ts';
@@ -75,24 +75,64 @@ it('gives a call answered with Failed its own error, and the other callers of th
   expect(answers).toEqual([2, 'two is refused', 6]);
 });
 
-it('across keys: a key is in one batch at a time, in the order called, and other keys go together', async () => {
+/** A keyed batcher whose batches the test releases by hand, recording what each held. */
+function manualKeyed(alongsideAfterMs: number) {
   const runs: string[] = [];
+  const pending: (() => void)[] = [];
   const batched = new BatchedAcrossKeys(
-    async (items: string[]) => {
-      runs.push(items.join(','));
-      return items.map((item) => item.toUpperCase());
-    },
-    { concurrency: 2, maxBatch: 100 },
+    (items: string[]) =>
+      new Promise<string[]>((resolve) => {
+        runs.push(items.join(','));
+        pending.push(() => resolve(items.map((item) => item.toUpperCase())));
+      }),
+    { concurrency: 2, maxBatch: 100, alongsideAfterMs },
   );
-  const answers = await Promise.all([
-    batched.call('a', 'a1'),
-    batched.call('a', 'a2'),
-    batched.call('b', 'b3'),
-    batched.call('a', 'a4'),
-    batched.call('c', 'c5'),
-  ]);
-  expect(answers).toEqual(['A1', 'A2', 'B3', 'A4', 'C5']);
-  // a2 waits for a1's batch (its room in flight); b3 starts beside it; a2, a4 and c5 then go as one.
-  expect(runs).toEqual(['a1', 'b3', 'a2,a4,c5']);
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const release = async () => {
+    pending.shift()?.();
+    await turn();
+  };
+  return { batched, runs, turn, release };
+}
+
+it('across keys: the calls of one turn go as one batch, in the order called, whatever their keys', async () => {
+  const { batched, runs, turn, release } = manualKeyed(1_000);
+  const answers = Promise.all(['a1', 'a2', 'b3', 'a4', 'c5'].map((item) => batched.call(item[0], item)));
+  expect(runs).toEqual([]);
+  await turn();
+  expect(runs).toEqual(['a1,a2,b3,a4,c5']);
+  await release();
+  expect(await answers).toEqual(['A1', 'A2', 'B3', 'A4', 'C5']);
   expect(batched.keys).toBe(0);
+});
+
+it('across keys: calls made while a batch runs wait for it, then go together', async () => {
+  const { batched, runs, turn, release } = manualKeyed(1_000);
+  const first = batched.call('a', 'a1');
+  await turn();
+  const later = [batched.call('b', 'b2'), batched.call('a', 'a3')];
+  await turn();
+  await turn();
+  expect(runs).toEqual(['a1']);
+  await release();
+  expect(await first).toBe('A1');
+  expect(runs).toEqual(['a1', 'b2,a3']);
+  await release();
+  expect(await Promise.all(later)).toEqual(['B2', 'A3']);
+});
+
+it('across keys: a batch that runs too long lets others start beside it, but never its own keys', async () => {
+  const { batched, runs, turn, release } = manualKeyed(20);
+  const stuck = batched.call('a', 'a1');
+  await turn();
+  const others = [batched.call('a', 'a2'), batched.call('b', 'b3')];
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  // b3 goes beside the stuck batch; a2 waits for its room's batch to end.
+  expect(runs).toEqual(['a1', 'b3']);
+  await release();
+  expect(runs).toEqual(['a1', 'b3', 'a2']);
+  expect(await stuck).toBe('A1');
+  await release();
+  await release();
+  expect(await Promise.all(others)).toEqual(['A2', 'B3']);
 });

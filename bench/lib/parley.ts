@@ -144,6 +144,15 @@ export async function seedUsers(
   return tokens.map((t) => ({ id: t.userId, token: t.token }));
 }
 
+/** Transactions PostgreSQL has finished in the database: every statement outside a transaction is one. */
+export async function transactions(db: BenchDatabase): Promise<number> {
+  await db.query('select pg_stat_force_next_flush()').catch(() => {});
+  const [row] = await db.query<{ n: string }>(
+    'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
+  );
+  return Number(row?.n ?? 0);
+}
+
 export async function publicRoomId(db: BenchDatabase): Promise<number> {
   const [row] = await db.query<{ id: number }>("select id from rooms where kind = 'public'");
   return row!.id;

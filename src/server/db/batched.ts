@@ -69,30 +69,43 @@ export class Failed {
 }
 
 /**
- * Calls with keys, run in batches across keys without a timer: a batch takes, in the order called, the waiting
- * calls whose key no batch in flight holds (up to `maxBatch`), so a key is in at most one batch at a time and its
- * calls run in the order made, while calls with different keys go together. A call alone waits for nothing.
+ * Calls with keys, run in batches across keys: a batch takes, in the order called, the waiting calls whose key no
+ * batch in flight holds (up to `maxBatch`), so a key is in at most one batch at a time and its calls run in the
+ * order made, while calls with different keys go together. A call waits only for the end of the event loop's turn
+ * (calls made in one turn, the sends of every socket read in it or those one Redis reply let through, start one
+ * batch), and for the batch in flight: one runs at a time, so the calls made meanwhile go together in the next,
+ * each batch costing its database one statement and one commit (fewer, bigger batches cost it less per call). A
+ * batch still running after `alongsideAfterMs` (waiting for a lock, say) lets the next start beside it, up to
+ * `concurrency` in flight, so one slow batch never holds up every other key.
  */
 export class BatchedAcrossKeys<Key, Item, Result> {
   private waiting: KeyedCall<Key, Item, Result>[] = [];
   private readonly keysInFlight = new Set<Key>();
   private inFlight = 0;
+  /** Batches in flight that have run less than `alongsideAfterMs`: while one does, no other starts. */
+  private young = 0;
+  private startScheduled = false;
 
   constructor(
     private readonly run: (items: Item[]) => Promise<(Result | Failed)[]>,
-    private readonly options: { concurrency: number; maxBatch: number },
+    private readonly options: { concurrency: number; maxBatch: number; alongsideAfterMs: number },
   ) {}
 
   call(key: Key, item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ key, item, resolve, reject });
-      this.startBatches();
+      if (this.startScheduled) return;
+      this.startScheduled = true;
+      setImmediate(() => {
+        this.startScheduled = false;
+        this.startBatches();
+      });
     });
   }
 
-  /** Starts batches while fewer than `concurrency` run and some waiting call's key is free. */
+  /** Starts a batch if none in flight is young, fewer than `concurrency` run and some waiting call's key is free. */
   private startBatches(): void {
-    while (this.inFlight < this.options.concurrency) {
+    while (this.young === 0 && this.inFlight < this.options.concurrency) {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       void this.runBatch(batch);
@@ -115,7 +128,20 @@ export class BatchedAcrossKeys<Key, Item, Result> {
     const keys = new Set(batch.map((call) => call.key));
     for (const key of keys) this.keysInFlight.add(key);
     this.inFlight++;
+    this.young++;
+    let grown = false;
+    const growUp = () => {
+      if (grown) return;
+      grown = true;
+      this.young--;
+    };
+    const aging = setTimeout(() => {
+      growUp();
+      this.startBatches();
+    }, this.options.alongsideAfterMs);
     await answerBatch(batch, this.run);
+    clearTimeout(aging);
+    growUp();
     for (const key of keys) this.keysInFlight.delete(key);
     this.inFlight--;
     this.startBatches();

@@ -5,17 +5,23 @@ import type { Orm } from '../../db/orm.ts';
 import { type AppendedMessage, appendMessage, appendMessages, type Send } from '../../db/statements/chat.ts';
 
 /**
- * Group commit across rooms: plain sends that arrive while appends are in flight go together in the next
- * statement, one transaction and one commit (each commit's WAL flush costs more than the statement's rows), so
- * many rooms with one sender each share commits as one busy room's senders do. A room is in one batch at a time, so
- * its positions follow its sends' order. A lone send runs at once, as one statement.
+ * Group commit across rooms: plain sends that arrive while an append is in flight go together in the next
+ * statement, one transaction and one commit (each commit's WAL flush and each statement's plan cost more than the
+ * statement's rows), so many rooms with one sender each share commits as one busy room's senders do. A room is in
+ * one batch at a time, so its positions follow its sends' order. A lone send runs at the end of its turn, as one
+ * statement. One batch at a time (docs/performance.md, entry 37): with up to four, two instances' sends went one or
+ * two per statement and PostgreSQL spent a third more per message; a batch stuck for 50 ms lets others past it.
  */
 export type RoomAppends = BatchedAcrossKeys<number, Send, AppendedMessage | null>;
 
 export function createRoomAppends(orm: Orm): RoomAppends {
   // One entity manager for every batch: the statement is raw, loads no entities and runs in no transaction.
   const em = orm.em.fork();
-  return new BatchedAcrossKeys((sends) => appendTogether(em, sends), { concurrency: 4, maxBatch: 200 });
+  return new BatchedAcrossKeys((sends) => appendTogether(em, sends), {
+    concurrency: 4,
+    maxBatch: 200,
+    alongsideAfterMs: 50,
+  });
 }
 
 /**
