@@ -1,7 +1,7 @@
 /**
  * Group commit: sends that arrive together, to one room or to many, are stored by one statement, yet each is
  * acknowledged on its own — stored once, at dense positions in each room in the order given, delivered live in that
- * order — and a send refused among them is refused alone.
+ * order — and a send refused among them is refused alone; a send stuck on its room's lock holds up no other room.
  */
 import { expect, it } from 'vitest';
 import {
@@ -15,6 +15,7 @@ import {
   received,
   say,
 } from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
 import { codeOf } from './helpers/errors.ts';
 import type { Person } from './helpers/people.ts';
 import { serverSuite } from './helpers/server-suite.ts';
@@ -197,5 +198,35 @@ it("a retry racing its first copy among other rooms' sends: one copy, and every 
     const sent = answers[i] as Message;
     expect(sent.seq).toBe(1);
     expect((await storedBy(roomId, [sent])).copies).toEqual([1]);
+  }
+});
+
+it("a send waiting for its room's lock does not hold up other rooms' sends behind it", async () => {
+  const [stuck, free] = await conversations(2);
+  if (!stuck || !free) throw new Error('no conversations');
+  // Someone else holds the first room's row, as an edit's transaction does for a moment.
+  const holder = await connectDatabase(suite.server.databaseUrl);
+  try {
+    await holder.query('begin');
+    await holder.query('select 1 from rooms where id = $1 for update', [stuck.roomId]);
+    let stuckSettled = false;
+    const waiting = say(stuck.writer.client, stuck.roomId, 'after the lock').finally(() => {
+      stuckSettled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const meanwhile = await Promise.race([
+      say(free.writer.client, free.roomId, 'not held up'),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('held up behind the locked room')), 5_000),
+      ),
+    ]);
+    expect(meanwhile.seq).toBe(1);
+    expect(stuckSettled).toBe(false);
+
+    await holder.query('commit');
+    expect((await waiting).seq).toBe(1);
+  } finally {
+    await holder.end();
   }
 });
