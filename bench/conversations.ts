@@ -41,6 +41,8 @@ export const quickConversations: ConversationsOptions = { pairs: 20, rates: [20,
 /** What each step cost: server CPU per message on each instance, Redis commands per message (all clients'). */
 interface StepCost {
   cpuMicrosPerMessage: number[];
+  /** The load generator's CPU per message: it shares the machine's two cores with everything measured. */
+  generatorCpuMicrosPerMessage: number;
   /** PostgreSQL's CPU per message, all its processes (it shares the machine's two cores with the instances). */
   postgresCpuMicrosPerMessage: number;
   /** PostgreSQL transactions per message: below 1 where group commit put several sends in one statement. */
@@ -62,15 +64,21 @@ interface StepCost {
 
 interface CostMark {
   cpu: number[];
+  generator: number;
   postgres: number;
   transactions: number;
   writes: number[];
   redis: Awaited<ReturnType<typeof redisCommands>>;
 }
 
-async function costMark(instances: ParleyInstance[], db: BenchDatabase): Promise<CostMark> {
+async function costMark(
+  instances: ParleyInstance[],
+  db: BenchDatabase,
+  generatorPid: number,
+): Promise<CostMark> {
   return {
     cpu: instances.map((i) => cpuMicros(i.proc.pid)),
+    generator: cpuMicros(generatorPid),
     postgres: postgresCpuMicros(),
     transactions: await transactions(db),
     writes: instances.map((i) => writeCalls(i.proc.pid)),
@@ -81,13 +89,15 @@ async function costMark(instances: ParleyInstance[], db: BenchDatabase): Promise
 async function stepCost(
   instances: ParleyInstance[],
   db: BenchDatabase,
+  generatorPid: number,
   from: CostMark,
   messages: number,
 ): Promise<StepCost> {
-  const to = await costMark(instances, db);
+  const to = await costMark(instances, db, generatorPid);
   const per = (a: number, b: number) => Math.round(((b - a) / messages) * 10) / 10;
   return {
     cpuMicrosPerMessage: to.cpu.map((cpu, i) => Math.round((cpu - from.cpu[i]!) / messages)),
+    generatorCpuMicrosPerMessage: Math.round((to.generator - from.generator) / messages),
     postgresCpuMicrosPerMessage: Math.round((to.postgres - from.postgres) / messages),
     transactionsPerMessage: Math.round(((to.transactions - from.transactions) / messages) * 100) / 100,
     writesPerMessage: to.writes.map((writes, i) => per(from.writes[i]!, writes)),
@@ -177,19 +187,21 @@ export async function runConversations(options: ConversationsOptions) {
       ({ steps } = await runLoad<{ steps: ConversationsStep[] }>(
         'bench/load/conversations-load.ts',
         request,
-        async (progress) => {
+        async (progress, load) => {
           if ('starting' in (progress as object)) {
             openLoopWindow(watched.map(({ pid }) => pid));
-            mark = await costMark(instances, db);
+            mark = await costMark(instances, db, load.pid);
             return;
           }
           const step = progress as ConversationsStep;
           const loops = watched.length ? await stepLoops(watched) : {};
-          const cost = mark ? { ...(await stepCost(instances, db, mark, step.sent)), ...loops } : null;
+          const cost = mark
+            ? { ...(await stepCost(instances, db, load.pid, mark, step.sent)), ...loops }
+            : null;
           if (cost) costs.set(step.rate, cost);
           console.log(
             `  ${step.rate} msg/s: crossing p50 ${step.crossing.p50} ms p99 ${step.crossing.p99} ms, staying p50 ${step.local.p50} ms p99 ${step.local.p99} ms; ` +
-              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, PostgreSQL µs/message ${cost?.postgresCpuMicrosPerMessage}, transactions/message ${cost?.transactionsPerMessage}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
+              `µs/message ${cost?.cpuMicrosPerMessage.join(' + ')}, load generator µs/message ${cost?.generatorCpuMicrosPerMessage}, PostgreSQL µs/message ${cost?.postgresCpuMicrosPerMessage}, transactions/message ${cost?.transactionsPerMessage}, writes/message ${cost?.writesPerMessage.join(' + ')}, Redis commands/message ${cost?.redisCommandsPerMessage} (publishes ${cost?.redisPublishesPerMessage}), Redis socket reads/message ${cost?.redisReadsPerMessage}, Redis µs/message ${cost?.redisCpuMicrosPerMessage}${loopText(loops)}`,
           );
         },
       ));
@@ -216,6 +228,7 @@ export async function runConversations(options: ConversationsOptions) {
       'same instance',
       'delivered',
       'µs/message',
+      'generator µs/message',
       'PostgreSQL µs/message',
       'transactions/message',
       'writes/message',
@@ -229,6 +242,7 @@ export async function runConversations(options: ConversationsOptions) {
       `${s.local.p50} / ${s.local.p99}`,
       `${s.delivered}/${s.sent}`,
       s.cpuMicrosPerMessage?.join(' + ') ?? '',
+      s.generatorCpuMicrosPerMessage ?? '',
       s.postgresCpuMicrosPerMessage ?? '',
       s.transactionsPerMessage ?? '',
       s.writesPerMessage?.join(' + ') ?? '',
