@@ -153,14 +153,39 @@ async function readOrCreateSecret(file: string): Promise<string> {
   return secret;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free now, for a server that will listen on it a moment later. Picked below the kernel's range for the
+ * ports of outgoing connections (`ip_local_port_range`): a port from `listen(0)` comes from that very range, and any
+ * client socket opened in between (a busy test run opens thousands) could take it and make the listen fail.
+ */
+export async function freePort(): Promise<number> {
+  const below = await outgoingPortsStart();
+  const lowest = 10_000;
+  for (let attempt = 0; below - lowest > 1_000 && attempt < 20; attempt++) {
+    const port = lowest + Math.floor(Math.random() * (below - lowest));
+    const free = await listenProbe(port);
+    if (free) return free;
+  }
+  const any = await listenProbe(0);
+  if (any === null) throw new Error('No free port to listen on');
+  return any;
+}
+
+/** Where the kernel starts numbering outgoing connections' own ports (Linux; elsewhere its usual default). */
+async function outgoingPortsStart(): Promise<number> {
+  const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768');
+  return Number.parseInt(range, 10) || 32_768;
+}
+
+/** The port, if a server could listen on it just now on 127.0.0.1 (0: any port); null if not. */
+function listenProbe(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.once('error', () => resolve(null));
+    probe.listen(port, '127.0.0.1', () => {
       const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
+      const bound = typeof address === 'object' && address ? address.port : null;
+      probe.close(() => resolve(bound));
     });
   });
 }
