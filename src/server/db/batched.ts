@@ -129,19 +129,15 @@ export class BatchedAcrossKeys<Key, Item, Result> {
     for (const key of keys) this.keysInFlight.add(key);
     this.inFlight++;
     this.young++;
-    let grown = false;
-    const growUp = () => {
-      if (grown) return;
-      grown = true;
-      this.young--;
-    };
+    let young = true;
     const aging = setTimeout(() => {
-      growUp();
+      young = false;
+      this.young--;
       this.startBatches();
     }, this.options.alongsideAfterMs);
     await answerBatch(batch, this.run);
     clearTimeout(aging);
-    growUp();
+    if (young) this.young--;
     for (const key of keys) this.keysInFlight.delete(key);
     this.inFlight--;
     this.startBatches();
