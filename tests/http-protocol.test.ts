@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { requestTarget } from '../src/server/http/request-target.ts';
+import { awaitsConnectionParams, requestTarget } from '../src/server/http/request-target.ts';
 import { createTrpcHttpHandler } from '../src/server/http/trpc-http.ts';
 import { everyEnding, t } from './helpers/protocol-router.ts';
 
@@ -262,9 +262,26 @@ test.each([
   '/trpc/chat send',
   '/trpc/',
   '/images/../trpc/chat.send',
+  '/trpc',
+  '/ws',
+  '/ws/',
+  '/trpc?connectionParams=1',
+  '/ws/../trpc',
+  '/wss',
 ])('read the request target %s as a URL parser would', (target) => {
   const read = requestTarget(target);
   const url = new URL(target, 'http://local');
   expect(read.pathname).toBe(url.pathname);
   expect([...read.searchParams]).toEqual([...url.searchParams]);
+});
+
+test.each([
+  ['/trpc', false],
+  ['/trpc?connectionParams=1', true],
+  ['/ws?connectionParams=1&x=2', true],
+  ['/trpc?connectionParams=0', false],
+  ['/trpc?other=1', false],
+  [undefined, false],
+])('a socket at %s waits for connectionParams: %s', (target, awaits) => {
+  expect(awaitsConnectionParams(target)).toBe(awaits);
 });

@@ -5,7 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CredentialReads } from '../../src/server/auth/credential-reads.ts';
 import { ApiToken, Session, User } from '../../src/server/db/entities/index.ts';
-import { apiTokensWithOwners, sessionsWithOwners } from '../../src/server/db/statements/auth.ts';
+import {
+  apiTokensWithOwners,
+  markTokensUsed,
+  markUsersSeen,
+  sessionsWithOwners,
+} from '../../src/server/db/statements/auth.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -120,5 +125,47 @@ describe('CredentialReads', () => {
     expect(found[0]?.user).toStrictEqual(owner());
     // The first two go alone (two batches at a time), the other fifty wait and go together.
     expect(statements).toBe(3);
+  });
+});
+
+describe('markTokensUsed and markUsersSeen', () => {
+  it('stamps exactly the tokens and people named', async () => {
+    const otherId = await db.em().insert(User, {
+      username: 'bystander',
+      displayName: 'Bystander',
+      email: 'bystander@example.com',
+      passwordHash: 'not a real hash',
+    });
+    for (const id of ['stamped-a', 'stamped-b', 'untouched']) {
+      await db.em().insert(ApiToken, {
+        id,
+        user: ownerId,
+        name: id,
+        secretHash: Buffer.from([1]),
+        createdAt: new Date(),
+        lastUsedAt: null,
+      });
+    }
+    const at = new Date('2026-12-06T08:00:00.000Z');
+    await markTokensUsed(db.em(), ['stamped-a', 'stamped-b', 'no-such-token'], at);
+    await markUsersSeen(db.em(), [ownerId], at);
+
+    const tokens = await db
+      .em()
+      .fork()
+      .find(ApiToken, { id: ['stamped-a', 'stamped-b', 'untouched'] });
+    expect(Object.fromEntries(tokens.map((token) => [token.id, token.lastUsedAt]))).toStrictEqual({
+      'stamped-a': at,
+      'stamped-b': at,
+      untouched: null,
+    });
+    const people = await db
+      .em()
+      .fork()
+      .find(User, { id: [ownerId, otherId] });
+    expect(Object.fromEntries(people.map((person) => [person.username, person.lastSeenAt]))).toStrictEqual({
+      owner: at,
+      bystander: null,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
-import { ApiToken, User } from './entities/index.ts';
 import type { Orm } from './orm.ts';
+import { markTokensUsed, markUsersSeen } from './statements/auth.ts';
 
 /** How long a "last used" or "last seen" may wait before it is written. */
 const writeEveryMs = 5_000;
@@ -51,8 +51,8 @@ export class RecentUse {
     const em = this.orm.em.fork();
     const now = new Date();
     try {
-      if (tokens.length) await em.nativeUpdate(ApiToken, { id: { $in: tokens } }, { lastUsedAt: now });
-      if (users.length) await em.nativeUpdate(User, { id: { $in: users } }, { lastSeenAt: now });
+      if (tokens.length) await markTokensUsed(em, tokens, now);
+      if (users.length) await markUsersSeen(em, users, now);
     } catch (cause) {
       this.log.warn('Could not record when tokens were last used and people last seen', {
         tokens: tokens.length,

@@ -173,7 +173,7 @@ async function acceptUpgrade(
   deps: Deps,
   req: IncomingMessage,
 ): Promise<{ status: number; message: string } | null> {
-  const { pathname } = new URL(req.url ?? '/', 'http://local');
+  const { pathname } = requestTarget(req.url ?? '/');
   if (pathname !== '/trpc' && pathname !== '/ws') return { status: 404, message: 'Not Found' };
   if (!originAllowed(deps, req)) return { status: 403, message: 'Forbidden' };
   // Header credentials are resolved here, so the socket is counted as its user's (or as signed out) from the start.

@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { socketCloseCodes } from '../../shared/socket.ts';
 import { clientIp } from '../context.ts';
 import type { Deps } from '../deps.ts';
+import { awaitsConnectionParams } from './request-target.ts';
 
 /** Counts open sockets per key; `admit` gives a release function, or null when the key is at its limit. */
 function socketCounter(limit: number) {
@@ -59,7 +60,7 @@ export function createSocketAdmission(deps: Deps) {
         signedOutPlace.set(socket, release);
         socket.once('close', release);
       }
-      if (new URL(req.url ?? '/', 'http://local').searchParams.get('connectionParams') === '1') {
+      if (awaitsConnectionParams(req.url)) {
         const deadline = setTimeout(
           () => socket.close(socketCloseCodes.paramsTimeout, 'No connectionParams in time'),
           limits.wsConnectionParamsTimeoutMs,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { type RawData, WebSocket, type WebSocketServer } from 'ws';
+import { awaitsConnectionParams } from '../http/request-target.ts';
 import type { ParleySocket } from './socket.ts';
 import { type ConnectionOptions, TrpcConnection } from './trpc-connection.ts';
 
@@ -21,8 +22,7 @@ export function serveTrpcSockets<TContext>(wss: WebSocketServer, options: TrpcSo
   const clock = { now: Date.now() };
   const connectionOptions: ConnectionOptions<TContext> = { ...options, clock };
   wss.on('connection', (socket: ParleySocket, req: IncomingMessage) => {
-    const awaitsParams = new URL(req.url ?? '/', 'http://local').searchParams.get('connectionParams') === '1';
-    socket.calls = new TrpcConnection(socket, req, connectionOptions, awaitsParams);
+    socket.calls = new TrpcConnection(socket, req, connectionOptions, awaitsConnectionParams(req.url));
     socket.on('message', onMessage);
     socket.on('error', onError);
     socket.once('close', onClose);

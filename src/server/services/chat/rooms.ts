@@ -210,7 +210,9 @@ export async function openPrivate(em: EntityManager, me: number, userId: number)
 export type ReadPositions = Batched<ReadMove, MovedRead | null>;
 
 export function createReadPositions(orm: Orm): ReadPositions {
-  return new Batched((moves) => moveReadPositions(orm.em.fork(), moves), { concurrency: 2, maxBatch: 500 });
+  // One entity manager for every batch, as the group commit's: the statement is raw and in no transaction.
+  const em = orm.em.fork();
+  return new Batched((moves) => moveReadPositions(em, moves), { concurrency: 2, maxBatch: 500 });
 }
 
 export async function markRead(deps: Deps, em: EntityManager, roomId: number, userId: number, seq: number) {
