@@ -68,13 +68,16 @@ describe('the live path', () => {
   let server: TestServer;
   /** Keeps no recent events in memory: every resume is read from the database and sent by tRPC itself. */
   let stockServer: TestServer;
+  /** Keeps the last 8 events of all its rooms together: a resume is served partly from memory, partly read. */
+  let tightServer: TestServer;
   beforeAll(async () => {
-    [server, stockServer] = await Promise.all([
+    [server, stockServer, tightServer] = await Promise.all([
       startTestServer({ env }),
       startTestServer({ env: { ...env, ROOM_STREAM_RECENT_EVENTS: '0' } }),
+      startTestServer({ env: { ...env, ROOM_STREAM_RECENT_TOTAL: '8' } }),
     ]);
   });
-  afterAll(() => Promise.all([server?.close(), stockServer?.close()]));
+  afterAll(() => Promise.all([server?.close(), stockServer?.close(), tightServer?.close()]));
 
   it('writes each live event byte for byte as the frame a resume sends for it through tRPC', async () => {
     const server = stockServer;
@@ -142,6 +145,7 @@ describe('the live path', () => {
   it.each([
     ['from memory', () => server],
     ['from the database', () => stockServer],
+    ['from the little memory left and the database', () => tightServer],
   ])(
     'readers who join, leave and resume (%s) while the room is busy get every event once, in order',
     async (_, which) => {

@@ -50,7 +50,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   const fanout = connectFanout(config, log);
   const { bus, limiter, presence } = fanout;
   let sockets = () => 0;
-  const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecentEvents, config.roomStreamCrowd);
+  const roomStreams = createRoomStreams(orm, bus, log, config.roomStreamRecent, config.roomStreamCrowd);
   const instanceStats = createInstanceStats(
     fanout.instanceId,
     () => ({

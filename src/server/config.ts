@@ -54,6 +54,7 @@ const envSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
+  ROOM_STREAM_RECENT_TOTAL: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   // A crowd joining a room's stream (a restart's reconnects): so many joins within the window (by default 100 a second).
   ROOM_STREAM_CROWD_JOINS: positiveInt.default(20),
   ROOM_STREAM_CROWD_WINDOW_MS: positiveInt.max(600_000).default(200),
@@ -93,7 +94,8 @@ function toConfig(env: z.infer<typeof envSchema>) {
     passwordResetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60 * 1000,
     logLevel: env.LOG_LEVEL,
     shutdownDeadlineMs: env.SHUTDOWN_DEADLINE_SECONDS * 1000,
-    roomStreamRecentEvents: env.ROOM_STREAM_RECENT_EVENTS,
+    /** Recent events kept for resumes: each room stream's most, and all of the instance's streams together. */
+    roomStreamRecent: { perStream: env.ROOM_STREAM_RECENT_EVENTS, total: env.ROOM_STREAM_RECENT_TOTAL },
     /** While such a crowd joins a busy room's stream, its live writes wait to go out together (see `LiveRounds`). */
     roomStreamCrowd: { arrivals: env.ROOM_STREAM_CROWD_JOINS, windowMs: env.ROOM_STREAM_CROWD_WINDOW_MS },
     limits: {

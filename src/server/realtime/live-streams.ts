@@ -4,6 +4,7 @@ import type { EventBus } from './bus.ts';
 import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
+import { type KeepsRecent, RecentBudget, type RecentLimits } from './recent-budget.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -98,7 +99,7 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
  * order, or the bus dropped one) waits while the gap is read from the database — once for the instance, not once
  * per subscriber.
  */
-export class LiveStream<E extends Positioned> {
+export class LiveStream<E extends Positioned> implements KeepsRecent {
   private position = -1;
   private readonly subscribers = new Set<StreamSubscriber<E>>();
   /** Subscribers still reading their backlog: each event goes to their queues as it arrives. */
@@ -106,7 +107,7 @@ export class LiveStream<E extends Positioned> {
   private readonly joining: CrowdWatch;
   private readonly rounds: LiveRounds<E>;
   private readonly held = new Map<number, E>();
-  /** The last events delivered here, contiguous, oldest first: most resumes are served from it. */
+  /** The last events delivered here, contiguous, oldest first, as many as the budget leaves: most resumes are served from it. */
   private recent: E[] = [];
   private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;
@@ -121,8 +122,10 @@ export class LiveStream<E extends Positioned> {
     bus: EventBus,
     readonly key: number,
     private readonly log: Logger,
-    /** How many recent events to keep for resuming readers. */
-    private readonly keep: number,
+    /** The recent events kept for resuming readers, this stream's and the others' (see `RecentBudget`). */
+    private readonly budget: RecentBudget,
+    /** How many of the newest stored events to read to start with. */
+    startWith: number,
     private readonly onEmpty: () => void,
     crowd: CrowdSize,
   ) {
@@ -142,9 +145,10 @@ export class LiveStream<E extends Positioned> {
       .then(() => source.head(key))
       .then(async (head) => {
         // One read of the newest events, so the readers who reconnect after a restart resume from memory.
-        const { keep } = this;
-        const newest = keep ? await source.between(key, Math.max(0, head - keep), head + 1, keep) : [];
-        this.recent = newest.at(-1)?.position === head ? newest : [];
+        const newest = startWith
+          ? await source.between(key, Math.max(0, head - startWith), head + 1, startWith)
+          : [];
+        if (newest.at(-1)?.position === head) for (const event of newest) this.remember(event);
         this.position = Math.max(this.position, head);
         this.release();
       });
@@ -177,6 +181,7 @@ export class LiveStream<E extends Positioned> {
 
   close(): void {
     this.closed = true;
+    this.recent = [];
     this.unsubscribe();
     this.subscribers.clear();
     this.reading.clear();
@@ -223,10 +228,22 @@ export class LiveStream<E extends Positioned> {
     return this.recent.slice(after + 1 - first.position);
   }
 
+  forget(position: number): void {
+    if (this.recent[0]?.position === position) this.recent.shift();
+  }
+
+  /** Keeps the event (the newest) for resumes, within this stream's and every stream's limit. */
+  private remember(event: E): void {
+    const { perStream } = this.budget.limits;
+    if (perStream === 0) return;
+    this.recent.push(event);
+    if (this.recent.length > perStream) this.recent.shift();
+    this.budget.kept(this, event.position);
+  }
+
   private deliver(event: E): void {
     this.position = event.position;
-    this.recent.push(event);
-    if (this.recent.length > this.keep) this.recent.shift();
+    this.remember(event);
     for (const subscriber of this.reading) subscriber.enqueue(event);
     this.rounds.add(event);
   }
@@ -281,19 +298,24 @@ export class LiveStream<E extends Positioned> {
 /** Every live stream of one kind on this instance, made on the first subscriber and dropped after the last. */
 export class LiveStreams<E extends Positioned> {
   private readonly streams = new Map<number, LiveStream<E>>();
+  private readonly recent: RecentBudget;
 
   constructor(
     private readonly source: StreamSource<E>,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    /** Recent events each stream keeps, so most resumes need no database read (ROOM_STREAM_RECENT_EVENTS). */
-    private readonly keep: number,
+    /**
+     * Recent events kept so most resumes need no database read: each stream's most (ROOM_STREAM_RECENT_EVENTS)
+     * and all of them together (ROOM_STREAM_RECENT_TOTAL).
+     */
+    recentLimits: RecentLimits,
     /**
      * Joins that make a crowd (a restart's reconnects), while which a talking room's live writes wait (see
      * `LiveRounds`): ROOM_STREAM_CROWD_JOINS within ROOM_STREAM_CROWD_WINDOW_MS.
      */
     private readonly crowd: CrowdSize,
   ) {
+    this.recent = new RecentBudget(recentLimits);
     bus.onRecover(() => {
       for (const stream of this.streams.values()) stream.catchUp();
     });
@@ -316,7 +338,8 @@ export class LiveStreams<E extends Positioned> {
         this.bus,
         key,
         this.log,
-        this.keep,
+        this.recent,
+        this.recent.shareOf(this.streams.size + 1),
         () => {
           if (this.streams.get(key) === created) this.streams.delete(key);
         },

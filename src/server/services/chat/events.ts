@@ -8,6 +8,7 @@ import type { EventBus } from '../../realtime/bus.ts';
 import type { CrowdSize } from '../../realtime/crowd.ts';
 import { LiveStreams, type StreamSource } from '../../realtime/live-streams.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
+import type { RecentLimits } from '../../realtime/recent-budget.ts';
 import { eventsBetween, type RoomEventView } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
@@ -47,7 +48,7 @@ export function createRoomStreams(
   orm: Orm,
   bus: EventBus,
   log: Logger,
-  recentEvents: number,
+  recentEvents: RecentLimits,
   crowd: CrowdSize,
 ): RoomStreams {
   return new LiveStreams(roomSource(orm), bus, log, recentEvents, crowd);

@@ -1,0 +1,58 @@
+/** A stream that keeps its recent events, oldest first, as the budget sees it. */
+export interface KeepsRecent {
+  /** The budget dropped the event at `position`: if it is still the stream's oldest kept, it goes. */
+  forget(position: number): void;
+}
+
+/** How many recent events the streams keep: at most `perStream` each, at most `total` all together. */
+export interface RecentLimits {
+  perStream: number;
+  total: number;
+}
+
+/**
+ * The recent events every stream of an instance keeps for resumes, bounded together: when there are more than
+ * `total`, the one kept longest, whichever room it is in, goes first. A busy room, whose events are the newest,
+ * keeps up to `perStream`; an instance with thousands of private rooms open keeps each one's last few. With
+ * `perStream` alone, memory grew with the number of rooms open: 500 events of ~1–2 KB in each of 10,000 rooms is
+ * gigabytes, every byte of it marked by each full collection (docs/performance.md, entry 41).
+ * A queue of (stream, position) in the order they were kept, in two fixed arrays: nothing allocated per event.
+ */
+export class RecentBudget {
+  private readonly streams: (KeepsRecent | undefined)[];
+  private readonly positions: Float64Array;
+  private oldest = 0;
+  private size = 0;
+
+  constructor(readonly limits: RecentLimits) {
+    this.streams = new Array(limits.total);
+    this.positions = new Float64Array(limits.total);
+  }
+
+  /** How many recent events a stream opened now reads to start with: its share while `open` streams are. */
+  shareOf(open: number): number {
+    const { perStream, total } = this.limits;
+    return Math.min(perStream, total, Math.max(1, Math.floor(total / Math.max(1, open))));
+  }
+
+  /** `stream` now keeps its event at `position`, its newest: over the total, the event kept longest goes. */
+  kept(stream: KeepsRecent, position: number): void {
+    const { total } = this.limits;
+    if (total === 0) {
+      stream.forget(position);
+      return;
+    }
+    if (this.size === total) {
+      const dropped = this.streams[this.oldest];
+      const droppedPosition = this.positions[this.oldest] ?? 0;
+      this.streams[this.oldest] = undefined;
+      this.oldest = (this.oldest + 1) % total;
+      this.size--;
+      dropped?.forget(droppedPosition);
+    }
+    const at = (this.oldest + this.size) % total;
+    this.streams[at] = stream;
+    this.positions[at] = position;
+    this.size++;
+  }
+}
