@@ -107,7 +107,10 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
   private readonly joining: CrowdWatch;
   private readonly rounds: LiveRounds<E>;
   private readonly held = new Map<number, E>();
-  /** The last events delivered here, contiguous, oldest first, as many as the budget leaves: most resumes are served from it. */
+  /**
+   * The last events delivered here, contiguous, oldest first, as many as the budget leaves: most resumes are
+   * served from it.
+   */
   private recent: E[] = [];
   private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;

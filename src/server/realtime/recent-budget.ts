@@ -14,8 +14,8 @@ export interface RecentLimits {
  * The recent events every stream of an instance keeps for resumes, bounded together: when there are more than
  * `total`, the one kept longest, whichever room it is in, goes first. A busy room, whose events are the newest,
  * keeps up to `perStream`; an instance with thousands of private rooms open keeps each one's last few. With
- * `perStream` alone, memory grew with the number of rooms open: 500 events of ~1–2 KB in each of 10,000 rooms is
- * gigabytes, every byte of it marked by each full collection (docs/performance.md, entry 41).
+ * `perStream` alone, memory grew with the number of rooms open: 500 events of ~1 KB (~3 KB of RSS) in each of
+ * 10,000 rooms is gigabytes, every byte of it marked by each full collection (docs/performance.md, entry 41).
  * A queue of (stream, position) in the order they were kept, in two fixed arrays: nothing allocated per event.
  */
 export class RecentBudget {
