@@ -3,48 +3,56 @@
  * event kept longest goes first whichever room it is in, and a room opened among many starts with its share.
  */
 import { expect, it } from 'vitest';
-import { type KeepsRecent, RecentBudget } from '../src/server/realtime/recent-budget.ts';
+import { RecentBudget, RecentEvents } from '../src/server/realtime/recent-budget.ts';
 
-/** A room's kept positions, oldest first, as a live stream keeps them. */
-class Room implements KeepsRecent {
-  readonly kept: number[] = [];
-  constructor(private readonly budget: RecentBudget) {}
+/** A room's recent events as its stream keeps them, delivered at `positions`. */
+function deliver(room: RecentEvents<{ position: number }>, ...positions: number[]) {
+  for (const position of positions) room.add({ position });
+}
 
-  deliver(position: number): void {
-    this.kept.push(position);
-    if (this.kept.length > this.budget.limits.perStream) this.kept.shift();
-    this.budget.kept(this, position);
+/** The kept positions: the longest tail a resume is served from without a database read. */
+function servedFrom(room: RecentEvents<{ position: number }>, head: number): number[] {
+  for (let after = 0; after <= head; after++) {
+    const events = room.after(after, head);
+    if (events) return events.map((event) => event.position);
   }
-
-  forget(position: number): void {
-    if (this.kept[0] === position) this.kept.shift();
-  }
+  return [];
 }
 
 it('drops the event kept longest, whichever room it is in, once the instance keeps its total', () => {
   const budget = new RecentBudget({ perStream: 10, total: 5 });
-  const [quiet, busy] = [new Room(budget), new Room(budget)];
-  quiet.deliver(1);
-  quiet.deliver(2);
-  for (let position = 1; position <= 4; position++) busy.deliver(position);
-  expect(quiet.kept).toEqual([2]);
-  expect(busy.kept).toEqual([1, 2, 3, 4]);
-  busy.deliver(5);
-  busy.deliver(6);
-  expect(quiet.kept).toEqual([]);
-  expect(busy.kept).toEqual([2, 3, 4, 5, 6]);
+  const [quiet, busy] = [new RecentEvents(budget), new RecentEvents(budget)];
+  deliver(quiet, 1, 2);
+  deliver(busy, 1, 2, 3, 4);
+  expect(servedFrom(quiet, 2)).toEqual([2]);
+  expect(servedFrom(busy, 4)).toEqual([1, 2, 3, 4]);
+  deliver(busy, 5, 6);
+  expect(quiet.after(1, 2)).toBeNull();
+  expect(servedFrom(busy, 6)).toEqual([2, 3, 4, 5, 6]);
 });
 
-it('keeps at most its own limit of one room, and what a room dropped itself costs nothing when it comes due', () => {
+it("keeps at most a room's own limit, and what a room dropped itself costs nothing when it comes due", () => {
   const budget = new RecentBudget({ perStream: 2, total: 4 });
-  const [a, b] = [new Room(budget), new Room(budget)];
-  for (let position = 1; position <= 4; position++) a.deliver(position);
-  expect(a.kept).toEqual([3, 4]);
-  b.deliver(1);
-  b.deliver(2);
-  expect(a.kept).toEqual([3, 4]);
-  b.deliver(3);
-  expect([a.kept, b.kept]).toEqual([[4], [2, 3]]);
+  const [a, b] = [new RecentEvents(budget), new RecentEvents(budget)];
+  deliver(a, 1, 2, 3, 4);
+  expect(servedFrom(a, 4)).toEqual([3, 4]);
+  deliver(b, 1, 2);
+  expect(servedFrom(a, 4)).toEqual([3, 4]);
+  deliver(b, 3);
+  expect([servedFrom(a, 4), servedFrom(b, 3)]).toEqual([[4], [2, 3]]);
+});
+
+it('serves nothing from a closed room, whose places in the queue are the first to go', () => {
+  const budget = new RecentBudget({ perStream: 10, total: 3 });
+  const [closed, open] = [new RecentEvents(budget), new RecentEvents(budget)];
+  deliver(closed, 1, 2);
+  closed.clear();
+  expect(closed.after(0, 2)).toBeNull();
+  deliver(open, 1, 2, 3);
+  expect(servedFrom(open, 3)).toEqual([1, 2, 3]);
+  deliver(open, 4);
+  expect(servedFrom(open, 4)).toEqual([2, 3, 4]);
+  expect(closed.after(0, 2)).toBeNull();
 });
 
 it('gives a room opened among many its share of the total to start with, never more than its own limit', () => {
@@ -57,9 +65,8 @@ it('gives a room opened among many its share of the total to start with, never m
 });
 
 it('keeps nothing when the total is 0', () => {
-  const budget = new RecentBudget({ perStream: 500, total: 0 });
-  const room = new Room(budget);
-  room.deliver(1);
-  room.deliver(2);
-  expect(room.kept).toEqual([]);
+  const room = new RecentEvents(new RecentBudget({ perStream: 500, total: 0 }));
+  deliver(room, 1, 2);
+  expect(room.after(0, 2)).toBeNull();
+  expect(room.after(2, 2)).toEqual([]);
 });

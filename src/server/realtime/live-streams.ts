@@ -4,7 +4,7 @@ import type { EventBus } from './bus.ts';
 import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
-import { type KeepsRecent, RecentBudget, type RecentLimits } from './recent-budget.ts';
+import { RecentBudget, RecentEvents, type RecentLimits } from './recent-budget.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -99,7 +99,7 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
  * order, or the bus dropped one) waits while the gap is read from the database — once for the instance, not once
  * per subscriber.
  */
-export class LiveStream<E extends Positioned> implements KeepsRecent {
+export class LiveStream<E extends Positioned> {
   private position = -1;
   private readonly subscribers = new Set<StreamSubscriber<E>>();
   /** Subscribers still reading their backlog: each event goes to their queues as it arrives. */
@@ -107,11 +107,8 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
   private readonly joining: CrowdWatch;
   private readonly rounds: LiveRounds<E>;
   private readonly held = new Map<number, E>();
-  /**
-   * The last events delivered here, contiguous, oldest first, as many as the budget leaves: most resumes are
-   * served from it.
-   */
-  private recent: E[] = [];
+  /** The last events delivered here, as many as the budget leaves: most resumes are served from them. */
+  private readonly recent: RecentEvents<E>;
   private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;
   /** The bus may have dropped events: read what is stored after `position` until nothing more is. */
@@ -126,13 +123,14 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
     readonly key: number,
     private readonly log: Logger,
     /** The recent events kept for resuming readers, this stream's and the others' (see `RecentBudget`). */
-    private readonly budget: RecentBudget,
+    budget: RecentBudget,
     /** How many of the newest stored events to read to start with. */
     startWith: number,
     private readonly onEmpty: () => void,
     crowd: CrowdSize,
   ) {
     this.joining = new CrowdWatch(crowd);
+    this.recent = new RecentEvents(budget);
     this.rounds = new LiveRounds<E>(
       (event) => this.tail(event),
       () => this.subscribers,
@@ -151,7 +149,7 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
         const newest = startWith
           ? await source.between(key, Math.max(0, head - startWith), head + 1, startWith)
           : [];
-        if (newest.at(-1)?.position === head) for (const event of newest) this.remember(event);
+        if (newest.at(-1)?.position === head) for (const event of newest) this.recent.add(event);
         this.position = Math.max(this.position, head);
         this.release();
       });
@@ -184,7 +182,7 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
 
   close(): void {
     this.closed = true;
-    this.recent = [];
+    this.recent.clear();
     this.unsubscribe();
     this.subscribers.clear();
     this.reading.clear();
@@ -225,28 +223,12 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
    * caller then reads them from the database.
    */
   recentAfter(after: number): E[] | null {
-    if (after >= this.position) return [];
-    const first = this.recent[0];
-    if (!first || first.position > after + 1) return null;
-    return this.recent.slice(after + 1 - first.position);
-  }
-
-  forget(position: number): void {
-    if (this.recent[0]?.position === position) this.recent.shift();
-  }
-
-  /** Keeps the event (the newest) for resumes, within this stream's and every stream's limit. */
-  private remember(event: E): void {
-    const { perStream } = this.budget.limits;
-    if (perStream === 0) return;
-    this.recent.push(event);
-    if (this.recent.length > perStream) this.recent.shift();
-    this.budget.kept(this, event.position);
+    return this.recent.after(after, this.position);
   }
 
   private deliver(event: E): void {
     this.position = event.position;
-    this.remember(event);
+    this.recent.add(event);
     for (const subscriber of this.reading) subscriber.enqueue(event);
     this.rounds.add(event);
   }
@@ -294,14 +276,14 @@ export class LiveStream<E extends Positioned> implements KeepsRecent {
   private skipUnfillableGap(firstHeld: number): void {
     this.log.warn('A stream gap could not be filled', { key: this.key, after: this.position, firstHeld });
     this.position = firstHeld - 1;
-    this.recent = [];
+    this.recent.clear();
   }
 }
 
 /** Every live stream of one kind on this instance, made on the first subscriber and dropped after the last. */
 export class LiveStreams<E extends Positioned> {
   private readonly streams = new Map<number, LiveStream<E>>();
-  private readonly recent: RecentBudget;
+  private readonly budget: RecentBudget;
 
   constructor(
     private readonly source: StreamSource<E>,
@@ -318,7 +300,7 @@ export class LiveStreams<E extends Positioned> {
      */
     private readonly crowd: CrowdSize,
   ) {
-    this.recent = new RecentBudget(recentLimits);
+    this.budget = new RecentBudget(recentLimits);
     bus.onRecover(() => {
       for (const stream of this.streams.values()) stream.catchUp();
     });
@@ -341,8 +323,8 @@ export class LiveStreams<E extends Positioned> {
         this.bus,
         key,
         this.log,
-        this.recent,
-        this.recent.shareOf(this.streams.size + 1),
+        this.budget,
+        this.budget.shareOf(this.streams.size + 1),
         () => {
           if (this.streams.get(key) === created) this.streams.delete(key);
         },

@@ -56,3 +56,38 @@ export class RecentBudget {
     this.size++;
   }
 }
+
+/**
+ * One stream's recent events, contiguous and oldest first, as many as its own limit and the budget leave. Apart
+ * from the stream, so that what the budget's queue holds of a closed stream is this small object, emptied.
+ */
+export class RecentEvents<E extends { position: number }> implements KeepsRecent {
+  private events: E[] = [];
+
+  constructor(private readonly budget: RecentBudget) {}
+
+  /** Keeps `event`, the stream's newest. */
+  add(event: E): void {
+    const { perStream } = this.budget.limits;
+    if (perStream === 0) return;
+    this.events.push(event);
+    if (this.events.length > perStream) this.events.shift();
+    this.budget.kept(this, event.position);
+  }
+
+  /** The events after `after` up to `head` when all of them are kept, else null (the caller reads them). */
+  after(after: number, head: number): E[] | null {
+    if (after >= head) return [];
+    const first = this.events[0];
+    if (!first || first.position > after + 1) return null;
+    return this.events.slice(after + 1 - first.position);
+  }
+
+  forget(position: number): void {
+    if (this.events[0]?.position === position) this.events.shift();
+  }
+
+  clear(): void {
+    this.events = [];
+  }
+}
