@@ -54,7 +54,8 @@ const envSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
-  ROOM_STREAM_RECENT_TOTAL: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
+  // Its queue is two arrays of this length, made at start: 16 bytes an event kept, ~16 MB at the most.
+  ROOM_STREAM_RECENT_TOTAL: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
   // A crowd joining a room's stream (a restart's reconnects): so many joins within the window (by default 100 a second).
   ROOM_STREAM_CROWD_JOINS: positiveInt.default(20),
   ROOM_STREAM_CROWD_WINDOW_MS: positiveInt.max(600_000).default(200),
