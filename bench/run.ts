@@ -32,6 +32,8 @@ const profileDir = args.includes('--profile') ? 'bench/results/profiles' : null;
 const extraNodeArgs = args
   .find((arg) => arg.startsWith('--server-node-args='))
   ?.slice('--server-node-args='.length);
+/** `--server-output`: every Parley server's stdout and stderr also go whole to bench/results/server-output/. */
+if (args.includes('--server-output')) process.env.BENCH_SERVER_OUTPUT = 'bench/results/server-output';
 const serverNodeArgs = [
   ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ...(extraNodeArgs ? extraNodeArgs.split(',') : []),

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { apiTokenPrefix } from '../../src/server/auth/api-tokens.ts';
 import { issueToken } from '../../src/server/auth/secrets.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../database.ts';
-import { type NodeProcess, root, serverCpu, spawnNode, waitForLine } from './processes.ts';
+import { copyOutput, type NodeProcess, root, serverCpu, spawnNode, waitForLine } from './processes.ts';
 
 export const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -79,6 +79,8 @@ export async function startParley(options: {
     nodeArgs: [...startNodeOptions(), ...(options.nodeArgs ?? [])],
     preload: options.loopWatchFile ? ['./bench/lib/loop-watch.ts'] : [],
   });
+  // `npm run bench -- --server-output` (or BENCH_SERVER_OUTPUT=dir for a probe): each server's output kept whole.
+  if (process.env.BENCH_SERVER_OUTPUT) copyOutput(proc, process.env.BENCH_SERVER_OUTPUT, 'parley');
   await waitForLine(proc, new RegExp(`listening ${port}`));
   return { url: `http://127.0.0.1:${port}`, proc, stop: () => proc.stop('SIGTERM') };
 }

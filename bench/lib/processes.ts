@@ -3,8 +3,9 @@
  * the load generator do not steal each other's time, and the server's CPU read from /proc.
  */
 import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,6 +28,18 @@ export interface NodeProcess {
   output: string[];
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Copies what the process prints, both streams, to `<dir>/<name>-<pid>.log`: a server's own diagnostics (what
+ * `--server-node-args=--trace-gc-nvp` prints, say), which the bench otherwise keeps only the last lines of.
+ */
+export function copyOutput(proc: NodeProcess, dir: string, name: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = createWriteStream(join(dir, `${name}-${proc.pid}.log`));
+  proc.child.stdout?.pipe(file, { end: false });
+  proc.child.stderr?.pipe(file, { end: false });
+  void proc.exited.then(() => file.end());
 }
 
 /** Runs a TypeScript file under tsx on `cpu`, with an IPC channel when asked; `preload` modules load after tsx. */
