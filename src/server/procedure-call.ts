@@ -44,7 +44,7 @@ const marker = 'middlewareMarker';
 
 /**
  * Runs a procedure's middlewares and resolver as tRPC's procedure caller does (11.25's `callRecursive` and
- * `createProcedureCaller`), step for step, with native object spreads: tRPC's build copies a call's options with
+ * `createProcedureCaller`), step for step, with plain object literals: tRPC's build copies a call's options with
  * Babel's `_objectSpread2` three times per middleware it passes, and those copies were ~10 % of an HTTP send's
  * CPU (docs/performance.md, entry 31; socket calls go through it too since entry 32). A procedure whose definition
  * does not hold its middlewares as this expects is called through tRPC itself.
@@ -56,7 +56,7 @@ export function callProcedure(procedure: AnyTRPCProcedure, call: ProcedureCall):
 }
 
 async function outcomeOf(middlewares: Middleware[], meta: unknown, call: ProcedureCall): Promise<unknown> {
-  const outcome = await callFrom(0, middlewares, meta, { ...call, input: undefined });
+  const outcome = await callFrom(0, middlewares, meta, stepOf(call, call.ctx, undefined, call.getRawInput));
   if (!outcome) {
     const message = 'No result from middlewares - did you forget to `return next()`?';
     throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message });
@@ -66,6 +66,24 @@ async function outcomeOf(middlewares: Middleware[], meta: unknown, call: Procedu
 }
 
 type Step = ProcedureCall & { input: unknown };
+
+/**
+ * A step's options written out field by field. Not `{ ...call, input }`: on Node 20 an object made by a spread and
+ * then given a property its source lacked outlives the next scavenge and is promoted (measured: every such object,
+ * by a trivial micro-benchmark as by the server), so a copy per middleware per call fed the mark-compacts that set
+ * two instances' p99 (docs/performance.md, entry 43).
+ */
+function stepOf(call: ProcedureCall, ctx: unknown, input: unknown, getRawInput: Step['getRawInput']): Step {
+  return {
+    path: call.path,
+    type: call.type,
+    ctx,
+    getRawInput,
+    batchIndex: call.batchIndex,
+    signal: call.signal,
+    input,
+  };
+}
 
 /** tRPC's `callRecursive`: the middleware at `index`, whose `next` calls the one after it with what it passes on. */
 async function callFrom(
@@ -77,16 +95,23 @@ async function callFrom(
   try {
     const middleware = middlewares[index] as Middleware;
     return await middleware({
-      ...step,
-      meta,
+      path: step.path,
+      type: step.type,
+      ctx: step.ctx,
+      getRawInput: step.getRawInput,
+      batchIndex: step.batchIndex,
+      signal: step.signal,
       input: step.input,
+      meta,
       next(passed) {
-        return callFrom(index + 1, middlewares, meta, {
-          ...step,
-          ctx: passed?.ctx ? { ...(step.ctx as object), ...passed.ctx } : step.ctx,
-          input: passed && 'input' in passed ? passed.input : step.input,
-          getRawInput: passed?.getRawInput ?? step.getRawInput,
-        });
+        const ctx = passed?.ctx ? Object.assign({}, step.ctx, passed.ctx) : step.ctx;
+        const input = passed && 'input' in passed ? passed.input : step.input;
+        return callFrom(
+          index + 1,
+          middlewares,
+          meta,
+          stepOf(step, ctx, input, passed?.getRawInput ?? step.getRawInput),
+        );
       },
     });
   } catch (cause) {

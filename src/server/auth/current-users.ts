@@ -23,12 +23,13 @@ export const currentUserFields = [
 ] as const;
 
 export function toCurrentUser(user: Pick<User, (typeof currentUserFields)[number]>): CurrentUser {
+  // The fields before the spread: a spread given new keys is promoted on Node 20 (procedure-call.ts).
   return {
-    ...authUserOf(user),
     bannedUntil: user.bannedUntil ?? null,
     banReason: user.banReason ?? null,
     mutedUntil: user.mutedUntil ?? null,
     muteReason: user.muteReason ?? null,
+    ...authUserOf(user),
   };
 }
 

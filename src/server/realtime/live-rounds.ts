@@ -148,7 +148,7 @@ export class LiveRounds<E extends Positioned> {
   private finish(): void {
     this.running = false;
     this.followers = [];
-    this.runs.clear();
+    this.runs = new Map();
     this.writtenInCrowd = this.startedInCrowd ? this.written : 0;
     if (!this.again) {
       // Every live follower has had them (the next round would drop them first): in a quiet room they would
@@ -178,7 +178,7 @@ export class LiveRounds<E extends Positioned> {
   /** The frames after `cursor` up to `newest`, built once for each head that needs them. */
   private runFrom(cursor: number, target: LiveTarget, newest: number): FrameRun {
     if (this.runsUpTo !== newest) {
-      this.runs.clear();
+      this.runs = new Map();
       this.runsUpTo = newest;
     }
     let from = this.runs.get(cursor);

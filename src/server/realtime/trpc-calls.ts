@@ -156,7 +156,8 @@ function callOf(message: TRPCRequestMessage): Call {
   const { path, lastEventId } = message.params;
   let input = message.params.input;
   if (lastEventId !== undefined) {
-    if (isObject(input)) input = { ...input, lastEventId };
+    // Not `{ ...input, lastEventId }`: a spread given a new key is promoted on Node 20 (procedure-call.ts).
+    if (isObject(input)) input = Object.assign({}, input, { lastEventId });
     else input ??= { lastEventId };
   }
   return { type: message.method, path, input };

@@ -81,13 +81,13 @@ export async function queryPrepared<Row>(em: EntityManager, fragment: Sql): Prom
       // Told as knex tells every query it sends (tests count statements by it).
       pool.emit('query', { method: 'raw', sql: text, bindings: values, options: { name } });
       const { rows } = await connection.query<Row & QueryResultRow>({ name, text, values });
-      em.config.getLogger().logQuery({ ...logged, took: Date.now() - started, results: rows.length });
+      em.config.getLogger().logQuery({ took: Date.now() - started, results: rows.length, ...logged });
       return rows;
     } finally {
       await pool.releaseConnection(connection);
     }
   } catch (error) {
-    em.config.getLogger().logQuery({ ...logged, took: Date.now() - started, level: 'error' });
+    em.config.getLogger().logQuery({ took: Date.now() - started, level: 'error', ...logged });
     throw em.getDriver().convertException(error as Error);
   }
 }

@@ -79,7 +79,7 @@ export async function send(
   let appended: AppendedMessage | null;
   try {
     const grouped = appendGrouped(deps.roomAppends);
-    appended = await appendMentioning(deps, em, { ...input, senderId: me.id }, (db, one) =>
+    appended = await appendMentioning(deps, em, { senderId: me.id, ...input }, (db, one) =>
       appendWithImages(db, one, grouped),
     );
   } catch (error) {
