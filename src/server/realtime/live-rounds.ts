@@ -15,6 +15,9 @@ export interface Follower {
  */
 const writesPerTurn = 500;
 
+/** Between rounds: one shared empty list, not a new one per round left to outlive scavenges. */
+const noFollowers: readonly Follower[] = [];
+
 /** The longest a round waits for the one before it (see `LiveRounds.finish`). */
 const mostPauseMs = 1_000;
 
@@ -30,11 +33,15 @@ const crowdGatherMs = 1_000;
  * same head and stand at the same position are written one shared buffer.
  */
 export class LiveRounds<E extends Positioned> {
-  /** Events some live follower may not have been written yet, oldest first. */
-  private outgoing: E[] = [];
+  /**
+   * Events some live follower may not have been written yet, oldest first. Emptied in place, never replaced: the
+   * list outlives the scavenges between a room's messages, and a replaced list left there would keep the events it
+   * held until a full collection, and with them their messages (docs/performance.md, entry 43).
+   */
+  private readonly outgoing: E[] = [];
   /** The newest position when the last round began: every live follower stands at least there. */
   private floor = -1;
-  private followers: Follower[] = [];
+  private followers: readonly Follower[] = noFollowers;
   private next = 0;
   private running = false;
   /** Between two rounds of a busy instance (see `finish`). */
@@ -48,8 +55,13 @@ export class LiveRounds<E extends Positioned> {
   private writtenInCrowd = 0;
   /** An event came while a round went on: the followers it had passed get it in another. */
   private again = false;
-  /** This round's frames, by the position a follower stands at, then by head; dropped when an event comes. */
-  private runs = new Map<number, { tails: Buffer[]; byHead: Map<string, FrameRun> }>();
+  /**
+   * This round's frames, by the position a follower stands at, then by head; dropped when an event comes and when
+   * the round ends. A new map each time, none between rounds: a map that outlived many rounds and was cleared
+   * would keep what it held until a full collection, and even an empty one kept between rounds outlives the next
+   * scavenges in a room that talks every second (docs/performance.md, entry 43).
+   */
+  private runs: Map<number, { tails: Buffer[]; byHead: Map<string, FrameRun> }> | null = null;
   private runsUpTo = -1;
 
   constructor(
@@ -94,15 +106,15 @@ export class LiveRounds<E extends Positioned> {
   }
 
   stop(): void {
-    this.outgoing = [];
-    this.followers = [];
-    this.runs.clear();
+    this.outgoing.length = 0;
+    this.followers = noFollowers;
+    this.runs = null;
   }
 
   private start(): void {
     // Whoever is live now was written (or resumed to) at least up to where the last round began.
     const needed = this.outgoing.findIndex((event) => event.position > this.floor);
-    this.outgoing = needed < 0 ? [] : this.outgoing.slice(needed);
+    this.outgoing.splice(0, needed < 0 ? this.outgoing.length : needed);
     this.floor = this.outgoing.at(-1)?.position ?? this.floor;
     this.followers = [...this.members()];
     this.next = 0;
@@ -147,13 +159,13 @@ export class LiveRounds<E extends Positioned> {
    */
   private finish(): void {
     this.running = false;
-    this.followers = [];
-    this.runs = new Map();
+    this.followers = noFollowers;
+    this.runs = null;
     this.writtenInCrowd = this.startedInCrowd ? this.written : 0;
     if (!this.again) {
       // Every live follower has had them (the next round would drop them first): in a quiet room they would
       // otherwise outlive a collection or two, and be copied by each.
-      this.outgoing = [];
+      this.outgoing.length = 0;
       return;
     }
     if (this.gathering) {
@@ -177,7 +189,7 @@ export class LiveRounds<E extends Positioned> {
 
   /** The frames after `cursor` up to `newest`, built once for each head that needs them. */
   private runFrom(cursor: number, target: LiveTarget, newest: number): FrameRun {
-    if (this.runsUpTo !== newest) {
+    if (this.runsUpTo !== newest || !this.runs) {
       this.runs = new Map();
       this.runsUpTo = newest;
     }

@@ -145,7 +145,7 @@ export class RedisRateLimiter implements RateLimiter {
   private hits = 0;
   private readonly views = new Map<string, KeyView>();
   /** Keys with hits allowed here that Redis has not been told of yet. */
-  private readonly unsentKeys = new Set<string>();
+  private unsentKeys = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private sweptAt = 0;
 
@@ -198,7 +198,9 @@ export class RedisRateLimiter implements RateLimiter {
   /** Tells Redis every key's unsent hits in one script call, and learns each key's count back. */
   private async flush(redis: Redis): Promise<void> {
     const keys = [...this.unsentKeys];
-    this.unsentKeys.clear();
+    // A fresh set, not this one cleared: a set that outlives many flushes keeps what it held until a full
+    // collection, so each flush's keys would be promoted (docs/performance.md, entry 43).
+    this.unsentKeys = new Set();
     if (keys.length === 0) return;
     const windows = keys.map((fullKey) => this.views.get(fullKey)?.windowMs ?? 0);
     const perKey = keys.flatMap((fullKey, i) => [windows[i]!, this.takeUnsent(fullKey)]);
