@@ -45,11 +45,12 @@ export async function viewsOf(em: EntityManager, messages: readonly LoadedMessag
     em,
     messages.map((message) => message.id),
   );
+  // Object.assign, not two spreads: a spread given new keys is promoted on Node 20 (procedure-call.ts), and a
+  // history page makes one per message.
   return quoting.map((message) =>
-    messageViewOf({
-      ...message,
-      ...(extras.get(message.id) ?? { reactions: [], attachments: [], mentions: [] }),
-    }),
+    messageViewOf(
+      Object.assign({}, message, extras.get(message.id) ?? { reactions: [], attachments: [], mentions: [] }),
+    ),
   );
 }
 

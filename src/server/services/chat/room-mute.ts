@@ -42,7 +42,8 @@ export async function withMuted<R extends { id: number }>(
   rooms: R[],
 ): Promise<(R & { muted: boolean })[]> {
   const muted = userId === null ? new Set<number>() : await mutedRoomIds(em, userId);
-  return rooms.map((room) => ({ ...room, muted: muted.has(room.id) }));
+  // Not `{ ...room, muted }`, which Node 20 promotes (procedure-call.ts): a room list makes one per room.
+  return rooms.map((room) => Object.assign({}, room, { muted: muted.has(room.id) }));
 }
 
 /** One room view as this person sees it, saying whether they muted it. */
