@@ -3,25 +3,25 @@
  * event kept longest goes first whichever room it is in, and a room opened among many starts with its share.
  */
 import { expect, it } from 'vitest';
-import { RecentBudget, RecentEvents } from '../src/server/realtime/recent-budget.ts';
+import { RecentBudget, RecentFrames } from '../src/server/realtime/recent-budget.ts';
 
-/** A room's recent events as its stream keeps them, delivered at `positions`. */
-function deliver(room: RecentEvents<{ position: number }>, ...positions: number[]) {
-  for (const position of positions) room.add({ position });
+/** A room's recent events as its stream keeps them (each event's frame tail), delivered at `positions`. */
+function deliver(room: RecentFrames, ...positions: number[]) {
+  for (const position of positions) room.add(position, Buffer.from(`event ${position}`));
 }
 
-/** The kept positions: the longest tail a resume is served from without a database read. */
-function servedFrom(room: RecentEvents<{ position: number }>, head: number): number[] {
+/** The kept positions, read from their frames: the longest run a resume is served from without a database read. */
+function servedFrom(room: RecentFrames, head: number): number[] {
   for (let after = 0; after <= head; after++) {
-    const events = room.after(after, head);
-    if (events) return events.map((event) => event.position);
+    const kept = room.after(after, head);
+    if (kept) return kept.tails.map((tail) => Number(tail.toString().slice('event '.length)));
   }
   return [];
 }
 
 it('drops the event kept longest, whichever room it is in, once the instance keeps its total', () => {
   const budget = new RecentBudget({ perStream: 10, total: 5 });
-  const [quiet, busy] = [new RecentEvents(budget), new RecentEvents(budget)];
+  const [quiet, busy] = [new RecentFrames(budget), new RecentFrames(budget)];
   deliver(quiet, 1, 2);
   deliver(busy, 1, 2, 3, 4);
   expect(servedFrom(quiet, 2)).toEqual([2]);
@@ -33,7 +33,7 @@ it('drops the event kept longest, whichever room it is in, once the instance kee
 
 it("keeps at most a room's own limit, and what a room dropped itself costs nothing when it comes due", () => {
   const budget = new RecentBudget({ perStream: 2, total: 4 });
-  const [a, b] = [new RecentEvents(budget), new RecentEvents(budget)];
+  const [a, b] = [new RecentFrames(budget), new RecentFrames(budget)];
   deliver(a, 1, 2, 3, 4);
   expect(servedFrom(a, 4)).toEqual([3, 4]);
   deliver(b, 1, 2);
@@ -44,7 +44,7 @@ it("keeps at most a room's own limit, and what a room dropped itself costs nothi
 
 it('serves nothing from a closed room, whose places in the queue are the first to go', () => {
   const budget = new RecentBudget({ perStream: 10, total: 3 });
-  const [closed, open] = [new RecentEvents(budget), new RecentEvents(budget)];
+  const [closed, open] = [new RecentFrames(budget), new RecentFrames(budget)];
   deliver(closed, 1, 2);
   closed.clear();
   expect(closed.after(0, 2)).toBeNull();
@@ -65,8 +65,18 @@ it('gives a room opened among many its share of the total to start with, never m
 });
 
 it('keeps nothing when the total is 0', () => {
-  const room = new RecentEvents(new RecentBudget({ perStream: 500, total: 0 }));
+  const room = new RecentFrames(new RecentBudget({ perStream: 500, total: 0 }));
   deliver(room, 1, 2);
   expect(room.after(0, 2)).toBeNull();
-  expect(room.after(2, 2)).toEqual([]);
+  expect(room.after(2, 2)?.tails).toEqual([]);
+});
+
+it('serves a resume the frames after its position, each at its own position', () => {
+  const room = new RecentFrames(new RecentBudget({ perStream: 3, total: 100 }));
+  deliver(room, 1, 2, 3, 4);
+  expect(room.after(2, 4)).toEqual({ first: 3, tails: [Buffer.from('event 3'), Buffer.from('event 4')] });
+  expect(room.after(0, 4)).toBeNull();
+  room.clear();
+  deliver(room, 9);
+  expect(room.after(8, 9)).toEqual({ first: 9, tails: [Buffer.from('event 9')] });
 });

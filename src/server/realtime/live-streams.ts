@@ -4,7 +4,7 @@ import type { EventBus } from './bus.ts';
 import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
-import { RecentBudget, RecentEvents, type RecentLimits } from './recent-budget.ts';
+import { type FrameTails, RecentBudget, RecentFrames, type RecentLimits } from './recent-budget.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -55,23 +55,27 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
   }
 
   /**
-   * From now on the stream's rounds write to the socket. `backlog` (events the stream still holds in memory) and
-   * what queued while the backlog was read go first, in the same synchronous step, so nothing can slip between;
-   * they leave as one write.
+   * From now on the stream's rounds write to the socket. `backlog` (events the stream still holds in memory, as
+   * frame tails) and what queued while the backlog was read go first, in the same synchronous step, so nothing can
+   * slip between; they leave as one write.
    */
-  goLive(cursor: number, backlog: readonly E[] = []): boolean {
+  goLive(cursor: number, backlog: FrameTails | null = null): boolean {
     if (!this.target || !this.queue) return false;
     const queued = this.queue;
     this.queue = null;
     this.stream.wentLive(this);
     this.cursor = cursor;
     const tails: Buffer[] = [];
-    for (const events of [backlog, queued]) {
-      for (const event of events) {
-        if (event.position <= this.cursor) continue;
-        this.cursor = event.position;
-        tails.push(this.stream.tail(event));
-      }
+    backlog?.tails.forEach((tail, i) => {
+      const position = backlog.first + i;
+      if (position <= this.cursor) return;
+      this.cursor = position;
+      tails.push(tail);
+    });
+    for (const event of queued) {
+      if (event.position <= this.cursor) continue;
+      this.cursor = event.position;
+      tails.push(this.stream.tail(event));
     }
     this.target.socket.sendFrames(this.target.head, tails);
     return true;
@@ -107,8 +111,8 @@ export class LiveStream<E extends Positioned> {
   private readonly joining: CrowdWatch;
   private readonly rounds: LiveRounds<E>;
   private readonly held = new Map<number, E>();
-  /** The last events delivered here, as many as the budget leaves: most resumes are served from them. */
-  private readonly recent: RecentEvents<E>;
+  /** The last events delivered here, as frame tails, as many as the budget leaves: most resumes are served from them. */
+  private readonly recent: RecentFrames;
   private readonly tails = new WeakMap<E, Buffer>();
   private filling = false;
   /** The bus may have dropped events: read what is stored after `position` until nothing more is. */
@@ -130,7 +134,7 @@ export class LiveStream<E extends Positioned> {
     crowd: CrowdSize,
   ) {
     this.joining = new CrowdWatch(crowd);
-    this.recent = new RecentEvents(budget);
+    this.recent = new RecentFrames(budget);
     this.rounds = new LiveRounds<E>(
       (event) => this.tail(event),
       () => this.subscribers,
@@ -149,7 +153,7 @@ export class LiveStream<E extends Positioned> {
         const newest = startWith
           ? await source.between(key, Math.max(0, head - startWith), head + 1, startWith)
           : [];
-        if (newest.at(-1)?.position === head) for (const event of newest) this.recent.add(event);
+        if (newest.at(-1)?.position === head) for (const event of newest) this.keep(event);
         this.position = Math.max(this.position, head);
         this.release();
       });
@@ -219,16 +223,20 @@ export class LiveStream<E extends Positioned> {
   }
 
   /**
-   * The events after `after` when this stream still holds all of them (or there are none yet), else null: the
-   * caller then reads them from the database.
+   * The frame tails of the events after `after` when this stream still holds all of them (or there are none yet),
+   * else null: the caller then reads the events from the database.
    */
-  recentAfter(after: number): E[] | null {
+  recentAfter(after: number): FrameTails | null {
     return this.recent.after(after, this.position);
+  }
+
+  private keep(event: E): void {
+    if (this.recent.keeping) this.recent.add(event.position, this.tail(event));
   }
 
   private deliver(event: E): void {
     this.position = event.position;
-    this.recent.add(event);
+    this.keep(event);
     for (const subscriber of this.reading) subscriber.enqueue(event);
     this.rounds.add(event);
   }

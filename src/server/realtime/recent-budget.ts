@@ -57,37 +57,59 @@ export class RecentBudget {
   }
 }
 
+/** Consecutive events as their frame tails: `tails[i]` is the event at position `first + i`. */
+export interface FrameTails {
+  first: number;
+  tails: readonly Buffer[];
+}
+
 /**
- * One stream's recent events, contiguous and oldest first, as many as its own limit and the budget leave. Apart
- * from the stream, so that what the budget's queue holds of a closed stream is this small object, emptied.
+ * One stream's recent events as the frame tails a resume writes (see `LiveStream.tail`), contiguous and oldest
+ * first, as many as its own limit and the budget leave. Tails, not the events: an event is a dozen objects and
+ * strings (its message, sender, dates), which every collection marks and each scavenge of a busy instance promoted,
+ * where a tail is one buffer (docs/performance.md, entry 44). Apart from the stream, so that what the budget's
+ * queue holds of a closed stream is this small object, emptied.
  */
-export class RecentEvents<E extends { position: number }> implements KeepsRecent {
-  private events: E[] = [];
+export class RecentFrames implements KeepsRecent {
+  private readonly tails: Buffer[] = [];
+  /** The position of `tails[0]`. */
+  private first = 0;
 
   constructor(private readonly budget: RecentBudget) {}
 
-  /** Keeps `event`, the stream's newest. */
-  add(event: E): void {
-    const { perStream } = this.budget.limits;
-    if (perStream === 0) return;
-    this.events.push(event);
-    if (this.events.length > perStream) this.events.shift();
-    this.budget.kept(this, event.position);
+  /** Whether streams keep anything (ROOM_STREAM_RECENT_EVENTS is not 0): a tail made only to be dropped is waste. */
+  get keeping(): boolean {
+    return this.budget.limits.perStream > 0;
   }
 
-  /** The events after `after` up to `head` when all of them are kept, else null (the caller reads them). */
-  after(after: number, head: number): E[] | null {
-    if (after >= head) return [];
-    const first = this.events[0];
-    if (!first || first.position > after + 1) return null;
-    return this.events.slice(after + 1 - first.position);
+  /** Keeps the tail of the event at `position`, the stream's newest. */
+  add(position: number, tail: Buffer): void {
+    const { perStream } = this.budget.limits;
+    if (perStream === 0) return;
+    if (this.tails.length === 0) this.first = position;
+    this.tails.push(tail);
+    if (this.tails.length > perStream) this.dropOldest();
+    this.budget.kept(this, position);
+  }
+
+  /** The tails after `after` up to `head` when all of them are kept, else null (the caller reads the events). */
+  after(after: number, head: number): FrameTails | null {
+    if (after >= head) return { first: head + 1, tails: [] };
+    if (this.tails.length === 0 || this.first > after + 1) return null;
+    return { first: after + 1, tails: this.tails.slice(after + 1 - this.first) };
   }
 
   forget(position: number): void {
-    if (this.events[0]?.position === position) this.events.shift();
+    if (this.tails.length > 0 && this.first === position) this.dropOldest();
   }
 
+  /** Emptied in place: a list replaced would keep what it held until a full collection (entry 43). */
   clear(): void {
-    this.events = [];
+    this.tails.length = 0;
+  }
+
+  private dropOldest(): void {
+    this.tails.shift();
+    this.first++;
   }
 }

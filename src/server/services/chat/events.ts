@@ -76,10 +76,12 @@ export async function* roomEventStream(
 ) {
   const subscriber = await deps.roomStreams.join(roomId, target, signal);
   const resumeFrom = lastEventId === null || lastEventId === undefined ? null : Number(lastEventId);
-  // Most readers resume from a recent position, which this instance's stream still holds: no database read.
-  const inMemory = resumeFrom === null ? [] : subscriber.stream.recentAfter(resumeFrom);
+  // Most readers resume from a recent position, which this instance's stream still holds (as the frames a socket
+  // is written): no database read. A caller with no socket reads the events themselves.
+  const inMemory = resumeFrom !== null && target ? subscriber.stream.recentAfter(resumeFrom) : null;
+  const fromDatabase = resumeFrom !== null && inMemory === null;
   let cursor = resumeFrom ?? subscriber.stream.head;
-  if (inMemory === null) {
+  if (fromDatabase) {
     const em = deps.orm.em.fork();
     for (;;) {
       const page = await eventsBetween(em, roomId, cursor, null, backlogPage);
@@ -91,15 +93,11 @@ export async function* roomEventStream(
     }
   }
   // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
-  if (subscriber.goLive(cursor, inMemory ?? [])) {
+  if (subscriber.goLive(cursor, inMemory)) {
     await untilAborted(signal);
     return;
   }
   // No socket to write to (an in-process caller): the same events, through tRPC.
-  for (const event of inMemory ?? []) {
-    yield trackedEvent(event);
-    cursor = event.position;
-  }
   for await (const event of subscriber.drain(signal)) {
     if (event.position <= cursor) continue;
     yield trackedEvent(event);
