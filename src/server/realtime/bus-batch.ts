@@ -8,7 +8,8 @@
 
 /** A turn's events, in the order they were published, as one payload. */
 export class BatchWriter {
-  private parts: string[];
+  /** The origin, then the turn's items. Emptied in place, never replaced (see `LiveRounds.outgoing`). */
+  private readonly parts: string[];
 
   constructor(origin: string) {
     this.parts = [origin];
@@ -27,7 +28,7 @@ export class BatchWriter {
   /** The payload; the writer is empty again afterwards. */
   take(): string {
     const payload = this.parts.join('\n');
-    this.parts = [this.parts[0]!];
+    this.parts.length = 1;
     return payload;
   }
 }

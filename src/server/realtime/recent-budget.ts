@@ -84,11 +84,10 @@ export class RecentFrames implements KeepsRecent {
 
   /** Keeps the tail of the event at `position`, the stream's newest. */
   add(position: number, tail: Buffer): void {
-    const { perStream } = this.budget.limits;
-    if (perStream === 0) return;
+    if (!this.keeping) return;
     if (this.tails.length === 0) this.first = position;
     this.tails.push(tail);
-    if (this.tails.length > perStream) this.dropOldest();
+    if (this.tails.length > this.budget.limits.perStream) this.dropOldest();
     this.budget.kept(this, position);
   }
 
