@@ -79,7 +79,7 @@ export class Failed {
  * `concurrency` in flight, so one slow batch never holds up every other key.
  */
 export class BatchedAcrossKeys<Key, Item, Result> {
-  private waiting: KeyedCall<Key, Item, Result>[] = [];
+  private readonly waiting: KeyedCall<Key, Item, Result>[] = [];
   private readonly keysInFlight = new Set<Key>();
   private inFlight = 0;
   /** Batches in flight that have run less than `alongsideAfterMs`: while one does, no other starts. */
@@ -114,13 +114,16 @@ export class BatchedAcrossKeys<Key, Item, Result> {
 
   private takeBatch(): KeyedCall<Key, Item, Result>[] {
     const batch: KeyedCall<Key, Item, Result>[] = [];
-    const left: KeyedCall<Key, Item, Result>[] = [];
+    const waiting = this.waiting;
+    let kept = 0;
     // Once a key's call stays behind (full batch), so do its later ones: each key's calls taken are its first.
-    for (const call of this.waiting) {
+    for (const call of waiting) {
       if (batch.length < this.options.maxBatch && !this.keysInFlight.has(call.key)) batch.push(call);
-      else left.push(call);
+      else waiting[kept++] = call;
     }
-    this.waiting = left;
+    // Compacted in place: a list this long-lived object dropped while old would keep the calls it held (and each
+    // call's chain of awaits) alive until a full collection (docs/performance.md, entry 43).
+    waiting.length = kept;
     return batch;
   }
 
