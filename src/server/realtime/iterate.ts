@@ -1,4 +1,4 @@
-import { onAbort, untilAborted } from './abort.ts';
+import { onAbort } from './abort.ts';
 import type { EventBus } from './bus.ts';
 
 /**
@@ -32,9 +32,11 @@ export function listen<T>(
     queue.length = 0;
   };
   // Also on abort: a caller may stop before it ever iterates (while reading a backlog), and the listener must
-  // not stay on the bus.
-  onAbort(signal, unsubscribe);
-  const stopped = untilAborted(signal);
+  // not stay on the bus. The abort also wakes a waiting reader.
+  onAbort(signal, () => {
+    unsubscribe();
+    wake?.();
+  });
 
   async function* iterate(): AsyncGenerator<T> {
     try {
@@ -44,7 +46,12 @@ export function listen<T>(
           yield next;
           continue;
         }
-        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), stopped]);
+        // Woken by the next message or the abort. Not a race with a promise of the abort: each race would leave
+        // a reaction on that long-lived promise until the subscription ends (~300 B per wait, docs/performance.md,
+        // entry 46).
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
         wake = null;
       }
     } finally {
@@ -55,26 +62,38 @@ export function listen<T>(
   return Object.assign(iterate(), { ready: bus.ready(channel) });
 }
 
-/** Interleaves several async iterables as their values arrive; ends when all have ended. */
+/** Interleaves several async iterables as their values arrive; ends when all have ended, throws when one throws. */
 export async function* merge<T>(...sources: AsyncIterator<T>[]): AsyncGenerator<T> {
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
+  // Each source's next step is awaited on its own and queued: a race of all of them at every step would leave a
+  // reaction on a quiet source's pending step for every value the others give (see `listen`).
+  const arrived: ({ index: number; result: IteratorResult<T> } | { error: unknown })[] = [];
+  let wake: (() => void) | null = null;
   const pull = (index: number) => {
-    const source = sources[index]!;
-    pending.set(
-      index,
-      source.next().then((result) => ({ index, result })),
+    const settle = (step: (typeof arrived)[number]) => {
+      arrived.push(step);
+      wake?.();
+    };
+    sources[index]!.next().then(
+      (result) => settle({ index, result }),
+      (error: unknown) => settle({ error }),
     );
   };
+  let open = sources.length;
   for (let index = 0; index < sources.length; index++) pull(index);
   try {
-    while (pending.size) {
-      const { index, result } = await Promise.race(pending.values());
-      if (result.done) {
-        pending.delete(index);
-        continue;
+    while (open) {
+      const next = arrived.shift();
+      if (!next) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
+      } else if ('error' in next) throw next.error;
+      else if (next.result.done) open--;
+      else {
+        pull(next.index);
+        yield next.result.value;
       }
-      pull(index);
-      yield result.value;
     }
   } finally {
     await Promise.all(sources.map((source) => source.return?.()));

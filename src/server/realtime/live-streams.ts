@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { onAbort, untilAborted } from './abort.ts';
+import { onAbort } from './abort.ts';
 import type { EventBus } from './bus.ts';
 import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
@@ -83,14 +83,17 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
 
   /** The queue as it fills, for a subscriber with no socket to write to; ends when `signal` aborts. */
   async *drain(signal: AbortSignal | undefined): AsyncGenerator<E> {
-    const stopped = untilAborted(signal);
+    onAbort(signal, () => this.wake?.());
     while (!signal?.aborted && this.queue) {
       const next = this.queue.shift();
       if (next) {
         yield next;
         continue;
       }
-      await Promise.race([new Promise<void>((resolve) => (this.wake = resolve)), stopped]);
+      // Woken by the next event or the abort (not a race with the abort's promise: see `listen`).
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
       this.wake = null;
     }
   }
