@@ -2,12 +2,13 @@
  * Reads a V8 CPU profile (`node --cpu-prof`) and prints where the time went: the functions with the most self
  * time, and the share of each package (or of Parley's own code). `node --import tsx bench/profile-summary.ts F`
  */
-import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
   children?: number[];
 }
@@ -27,8 +28,28 @@ function packageOf(url: string): string {
   return url;
 }
 
+/** Frames in the server's build (dist/server/*.js) moved through its source maps to where they were written. */
+function inSources(profile: Profile): void {
+  const maps = new Map<string, SourceMap | null>();
+  const mapOf = (url: string) => {
+    if (!maps.has(url)) {
+      const file = `${fileURLToPath(url)}.map`;
+      maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null);
+    }
+    return maps.get(url) ?? null;
+  };
+  for (const { callFrame } of profile.nodes) {
+    if (!/\/dist\/server\/[^/]+\.js$/.test(callFrame.url)) continue;
+    const entry = mapOf(callFrame.url)?.findEntry(callFrame.lineNumber, callFrame.columnNumber);
+    if (!entry || !('originalSource' in entry)) continue;
+    callFrame.url = new URL(entry.originalSource, callFrame.url).href;
+    callFrame.lineNumber = entry.originalLine;
+  }
+}
+
 export function summariseProfile(path: string, top = 25, skipFraction = 0): void {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as Profile;
+  inSources(profile);
   // Leave out the first part of the run (start-up, compilation) when asked.
   const skip = Math.floor(profile.samples.length * skipFraction);
   profile.samples = profile.samples.slice(skip);

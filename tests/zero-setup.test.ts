@@ -35,7 +35,7 @@ async function startParley(): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PARLEY_DATA_DIR: dataDir };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env });
+  const child = spawn(process.execPath, ['bin/parley-server.js'], { cwd: root, env });
   const output: string[] = [];
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));
   child.stderr?.on('data', (chunk) => output.push(String(chunk)));
@@ -112,7 +112,7 @@ it('a port already in use is said in one line, not a stack trace', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), PARLEY_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], { cwd: root, env });
+    const child = spawn(process.execPath, ['bin/parley-server.js'], { cwd: root, env });
     let output = '';
     child.stdout?.on('data', (chunk) => {
       output += String(chunk);

@@ -39,7 +39,7 @@ const benchLimits = {
 };
 
 /**
- * The Node options `npm start` runs the server with (package.json's start script, `--import tsx` aside): the bench
+ * The Node options `npm start` runs the server with (package.json's start script): the bench
  * measures the server as it is deployed.
  */
 function startNodeOptions(): string[] {
@@ -73,7 +73,9 @@ export async function startParley(options: {
     delete env.REDIS_URL;
   }
   if (options.loopWatchFile) env.BENCH_LOOP_WATCH = options.loopWatchFile;
-  const proc = spawnNode('tests/helpers/serve.ts', {
+  // The server as `npm start` runs it, from its build (bin/parley-server.js), without the web client.
+  const proc = spawnNode('bin/parley-server.js', {
+    args: ['headless'],
     cpu: options.cpu ?? serverCpu,
     env,
     nodeArgs: [...startNodeOptions(), ...(options.nodeArgs ?? [])],

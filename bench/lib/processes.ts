@@ -42,7 +42,10 @@ export function copyOutput(proc: NodeProcess, dir: string, name: string): void {
   void proc.exited.then(() => file.end());
 }
 
-/** Runs a TypeScript file under tsx on `cpu`, with an IPC channel when asked; `preload` modules load after tsx. */
+/**
+ * Runs a script on `cpu`, with an IPC channel when asked: a TypeScript file, or any with TypeScript `preload` modules,
+ * under tsx (the preloads load after it); a JavaScript file without them (the server's build) as it is.
+ */
 export function spawnNode(
   script: string,
   options: {
@@ -55,10 +58,10 @@ export function spawnNode(
   },
 ): NodeProcess {
   const preloads = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const typescript = script.endsWith('.ts') || preloads.length > 0;
   const nodeArgs = [
     ...(options.nodeArgs ?? []),
-    '--import',
-    'tsx',
+    ...(typescript ? ['--import', 'tsx'] : []),
     ...preloads,
     script,
     ...(options.args ?? []),

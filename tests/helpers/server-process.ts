@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { testRedisUrl } from './server.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const entry = fileURLToPath(new URL('./serve.ts', import.meta.url));
 
 export interface ServerProcessOptions {
   port: number;
@@ -46,7 +45,11 @@ export async function spawnServer(
     ...options.env,
   };
   // stdin stays open while this process lives: the server exits when it closes.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['bin/parley-server.js', 'headless'], {
+    cwd: root,
+    env,
+    stdio: 'pipe',
+  });
   const output: string[] = [];
   const keep = (chunk: unknown) => {
     output.push(...String(chunk).split('\n').filter(Boolean));

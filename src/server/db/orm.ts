@@ -1,14 +1,15 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { type EntityManager, MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from '../../../migrations/index.ts';
 import type { Logger } from '../logger.ts';
+import { projectRoot } from '../paths.ts';
 import { BoundedMemoryCacheAdapter } from './bounded-cache.ts';
 import { entities } from './entities/index.ts';
 
 export type Orm = MikroORM;
 
-const migrationsDir = fileURLToPath(new URL('../../../migrations', import.meta.url));
+const migrationsDir = path.join(projectRoot, 'migrations');
 
 export function ormOptions(databaseUrl: string): Options {
   return {
