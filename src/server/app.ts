@@ -64,7 +64,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
   );
   const activity = new ActivityHub({ bus, presence, log });
   const { redis } = fanout;
-  const currentUsers = new CurrentUsers(bus);
+  const currentUsers = new CurrentUsers(bus, orm);
   await currentUsers.ready();
   const credentialCache = new CredentialCache(bus);
   const recentUse = new RecentUse(orm, log);

@@ -214,7 +214,7 @@ export const protectedProcedure = t.procedure.use(function signedIn({ ctx, type,
     if (!ctx.auth || ctx.auth.revoked) {
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in first.' });
     }
-    const user = await ctx.deps.currentUsers.get(em, ctx.auth.user.id);
+    const user = await ctx.deps.currentUsers.get(ctx.auth.user.id);
     if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'This account no longer exists.' });
     if (isBanned(user)) throw new TRPCError({ code: 'FORBIDDEN', message: banMessage(user) });
     await spendMutationBudget(ctx, ctx.auth, type, path);

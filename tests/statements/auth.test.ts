@@ -4,13 +4,16 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CredentialReads } from '../../src/server/auth/credential-reads.ts';
+import { CurrentUsers } from '../../src/server/auth/current-users.ts';
 import { ApiToken, Session, User } from '../../src/server/db/entities/index.ts';
 import {
   apiTokensWithOwners,
   markTokensUsed,
   markUsersSeen,
+  ownersByIds,
   sessionsWithOwners,
 } from '../../src/server/db/statements/auth.ts';
+import { InProcessBus } from '../../src/server/realtime/bus.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -125,6 +128,56 @@ describe('CredentialReads', () => {
     expect(found[0]?.user).toStrictEqual(owner());
     // The first two go alone (two batches at a time), the other fifty wait and go together.
     expect(statements).toBe(3);
+  });
+});
+
+describe('ownersByIds', () => {
+  it('reads each person named once, every field of its type; an id with no one is left out', async () => {
+    const found = await ownersByIds(db.em(), [ownerId, ownerId, 2_000_000_000]);
+    expect(found).toStrictEqual([owner()]);
+  });
+});
+
+describe('CurrentUsers', () => {
+  it('reads a crowd that comes due together in a few statements, each person as they are now', async () => {
+    const crowd: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      crowd.push(
+        await db.em().insert(User, {
+          username: `due${i}`,
+          displayName: `Due ${i}`,
+          email: `due${i}@example.com`,
+          passwordHash: 'not a real hash',
+        }),
+      );
+    }
+    const currentUsers = new CurrentUsers(new InProcessBus(), db.orm());
+    const knex = db.orm().em.getConnection().getKnex();
+    let statements = 0;
+    const counted = () => statements++;
+    knex.on('query', counted);
+    const found = await Promise.all([...crowd, ownerId, 2_000_000_000].map((id) => currentUsers.get(id)));
+    knex.off('query', counted);
+
+    expect(found.map((user) => user?.username ?? null)).toStrictEqual([
+      ...crowd.map((_, i) => `due${i}`),
+      'owner',
+      null,
+    ]);
+    expect(found.at(-2)).toMatchObject({
+      bannedUntil,
+      banReason: 'spam',
+      mutedUntil,
+      muteReason: 'shouting',
+    });
+    // The first two go alone (two batches at a time), the others wait and go together.
+    expect(statements).toBe(3);
+    // Then they are remembered: asked again, nobody is read.
+    knex.on('query', counted);
+    await Promise.all(crowd.map((id) => currentUsers.get(id)));
+    knex.off('query', counted);
+    expect(statements).toBe(3);
+    currentUsers.close();
   });
 });
 

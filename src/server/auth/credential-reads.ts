@@ -23,19 +23,24 @@ export class CredentialReads {
   readonly tokens: CredentialRead<ApiTokenWithOwner>;
 
   constructor(orm: Orm) {
-    this.sessions = gathered(orm, sessionsWithOwners);
-    this.tokens = gathered(orm, apiTokensWithOwners);
+    this.sessions = gatheredById(orm, sessionsWithOwners);
+    this.tokens = gatheredById(orm, apiTokensWithOwners);
   }
 }
 
-function gathered<Row extends { id: string }>(
+/**
+ * Look-ups by id gathered into statements that read many (`read`: the rows with these ids, in any order): one
+ * statement for every look-up that arrives while the one before is out, two out at most. Undefined for an id that
+ * has no row.
+ */
+export function gatheredById<Id, Row extends { id: Id }>(
   orm: Orm,
-  read: (em: EntityManager, ids: readonly string[]) => Promise<Row[]>,
-): CredentialRead<Row> {
+  read: (em: EntityManager, ids: readonly Id[]) => Promise<Row[]>,
+): (id: Id) => Promise<Row | undefined> {
   // One entity manager for every batch: the statement is raw, loads no entities and runs in no transaction, and
   // a fork per batch cost a storm's upgrades ~50 µs a batch (docs/performance.md, entry 39).
   const em = orm.em.fork();
-  const batched = new Batched<string, Row | undefined>(
+  const batched = new Batched<Id, Row | undefined>(
     async (ids) => {
       const found = new Map((await read(em, [...new Set(ids)])).map((row) => [row.id, row]));
       return ids.map((id) => found.get(id));

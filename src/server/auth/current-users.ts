@@ -1,9 +1,11 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { User } from '../db/entities/index.ts';
+import type { User } from '../db/entities/index.ts';
+import type { Orm } from '../db/orm.ts';
+import { type CredentialOwner, ownersByIds } from '../db/statements/auth.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
 import { type PendingRead, Remembered, type RememberedOptions } from '../remembered.ts';
 import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
 import { type AuthUser, authUserFields, authUserOf } from '../views/people.ts';
+import { gatheredById } from './credential-reads.ts';
 
 /** Who a signed-in caller is now: what their credential resolves to, plus what may stop them acting. */
 export interface CurrentUser extends AuthUser {
@@ -50,17 +52,23 @@ export type CurrentUsersOptions = RememberedOptions;
 /**
  * This instance's memory of who each recent caller is now (role, ban, mute, name…), so every call can act on the
  * current account without a query. Forgotten on every instance the moment a change is announced on the bus.
+ * What is not remembered is read in gathered statements: a crowd that connected together (a restart's ten
+ * thousand) comes due together a minute later, and read one `findOne` each (~1 ms of CPU apiece) it held the
+ * instance for seconds (docs/performance.md, entry 48).
  */
 export class CurrentUsers {
   private readonly users: Remembered<number, CurrentUser | null>;
+  private readonly readOwner: (userId: number) => Promise<CredentialOwner | undefined>;
   private readonly unsubscribe: Unsubscribe;
   private readonly stopRecovering: Unsubscribe;
 
   constructor(
     private readonly bus: EventBus,
+    orm: Orm,
     options: CurrentUsersOptions = { ttlMs: 60_000, maxEntries: 10_000 },
   ) {
     this.users = new Remembered(options);
+    this.readOwner = gatheredById(orm, ownersByIds);
     this.unsubscribe = bus.subscribe(userChangesChannel, (message) => {
       if (isUserChanged(message)) this.forget(message.userId);
     });
@@ -74,9 +82,9 @@ export class CurrentUsers {
   }
 
   /** The user as they are now; null when the account is gone. */
-  async get(em: EntityManager, userId: number): Promise<CurrentUser | null> {
+  async get(userId: number): Promise<CurrentUser | null> {
     const remembered = this.users.get(userId);
-    return remembered !== undefined ? remembered : this.read(em, userId);
+    return remembered !== undefined ? remembered : this.read(userId);
   }
 
   /**
@@ -84,9 +92,9 @@ export class CurrentUsers {
    * that a change nobody announced (an operator's `parley create-admin` against a server that cannot hear it)
    * shows on the next reload.
    */
-  async read(em: EntityManager, userId: number): Promise<CurrentUser | null> {
+  async read(userId: number): Promise<CurrentUser | null> {
     const read = this.startRead();
-    const found = await em.findOne(User, { id: userId }, { fields: currentUserFields });
+    const found = await this.readOwner(userId);
     const user = found ? toCurrentUser(found) : null;
     read.remember(userId, user);
     return user;

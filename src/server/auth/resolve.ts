@@ -62,7 +62,7 @@ export async function resolveCredentials(
   credentials: Credentials,
 ): Promise<Resolved> {
   return credentials.kind === 'token'
-    ? resolveApiToken(em, deps, credentials.token)
+    ? resolveApiToken(deps, credentials.token)
     : resolveSession(em, deps, credentials.token);
 }
 
@@ -79,7 +79,7 @@ async function resolveSession(em: EntityManager, deps: CredentialDeps, token: st
   const verdict = await verifySession(em, found.known.stored, parsed.secret, { ttlMs: config.sessionTtlMs });
   if (!verdict) return nobody;
   found.remember();
-  const user = await deps.currentUsers.get(em, found.known.userId);
+  const user = await deps.currentUsers.get(found.known.userId);
   if (!user || isBanned(user)) return nobody;
   return {
     auth: { user, sessionId: parsed.id, tokenId: null, sessionExpiresAt: verdict.expiresAt },
@@ -90,7 +90,7 @@ async function resolveSession(em: EntityManager, deps: CredentialDeps, token: st
 }
 
 /** The API token (with its owner): remembered, or one query. */
-async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: string): Promise<Resolved> {
+async function resolveApiToken(deps: CredentialDeps, token: string): Promise<Resolved> {
   const parsed = parseToken(token, apiTokenPrefix);
   if (!parsed) return nobody;
   const { credentialCache, credentialReads } = deps;
@@ -98,7 +98,7 @@ async function resolveApiToken(em: EntityManager, deps: CredentialDeps, token: s
   if (!found) return nobody;
   if (!verifyApiToken(deps.recentUse, found.known.stored, parsed.secret)) return nobody;
   found.remember();
-  const user = await deps.currentUsers.get(em, found.known.userId);
+  const user = await deps.currentUsers.get(found.known.userId);
   if (!user || isBanned(user)) return nobody;
   return { auth: { user, sessionId: null, tokenId: parsed.id, sessionExpiresAt: null }, renewedCookie: null };
 }

@@ -51,7 +51,7 @@ export const authRouter = router({
   /** The account as it is now (a socket's context dates from when it opened), read afresh. */
   me: publicProcedure.query(async ({ ctx }) => {
     if (!ctx.auth || ctx.auth.revoked) return null;
-    const user = await ctx.deps.currentUsers.read(ctx.em, ctx.auth.user.id);
+    const user = await ctx.deps.currentUsers.read(ctx.auth.user.id);
     return user && !isBanned(user) ? toMe(user) : null;
   }),
 

@@ -126,6 +126,21 @@ export async function apiTokensWithOwners(
 }
 
 /**
+ * The users with these ids as `CurrentUser`s are made of (those that exist, in no order), in one statement: each
+ * instance forgets who its callers are after a while and reads them again, and a crowd that connected together
+ * (a restart's) comes due together (`auth/current-users.ts`). Read by key per id, as the credentials are.
+ */
+export async function ownersByIds(em: EntityManager, ids: readonly number[]): Promise<CredentialOwner[]> {
+  const rows = await queryPrepared<OwnerRow>(
+    em,
+    sql`select ${ownerColumns}
+      from (select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted,
+        lateral (select * from users u where u.id = wanted.id offset 0) u`,
+  );
+  return rows.map(ownerOfRow);
+}
+
+/**
  * Marks these API tokens used at `at`, and these people seen: a restart's crowd brings ten thousand of each at
  * once. Bound as one array each, where `em.nativeUpdate` with `$in` built and escaped a literal per id (~3 µs of
  * CPU each, ~30 ms of one turn for ten thousand; docs/performance.md, entry 39).
