@@ -13,6 +13,7 @@ import {
   extrasOf,
   messagesAfter,
   messagesBefore,
+  roomAccesses,
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
@@ -576,5 +577,44 @@ describe('loadRoom', () => {
     } finally {
       await orm.close();
     }
+  });
+
+  it("many rooms asked for at once (every tab's, after a restart) go as a few reads, each room with its members", async () => {
+    const rooms = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const { ann, bob, roomId } = await friendsWithRoom();
+        return { roomId, members: [ann.id, bob.id].sort((a, b) => a - b) };
+      }),
+    );
+    const { orm, statements } = await loggedOrm(db.url);
+    try {
+      const loaded = await Promise.all(rooms.map(({ roomId }) => loadRoom(orm.em.fork(), roomId)));
+      expect(
+        loaded.map(({ id, kind, userLow, userHigh }) => ({ id, kind, members: [userLow, userHigh] })),
+      ).toStrictEqual(rooms.map(({ roomId, members }) => ({ id: roomId, kind: 'private', members })));
+      // The first two go alone (two reads out at a time); the other eight wait and go together.
+      expect(statements.filter((line) => /from "rooms"|from rooms/.test(line))).toHaveLength(3);
+    } finally {
+      await orm.close();
+    }
+  });
+});
+
+describe('roomAccesses', () => {
+  it('reads each room named once, with its kind and members; an id with no room is left out', async () => {
+    const { ann, bob, roomId } = await friendsWithRoom();
+    const open = await publicRoom();
+    const found = await roomAccesses(em(), [roomId, open.id, roomId, 999_999]);
+    expect(found.sort((a, b) => a.id - b.id)).toStrictEqual(
+      [
+        {
+          id: roomId,
+          kind: 'private',
+          userLow: Math.min(ann.id, bob.id),
+          userHigh: Math.max(ann.id, bob.id),
+        },
+        { id: open.id, kind: 'public', userLow: null, userHigh: null },
+      ].sort((a, b) => a.id - b.id),
+    );
   });
 });

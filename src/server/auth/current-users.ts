@@ -68,7 +68,7 @@ export class CurrentUsers {
     options: CurrentUsersOptions = { ttlMs: 60_000, maxEntries: 10_000 },
   ) {
     this.users = new Remembered(options);
-    this.readOwner = gatheredById(orm, ownersByIds);
+    this.readOwner = gatheredById(orm.em, ownersByIds);
     this.unsubscribe = bus.subscribe(userChangesChannel, (message) => {
       if (isUserChanged(message)) this.forget(message.userId);
     });

@@ -126,6 +126,29 @@ function quotedOfRow(row: QuotedRow): QuotedMessage {
   };
 }
 
+/** What deciding who may read or write a room needs of it (`services/chat/rooms.ts`). */
+export type RoomAccessRow = Pick<Room, 'id' | 'kind' | 'userLow' | 'userHigh'>;
+
+/**
+ * The rooms with these ids (those that exist, in no order), each read by its key: after a restart every open tab
+ * asks for its room again, and thousands of rooms asked for together go as a few statements (the caller gathers
+ * them), where a `findOne` each cost ~1 ms of CPU (docs/performance.md, entry 49).
+ */
+export async function roomAccesses(em: EntityManager, ids: readonly number[]): Promise<RoomAccessRow[]> {
+  const rows = await queryPrepared<{
+    id: number;
+    kind: Room['kind'];
+    user_low: number | null;
+    user_high: number | null;
+  }>(
+    em,
+    sql`select r.id, r.kind, r.user_low, r.user_high
+      from (select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted,
+        lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
+  );
+  return rows.map((row) => ({ id: row.id, kind: row.kind, userLow: row.user_low, userHigh: row.user_high }));
+}
+
 /**
  * Takes the room's next position and locks the room row until the transaction ends: concurrent writers queue
  * here, so positions are dense and commit in order.

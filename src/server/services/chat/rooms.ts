@@ -1,11 +1,12 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
+import { gatheredById } from '../../auth/credential-reads.ts';
 import type { CurrentUser } from '../../auth/current-users.ts';
 import { Batched } from '../../db/batched.ts';
 import { Room, RoomMember, User } from '../../db/entities/index.ts';
 import type { Orm } from '../../db/orm.ts';
-import { roomsSeenBy } from '../../db/statements/chat.ts';
+import { type RoomAccessRow, roomAccesses, roomsSeenBy } from '../../db/statements/chat.ts';
 import { type MovedRead, moveReadPositions, type ReadMove } from '../../db/statements/read-positions.ts';
 import type { Deps } from '../../deps.ts';
 import { Remembered } from '../../remembered.ts';
@@ -15,7 +16,7 @@ import { areFriends } from '../friends.ts';
 export type { RoomView };
 
 /** What deciding who may read or write a room needs of it. */
-export type RoomAccess = Pick<Room, 'id' | 'kind' | 'userLow' | 'userHigh'>;
+export type RoomAccess = RoomAccessRow;
 
 const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room does not exist.' });
 
@@ -26,11 +27,12 @@ const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'That room do
  * (each with its own database) in one process, beside the reads under way: a crowd asking for a room this instance
  * has not read yet (ten thousand sockets resuming after a restart, all subscribing to the public room) waits for
  * one read, not one each (a storm's profile had the database client at half of every second until the first read
- * came back).
+ * came back). Reads of different rooms go together (`gatheredById`): every tab's room, after a restart.
  */
 interface RoomAccessMemory {
   known: Remembered<number, RoomAccess>;
   reads: Map<number, Promise<RoomAccess>>;
+  read(roomId: number): Promise<RoomAccess | undefined>;
 }
 
 const roomAccessMemories = new WeakMap<object, RoomAccessMemory>();
@@ -39,19 +41,24 @@ const roomAccessMemory = { ttlMs: 60 * 60_000, maxEntries: 10_000 };
 function roomAccessOf(em: EntityManager): RoomAccessMemory {
   let memory = roomAccessMemories.get(em.config);
   if (!memory) {
-    memory = { known: new Remembered(roomAccessMemory), reads: new Map() };
+    memory = {
+      known: new Remembered(roomAccessMemory),
+      reads: new Map(),
+      read: gatheredById(em, roomAccesses),
+    };
     roomAccessMemories.set(em.config, memory);
   }
   return memory;
 }
 
 export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
-  const { known, reads } = roomAccessOf(em);
+  const memory = roomAccessOf(em);
+  const { known, reads } = memory;
   const remembered = known.get(roomId);
   if (remembered) return remembered;
   const underWay = reads.get(roomId);
   if (underWay) return underWay;
-  const read = readRoomAccess(em, roomId, known);
+  const read = readRoomAccess(memory, roomId);
   reads.set(roomId, read);
   try {
     return await read;
@@ -60,17 +67,11 @@ export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomA
   }
 }
 
-async function readRoomAccess(
-  em: EntityManager,
-  roomId: number,
-  memory: Remembered<number, RoomAccess>,
-): Promise<RoomAccess> {
-  const room = await em.findOne(Room, roomId, { fields: ['kind', 'userLow', 'userHigh'] });
+async function readRoomAccess(memory: RoomAccessMemory, roomId: number): Promise<RoomAccess> {
+  const access = await memory.read(roomId);
   // A room that does not exist yet may exist a moment later: its absence is not remembered.
-  if (!room) throw notFound();
-  // A plain copy: an entity would keep the entity manager that loaded it alive.
-  const access: RoomAccess = { id: room.id, kind: room.kind, userLow: room.userLow, userHigh: room.userHigh };
-  memory.set(roomId, access);
+  if (!access) throw notFound();
+  memory.known.set(roomId, access);
   return access;
 }
 
