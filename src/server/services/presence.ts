@@ -34,12 +34,15 @@ export function startFriendPresence(deps: Deps): () => Promise<void> {
 
 async function announce(deps: Deps, members: number[]): Promise<void> {
   const online = await deps.presence.online(members);
-  // Every member's friendships in one query, not one per member.
+  // Every member's friendships in one query, not one per member; sorted by member in one pass over them, since
+  // after a restart one announcement holds thousands of members, and a scan of every pair per member was quadratic.
   const pairs = await friendshipsOf(deps.orm.em.fork(), members);
-  for (const userId of members) {
-    const friends = pairs.flatMap(({ userLow, userHigh }) =>
-      userLow === userId ? [userHigh] : userHigh === userId ? [userLow] : [],
-    );
+  const friendsOf = new Map<number, number[]>(members.map((member) => [member, []]));
+  for (const { userLow, userHigh } of pairs) {
+    friendsOf.get(userLow)?.push(userHigh);
+    friendsOf.get(userHigh)?.push(userLow);
+  }
+  for (const [userId, friends] of friendsOf) {
     const event: UserEvent = { type: 'friend.presence', userId, online: online.has(userId) };
     await Promise.all(friends.map((friend) => deps.bus.publish(userChannel(friend), event)));
   }
