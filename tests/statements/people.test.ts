@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Block, FriendRequest, Friendship, User } from '../../src/server/db/entities/index.ts';
+import { Block, FriendRequest, Friendship, Notification, User } from '../../src/server/db/entities/index.ts';
 import {
   lockPair,
   pairState,
   profileSeenBy,
   type SearchPosition,
   searchPeople,
+  unreadNotificationCounts,
 } from '../../src/server/db/statements/people.ts';
+import { unreadCount } from '../../src/server/services/notifications.ts';
 import { statementDatabase } from '../helpers/statement-db.ts';
 
 const db = statementDatabase();
@@ -257,5 +259,35 @@ describe('lockPair', () => {
       expect(await lockIsFree(viewer.id, asker.id)).toBe(true);
     });
     expect(await lockIsFree(viewer.id, friend.id)).toBe(true);
+  });
+});
+
+describe('unreadNotificationCounts', () => {
+  it("counts each person's unread notifications, read ones not, 0 for none; many tabs asking at once cost a few statements", async () => {
+    const [reader, idle] = [await person('countreader'), await person('countidle')];
+    const manager = em();
+    for (const readAt of [null, null, new Date()]) {
+      manager.create(Notification, { userId: reader.id, kind: 'friend.removed', text: 'hello', readAt });
+    }
+    await manager.flush();
+    const counts = await unreadNotificationCounts(em(), [reader.id, idle.id, reader.id]);
+    expect(counts.sort((a, b) => a.id - b.id)).toStrictEqual(
+      [
+        { id: reader.id, unread: 2 },
+        { id: idle.id, unread: 0 },
+      ].sort((a, b) => a.id - b.id),
+    );
+
+    const knex = db.orm().em.getConnection().getKnex();
+    let statements = 0;
+    const counted = () => statements++;
+    knex.on('query', counted);
+    const asked = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => unreadCount(em(), i % 2 ? reader.id : idle.id)),
+    );
+    knex.off('query', counted);
+    expect(asked).toStrictEqual(Array.from({ length: 20 }, (_, i) => (i % 2 ? 2 : 0)));
+    // The first two go alone (two out at a time), the other eighteen together.
+    expect(statements).toBe(3);
   });
 });

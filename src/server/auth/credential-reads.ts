@@ -1,5 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Batched } from '../db/batched.ts';
+import { gatheredById } from '../db/gathered.ts';
 import type { Orm } from '../db/orm.ts';
 import {
   type ApiTokenWithOwner,
@@ -26,26 +25,4 @@ export class CredentialReads {
     this.sessions = gatheredById(orm.em, sessionsWithOwners);
     this.tokens = gatheredById(orm.em, apiTokensWithOwners);
   }
-}
-
-/**
- * Look-ups by id gathered into statements that read many (`read`: the rows with these ids, in any order): one
- * statement for every look-up that arrives while the one before is out, two out at most. Undefined for an id that
- * has no row. `source`: the entity manager whose database they read (the ORM's global one).
- */
-export function gatheredById<Id, Row extends { id: Id }>(
-  source: EntityManager,
-  read: (em: EntityManager, ids: readonly Id[]) => Promise<Row[]>,
-): (id: Id) => Promise<Row | undefined> {
-  // One entity manager for every batch: the statement is raw, loads no entities and runs in no transaction, and
-  // a fork per batch cost a storm's upgrades ~50 µs a batch (docs/performance.md, entry 39).
-  const em = source.fork();
-  const batched = new Batched<Id, Row | undefined>(
-    async (ids) => {
-      const found = new Map((await read(em, [...new Set(ids)])).map((row) => [row.id, row]));
-      return ids.map((id) => found.get(id));
-    },
-    { concurrency: 2, maxBatch: 500 },
-  );
-  return (id) => batched.call(id);
 }

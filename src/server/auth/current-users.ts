@@ -1,11 +1,11 @@
 import type { User } from '../db/entities/index.ts';
+import { gatheredById } from '../db/gathered.ts';
 import type { Orm } from '../db/orm.ts';
 import { type CredentialOwner, ownersByIds } from '../db/statements/auth.ts';
 import type { EventBus, Unsubscribe } from '../realtime/bus.ts';
 import { type PendingRead, Remembered, type RememberedOptions } from '../remembered.ts';
 import { type AccountChangedEvent, userChannel } from '../services/session-events.ts';
 import { type AuthUser, authUserFields, authUserOf } from '../views/people.ts';
-import { gatheredById } from './credential-reads.ts';
 
 /** Who a signed-in caller is now: what their credential resolves to, plus what may stop them acting. */
 export interface CurrentUser extends AuthUser {

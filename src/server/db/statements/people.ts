@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Relation } from '../../../shared/people.ts';
 import type { FriendRequest, User } from '../entities/index.ts';
-import { escapeLike, joined, query, queryOne, type Sql, sql } from './sql.ts';
+import { escapeLike, joined, query, queryOne, queryPrepared, type Sql, sql } from './sql.ts';
 
 /** The user columns a PublicUser is made of, for the user aliased `u`. */
 const personColumns = sql`u.id, u.username, u.display_name, u.avatar_version`;
@@ -306,4 +306,21 @@ export async function pairState(em: EntityManager, me: number, other: number): P
  */
 export async function lockPair(tx: EntityManager, a: number, b: number): Promise<void> {
   await tx.execute('select pg_advisory_xact_lock(?, ?)', [Math.min(a, b), Math.max(a, b)]);
+}
+
+/**
+ * Each of these people's unread notifications, counted (0 for none), in one statement: every tab that opens (after
+ * a restart, every tab at once) asks for its owner's count (`services/notifications.ts`).
+ */
+export async function unreadNotificationCounts(
+  em: EntityManager,
+  userIds: readonly number[],
+): Promise<{ id: number; unread: number }[]> {
+  const rows = await queryPrepared<{ id: number; unread: string }>(
+    em,
+    sql`select wanted.id,
+        (select count(*) from notifications n where n.user_id = wanted.id and n.read_at is null) as unread
+      from (select distinct id from unnest((select ${[...userIds]}::int[])) as wanted(id)) wanted`,
+  );
+  return rows.map((row) => ({ id: row.id, unread: Number(row.unread) }));
 }

@@ -1,10 +1,10 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
-import { gatheredById } from '../../auth/credential-reads.ts';
 import type { CurrentUser } from '../../auth/current-users.ts';
 import { Batched } from '../../db/batched.ts';
 import { Room, RoomMember, User } from '../../db/entities/index.ts';
+import { gatheredById } from '../../db/gathered.ts';
 import type { Orm } from '../../db/orm.ts';
 import { type RoomAccessRow, roomAccesses, roomsSeenBy } from '../../db/statements/chat.ts';
 import { type MovedRead, moveReadPositions, type ReadMove } from '../../db/statements/read-positions.ts';
