@@ -14,6 +14,7 @@ import {
   messagesAfter,
   messagesBefore,
   roomAccesses,
+  roomPositions,
   roomsSeenBy,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
@@ -616,5 +617,15 @@ describe('roomAccesses', () => {
         { id: open.id, kind: 'public', userLow: null, userHigh: null },
       ].sort((a, b) => a.id - b.id),
     );
+  });
+});
+
+describe('roomPositions', () => {
+  it('reads each room named once with its position as a number; an id with no room is left out', async () => {
+    const { roomId } = await friendsWithRoom();
+    await takeNextPosition(em(), roomId);
+    await takeNextPosition(em(), roomId);
+    const found = await roomPositions(em(), [roomId, roomId, 999_999]);
+    expect(found).toStrictEqual([{ id: roomId, position: 2 }]);
   });
 });

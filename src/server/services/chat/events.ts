@@ -1,6 +1,7 @@
 import { tracked } from '@trpc/server';
-import { Room } from '../../db/entities/index.ts';
+import { gatheredById } from '../../db/gathered.ts';
 import type { Orm } from '../../db/orm.ts';
+import { roomPositions } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import { untilAborted } from '../../realtime/abort.ts';
@@ -30,13 +31,12 @@ const trackedEvent = (event: RoomEventView) => tracked(String(event.position), e
 
 /** Rooms as live streams: the room's channel, its stored position, and its stored events for gaps. */
 function roomSource(orm: Orm): StreamSource<RoomEventView> {
+  // Each stream's start, gathered with the others': after a restart every room starts at once.
+  const positionOf = gatheredById(orm.em, roomPositions);
   return {
     channel: roomChannel,
     accept: isRoomEvent,
-    head: async (roomId) => {
-      const room = await orm.em.fork().findOne(Room, roomId, { fields: ['position'] });
-      return room?.position ?? 0;
-    },
+    head: async (roomId) => (await positionOf(roomId))?.position ?? 0,
     between: (roomId, after, before, limit) => eventsBetween(orm.em.fork(), roomId, after, before, limit),
     data: eventData,
   };
