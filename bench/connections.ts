@@ -16,6 +16,8 @@ export interface ConnectionsOptions {
   sockets: number;
   addresses: number;
   sendRate: number;
+  /** Each socket also opens its notifications, as a web tab does (`--tabs`); the scenario's own follow one room. */
+  tabs?: boolean;
   serverNodeArgs?: string[];
 }
 
@@ -73,6 +75,7 @@ export async function runConnections(options: ConnectionsOptions) {
       roomId,
       tokens: people.map((p) => p.token),
       addresses: options.addresses,
+      notifications: options.tabs ?? false,
     };
     const connectCpuFrom = [cpuMicros(a.proc.pid), cpuMicros(load.pid)];
     load.child.send(request);
@@ -147,7 +150,7 @@ export async function runConnections(options: ConnectionsOptions) {
     await db.drop();
   }
   printTable(
-    `connections (${options.sockets} authenticated sockets following the public room)`,
+    `connections (${options.sockets} authenticated sockets following the public room${options.tabs ? ', each with its notifications' : ''})`,
     ['connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
     [
       [

@@ -75,7 +75,9 @@ if (wanted('connections')) {
   const base = quick ? quickConnections : fullConnections;
   // `--sockets=3000`: another number of sockets than the scenario's.
   const socketsArg = args.find((arg) => arg.startsWith('--sockets='))?.split('=')[1];
-  const options = { ...base, sockets: socketsArg ? Number(socketsArg) : base.sockets, serverNodeArgs };
+  // `--tabs`: each socket also opens its notifications, as a web tab does.
+  const sockets = socketsArg ? Number(socketsArg) : base.sockets;
+  const options = { ...base, sockets, tabs: args.includes('--tabs'), serverNodeArgs };
   problems.push(...(await runConnections(options)).problems);
 }
 if (wanted('ingest')) {

@@ -12,11 +12,14 @@ export interface ConnectionsRequest {
   roomId: number;
   tokens: string[];
   addresses: number;
+  /** Each socket also opens its notifications, as every web tab does (`--tabs`). */
+  notifications: boolean;
 }
 
 type Command = { type: 'caughtUp'; position: number; since: number; timeoutMs: number } | { type: 'end' };
 
 const trackedIdMarker = Buffer.from('"id":"');
+const notificationsId = Buffer.from('"id":2,');
 const readNumber = (frame: Buffer, from: number, end: number) => {
   let value = 0;
   for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
@@ -66,6 +69,8 @@ async function run(request: ConnectionsRequest) {
       };
       socket.on('message', (data: Buffer) => {
         if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+        // The notifications stream (id 2) starts too, and says the unread count: not the room's.
+        if (data.includes(notificationsId)) return;
         if (data.includes('"started"')) {
           client.live = true;
           live++;
@@ -91,6 +96,11 @@ async function run(request: ConnectionsRequest) {
         socket.send(
           JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
         );
+        if (request.notifications) {
+          socket.send(
+            JSON.stringify({ id: 2, method: 'subscription', params: { path: 'notifications.onEvent' } }),
+          );
+        }
       });
       let failure: string | null = null;
       socket.once('error', (error: NodeJS.ErrnoException) => {
