@@ -6,7 +6,7 @@
  * left in node_modules; it is made again first when missing or older than any file it was built from, so a
  * changed checkout never runs stale code. `--build` only builds (npm run build, the Docker image).
  *
- * Why a build: under tsx every one of the server's ~150 modules is resolved, compiled and kept with its source
+ * Why a build: under tsx every one of the server's ~170 modules is resolved, compiled and kept with its source
  * map through loader hooks on another thread; from one prebuilt file the server listens ~0.6 s sooner after a
  * restart, with less memory (docs/performance.md, entry 47).
  */
