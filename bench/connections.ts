@@ -6,7 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { benchDatabase, freePort, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import {
+  benchDatabase,
+  freePort,
+  publicRoomId,
+  seedPrivateRooms,
+  seedUsers,
+  startParley,
+} from './lib/parley.ts';
 import { cpuMicros, loadCpu, rssBytes, spawnNode } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
@@ -16,7 +23,10 @@ export interface ConnectionsOptions {
   sockets: number;
   addresses: number;
   sendRate: number;
-  /** Each socket also opens its notifications, as a web tab does (`--tabs`); the scenario's own follow one room. */
+  /**
+   * Each socket also opens its notifications and follows its own private room, as a web tab open on a conversation
+   * does (`--tabs`); the scenario's own sockets follow the public room alone.
+   */
   tabs?: boolean;
   serverNodeArgs?: string[];
 }
@@ -58,6 +68,14 @@ export async function runConnections(options: ConnectionsOptions) {
   try {
     const [sender, ...people] = await seedUsers(db, options.sockets + 1);
     const roomId = await publicRoomId(db);
+    // With `--tabs`, people in pairs, each pair with its private room (an odd one out has none).
+    const pairs = options.tabs
+      ? Array.from({ length: Math.floor(people.length / 2) }, (_, i): [number, number] => [
+          people[2 * i]!.id,
+          people[2 * i + 1]!.id,
+        ])
+      : [];
+    const pairRooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
     console.log(`\nconnections: ${options.sockets} sockets`);
     await sleep(1_000);
     const rssBefore = rssBytes(a.proc.pid);
@@ -76,6 +94,7 @@ export async function runConnections(options: ConnectionsOptions) {
       tokens: people.map((p) => p.token),
       addresses: options.addresses,
       notifications: options.tabs ?? false,
+      privateRoomIds: people.map((_, i) => pairRooms[Math.floor(i / 2)] ?? null),
     };
     const connectCpuFrom = [cpuMicros(a.proc.pid), cpuMicros(load.pid)];
     load.child.send(request);
@@ -150,7 +169,7 @@ export async function runConnections(options: ConnectionsOptions) {
     await db.drop();
   }
   printTable(
-    `connections (${options.sockets} authenticated sockets following the public room${options.tabs ? ', each with its notifications' : ''})`,
+    `connections (${options.sockets} authenticated sockets following the public room${options.tabs ? ', each with its notifications and its private room' : ''})`,
     ['connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
     [
       [

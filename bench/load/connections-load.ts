@@ -14,12 +14,15 @@ export interface ConnectionsRequest {
   addresses: number;
   /** Each socket also opens its notifications, as every web tab does (`--tabs`). */
   notifications: boolean;
+  /** The private room each socket also follows (`--tabs`), or null. */
+  privateRoomIds: (number | null)[];
 }
 
 type Command = { type: 'caughtUp'; position: number; since: number; timeoutMs: number } | { type: 'end' };
 
 const trackedIdMarker = Buffer.from('"id":"');
 const notificationsId = Buffer.from('"id":2,');
+const privateRoomId = Buffer.from('"id":3,');
 const readNumber = (frame: Buffer, from: number, end: number) => {
   let value = 0;
   for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
@@ -69,8 +72,8 @@ async function run(request: ConnectionsRequest) {
       };
       socket.on('message', (data: Buffer) => {
         if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
-        // The notifications stream (id 2) starts too, and says the unread count: not the room's.
-        if (data.includes(notificationsId)) return;
+        // The notifications stream (id 2) and the private room's (id 3) start too: not the public room's.
+        if (data.includes(notificationsId) || data.includes(privateRoomId)) return;
         if (data.includes('"started"')) {
           client.live = true;
           live++;
@@ -99,6 +102,18 @@ async function run(request: ConnectionsRequest) {
         if (request.notifications) {
           socket.send(
             JSON.stringify({ id: 2, method: 'subscription', params: { path: 'notifications.onEvent' } }),
+          );
+        }
+        const privateRoom = request.privateRoomIds[index];
+        if (privateRoom) {
+          // Nobody talks there: the tab resumes it from the start, as after loading its (empty) history.
+          const room = { roomId: privateRoom, lastEventId: '0' };
+          socket.send(
+            JSON.stringify({
+              id: 3,
+              method: 'subscription',
+              params: { path: 'chat.onRoomEvent', input: room },
+            }),
           );
         }
       });
