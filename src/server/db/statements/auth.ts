@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiToken, Session, User } from '../entities/index.ts';
-import { dateOrNull, queryPrepared, type Sql, sql } from './sql.ts';
+import { dateOrNull, queryPrepared, type Sql, sql, wantedIds } from './sql.ts';
 
 /*
  * Every HTTP call resolves its credential, so this is the hottest query there is. As `em.findOne` with the owner's
@@ -60,14 +60,11 @@ export type SessionWithOwner = Pick<Session, 'id' | 'secretHash' | 'expiresAt' |
 
 /**
  * The rows of `table` (sessions or API tokens) with these ids as `c`, each with its owner as `u`, all found through
- * primary keys. The ids come as one array behind a subquery: one text (one plan per connection) serves any number
- * of them, and PostgreSQL guesses their number alike whether it plans for the values or for any, so it keeps the
- * generic plan (planned for one id, the look-up priced below it, and was planned again on more than half its runs).
- * Each row is then read by a lateral subquery with `offset 0`, run per id through the index, where `id = any(…)`
- * was planned as a hash of both tables read whole (docs/performance.md, entry 34).
+ * primary keys (`wantedIds`: PostgreSQL guesses the ids' number alike whether it plans for the values or for any,
+ * so it keeps the generic plan, planned for one id, where it was planned again on more than half its runs).
  */
 const credentialsWithOwners = (table: Sql, ids: readonly string[]) =>
-  sql`(select distinct id from unnest((select ${[...ids]}::text[])) as wanted(id)) wanted,
+  sql`${wantedIds(ids)},
     lateral (select * from ${table} c where c.id = wanted.id offset 0) c,
     lateral (select * from users u where u.id = c.user_id offset 0) u`;
 
@@ -134,8 +131,7 @@ export async function ownersByIds(em: EntityManager, ids: readonly number[]): Pr
   const rows = await queryPrepared<OwnerRow>(
     em,
     sql`select ${ownerColumns}
-      from (select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted,
-        lateral (select * from users u where u.id = wanted.id offset 0) u`,
+      from ${wantedIds(ids)}, lateral (select * from users u where u.id = wanted.id offset 0) u`,
   );
   return rows.map(ownerOfRow);
 }

@@ -9,7 +9,7 @@ import {
 import type { Room, RoomEvent, RoomMember } from '../entities/index.ts';
 import { attachmentsColumn, type StoredAttachment } from './images.ts';
 import { type MentionRow, mentionsColumn, shownUserOfMention, unreadMentionsCount } from './mentions.ts';
-import { dateOrNull, list, query, queryOne, queryPrepared, sql } from './sql.ts';
+import { dateOrNull, list, query, queryOne, queryPrepared, sql, wantedIds } from './sql.ts';
 
 /**
  * The chat statements the query builder cannot say: the room-position lock and append, the send's guarded insert
@@ -143,8 +143,7 @@ export async function roomAccesses(em: EntityManager, ids: readonly number[]): P
   }>(
     em,
     sql`select r.id, r.kind, r.user_low, r.user_high
-      from (select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted,
-        lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
+      from ${wantedIds(ids)}, lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
   );
   return rows.map((row) => ({ id: row.id, kind: row.kind, userLow: row.user_low, userHigh: row.user_high }));
 }
@@ -161,8 +160,7 @@ export async function roomPositions(
   const rows = await queryPrepared<{ id: number; position: string }>(
     em,
     sql`select r.id, r.position
-      from (select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted,
-        lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
+      from ${wantedIds(ids)}, lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
   );
   return rows.map((row) => ({ id: row.id, position: Number(row.position) }));
 }

@@ -6,7 +6,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Relation } from '../../../shared/people.ts';
 import type { FriendRequest, User } from '../entities/index.ts';
-import { escapeLike, joined, query, queryOne, queryPrepared, type Sql, sql } from './sql.ts';
+import { escapeLike, joined, query, queryOne, queryPrepared, type Sql, sql, wantedIds } from './sql.ts';
 
 /** The user columns a PublicUser is made of, for the user aliased `u`. */
 const personColumns = sql`u.id, u.username, u.display_name, u.avatar_version`;
@@ -320,7 +320,7 @@ export async function unreadNotificationCounts(
     em,
     sql`select wanted.id,
         (select count(*) from notifications n where n.user_id = wanted.id and n.read_at is null) as unread
-      from (select distinct id from unnest((select ${[...userIds]}::int[])) as wanted(id)) wanted`,
+      from ${wantedIds(userIds)}`,
   );
   return rows.map((row) => ({ id: row.id, unread: Number(row.unread) }));
 }

@@ -137,6 +137,18 @@ export function list(values: readonly unknown[]): Sql {
   return new Sql(values.map(() => '?').join(', '), values);
 }
 
+/**
+ * These ids, each once, as the rows of `wanted(id)`: one array behind a subquery, so one text (one plan per
+ * connection) serves any number of them, and PostgreSQL keeps the generic plan for it. Join each table to it by key
+ * with `lateral (select * from … where ….id = wanted.id offset 0)`, which is read per id through the index where
+ * `id = any(…)` was planned as a hash of the tables read whole (docs/performance.md, entry 34).
+ */
+export function wantedIds(ids: readonly number[] | readonly string[]): Sql {
+  return typeof ids[0] === 'string'
+    ? sql`(select distinct id from unnest((select ${[...ids]}::text[])) as wanted(id)) wanted`
+    : sql`(select distinct id from unnest((select ${[...ids]}::int[])) as wanted(id)) wanted`;
+}
+
 /** Fragments one after another, separated by commas (rows of a `values` list, say) or by `separator`. */
 export function joined(fragments: readonly Sql[], separator = ', '): Sql {
   return new Sql(
