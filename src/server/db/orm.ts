@@ -40,6 +40,23 @@ export function ormOptions(databaseUrl: string): Options {
   };
 }
 
+/**
+ * A memory kept per ORM, made on first use from whichever entity manager asks (all of an ORM's forks share its
+ * configuration, by which it is found): services that remember what they read keep it here rather than in module
+ * state, since tests run several instances, each on its own database, in one process.
+ */
+export function perOrm<T>(make: (em: EntityManager) => T): (em: EntityManager) => T {
+  const memories = new WeakMap<object, T>();
+  return (em) => {
+    let memory = memories.get(em.config);
+    if (memory === undefined) {
+      memory = make(em);
+      memories.set(em.config, memory);
+    }
+    return memory;
+  };
+}
+
 /** Connects and applies every pending migration, so a fresh database is ready to serve. */
 export async function openDatabase(databaseUrl: string, log?: Logger): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(databaseUrl));

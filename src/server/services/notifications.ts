@@ -3,6 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { Notification } from '../db/entities/index.ts';
 import type { NotificationKind } from '../db/entities/people.ts';
 import { gatheredById } from '../db/gathered.ts';
+import { perOrm } from '../db/orm.ts';
 import { unreadNotificationCounts } from '../db/statements/people.ts';
 import type { Deps } from '../deps.ts';
 import {
@@ -85,18 +86,13 @@ export async function createNotification(
   return notificationViewOf(shown);
 }
 
-/** Counts read outside a transaction, gathered (see `unreadNotificationCounts`), per ORM: tests run several. */
-const unreadCountReads = new WeakMap<object, (userId: number) => Promise<{ unread: number } | undefined>>();
+/** Counts read outside a transaction, gathered (see `unreadNotificationCounts`). */
+const unreadCountReadsOf = perOrm((em) => gatheredById(em, unreadNotificationCounts));
 
 /** The user's unread notifications; inside a transaction, as that transaction sees them. */
 export async function unreadCount(em: EntityManager, userId: number): Promise<number> {
   if (em.isInTransaction()) return em.count(Notification, { userId, readAt: null });
-  let read = unreadCountReads.get(em.config);
-  if (!read) {
-    read = gatheredById(em, unreadNotificationCounts);
-    unreadCountReads.set(em.config, read);
-  }
-  return (await read(userId))?.unread ?? 0;
+  return (await unreadCountReadsOf(em)(userId))?.unread ?? 0;
 }
 
 /** Pushes committed notifications to every open tab of their owners, with the new unread count. */

@@ -5,7 +5,7 @@ import type { CurrentUser } from '../../auth/current-users.ts';
 import { Batched } from '../../db/batched.ts';
 import { Room, RoomMember, User } from '../../db/entities/index.ts';
 import { gatheredById } from '../../db/gathered.ts';
-import type { Orm } from '../../db/orm.ts';
+import { type Orm, perOrm } from '../../db/orm.ts';
 import { type RoomAccessRow, roomAccesses, roomsSeenBy } from '../../db/statements/chat.ts';
 import { type MovedRead, moveReadPositions, type ReadMove } from '../../db/statements/read-positions.ts';
 import type { Deps } from '../../deps.ts';
@@ -35,21 +35,15 @@ interface RoomAccessMemory {
   read(roomId: number): Promise<RoomAccess | undefined>;
 }
 
-const roomAccessMemories = new WeakMap<object, RoomAccessMemory>();
 const roomAccessMemory = { ttlMs: 60 * 60_000, maxEntries: 10_000 };
 
-function roomAccessOf(em: EntityManager): RoomAccessMemory {
-  let memory = roomAccessMemories.get(em.config);
-  if (!memory) {
-    memory = {
-      known: new Remembered(roomAccessMemory),
-      reads: new Map(),
-      read: gatheredById(em, roomAccesses),
-    };
-    roomAccessMemories.set(em.config, memory);
-  }
-  return memory;
-}
+const roomAccessOf = perOrm(
+  (em): RoomAccessMemory => ({
+    known: new Remembered(roomAccessMemory),
+    reads: new Map(),
+    read: gatheredById(em, roomAccesses),
+  }),
+);
 
 export async function loadRoom(em: EntityManager, roomId: number): Promise<RoomAccess> {
   const memory = roomAccessOf(em);
