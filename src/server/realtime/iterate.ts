@@ -1,5 +1,6 @@
 import { onAbort } from './abort.ts';
 import type { EventBus } from './bus.ts';
+import { Wakeup } from './wakeup.ts';
 
 /**
  * Turns a bus channel into an async iterable that ends when `signal` aborts. Messages are queued from the moment
@@ -14,10 +15,10 @@ export function listen<T>(
   resync?: T,
 ): AsyncIterableIterator<T> & { ready: Promise<void> } {
   const queue: T[] = [];
-  let wake: (() => void) | null = null;
+  const reader = new Wakeup();
   const enqueue = (message: T) => {
     queue.push(message);
-    wake?.();
+    reader.wake();
   };
   const unsubscribeFromBus = bus.subscribe(channel, (message) => {
     if (accept(message)) enqueue(message);
@@ -35,7 +36,7 @@ export function listen<T>(
   // not stay on the bus. The abort also wakes a waiting reader.
   onAbort(signal, () => {
     unsubscribe();
-    wake?.();
+    reader.wake();
   });
 
   async function* iterate(): AsyncGenerator<T> {
@@ -46,13 +47,8 @@ export function listen<T>(
           yield next;
           continue;
         }
-        // Woken by the next message or the abort. Not a race with a promise of the abort: each race would leave
-        // a reaction on that long-lived promise until the subscription ends (~300 B per wait, docs/performance.md,
-        // entry 46).
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
+        // Woken by the next message or the abort.
+        await reader.wait();
       }
     } finally {
       unsubscribe();
@@ -67,11 +63,11 @@ export async function* merge<T>(...sources: AsyncIterator<T>[]): AsyncGenerator<
   // Each source's next step is awaited on its own and queued: a race of all of them at every step would leave a
   // reaction on a quiet source's pending step for every value the others give (see `listen`).
   const arrived: ({ index: number; result: IteratorResult<T> } | { error: unknown })[] = [];
-  let wake: (() => void) | null = null;
+  const reader = new Wakeup();
   const pull = (index: number) => {
     const settle = (step: (typeof arrived)[number]) => {
       arrived.push(step);
-      wake?.();
+      reader.wake();
     };
     sources[index]!.next().then(
       (result) => settle({ index, result }),
@@ -83,12 +79,8 @@ export async function* merge<T>(...sources: AsyncIterator<T>[]): AsyncGenerator<
   try {
     while (open) {
       const next = arrived.shift();
-      if (!next) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = null;
-      } else if ('error' in next) throw next.error;
+      if (!next) await reader.wait();
+      else if ('error' in next) throw next.error;
       else if (next.result.done) open--;
       else {
         pull(next.index);

@@ -5,6 +5,7 @@ import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
 import { type FrameTails, RecentBudget, RecentFrames, type RecentLimits } from './recent-budget.ts';
+import { Wakeup } from './wakeup.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -35,7 +36,8 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
   cursor = 0;
   /** Set when it leaves: a round under way passes it by. */
   left = false;
-  private wake: (() => void) | null = null;
+  /** Made by `drain` alone: a subscriber with a socket, as nearly all are, is written to and never waits. */
+  private reader: Wakeup | null = null;
 
   constructor(
     readonly stream: LiveStream<E>,
@@ -51,7 +53,7 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
   enqueue(event: E): void {
     if (!this.queue) return;
     this.queue.push(event);
-    this.wake?.();
+    this.reader?.wake();
   }
 
   /**
@@ -83,18 +85,17 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
 
   /** The queue as it fills, for a subscriber with no socket to write to; ends when `signal` aborts. */
   async *drain(signal: AbortSignal | undefined): AsyncGenerator<E> {
-    onAbort(signal, () => this.wake?.());
+    const reader = new Wakeup();
+    this.reader = reader;
+    onAbort(signal, () => reader.wake());
     while (!signal?.aborted && this.queue) {
       const next = this.queue.shift();
       if (next) {
         yield next;
         continue;
       }
-      // Woken by the next event or the abort (not a race with the abort's promise: see `listen`).
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = null;
+      // Woken by the next event or the abort.
+      await reader.wait();
     }
   }
 }
