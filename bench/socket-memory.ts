@@ -4,8 +4,9 @@
  * (`--heapsnapshot-signal`, which collects garbage first). Prints the live heap's growth per socket, by kind and
  * constructor (self sizes and counts, snapshot 2 minus snapshot 1, over N); closures by where they were written.
  * `taskset -c 1 node --max-old-space-size=6000 --import tsx bench/socket-memory.ts [N] [--by-holder]
- * [--closure-properties] [--held=object:IncomingMessage]` (vague kinds by what holds them; closures that carry
- * properties of their own; the chain of what holds the last object of that name).
+ * [--closure-properties] [--held=object:IncomingMessage] [--notifications]` (vague kinds by what holds them;
+ * closures that carry properties of their own; the chain of what holds the last object of that name; each socket
+ * also opens its notifications, as a web tab does).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -65,6 +66,7 @@ function report(firstPath: string, secondPath: string, half: number): void {
 }
 
 async function probe(half: number) {
+  const notifications = process.argv.includes('--notifications');
   mkdirSync(snapshotDir, { recursive: true });
   const db = await benchDatabase();
   const server = await startParley({
@@ -81,7 +83,11 @@ async function probe(half: number) {
     const open = async (from: number, to: number) => {
       for (let at = from; at < to; at += 250) {
         const batch = people.slice(at, Math.min(to, at + 250));
-        sockets.push(...(await Promise.all(batch.map((p, i) => followRoom(wsUrl, p.token, roomId, at + i)))));
+        sockets.push(
+          ...(await Promise.all(
+            batch.map((p, i) => followRoom(wsUrl, p.token, roomId, at + i, notifications)),
+          )),
+        );
       }
     };
     await open(0, 20);

@@ -5,7 +5,14 @@ import WebSocket from 'ws';
  * once its subscription to `roomId` has started, following the room from position 0 as the connections
  * scenario's clients do.
  */
-export function followRoom(wsUrl: string, token: string, roomId: number, index = 0): Promise<WebSocket> {
+export function followRoom(
+  wsUrl: string,
+  token: string,
+  roomId: number,
+  index = 0,
+  /** Also opens the owner's notifications (id 2), as every web tab does, and resolves once both started. */
+  notifications = false,
+): Promise<WebSocket> {
   const socket = new WebSocket(wsUrl, {
     perMessageDeflate: false,
     headers: { authorization: `Bearer ${token}` },
@@ -17,10 +24,19 @@ export function followRoom(wsUrl: string, token: string, roomId: number, index =
       socket.send(
         JSON.stringify({ id: 1, method: 'subscription', params: { path: 'chat.onRoomEvent', input } }),
       );
+      if (notifications) {
+        socket.send(
+          JSON.stringify({ id: 2, method: 'subscription', params: { path: 'notifications.onEvent' } }),
+        );
+      }
     });
+    let waiting = notifications ? 2 : 1;
     socket.on('message', (data: Buffer) => {
-      if (data.includes('"started"')) resolve(socket);
-      else if (data.includes('"error"')) reject(new Error(String(data)));
+      // The notifications stream has started once its first count arrived.
+      const started = data.includes('"started"') && data.includes('"id":1');
+      if (started || data.includes('"notifications.read"')) {
+        if (--waiting === 0) resolve(socket);
+      } else if (data.includes('"error"')) reject(new Error(String(data)));
     });
     socket.once('error', reject);
   });
