@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationKind, UserEvent } from '../src/server/services/notifications.ts';
+import { publicRoomId } from './helpers/chat.ts';
+import { connectDatabase } from './helpers/db.ts';
 import { rejection } from './helpers/errors.ts';
 import { type Client, makeFriends, openTab, type Person, signUp } from './helpers/people.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
+import { pause } from './helpers/sockets.ts';
 import { type Recording, record } from './helpers/subscriptions.ts';
 import { roomyLimits } from './helpers/users.ts';
 
@@ -312,6 +316,47 @@ describe('reading notifications', () => {
     expect(error.data?.code).toBe('BAD_REQUEST');
   });
 });
+
+describe('a tab that opens while news is on its way', () => {
+  it('gets its unread count first, then what happened while the count was read: nothing lost, nothing ahead', async () => {
+    const ann = await signUp(server, { displayName: 'Ann Early' });
+    const roomId = await publicRoomId(ann.client);
+    const db = await connectDatabase(server.databaseUrl);
+    try {
+      // The new tab's count waits behind this lock, so news can arrive between its joining and its count.
+      await db.query('begin');
+      await db.query('lock table notifications in access exclusive mode');
+      const feed = record<UserEvent>((handlers) =>
+        ann.client.notifications.onEvent.subscribe(undefined, handlers),
+      );
+      while ((await countsWaiting(db)) === 0) await pause(10);
+
+      await openTab(server, ann).chat.setRoomMuted.mutate({ roomId, muted: true });
+      await db.query('commit');
+
+      await feed.next((event) => event.type === 'room.muted');
+      expect(feed.events).toEqual([
+        { type: 'notifications.read', unreadCount: 0 },
+        { type: 'room.muted', roomId, muted: true },
+      ]);
+      feed.stop();
+    } finally {
+      await db.end();
+    }
+  });
+});
+
+/**
+ * Sessions waiting for a lock in this database: only the test holds one. (A statement prepared while the lock is
+ * held waits while it is parsed, before it shows as running: its query text there is the one before.)
+ */
+async function countsWaiting(db: pg.Client): Promise<number> {
+  const { rows } = await db.query<{ waiting: number }>(
+    `select count(*)::int as waiting from pg_stat_activity
+      where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()`,
+  );
+  return rows[0]?.waiting ?? 0;
+}
 
 describe('signed out', () => {
   it.each([

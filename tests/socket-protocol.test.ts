@@ -6,8 +6,10 @@ import { applyWSSHandler, jsonEncoder } from '@trpc/server/adapters/ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
+import { EventFrames, liveTargetOf } from '../src/server/realtime/live-target.ts';
 import { ParleySocket } from '../src/server/realtime/socket.ts';
 import { serveTrpcSockets } from '../src/server/realtime/trpc-sockets.ts';
+import { untrackedFrameTail } from '../src/server/realtime/ws-protocol.ts';
 import { everyEnding, t } from './helpers/protocol-router.ts';
 
 // Parley serves tRPC's WebSocket protocol itself instead of through tRPC's ws adapter, for memory and speed. The
@@ -30,6 +32,19 @@ const router = t.router({
   forever: t.procedure.subscription(async function* ({ signal }) {
     yield 'first';
     await never(signal);
+  }),
+  // Over Parley's socket its second event is written straight to the socket and the stream parks (as a room's
+  // live events are); tRPC's adapter has no target for it, so it goes on as a generator: the client sees the same.
+  parked: t.procedure.subscription(async function* ({ signal }) {
+    yield 'first';
+    const target = liveTargetOf(signal);
+    if (!target) {
+      yield 'second';
+      await never(signal);
+      return;
+    }
+    new EventFrames(() => Buffer.from(untrackedFrameTail('second'))).write(target);
+    target.park();
   }),
   breaks: t.procedure.subscription(async function* () {
     yield 'before';
@@ -197,6 +212,10 @@ const conversations: [string, (string | Buffer)[], string?][] = [
       call(4, 'subscription', 'breaks'),
       call(5, 'subscription', 'count', { to: 9 }),
       call(6, 'subscription', 'forever'),
+      call(7, 'subscription', 'parked'),
+      call(7, 'subscription', 'parked'),
+      JSON.stringify({ id: 7, method: 'subscription.stop' }),
+      call(7, 'subscription', 'parked'),
     ],
   ],
 ];

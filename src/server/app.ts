@@ -26,6 +26,7 @@ import { createRoomStreams } from './services/chat/events.ts';
 import { createRoomAppends } from './services/chat/group-commit.ts';
 import { createReadPositions } from './services/chat/rooms.ts';
 import { localImageStore } from './services/images/store.ts';
+import { createUserEventGroups } from './services/notifications.ts';
 import { startFriendPresence } from './services/presence.ts';
 import { withTimeout } from './timeout.ts';
 
@@ -63,6 +64,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     log,
   );
   const activity = new ActivityHub({ bus, presence, log });
+  const userEvents = createUserEventGroups(bus);
   const { redis } = fanout;
   const currentUsers = new CurrentUsers(bus, orm);
   await currentUsers.ready();
@@ -83,6 +85,7 @@ export async function startApp(config: Config, log: Logger, clientDir: string | 
     instanceStats,
     roomStreams,
     activity,
+    userEvents,
     currentUsers,
     credentialCache,
     credentialReads: new CredentialReads(orm),

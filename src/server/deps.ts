@@ -12,6 +12,7 @@ import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { EventBus } from './realtime/bus.ts';
 import type { InstanceStats } from './realtime/instance-stats.ts';
+import type { LiveGroups } from './realtime/live-groups.ts';
 import type { Presence } from './realtime/presence.ts';
 import type { RateLimiter } from './realtime/rate-limit.ts';
 import type { ActivityHub } from './services/chat/activity.ts';
@@ -32,6 +33,8 @@ export interface Deps {
   roomStreams: RoomStreams;
   /** This instance's followers of typing and presence, written to once per signal. */
   activity: ActivityHub;
+  /** This instance's sockets following a person's news (`notifications.onEvent`), one bus listener per person. */
+  userEvents: LiveGroups;
   /** Who each recent caller is now (role, ban, mute, name), forgotten on every instance when it changes. */
   currentUsers: CurrentUsers;
   /** The sessions and tokens recent calls came with, forgotten on every instance when they end. */

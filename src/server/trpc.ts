@@ -13,8 +13,6 @@ import {
   tooManyRequests,
 } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
-import { liveTarget } from './realtime/live-target.ts';
-import { subscriptionRequestOf } from './realtime/ws-protocol.ts';
 import { banMessage } from './services/auth.ts';
 
 const t = initTRPC.context<Context>().create({
@@ -182,26 +180,6 @@ async function spendMutationBudget(ctx: Context, auth: Auth, type: ProcedureType
   const decision = await limiter.hit(`${budget}:${auth.user.id}`, perMinute, 60_000);
   if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
 }
-
-/**
- * A public procedure that learns where its frames go when it is a subscription over the socket (the socket, and
- * the request id tRPC names them with), so a stream can write pre-built frames once it is live; `live` is null
- * when called any other way. In `guardedCall`'s middleware rather than one of its own: each middleware level costs
- * a subscription two copies of its options, on every connect.
- */
-export const liveProcedure = t.procedure.use(function publicLiveCall({
-  ctx,
-  type,
-  signal,
-  getRawInput,
-  next,
-}) {
-  return guardedCall(ctx, type, signal, async (em) => {
-    const request = subscriptionRequestOf(await getRawInput());
-    const live = ctx.connection && request ? liveTarget(ctx.connection.socket, request) : null;
-    return next({ ctx: { em, live } });
-  });
-});
 
 /**
  * Signed in, and acting as the account is now: a socket's context was made when it opened, so the role, ban and

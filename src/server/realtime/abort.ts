@@ -8,7 +8,3 @@ export function onAbort(signal: AbortSignal | undefined, stop: () => void): void
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
 }
-
-/** Resolves when `signal` aborts (at once if it has); never, without a signal: nothing can stop the caller then. */
-export const untilAborted = (signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => onAbort(signal, resolve));

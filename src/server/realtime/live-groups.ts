@@ -8,7 +8,7 @@ import { untrackedFrameTail } from './ws-protocol.ts';
  * nothing for anyone, and each follower is written what came in that moment in one go (one system call, not one
  * per message) — in a busy room of a thousand readers, typing costs as many writes as the messages themselves.
  */
-const gatherMs = 200;
+export const ephemeralGatherMs = 200;
 
 /**
  * Followers written to in one turn of the event loop (~1–2 ms of socket writes). A typing signal in a room of a
@@ -62,33 +62,64 @@ class SpreadWrites {
 
 interface Group {
   targets: Set<LiveTarget>;
+  /** Followers still being sent their first frames through tRPC: what arrives meanwhile waits for them. */
+  joining: Map<LiveTarget, Buffer[]>;
   unsubscribe: () => void;
   /** Messages waiting for the gathering moment to end. */
   gathered: EventFrames[];
   timer: ReturnType<typeof setTimeout> | null;
 }
 
+export interface LiveGroupsOptions {
+  /** How long a message waits for others to go out with it (ephemeral signals); null: it goes out at once. */
+  gatherMs: number | null;
+  /** Written to every follower when this instance may have missed messages (see `EventBus.onRecover`). */
+  resync?: unknown;
+}
+
+/** A follower of a channel: written to from `goLive` on. */
+export interface GroupMember {
+  /** Writes what arrived since joining, then everything as it comes. Call once the stream's own first frames left. */
+  goLive(): void;
+}
+
 /**
- * Local followers of ephemeral channels (typing, presence counts): nothing to resume, so no positions; each
- * message is serialised once per instance, gathered for a moment with the others of that moment, and written to
- * every follower as untracked frames, spread over turns of the event loop.
+ * Local followers of bus channels without positions (typing, presence counts, a person's notifications): nothing
+ * to resume, so each message is serialised once per instance (and, for ephemeral channels, gathered for a moment
+ * with the others of that moment) and written to every follower as untracked frames, spread over turns of the
+ * event loop. One bus listener per channel, however many follow it here.
  */
 export class LiveGroups {
   private readonly groups = new Map<string, Group>();
   private readonly writes = new SpreadWrites();
 
-  constructor(private readonly bus: EventBus) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly options: LiveGroupsOptions,
+  ) {
+    const { resync } = options;
+    if (resync !== undefined) bus.onRecover(() => this.sendToAll(resync));
+  }
 
-  /** Follows `channel` until `signal` aborts; what `accept` takes from the bus is written to the socket. */
+  /**
+   * Follows `channel` until `signal` aborts; what `accept` takes from the bus is written to the socket once the
+   * member goes live, and queues until then.
+   */
   join(
     channel: string,
     target: LiveTarget,
     signal: AbortSignal | undefined,
     accept: (message: unknown) => boolean,
-  ) {
+  ): GroupMember {
     let group = this.groups.get(channel);
     if (!group) {
-      const made: Group = { targets: new Set(), unsubscribe: () => {}, gathered: [], timer: null };
+      const made: Group = {
+        targets: new Set(),
+        joining: new Map(),
+        unsubscribe: () => {},
+        gathered: [],
+        timer: null,
+      };
       made.unsubscribe = this.bus.subscribe(channel, (message) => {
         if (accept(message)) this.gather(made, message);
       });
@@ -96,14 +127,16 @@ export class LiveGroups {
       this.groups.set(channel, group);
     }
     const joined = group;
-    joined.targets.add(target);
+    joined.joining.set(target, []);
     onAbort(signal, () => {
       joined.targets.delete(target);
-      if (joined.targets.size || this.groups.get(channel) !== joined) return;
+      joined.joining.delete(target);
+      if (joined.targets.size || joined.joining.size || this.groups.get(channel) !== joined) return;
       joined.unsubscribe();
       if (joined.timer) clearTimeout(joined.timer);
       this.groups.delete(channel);
     });
+    return new Joining(joined, target);
   }
 
   /** Writes `data` to this instance's followers of `channel` (not through the bus). */
@@ -112,13 +145,43 @@ export class LiveGroups {
     if (group) this.gather(group, data);
   }
 
+  private sendToAll(data: unknown): void {
+    for (const group of this.groups.values()) this.gather(group, data);
+  }
+
   private gather(group: Group, data: unknown): void {
     group.gathered.push(new EventFrames(() => Buffer.from(untrackedFrameTail(data))));
+    if (this.options.gatherMs === null) {
+      this.flush(group);
+      return;
+    }
     group.timer ??= setTimeout(() => {
       group.timer = null;
-      const frames = group.gathered;
-      group.gathered = [];
-      this.writes.write(group.targets, frames);
-    }, gatherMs);
+      this.flush(group);
+    }, this.options.gatherMs);
+  }
+
+  private flush(group: Group): void {
+    const frames = group.gathered;
+    group.gathered = [];
+    for (const [target, queued] of group.joining)
+      for (const frame of frames) queued.push(frame.frameFor(target));
+    this.writes.write(group.targets, frames);
+  }
+}
+
+class Joining implements GroupMember {
+  constructor(
+    private readonly group: Group,
+    private readonly target: LiveTarget,
+  ) {}
+
+  goLive(): void {
+    const queued = this.group.joining.get(this.target);
+    // Gone already (the stream stopped while it set up), or live.
+    if (!queued) return;
+    this.group.joining.delete(this.target);
+    if (queued.length) this.target.socket.sendTexts(queued);
+    this.group.targets.add(this.target);
   }
 }

@@ -2,16 +2,42 @@ import type { ParleySocket } from './socket.ts';
 import { frameHead, type SubscriptionRequest } from './ws-protocol.ts';
 
 /** Where a live subscriber's frames go: its socket, and the head that names its subscription. */
-export interface LiveTarget {
-  socket: ParleySocket;
-  head: Buffer;
+export class LiveTarget {
+  readonly head: Buffer;
   /** The head as text, by which subscribers with alike heads find their shared frame. */
-  headText: string;
+  readonly headText: string;
+  /** Set once the stream writes this subscription's frames itself (see `park`). */
+  parked = false;
+
+  constructor(
+    readonly socket: ParleySocket,
+    request: SubscriptionRequest,
+  ) {
+    this.headText = frameHead(request);
+    this.head = Buffer.from(this.headText);
+  }
+
+  /**
+   * From now on the stream writes this subscription's frames itself, and its generator ends: the call then keeps
+   * nothing but its AbortController (no generator, no pending step) until the client stops it or the socket
+   * closes, when "stopped" is sent as for any other subscription.
+   */
+  park(): void {
+    this.parked = true;
+  }
 }
 
-export function liveTarget(socket: ParleySocket, request: SubscriptionRequest): LiveTarget {
-  const headText = frameHead(request);
-  return { socket, head: Buffer.from(headText), headText };
+/** Each socket subscription's target, by the signal its procedure is handed. */
+const targets = new WeakMap<AbortSignal, LiveTarget>();
+
+/** Called by the socket's calls as a subscription starts (`TrpcCalls`). */
+export function setLiveTarget(signal: AbortSignal, target: LiveTarget): void {
+  targets.set(signal, target);
+}
+
+/** The socket and head of the subscription handed `signal`; null for any other call (an in-process caller). */
+export function liveTargetOf(signal: AbortSignal | undefined): LiveTarget | null {
+  return (signal && targets.get(signal)) ?? null;
 }
 
 /**

@@ -3,6 +3,7 @@ import { isObservable, observableToAsyncIterable } from '@trpc/server/observable
 import type { TRPCClientOutgoingMessage, TRPCRequestMessage } from '@trpc/server/rpc';
 import { WebSocket } from 'ws';
 import { callProcedure, type ProcedureCall, procedureAt } from '../procedure-call.ts';
+import { LiveTarget, setLiveTarget } from './live-target.ts';
 import { ParleySocket } from './socket.ts';
 import { TrpcReplies } from './trpc-replies.ts';
 import { eventResult, isAbortError, type PumpHooks, pumpSubscription } from './trpc-subscription.ts';
@@ -17,7 +18,8 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
  * A socket's calls, each answered as `@trpc/server`'s ws adapter answers it (the same frames, in the same order):
  * queries and mutations through the router's own procedures (`callTRPCProcedure`: middlewares, validation and
  * errors stay tRPC's), subscriptions from "started" through their events to "stopped", and `subscription.stop`.
- * A live subscription costs an AbortController and its one pending step (see `pumpSubscription`).
+ * A live subscription costs an AbortController and its one pending step (see `pumpSubscription`); once its stream
+ * writes to the socket itself (`LiveTarget.park`), the AbortController alone.
  */
 export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
   protected context: Promise<ContextResult<TContext>> | null = null;
@@ -48,9 +50,14 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     // Only a subscription can be stopped (by `subscription.stop` or the socket closing); a query or mutation runs
     // to its end, and an AbortController (an EventTarget, ~1 KB) per call would only feed the collector.
     const controller = call.type === 'subscription' ? new AbortController() : null;
+    let target: LiveTarget | null = null;
     if (controller) {
       this.subscriptions ??= new Map();
       this.subscriptions.set(id, controller);
+      if (this.socket instanceof ParleySocket) {
+        target = new LiveTarget(this.socket, { id, jsonrpc });
+        setLiveTarget(controller.signal, target);
+      }
     }
     try {
       await this.run(id, jsonrpc, call, controller, batchIndex);
@@ -58,16 +65,31 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       const error = getTRPCErrorFromUnknown(cause);
       // A subscription stopped while its procedure was still setting up ends as "stopped", not as a failure.
       const cancelled = controller?.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR';
-      if (!cancelled || !isAbortError(error.cause)) return this.fail(id, jsonrpc, error, call);
-    } finally {
-      if (controller) this.release(id, controller);
+      if (!cancelled || !isAbortError(error.cause)) {
+        if (controller) this.release(id, controller);
+        return this.fail(id, jsonrpc, error, call);
+      }
     }
-    if (controller) this.respond({ id, jsonrpc, result: { type: 'stopped' } });
+    if (!controller) return;
+    if (target?.parked && !controller.signal.aborted) {
+      // Its stream writes to the socket itself: "stopped" waits for the stop.
+      controller.signal.addEventListener('abort', new ParkedSubscription(this, id, jsonrpc, controller), {
+        once: true,
+      });
+      return;
+    }
+    this.stopped(id, jsonrpc, controller);
+  }
+
+  /** The subscription has ended: it is let go and the client told. */
+  stopped(id: RequestId, jsonrpc: '2.0' | undefined, controller: AbortController): void {
+    this.release(id, controller);
+    this.respond({ id, jsonrpc, result: { type: 'stopped' } });
   }
 
   private release(id: RequestId, controller: AbortController): void {
     if (this.socket.readyState !== WebSocket.OPEN && !controller.signal.aborted) controller.abort();
-    this.subscriptions?.delete(id);
+    if (this.subscriptions?.get(id) === controller) this.subscriptions.delete(id);
   }
 
   private async run(
@@ -120,6 +142,20 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       new SubscriptionReplies(this, id, jsonrpc, call),
     );
     if (failed) this.fail(id, jsonrpc, failed.failure, call);
+  }
+}
+
+/** A parked subscription (`LiveTarget.park`), waiting for its stop: an object, not a closure (see below). */
+class ParkedSubscription<TContext> {
+  constructor(
+    private readonly calls: TrpcCalls<TContext>,
+    private readonly id: RequestId,
+    private readonly jsonrpc: '2.0' | undefined,
+    private readonly controller: AbortController,
+  ) {}
+
+  handleEvent(): void {
+    this.calls.stopped(this.id, this.jsonrpc, this.controller);
   }
 }
 

@@ -1,50 +1,23 @@
 /**
- * The two places Parley touches tRPC's WebSocket protocol itself, so that a room's live events can be written as
- * one pre-built frame per message instead of going through a tRPC pipeline per subscriber:
- * - reading: each subscription request's id is attached (under a symbol no client can send) to its input, where a
- *   procedure's middleware can find it — the id is what tRPC puts in every frame of that subscription;
- * - writing: a tracked event's frame, byte for byte what `@trpc/server` 11 sends for `tracked(id, data)`, so the
- *   stock `wsLink` reads it and resumes from it.
+ * Where Parley writes tRPC's WebSocket protocol itself, so that a room's live events can be written as one
+ * pre-built frame per message instead of going through a tRPC pipeline per subscriber: a tracked event's frame,
+ * byte for byte what `@trpc/server` 11 sends for `tracked(id, data)`, so the stock `wsLink` reads it and resumes
+ * from it. Each frame is named by its subscription's request (`TrpcCalls` hands it to the stream, `LiveTarget`).
  */
-
-/** Where the subscription's request lives on its raw input. A symbol: JSON cannot carry one, so no client can. */
-const subscriptionRequestKey = Symbol('parley.subscriptionRequest');
 
 export interface SubscriptionRequest {
   id: number | string;
   jsonrpc: '2.0' | undefined;
 }
 
-function tagSubscription(message: unknown): void {
-  if (typeof message !== 'object' || message === null) return;
-  const { id, jsonrpc, method, params } = message as Record<string, unknown>;
-  if (method !== 'subscription' || typeof params !== 'object' || params === null) return;
-  const input = (params as { input?: unknown }).input;
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
-  if (typeof id !== 'number' && typeof id !== 'string') return;
-  // tRPC spreads the input to add `lastEventId`; a spread copies enumerable symbol-keyed properties too.
-  (input as Record<symbol, SubscriptionRequest>)[subscriptionRequestKey] = {
-    id,
-    jsonrpc: jsonrpc === '2.0' ? '2.0' : undefined,
-  };
-}
-
-/** tRPC's JSON encoder, plus the tagging above on the way in. */
+/** tRPC's JSON encoder; Parley speaks JSON in text frames only. */
 export const wsEncoder = {
   encode: (data: unknown): string => JSON.stringify(data),
   decode(data: string | Buffer): unknown {
     if (typeof data !== 'string') throw new Error('Parley speaks JSON in text frames.');
-    const parsed: unknown = JSON.parse(data);
-    if (Array.isArray(parsed)) for (const message of parsed) tagSubscription(message);
-    else tagSubscription(parsed);
-    return parsed;
+    return JSON.parse(data);
   },
 };
-
-export function subscriptionRequestOf(rawInput: unknown): SubscriptionRequest | null {
-  if (typeof rawInput !== 'object' || rawInput === null) return null;
-  return (rawInput as Record<symbol, SubscriptionRequest | undefined>)[subscriptionRequestKey] ?? null;
-}
 
 /**
  * A frame in two parts: the head names the subscription (one per subscriber), the tail carries the event (built

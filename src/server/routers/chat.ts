@@ -15,6 +15,7 @@ import {
 import { setRoomMutedInput } from '../../shared/room-mute.ts';
 import type { SocketConnection } from '../context.ts';
 import { onAbort } from '../realtime/abort.ts';
+import { liveTargetOf } from '../realtime/live-target.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { historyAfter, historyAround } from '../services/chat/history-window.ts';
@@ -28,7 +29,7 @@ import * as rooms from '../services/chat/rooms.ts';
 import type { UserEvent } from '../services/notifications.ts';
 import { reportMessage } from '../services/reports.ts';
 import { userChannel } from '../services/session-events.ts';
-import { liveProcedure, protectedProcedure, publicProcedure, router } from '../trpc.ts';
+import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 import { mentionProcedures } from './mentions.ts';
 import { reactionProcedures } from './reactions.ts';
 
@@ -131,10 +132,10 @@ export const chatRouter = router({
   }),
 
   /** Durable room events, tracked by position: reconnect with `lastEventId` to get exactly what was missed. */
-  onRoomEvent: liveProcedure.input(roomEventInput).subscription(async ({ ctx, input, signal }) => {
+  onRoomEvent: publicProcedure.input(roomEventInput).subscription(async ({ ctx, input, signal }) => {
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
     followOnce(ctx.connection, input.roomId, signal);
-    return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, ctx.live);
+    return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, liveTargetOf(signal));
   }),
 
   /** Flags a message for the moderators; anyone who can read it may, once. */
@@ -150,8 +151,8 @@ export const chatRouter = router({
   }),
 
   /** Ephemeral room activity: typing, and for the public room how many people are connected. Never tracked. */
-  onActivity: liveProcedure.input(roomInput).subscription(async ({ ctx, input, signal }) => {
+  onActivity: publicProcedure.input(roomInput).subscription(async ({ ctx, input, signal }) => {
     const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-    return activityStream(ctx.deps, room, signal, ctx.live);
+    return activityStream(ctx.deps, room, signal, liveTargetOf(signal));
   }),
 });

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { markNotificationsReadInput, notificationsListInput } from '../../shared/people.ts';
-import type { Deps } from '../deps.ts';
-import { listen } from '../realtime/iterate.ts';
-import { isUserEvent, listNotifications, markRead, unreadCount } from '../services/notifications.ts';
-import { userChannel } from '../services/session-events.ts';
+import { liveTargetOf } from '../realtime/live-target.ts';
+import { listNotifications, markRead, unreadCount, userEventStream } from '../services/notifications.ts';
 import { protectedProcedure, router } from '../trpc.ts';
 
 export const notificationsRouter = router({
@@ -28,13 +26,7 @@ export const notificationsRouter = router({
    */
   onEvent: protectedProcedure
     .input(z.void())
-    .subscription(async ({ ctx, signal }) => userEvents(ctx.deps, ctx.user.id, signal)),
+    .subscription(async ({ ctx, signal }) =>
+      userEventStream(ctx.deps, ctx.user.id, signal, liveTargetOf(signal)),
+    ),
 });
-
-async function* userEvents(deps: Deps, userId: number, signal: AbortSignal | undefined) {
-  const events = listen(deps.bus, userChannel(userId), signal, isUserEvent, { type: 'resync' as const });
-  await events.ready;
-  const count = await unreadCount(deps.orm.em.fork(), userId);
-  yield { type: 'notifications.read' as const, unreadCount: count };
-  yield* events;
-}

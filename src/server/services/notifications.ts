@@ -6,6 +6,10 @@ import { gatheredById } from '../db/gathered.ts';
 import { perOrm } from '../db/orm.ts';
 import { unreadNotificationCounts } from '../db/statements/people.ts';
 import type { Deps } from '../deps.ts';
+import type { EventBus } from '../realtime/bus.ts';
+import { listen } from '../realtime/iterate.ts';
+import { LiveGroups } from '../realtime/live-groups.ts';
+import type { LiveTarget } from '../realtime/live-target.ts';
 import {
   type NotificationView,
   notificationViewOf,
@@ -53,6 +57,43 @@ const userEventTypes = new Set<UserEvent['type']>([
 ]);
 export function isUserEvent(message: unknown): message is UserEvent {
   return typeof message === 'object' && message !== null && userEventTypes.has((message as UserEvent).type);
+}
+
+/** Each person's news as it is written to their sockets: at once, and a resync to all when the bus may have missed some. */
+export function createUserEventGroups(bus: EventBus): LiveGroups {
+  return new LiveGroups(bus, { gatherMs: null, resync: { type: 'resync' } satisfies UserEvent });
+}
+
+/**
+ * A person's news (`notifications.onEvent`), starting with their unread count. The stream listens first and counts
+ * after, so nothing published in between is lost. Over a socket the count goes through tRPC and the rest is
+ * written by the instance's groups (one bus listener per person, one frame per event); otherwise it is served
+ * here.
+ */
+export async function* userEventStream(
+  deps: Deps,
+  userId: number,
+  signal: AbortSignal | undefined,
+  target: LiveTarget | null,
+) {
+  const channel = userChannel(userId);
+  if (target) {
+    const member = deps.userEvents.join(channel, target, signal, isUserEvent);
+    await deps.bus.ready(channel);
+    yield await unreadCountEvent(deps, userId);
+    // tRPC has written the count before this line runs: what queued since joining follows it.
+    member.goLive();
+    target.park();
+    return;
+  }
+  const events = listen(deps.bus, channel, signal, isUserEvent, { type: 'resync' as const });
+  await events.ready;
+  yield await unreadCountEvent(deps, userId);
+  yield* events;
+}
+
+async function unreadCountEvent(deps: Deps, userId: number): Promise<UserEvent> {
+  return { type: 'notifications.read', unreadCount: await unreadCount(deps.orm.em.fork(), userId) };
 }
 
 export interface NewNotification {

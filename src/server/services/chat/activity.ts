@@ -1,8 +1,8 @@
 import type { Room } from '../../db/entities/index.ts';
 import type { Deps } from '../../deps.ts';
-import { onAbort, untilAborted } from '../../realtime/abort.ts';
+import { onAbort } from '../../realtime/abort.ts';
 import { listen, merge } from '../../realtime/iterate.ts';
-import { LiveGroups } from '../../realtime/live-groups.ts';
+import { ephemeralGatherMs, LiveGroups } from '../../realtime/live-groups.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
@@ -59,11 +59,11 @@ export class ActivityHub {
   private lastCountAt = 0;
 
   constructor(private readonly deps: Pick<Deps, 'bus' | 'presence' | 'log'>) {
-    this.groups = new LiveGroups(deps.bus);
+    this.groups = new LiveGroups(deps.bus, { gatherMs: ephemeralGatherMs });
   }
 
   follow(room: FollowedRoom, target: LiveTarget, signal: AbortSignal | undefined): void {
-    this.groups.join(activityChannel(room.id), target, signal, isTyping);
+    this.groups.join(activityChannel(room.id), target, signal, isTyping).goLive();
     if (room.kind === 'public') this.watchPresence(room.id, signal);
   }
 
@@ -139,7 +139,7 @@ export async function* activityStream(
       } satisfies ActivityEvent;
     }
     deps.activity.follow(room, target, signal);
-    await untilAborted(signal);
+    target.park();
     return;
   }
   const typing = listen(deps.bus, activityChannel(room.id), signal, isTyping);

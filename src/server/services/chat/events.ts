@@ -4,7 +4,6 @@ import type { Orm } from '../../db/orm.ts';
 import { roomPositions } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
-import { untilAborted } from '../../realtime/abort.ts';
 import type { EventBus } from '../../realtime/bus.ts';
 import type { CrowdSize } from '../../realtime/crowd.ts';
 import { LiveStreams, type StreamSource } from '../../realtime/live-streams.ts';
@@ -93,8 +92,8 @@ export async function* roomEventStream(
     }
   }
   // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
-  if (subscriber.goLive(cursor, inMemory)) {
-    await untilAborted(signal);
+  if (target && subscriber.goLive(cursor, inMemory)) {
+    target.park();
     return;
   }
   // No socket to write to (an in-process caller): the same events, through tRPC.
