@@ -4,9 +4,9 @@
  * (`--heapsnapshot-signal`, which collects garbage first). Prints the live heap's growth per socket, by kind and
  * constructor (self sizes and counts, snapshot 2 minus snapshot 1, over N); closures by where they were written.
  * `taskset -c 1 node --max-old-space-size=6000 --import tsx bench/socket-memory.ts [N] [--by-holder]
- * [--closure-properties] [--held=object:IncomingMessage] [--notifications]` (vague kinds by what holds them;
+ * [--closure-properties] [--held=object:IncomingMessage] [--tabs]` (vague kinds by what holds them;
  * closures that carry properties of their own; the chain of what holds the last object of that name; each socket
- * also opens its notifications, as a web tab does).
+ * also opens its notifications and follows a private room it shares with one other, as a web tab does).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
-import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
 
 const snapshotDir = `/tmp/parley-socket-memory-${process.pid}`;
@@ -66,7 +66,8 @@ function report(firstPath: string, secondPath: string, half: number): void {
 }
 
 async function probe(half: number) {
-  const notifications = process.argv.includes('--notifications');
+  // `--tabs`: each socket also opens its notifications and follows a private room it shares with one other.
+  const tabs = process.argv.includes('--tabs');
   mkdirSync(snapshotDir, { recursive: true });
   const db = await benchDatabase();
   const server = await startParley({
@@ -79,13 +80,19 @@ async function probe(half: number) {
   try {
     const people = await seedUsers(db, 2 * half + 20);
     const roomId = await publicRoomId(db);
+    const pairs = Array.from({ length: people.length / 2 }, (_, i): [number, number] => [
+      people[2 * i]!.id,
+      people[2 * i + 1]!.id,
+    ]);
+    const privateRooms = tabs ? await seedPrivateRooms(db, pairs) : [];
+    const tabOf = (at: number) => ({ notifications: tabs, privateRoomId: privateRooms[Math.floor(at / 2)] });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     const open = async (from: number, to: number) => {
       for (let at = from; at < to; at += 250) {
         const batch = people.slice(at, Math.min(to, at + 250));
         sockets.push(
           ...(await Promise.all(
-            batch.map((p, i) => followRoom(wsUrl, p.token, roomId, at + i, notifications)),
+            batch.map((p, i) => followRoom(wsUrl, p.token, roomId, at + i, tabOf(at + i))),
           )),
         );
       }

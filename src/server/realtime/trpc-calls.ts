@@ -26,8 +26,9 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
   private subscriptions: Map<RequestId, AbortController> | null = null;
 
   closed(): void {
-    for (const subscription of this.subscriptions?.values() ?? []) subscription.abort();
+    const subscriptions = [...(this.subscriptions?.values() ?? [])];
     this.subscriptions?.clear();
+    for (const subscription of subscriptions) subscription.abort();
   }
 
   protected async handle(message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
@@ -57,6 +58,13 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       if (this.socket instanceof ParleySocket) {
         target = new LiveTarget(this.socket, { id, jsonrpc });
         setLiveTarget(controller.signal, target);
+        controller.signal.addEventListener(
+          'abort',
+          new SubscriptionStop(this, id, jsonrpc, controller, target),
+          {
+            once: true,
+          },
+        );
       }
     }
     try {
@@ -70,15 +78,8 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
         return this.fail(id, jsonrpc, error, call);
       }
     }
-    if (!controller) return;
-    if (target?.parked && !controller.signal.aborted) {
-      // Its stream writes to the socket itself: "stopped" waits for the stop.
-      controller.signal.addEventListener('abort', new ParkedSubscription(this, id, jsonrpc, controller), {
-        once: true,
-      });
-      return;
-    }
-    this.stopped(id, jsonrpc, controller);
+    // A parked stream writes to the socket itself: "stopped" waits for the stop (`SubscriptionStop`).
+    if (controller && !(target?.parked && !controller.signal.aborted)) this.stopped(id, jsonrpc, controller);
   }
 
   /** The subscription has ended: it is let go and the client told. */
@@ -87,9 +88,10 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     this.respond({ id, jsonrpc, result: { type: 'stopped' } });
   }
 
+  /** Whatever ended it, a subscription that is over is aborted: all that was tied to its signal is undone. */
   private release(id: RequestId, controller: AbortController): void {
-    if (this.socket.readyState !== WebSocket.OPEN && !controller.signal.aborted) controller.abort();
     if (this.subscriptions?.get(id) === controller) this.subscriptions.delete(id);
+    if (!controller.signal.aborted) controller.abort();
   }
 
   private async run(
@@ -145,17 +147,22 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
   }
 }
 
-/** A parked subscription (`LiveTarget.park`), waiting for its stop: an object, not a closure (see below). */
-class ParkedSubscription<TContext> {
+/**
+ * What a socket subscription's stop does (its one abort listener, an object rather than a closure: see below): what
+ * its setup tied to the signal is undone (`LiveTarget.stopped`), and a parked subscription's client is told.
+ */
+class SubscriptionStop<TContext> {
   constructor(
     private readonly calls: TrpcCalls<TContext>,
     private readonly id: RequestId,
     private readonly jsonrpc: '2.0' | undefined,
     private readonly controller: AbortController,
+    private readonly target: LiveTarget,
   ) {}
 
   handleEvent(): void {
-    this.calls.stopped(this.id, this.jsonrpc, this.controller);
+    this.target.stopped();
+    if (this.target.parked) this.calls.stopped(this.id, this.jsonrpc, this.controller);
   }
 }
 
