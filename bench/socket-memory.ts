@@ -4,9 +4,10 @@
  * (`--heapsnapshot-signal`, which collects garbage first). Prints the live heap's growth per socket, by kind and
  * constructor (self sizes and counts, snapshot 2 minus snapshot 1, over N); closures by where they were written.
  * `taskset -c 1 node --max-old-space-size=6000 --import tsx bench/socket-memory.ts [N] [--by-holder]
- * [--closure-properties] [--held=object:IncomingMessage] [--tabs]` (vague kinds by what holds them;
+ * [--closure-properties] [--held=object:IncomingMessage] [--tabs] [--session]` (vague kinds by what holds them;
  * closures that carry properties of their own; the chain of what holds the last object of that name; each socket
- * also opens its notifications and follows a private room it shares with one other, as a web tab does).
+ * also opens its notifications and follows a private room it shares with one other, as a web tab does; and its
+ * session's news).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -85,7 +86,12 @@ async function probe(half: number) {
       people[2 * i + 1]!.id,
     ]);
     const privateRooms = tabs ? await seedPrivateRooms(db, pairs) : [];
-    const tabOf = (at: number) => ({ notifications: tabs, privateRoomId: privateRooms[Math.floor(at / 2)] });
+    const session = process.argv.includes('--session');
+    const tabOf = (at: number) => ({
+      notifications: tabs,
+      privateRoomId: privateRooms[Math.floor(at / 2)],
+      session,
+    });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     const open = async (from: number, to: number) => {
       for (let at = from; at < to; at += 250) {

@@ -133,7 +133,9 @@ describe('when a session ends', () => {
     await rawMutation(server.url, 'auth.logout', undefined, { cookie: account.cookie });
 
     expect(await feed.next()).toEqual({ type: 'ended', reason: 'logout' });
+    await feed.ended();
     expect(await eventually(() => otherTab.closes[0], 'the socket to close')).toBe(sessionEndedCode);
+    expect(feed.events).toHaveLength(2);
   });
 
   it('tells an SDK user, through onSocketClose, that the socket closed because the session ended', async () => {

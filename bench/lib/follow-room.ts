@@ -6,6 +6,8 @@ export interface TabStreams {
   notifications?: boolean;
   /** A private room (id 3), followed from position 0 as after loading its empty history. */
   privateRoomId?: number | null;
+  /** The session's news (`auth.onSession`, id 4), started once it said "active". */
+  session?: boolean;
 }
 
 /**
@@ -33,12 +35,13 @@ export function followRoom(
       if (tab.notifications) subscribe(2, 'notifications.onEvent');
       if (tab.privateRoomId)
         subscribe(3, 'chat.onRoomEvent', { roomId: tab.privateRoomId, lastEventId: '0' });
+      if (tab.session) subscribe(4, 'auth.onSession');
     });
-    let waiting = 1 + (tab.notifications ? 1 : 0) + (tab.privateRoomId ? 1 : 0);
+    let waiting = 1 + (tab.notifications ? 1 : 0) + (tab.privateRoomId ? 1 : 0) + (tab.session ? 1 : 0);
     socket.on('message', (data: Buffer) => {
       const started = data.includes('"started"') && (data.includes('"id":1') || data.includes('"id":3'));
       // The notifications stream has started once its first count arrived.
-      if (started || data.includes('"notifications.read"')) {
+      if (started || data.includes('"notifications.read"') || data.includes('"active"')) {
         if (--waiting === 0) resolve(socket);
       } else if (data.includes('"error"')) reject(new Error(String(data)));
     });

@@ -35,6 +35,8 @@ export interface SessionWatch {
   next(): Promise<SessionEvent>;
   /** The first error the subscription failed with. */
   error(): Promise<ParleyError>;
+  /** Resolves once the server has ended the subscription ("stopped"). */
+  ended(): Promise<true>;
   stop(): void;
 }
 
@@ -43,15 +45,20 @@ export function watchSession(client: TRPCClient<AppRouter>): SessionWatch {
   const events: SessionEvent[] = [];
   const errors: ParleyError[] = [];
   let read = 0;
+  let completed = false;
   const subscription = client.auth.onSession.subscribe(undefined, {
     onData: (event) => events.push(event),
     onError: (error) => errors.push(error),
+    onComplete: () => {
+      completed = true;
+    },
   });
   return {
     events,
     errors,
     next: () => eventually(() => (read < events.length ? events[read++] : undefined), 'a session event'),
     error: () => eventually(() => errors[0], 'a subscription error'),
+    ended: () => eventually(() => (completed ? true : undefined), 'the feed to end'),
     stop: () => subscription.unsubscribe(),
   };
 }

@@ -14,6 +14,7 @@ export class LiveTarget {
   constructor(
     readonly socket: ParleySocket,
     request: SubscriptionRequest,
+    private readonly controller: AbortController,
   ) {
     this.headText = frameHead(request);
     this.head = headOf(this.headText);
@@ -26,6 +27,11 @@ export class LiveTarget {
    */
   park(): void {
     this.parked = true;
+  }
+
+  /** Ends the subscription from the server's side, as a stream that returns does: the client is sent "stopped". */
+  end(): void {
+    this.controller.abort();
   }
 
   /**

@@ -56,7 +56,7 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       this.subscriptions ??= new Map();
       this.subscriptions.set(id, controller);
       if (this.socket instanceof ParleySocket) {
-        target = new LiveTarget(this.socket, { id, jsonrpc });
+        target = new LiveTarget(this.socket, { id, jsonrpc }, controller);
         setLiveTarget(controller.signal, target);
         controller.signal.addEventListener(
           'abort',
@@ -82,8 +82,9 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     if (controller && !(target?.parked && !controller.signal.aborted)) this.stopped(id, jsonrpc, controller);
   }
 
-  /** The subscription has ended: it is let go and the client told. */
+  /** The subscription has ended: it is let go and the client told (once, whichever way it ended). */
   stopped(id: RequestId, jsonrpc: '2.0' | undefined, controller: AbortController): void {
+    if (this.subscriptions?.get(id) !== controller) return;
     this.release(id, controller);
     this.respond({ id, jsonrpc, result: { type: 'stopped' } });
   }

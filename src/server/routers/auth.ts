@@ -7,12 +7,11 @@ import {
   revokeTokenInput,
 } from '../../shared/auth.ts';
 import { blankSessionCookie } from '../auth/cookies.ts';
-import { type Auth, isBanned } from '../auth/resolve.ts';
-import type { Deps } from '../deps.ts';
-import { listen } from '../realtime/iterate.ts';
+import { isBanned } from '../auth/resolve.ts';
+import { liveTargetOf } from '../realtime/live-target.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
-import { endsCredential, isAccountChanged, isSessionEnded, userChannel } from '../services/session-events.ts';
+import { sessionNewsStream } from '../services/session-news.ts';
 import { protectedProcedure, publicProcedure, router } from '../trpc.ts';
 import { passwordResetRouter } from './password-reset.ts';
 import { signIn, toMe } from './sign-in.ts';
@@ -77,20 +76,7 @@ export const authRouter = router({
    */
   onSession: protectedProcedure
     .input(z.void())
-    .subscription(async ({ ctx, signal }) => sessionNews(ctx.deps, ctx.auth, signal)),
+    .subscription(async ({ ctx, signal }) =>
+      sessionNewsStream(ctx.deps, ctx.auth, signal, liveTargetOf(signal)),
+    ),
 });
-
-async function* sessionNews(deps: Deps, auth: Auth, signal: AbortSignal | undefined) {
-  const isSessionNews = (message: unknown) => isSessionEnded(message) || isAccountChanged(message);
-  const events = listen(deps.bus, userChannel(auth.user.id), signal, isSessionNews);
-  await events.ready;
-  yield { type: 'active' as const };
-  for await (const event of events) {
-    if (isAccountChanged(event)) {
-      yield { type: 'changed' as const };
-    } else if (endsCredential(event, auth)) {
-      yield { type: 'ended' as const, reason: event.reason };
-      return;
-    }
-  }
-}
