@@ -14,8 +14,8 @@ import {
   messagesAfter,
   messagesBefore,
   roomAccesses,
-  roomPositions,
   roomsSeenBy,
+  streamStarts,
   takeNextPosition,
 } from '../../src/server/db/statements/chat.ts';
 import { dropFromUnread, moveReadPositions } from '../../src/server/db/statements/read-positions.ts';
@@ -620,12 +620,32 @@ describe('roomAccesses', () => {
   });
 });
 
-describe('roomPositions', () => {
-  it('reads each room named once with its position as a number; an id with no room is left out', async () => {
-    const { roomId } = await friendsWithRoom();
-    await takeNextPosition(em(), roomId);
-    await takeNextPosition(em(), roomId);
-    const found = await roomPositions(em(), [roomId, roomId, 999_999]);
-    expect(found).toStrictEqual([{ id: roomId, position: 2 }]);
+describe('streamStarts', () => {
+  it('reads each room once: its position and its newest events up to it, in order, each as history shows it', async () => {
+    const { ann, roomId } = await friendsWithRoom();
+    for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
+    const quiet = await friendsWithRoom();
+    const starts = await streamStarts(em(), [
+      { id: roomId, newest: 2 },
+      { id: quiet.roomId, newest: 5 },
+      { id: 999_999, newest: 5 },
+    ]);
+    const byId = new Map(starts.map((start) => [start.id, start]));
+    expect(starts).toHaveLength(2);
+    const talking = byId.get(roomId);
+    expect(talking?.position).toBe(3);
+    expect(talking?.events.map((e) => [e.position, e.type, e.message.body])).toStrictEqual([
+      [2, 'message.created', 'two'],
+      [3, 'message.created', 'three'],
+    ]);
+    expect(talking?.events[1]?.message).toStrictEqual(
+      (await eventsAfter(em(), roomId, 2, null, 1))[0]?.message,
+    );
+    expect(byId.get(quiet.roomId)).toStrictEqual({ id: quiet.roomId, position: 0, events: [] });
+    expect((await streamStarts(em(), [{ id: roomId, newest: 0 }]))[0]).toStrictEqual({
+      id: roomId,
+      position: 3,
+      events: [],
+    });
   });
 });

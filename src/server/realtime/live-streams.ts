@@ -17,8 +17,11 @@ export interface Positioned {
 export interface StreamSource<E extends Positioned> {
   channel(key: number): string;
   accept(message: unknown): message is E;
-  /** The newest stored position: a subscriber with no `lastEventId` starts after it. */
-  head(key: number): Promise<number>;
+  /**
+   * Where the stream starts: the newest stored position (a subscriber with no `lastEventId` starts after it), and
+   * the newest stored events up to it, at most `newest`, in order.
+   */
+  start(key: number, newest: number): Promise<{ head: number; newest: E[] }>;
   /** Stored events after `after` and before `before` (or all), in order, at most `limit`. */
   between(key: number, after: number, before: number | null, limit: number): Promise<E[]>;
   /** The data tRPC would send for the event, as in `tracked(String(position), data)`. */
@@ -149,14 +152,11 @@ export class LiveStream<E extends Positioned> {
       if (source.accept(message)) this.receive(message);
     });
     // Listen first, then read where the stream stands: an event published in between is held, not lost.
+    // With the newest events, so the readers who reconnect after a restart resume from memory.
     this.ready = bus
       .ready(channel)
-      .then(() => source.head(key))
-      .then(async (head) => {
-        // One read of the newest events, so the readers who reconnect after a restart resume from memory.
-        const newest = startWith
-          ? await source.between(key, Math.max(0, head - startWith), head + 1, startWith)
-          : [];
+      .then(() => source.start(key, startWith))
+      .then(({ head, newest }) => {
         if (newest.at(-1)?.position === head) for (const event of newest) this.keep(event);
         this.position = Math.max(this.position, head);
         this.release();

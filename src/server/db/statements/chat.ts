@@ -148,21 +148,53 @@ export async function roomAccesses(em: EntityManager, ids: readonly number[]): P
   return rows.map((row) => ({ id: row.id, kind: row.kind, userLow: row.user_low, userHigh: row.user_high }));
 }
 
+/** Where a room's stream starts (`streamStarts`): the room's position, and its newest events up to it, in order. */
+export interface StreamStart {
+  id: number;
+  position: number;
+  events: StoredEvent[];
+}
+
 /**
- * The positions of the rooms with these ids (those that exist, in no order), each read by its key: each room an
- * instance starts streaming reads its position once, and after a restart thousands start together (the caller
- * gathers them), where a `findOne` each cost ~1 ms of CPU (docs/performance.md, entry 52).
+ * Where each room stands and its newest events (at most `newest` of each, up to its position), for the streams an
+ * instance opens together: after a restart every room with a reader starts at once, and a statement each was
+ * most of what a web-like storm's private rooms cost (docs/performance.md, entry 58). A room not found is left out.
  */
-export async function roomPositions(
+export async function streamStarts(
   em: EntityManager,
-  ids: readonly number[],
-): Promise<{ id: number; position: Room['position'] }[]> {
-  const rows = await queryPrepared<{ id: number; position: string }>(
+  wanted: readonly { id: number; newest: number }[],
+): Promise<StreamStart[]> {
+  const rows = await queryPrepared<
+    Partial<MessageWithSenderRow> & {
+      stream_room: number;
+      stream_head: string;
+      position: string | null;
+      type: RoomEvent['type'] | null;
+    }
+  >(
     em,
-    sql`select r.id, r.position
-      from ${wantedIds(ids)}, lateral (select * from rooms r where r.id = wanted.id offset 0) r`,
+    sql`select r.id as stream_room, r.position as stream_head, e.position, e.type, ${messageWithSenderColumns}
+      from unnest((select ${wanted.map((w) => w.id)}::int[]), (select ${wanted.map((w) => w.newest)}::int[]))
+          as wanted(id, newest)
+        join lateral (select * from rooms r where r.id = wanted.id offset 0) r on true
+        left join lateral (select * from room_events e where e.room_id = r.id and e.position <= r.position
+          order by e.position desc limit wanted.newest) e on true
+        left join messages m on m.id = e.message_id
+        left join users u on u.id = m.sender_id`,
   );
-  return rows.map((row) => ({ id: row.id, position: Number(row.position) }));
+  const starts = new Map<number, StreamStart>();
+  for (const row of rows) {
+    let start = starts.get(row.stream_room);
+    if (!start) {
+      start = { id: row.stream_room, position: Number(row.stream_head), events: [] };
+      starts.set(row.stream_room, start);
+    }
+    if (row.position === null || row.type === null) continue;
+    const message = messageOfRow(row as MessageWithSenderRow);
+    start.events.push({ position: Number(row.position), type: row.type, message });
+  }
+  for (const start of starts.values()) start.events.sort((a, b) => a.position - b.position);
+  return [...starts.values()];
 }
 
 /**

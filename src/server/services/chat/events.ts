@@ -1,7 +1,7 @@
 import { tracked } from '@trpc/server';
-import { gatheredById } from '../../db/gathered.ts';
+import { gathered } from '../../db/gathered.ts';
 import type { Orm } from '../../db/orm.ts';
-import { roomPositions } from '../../db/statements/chat.ts';
+import { streamStarts } from '../../db/statements/chat.ts';
 import type { Deps } from '../../deps.ts';
 import type { Logger } from '../../logger.ts';
 import type { EventBus } from '../../realtime/bus.ts';
@@ -9,7 +9,7 @@ import type { CrowdSize } from '../../realtime/crowd.ts';
 import { LiveStreams, type StreamSource } from '../../realtime/live-streams.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
 import type { RecentLimits } from '../../realtime/recent-budget.ts';
-import { eventsBetween, type RoomEventView } from './messages.ts';
+import { eventsBetween, type RoomEventView, roomEventViewOf } from './messages.ts';
 
 export const roomChannel = (roomId: number) => `room:${roomId}`;
 
@@ -28,14 +28,17 @@ const eventData = (event: RoomEventView) => ({ type: event.type, message: event.
  */
 const trackedEvent = (event: RoomEventView) => tracked(String(event.position), eventData(event));
 
-/** Rooms as live streams: the room's channel, its stored position, and its stored events for gaps. */
+/** Rooms as live streams: the room's channel, where it starts, and its stored events for gaps. */
 function roomSource(orm: Orm): StreamSource<RoomEventView> {
   // Each stream's start, gathered with the others': after a restart every room starts at once.
-  const positionOf = gatheredById(orm.em, roomPositions);
+  const startOf = gathered(orm.em, streamStarts, (wanted: { id: number; newest: number }) => wanted.id);
   return {
     channel: roomChannel,
     accept: isRoomEvent,
-    head: async (roomId) => (await positionOf(roomId))?.position ?? 0,
+    start: async (roomId, newest) => {
+      const start = await startOf({ id: roomId, newest });
+      return { head: start?.position ?? 0, newest: (start?.events ?? []).map(roomEventViewOf) };
+    },
     between: (roomId, after, before, limit) => eventsBetween(orm.em.fork(), roomId, after, before, limit),
     data: eventData,
   };

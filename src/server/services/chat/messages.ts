@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../../db/entities/index.ts';
-import { eventsAfter, extrasOf, messagesBefore } from '../../db/statements/chat.ts';
+import { eventsAfter, extrasOf, messagesBefore, type StoredEvent } from '../../db/statements/chat.ts';
 import { type MessageView, messageViewOf, type RoomEventView } from '../../views/chat.ts';
 import { withQuotes } from './replies.ts';
 
@@ -78,12 +78,12 @@ export async function eventsBetween(
   before: number | null,
   limit: number,
 ): Promise<RoomEventView[]> {
-  const events = await eventsAfter(em, roomId, after, before, limit);
-  return events.map((event) => ({
-    position: event.position,
-    type: event.type,
-    message: messageViewOf(event.message),
-  }));
+  return (await eventsAfter(em, roomId, after, before, limit)).map(roomEventViewOf);
+}
+
+/** A stored event as streams and catch-up show it. */
+export function roomEventViewOf(event: StoredEvent): RoomEventView {
+  return { position: event.position, type: event.type, message: messageViewOf(event.message) };
 }
 
 /** The messages with these ids as the API shows them, in the order given (ids not found are left out). */
