@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIp } from '../src/server/context.ts';
 import { LocalFanout } from '../src/server/realtime/bus.ts';
 import { signUpAdmin } from './helpers/admin.ts';
-import { chattyLimits, newClientId, people, say } from './helpers/chat.ts';
+import { chattyLimits, newClientId, people, privateRoomOf, say } from './helpers/chat.ts';
 import { codeOf, rejection } from './helpers/errors.ts';
 import { base64, noisePng } from './helpers/images.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 import { serverSuite } from './helpers/server-suite.ts';
-import { pause, socketClient } from './helpers/sockets.ts';
+import { eventually, pause, socketClient } from './helpers/sockets.ts';
 
 const suite = serverSuite({
   env: { ...chattyLimits, WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '3', AVATAR_UPLOADS_PER_HOUR: '2' },
@@ -203,6 +203,40 @@ describe('nothing outlives the caller', () => {
     }
     await pause(300);
     expect(listenersOn(`room:${publicRoom.id}`)).toBe(0);
+  });
+
+  it('a tab that stops its live streams, or closes, leaves no listener behind, and may open them again', async () => {
+    const [ann, ben] = await people(suite.server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const tab = socketClient(suite.server.url, { headers: { cookie: ann.account.cookie } });
+    const channels = [`room:${room.id}`, `user:${ann.id}`];
+    const open = async () => {
+      const started: string[] = [];
+      const note = (what: string) => () => started.push(what);
+      const subscriptions = [
+        tab.client.chat.onRoomEvent.subscribe(
+          { roomId: room.id, lastEventId: '0' },
+          { onStarted: note('room') },
+        ),
+        tab.client.notifications.onEvent.subscribe(undefined, { onData: note('notifications') }),
+        tab.client.auth.onSession.subscribe(undefined, { onData: note('session') }),
+      ];
+      await eventually(() => (started.length >= 3 ? true : undefined), 'three streams started');
+      return subscriptions;
+    };
+    try {
+      for (const subscription of await open()) subscription.unsubscribe();
+      await eventually(() => (channels.every((c) => listenersOn(c) === 0) ? true : undefined), 'no listener');
+      // All three stopped, so the socket's three subscriptions may be opened again.
+      await open();
+      expect(channels.map(listenersOn)).toEqual([1, 1]);
+    } finally {
+      await tab.close();
+    }
+    await eventually(
+      () => (channels.every((c) => listenersOn(c) === 0) ? true : undefined),
+      'none after closing',
+    );
   });
 
   it('an edit racing a deletion never brings the deleted words back', async () => {

@@ -14,7 +14,8 @@ export class LiveTarget {
   constructor(
     readonly socket: ParleySocket,
     request: SubscriptionRequest,
-    private readonly controller: AbortController,
+    /** The subscription as its socket's calls keep it: how it is stopped. */
+    private readonly subscription: { stop(): void },
   ) {
     this.headText = frameHead(request);
     this.head = headOf(this.headText);
@@ -22,8 +23,8 @@ export class LiveTarget {
 
   /**
    * From now on the stream writes this subscription's frames itself, and its generator ends: the call then keeps
-   * nothing but its AbortController (no generator, no pending step) until the client stops it or the socket
-   * closes, when "stopped" is sent as for any other subscription.
+   * no generator, no pending step and no AbortController until the client stops it or the socket closes, when its
+   * hooks run (`onStop`) and "stopped" is sent as for any other subscription.
    */
   park(): void {
     this.parked = true;
@@ -31,7 +32,7 @@ export class LiveTarget {
 
   /** Ends the subscription from the server's side, as a stream that returns does: the client is sent "stopped". */
   end(): void {
-    this.controller.abort();
+    this.subscription.stop();
   }
 
   /**
@@ -44,7 +45,7 @@ export class LiveTarget {
     this.stops = this.stops ? this.stops.concat(stop) : [stop];
   }
 
-  /** The subscription stopped (its signal aborted): every hook runs, even if one throws. */
+  /** The subscription stopped (its signal aborted, or parked, it was stopped): every hook runs, even if one throws. */
   stopped(): void {
     const stops = this.stops ?? [];
     this.stops = null;

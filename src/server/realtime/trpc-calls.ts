@@ -19,16 +19,16 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
  * queries and mutations through the router's own procedures (`callTRPCProcedure`: middlewares, validation and
  * errors stay tRPC's), subscriptions from "started" through their events to "stopped", and `subscription.stop`.
  * A live subscription costs an AbortController and its one pending step (see `pumpSubscription`); once its stream
- * writes to the socket itself (`LiveTarget.park`), the AbortController alone.
+ * writes to the socket itself (`LiveTarget.park`), neither (`Subscription`).
  */
 export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
   protected context: Promise<ContextResult<TContext>> | null = null;
-  private subscriptions: Map<RequestId, AbortController> | null = null;
+  private subscriptions: Map<RequestId, Subscription<TContext>> | null = null;
 
   closed(): void {
     const subscriptions = [...(this.subscriptions?.values() ?? [])];
     this.subscriptions?.clear();
-    for (const subscription of subscriptions) subscription.abort();
+    for (const subscription of subscriptions) subscription.stop();
   }
 
   protected async handle(message: TRPCClientOutgoingMessage, batchIndex: number): Promise<void> {
@@ -40,7 +40,7 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       return;
     }
     if (message.method === 'subscription.stop') {
-      this.subscriptions?.get(id)?.abort();
+      this.subscriptions?.get(id)?.stop();
       return;
     }
     const call = callOf(message);
@@ -51,22 +51,7 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
     // Only a subscription can be stopped (by `subscription.stop` or the socket closing); a query or mutation runs
     // to its end, and an AbortController (an EventTarget, ~1 KB) per call would only feed the collector.
     const controller = call.type === 'subscription' ? new AbortController() : null;
-    let target: LiveTarget | null = null;
-    if (controller) {
-      this.subscriptions ??= new Map();
-      this.subscriptions.set(id, controller);
-      if (this.socket instanceof ParleySocket) {
-        target = new LiveTarget(this.socket, { id, jsonrpc }, controller);
-        setLiveTarget(controller.signal, target);
-        controller.signal.addEventListener(
-          'abort',
-          new SubscriptionStop(this, id, jsonrpc, controller, target),
-          {
-            once: true,
-          },
-        );
-      }
-    }
+    const subscription = controller && this.subscribed(id, jsonrpc, controller);
     try {
       await this.run(id, jsonrpc, call, controller, batchIndex);
     } catch (cause) {
@@ -74,25 +59,39 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
       // A subscription stopped while its procedure was still setting up ends as "stopped", not as a failure.
       const cancelled = controller?.signal.aborted && error.code === 'INTERNAL_SERVER_ERROR';
       if (!cancelled || !isAbortError(error.cause)) {
-        if (controller) this.release(id, controller);
+        if (subscription) this.release(subscription);
         return this.fail(id, jsonrpc, error, call);
       }
     }
-    // A parked stream writes to the socket itself: "stopped" waits for the stop (`SubscriptionStop`).
-    if (controller && !(target?.parked && !controller.signal.aborted)) this.stopped(id, jsonrpc, controller);
+    // A parked stream writes to the socket itself: "stopped" waits for the stop.
+    if (subscription && !subscription.parkIfLive()) this.stopped(subscription);
+  }
+
+  /** A subscription starts: kept until it stops, and on a Parley socket given its target (`liveTargetOf`). */
+  private subscribed(id: RequestId, jsonrpc: '2.0' | undefined, controller: AbortController) {
+    const subscription = new Subscription(this, id, jsonrpc, controller);
+    this.subscriptions ??= new Map();
+    this.subscriptions.set(id, subscription);
+    if (this.socket instanceof ParleySocket) {
+      const target = new LiveTarget(this.socket, { id, jsonrpc }, subscription);
+      subscription.target = target;
+      setLiveTarget(controller.signal, target);
+      controller.signal.addEventListener('abort', subscription, { once: true });
+    }
+    return subscription;
   }
 
   /** The subscription has ended: it is let go and the client told (once, whichever way it ended). */
-  stopped(id: RequestId, jsonrpc: '2.0' | undefined, controller: AbortController): void {
-    if (this.subscriptions?.get(id) !== controller) return;
-    this.release(id, controller);
-    this.respond({ id, jsonrpc, result: { type: 'stopped' } });
+  stopped(subscription: Subscription<TContext>): void {
+    if (this.subscriptions?.get(subscription.id) !== subscription) return;
+    this.release(subscription);
+    this.respond({ id: subscription.id, jsonrpc: subscription.jsonrpc, result: { type: 'stopped' } });
   }
 
   /** Whatever ended it, a subscription that is over is aborted: all that was tied to its signal is undone. */
-  private release(id: RequestId, controller: AbortController): void {
-    if (this.subscriptions?.get(id) === controller) this.subscriptions.delete(id);
-    if (!controller.signal.aborted) controller.abort();
+  private release(subscription: Subscription<TContext>): void {
+    if (this.subscriptions?.get(subscription.id) === subscription) this.subscriptions.delete(subscription.id);
+    subscription.abort();
   }
 
   private async run(
@@ -149,21 +148,46 @@ export class TrpcCalls<TContext> extends TrpcReplies<TContext> {
 }
 
 /**
- * What a socket subscription's stop does (its one abort listener, an object rather than a closure: see below): what
- * its setup tied to the signal is undone (`LiveTarget.stopped`), and a parked subscription's client is told.
+ * A live subscription as its socket's calls keep it. While its stream runs it has an AbortController, whose abort
+ * this object hears (an object's `handleEvent`, not a closure: see below): what the setup tied to the signal is
+ * undone (`LiveTarget.stopped`), and a parked subscription's client is told. Once parked (`LiveTarget.park`) it
+ * lets go of the controller: nothing else holds the signal then, and an AbortSignal with its listener map is
+ * ~0.5 KB a subscription, five a web tab. Its stop then runs the hooks itself.
  */
-class SubscriptionStop<TContext> {
+class Subscription<TContext> {
+  target: LiveTarget | null = null;
+
   constructor(
     private readonly calls: TrpcCalls<TContext>,
-    private readonly id: RequestId,
-    private readonly jsonrpc: '2.0' | undefined,
-    private readonly controller: AbortController,
-    private readonly target: LiveTarget,
+    readonly id: RequestId,
+    readonly jsonrpc: '2.0' | undefined,
+    private controller: AbortController | null,
   ) {}
 
+  /** The client stopped it, its socket closed, or the server ends it (`LiveTarget.end`). */
+  stop(): void {
+    if (this.controller) this.controller.abort();
+    else this.handleEvent();
+  }
+
+  /** Its signal aborted (or, parked, it stopped). */
   handleEvent(): void {
-    this.target.stopped();
-    if (this.target.parked) this.calls.stopped(this.id, this.jsonrpc, this.controller);
+    this.target?.stopped();
+    if (this.target?.parked) this.calls.stopped(this);
+  }
+
+  /** After its stream's call returned: true if the stream parked and is still live, the controller let go. */
+  parkIfLive(): boolean {
+    const { controller } = this;
+    if (!this.target?.parked || !controller || controller.signal.aborted) return false;
+    controller.signal.removeEventListener('abort', this);
+    this.controller = null;
+    return true;
+  }
+
+  /** Aborts the signal if the stream still has one and it has not: whatever was tied to it is undone. */
+  abort(): void {
+    if (this.controller && !this.controller.signal.aborted) this.controller.abort();
   }
 }
 
