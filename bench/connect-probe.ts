@@ -2,15 +2,17 @@
  * What one connect costs the server: opens N token-authenticated sockets that each follow the public room (as the
  * connections scenario's clients do, 250 at a time), and reports server CPU per connect, RSS per socket and
  * PostgreSQL statements per connect (from the server's statement log on its throwaway database).
- * `taskset -c 1 node --import tsx bench/connect-probe.ts [sockets] [--profile]` (the server runs on core 0;
- * `--profile` puts it under `--cpu-prof` into bench/results/profiles and summarises the profile).
+ * `taskset -c 1 node --import tsx bench/connect-probe.ts [sockets] [--profile] [--tabs]` (the server runs on core
+ * 0; `--profile` puts it under `--cpu-prof` into bench/results/profiles and summarises the profile; `--tabs`: each
+ * socket also opens its notifications and its session and follows a private room it shares with one other, as a
+ * web tab does).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
-import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
+import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, rssBytes } from './lib/processes.ts';
 import { summariseProfile } from './profile-summary.ts';
 
@@ -30,7 +32,7 @@ function statementsLogged(database: string): number {
   return count;
 }
 
-async function probe(count: number, profile: boolean) {
+async function probe(count: number, profile: boolean, tabs: boolean) {
   const db = await benchDatabase();
   // Before the server opens its connections: the setting applies to sessions that start after it.
   const database = new URL(db.url).pathname.slice(1);
@@ -46,9 +48,23 @@ async function probe(count: number, profile: boolean) {
   try {
     const people = await seedUsers(db, count);
     const roomId = await publicRoomId(db);
+    const pairs = Array.from({ length: Math.floor(count / 2) }, (_, i): [number, number] => [
+      people[2 * i]!.id,
+      people[2 * i + 1]!.id,
+    ]);
+    const privateRooms = tabs ? await seedPrivateRooms(db, pairs) : [];
+    const tabOf = (at: number) => ({
+      notifications: tabs,
+      session: tabs,
+      privateRoomId: privateRooms[Math.floor(at / 2)],
+    });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
+    const open = (from: number, to: number) =>
+      Promise.all(
+        people.slice(from, to).map((p, i) => followRoom(wsUrl, p.token, roomId, from + i, tabOf(from + i))),
+      );
     // Warm up on a few sockets (code paths compiled, the room's stream open), then start counting.
-    for (const person of people.slice(0, 20)) sockets.push(await followRoom(wsUrl, person.token, roomId));
+    sockets.push(...(await open(0, 20)));
     await sleep(1_000);
     const pid = server.proc.pid;
     const [rss, usage, statements, at] = [
@@ -59,9 +75,8 @@ async function probe(count: number, profile: boolean) {
     ];
     const measured = people.slice(20);
     const windowStart = process.hrtime.bigint();
-    for (let from = 0; from < measured.length; from += 250) {
-      const batch = measured.slice(from, from + 250);
-      sockets.push(...(await Promise.all(batch.map((p) => followRoom(wsUrl, p.token, roomId)))));
+    for (let from = 20; from < people.length; from += 250) {
+      sockets.push(...(await open(from, Math.min(people.length, from + 250))));
     }
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
@@ -101,4 +116,4 @@ async function probe(count: number, profile: boolean) {
 }
 
 const count = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2_000);
-await probe(count, process.argv.includes('--profile'));
+await probe(count, process.argv.includes('--profile'), process.argv.includes('--tabs'));

@@ -93,7 +93,10 @@ export async function* userEventStream(
 }
 
 async function unreadCountEvent(deps: Deps, userId: number): Promise<UserEvent> {
-  return { type: 'notifications.read', unreadCount: await unreadCount(deps.orm.em.fork(), userId) };
+  // No fork: the count is read outside any transaction, gathered with the others' (a fork per tab showed in a
+  // connect's profile).
+  const counted = await unreadCountReadsOf(deps.orm.em)(userId);
+  return { type: 'notifications.read', unreadCount: counted?.unread ?? 0 };
 }
 
 export interface NewNotification {
