@@ -5,7 +5,6 @@ import { type CrowdSize, CrowdWatch } from './crowd.ts';
 import { type Follower, LiveRounds } from './live-rounds.ts';
 import type { LiveTarget } from './live-target.ts';
 import { type FrameTails, RecentBudget, RecentFrames, type RecentLimits } from './recent-budget.ts';
-import { Wakeup } from './wakeup.ts';
 import { trackedFrameTail } from './ws-protocol.ts';
 
 /** An event with a place in its stream: positions are dense (1, 2, 3, …) and commit in order. */
@@ -39,24 +38,20 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
   cursor = 0;
   /** Set when it leaves: a round under way passes it by. */
   left = false;
-  /** Made by `drain` alone: a subscriber with a socket, as nearly all are, is written to and never waits. */
-  private reader: Wakeup | null = null;
 
   constructor(
     readonly stream: LiveStream<E>,
-    private readonly target: LiveTarget | null,
+    private readonly target: LiveTarget,
   ) {}
 
-  /** Where the stream's rounds write to it; null while it reads its backlog (or has no socket) and once it left. */
+  /** Where the stream's rounds write to it; null while it reads its backlog and once it left. */
   get liveTarget(): LiveTarget | null {
     return this.queue || this.left ? null : this.target;
   }
 
   /** Called by the stream, in position order, while this subscriber reads its backlog. */
   enqueue(event: E): void {
-    if (!this.queue) return;
-    this.queue.push(event);
-    this.reader?.wake();
+    this.queue?.push(event);
   }
 
   /**
@@ -65,7 +60,7 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
    * slip between; they leave as one write.
    */
   goLive(cursor: number, backlog: FrameTails | null = null): boolean {
-    if (!this.target || !this.queue) return false;
+    if (!this.queue) return false;
     const queued = this.queue;
     this.queue = null;
     this.stream.wentLive(this);
@@ -84,22 +79,6 @@ export class StreamSubscriber<E extends Positioned> implements Follower {
     }
     this.target.socket.sendFrames(this.target.head, tails);
     return true;
-  }
-
-  /** The queue as it fills, for a subscriber with no socket to write to; ends when `signal` aborts. */
-  async *drain(signal: AbortSignal | undefined): AsyncGenerator<E> {
-    const reader = new Wakeup();
-    this.reader = reader;
-    onAbort(signal, () => reader.wake());
-    while (!signal?.aborted && this.queue) {
-      const next = this.queue.shift();
-      if (next) {
-        yield next;
-        continue;
-      }
-      // Woken by the next event or the abort.
-      await reader.wait();
-    }
   }
 }
 
@@ -168,7 +147,7 @@ export class LiveStream<E extends Positioned> {
     return this.position;
   }
 
-  join(target: LiveTarget | null): StreamSubscriber<E> {
+  join(target: LiveTarget): StreamSubscriber<E> {
     const subscriber = new StreamSubscriber(this, target);
     this.joining.arrived();
     this.subscribers.add(subscriber);
@@ -327,7 +306,7 @@ export class LiveStreams<E extends Positioned> {
    * Joins the stream of `key`; the subscriber leaves when `signal` aborts. Resolves once the stream knows its
    * position, so the caller can read a backlog without a seam.
    */
-  async join(key: number, target: LiveTarget | null, signal: AbortSignal | undefined) {
+  async join(key: number, target: LiveTarget, signal: AbortSignal | undefined) {
     let stream = this.streams.get(key);
     if (!stream) {
       const created: LiveStream<E> = new LiveStream(

@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import type { ParleySocket } from './socket.ts';
 import { frameHead, type SubscriptionRequest } from './ws-protocol.ts';
 
@@ -85,9 +86,21 @@ export function setLiveTarget(signal: AbortSignal, target: LiveTarget): void {
   targets.set(signal, target);
 }
 
-/** The socket and head of the subscription handed `signal`; null for any other call (an in-process caller). */
+/** The socket and head of the subscription handed `signal`; null for any other call. */
 export function liveTargetOf(signal: AbortSignal | undefined): LiveTarget | null {
   return (signal && targets.get(signal)) ?? null;
+}
+
+/**
+ * The socket a subscription's stream writes to. Every subscription runs on one (the procedures' middleware refuses
+ * others before they get here), so this only says so again where a stream needs its target.
+ */
+export function socketTarget(signal: AbortSignal | undefined): LiveTarget {
+  const target = liveTargetOf(signal);
+  if (!target) {
+    throw new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'Subscribe over the WebSocket at /trpc.' });
+  }
+  return target;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
 } from '../../shared/auth.ts';
 import { blankSessionCookie } from '../auth/cookies.ts';
 import { isBanned } from '../auth/resolve.ts';
-import { liveTargetOf } from '../realtime/live-target.ts';
+import { socketTarget } from '../realtime/live-target.ts';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../services/api-tokens.ts';
 import * as accounts from '../services/auth.ts';
 import { sessionNewsStream } from '../services/session-news.ts';
@@ -77,6 +77,6 @@ export const authRouter = router({
   onSession: protectedProcedure
     .input(z.void())
     .subscription(async ({ ctx, signal }) =>
-      sessionNewsStream(ctx.deps, ctx.auth, signal, liveTargetOf(signal)),
+      sessionNewsStream(ctx.deps, ctx.auth, signal, socketTarget(signal)),
     ),
 });

@@ -15,7 +15,7 @@ import {
 import { setRoomMutedInput } from '../../shared/room-mute.ts';
 import type { SocketConnection } from '../context.ts';
 import { onAbort } from '../realtime/abort.ts';
-import { liveTargetOf } from '../realtime/live-target.ts';
+import { socketTarget } from '../realtime/live-target.ts';
 import { activityStream, announceTyping } from '../services/chat/activity.ts';
 import { roomEventStream } from '../services/chat/events.ts';
 import { historyAfter, historyAround } from '../services/chat/history-window.ts';
@@ -135,7 +135,7 @@ export const chatRouter = router({
   onRoomEvent: publicProcedure.input(roomEventInput).subscription(async ({ ctx, input, signal }) => {
     await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
     followOnce(ctx.connection, input.roomId, signal);
-    return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, liveTargetOf(signal));
+    return roomEventStream(ctx.deps, input.roomId, input.lastEventId, signal, socketTarget(signal));
   }),
 
   /** Flags a message for the moderators; anyone who can read it may, once. */
@@ -153,6 +153,6 @@ export const chatRouter = router({
   /** Ephemeral room activity: typing, and for the public room how many people are connected. Never tracked. */
   onActivity: publicProcedure.input(roomInput).subscription(async ({ ctx, input, signal }) => {
     const room = await rooms.authorizeRead(ctx.em, input.roomId, ctx.auth?.user.id ?? null);
-    return activityStream(ctx.deps, room, signal, liveTargetOf(signal));
+    return activityStream(ctx.deps, room, signal, socketTarget(signal));
   }),
 });

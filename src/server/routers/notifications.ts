@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { markNotificationsReadInput, notificationsListInput } from '../../shared/people.ts';
-import { liveTargetOf } from '../realtime/live-target.ts';
+import { socketTarget } from '../realtime/live-target.ts';
 import { listNotifications, markRead, unreadCount, userEventStream } from '../services/notifications.ts';
 import { protectedProcedure, router } from '../trpc.ts';
 
@@ -27,6 +27,6 @@ export const notificationsRouter = router({
   onEvent: protectedProcedure
     .input(z.void())
     .subscription(async ({ ctx, signal }) =>
-      userEventStream(ctx.deps, ctx.user.id, signal, liveTargetOf(signal)),
+      userEventStream(ctx.deps, ctx.user.id, signal, socketTarget(signal)),
     ),
 });

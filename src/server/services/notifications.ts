@@ -7,7 +7,6 @@ import { perOrm } from '../db/orm.ts';
 import { unreadNotificationCounts } from '../db/statements/people.ts';
 import type { Deps } from '../deps.ts';
 import type { EventBus } from '../realtime/bus.ts';
-import { listen } from '../realtime/iterate.ts';
 import { LiveGroups } from '../realtime/live-groups.ts';
 import type { LiveTarget } from '../realtime/live-target.ts';
 import {
@@ -65,31 +64,23 @@ export function createUserEventGroups(bus: EventBus): LiveGroups {
 }
 
 /**
- * A person's news (`notifications.onEvent`), starting with their unread count. The stream listens first and counts
- * after, so nothing published in between is lost. Over a socket the count goes through tRPC and the rest is
- * written by the instance's groups (one bus listener per person, one frame per event); otherwise it is served
- * here.
+ * A person's news (`notifications.onEvent`), starting with their unread count. The stream joins first and counts
+ * after, so nothing published in between is lost. The count goes through tRPC; the rest is written by the
+ * instance's groups (one bus listener per person, one frame per event).
  */
 export async function* userEventStream(
   deps: Deps,
   userId: number,
   signal: AbortSignal | undefined,
-  target: LiveTarget | null,
+  target: LiveTarget,
 ) {
   const channel = userChannel(userId);
-  if (target) {
-    const member = deps.userEvents.join(channel, target, signal, isUserEvent);
-    await deps.bus.ready(channel);
-    yield await unreadCountEvent(deps, userId);
-    // tRPC has written the count before this line runs: what queued since joining follows it.
-    member.goLive();
-    target.park();
-    return;
-  }
-  const events = listen(deps.bus, channel, signal, isUserEvent, { type: 'resync' as const });
-  await events.ready;
+  const member = deps.userEvents.join(channel, target, signal, isUserEvent);
+  await deps.bus.ready(channel);
   yield await unreadCountEvent(deps, userId);
-  yield* events;
+  // tRPC has written the count before this line runs: what queued since joining follows it.
+  member.goLive();
+  target.park();
 }
 
 async function unreadCountEvent(deps: Deps, userId: number): Promise<UserEvent> {

@@ -1,7 +1,6 @@
 import type { Auth } from '../auth/resolve.ts';
 import type { Deps } from '../deps.ts';
 import { onAbort } from '../realtime/abort.ts';
-import { listen } from '../realtime/iterate.ts';
 import { EventFrames, type LiveTarget } from '../realtime/live-target.ts';
 import { untrackedFrameTail } from '../realtime/ws-protocol.ts';
 import {
@@ -27,43 +26,26 @@ function newsOf(message: unknown, auth: Auth): SessionNews | null {
 }
 
 /**
- * A tab's session news. It listens first, then says `active`. Over a socket the rest is written straight to it
- * (`SessionNewsTab`); otherwise it is served here. Either way the stream ends after `ended`.
+ * A tab's session news. It listens first, then says `active` through tRPC; the rest is written straight to the
+ * socket (`SessionNewsTab`), and the stream ends after `ended`.
  */
 export async function* sessionNewsStream(
   deps: Deps,
   auth: Auth,
   signal: AbortSignal | undefined,
-  target: LiveTarget | null,
+  target: LiveTarget,
 ): AsyncGenerator<SessionNews> {
   const channel = userChannel(auth.user.id);
-  if (target) {
-    const tab = new SessionNewsTab(target, auth);
-    onAbort(
-      signal,
-      deps.bus.subscribe(channel, (message) => tab.receive(message)),
-    );
-    await deps.bus.ready(channel);
-    yield { type: 'active' };
-    // tRPC has written `active` before this line runs: what arrived since follows it.
-    tab.goLive();
-    target.park();
-    return;
-  }
-  const events = listen(
-    deps.bus,
-    channel,
+  const tab = new SessionNewsTab(target, auth);
+  onAbort(
     signal,
-    (message): message is unknown => newsOf(message, auth) !== null,
+    deps.bus.subscribe(channel, (message) => tab.receive(message)),
   );
-  await events.ready;
+  await deps.bus.ready(channel);
   yield { type: 'active' };
-  for await (const message of events) {
-    const news = newsOf(message, auth);
-    if (!news) continue;
-    yield news;
-    if (news.type === 'ended') return;
-  }
+  // tRPC has written `active` before this line runs: what arrived since follows it.
+  tab.goLive();
+  target.park();
 }
 
 /**

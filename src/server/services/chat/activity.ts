@@ -1,7 +1,6 @@
 import type { Room } from '../../db/entities/index.ts';
 import type { Deps } from '../../deps.ts';
 import { onAbort } from '../../realtime/abort.ts';
-import { listen, merge } from '../../realtime/iterate.ts';
 import { ephemeralGatherMs, LiveGroups } from '../../realtime/live-groups.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
@@ -27,8 +26,6 @@ const activityChannel = (roomId: number) => `room-activity:${roomId}`;
 function isTyping(message: unknown): message is Extract<ActivityEvent, { type: 'typing' }> {
   return typeof message === 'object' && message !== null && (message as ActivityEvent).type === 'typing';
 }
-
-const isPresenceChange = (message: unknown): message is unknown => typeof message === 'object';
 
 export function announceTyping(deps: Deps, roomId: number, user: Actor): Promise<void> {
   const { id, username, displayName } = user;
@@ -121,43 +118,22 @@ export class ActivityHub {
 
 /**
  * Typing in the room and, for the public room, how many distinct signed-in people are connected (sent first,
- * then again whenever it changes). Over a socket the first count goes through tRPC and the rest is written by
- * the instance's hub; otherwise the stream is served here.
+ * through tRPC, then again whenever it changes). The rest is written by the instance's hub; the type says all
+ * the stream's events, those included.
  */
 export async function* activityStream(
   deps: Deps,
   room: FollowedRoom,
   signal: AbortSignal | undefined,
-  target: LiveTarget | null,
-) {
-  if (target) {
-    if (room.kind === 'public') {
-      yield {
-        type: 'presence',
-        roomId: room.id,
-        connected: await deps.presence.count(),
-      } satisfies ActivityEvent;
-    }
-    deps.activity.follow(room, target, signal);
-    target.park();
-    return;
+  target: LiveTarget,
+): AsyncGenerator<ActivityEvent> {
+  if (room.kind === 'public') {
+    yield {
+      type: 'presence',
+      roomId: room.id,
+      connected: await deps.presence.count(),
+    } satisfies ActivityEvent;
   }
-  const typing = listen(deps.bus, activityChannel(room.id), signal, isTyping);
-  if (room.kind !== 'public') {
-    yield* typing;
-    return;
-  }
-  const changes = listen(deps.bus, presenceChangeChannel, signal, isPresenceChange);
-  let last = await deps.presence.count();
-  yield { type: 'presence', roomId: room.id, connected: last } satisfies ActivityEvent;
-  for await (const event of merge<unknown>(typing, changes)) {
-    if (isTyping(event)) {
-      yield event;
-      continue;
-    }
-    const connected = await deps.presence.count();
-    if (connected === last) continue;
-    last = connected;
-    yield { type: 'presence', roomId: room.id, connected } satisfies ActivityEvent;
-  }
+  deps.activity.follow(room, target, signal);
+  target.park();
 }

@@ -74,13 +74,13 @@ export async function* roomEventStream(
   roomId: number,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
-  target: LiveTarget | null,
+  target: LiveTarget,
 ) {
   const subscriber = await deps.roomStreams.join(roomId, target, signal);
   const resumeFrom = lastEventId === null || lastEventId === undefined ? null : Number(lastEventId);
   // Most readers resume from a recent position, which this instance's stream still holds (as the frames a socket
-  // is written): no database read. A caller with no socket reads the events themselves.
-  const inMemory = resumeFrom !== null && target ? subscriber.stream.recentAfter(resumeFrom) : null;
+  // is written): no database read.
+  const inMemory = resumeFrom !== null ? subscriber.stream.recentAfter(resumeFrom) : null;
   const fromDatabase = resumeFrom !== null && inMemory === null;
   let cursor = resumeFrom ?? subscriber.stream.head;
   if (fromDatabase) {
@@ -95,14 +95,6 @@ export async function* roomEventStream(
     }
   }
   // tRPC has written every frame yielded above before this line runs: the queue takes over without a seam.
-  if (target && subscriber.goLive(cursor, inMemory)) {
-    target.park();
-    return;
-  }
-  // No socket to write to (an in-process caller): the same events, through tRPC.
-  for await (const event of subscriber.drain(signal)) {
-    if (event.position <= cursor) continue;
-    yield trackedEvent(event);
-    cursor = event.position;
-  }
+  // (Not live only if it already stopped.)
+  if (subscriber.goLive(cursor, inMemory)) target.park();
 }
