@@ -6,8 +6,8 @@ export interface RememberedOptions {
 
 /**
  * A bounded memory of values read from somewhere slower (the database): each kept for ¾ to all of `ttlMs`, the
- * oldest dropped past `maxEntries`. A read begun before a `forget` is not remembered after it (`startRead`): the row it read may
- * predate the change that was forgotten.
+ * oldest dropped past `maxEntries`. A read begun before a `forget` is not remembered after it (`startRead`): the
+ * row it read may predate the change that was forgotten.
  */
 export class Remembered<Key, Value> {
   private readonly entries = new Map<Key, { value: Value; expiresAt: number }>();

@@ -170,10 +170,13 @@ class Subscription<TContext> {
     else this.handleEvent();
   }
 
-  /** Its signal aborted (or, parked, it stopped). */
+  /** Its signal aborted (or, parked, it stopped). A hook that throws still leaves the client told. */
   handleEvent(): void {
-    this.target?.stopped();
-    if (this.target?.parked) this.calls.stopped(this);
+    try {
+      this.target?.stopped();
+    } finally {
+      if (this.target?.parked) this.calls.stopped(this);
+    }
   }
 
   /** After its stream's call returned: true if the stream parked and is still live, the controller let go. */

@@ -84,10 +84,9 @@ export async function* userEventStream(
 }
 
 async function unreadCountEvent(deps: Deps, userId: number): Promise<UserEvent> {
-  // No fork: the count is read outside any transaction, gathered with the others' (a fork per tab showed in a
+  // The ORM's own entity manager, no fork: a tab's stream runs in no transaction (a fork per tab showed in a
   // connect's profile).
-  const counted = await unreadCountReadsOf(deps.orm.em)(userId);
-  return { type: 'notifications.read', unreadCount: counted?.unread ?? 0 };
+  return { type: 'notifications.read', unreadCount: await gatheredUnreadCount(deps.orm.em, userId) };
 }
 
 export interface NewNotification {
@@ -127,6 +126,11 @@ const unreadCountReadsOf = perOrm((em) => gatheredById(em, unreadNotificationCou
 /** The user's unread notifications; inside a transaction, as that transaction sees them. */
 export async function unreadCount(em: EntityManager, userId: number): Promise<number> {
   if (em.isInTransaction()) return em.count(Notification, { userId, readAt: null });
+  return gatheredUnreadCount(em, userId);
+}
+
+/** The count outside any transaction, read with the others asked for at the same time. */
+async function gatheredUnreadCount(em: EntityManager, userId: number): Promise<number> {
   return (await unreadCountReadsOf(em)(userId))?.unread ?? 0;
 }
 
