@@ -58,7 +58,7 @@ interface StepCost {
    * and its loop's stalls (a 5 ms timer more than 20 ms late: how many, their ms, and the CPU the instance itself
    * used meanwhile; the rest of a stall is the core serving other processes).
    */
-  gc?: ({ totalMs: number; maxMs: number; byKind: Record<string, number> } | null)[];
+  gc?: ({ totalMs: number; majors: number; maxMs: number; byKind: Record<string, number> } | null)[];
   stalls?: ({ count: number; lateMs: number; ownCpuMs: number } | null)[];
 }
 
@@ -116,6 +116,7 @@ async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick
       report
         ? {
             totalMs: Math.round(report.gc.totalMs),
+            majors: report.gc.majors,
             maxMs: Math.round(report.gc.maxMs * 10) / 10,
             byKind: Object.fromEntries(
               Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
@@ -138,7 +139,7 @@ async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick
 /** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause; the loop's stalls. */
 const loopText = ({ gc, stalls }: Pick<StepCost, 'gc' | 'stalls'>) =>
   gc && stalls
-    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, longest ${g.maxMs})` : '?')).join(' + ')}` +
+    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, ${g.majors} full, longest ${g.maxMs})` : '?')).join(' + ')}` +
       `; stalls > 20 ms ${stalls.map((s) => (s ? `${s.count}: ${s.lateMs} ms, own CPU ${s.ownCpuMs}` : '?')).join(' + ')}`
     : '';
 

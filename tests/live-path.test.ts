@@ -70,14 +70,19 @@ describe('the live path', () => {
   let stockServer: TestServer;
   /** Keeps the last 8 events of all its rooms together: a resume is served partly from memory, partly read. */
   let tightServer: TestServer;
+  /** Keeps its recent frames in 4 KB: each ~0.4 KB frame is soon written over by a newer one. */
+  let ringServer: TestServer;
   beforeAll(async () => {
-    [server, stockServer, tightServer] = await Promise.all([
+    [server, stockServer, tightServer, ringServer] = await Promise.all([
       startTestServer({ env }),
       startTestServer({ env: { ...env, ROOM_STREAM_RECENT_EVENTS: '0' } }),
       startTestServer({ env: { ...env, ROOM_STREAM_RECENT_TOTAL: '8' } }),
+      startTestServer({ env: { ...env, ROOM_STREAM_RECENT_BYTES: '4000' } }),
     ]);
   });
-  afterAll(() => Promise.all([server?.close(), stockServer?.close(), tightServer?.close()]));
+  afterAll(() =>
+    Promise.all([server?.close(), stockServer?.close(), tightServer?.close(), ringServer?.close()]),
+  );
 
   it('writes each live event byte for byte as the frame a resume sends for it through tRPC', async () => {
     const server = stockServer;
@@ -146,6 +151,7 @@ describe('the live path', () => {
     ['from memory', () => server],
     ['from the database', () => stockServer],
     ['from the little memory left and the database', () => tightServer],
+    ['from frames soon written over, and the database', () => ringServer],
   ])(
     'readers who join, leave and resume (%s) while the room is busy get every event once, in order',
     async (_, which) => {

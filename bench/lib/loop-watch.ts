@@ -6,6 +6,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import {
+  constants,
   monitorEventLoopDelay,
   type PerformanceEntry,
   PerformanceObserver,
@@ -27,13 +28,27 @@ export interface LoopReport {
    * 20 ms of CPU held a task that long (its own work, whatever the other processes on the core did).
    */
   holds: number[];
-  gc: { count: number; totalMs: number; maxMs: number; over10ms: number; byKind: Record<string, number> };
+  gc: {
+    count: number;
+    /** Full collections (mark-compacts): each marks the whole heap, and its pause is the longest kind. */
+    majors: number;
+    totalMs: number;
+    maxMs: number;
+    over10ms: number;
+    byKind: Record<string, number>;
+  };
 }
 
 const file = process.env.BENCH_LOOP_WATCH;
 const tickMs = 5;
 const stallMs = 20;
-const gcKinds: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+/** Node's numbers for a collection's kind (`perf_hooks.constants`). */
+const gcKinds: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 
 if (file) {
   const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -86,6 +101,7 @@ if (file) {
       holds,
       gc: {
         count: pauses.length,
+        majors: pauses.filter((pause) => pause.kind === 'major').length,
         totalMs: pauses.reduce((sum, pause) => sum + pause.ms, 0),
         maxMs: Math.max(0, ...pauses.map((pause) => pause.ms)),
         over10ms: pauses.filter((pause) => pause.ms > 10).length,

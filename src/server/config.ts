@@ -54,8 +54,10 @@ const envSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt.default(50),
   WS_MAX_BUFFERED_BYTES: positiveInt.default(4_000_000),
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
-  // Its queue is two arrays of this length, made at start: 16 bytes an event kept, ~16 MB at the most.
+  // Its queue is four arrays of this length, made at start: 24 bytes an event kept, ~24 MB at the most.
   ROOM_STREAM_RECENT_TOTAL: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
+  // Their frames, in one buffer made at start, whose pages take memory as frames fill them (a conversation's is ~0.4 KB).
+  ROOM_STREAM_RECENT_BYTES: z.coerce.number().int().min(0).max(1_000_000_000).default(16_000_000),
   // A crowd joining a room's stream (a restart's reconnects): so many joins within the window (by default 100 a second).
   ROOM_STREAM_CROWD_JOINS: positiveInt.default(20),
   ROOM_STREAM_CROWD_WINDOW_MS: positiveInt.max(600_000).default(200),
@@ -96,7 +98,11 @@ function toConfig(env: z.infer<typeof envSchema>) {
     logLevel: env.LOG_LEVEL,
     shutdownDeadlineMs: env.SHUTDOWN_DEADLINE_SECONDS * 1000,
     /** Recent events kept for resumes: each room stream's most, and all of the instance's streams together. */
-    roomStreamRecent: { perStream: env.ROOM_STREAM_RECENT_EVENTS, total: env.ROOM_STREAM_RECENT_TOTAL },
+    roomStreamRecent: {
+      perStream: env.ROOM_STREAM_RECENT_EVENTS,
+      total: env.ROOM_STREAM_RECENT_TOTAL,
+      bytes: env.ROOM_STREAM_RECENT_BYTES,
+    },
     /** While such a crowd joins a busy room's stream, its live writes wait to go out together (see `LiveRounds`). */
     roomStreamCrowd: { arrivals: env.ROOM_STREAM_CROWD_JOINS, windowMs: env.ROOM_STREAM_CROWD_WINDOW_MS },
     limits: {
