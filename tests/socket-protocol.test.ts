@@ -11,6 +11,7 @@ import { ParleySocket } from '../src/server/realtime/socket.ts';
 import { serveTrpcSockets } from '../src/server/realtime/trpc-sockets.ts';
 import { untrackedFrameTail } from '../src/server/realtime/ws-protocol.ts';
 import { everyEnding, t } from './helpers/protocol-router.ts';
+import { eventually } from './helpers/sockets.ts';
 
 // Parley serves tRPC's WebSocket protocol itself instead of through tRPC's ws adapter, for memory and speed. The
 // stock client must not see the difference: the same frames, sent to a server on each, get the same frames back
@@ -57,6 +58,50 @@ function createContext(req: IncomingMessage, params: Record<string, string | und
   if (req.url?.includes('refuse')) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Bad token.' });
   return Promise.resolve({ user: params?.user ?? (req.headers['x-user'] as string | undefined) ?? null });
 }
+
+test('a crowd that connected together is pinged over several sweeps, twice the steady rate at most in each', async () => {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
+  servers.push(wss);
+  const url = await listen(wss);
+  // A sweep every 200 ms; 400 sockets need 40 pings a sweep to be pinged every 2 s, so at most 80 go in one.
+  serveTrpcSockets(wss, {
+    router,
+    encode: (message: unknown) => JSON.stringify(message),
+    decode: jsonEncoder.decode,
+    createContext: ({ req }) => createContext(req, null),
+    maxBatchSize: 3,
+    keepAlive: { pingMs: 2_000, pongWaitMs: 5_000 },
+    onError,
+  });
+  const firstPingAt: number[] = [];
+  const sockets = await Promise.all(
+    Array.from({ length: 400 }, async () => {
+      const socket = new WebSocket(url);
+      let pinged = false;
+      socket.on('message', (data: Buffer) => {
+        if (data.toString() !== 'PING') return;
+        if (!pinged) firstPingAt.push(performance.now());
+        pinged = true;
+        socket.send('PONG');
+      });
+      await new Promise((resolve) => socket.once('open', resolve));
+      return socket;
+    }),
+  );
+  try {
+    await eventually(() => (firstPingAt.length === 400 ? true : undefined), 'every socket pinged', 10_000);
+    // Pings of one sweep arrive within a few milliseconds; sweeps are 200 ms apart.
+    const bursts: number[] = [];
+    firstPingAt.forEach((at, i) => {
+      if (i === 0 || at - firstPingAt[i - 1]! > 50) bursts.push(0);
+      bursts[bursts.length - 1]!++;
+    });
+    expect(bursts.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...bursts)).toBeLessThanOrEqual(80);
+  } finally {
+    for (const socket of sockets) socket.terminate();
+  }
+});
 
 const onError = () => {};
 const servers: WebSocketServer[] = [];

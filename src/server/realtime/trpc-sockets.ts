@@ -9,14 +9,30 @@ export interface TrpcSocketsOptions<TContext> extends Omit<ConnectionOptions<TCo
   keepAlive: { pingMs: number; pongWaitMs: number };
 }
 
-/** How often the keep-alive sweep runs: pings and cut-offs happen up to this much later than asked. */
-const sweepMs = 1_000;
+/**
+ * How often the keep-alive sweep runs (four times a second, or ten times per `pingMs` if that is shorter): pings
+ * and cut-offs happen up to this much later than asked.
+ */
+const sweepMsFor = (pingMs: number) => Math.min(250, Math.max(10, Math.round(pingMs / 10)));
+
+/** A sweep sends at least this many pings when as many are due (see `pingsPerSweep`). */
+const leastPingsPerSweep = 25;
+
+/**
+ * The most pings one sweep sends: twice the steady rate (each socket once per `pingMs`). A crowd that connected in
+ * the same second, as a restart's reconnects do, is then pinged over several sweeps instead of in one, and stays
+ * spread out after, each answer setting its socket's next ping: 6,000 sockets pinged in one sweep, with their
+ * answers, held the loop for 130 ms every half minute (docs/performance.md, entry 64).
+ */
+function pingsPerSweep(sockets: number, pingMs: number): number {
+  return Math.max(leastPingsPerSweep, Math.ceil((2 * sockets * sweepMsFor(pingMs)) / pingMs));
+}
 
 /**
  * Serves the router's procedures on every socket `wss` opens, in place of `@trpc/server`'s ws adapter and with
  * the same protocol (see `TrpcConnection`). The listeners are shared functions that find their socket's
- * connection on the socket, and one sweep a second keeps every socket alive, instead of a set of closures and a
- * timer per socket: at 10,000 idle sockets those were most of what each cost.
+ * connection on the socket, and one sweep (four a second) keeps every socket alive, instead of a set of closures
+ * and a timer per socket: at 10,000 idle sockets those were most of what each cost.
  */
 export function serveTrpcSockets<TContext>(wss: WebSocketServer, options: TrpcSocketsOptions<TContext>) {
   const clock = { now: Date.now() };
@@ -29,8 +45,10 @@ export function serveTrpcSockets<TContext>(wss: WebSocketServer, options: TrpcSo
   });
   const sweep = setInterval(() => {
     clock.now = Date.now();
-    for (const socket of wss.clients) keepAlive(socket as ParleySocket, clock.now, options.keepAlive);
-  }, sweepMs);
+    let pings = pingsPerSweep(wss.clients.size, options.keepAlive.pingMs);
+    for (const socket of wss.clients)
+      if (keepAlive(socket as ParleySocket, clock.now, options.keepAlive, pings > 0)) pings--;
+  }, sweepMsFor(options.keepAlive.pingMs));
   sweep.unref();
   wss.once('close', () => clearInterval(sweep));
   const reconnect = options.encode({ id: null, method: 'reconnect' });
@@ -54,17 +72,21 @@ function onClose(this: WebSocket) {
   (this as ParleySocket).calls?.closed();
 }
 
+/** Cuts off a socket whose ping went unanswered; pings one quiet for `pingMs` if `mayPing`. True if it pinged. */
 function keepAlive(
   socket: ParleySocket,
   now: number,
   { pingMs, pongWaitMs }: TrpcSocketsOptions<unknown>['keepAlive'],
-) {
+  mayPing: boolean,
+): boolean {
   const calls = socket.calls;
-  if (!calls || socket.readyState !== WebSocket.OPEN) return;
+  if (!calls || socket.readyState !== WebSocket.OPEN) return false;
   if (calls.pingedAt) {
     if (now - calls.pingedAt >= pongWaitMs) socket.terminate();
-  } else if (now - calls.heardAt >= pingMs) {
-    socket.send('PING');
-    calls.pingedAt = now;
+    return false;
   }
+  if (!mayPing || now - calls.heardAt < pingMs) return false;
+  socket.send('PING');
+  calls.pingedAt = now;
+  return true;
 }
