@@ -15,9 +15,10 @@ export interface RecentLimits {
 /**
  * The recent events every stream of an instance keeps for resumes, bounded together: when there are more than
  * `total`, or their frames fill `bytes`, the one kept longest, whichever room it is in, goes first. A busy room,
- * whose events are the newest, keeps up to `perStream`; an instance with thousands of private rooms open keeps each one's last few. With
- * `perStream` alone, memory grew with the number of rooms open: 500 events of ~1 KB (~3 KB of RSS) in each of
- * 10,000 rooms is gigabytes, every byte of it marked by each full collection (docs/performance.md, entry 41).
+ * whose events are the newest, keeps up to `perStream`; an instance with thousands of private rooms open keeps
+ * each one's last few. With `perStream` alone, memory grew with the number of rooms open: 500 events of ~1 KB
+ * (~3 KB of RSS) in each of 10,000 rooms is gigabytes, every byte of it marked by each full collection
+ * (docs/performance.md, entry 41).
  *
  * Kept in the order they came, in fixed arrays, and the frames' bytes in one buffer used as a ring: nothing is
  * allocated per event kept. A frame kept as a buffer of its own (or a slice of Node's shared 8 KB pool, which it
