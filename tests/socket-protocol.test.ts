@@ -59,7 +59,7 @@ function createContext(req: IncomingMessage, params: Record<string, string | und
   return Promise.resolve({ user: params?.user ?? (req.headers['x-user'] as string | undefined) ?? null });
 }
 
-test('a crowd that connected together is pinged over several sweeps, twice the steady rate at most in each', async () => {
+test('a crowd that connected together is pinged over several sweeps, at most twice the steady rate in each', async () => {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
   servers.push(wss);
   const url = await listen(wss);

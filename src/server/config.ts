@@ -56,7 +56,7 @@ const envSchema = z.object({
   ROOM_STREAM_RECENT_EVENTS: z.coerce.number().int().min(0).max(100_000).default(500),
   // Its queue is four arrays of this length, made at start: 24 bytes an event kept, ~24 MB at the most.
   ROOM_STREAM_RECENT_TOTAL: z.coerce.number().int().min(0).max(1_000_000).default(20_000),
-  // Their frames, in one buffer made at start, whose pages take memory as frames fill them (a conversation's is ~0.4 KB).
+  // Their frames, in one buffer made at start whose pages take memory as frames fill them (one is ~0.4 KB).
   ROOM_STREAM_RECENT_BYTES: z.coerce.number().int().min(0).max(1_000_000_000).default(16_000_000),
   // A crowd joining a room's stream (a restart's reconnects): so many joins within the window (by default 100 a second).
   ROOM_STREAM_CROWD_JOINS: positiveInt.default(20),
