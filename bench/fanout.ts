@@ -5,6 +5,7 @@
  * figure is also a ratio of two measurements taken moments apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeLoopWindow, loopLine, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
 import { SteppedLoad } from './lib/stepped-load.ts';
@@ -22,6 +23,8 @@ export interface FanoutOptions {
   stepMs: number;
   /** Extra node flags for the Parley server, e.g. `--cpu-prof`. */
   serverNodeArgs?: string[];
+  /** Parley's event loop and GC pauses in each of its steps (`bench/lib/loop-watch.ts`). */
+  loopWatch?: boolean;
 }
 
 export interface FanoutRun {
@@ -86,7 +89,12 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
   const loads: FanoutLoad[] = [];
   try {
     const [, relayPort] = await waitForLine(relay, /listening (\d+)/);
-    const server = await startParley({ databaseUrl: db.url, nodeArgs: options.serverNodeArgs });
+    const watchFile = options.loopWatch ? loopWatchFile(`fanout-${size.subscribers}`) : undefined;
+    const server = await startParley({
+      databaseUrl: db.url,
+      nodeArgs: options.serverNodeArgs,
+      loopWatchFile: watchFile,
+    });
     try {
       const [sender, ...subscribers] = await seedUsers(db, size.subscribers + 1);
       const rates = [warmUpRate(size.rates), ...size.rates];
@@ -119,8 +127,18 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
       );
       loads.push(ours);
       await ours.ready();
+      const pid = server.proc.pid;
+      const ourStep = async () => {
+        if (watchFile) openLoopWindow([pid]);
+        await ours.step();
+        if (watchFile)
+          console.log(
+            `    Parley's loop: ${loopLine((await closeLoopWindow([{ pid, file: watchFile }]))[0] ?? null)}`,
+          );
+      };
       for (const [index] of rates.entries()) {
-        for (const load of index % 2 === 0 ? [bare, ours] : [ours, bare]) await load.step();
+        for (const step of index % 2 === 0 ? [() => bare.step(), ourStep] : [ourStep, () => bare.step()])
+          await step();
       }
       const [bareAnswer, ourAnswer] = [await bare.finish(), await ours.finish()];
       return [runOf('baseline', size.subscribers, bareAnswer), runOf('parley', size.subscribers, ourAnswer)];

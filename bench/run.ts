@@ -47,7 +47,7 @@ if (wanted('fanout')) {
   const sizes = sizesArg
     ? base.sizes.filter((size) => sizesArg.split(',').map(Number).includes(size.subscribers))
     : base.sizes;
-  const options = { ...base, sizes, serverNodeArgs };
+  const options = { ...base, sizes, serverNodeArgs, loopWatch: args.includes('--loop-watch') };
   problems.push(...(await runFanout(options)).problems);
 }
 if (wanted('readers')) {

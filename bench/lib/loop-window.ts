@@ -35,3 +35,14 @@ export function takeLoopReport(file: string): LoopReport | null {
   rmSync(file, { force: true });
   return report;
 }
+
+/** One line for a report: GC pauses (all, scavenges, full collections, the longest) and the loop's stalls. */
+export function loopLine(report: LoopReport | null): string {
+  if (!report) return 'no report';
+  const { gc, stalls } = report;
+  const late = stalls.reduce((sum, stall) => sum + stall.lateMs, 0);
+  return (
+    `GC ${Math.round(gc.totalMs)} ms (minor ${Math.round(gc.byKind.minor ?? 0)}, ${gc.majors} full, longest ` +
+    `${gc.maxMs.toFixed(1)}); stalls > 20 ms ${stalls.length}: ${Math.round(late)} ms`
+  );
+}
