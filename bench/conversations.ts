@@ -136,7 +136,7 @@ async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick
   };
 }
 
-/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the longest pause; the loop's stalls. */
+/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the full collections, the longest pause; stalls. */
 const loopText = ({ gc, stalls }: Pick<StepCost, 'gc' | 'stalls'>) =>
   gc && stalls
     ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, ${g.majors} full, longest ${g.maxMs})` : '?')).join(' + ')}` +

@@ -60,19 +60,8 @@ function createContext(req: IncomingMessage, params: Record<string, string | und
 }
 
 test('a crowd that connected together is pinged over several sweeps, at most twice the steady rate in each', async () => {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
-  servers.push(wss);
-  const url = await listen(wss);
   // A sweep every 200 ms; 400 sockets need 40 pings a sweep to be pinged every 2 s, so at most 80 go in one.
-  serveTrpcSockets(wss, {
-    router,
-    encode: (message: unknown) => JSON.stringify(message),
-    decode: jsonEncoder.decode,
-    createContext: ({ req }) => createContext(req, null),
-    maxBatchSize: 3,
-    keepAlive: { pingMs: 2_000, pongWaitMs: 5_000 },
-    onError,
-  });
+  const url = await serveKeepingAlive({ pingMs: 2_000, pongWaitMs: 5_000 });
   const firstPingAt: number[] = [];
   const sockets = await Promise.all(
     Array.from({ length: 400 }, async () => {
@@ -112,6 +101,23 @@ const listen = (wss: WebSocketServer) =>
   new Promise<string>((resolve) =>
     wss.on('listening', () => resolve(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`)),
   );
+
+/** Parley's handler alone, on a port of its own, keeping its sockets alive as `keepAlive` says; its URL. */
+async function serveKeepingAlive(keepAlive: { pingMs: number; pongWaitMs: number }): Promise<string> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
+  servers.push(wss);
+  const url = listen(wss);
+  serveTrpcSockets(wss, {
+    router,
+    encode: (message: unknown) => JSON.stringify(message),
+    decode: jsonEncoder.decode,
+    createContext: ({ req }) => createContext(req, null),
+    maxBatchSize: 3,
+    keepAlive,
+    onError,
+  });
+  return url;
+}
 
 /** Serves `served` through Parley's handler and through tRPC's adapter, each on a port of its own. */
 async function servePair(served: AnyTRPCRouter) {
@@ -369,20 +375,9 @@ test('the stock client queries, subscribes, resumes and stops over Parley’s so
 });
 
 test('a quiet client is pinged, and one that stops answering is cut off', async () => {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: ParleySocket });
-  servers.push(wss);
-  const url = listen(wss);
-  serveTrpcSockets(wss, {
-    router,
-    encode: (message: unknown) => JSON.stringify(message),
-    decode: jsonEncoder.decode,
-    createContext: ({ req }) => createContext(req, null),
-    maxBatchSize: 3,
-    keepAlive: { pingMs: 300, pongWaitMs: 300 },
-    onError,
-  });
+  const url = await serveKeepingAlive({ pingMs: 300, pongWaitMs: 300 });
   const open = async (answers: boolean) => {
-    const socket = new WebSocket(await url);
+    const socket = new WebSocket(url);
     const heard = { pings: 0, closed: false };
     socket.on('message', (data: Buffer) => {
       if (data.toString() !== 'PING') return;
