@@ -576,6 +576,20 @@ describe('admin.stats', () => {
     expect(here!.heapUsedBytes).toBeGreaterThan(0);
     expect(here!.eventLoopLagMs).toBeGreaterThanOrEqual(0);
   });
+
+  it('shows a stalled event loop as lag on this instance', async () => {
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const lagHere = async () =>
+      (await admin.client.admin.stats.query()).instances.find(
+        (instance) => instance.instanceId === instanceIdOf(suite.server),
+      )!.eventLoopLagMs;
+    // The server runs in this test's process: holding the thread holds its loop.
+    const stallEnds = performance.now() + 400;
+    while (performance.now() < stallEnds) {}
+    await new Promise((resolve) => setTimeout(resolve, 250));
+
+    expect(await lagHere()).toBeGreaterThanOrEqual(250);
+  });
 });
 
 describe('two instances of one deployment (A and B, sharing the database and Redis)', () => {

@@ -41,9 +41,10 @@ export interface FanoutStep {
   expected: number;
   delivered: number;
   deliveriesPerSecond: number;
+  /** The server's CPU over the step, all threads, to the nanosecond where the kernel counts it. */
   serverCpuMicros: number;
   cpuMicrosPerDelivery: number;
-  /** Of which in the kernel (the write system calls, loopback TCP). */
+  /** Of which in the kernel (the write system calls, loopback TCP), counted in 10 ms ticks. */
   kernelMicrosPerDelivery: number;
   /** Of which on the main thread (the rest: V8's helper threads, GC mostly). */
   mainThreadMicrosPerDelivery: number;
@@ -237,7 +238,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     });
     await waitFor(() => delivered >= expected, 10_000, '').catch(() => {});
     const used = processUsage(request.serverPid, cpuBefore);
-    const cpu = used.user + used.system;
+    const cpu = used.onCpu;
     const latency = summarise(latencies.subarray(0, Math.min(delivered, expected)));
     const step: FanoutStep = {
       rate,

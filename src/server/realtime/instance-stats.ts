@@ -1,6 +1,6 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { LoopLateness } from './loop-lateness.ts';
 import { RedisCalls } from './redis-calls.ts';
 
 export interface InstanceSample {
@@ -11,7 +11,7 @@ export interface InstanceSample {
   roomStreams: number;
   rssBytes: number;
   heapUsedBytes: number;
-  /** 99th percentile of event-loop delay since the last sample. */
+  /** 99th percentile of how late the event loop ran a timer, over the last 5 to 10 seconds. */
   eventLoopLagMs: number;
 }
 
@@ -43,21 +43,18 @@ export function createInstanceStats(
 ): InstanceStats {
   const calls =
     redis && new RedisCalls(redis.client, log, 'Instance stats', 'each instance shows only its own');
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
+  const loop = new LoopLateness();
   const sample = (): InstanceReport => {
     const memory = process.memoryUsage();
-    const report = {
+    return {
       instanceId,
       pid: process.pid,
       at: new Date().toISOString(),
       ...counts(),
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
-      eventLoopLagMs: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
+      eventLoopLagMs: loop.lateMs(),
     };
-    lag.reset();
-    return report;
   };
   const key = redis ? `${redis.prefix}instance-stats` : '';
   const publish = async (report: InstanceReport) => {
@@ -77,7 +74,10 @@ export function createInstanceStats(
     const fresh = reports.filter((r) => Date.now() - Date.parse(r.at) < staleMs);
     return fresh.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
   };
-  const timer = setInterval(() => void publish(sample()), everyMs);
+  const timer = setInterval(() => {
+    void publish(sample());
+    loop.nextWindow();
+  }, everyMs);
   timer.unref();
   void publish(sample()); // seen by the other instances from the start, not after the first interval
 
@@ -85,7 +85,7 @@ export function createInstanceStats(
     all: () => everyInstance(sample()),
     async close() {
       clearInterval(timer);
-      lag.disable();
+      loop.stop();
       // Left behind when Redis is away: readers skip it once it is stale.
       await calls?.attempt(
         (client) => client.hdel(key, instanceId),

@@ -116,7 +116,11 @@ export function StatsTab() {
                     <th scope="col" class="admin-number">
                       Memory (MB)
                     </th>
-                    <th scope="col" class="admin-number">
+                    <th
+                      scope="col"
+                      class="admin-number"
+                      title="How late the server ran its timers over the last 5 to 10 seconds (99th percentile)"
+                    >
                       Event-loop lag (ms)
                     </th>
                   </tr>
