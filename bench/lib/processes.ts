@@ -172,14 +172,16 @@ function onCpuMicros(pid: number, thread?: number): number | null {
   try {
     const threads = thread ? [thread] : readdirSync(`/proc/${pid}/task`).map(Number);
     let nanos = 0;
+    let counted = 0;
     for (const tid of threads) {
       try {
         nanos += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        counted++;
       } catch {
-        // The thread ended while being read.
+        // The thread ended while being read, or the kernel keeps no such count.
       }
     }
-    return nanos / 1000;
+    return counted > 0 ? nanos / 1000 : null;
   } catch {
     return null;
   }
@@ -200,12 +202,12 @@ export interface ProcessUsage {
 /** The process's CPU (split as `ProcessUsage` says) and write calls so far, or since `before`. */
 export function processUsage(pid: number, before?: ProcessUsage): ProcessUsage {
   const all = cpuSplitMicros(pid);
-  const main = cpuSplitMicros(pid, pid);
+  const ticks = ({ user, system }: { user: number; system: number }) => user + system;
   const now = {
     user: all.user,
     system: all.system,
-    onCpu: onCpuMicros(pid) ?? all.user + all.system,
-    mainThread: onCpuMicros(pid, pid) ?? main.user + main.system,
+    onCpu: onCpuMicros(pid) ?? ticks(all),
+    mainThread: onCpuMicros(pid, pid) ?? ticks(cpuSplitMicros(pid, pid)),
     writes: writeCalls(pid),
   };
   if (!before) return now;
