@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fullConnections, quickConnections, runConnections } from './connections.ts';
 import { fullConversations, quickConversations, runConversations } from './conversations.ts';
 import { fullFanout, quickFanout, runFanout } from './fanout.ts';
+import { runHostProbe } from './host.ts';
 import { fullIngest, quickIngest, runIngest } from './ingest.ts';
 import { summariseProfile } from './profile-summary.ts';
 import { fullReaders, quickReaders, runReaders } from './readers.ts';
@@ -40,6 +41,8 @@ const serverNodeArgs = [
 ];
 
 const problems: string[] = [];
+// First (`--only host` alone), how this host charges for waking up: what every low step's figures carry.
+if (wanted('host')) await runHostProbe({ runs: quick ? 20 : 100 });
 if (wanted('fanout')) {
   const base = quick ? quickFanout : fullFanout;
   // `--subscribers=1000`: only the sizes named.

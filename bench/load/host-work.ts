@@ -1,0 +1,118 @@
+/**
+ * The host probe's child (bench/host.ts), on the server's core: times three things a server's message costs are
+ * made of, each back to back and once after each idle pause, and prints the medians as one JSON line. A fixed
+ * piece of JavaScript (JSON out and back in, a small map filled); a 100-byte round trip over loopback TCP (both
+ * ends here: the kernel's part of every delivery); an 8 KiB write made durable with `fdatasync` (PostgreSQL's
+ * commit waits for one).
+ * `node --import tsx bench/load/host-work.ts <runs> <pauseMs>`
+ */
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const runs = Number(process.argv[2] ?? 100);
+const pauseMs = Number(process.argv[3] ?? 50);
+
+const frame = {
+  id: 1,
+  result: {
+    type: 'data',
+    id: '4821',
+    data: {
+      seq: 4821,
+      body: 'see you at the station at six, the usual platform',
+      sender: { id: 7, name: 'alice' },
+    },
+  },
+};
+
+function work(): number {
+  let sum = 0;
+  for (let i = 0; i < 20; i++) {
+    const text = JSON.stringify(frame);
+    sum += JSON.parse(text).result.data.seq + text.length;
+    const seen = new Map<string, { i: number }>();
+    for (let j = 0; j < 20; j++) seen.set(`k${j}`, { i: j });
+    sum += seen.size;
+  }
+  return sum;
+}
+
+async function timedMicros(task: () => unknown): Promise<number> {
+  const started = process.hrtime.bigint();
+  await task();
+  return Number(process.hrtime.bigint() - started) / 1_000;
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** The task's median time back to back, then after `pauseMs` of idle before each run. */
+async function busyAndAfterPause(task: () => unknown): Promise<[number, number]> {
+  const busy: number[] = [];
+  for (let i = 0; i < runs; i++) busy.push(await timedMicros(task));
+  const afterPause: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await sleep(pauseMs);
+    afterPause.push(await timedMicros(task));
+  }
+  return [median(busy), median(afterPause)];
+}
+
+/** An echo server and a client to it over loopback TCP; `roundTrip()` sends 100 bytes and waits for them back. */
+async function loopback(): Promise<{ roundTrip(): Promise<void>; close(): void }> {
+  const server = createServer({ noDelay: true }, (socket) =>
+    socket.on('data', (chunk) => socket.write(chunk)),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const client: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  await new Promise((resolve) => client.once('connect', resolve));
+  const payload = Buffer.alloc(100, 'x');
+  return {
+    roundTrip: () =>
+      new Promise<void>((resolve) => {
+        client.once('data', () => resolve());
+        client.write(payload);
+      }),
+    close() {
+      client.destroy();
+      server.close();
+    },
+  };
+}
+
+// Optimised first, so both figures time the same machine code.
+for (let i = 0; i < 2_000; i++) work();
+const [jsBusyMicros, jsAfterPauseMicros] = await busyAndAfterPause(work);
+
+const socket = await loopback();
+for (let i = 0; i < 200; i++) await socket.roundTrip();
+const [loopbackBusyMicros, loopbackAfterPauseMicros] = await busyAndAfterPause(() => socket.roundTrip());
+socket.close();
+
+const dir = mkdtempSync(join(tmpdir(), 'parley-host-'));
+const file = openSync(join(dir, 'probe'), 'w');
+const page = Buffer.alloc(8_192, 'x');
+const syncs: number[] = [];
+for (let i = 0; i < Math.max(10, runs / 2); i++)
+  syncs.push(
+    await timedMicros(() => {
+      writeSync(file, page, 0, page.length, 0);
+      fdatasyncSync(file);
+    }),
+  );
+closeSync(file);
+rmSync(dir, { recursive: true });
+
+console.log(
+  JSON.stringify({
+    pauseMs,
+    jsBusyMicros,
+    jsAfterPauseMicros,
+    loopbackBusyMicros,
+    loopbackAfterPauseMicros,
+    fdatasyncMicros: median(syncs),
+  }),
+);
