@@ -5,7 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { closeLoopWindow, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
+import {
+  closeLoopWindow,
+  type LoopSummary,
+  loopLine,
+  loopSummary,
+  loopWatchFile,
+  openLoopWindow,
+} from './lib/loop-window.ts';
 import {
   type BenchDatabase,
   benchDatabase,
@@ -53,13 +60,8 @@ interface StepCost {
   redisPublishesPerMessage: number;
   redisReadsPerMessage: number;
   redisCpuMicrosPerMessage: number;
-  /**
-   * With `loopWatch`: each instance's GC pauses over the step (ms in all, the longest, ms by kind of collection),
-   * and its loop's stalls (a 5 ms timer more than 20 ms late: how many, their ms, and the CPU the instance itself
-   * used meanwhile; the rest of a stall is the core serving other processes).
-   */
-  gc?: ({ totalMs: number; majors: number; maxMs: number; byKind: Record<string, number> } | null)[];
-  stalls?: ({ count: number; lateMs: number; ownCpuMs: number } | null)[];
+  /** With `loopWatch`: what each instance's loop went through in the step (null: it wrote no report). */
+  loops?: (LoopSummary | null)[];
 }
 
 interface CostMark {
@@ -109,39 +111,14 @@ async function stepCost(
 }
 
 /** Closes each instance's loop window and sums what its loop went through in the step. */
-async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick<StepCost, 'gc' | 'stalls'>> {
+async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick<StepCost, 'loops'>> {
   const reports = await closeLoopWindow(watched);
-  return {
-    gc: reports.map((report) =>
-      report
-        ? {
-            totalMs: Math.round(report.gc.totalMs),
-            majors: report.gc.majors,
-            maxMs: Math.round(report.gc.maxMs * 10) / 10,
-            byKind: Object.fromEntries(
-              Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
-            ),
-          }
-        : null,
-    ),
-    stalls: reports.map((report) =>
-      report
-        ? {
-            count: report.stalls.length,
-            lateMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.lateMs, 0)),
-            ownCpuMs: Math.round(report.stalls.reduce((sum, stall) => sum + stall.cpuMs, 0)),
-          }
-        : null,
-    ),
-  };
+  return { loops: reports.map((report) => (report ? loopSummary(report) : null)) };
 }
 
-/** Per instance: all GC pauses' ms, the scavenges' (minor) share, the full collections, the longest pause; stalls. */
-const loopText = ({ gc, stalls }: Pick<StepCost, 'gc' | 'stalls'>) =>
-  gc && stalls
-    ? `; GC ms ${gc.map((g) => (g ? `${g.totalMs} (minor ${g.byKind.minor ?? 0}, ${g.majors} full, longest ${g.maxMs})` : '?')).join(' + ')}` +
-      `; stalls > 20 ms ${stalls.map((s) => (s ? `${s.count}: ${s.lateMs} ms, own CPU ${s.ownCpuMs}` : '?')).join(' + ')}`
-    : '';
+/** Each instance's loop in the step, when watched. */
+const loopText = ({ loops }: Pick<StepCost, 'loops'>) =>
+  loops ? loops.map((summary, i) => `; instance ${i}: ${loopLine(summary)}`).join('') : '';
 
 export async function runConversations(options: ConversationsOptions) {
   const db = await benchDatabase();

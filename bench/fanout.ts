@@ -5,7 +5,7 @@
  * figure is also a ratio of two measurements taken moments apart.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { closeLoopWindow, loopLine, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
+import { closeLoopWindow, loopLine, loopSummary, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
 import { SteppedLoad } from './lib/stepped-load.ts';
@@ -134,10 +134,10 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
       const ourStep = async () => {
         if (watchFile) openLoopWindow([pid]);
         await ours.step();
-        if (watchFile)
-          console.log(
-            `    Parley's loop: ${loopLine((await closeLoopWindow([{ pid, file: watchFile }]))[0] ?? null)}`,
-          );
+        if (watchFile) {
+          const [report] = await closeLoopWindow([{ pid, file: watchFile }]);
+          console.log(`    Parley's loop: ${loopLine(report ? loopSummary(report) : null)}`);
+        }
       };
       for (const [index] of rates.entries()) {
         for (const step of index % 2 === 0 ? [() => bare.step(), ourStep] : [ourStep, () => bare.step()])

@@ -36,13 +36,42 @@ export function takeLoopReport(file: string): LoopReport | null {
   return report;
 }
 
-/** One line for a report: GC pauses (all, scavenges, full collections, the longest) and the loop's stalls. */
-export function loopLine(report: LoopReport | null): string {
-  if (!report) return 'no report';
-  const { gc, stalls } = report;
-  const late = stalls.reduce((sum, stall) => sum + stall.lateMs, 0);
+/**
+ * What a server's loop went through in a window, rounded for a results file: its GC pauses (ms in all, by kind of
+ * collection, how many full ones, the longest) and its stalls (a 5 ms timer more than 20 ms late: how many, their ms,
+ * and the CPU the server itself used meanwhile; the rest of a stall is the core serving other processes).
+ */
+export interface LoopSummary {
+  gc: { totalMs: number; majors: number; maxMs: number; byKind: Record<string, number> };
+  stalls: { count: number; lateMs: number; ownCpuMs: number };
+}
+
+export function loopSummary(report: LoopReport): LoopSummary {
+  const sum = (pick: (stall: LoopReport['stalls'][number]) => number) =>
+    Math.round(report.stalls.reduce((total, stall) => total + pick(stall), 0));
+  return {
+    gc: {
+      totalMs: Math.round(report.gc.totalMs),
+      majors: report.gc.majors,
+      maxMs: Math.round(report.gc.maxMs * 10) / 10,
+      byKind: Object.fromEntries(
+        Object.entries(report.gc.byKind).map(([kind, ms]) => [kind, Math.round(ms)]),
+      ),
+    },
+    stalls: {
+      count: report.stalls.length,
+      lateMs: sum((stall) => stall.lateMs),
+      ownCpuMs: sum((stall) => stall.cpuMs),
+    },
+  };
+}
+
+/** One line for a summary: GC pauses (all, scavenges, full collections, the longest) and the loop's stalls. */
+export function loopLine(summary: LoopSummary | null): string {
+  if (!summary) return 'no report';
+  const { gc, stalls } = summary;
   return (
-    `GC ${Math.round(gc.totalMs)} ms (minor ${Math.round(gc.byKind.minor ?? 0)}, ${gc.majors} full, longest ` +
-    `${gc.maxMs.toFixed(1)}); stalls > 20 ms ${stalls.length}: ${Math.round(late)} ms`
+    `GC ${gc.totalMs} ms (minor ${gc.byKind.minor ?? 0}, ${gc.majors} full, longest ${gc.maxMs}); ` +
+    `stalls > 20 ms ${stalls.count}: ${stalls.lateMs} ms, own CPU ${stalls.ownCpuMs}`
   );
 }
