@@ -118,7 +118,7 @@ async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick
 
 /** Each instance's loop in the step, when watched. */
 const loopText = ({ loops }: Pick<StepCost, 'loops'>) =>
-  loops ? loops.map((summary, i) => `; instance ${i}: ${loopLine(summary)}`).join('') : '';
+  loops ? `; loops: ${loops.map((summary, i) => `instance ${i} ${loopLine(summary)}`).join(' | ')}` : '';
 
 export async function runConversations(options: ConversationsOptions) {
   const db = await benchDatabase();

@@ -1,25 +1,17 @@
 /**
- * What this host charges for the pieces a message's cost is made of, timed on the server's core before the
- * scenarios: JavaScript, a loopback round trip (each back to back and after 50 ms idle) and a durable 8 KiB write.
- * Hosts of this project's machine differ by up to twice in the last two, and every host multiplies work done after
- * a quiet spell: what a few messages a second cost, Parley's and the relay's alike, is mostly that (docs/
- * performance.md, entry 67). Each run's absolute figures are read beside these.
+ * What this host charges for three pieces of a message's cost, timed on the server's core before the scenarios: a
+ * bit of JavaScript and a loopback round trip, each back to back and after 50 ms idle, and a durable 8 KiB write.
+ * Absolute figures move with the host (a connect cost the server 205–818 µs of CPU on the hosts of entries 38–68),
+ * and every host multiplies the work that follows a quiet spell: what a few messages a second cost, Parley's and
+ * the relay's alike, is mostly that (docs/performance.md, entry 67). A run's figures are read beside these.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import type { HostProbe } from './load/host-work.ts';
 
-export interface HostProbe {
-  pauseMs: number;
-  jsBusyMicros: number;
-  jsAfterPauseMicros: number;
-  loopbackBusyMicros: number;
-  loopbackAfterPauseMicros: number;
-  fdatasyncMicros: number;
-}
-
-const micros = (value: number) => `${value.toFixed(0)} µs`;
+const formatMicros = (value: number) => `${value.toFixed(0)} µs`;
 const busyThenIdle = (busy: number, afterPause: number) =>
-  `${micros(busy)} back to back, ${micros(afterPause)} after idle (${(afterPause / busy).toFixed(1)}×)`;
+  `${formatMicros(busy)} back to back, ${formatMicros(afterPause)} after idle (${(afterPause / busy).toFixed(1)}×)`;
 
 export async function runHostProbe(options: { runs: number }): Promise<HostProbe> {
   const child = spawnNode('bench/load/host-work.ts', { cpu: serverCpu, args: [String(options.runs), '50'] });
@@ -33,7 +25,7 @@ export async function runHostProbe(options: { runs: number }): Promise<HostProbe
     console.log(
       `  a 100-byte loopback round trip: ${busyThenIdle(probe.loopbackBusyMicros, probe.loopbackAfterPauseMicros)}`,
     );
-    console.log(`  an 8 KiB write and fdatasync: ${micros(probe.fdatasyncMicros)}`);
+    console.log(`  an 8 KiB write and fdatasync: ${formatMicros(probe.fdatasyncMicros)}`);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync(
       'bench/results/host.json',

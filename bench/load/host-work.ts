@@ -1,16 +1,26 @@
 /**
- * The host probe's child (bench/host.ts), on the server's core: times three things a server's message costs are
- * made of, each back to back and once after each idle pause, and prints the medians as one JSON line. A fixed
- * piece of JavaScript (JSON out and back in, a small map filled); a 100-byte round trip over loopback TCP (both
- * ends here: the kernel's part of every delivery); an 8 KiB write made durable with `fdatasync` (PostgreSQL's
- * commit waits for one).
+ * The host probe's child (bench/host.ts), on the server's core: times three pieces of what a message costs, each
+ * back to back and once after each idle pause, prints the medians as one JSON line, and waits to be stopped (so
+ * its line is read before it exits). The pieces: a fixed bit of JavaScript (JSON out and back in, a small map
+ * filled); a 100-byte round trip over loopback TCP (both ends in this process: the kernel's network path a
+ * delivery takes, without another process's wake-up); an 8 KiB write made durable with `fdatasync`, in the OS's
+ * temporary directory (on this project's machines the disk PostgreSQL's commits wait for).
  * `node --import tsx bench/load/host-work.ts <runs> <pauseMs>`
  */
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface HostProbe {
+  pauseMs: number;
+  jsBusyMicros: number;
+  jsAfterPauseMicros: number;
+  loopbackBusyMicros: number;
+  loopbackAfterPauseMicros: number;
+  fdatasyncMicros: number;
+}
 
 const runs = Number(process.argv[2] ?? 100);
 const pauseMs = Number(process.argv[3] ?? 50);
@@ -60,20 +70,27 @@ async function busyAndAfterPause(task: () => unknown): Promise<[number, number]>
   return [median(busy), median(afterPause)];
 }
 
-/** An echo server and a client to it over loopback TCP; `roundTrip()` sends 100 bytes and waits for them back. */
-async function loopback(): Promise<{ roundTrip(): Promise<void>; close(): void }> {
+/** An echo server and a client of it over loopback TCP; `roundTrip()` sends 100 bytes and waits for all 100 back. */
+async function loopbackEcho(): Promise<{ roundTrip(): Promise<void>; close(): void }> {
   const server = createServer({ noDelay: true }, (socket) =>
     socket.on('data', (chunk) => socket.write(chunk)),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const client: Socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  const client = connect({ port, host: '127.0.0.1', noDelay: true });
   await new Promise((resolve) => client.once('connect', resolve));
   const payload = Buffer.alloc(100, 'x');
+  let awaited = 0;
+  let echoed = () => {};
+  client.on('data', (chunk) => {
+    awaited -= chunk.length;
+    if (awaited <= 0) echoed();
+  });
   return {
     roundTrip: () =>
       new Promise<void>((resolve) => {
-        client.once('data', () => resolve());
+        awaited = payload.length;
+        echoed = resolve;
         client.write(payload);
       }),
     close() {
@@ -83,36 +100,44 @@ async function loopback(): Promise<{ roundTrip(): Promise<void>; close(): void }
   };
 }
 
+/** The median time to write 8 KiB over the same page of a new file and `fdatasync` it. */
+async function fdatasyncMicros(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-host-'));
+  const file = openSync(join(dir, 'probe'), 'w');
+  const page = Buffer.alloc(8_192, 'x');
+  try {
+    const syncs: number[] = [];
+    for (let i = 0; i < Math.max(10, runs / 2); i++)
+      syncs.push(
+        await timedMicros(() => {
+          writeSync(file, page, 0, page.length, 0);
+          fdatasyncSync(file);
+        }),
+      );
+    return median(syncs);
+  } finally {
+    closeSync(file);
+    rmSync(dir, { recursive: true });
+  }
+}
+
 // Optimised first, so both figures time the same machine code.
 for (let i = 0; i < 2_000; i++) work();
 const [jsBusyMicros, jsAfterPauseMicros] = await busyAndAfterPause(work);
 
-const socket = await loopback();
-for (let i = 0; i < 200; i++) await socket.roundTrip();
-const [loopbackBusyMicros, loopbackAfterPauseMicros] = await busyAndAfterPause(() => socket.roundTrip());
-socket.close();
+const echo = await loopbackEcho();
+for (let i = 0; i < 200; i++) await echo.roundTrip();
+const [loopbackBusyMicros, loopbackAfterPauseMicros] = await busyAndAfterPause(() => echo.roundTrip());
+echo.close();
 
-const dir = mkdtempSync(join(tmpdir(), 'parley-host-'));
-const file = openSync(join(dir, 'probe'), 'w');
-const page = Buffer.alloc(8_192, 'x');
-const syncs: number[] = [];
-for (let i = 0; i < Math.max(10, runs / 2); i++)
-  syncs.push(
-    await timedMicros(() => {
-      writeSync(file, page, 0, page.length, 0);
-      fdatasyncSync(file);
-    }),
-  );
-closeSync(file);
-rmSync(dir, { recursive: true });
-
-console.log(
-  JSON.stringify({
-    pauseMs,
-    jsBusyMicros,
-    jsAfterPauseMicros,
-    loopbackBusyMicros,
-    loopbackAfterPauseMicros,
-    fdatasyncMicros: median(syncs),
-  }),
-);
+const probe: HostProbe = {
+  pauseMs,
+  jsBusyMicros,
+  jsAfterPauseMicros,
+  loopbackBusyMicros,
+  loopbackAfterPauseMicros,
+  fdatasyncMicros: await fdatasyncMicros(),
+};
+console.log(JSON.stringify(probe));
+// Until stopped, or until the parent goes (its end of stdin closes).
+process.stdin.on('end', () => process.exit(0)).resume();
