@@ -113,7 +113,7 @@ async function stepCost(
 /** Closes each instance's loop window and sums what its loop went through in the step. */
 async function stepLoops(watched: { pid: number; file: string }[]): Promise<Pick<StepCost, 'loops'>> {
   const reports = await closeLoopWindow(watched);
-  return { loops: reports.map((report) => (report ? loopSummary(report) : null)) };
+  return { loops: reports.map(loopSummary) };
 }
 
 /** Each instance's loop in the step, when watched. */

@@ -136,7 +136,7 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
         await ours.step();
         if (watchFile) {
           const [report] = await closeLoopWindow([{ pid, file: watchFile }]);
-          console.log(`    Parley's loop: ${loopLine(report ? loopSummary(report) : null)}`);
+          console.log(`    Parley's loop: ${loopLine(loopSummary(report ?? null))}`);
         }
       };
       for (const [index] of rates.entries()) {

@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../src/server/db/orm.ts';
 import { searchMessages } from '../src/server/services/chat/search.ts';
 import { messageSearchInput } from '../src/shared/search.ts';
+import { percentile } from './lib/stats.ts';
 
 export const fullMessages = { messageCount: 1_000_000, runsPerKind: 200, warmUpRuns: 20 };
 export const quickMessages = { messageCount: 20_000, runsPerKind: 10, warmUpRuns: 2 };
@@ -102,10 +103,6 @@ async function searchOnce(orm: Orm, search: { query: string; roomId?: number }) 
   const started = performance.now();
   const page = await searchMessages(em, viewerId, messageSearchInput.parse(search));
   return { ms: performance.now() - started, hits: page.items.length };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function measure(orm: Orm, kind: Kind, runs: number, warmUps: number) {

@@ -14,6 +14,7 @@ import { type Orm, openDatabase } from '../src/server/db/orm.ts';
 import { searchUsers } from '../src/server/services/users.ts';
 import { searchInput } from '../src/shared/people.ts';
 import { createScratchDatabase } from './database.ts';
+import { percentile } from './lib/stats.ts';
 import { benchMessageSearch, fullMessages, quickMessages } from './message-search.ts';
 
 /** The full run's sizes; `--quick` shrinks them so CI can keep the scenario working in seconds. */
@@ -109,10 +110,6 @@ async function searchOnce(orm: Orm, query: string): Promise<{ ms: number; hits: 
   const started = performance.now();
   const page = await searchUsers(em, viewerId, searchInput.parse({ query }));
   return { ms: performance.now() - started, hits: page.items.length };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function measure(orm: Orm, kind: Kind) {

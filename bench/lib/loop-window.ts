@@ -46,7 +46,9 @@ export interface LoopSummary {
   stalls: { count: number; lateMs: number; ownCpuMs: number };
 }
 
-export function loopSummary(report: LoopReport): LoopSummary {
+/** A report's summary (null for none). */
+export function loopSummary(report: LoopReport | null): LoopSummary | null {
+  if (!report) return null;
   const sum = (pick: (stall: LoopReport['stalls'][number]) => number) =>
     Math.round(report.stalls.reduce((total, stall) => total + pick(stall), 0));
   return {

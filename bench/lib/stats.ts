@@ -1,5 +1,5 @@
-/** Percentiles of a sample, in the sample's unit; NaN for an empty one. */
-export function percentile(sorted: Float64Array, p: number): number {
+/** A percentile of a sorted sample, in the sample's unit; NaN for an empty one. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index]!;

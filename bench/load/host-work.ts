@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from '../lib/stats.ts';
 
 export interface HostProbe {
   pauseMs: number;
@@ -56,7 +57,7 @@ async function timedMicros(task: () => unknown): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1_000;
 }
 
-const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 50);
 
 /** The task's median time back to back, then after `pauseMs` of idle before each run. */
 async function busyAndAfterPause(task: () => unknown): Promise<[number, number]> {
