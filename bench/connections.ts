@@ -14,8 +14,9 @@ import {
   seedUsers,
   startParley,
 } from './lib/parley.ts';
-import { cpuMicros, loadCpu, rssBytes, spawnNode } from './lib/processes.ts';
+import { ask, cpuMicros, loadCpu, rssBytes, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
+import type { BareConnectsRequest } from './load/bare-connects-load.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
 import { postProcedure } from './load/http-call.ts';
 
@@ -48,6 +49,33 @@ interface Progress {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The baseline of the run: as many sockets opened to a bare `ws` server (bench/baseline/server.ts) on the server's
+ * core, from as many addresses, 250 at a time, each upgrade carrying a token as long. What a connect costs on this
+ * host before anything Parley does (its session, its subscription); connects/s is an absolute target, and hosts
+ * differ by two or three times in what a connect costs them.
+ */
+async function bareConnects(options: ConnectionsOptions, tokenLength: number) {
+  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
+  const load = spawnNode('bench/load/bare-connects-load.ts', { cpu: loadCpu, ipc: true });
+  try {
+    const [, port] = await waitForLine(relay, /listening (\d+)/);
+    const request: BareConnectsRequest = {
+      wsUrl: `ws://127.0.0.1:${port}`,
+      sockets: options.sockets,
+      addresses: options.addresses,
+      tokenLength,
+    };
+    const cpuFrom = cpuMicros(relay.pid);
+    const { connectsPerSecond } = await ask<{ connectsPerSecond: number }>(load, request);
+    const serverCpuMicrosPerConnect = Math.round((cpuMicros(relay.pid) - cpuFrom) / options.sockets);
+    return { connectsPerSecond, serverCpuMicrosPerConnect };
+  } finally {
+    await load.stop();
+    await relay.stop();
+  }
+}
+
 export async function runConnections(options: ConnectionsOptions) {
   const db = await benchDatabase();
   const problems: string[] = [];
@@ -77,6 +105,10 @@ export async function runConnections(options: ConnectionsOptions) {
       : [];
     const pairRooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
     console.log(`\nconnections: ${options.sockets} sockets`);
+    const bare = await bareConnects(options, sender!.token.length);
+    console.log(
+      `bare ws, the same connects: ${bare.connectsPerSecond} connects/s at ${bare.serverCpuMicrosPerConnect} µs of its CPU each`,
+    );
     await sleep(1_000);
     const rssBefore = rssBytes(a.proc.pid);
     const progress: Progress[] = [];
@@ -157,6 +189,8 @@ export async function runConnections(options: ConnectionsOptions) {
       reconnects: storm.reconnects ?? 0,
       stormServerCpuSeconds: Number(stormCpuSeconds.toFixed(1)),
       stormLoadCpuSeconds: Number(loadCpuSeconds.toFixed(1)),
+      bareConnectsPerSecond: bare.connectsPerSecond,
+      bareServerCpuMicrosPerConnect: bare.serverCpuMicrosPerConnect,
     };
     if (storm.behind) problems.push(`connections: ${storm.behind} sockets never caught up after the restart`);
     if (storm.gaps || storm.duplicates)
@@ -170,10 +204,11 @@ export async function runConnections(options: ConnectionsOptions) {
   }
   printTable(
     `connections (${options.sockets} authenticated sockets following the public room${options.tabs ? ', each with its notifications and its private room' : ''})`,
-    ['connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
+    ['connects/s', 'bare ws connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
     [
       [
         result.connectsPerSecond!,
+        result.bareConnectsPerSecond!,
         `${((result.rssPerSocketBytes ?? 0) / 1024).toFixed(1)} KiB`,
         `${result.restartCaughtUpSeconds} s`,
         result.gaps!,
