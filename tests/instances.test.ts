@@ -233,6 +233,8 @@ describe('presence across instances', () => {
     const mark = bensFeedOnB.mark();
     await annsTab.close();
     await bensFeedOnB.next(friendPresence(ann.id, false), mark);
+    const relistedOnB = await tabOn(b, ben).friends.list.query();
+    expect(relistedOnB.items).toEqual([expect.objectContaining({ id: ann.id, online: false })]);
   });
 
   it("an instance that goes away takes its people with it within seconds, on every other instance's count", async () => {

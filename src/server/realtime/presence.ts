@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { EventBus, Unsubscribe } from './bus.ts';
 import { execChecked, RedisCalls } from './redis-calls.ts';
@@ -123,6 +123,8 @@ export class InProcessPresence implements Presence {
 }
 
 const heartbeatMs = 5_000;
+/** How long a read of the live instances, or a count, serves later callers. */
+const cacheMs = 250;
 const instanceTtlMs = 15_000;
 
 /**
@@ -144,7 +146,9 @@ export class RedisPresence implements Presence {
     log: Logger,
   ) {
     this.calls = new RedisCalls(redis, log, 'Presence', "only this instance's people are shown online");
-    this.local = new LocalPresence((members) => void this.write().then(() => this.announce(members)));
+    this.local = new LocalPresence(
+      (members) => void this.writeChange(members).then(() => this.announce(members)),
+    );
     this.heartbeat = setInterval(() => void this.write().then(() => this.sweep()), heartbeatMs);
     this.heartbeat.unref();
     void this.write();
@@ -158,7 +162,7 @@ export class RedisPresence implements Presence {
     return this.local.connect(member);
   }
 
-  /** Rewrites this instance's whole set, so one heartbeat after an outage repairs it. */
+  /** Rewrites this instance's whole set (at start and on every heartbeat), so one heartbeat after an outage repairs it. */
   private async write(): Promise<void> {
     const members = [...this.local.counts.keys()].map(String);
     await this.calls.attempt(
@@ -167,20 +171,44 @@ export class RedisPresence implements Presence {
         if (members.length) {
           tx.sadd(this.key(this.instanceId), ...members).sadd(this.lastKey(this.instanceId), ...members);
         }
-        tx.pexpire(this.key(this.instanceId), instanceTtlMs).zadd(
-          this.instancesKey(),
-          Date.now(),
-          this.instanceId,
-        );
-        return execChecked(tx);
+        return execChecked(this.beat(tx));
       },
       () => undefined,
     );
   }
 
+  /**
+   * Writes a debounced change as what changed: the members who came added, those who went removed. Rewriting the
+   * whole set for every change cost a busy instance its every member twice per change (10,000 sockets connecting
+   * wrote ~300,000 member names in 9 s; docs/performance.md, entry 70); a change that fails is repaired by the next
+   * heartbeat's rewrite, as an outage is.
+   */
+  private async writeChange(members: number[]): Promise<void> {
+    const came = members.filter((member) => this.local.counts.has(member)).map(String);
+    const went = members.filter((member) => !this.local.counts.has(member)).map(String);
+    await this.calls.attempt(
+      (redis) => {
+        const tx = redis.multi();
+        for (const key of [this.key(this.instanceId), this.lastKey(this.instanceId)]) {
+          if (came.length) tx.sadd(key, ...came);
+          if (went.length) tx.srem(key, ...went);
+        }
+        return execChecked(this.beat(tx));
+      },
+      () => undefined,
+    );
+  }
+
+  /** This instance is alive: its set lives another `instanceTtlMs`, and the instances list says when it beat. */
+  private beat(tx: ChainableCommander): ChainableCommander {
+    return tx
+      .pexpire(this.key(this.instanceId), instanceTtlMs)
+      .zadd(this.instancesKey(), Date.now(), this.instanceId);
+  }
+
   /** Local followers hear it at once; other instances when Redis carries it (or by their next read). */
   private async announce(members: number[]): Promise<void> {
-    this.cached = null;
+    this.counted = null;
     const change: Change = { members, origin: this.instanceId };
     // The bus delivers to this instance's followers before it publishes to Redis.
     await this.calls.settle(this.bus.publish(changeChannel, change), () => undefined);
@@ -210,43 +238,84 @@ export class RedisPresence implements Presence {
     return members.map(Number);
   }
 
-  private async liveMembers(): Promise<Set<number>> {
+  /**
+   * The instances that beat within `instanceTtlMs`: one Redis read serves every caller within a short while (they
+   * come and go far less often than people do).
+   */
+  private instances: { at: number; names: Promise<string[]> } | null = null;
+  private liveInstances(redis: Redis): Promise<string[]> {
+    if (!this.instances || Date.now() - this.instances.at > cacheMs) {
+      const names = redis.zrangebyscore(this.instancesKey(), Date.now() - instanceTtlMs, '+inf');
+      this.instances = { at: Date.now(), names };
+      // A failed read is not kept: the next caller asks again.
+      names.catch(() => {
+        if (this.instances?.names === names) this.instances = null;
+      });
+    }
+    return this.instances.names;
+  }
+
+  /**
+   * How many people are connected anywhere, each once: the union of the live instances' sets, counted by Redis
+   * (`SUNIONSTORE` into a key dropped in the same transaction), not sent here member by member. One count serves
+   * every caller within a short while, or until presence changes.
+   */
+  private counted: { at: number; count: Promise<number> } | null = null;
+  count(): Promise<number> {
+    if (!this.counted || Date.now() - this.counted.at > cacheMs) {
+      this.counted = { at: Date.now(), count: this.countLive() };
+    }
+    return this.counted.count;
+  }
+
+  private countLive(): Promise<number> {
     return this.calls.attempt(
       async (redis) => {
-        const instances = await redis.zrangebyscore(this.instancesKey(), Date.now() - instanceTtlMs, '+inf');
-        if (instances.length === 0) return new Set<number>();
-        const members = await redis.sunion(...instances.map(this.key));
-        return new Set(members.map(Number));
+        const instances = await this.liveInstances(redis);
+        if (instances.length === 0) return 0;
+        const union = `${this.prefix}presence:count:${this.instanceId}`;
+        const transaction = redis
+          .multi()
+          .sunionstore(union, ...instances.map(this.key))
+          .del(union);
+        const [count] = await execChecked(transaction);
+        return Number(count);
       },
-      () => new Set(this.local.counts.keys()),
+      () => this.local.counts.size,
     );
-  }
-
-  /** One Redis read serves every subscriber that asks within a short while. */
-  private cached: { at: number; members: Promise<Set<number>> } | null = null;
-  private members(): Promise<Set<number>> {
-    if (!this.cached || Date.now() - this.cached.at > 250) {
-      this.cached = { at: Date.now(), members: this.liveMembers() };
-    }
-    return this.cached.members;
-  }
-
-  async count() {
-    return (await this.members()).size;
   }
 
   localCount() {
     return this.local.counts.size;
   }
 
-  async online(members: readonly number[]) {
-    const live = await this.members();
-    return new Set(members.filter((m) => live.has(m)));
+  /**
+   * Which of `members` are connected anywhere: each live instance's set asked about them alone (`SMISMEMBER`), so
+   * a change costs what it names, not every member of every instance (reading the whole union on each change was
+   * most of what a busy instance's presence cost it; docs/performance.md, entry 70).
+   */
+  async online(members: readonly number[]): Promise<Set<number>> {
+    if (members.length === 0) return new Set();
+    return this.calls.attempt(
+      async (redis) => {
+        const online = new Set<number>();
+        const instances = await this.liveInstances(redis);
+        if (instances.length === 0) return online;
+        const names = members.map(String);
+        const asked = redis.pipeline();
+        for (const instance of instances) asked.smismember(this.key(instance), ...names);
+        for (const flags of (await execChecked(asked)) as number[][]) {
+          for (const [i, flag] of flags.entries()) if (flag === 1) online.add(members[i]!);
+        }
+        return online;
+      },
+      () => new Set(members.filter((member) => this.local.counts.has(member))),
+    );
   }
 
   onChange(listener: (members: number[], here: boolean) => void) {
     return subscribeChanges(this.bus, this.instanceId, (members, here) => {
-      this.cached = null;
+      this.counted = null;
       listener(members, here);
     });
   }
