@@ -76,7 +76,7 @@ it('gives a call answered with Failed its own error, and the other callers of th
 });
 
 /** A keyed batcher whose batches the test releases by hand, recording what each held. */
-function manualKeyed(alongsideAfterMs: number) {
+function manualKeyed(alongsideAfterMs: number, alongsideWhenWaiting?: number) {
   const runs: string[] = [];
   const pending: (() => void)[] = [];
   const batched = new BatchedAcrossKeys(
@@ -85,7 +85,7 @@ function manualKeyed(alongsideAfterMs: number) {
         runs.push(items.join(','));
         pending.push(() => resolve(items.map((item) => item.toUpperCase())));
       }),
-    { concurrency: 2, maxBatch: 100, alongsideAfterMs },
+    { concurrency: 2, maxBatch: 100, alongsideAfterMs, alongsideWhenWaiting },
   );
   const turn = () => new Promise((resolve) => setImmediate(resolve));
   const release = async () => {
@@ -137,4 +137,37 @@ it('across keys: a batch that runs too long lets others start beside it, but nev
   await release();
   await release();
   expect(await Promise.all(others)).toEqual(['A2', 'B3']);
+});
+
+it('across keys: under a flood a second batch starts beside the first at once, never a third', async () => {
+  const { batched, runs, turn, release } = manualKeyed(1_000, 3);
+  const first = batched.call('a', 'a1');
+  await turn();
+  const few = [batched.call('b', 'b2'), batched.call('c', 'c3')];
+  await turn();
+  // Two waiting: they wait for the batch in flight.
+  expect(runs).toEqual(['a1']);
+  const more = [batched.call('d', 'd4'), batched.call('e', 'e5')];
+  await turn();
+  // Four waiting: a second batch goes now, beside the first.
+  expect(runs).toEqual(['a1', 'b2,c3,d4,e5']);
+  const flood = ['f6', 'g7', 'h8', 'a9'].map((item) => batched.call(item[0], item));
+  await turn();
+  // Two in flight: the rest wait, however many.
+  expect(runs).toEqual(['a1', 'b2,c3,d4,e5']);
+  await release();
+  expect(await first).toBe('A1');
+  expect(runs).toEqual(['a1', 'b2,c3,d4,e5', 'f6,g7,h8,a9']);
+  await release();
+  await release();
+  expect(await Promise.all([...few, ...more, ...flood])).toEqual([
+    'B2',
+    'C3',
+    'D4',
+    'E5',
+    'F6',
+    'G7',
+    'H8',
+    'A9',
+  ]);
 });

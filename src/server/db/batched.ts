@@ -76,7 +76,9 @@ export class Failed {
  * batch), and for the batch in flight: one runs at a time, so the calls made meanwhile go together in the next,
  * each batch costing its database one statement and one commit (fewer, bigger batches cost it less per call). A
  * batch still running after `alongsideAfterMs` (waiting for a lock, say) lets the next start beside it, up to
- * `concurrency` in flight, so one slow batch never holds up every other key.
+ * `concurrency` in flight, so one slow batch never holds up every other key. Under a flood, with at least
+ * `alongsideWhenWaiting` calls waiting, a second batch starts beside a young one at once: the database works on
+ * one while the caller answers the other's callers and gathers the next, where one at a time left each idle in turn.
  */
 export class BatchedAcrossKeys<Key, Item, Result> {
   private readonly waiting: KeyedCall<Key, Item, Result>[] = [];
@@ -88,7 +90,12 @@ export class BatchedAcrossKeys<Key, Item, Result> {
 
   constructor(
     private readonly run: (items: Item[]) => Promise<(Result | Failed)[]>,
-    private readonly options: { concurrency: number; maxBatch: number; alongsideAfterMs: number },
+    private readonly options: {
+      concurrency: number;
+      maxBatch: number;
+      alongsideAfterMs: number;
+      alongsideWhenWaiting?: number;
+    },
   ) {}
 
   call(key: Key, item: Item): Promise<Result> {
@@ -103,13 +110,24 @@ export class BatchedAcrossKeys<Key, Item, Result> {
     });
   }
 
-  /** Starts a batch if none in flight is young, fewer than `concurrency` run and some waiting call's key is free. */
+  /**
+   * Starts a batch if none in flight is young (or only one is, under a flood), fewer than `concurrency` run and
+   * some waiting call's key is free.
+   */
   private startBatches(): void {
-    while (this.young === 0 && this.inFlight < this.options.concurrency) {
+    while (this.inFlight < this.options.concurrency && (this.young === 0 || this.flooded())) {
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       void this.runBatch(batch);
     }
+  }
+
+  /** One batch in flight and enough calls waiting to be worth a second beside it. */
+  private flooded(): boolean {
+    const { alongsideWhenWaiting } = this.options;
+    return (
+      alongsideWhenWaiting !== undefined && this.inFlight === 1 && this.waiting.length >= alongsideWhenWaiting
+    );
   }
 
   private takeBatch(): KeyedCall<Key, Item, Result>[] {
