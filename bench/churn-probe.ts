@@ -11,6 +11,7 @@ import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, redisUrl, seedUsers, startParley } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
+import { inWaves } from './lib/waves.ts';
 
 const sockets = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 5_000);
 const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.split('=')[1] ?? 20);
@@ -28,10 +29,7 @@ try {
   const roomId = await publicRoomId(db);
   const wsUrl = `${instance.url.replace('http', 'ws')}/trpc`;
   const follow = (index: number) => followRoom(wsUrl, people[index]!.token, roomId, index);
-  for (let from = 0; from < sockets; from += 250) {
-    const batch = people.slice(from, Math.min(sockets, from + 250));
-    open.push(...(await Promise.all(batch.map((_, i) => follow(from + i)))));
-  }
+  open.push(...(await inWaves(0, sockets, follow)));
   // The connects' own aftermath (presence, the memory reducer) settles first.
   await sleep(6_000);
   const [serverFrom, redisFrom] = [cpuMicros(instance.proc.pid), (await redisCommands(redisUrl)).cpuMicros];

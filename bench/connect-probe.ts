@@ -14,6 +14,7 @@ import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, rssBytes } from './lib/processes.ts';
+import { inWaves } from './lib/waves.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
@@ -59,12 +60,9 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
       privateRoomId: privateRooms[Math.floor(at / 2)],
     });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
-    const open = (from: number, to: number) =>
-      Promise.all(
-        people.slice(from, to).map((p, i) => followRoom(wsUrl, p.token, roomId, from + i, tabOf(from + i))),
-      );
+    const follow = (at: number) => followRoom(wsUrl, people[at]!.token, roomId, at, tabOf(at));
     // Warm up on a few sockets (code paths compiled, the room's stream open), then start counting.
-    sockets.push(...(await open(0, 20)));
+    sockets.push(...(await inWaves(0, 20, follow)));
     await sleep(1_000);
     const pid = server.proc.pid;
     const [rss, usage, statements, at] = [
@@ -75,9 +73,7 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
     ];
     const measured = people.slice(20);
     const windowStart = process.hrtime.bigint();
-    for (let from = 20; from < people.length; from += 250) {
-      sockets.push(...(await open(from, Math.min(people.length, from + 250))));
-    }
+    sockets.push(...(await inWaves(20, people.length, follow)));
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
     const used = processUsage(pid, usage);

@@ -17,6 +17,7 @@ import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
+import { inWaves } from './lib/waves.ts';
 
 const snapshotDir = `/tmp/parley-socket-memory-${process.pid}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,14 +95,8 @@ async function probe(half: number) {
     });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     const open = async (from: number, to: number) => {
-      for (let at = from; at < to; at += 250) {
-        const batch = people.slice(at, Math.min(to, at + 250));
-        sockets.push(
-          ...(await Promise.all(
-            batch.map((p, i) => followRoom(wsUrl, p.token, roomId, at + i, tabOf(at + i))),
-          )),
-        );
-      }
+      const follow = (at: number) => followRoom(wsUrl, people[at]!.token, roomId, at, tabOf(at));
+      sockets.push(...(await inWaves(from, to, follow)));
     };
     await open(0, 20);
     const pid = server.proc.pid;

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { inWaves } from '../lib/waves.ts';
 
 export interface BareConnectsRequest {
   wsUrl: string;
@@ -25,12 +26,8 @@ async function run(request: BareConnectsRequest): Promise<{ connectsPerSecond: n
       });
       socket.once('open', () => resolve(socket)).once('error', reject);
     });
-  const sockets: WebSocket[] = [];
   const start = performance.now();
-  for (let from = 0; from < request.sockets; from += 250) {
-    const count = Math.min(250, request.sockets - from);
-    sockets.push(...(await Promise.all(Array.from({ length: count }, (_, i) => open(from + i)))));
-  }
+  const sockets = await inWaves(0, request.sockets, open);
   const seconds = (performance.now() - start) / 1000;
   return { connectsPerSecond: Math.round(sockets.length / seconds) };
 }

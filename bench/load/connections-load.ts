@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { inWaves } from '../lib/waves.ts';
 
 export interface ConnectionsRequest {
   wsUrl: string;
@@ -139,9 +140,7 @@ async function run(request: ConnectionsRequest) {
     });
 
   const start = performance.now();
-  for (let from = 0; from < clients.length; from += 250) {
-    await Promise.all(clients.slice(from, from + 250).map((_, i) => connect(from + i)));
-  }
+  await inWaves(0, clients.length, connect);
   while (live < clients.length) await sleep(10);
   const seconds = (performance.now() - start) / 1000;
   process.send?.({
