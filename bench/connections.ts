@@ -14,7 +14,7 @@ import {
   seedUsers,
   startParley,
 } from './lib/parley.ts';
-import { ask, cpuMicros, loadCpu, rssBytes, serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { ask, cpuMicros, loadCpu, rssBytes, spawnNode, startRelay } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 import type { BareConnectsRequest } from './load/bare-connects-load.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
@@ -56,10 +56,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * differ by two or three times in what a connect costs them.
  */
 async function bareConnects(options: ConnectionsOptions, tokenLength: number) {
-  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
+  const { relay, port } = await startRelay();
   const load = spawnNode('bench/load/bare-connects-load.ts', { cpu: loadCpu, ipc: true });
   try {
-    const [, port] = await waitForLine(relay, /listening (\d+)/);
     const request: BareConnectsRequest = {
       wsUrl: `ws://127.0.0.1:${port}`,
       sockets: options.sockets,

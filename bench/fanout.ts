@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { closeLoopWindow, loopLine, loopSummary, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
-import { serverCpu, spawnNode, waitForLine } from './lib/processes.ts';
+import { startRelay } from './lib/processes.ts';
 import { SteppedLoad } from './lib/stepped-load.ts';
 import { printTable } from './lib/table.ts';
 import type { FanoutAnswer, FanoutRequest, FanoutStep } from './load/fanout-load.ts';
@@ -87,11 +87,10 @@ function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutA
  * still checked.
  */
 async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutRun, FanoutRun]> {
-  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
+  const { relay, port: relayPort } = await startRelay();
   const db = await benchDatabase();
   const loads: FanoutLoad[] = [];
   try {
-    const [, relayPort] = await waitForLine(relay, /listening (\d+)/);
     const watchFile = options.loopWatch ? loopWatchFile(`fanout-${size.subscribers}`) : undefined;
     const server = await startParley({
       databaseUrl: db.url,

@@ -98,6 +98,21 @@ export function spawnNode(
   };
 }
 
+/**
+ * The bare `ws` relay that the same-run baselines run against (bench/baseline/server.ts), on the server's core, once
+ * it listens, and its port.
+ */
+export async function startRelay(): Promise<{ relay: NodeProcess; port: number }> {
+  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
+  try {
+    const [, port] = await waitForLine(relay, /listening (\d+)/);
+    return { relay, port: Number(port) };
+  } catch (error) {
+    await relay.stop();
+    throw error;
+  }
+}
+
 /** Resolves with the first stdout line that matches, or fails when the process exits or time runs out. */
 export function waitForLine(
   proc: NodeProcess,
