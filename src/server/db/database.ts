@@ -163,7 +163,7 @@ export async function freePort(): Promise<number> {
   const attempts = below - lowest > 1_000 ? 20 : 0;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = lowest + Math.floor(Math.random() * (below - lowest));
-    if (fetchRefuses(port)) continue;
+    if (port === fetchBadPort) continue;
     const free = await listenProbe(port);
     if (free) return free;
   }
@@ -173,11 +173,10 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The Fetch standard's "bad ports" from 10,000 up (the only one is 10080): browsers and Node's `fetch` refuse to
- * connect to them ("fetch failed: bad port"), so a server there could be reached by neither (a CI run met it once).
+ * The one port from 10,000 up on the Fetch standard's "bad ports" list: browsers and Node's `fetch` refuse to
+ * connect to it ("fetch failed: bad port"), so a server there could be reached by neither (a CI run met it once).
  */
-const badPortsFrom10000 = new Set([10080]);
-const fetchRefuses = (port: number): boolean => badPortsFrom10000.has(port);
+const fetchBadPort = 10080;
 
 /** Where the kernel starts numbering outgoing connections' own ports (Linux; elsewhere its usual default). */
 async function outgoingPortsStart(): Promise<number> {
