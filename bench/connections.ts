@@ -1,12 +1,15 @@
 /**
  * Scenario 5, connections: many authenticated sockets, each following the public room; memory per socket and
- * connects a second. Then the instance they are on is killed outright and started again while messages keep
- * being sent through a second instance, and the suite times until every socket has resumed and has every message.
+ * connects a second, of a first crowd on the freshly started server (which compiles its hot code while they
+ * connect) and, once they have left, of as many other people on the running server. Then the instance the second
+ * crowd is on is killed outright and started again while messages keep being sent through a second instance, and
+ * the suite times until every socket has resumed and has every message.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import {
+  type BenchDatabase,
   benchDatabase,
   freePort,
   publicRoomId,
@@ -16,7 +19,7 @@ import {
 } from './lib/parley.ts';
 import { ask, cpuMicros, loadCpu, rssBytes, spawnNode, startRelay } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
-import type { BareConnectsRequest } from './load/bare-connects-load.ts';
+import type { BareConnectsCommand, BareConnectsRequest } from './load/bare-connects-load.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
 import { postProcedure } from './load/http-call.ts';
 
@@ -37,6 +40,7 @@ export const quickConnections: ConnectionsOptions = { sockets: 200, addresses: 2
 
 interface Progress {
   connected?: number;
+  left?: number;
   connectsPerSecond?: number;
   caughtUpSeconds?: number;
   behind?: number;
@@ -51,9 +55,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The baseline of the run: as many sockets opened to a bare `ws` server (bench/baseline/server.ts) on the server's
- * core, from as many addresses, 250 at a time, each upgrade carrying a token as long. What a connect costs on this
- * host before anything Parley does (its session, its subscription); connects/s is an absolute target, and hosts
- * differ by two or three times in what a connect costs them.
+ * core, from as many addresses, 250 at a time, each upgrade carrying a token as long; a first crowd on the fresh
+ * relay, then, once it has left, a second, as Parley's connects are measured. What a connect costs on this host
+ * before anything Parley does (its session, its subscription); connects/s is an absolute target, and hosts differ
+ * by two or three times in what a connect costs them.
  */
 async function bareConnects(options: ConnectionsOptions, tokenLength: number) {
   const { relay, port } = await startRelay();
@@ -65,14 +70,38 @@ async function bareConnects(options: ConnectionsOptions, tokenLength: number) {
       addresses: options.addresses,
       tokenLength,
     };
-    const cpuFrom = cpuMicros(relay.pid);
-    const { connectsPerSecond } = await ask<{ connectsPerSecond: number }>(load, request);
-    const serverCpuMicrosPerConnect = Math.round((cpuMicros(relay.pid) - cpuFrom) / options.sockets);
-    return { connectsPerSecond, serverCpuMicrosPerConnect };
+    await ask(load, request);
+    const crowd = async () => {
+      const cpuFrom = cpuMicros(relay.pid);
+      const command: BareConnectsCommand = { type: 'crowd' };
+      const { connectsPerSecond } = await ask<{ connectsPerSecond: number }>(load, command);
+      return {
+        connectsPerSecond,
+        serverCpuMicrosPerConnect: Math.round((cpuMicros(relay.pid) - cpuFrom) / options.sockets),
+      };
+    };
+    const fresh = await crowd();
+    await ask(load, { type: 'leave' } satisfies BareConnectsCommand);
+    await sleep(1_000);
+    return { fresh, running: await crowd() };
   } finally {
     await load.stop();
     await relay.stop();
   }
+}
+
+/** `count` people, and with `--tabs` a private room for each pair of them (an odd one out has none). */
+async function seedCrowd(db: BenchDatabase, count: number, tabs: boolean) {
+  const people = await seedUsers(db, count);
+  const pairs = Array.from({ length: tabs ? Math.floor(count / 2) : 0 }, (_, i): [number, number] => [
+    people[2 * i]!.id,
+    people[2 * i + 1]!.id,
+  ]);
+  const pairRooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
+  return {
+    tokens: people.map((person) => person.token),
+    privateRoomIds: people.map((_, i) => pairRooms[Math.floor(i / 2)] ?? null),
+  };
 }
 
 export async function runConnections(options: ConnectionsOptions) {
@@ -93,21 +122,20 @@ export async function runConnections(options: ConnectionsOptions) {
   let sending = true;
   let result: Record<string, number> = {};
   try {
-    const [sender, ...people] = await seedUsers(db, options.sockets + 1);
+    const [sender] = await seedUsers(db, 1);
     const roomId = await publicRoomId(db);
-    // With `--tabs`, people in pairs, each pair with its private room (an odd one out has none).
-    const pairs = options.tabs
-      ? Array.from({ length: Math.floor(people.length / 2) }, (_, i): [number, number] => [
-          people[2 * i]!.id,
-          people[2 * i + 1]!.id,
-        ])
-      : [];
-    const pairRooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
+    const freshCrowd = await seedCrowd(db, options.sockets, options.tabs ?? false);
+    const crowd = await seedCrowd(db, options.sockets, options.tabs ?? false);
     console.log(`\nconnections: ${options.sockets} sockets`);
     const bare = await bareConnects(options, sender!.token.length);
-    console.log(
-      `bare ws, the same connects: ${bare.connectsPerSecond} connects/s at ${bare.serverCpuMicrosPerConnect} µs of its CPU each`,
-    );
+    for (const [when, figures] of [
+      ['fresh', bare.fresh],
+      ['running', bare.running],
+    ] as const) {
+      console.log(
+        `bare ws, the same connects (${when}): ${figures.connectsPerSecond} connects/s at ${figures.serverCpuMicrosPerConnect} µs of its CPU each`,
+      );
+    }
     await sleep(1_000);
     const rssBefore = rssBytes(a.proc.pid);
     const progress: Progress[] = [];
@@ -119,26 +147,46 @@ export async function runConnections(options: ConnectionsOptions) {
       if (message.progress) progress.push(message.progress);
       if (message.error) progress.push({ behind: -1 });
     });
+    // Both sides of a connect cost about as much: a rate is bound by whichever is dearer.
+    const cpuPerConnect = async (connecting: () => Promise<Progress>) => {
+      const cpuFrom = [cpuMicros(a.proc.pid), cpuMicros(load.pid)];
+      const connected = await connecting();
+      const [server, generator] = [a.proc.pid, load.pid].map((pid, i) =>
+        Math.round((cpuMicros(pid) - cpuFrom[i]!) / options.sockets),
+      );
+      console.log(
+        `${connected.connectsPerSecond} connects/s; CPU per connect: the server's ${server} µs, the load generator's ${generator} µs`,
+      );
+      return { connectsPerSecond: connected.connectsPerSecond ?? 0, server: server!, load: generator! };
+    };
     const request: ConnectionsRequest = {
       wsUrl: `${a.url.replace('http', 'ws')}/trpc`,
       roomId,
-      tokens: people.map((p) => p.token),
+      freshTokens: freshCrowd.tokens,
+      freshPrivateRoomIds: freshCrowd.privateRoomIds,
+      tokens: crowd.tokens,
       addresses: options.addresses,
       notifications: options.tabs ?? false,
-      privateRoomIds: people.map((_, i) => pairRooms[Math.floor(i / 2)] ?? null),
+      privateRoomIds: crowd.privateRoomIds,
     };
-    const connectCpuFrom = [cpuMicros(a.proc.pid), cpuMicros(load.pid)];
-    load.child.send(request);
-    const connected = await next();
-    // Both sides of a connect cost about as much: a rate is bound by whichever is dearer.
-    const [serverPerConnect, loadPerConnect] = [a.proc.pid, load.pid].map((pid, i) =>
-      Math.round((cpuMicros(pid) - connectCpuFrom[i]!) / options.sockets),
-    );
-    console.log(
-      `CPU per connect while connecting: the server's ${serverPerConnect} µs, the load generator's ${loadPerConnect} µs`,
-    );
+    process.stdout.write('a first crowd on the fresh server: ');
+    const fresh = await cpuPerConnect(() => {
+      load.child.send(request);
+      return next();
+    });
     await sleep(2_000);
     const rssPerSocket = Math.round((rssBytes(a.proc.pid) - rssBefore) / options.sockets);
+    // The first crowd leaves before the tracked one connects: twice as many sockets would pass the file
+    // descriptors one process may hold (20,000 here).
+    load.child.send({ type: 'leave' });
+    await next();
+    await sleep(2_000);
+    process.stdout.write('the tracked crowd on the running server: ');
+    const running = await cpuPerConnect(() => {
+      load.child.send({ type: 'connect' });
+      return next();
+    });
+    await sleep(2_000);
 
     // Messages keep coming through the other instance, before, during and after the restart.
     let n = 0;
@@ -177,10 +225,13 @@ export async function runConnections(options: ConnectionsOptions) {
     load.child.send({ type: 'end' });
     result = {
       sockets: options.sockets,
-      connectsPerSecond: connected.connectsPerSecond ?? 0,
+      connectsPerSecond: running.connectsPerSecond,
       rssPerSocketBytes: rssPerSocket,
-      serverCpuMicrosPerConnect: serverPerConnect ?? 0,
-      loadCpuMicrosPerConnect: loadPerConnect ?? 0,
+      serverCpuMicrosPerConnect: running.server,
+      loadCpuMicrosPerConnect: running.load,
+      freshConnectsPerSecond: fresh.connectsPerSecond,
+      freshServerCpuMicrosPerConnect: fresh.server,
+      freshLoadCpuMicrosPerConnect: fresh.load,
       restartCaughtUpSeconds: storm.caughtUpSeconds ?? -1,
       behind: storm.behind ?? -1,
       gaps: storm.gaps ?? -1,
@@ -188,8 +239,10 @@ export async function runConnections(options: ConnectionsOptions) {
       reconnects: storm.reconnects ?? 0,
       stormServerCpuSeconds: Number(stormCpuSeconds.toFixed(1)),
       stormLoadCpuSeconds: Number(loadCpuSeconds.toFixed(1)),
-      bareConnectsPerSecond: bare.connectsPerSecond,
-      bareServerCpuMicrosPerConnect: bare.serverCpuMicrosPerConnect,
+      bareConnectsPerSecond: bare.running.connectsPerSecond,
+      bareServerCpuMicrosPerConnect: bare.running.serverCpuMicrosPerConnect,
+      bareFreshConnectsPerSecond: bare.fresh.connectsPerSecond,
+      bareFreshServerCpuMicrosPerConnect: bare.fresh.serverCpuMicrosPerConnect,
     };
     if (storm.behind) problems.push(`connections: ${storm.behind} sockets never caught up after the restart`);
     if (storm.gaps || storm.duplicates)
@@ -203,11 +256,22 @@ export async function runConnections(options: ConnectionsOptions) {
   }
   printTable(
     `connections (${options.sockets} authenticated sockets following the public room${options.tabs ? ', each with its notifications and its private room' : ''})`,
-    ['connects/s', 'bare ws connects/s', 'RSS per socket', 'restart: all caught up', 'missed', 'repeated'],
+    [
+      'connects/s',
+      'bare ws connects/s',
+      'on a fresh server',
+      'bare ws, fresh',
+      'RSS per socket',
+      'restart: all caught up',
+      'missed',
+      'repeated',
+    ],
     [
       [
         result.connectsPerSecond!,
         result.bareConnectsPerSecond!,
+        result.freshConnectsPerSecond!,
+        result.bareFreshConnectsPerSecond!,
         `${((result.rssPerSocketBytes ?? 0) / 1024).toFixed(1)} KiB`,
         `${result.restartCaughtUpSeconds} s`,
         result.gaps!,

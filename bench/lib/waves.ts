@@ -1,3 +1,6 @@
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
 /**
  * Opens `from`…`to - 1` in waves of 250 at once, each wave after the last has opened, as a crowd of clients
  * reconnecting would, and returns what each opened, in order. Every scenario and probe that opens thousands of
@@ -14,4 +17,28 @@ export async function inWaves<T>(
     opened.push(...(await Promise.all(Array.from({ length: count }, (_, i) => open(wave + i)))));
   }
   return opened;
+}
+
+/** Opens `count` in waves (`inWaves`) and times it: connects a second from the first connect until all have opened. */
+export async function timedCrowd<T>(
+  count: number,
+  open: (index: number) => Promise<T>,
+): Promise<{ opened: T[]; connectsPerSecond: number }> {
+  const start = performance.now();
+  const opened = await inWaves(0, count, open);
+  return { opened, connectsPerSecond: Math.round(count / ((performance.now() - start) / 1000)) };
+}
+
+/** Closes every socket and resolves once each has closed: the server has seen every leave. */
+export async function leaveAll(sockets: readonly WebSocket[]): Promise<void> {
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) return resolve();
+          socket.once('close', () => resolve());
+          socket.close();
+        }),
+    ),
+  );
 }

@@ -2,11 +2,11 @@
  * The connects a second of a bare `ws` server (bench/baseline/server.ts) on the same machine, as the connections
  * scenario's baseline: as many sockets from as many 127.0.0.x addresses, 250 at a time, each with a bearer token of
  * the same length in its upgrade, as Parley's clients open theirs. A socket counts once it is open; nothing is
- * subscribed (the relay has nothing to subscribe to). It reports, then holds the sockets until it is stopped.
+ * subscribed (the relay has nothing to subscribe to). Asked `crowd`, it opens a crowd and reports its rate, then
+ * holds it; asked `leave`, it closes the crowd it holds and answers once every socket has closed.
  */
-import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { inWaves } from '../lib/waves.ts';
+import { leaveAll, timedCrowd } from '../lib/waves.ts';
 
 export interface BareConnectsRequest {
   wsUrl: string;
@@ -15,7 +15,12 @@ export interface BareConnectsRequest {
   tokenLength: number;
 }
 
-async function run(request: BareConnectsRequest): Promise<{ connectsPerSecond: number }> {
+export type BareConnectsCommand = { type: 'crowd' } | { type: 'leave' };
+
+let request: BareConnectsRequest;
+let held: WebSocket[] = [];
+
+async function crowd(): Promise<{ connectsPerSecond: number }> {
   const authorization = `Bearer ${'x'.repeat(request.tokenLength)}`;
   const open = (index: number) =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -26,16 +31,26 @@ async function run(request: BareConnectsRequest): Promise<{ connectsPerSecond: n
       });
       socket.once('open', () => resolve(socket)).once('error', reject);
     });
-  const start = performance.now();
-  const sockets = await inWaves(0, request.sockets, open);
-  const seconds = (performance.now() - start) / 1000;
-  return { connectsPerSecond: Math.round(sockets.length / seconds) };
+  const { opened, connectsPerSecond } = await timedCrowd(request.sockets, open);
+  held = opened;
+  return { connectsPerSecond };
 }
 
-process.once('message', (request: BareConnectsRequest) => {
-  run(request).then(
-    (answer) => process.send?.(answer),
-    (error: Error) =>
-      process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
-  );
+async function leave(): Promise<{ left: number }> {
+  await leaveAll(held);
+  const left = held.length;
+  held = [];
+  return { left };
+}
+
+process.once('message', (first: BareConnectsRequest) => {
+  request = first;
+  process.send?.({ ready: true });
+  process.on('message', (command: BareConnectsCommand) => {
+    (command.type === 'crowd' ? crowd() : leave()).then(
+      (answer) => process.send?.(answer),
+      (error: Error) =>
+        process.send?.({ error: error.stack ?? String(error) }, undefined, {}, () => process.exit(1)),
+    );
+  });
 });

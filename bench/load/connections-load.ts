@@ -1,16 +1,26 @@
 /**
  * The connections load generator: many authenticated sockets (from several 127.0.0.x addresses, so the ports do
  * not run out), each following the public room and resuming after a lost connection from the last position it
- * saw, as the stock client does. It reports when everyone is connected and subscribed, then, asked, how long
+ * saw, as the stock client does. First a crowd of other people connects to the fresh server, follows the room
+ * and, asked, leaves (the server's code is compiled while it connects: see `ConnectionsRequest.freshTokens`).
+ * Asked, the tracked crowd connects; it reports when everyone is connected and subscribed, then, asked, how long
  * until every socket has caught up to a given position after a restart, and whether anything was missed.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { inWaves } from '../lib/waves.ts';
+import { followRoom } from '../lib/follow-room.ts';
+import { inWaves, leaveAll, timedCrowd } from '../lib/waves.ts';
 
 export interface ConnectionsRequest {
   wsUrl: string;
   roomId: number;
+  /**
+   * The people of the first crowd, who connect to the freshly started server and leave again: a fresh server
+   * spends much of its first seconds compiling its hot code (docs/performance.md, entry 72), so their rate is
+   * a fresh server's and the tracked crowd's a running one's.
+   */
+  freshTokens: string[];
+  freshPrivateRoomIds: (number | null)[];
   tokens: string[];
   addresses: number;
   /** Each socket also opens its notifications, as every web tab does (`--tabs`). */
@@ -19,7 +29,25 @@ export interface ConnectionsRequest {
   privateRoomIds: (number | null)[];
 }
 
-type Command = { type: 'caughtUp'; position: number; since: number; timeoutMs: number } | { type: 'end' };
+type Command =
+  | { type: 'leave' }
+  | { type: 'connect' }
+  | { type: 'caughtUp'; position: number; since: number; timeoutMs: number }
+  | { type: 'end' };
+
+const nextCommand = () => new Promise<Command>((resolve) => process.once('message', resolve));
+
+/** The first crowd: each follows the room (and, as a tab, its other streams) until started. */
+async function freshCrowd(request: ConnectionsRequest): Promise<WebSocket[]> {
+  const follow = (index: number) =>
+    followRoom(request.wsUrl, request.freshTokens[index]!, request.roomId, index, {
+      notifications: request.notifications,
+      privateRoomId: request.freshPrivateRoomIds[index],
+    });
+  const { opened, connectsPerSecond } = await timedCrowd(request.freshTokens.length, follow);
+  process.send?.({ progress: { connectsPerSecond } });
+  return opened;
+}
 
 const trackedIdMarker = Buffer.from('"id":"');
 /**
@@ -139,6 +167,13 @@ async function run(request: ConnectionsRequest) {
       });
     });
 
+  const fresh = await freshCrowd(request);
+  if ((await nextCommand()).type !== 'leave')
+    throw new Error('the fresh crowd expected to be asked to leave');
+  await leaveAll(fresh);
+  process.send?.({ progress: { left: fresh.length } });
+  if ((await nextCommand()).type !== 'connect')
+    throw new Error('the tracked crowd expected to be asked to connect');
   const start = performance.now();
   await inWaves(0, clients.length, connect);
   while (live < clients.length) await sleep(10);
@@ -148,8 +183,9 @@ async function run(request: ConnectionsRequest) {
   });
 
   for (;;) {
-    const command = await new Promise<Command>((resolve) => process.once('message', resolve));
+    const command = await nextCommand();
     if (command.type === 'end') break;
+    if (command.type !== 'caughtUp') throw new Error(`unexpected command ${command.type}`);
     const deadline = Date.now() + command.timeoutMs;
     endings.clear();
     // By phase: each second, how many sockets are open and subscribed again, and how many have caught up.
