@@ -16,6 +16,7 @@ import { Migration20261204193658_message_search_vector } from './Migration202612
 import { Migration20261204221759_people_search_prefix } from './Migration20261204221759_people_search_prefix.ts';
 import { Migration20261204225500_people_trigram_no_pending } from './Migration20261204225500_people_trigram_no_pending.ts';
 import { Migration20261205012558_member_unread } from './Migration20261205012558_member_unread.ts';
+import { Migration20261207043054_leaner_message_indexes } from './Migration20261207043054_leaner_message_indexes.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -48,4 +49,8 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261204225500_people_trigram_no_pending,
   },
   { name: 'Migration20261205012558_member_unread', class: Migration20261205012558_member_unread },
+  {
+    name: 'Migration20261207043054_leaner_message_indexes',
+    class: Migration20261207043054_leaner_message_indexes,
+  },
 ];

@@ -75,7 +75,9 @@ export const Message = defineEntity({
     id: p.bigint('string').primary().autoincrement(),
     roomId: reference(Room, 'messages', 'room_id', 'cascade'),
     seq: p.bigint('number'),
-    sender: related(User, 'messages', 'sender_id', 'cascade').index('messages_sender'),
+    // No index of its own: the unique (sender_id, client_id) below leads with it, for the sender's messages and for
+    // the cascade when an account goes; a second index would only cost every append another insert.
+    sender: related(User, 'messages', 'sender_id', 'cascade'),
     clientId: p.string().length(64),
     body: p.text(),
     createdAt: createdAt().index('messages_created_at'),
@@ -95,9 +97,7 @@ export const Message = defineEntity({
     // The message this one replies to (same room). Declared lazily: the entity refers to itself. A deleted
     // original keeps its row (soft delete), so the reply shows it as deleted; only an account's removal drops it.
     replyTo: () =>
-      reference(Message as unknown as QuotedTarget, 'messages', 'reply_to_id', 'set null')
-        .nullable()
-        .index('messages_reply_to'),
+      reference(Message as unknown as QuotedTarget, 'messages', 'reply_to_id', 'set null').nullable(),
   },
   uniques: [
     { name: 'messages_room_id_seq_key', properties: ['roomId', 'seq'] },
@@ -111,6 +111,12 @@ export const Message = defineEntity({
       // planner's word statistics (how common a word is, which decides how a search runs) come from the column.
       name: 'messages_body_search',
       expression: 'create index messages_body_search on messages using gin (search_vector)',
+    },
+    {
+      // The replies to a message (the foreign key's `set null`): only replies are in it, so the append of a message
+      // that replies to nothing, most of them, inserts into it nothing.
+      name: 'messages_reply_to',
+      expression: 'create index messages_reply_to on messages (reply_to_id) where reply_to_id is not null',
     },
   ],
 });
