@@ -3,8 +3,11 @@
  * the conversations scenario), one person following their private room on their socket and sending N messages one
  * after another, each waiting for its answer, so no two share a turn, a statement or a write. Reports the server's
  * write system calls, CPU and Redis commands per send: the first and the last do not depend on how busy the machine
- * is, nor on how many sends a busy instance gathers in one turn.
- * `BENCH_REDIS_URL=redis://… node --import tsx bench/send-probe.ts [sends]` (the server runs on core 0).
+ * is, nor on how many sends a busy instance gathers in one turn. First `--warm-up` sends, not counted: sent one at a
+ * time, the path's functions take thousands of sends to be optimised, and over the first 3,000 after 50 TurboFan
+ * was a quarter of the server's CPU (docs/performance.md, entry 75).
+ * `BENCH_REDIS_URL=redis://… node --import tsx bench/send-probe.ts [sends] [--warm-up=10000]` (the server runs on
+ * core 0).
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
@@ -20,8 +23,8 @@ import { cpuMicros, writeCalls } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { SocketCaller } from './load/socket-call.ts';
 
-const sends = Number(process.argv[2] ?? 500);
-const warmUp = 50;
+const sends = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 500);
+const warmUp = Number(process.argv.find((arg) => arg.startsWith('--warm-up='))?.split('=')[1] ?? 10_000);
 
 /** A socket signed in with `token`, following `roomId` from its start, and a caller for its mutations. */
 async function follower(instance: ParleyInstance, token: string, roomId: number): Promise<SocketCaller> {
