@@ -1,9 +1,11 @@
 /**
  * What one connect costs the server: opens N token-authenticated sockets that each follow the public room (as the
  * connections scenario's clients do, 250 at a time), and reports server CPU per connect, RSS per socket and
- * PostgreSQL statements per connect (from the server's statement log on its throwaway database).
- * `taskset -c 1 node --import tsx bench/connect-probe.ts [sockets] [--profile] [--tabs]` (the server runs on core
- * 0; `--profile` puts it under `--cpu-prof` into bench/results/profiles and summarises the profile; `--tabs`: each
+ * PostgreSQL statements per connect (from the server's statement log on its throwaway database). First
+ * `--warm-up` other sockets connect and stay, not counted: a fresh server compiles its connect path over its first
+ * thousands of connects (docs/performance.md, entry 72); `--warm-up=20` measures a nearly fresh server.
+ * `taskset -c 1 node --import tsx bench/connect-probe.ts [sockets] [--warm-up=3000] [--profile] [--tabs]` (the
+ * server runs on core 0; `--profile` puts it under `--cpu-prof` into bench/results/profiles and summarises the profile; `--tabs`: each
  * socket also opens its notifications and its session and follows a private room it shares with one other, as a
  * web tab does).
  */
@@ -33,7 +35,7 @@ function statementsLogged(database: string): number {
   return count;
 }
 
-async function probe(count: number, profile: boolean, tabs: boolean) {
+async function probe(count: number, warmUp: number, profile: boolean, tabs: boolean) {
   const db = await benchDatabase();
   // Before the server opens its connections: the setting applies to sessions that start after it.
   const database = new URL(db.url).pathname.slice(1);
@@ -47,9 +49,9 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
   });
   const sockets: WebSocket[] = [];
   try {
-    const people = await seedUsers(db, count);
+    const people = await seedUsers(db, warmUp + count);
     const roomId = await publicRoomId(db);
-    const pairs = Array.from({ length: Math.floor(count / 2) }, (_, i): [number, number] => [
+    const pairs = Array.from({ length: Math.floor(people.length / 2) }, (_, i): [number, number] => [
       people[2 * i]!.id,
       people[2 * i + 1]!.id,
     ]);
@@ -61,8 +63,8 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
     });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     const follow = (at: number) => followRoom(wsUrl, people[at]!.token, roomId, at, tabOf(at));
-    // Warm up on a few sockets (code paths compiled, the room's stream open), then start counting.
-    sockets.push(...(await inWaves(0, 20, follow)));
+    // Warm up (the connect path compiled, the room's stream open), then start counting.
+    sockets.push(...(await inWaves(0, warmUp, follow)));
     await sleep(1_000);
     const pid = server.proc.pid;
     const [rss, usage, statements, at] = [
@@ -71,9 +73,9 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
       statementsLogged(database),
       performance.now(),
     ];
-    const measured = people.slice(20);
+    const measured = people.slice(warmUp);
     const windowStart = process.hrtime.bigint();
-    sockets.push(...(await inWaves(20, people.length, follow)));
+    sockets.push(...(await inWaves(warmUp, people.length, follow)));
     const seconds = (performance.now() - at) / 1000;
     const windowMicros = [Number(windowStart / 1000n), Number(process.hrtime.bigint() / 1000n)];
     const used = processUsage(pid, usage);
@@ -112,4 +114,5 @@ async function probe(count: number, profile: boolean, tabs: boolean) {
 }
 
 const count = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2_000);
-await probe(count, process.argv.includes('--profile'), process.argv.includes('--tabs'));
+const warmUp = Number(process.argv.find((arg) => arg.startsWith('--warm-up='))?.split('=')[1] ?? 3_000);
+await probe(count, warmUp, process.argv.includes('--profile'), process.argv.includes('--tabs'));
