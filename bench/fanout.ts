@@ -21,6 +21,13 @@ export interface FanoutSize {
 export interface FanoutOptions {
   sizes: FanoutSize[];
   stepMs: number;
+  /**
+   * The warm-up step lasts until this many sends, within `warmUpMaxMs` (and at least a step): sent one at a time,
+   * Parley's send path takes thousands of sends to be optimised, and after 1,000 the measured steps still paid
+   * for V8 compiling it (docs/performance.md, entry 75).
+   */
+  warmUpSends: number;
+  warmUpMaxMs: number;
   /** Extra node flags for the Parley server, e.g. `--cpu-prof`. */
   serverNodeArgs?: string[];
   /**
@@ -41,6 +48,8 @@ export interface FanoutRun {
 
 export const fullFanout: FanoutOptions = {
   stepMs: 5_000,
+  warmUpSends: 10_000,
+  warmUpMaxMs: 50_000,
   sizes: [
     { subscribers: 100, rates: [20, 50, 100, 200, 300, 500] },
     { subscribers: 1_000, rates: [2, 5, 10, 20, 35, 50, 65, 80] },
@@ -50,6 +59,8 @@ export const fullFanout: FanoutOptions = {
 
 export const quickFanout: FanoutOptions = {
   stepMs: 1_000,
+  warmUpSends: 0,
+  warmUpMaxMs: 1_000,
   sizes: [{ subscribers: 100, rates: [5, 20] }],
 };
 
@@ -70,6 +81,10 @@ function fanoutLoad(request: FanoutRequest, label: string): FanoutLoad {
 
 /** The warm-up's rate: the middle of the sweep, busy enough to have V8 optimise the whole path. */
 const warmUpRate = (rates: readonly number[]) => rates[Math.floor(rates.length / 2)] ?? 1;
+
+/** How long the warm-up step runs at `rate` to make `warmUpSends` sends, within its bounds. */
+const warmUpMs = (rate: number, options: FanoutOptions) =>
+  Math.min(options.warmUpMaxMs, Math.max(options.stepMs, Math.round((options.warmUpSends * 1000) / rate)));
 
 /** A generator's answer as a run: its first step was the warm-up. */
 function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutAnswer): FanoutRun {
@@ -100,7 +115,12 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
     try {
       const [sender, ...subscribers] = await seedUsers(db, size.subscribers + 1);
       const rates = [warmUpRate(size.rates), ...size.rates];
-      const common = { rates, stepMs: options.stepMs, giveUpP99Ms: 2_000 };
+      const common = {
+        rates,
+        stepMs: options.stepMs,
+        warmUpMs: warmUpMs(rates[0]!, options),
+        giveUpP99Ms: 2_000,
+      };
       const bare = fanoutLoad(
         {
           ...common,

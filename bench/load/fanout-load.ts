@@ -20,6 +20,8 @@ export interface FanoutRequest {
   senderToken: string | null;
   rates: number[];
   stepMs: number;
+  /** How long the first step (the unmeasured warm-up) runs. */
+  warmUpMs: number;
   serverPid: number;
   /** Stop the sweep past this p99 (ms): the server is saturated. */
   giveUpP99Ms: number;
@@ -217,7 +219,8 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   let nextSeq = 1;
   for (const rate of request.rates) {
     if (request.gated && !(await stepAllowed())) break;
-    const total = Math.max(1, Math.round((rate * request.stepMs) / 1000));
+    const stepMs = steps.length === 0 ? request.warmUpMs : request.stepMs;
+    const total = Math.max(1, Math.round((rate * stepMs) / 1000));
     const expected = total * subscriberCount;
     latencies = new Float64Array(expected);
     delivered = 0;
