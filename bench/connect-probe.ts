@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
-import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
+import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
 import { summariseProfile } from './profile-summary.ts';
@@ -51,15 +51,11 @@ async function probe(count: number, warmUp: number, profile: boolean, tabs: bool
   try {
     const people = await seedUsers(db, warmUp + count);
     const roomId = await publicRoomId(db);
-    const pairs = Array.from({ length: Math.floor(people.length / 2) }, (_, i): [number, number] => [
-      people[2 * i]!.id,
-      people[2 * i + 1]!.id,
-    ]);
-    const privateRooms = tabs ? await seedPrivateRooms(db, pairs) : [];
+    const privateRooms = tabs ? await seedRoomsInPairs(db, people) : [];
     const tabOf = (at: number) => ({
       notifications: tabs,
       session: tabs,
-      privateRoomId: privateRooms[Math.floor(at / 2)],
+      privateRoomId: privateRooms[at],
     });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;
     const follow = (at: number) => followRoom(wsUrl, people[at]!.token, roomId, at, tabOf(at));

@@ -13,7 +13,7 @@ import {
   benchDatabase,
   freePort,
   publicRoomId,
-  seedPrivateRooms,
+  seedRoomsInPairs,
   seedUsers,
   startParley,
 } from './lib/parley.ts';
@@ -93,14 +93,9 @@ async function bareConnects(options: ConnectionsOptions, tokenLength: number) {
 /** `count` people, and with `--tabs` a private room for each pair of them (an odd one out has none). */
 async function seedCrowd(db: BenchDatabase, count: number, tabs: boolean) {
   const people = await seedUsers(db, count);
-  const pairs = Array.from({ length: tabs ? Math.floor(count / 2) : 0 }, (_, i): [number, number] => [
-    people[2 * i]!.id,
-    people[2 * i + 1]!.id,
-  ]);
-  const pairRooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
   return {
     tokens: people.map((person) => person.token),
-    privateRoomIds: people.map((_, i) => pairRooms[Math.floor(i / 2)] ?? null),
+    privateRoomIds: tabs ? await seedRoomsInPairs(db, people) : people.map(() => null),
   };
 }
 

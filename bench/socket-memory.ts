@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
-import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
+import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
 
@@ -82,15 +82,11 @@ async function probe(half: number) {
   try {
     const people = await seedUsers(db, 2 * half + 20);
     const roomId = await publicRoomId(db);
-    const pairs = Array.from({ length: people.length / 2 }, (_, i): [number, number] => [
-      people[2 * i]!.id,
-      people[2 * i + 1]!.id,
-    ]);
-    const privateRooms = tabs ? await seedPrivateRooms(db, pairs) : [];
+    const privateRooms = tabs ? await seedRoomsInPairs(db, people) : [];
     const session = process.argv.includes('--session');
     const tabOf = (at: number) => ({
       notifications: tabs,
-      privateRoomId: privateRooms[Math.floor(at / 2)],
+      privateRoomId: privateRooms[at],
       session,
     });
     const wsUrl = `${server.url.replace('http', 'ws')}/trpc`;

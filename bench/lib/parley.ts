@@ -162,6 +162,22 @@ export async function publicRoomId(db: BenchDatabase): Promise<number> {
   return row!.id;
 }
 
+/**
+ * A private room for each two people in a row (the first with the second, the third with the fourth, …), as each
+ * person's room in order: an odd one out has none. What web-like tabs follow beside the public room.
+ */
+export async function seedRoomsInPairs(
+  db: BenchDatabase,
+  people: readonly BenchUser[],
+): Promise<(number | null)[]> {
+  const pairs = Array.from({ length: Math.floor(people.length / 2) }, (_, i): [number, number] => [
+    people[2 * i]!.id,
+    people[2 * i + 1]!.id,
+  ]);
+  const rooms = pairs.length ? await seedPrivateRooms(db, pairs) : [];
+  return people.map((_, i) => rooms[Math.floor(i / 2)] ?? null);
+}
+
 /** Private rooms for the pairs (a[i], b[i]), with the friendships that allow sending; returns their ids. */
 export async function seedPrivateRooms(db: BenchDatabase, pairs: [number, number][]): Promise<number[]> {
   const low = pairs.map(([a, b]) => Math.min(a, b));
