@@ -3,8 +3,8 @@
  * entities describe differs in nothing — no table, column, type, default, index, unique or check, no foreign key.
  * A migration written without its entity change (or the other way round) fails here, in CI.
  */
-import pg from 'pg';
 import { expect, it } from 'vitest';
+import { connectDatabase } from './helpers/db.ts';
 import { createTestDatabase } from './helpers/server.ts';
 import { statementDatabase } from './helpers/statement-db.ts';
 
@@ -12,8 +12,7 @@ const db = statementDatabase();
 
 /** Every index of the app's tables as PostgreSQL tells it: name, columns, expressions, predicate. */
 async function indexDefinitions(url: string): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connectDatabase(url);
   try {
     const { rows } = await client.query<{ indexname: string; indexdef: string }>(
       `select indexname, indexdef from pg_indexes
@@ -35,8 +34,7 @@ it('the migrated database is exactly what the entities describe', async () => {
 it('and each index reads as its entity writes it, predicates and expressions included', async () => {
   const built = await createTestDatabase();
   try {
-    const client = new pg.Client({ connectionString: built.url });
-    await client.connect();
+    const client = await connectDatabase(built.url);
     try {
       await client.query('create extension if not exists pg_trgm');
       await client.query(await db.orm().schema.getCreateSchemaSQL({ wrap: false }));
