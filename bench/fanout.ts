@@ -2,7 +2,8 @@
  * Scenario 1, fan-out: N subscribers of the public room, messages sent at rising rates; per step the deliveries a
  * second, latency from the send call to each receipt, and the server's CPU per delivery. The same sweep runs in the
  * same run against a bare `ws` relay (bench/baseline/server.ts), step by step in turns with Parley's, so every
- * figure is also a ratio of two measurements taken moments apart.
+ * figure is also a ratio of two measurements taken moments apart. Where a size asks for it, a third side takes its
+ * turns too: the durable relay, the bare one storing and acknowledging each message first.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { closeLoopWindow, loopLine, loopSummary, loopWatchFile, openLoopWindow } from './lib/loop-window.ts';
@@ -16,6 +17,11 @@ export interface FanoutSize {
   subscribers: number;
   /** Messages a second, one step each. */
   rates: number[];
+  /**
+   * Also against the durable relay: where a room is small, a message's own cost (storing it, acknowledging it) is
+   * a large part of each delivery's, which the bare relay does not pay (docs/performance.md, entry 78).
+   */
+  durableRelay?: boolean;
 }
 
 export interface FanoutOptions {
@@ -38,7 +44,7 @@ export interface FanoutOptions {
 }
 
 export interface FanoutRun {
-  system: 'parley' | 'baseline';
+  system: 'parley' | 'baseline' | 'durable';
   subscribers: number;
   connectSeconds: number;
   /** The unmeasured first step (see `sweep`); undefined if the server did not get through it. */
@@ -51,7 +57,7 @@ export const fullFanout: FanoutOptions = {
   warmUpSends: 10_000,
   warmUpMaxMs: 50_000,
   sizes: [
-    { subscribers: 100, rates: [20, 50, 100, 200, 300, 500] },
+    { subscribers: 100, rates: [20, 50, 100, 200, 300, 500], durableRelay: true },
     { subscribers: 1_000, rates: [2, 5, 10, 20, 35, 50, 65, 80] },
     { subscribers: 5_000, rates: [1, 2, 4, 7, 10, 14] },
   ],
@@ -61,7 +67,7 @@ export const quickFanout: FanoutOptions = {
   stepMs: 1_000,
   warmUpSends: 0,
   warmUpMaxMs: 1_000,
-  sizes: [{ subscribers: 100, rates: [5, 20] }],
+  sizes: [{ subscribers: 100, rates: [5, 20], durableRelay: true }],
 };
 
 function printStep(label: string, step: FanoutStep): void {
@@ -93,17 +99,18 @@ function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutA
 }
 
 /**
- * One size's sweep against the bare relay and Parley together: both servers up, each with its subscribers
- * connected, the two taking turns at each step (bare relay first at even steps, Parley first at odd ones), so a
- * change in the machine over the sweep (the kernel's cost per loopback write moves by half between runs) weighs on
- * both sides of each step's ratio. Each side first runs an unmeasured step at the sweep's middle rate: the first
+ * One size's sweep against the bare relay and Parley together (and the durable relay where the size asks): every
+ * server up, each with its subscribers connected, taking turns at each step (each step's order rotated by one), so
+ * a change in the machine over the sweep (the kernel's cost per loopback write moves by half between runs) weighs
+ * on every side of each step's ratios. Each side first runs an unmeasured step at the sweep's middle rate: the first
  * measured steps otherwise carried V8 compiling Parley's send path on its helper threads (several µs per delivery
  * off the main thread; docs/performance.md, entry 42), which the relay's few lines never need. Its deliveries are
  * still checked.
  */
-async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutRun, FanoutRun]> {
+async function sweep(size: FanoutSize, options: FanoutOptions): Promise<FanoutRun[]> {
   const { relay, port: relayPort } = await startRelay();
   const db = await benchDatabase();
+  const durable = size.durableRelay ? await startRelay(db.url) : null;
   const loads: FanoutLoad[] = [];
   try {
     const watchFile = options.loopWatch ? loopWatchFile(`fanout-${size.subscribers}`) : undefined;
@@ -121,20 +128,27 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
         warmUpMs: warmUpMs(rates[0]!, options),
         giveUpP99Ms: 2_000,
       };
-      const bare = fanoutLoad(
-        {
-          ...common,
-          kind: 'baseline',
-          wsUrl: `ws://127.0.0.1:${relayPort}`,
-          roomId: 1,
-          subscribers: size.subscribers,
-          senderToken: null,
-          serverPid: relay.pid,
-        },
-        `bare ws, ${size.subscribers} subscribers`,
-      );
+      const relayLoad = (port: number, pid: number, label: string) =>
+        fanoutLoad(
+          {
+            ...common,
+            kind: 'baseline',
+            wsUrl: `ws://127.0.0.1:${port}`,
+            roomId: 1,
+            subscribers: size.subscribers,
+            senderToken: null,
+            serverPid: pid,
+          },
+          `${label}, ${size.subscribers} subscribers`,
+        );
+      const bare = relayLoad(relayPort, relay.pid, 'bare ws');
       loads.push(bare);
       await bare.ready();
+      const stored = durable && relayLoad(durable.port, durable.relay.pid, 'durable relay');
+      if (stored) {
+        loads.push(stored);
+        await stored.ready();
+      }
       const ours = fanoutLoad(
         {
           ...common,
@@ -158,24 +172,49 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<[FanoutR
           console.log(`    Parley's loop: ${loopLine(loopSummary(report ?? null))}`);
         }
       };
+      const sides = [() => bare.step(), ourStep, ...(stored ? [() => stored.step()] : [])];
       for (const [index] of rates.entries()) {
-        for (const step of index % 2 === 0 ? [() => bare.step(), ourStep] : [ourStep, () => bare.step()])
-          await step();
+        for (const [turn] of sides.entries()) await sides[(index + turn) % sides.length]!();
       }
-      const [bareAnswer, ourAnswer] = [await bare.finish(), await ours.finish()];
-      return [runOf('baseline', size.subscribers, bareAnswer), runOf('parley', size.subscribers, ourAnswer)];
+      const runs = [
+        runOf('baseline', size.subscribers, await bare.finish()),
+        runOf('parley', size.subscribers, await ours.finish()),
+      ];
+      if (stored) runs.push(runOf('durable', size.subscribers, await stored.finish()));
+      return runs;
     } finally {
       await Promise.all(loads.map((load) => load.finish().catch(() => {})));
       await server.stop();
     }
   } finally {
     await relay.stop();
+    await durable?.relay.stop();
     await db.drop();
   }
 }
 
 /** CPU per delivery and, in brackets, its kernel part: the loopback writes, which both servers pay once per delivery. */
 const cpuOf = (step: FanoutStep) => `${step.cpuMicrosPerDelivery} (${step.kernelMicrosPerDelivery})`;
+
+/** Parley beside the durable relay of the same run, step by step. */
+function printAgainstDurable(size: FanoutSize, ours: FanoutRun, durable: FanoutRun): void {
+  const rows = size.rates.map((rate) => {
+    const d = durable.steps.find((s) => s.rate === rate);
+    const p = ours.steps.find((s) => s.rate === rate);
+    return [
+      rate * size.subscribers,
+      p ? cpuOf(p) : 'saturated',
+      d ? `${d.p50} / ${d.p99}` : 'saturated',
+      d ? cpuOf(d) : '',
+      d && p ? (p.cpuMicrosPerDelivery / d.cpuMicrosPerDelivery).toFixed(2) : '',
+    ];
+  });
+  printTable(
+    `fan-out, ${size.subscribers} subscribers, against the durable relay (each message stored and acknowledged, then relayed)`,
+    ['deliveries/s', 'Parley µs', 'durable relay', 'µs', 'CPU ratio'],
+    rows,
+  );
+}
 
 /** The highest step whose p99 stayed within `limitMs` with nothing lost. */
 function bestStep(steps: FanoutStep[], limitMs: number): FanoutStep | undefined {
@@ -187,8 +226,9 @@ export async function runFanout(options: FanoutOptions): Promise<{ runs: FanoutR
   const problems: string[] = [];
   for (const size of options.sizes) {
     console.log(`\nfan-out: ${size.subscribers} subscribers`);
-    const [base, ours] = await sweep(size, options);
-    runs.push(base, ours);
+    const sizeRuns = await sweep(size, options);
+    runs.push(...sizeRuns);
+    const [base, ours, durable] = sizeRuns as [FanoutRun, FanoutRun, FanoutRun | undefined];
     const rows = size.rates.map((rate) => {
       const b = base.steps.find((s) => s.rate === rate);
       const p = ours.steps.find((s) => s.rate === rate);
@@ -207,6 +247,7 @@ export async function runFanout(options: FanoutOptions): Promise<{ runs: FanoutR
       ['deliveries/s', 'Parley', 'µs', 'bare ws', 'µs', 'CPU ratio'],
       rows,
     );
+    if (durable) printAgainstDurable(size, ours, durable);
     const bestOurs = bestStep(ours.steps, 50);
     const bestBase = bestStep(base.steps, 50);
     console.log(

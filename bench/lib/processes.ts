@@ -100,10 +100,13 @@ export function spawnNode(
 
 /**
  * The bare `ws` relay that the same-run baselines run against (bench/baseline/server.ts), on the server's core, once
- * it listens, and its port.
+ * it listens, and its port. Given a database, the durable relay: each message stored and acknowledged first.
  */
-export async function startRelay(): Promise<{ relay: NodeProcess; port: number }> {
-  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env: { ...process.env, PORT: '0' } });
+export async function startRelay(databaseUrl?: string): Promise<{ relay: NodeProcess; port: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else delete env.DATABASE_URL;
+  const relay = spawnNode('bench/baseline/server.ts', { cpu: serverCpu, env });
   try {
     const [, port] = await waitForLine(relay, /listening (\d+)/);
     return { relay, port: Number(port) };
