@@ -110,9 +110,10 @@ function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutA
 async function sweep(size: FanoutSize, options: FanoutOptions): Promise<FanoutRun[]> {
   const { relay, port: relayPort } = await startRelay();
   const db = await benchDatabase();
-  const durable = size.durableRelay ? await startRelay(db.url) : null;
+  let durable: Awaited<ReturnType<typeof startRelay>> | null = null;
   const loads: FanoutLoad[] = [];
   try {
+    if (size.durableRelay) durable = await startRelay(db.url);
     const watchFile = options.loopWatch ? loopWatchFile(`fanout-${size.subscribers}`) : undefined;
     const server = await startParley({
       databaseUrl: db.url,
