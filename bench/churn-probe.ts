@@ -6,6 +6,7 @@
  * `taskset -c 1 node --import tsx bench/churn-probe.ts [sockets] [--seconds=20] [--idle]` (the server runs on core 0)
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, redisUrl, seedUsers, startParley } from './lib/parley.ts';
@@ -16,7 +17,6 @@ import { inWaves } from './lib/waves.ts';
 const sockets = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 5_000);
 const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.split('=')[1] ?? 20);
 const idle = process.argv.includes('--idle');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const db = await benchDatabase('parley_churn_probe');
 const instance = await startParley({

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
@@ -21,7 +22,6 @@ import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
 const profileDir = 'bench/results/profiles';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Statements PostgreSQL logged for `database` so far (needs `log_statement = all` on it). */
 function statementsLogged(database: string): number {

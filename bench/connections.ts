@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type BenchDatabase,
   benchDatabase,
@@ -50,8 +51,6 @@ interface Progress {
   endings?: Record<string, number>;
   timeline?: [seconds: number, live: number, caughtUp: number][];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The baseline of the run: as many sockets opened to a bare `ws` server (bench/baseline/server.ts) on the server's

@@ -7,6 +7,7 @@
  * (how the server was before the bound) and as configured.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { benchDatabase, seedUsers, startParley } from './lib/parley.ts';
 import { openSocket, SocketCaller } from './load/socket-call.ts';
@@ -15,7 +16,6 @@ const messages = 10_000;
 const mib = (kb: number) => `${Math.round(kb / 1024)} MiB`;
 const status = (pid: number, field: 'VmRSS' | 'VmHWM') =>
   Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A reader that subscribes as a tab does, then stops reading: its TCP window fills, the server's buffer grows. */
 async function stalledReader(wsUrl: string, token: string, roomId: number): Promise<WebSocket> {

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
@@ -20,7 +21,6 @@ import { rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
 
 const snapshotDir = `/tmp/parley-socket-memory-${process.pid}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function snapshot(pid: number): Promise<string> {
   const before = new Set(readdirSync(snapshotDir));

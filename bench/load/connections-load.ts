@@ -7,6 +7,7 @@
  * until every socket has caught up to a given position after a restart, and whether anything was missed.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { followRoom } from '../lib/follow-room.ts';
 import { inWaves, leaveAll, timedCrowd } from '../lib/waves.ts';
@@ -68,7 +69,6 @@ const readNumber = (frame: Buffer, from: number, end: number) => {
   for (let i = from; i < frame.length && frame[i] !== end; i++) value = value * 10 + (frame[i]! - 48);
   return value;
 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Client {
   last: number;

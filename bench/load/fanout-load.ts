@@ -6,6 +6,7 @@
  * generator must stay cheaper than the server it measures, so it reads the two numbers it needs from the bytes.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { processUsage } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
@@ -268,8 +269,6 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   senderSocket?.terminate();
   return { connectSeconds: round(connectSeconds, 2), steps };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

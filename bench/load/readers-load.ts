@@ -6,6 +6,7 @@
  * goes over the caller's socket.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { ReadMarker } from '../../src/shared/read-policy.ts';
 import { cpuMicros } from '../lib/processes.ts';
@@ -240,8 +241,6 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
     generator,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 process.once('message', (request: ReadersRequest) => {
   run(request).then(
