@@ -98,6 +98,13 @@ function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutA
   return { system, subscribers, connectSeconds: answer.connectSeconds, warmUp, steps };
 }
 
+/** One size's runs: the bare relay's, Parley's, and the durable relay's where the size asks for it. */
+interface SizeRuns {
+  base: FanoutRun;
+  ours: FanoutRun;
+  durable: FanoutRun | null;
+}
+
 /**
  * One size's sweep against the bare relay and Parley together (and the durable relay where the size asks): every
  * server up, each with its subscribers connected, taking turns at each step (each step's order rotated by one), so
@@ -107,7 +114,7 @@ function runOf(system: FanoutRun['system'], subscribers: number, answer: FanoutA
  * off the main thread; docs/performance.md, entry 42), which the relay's few lines never need. Its deliveries are
  * still checked.
  */
-async function sweep(size: FanoutSize, options: FanoutOptions): Promise<FanoutRun[]> {
+async function sweep(size: FanoutSize, options: FanoutOptions): Promise<SizeRuns> {
   const { relay, port: relayPort } = await startRelay();
   const db = await benchDatabase();
   let durable: Awaited<ReturnType<typeof startRelay>> | null = null;
@@ -177,12 +184,11 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<FanoutRu
       for (const [index] of rates.entries()) {
         for (const [turn] of sides.entries()) await sides[(index + turn) % sides.length]!();
       }
-      const runs = [
-        runOf('baseline', size.subscribers, await bare.finish()),
-        runOf('parley', size.subscribers, await ours.finish()),
-      ];
-      if (stored) runs.push(runOf('durable', size.subscribers, await stored.finish()));
-      return runs;
+      return {
+        base: runOf('baseline', size.subscribers, await bare.finish()),
+        ours: runOf('parley', size.subscribers, await ours.finish()),
+        durable: stored && runOf('durable', size.subscribers, await stored.finish()),
+      };
     } finally {
       await Promise.all(loads.map((load) => load.finish().catch(() => {})));
       await server.stop();
@@ -197,24 +203,28 @@ async function sweep(size: FanoutSize, options: FanoutOptions): Promise<FanoutRu
 /** CPU per delivery and, in brackets, its kernel part: the loopback writes, which both servers pay once per delivery. */
 const cpuOf = (step: FanoutStep) => `${step.cpuMicrosPerDelivery} (${step.kernelMicrosPerDelivery})`;
 
-/** Parley beside the durable relay of the same run, step by step. */
-function printAgainstDurable(size: FanoutSize, ours: FanoutRun, durable: FanoutRun): void {
+/** Parley beside a baseline of the same run, step by step: latency, CPU per delivery, and the ratio of the two CPUs. */
+function printBeside(
+  title: string,
+  size: FanoutSize,
+  ours: FanoutRun,
+  base: FanoutRun,
+  baseName: string,
+): void {
   const rows = size.rates.map((rate) => {
-    const d = durable.steps.find((s) => s.rate === rate);
+    const b = base.steps.find((s) => s.rate === rate);
     const p = ours.steps.find((s) => s.rate === rate);
+    const ratio = b && p ? (p.cpuMicrosPerDelivery / b.cpuMicrosPerDelivery).toFixed(2) : '';
     return [
       rate * size.subscribers,
-      p ? cpuOf(p) : 'saturated',
-      d ? `${d.p50} / ${d.p99}` : 'saturated',
-      d ? cpuOf(d) : '',
-      d && p ? (p.cpuMicrosPerDelivery / d.cpuMicrosPerDelivery).toFixed(2) : '',
+      p ? `${p.p50} / ${p.p99}` : 'saturated',
+      p ? cpuOf(p) : '',
+      b ? `${b.p50} / ${b.p99}` : 'saturated',
+      b ? cpuOf(b) : '',
+      ratio,
     ];
   });
-  printTable(
-    `fan-out, ${size.subscribers} subscribers, against the durable relay (each message stored and acknowledged, then relayed)`,
-    ['deliveries/s', 'Parley µs', 'durable relay', 'µs', 'CPU ratio'],
-    rows,
-  );
+  printTable(title, ['deliveries/s', 'Parley', 'µs', baseName, 'µs', 'CPU ratio'], rows);
 }
 
 /** The highest step whose p99 stayed within `limitMs` with nothing lost. */
@@ -227,28 +237,24 @@ export async function runFanout(options: FanoutOptions): Promise<{ runs: FanoutR
   const problems: string[] = [];
   for (const size of options.sizes) {
     console.log(`\nfan-out: ${size.subscribers} subscribers`);
-    const sizeRuns = await sweep(size, options);
-    runs.push(...sizeRuns);
-    const [base, ours, durable] = sizeRuns as [FanoutRun, FanoutRun, FanoutRun | undefined];
-    const rows = size.rates.map((rate) => {
-      const b = base.steps.find((s) => s.rate === rate);
-      const p = ours.steps.find((s) => s.rate === rate);
-      const ratio = b && p ? (p.cpuMicrosPerDelivery / b.cpuMicrosPerDelivery).toFixed(2) : '';
-      return [
-        rate * size.subscribers,
-        p ? `${p.p50} / ${p.p99}` : 'saturated',
-        p ? cpuOf(p) : '',
-        b ? `${b.p50} / ${b.p99}` : 'saturated',
-        b ? cpuOf(b) : '',
-        ratio,
-      ];
-    });
-    printTable(
+    const { base, ours, durable } = await sweep(size, options);
+    runs.push(base, ours, ...(durable ? [durable] : []));
+    printBeside(
       `fan-out, ${size.subscribers} subscribers (latency p50 / p99 in ms, server CPU µs per delivery, of which in the kernel)`,
-      ['deliveries/s', 'Parley', 'µs', 'bare ws', 'µs', 'CPU ratio'],
-      rows,
+      size,
+      ours,
+      base,
+      'bare ws',
     );
-    if (durable) printAgainstDurable(size, ours, durable);
+    if (durable) {
+      printBeside(
+        `fan-out, ${size.subscribers} subscribers, against the durable relay (each message stored and acknowledged, then relayed)`,
+        size,
+        ours,
+        durable,
+        'durable relay',
+      );
+    }
     const bestOurs = bestStep(ours.steps, 50);
     const bestBase = bestStep(base.steps, 50);
     console.log(
