@@ -6,18 +6,25 @@
  * PostgreSQL's CPU per batch and per row (its backend's, from /proc: what the database pays, whatever else the
  * machine runs) and the wall time. With `--explain`, the plan of the largest batch with each node's time.
  *
- * `node --import tsx bench/append-probe.ts [--rooms=100] [--unread=150] [--runs=30] [--explain]`
+ * `node --import tsx bench/append-probe.ts [--rooms=100] [--unread=150] [--runs=200] [--explain]`
  */
 import { type EntityManager, type Knex, MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../src/server/db/orm.ts';
 import { appendMessages, appendStatement, type Send } from '../src/server/db/statements/chat.ts';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { benchDatabase, seedPrivateRooms, seedUsers } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 
-const option = (name: string, fallback: string) =>
-  Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const [roomCount, unread, runs] = [option('rooms', '100'), option('unread', '150'), option('runs', '200')];
+const { values: options } = commandLine({
+  rooms: { type: 'string' },
+  unread: { type: 'string' },
+  runs: { type: 'string' },
+  explain: { type: 'boolean' },
+});
+const roomCount = numberArg(options.rooms, 100, '--rooms');
+const unread = numberArg(options.unread, 150, '--unread');
+const runs = numberArg(options.runs, 200, '--runs');
 // More than the five runs after which PostgreSQL may settle a prepared statement on its generic plan.
 const warmUp = 10;
 
@@ -71,7 +78,7 @@ try {
     ['rows (rooms)', 'PostgreSQL µs / batch', 'µs / row', 'wall µs / batch'],
     rows,
   );
-  if (process.argv.includes('--explain')) {
+  if (options.explain) {
     const statement = appendStatement(sendsTo(rooms));
     // Through knex as the app's prepared statements go (arrays bound as arrays, not spread into a list).
     const plan = await rolledBack((tx) =>

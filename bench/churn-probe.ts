@@ -8,15 +8,20 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, redisUrl, seedUsers, startParley } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { inWaves } from './lib/waves.ts';
 
-const sockets = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 5_000);
-const seconds = Number(process.argv.find((arg) => arg.startsWith('--seconds='))?.split('=')[1] ?? 20);
-const idle = process.argv.includes('--idle');
+const { values: options, positionals } = commandLine({
+  seconds: { type: 'string' },
+  idle: { type: 'boolean' },
+});
+const sockets = numberArg(positionals[0], 5_000, 'sockets');
+const seconds = numberArg(options.seconds, 20, '--seconds');
+const idle = options.idle === true;
 
 const db = await benchDatabase('parley_churn_probe');
 const instance = await startParley({

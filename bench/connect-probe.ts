@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, rssBytes } from './lib/processes.ts';
@@ -109,6 +110,11 @@ async function probe(count: number, warmUp: number, profile: boolean, tabs: bool
   for (const path of written) summariseProfile(path, 30, 0.3);
 }
 
-const count = Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2_000);
-const warmUp = Number(process.argv.find((arg) => arg.startsWith('--warm-up='))?.split('=')[1] ?? 3_000);
-await probe(count, warmUp, process.argv.includes('--profile'), process.argv.includes('--tabs'));
+const { values: options, positionals } = commandLine({
+  'warm-up': { type: 'string' },
+  profile: { type: 'boolean' },
+  tabs: { type: 'boolean' },
+});
+const count = numberArg(positionals[0], 2_000, 'sockets');
+const warmUp = numberArg(options['warm-up'], 3_000, '--warm-up');
+await probe(count, warmUp, options.profile === true, options.tabs === true);

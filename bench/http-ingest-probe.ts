@@ -5,16 +5,17 @@
  * `node --import tsx bench/http-ingest-probe.ts [rounds] [seconds] [--cpu-prof]` (with `--cpu-prof`, the server
  * writes a V8 profile to bench/results/profiles when it stops; warm-up included: summarise it with `--skip`).
  */
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { benchDatabase, seedPrivateRooms, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, runLoad } from './lib/processes.ts';
 import type { IngestAnswer, IngestRequest } from './load/ingest-load.ts';
 
-const [roundsArg, secondsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
-const rounds = Number(roundsArg ?? 3);
-const durationMs = Number(secondsArg ?? 10) * 1000;
+const { values: options, positionals } = commandLine({ 'cpu-prof': { type: 'boolean' } });
+const rounds = numberArg(positionals[0], 3, 'rounds');
+const durationMs = numberArg(positionals[1], 10, 'seconds') * 1000;
 const warmUpMs = 8_000;
 const rooms = 100;
-const profile = process.argv.includes('--cpu-prof');
+const profile = options['cpu-prof'] === true;
 
 const db = await benchDatabase('parley_http_probe');
 const server = await startParley({

@@ -3,14 +3,16 @@
  * the public room, one message every `gapMs`; per message the time from the send call to its answer, to the first
  * follower's copy and to the last's. `node --import tsx bench/latency-probe.ts [followers] [gapMs] [messages]`
  */
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedUsers, startParley } from './lib/parley.ts';
 import { percentile, round } from './lib/stats.ts';
 import { openSocket, SocketCaller } from './load/socket-call.ts';
 
-const followers = Number(process.argv[2] ?? 100);
-const gapMs = Number(process.argv[3] ?? 20);
-const messages = Number(process.argv[4] ?? 300);
+const { positionals } = commandLine({});
+const followers = numberArg(positionals[0], 100, 'followers');
+const gapMs = numberArg(positionals[1], 20, 'gapMs');
+const messages = numberArg(positionals[2], 300, 'messages');
 
 function quantile(values: number[], p: number): number {
   return round(percentile(Float64Array.from(values).sort(), p), 2);

@@ -4,7 +4,7 @@
  * packages by self time. `node --import tsx bench/long-tasks.ts F.cpuprofile [--over=20] [--skip=0.3]`
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { commandLine, numberArg, runAsScript } from './lib/command-line.ts';
 
 interface ProfileNode {
   id: number;
@@ -101,9 +101,8 @@ export function summariseLongTasks(path: string, overMs = 20, skipFraction = 0):
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const option = (name: string, fallback: number) =>
-    Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-  for (const file of process.argv.slice(2).filter((arg) => !arg.startsWith('--')))
-    summariseLongTasks(file, option('over', 20), option('skip', 0));
+if (runAsScript(import.meta.url)) {
+  const { values, positionals } = commandLine({ over: { type: 'string' }, skip: { type: 'string' } });
+  const [over, skip] = [numberArg(values.over, 20, '--over'), numberArg(values.skip, 0, '--skip')];
+  for (const file of positionals) summariseLongTasks(file, over, skip);
 }

@@ -6,7 +6,7 @@
  * seconds of the profile to sum, each phase as a share of the busy time: one step of a bench).
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { commandLine, numberArg, runAsScript } from './lib/command-line.ts';
 
 interface ProfileNode {
   id: number;
@@ -103,12 +103,19 @@ function busyText(phases: Map<string, number>, busy?: number): string {
     .join(', ');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const option = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
-  const every = Number(option('every') ?? 1_000);
-  const [from, to] = [option('from'), option('to')];
+if (runAsScript(import.meta.url)) {
+  const { values, positionals } = commandLine({
+    every: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+  });
+  const every = numberArg(values.every, 1_000, '--every');
   const window =
-    from || to ? { from: Number(from ?? 0), to: Number(to ?? Number.POSITIVE_INFINITY) } : undefined;
-  for (const file of process.argv.slice(2).filter((arg) => !arg.startsWith('--')))
-    summarisePhases(file, every, window);
+    values.from || values.to
+      ? {
+          from: numberArg(values.from, 0, '--from'),
+          to: numberArg(values.to, Number.POSITIVE_INFINITY, '--to'),
+        }
+      : undefined;
+  for (const file of positionals) summarisePhases(file, every, window);
 }

@@ -4,7 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { commandLine, numberArg, runAsScript } from './lib/command-line.ts';
 
 interface ProfileNode {
   id: number;
@@ -101,9 +102,8 @@ export function summariseProfile(path: string, top = 25, skipFraction = 0): void
     console.log(`  ${share(micros)}  ${name}`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const skipArg = process.argv.find((arg) => arg.startsWith('--skip='));
-  const skip = skipArg ? Number(skipArg.split('=')[1]) : 0;
-  for (const file of process.argv.slice(2).filter((arg) => !arg.startsWith('--')))
-    summariseProfile(file, 40, skip);
+if (runAsScript(import.meta.url)) {
+  const { values, positionals } = commandLine({ skip: { type: 'string' } });
+  const skip = numberArg(values.skip, 0, '--skip');
+  for (const file of positionals) summariseProfile(file, 40, skip);
 }

@@ -8,12 +8,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Orm, openDatabase } from '../src/server/db/orm.ts';
 import { searchUsers } from '../src/server/services/users.ts';
 import { searchInput } from '../src/shared/people.ts';
 import { createScratchDatabase } from './database.ts';
+import { runAsScript } from './lib/command-line.ts';
 import { percentile } from './lib/stats.ts';
 import { benchMessageSearch, fullMessages, quickMessages } from './message-search.ts';
 
@@ -220,4 +220,4 @@ export async function runSearchBench(options: { quick?: boolean; messages?: bool
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runSearchBench();
+if (runAsScript(import.meta.url)) await runSearchBench();

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import {
   benchDatabase,
   type ParleyInstance,
@@ -23,8 +24,9 @@ import { cpuMicros, writeCalls } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { SocketCaller } from './load/socket-call.ts';
 
-const sends = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 500);
-const warmUp = Number(process.argv.find((arg) => arg.startsWith('--warm-up='))?.split('=')[1] ?? 10_000);
+const { values: options, positionals } = commandLine({ 'warm-up': { type: 'string' } });
+const sends = numberArg(positionals[0], 500, 'sends');
+const warmUp = numberArg(options['warm-up'], 10_000, '--warm-up');
 
 /** A socket signed in with `token`, following `roomId` from its start, and a caller for its mutations. */
 async function follower(instance: ParleyInstance, token: string, roomId: number): Promise<SocketCaller> {

@@ -14,12 +14,20 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
 import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
 
+const { values: options, positionals } = commandLine({
+  'by-holder': { type: 'boolean' },
+  'closure-properties': { type: 'boolean' },
+  held: { type: 'string', multiple: true },
+  tabs: { type: 'boolean' },
+  session: { type: 'boolean' },
+});
 const snapshotDir = `/tmp/parley-socket-memory-${process.pid}`;
 
 async function snapshot(pid: number): Promise<string> {
@@ -45,7 +53,7 @@ function smaps(pid: number): string {
 
 /** The second snapshot's growth over the first, per socket, by kind (see `HeapGraph.byKind`) and as asked. */
 function report(firstPath: string, secondPath: string, half: number): void {
-  const byHolder = process.argv.includes('--by-holder');
+  const byHolder = options['by-holder'] === true;
   const second = new HeapGraph(secondPath);
   const [before, after] = [new HeapGraph(firstPath).byKind({ byHolder }), second.byKind({ byHolder })];
   const grown = [...after].map(([key, { size, count }]) => {
@@ -55,13 +63,12 @@ function report(firstPath: string, secondPath: string, half: number): void {
   const heapPerSocket = grown.reduce((sum, g) => sum + g.bytes, 0);
   // RSS is not compared here: a snapshot itself grows the process by hundreds of MiB.
   console.log(`live heap per socket: ${(heapPerSocket / 1024).toFixed(1)} KiB`);
-  if (process.argv.includes('--closure-properties')) {
+  if (options['closure-properties']) {
     const counts = [...second.closuresWithProperties()].sort((a, b) => b[1] - a[1]);
     for (const [where, count] of counts.slice(0, 15))
       console.log(`${count} closures with properties: ${where}`);
   }
-  for (const arg of process.argv.filter((a) => a.startsWith('--held=')))
-    console.log(second.retainers(arg.slice('--held='.length)).join('\n'));
+  for (const name of options.held ?? []) console.log(second.retainers(name).join('\n'));
   grown.sort((a, b) => b.bytes - a.bytes);
   for (const g of grown.filter((g) => Math.abs(g.count) >= 0.5 || g.bytes > 100))
     console.log(`${g.bytes.toFixed(0).padStart(7)} B ${g.count.toFixed(2).padStart(7)}  ${g.key}`);
@@ -69,7 +76,7 @@ function report(firstPath: string, secondPath: string, half: number): void {
 
 async function probe(half: number) {
   // `--tabs`: each socket also opens its notifications and follows a private room it shares with one other.
-  const tabs = process.argv.includes('--tabs');
+  const tabs = options.tabs === true;
   mkdirSync(snapshotDir, { recursive: true });
   const db = await benchDatabase();
   const server = await startParley({
@@ -83,7 +90,7 @@ async function probe(half: number) {
     const people = await seedUsers(db, 2 * half + 20);
     const roomId = await publicRoomId(db);
     const privateRooms = tabs ? await seedRoomsInPairs(db, people) : [];
-    const session = process.argv.includes('--session');
+    const session = options.session === true;
     const tabOf = (at: number) => ({
       notifications: tabs,
       privateRoomId: privateRooms[at],
@@ -120,4 +127,4 @@ async function probe(half: number) {
   }
 }
 
-await probe(Number(process.argv.find((arg) => /^\d+$/.test(arg)) ?? 2_000));
+await probe(numberArg(positionals[0], 2_000, 'N'));

@@ -20,22 +20,27 @@ import {
   messagesBefore,
 } from '../src/server/db/statements/chat.ts';
 import { moveReadPositions } from '../src/server/db/statements/read-positions.ts';
+import { commandLine, numberArg } from './lib/command-line.ts';
 import { benchDatabase, publicRoomId, seedPrivateRooms, seedUsers } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { printTable } from './lib/table.ts';
 
-const option = (name: string, fallback: string) =>
-  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
-const runs = Number(option('runs', '300'));
+const { values: options } = commandLine({
+  runs: { type: 'string' },
+  'warm-up': { type: 'string' },
+  prefix: { type: 'string' },
+  log: { type: 'boolean' },
+});
+const runs = numberArg(options.runs, 300, '--runs');
 /**
  * Runs of each statement before it is measured. Twenty were too few: V8 was still compiling the client's code
  * (pg's parser, MikroORM's fork, the statement's own functions) on its helper threads for the first few thousand
  * calls, and that compiling doubled the Node CPU measured per statement (docs/performance.md, entry 31).
  */
-const warmUp = Number(option('warm-up', '2000'));
+const warmUp = numberArg(options['warm-up'], 2_000, '--warm-up');
 
-const db = await benchDatabase(option('prefix', 'parley_probe'));
-if (process.argv.includes('--log')) {
+const db = await benchDatabase(options.prefix ?? 'parley_probe');
+if (options.log) {
   const [database] = await db.query<{ name: string }>('select current_database() as name');
   await db.query(`alter database ${database?.name} set log_min_duration_statement = 0`);
 }

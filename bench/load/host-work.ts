@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLine, numberArg } from '../lib/command-line.ts';
 import { percentile } from '../lib/stats.ts';
 
 export interface HostProbe {
@@ -23,8 +24,9 @@ export interface HostProbe {
   fdatasyncMicros: number;
 }
 
-const runs = Number(process.argv[2] ?? 100);
-const pauseMs = Number(process.argv[3] ?? 50);
+const { positionals } = commandLine({});
+const runs = numberArg(positionals[0], 100, 'runs');
+const pauseMs = numberArg(positionals[1], 50, 'pauseMs');
 
 const frame = {
   id: 1,
