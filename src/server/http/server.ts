@@ -16,6 +16,7 @@ import { RetryLater } from '../errors.ts';
 import { ParleySocket } from '../realtime/socket.ts';
 import { serveTrpcSockets } from '../realtime/trpc-sockets.ts';
 import { wsEncoder } from '../realtime/ws-protocol.ts';
+import { reuseFragmentLists } from '../realtime/ws-receiver.ts';
 import { appRouter } from '../router.ts';
 import { avatarsDir } from '../services/avatars.ts';
 import { drain } from './drain.ts';
@@ -115,6 +116,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     });
   });
 
+  reuseFragmentLists();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: deps.config.limits.wsMaxPayloadBytes,
