@@ -21,7 +21,8 @@ let reused = false;
  * scavenges sits in V8's old generation; the next message's buffer pushed onto it, and the list then dropped for
  * a new one, is still referenced from that dead old array, and a scavenge counts every reference from the old
  * generation as live, so every message's buffers were promoted and waited for a full collection: at 1,000
- * messages a second on two instances, three quarters of what an instance promoted (docs/performance.md, entry 82).
+ * messages a second on two instances, nine tenths of what the busier instance promoted (docs/performance.md,
+ * entry 82).
  * Binary messages keep `ws`'s way (with binaryType 'fragments' the list itself is handed to the listener).
  * `tests/ws-receiver.test.ts` fails if a new `ws` no longer reads messages this way.
  */
