@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { reuseFragmentLists } from '../src/server/realtime/ws-receiver.ts';
+import { eventually } from './helpers/sockets.ts';
 
 /** The part of a server-side socket's `ws` Receiver that `reuseFragmentLists` changes. */
 type WithReceiver = { _receiver: { _fragments: Buffer[] } };
@@ -26,12 +27,12 @@ afterAll(async () => {
   await new Promise((resolve) => wss.close(resolve));
 });
 
-/** Sends frames and resolves once the server has read `count` more messages. */
-async function sent(count: number, send: () => void): Promise<typeof received> {
+/** Sends frames and resolves with the next `count` messages the server reads. */
+function sent(count: number, send: () => void): Promise<typeof received> {
   const from = received.length;
   send();
-  while (received.length < from + count) await new Promise((resolve) => setTimeout(resolve, 5));
-  return received.slice(from);
+  const read = () => (received.length >= from + count ? received.slice(from) : undefined);
+  return eventually(read, `${count} messages read by the server`);
 }
 
 it('reads whole, fragmented and binary messages as they were sent', async () => {
