@@ -53,6 +53,18 @@ export interface FanoutStep {
   mainThreadMicrosPerDelivery: number;
   /** write/writev system calls per delivery: below 1 where one write carries several messages. */
   writesPerDelivery: number;
+  /**
+   * Per message, the median over the step's messages of its first receipt (the send path: the call, the append and
+   * its answer, before the first write) and of the time from its first receipt to its last (the writes to every
+   * subscriber, as this generator read them): where p50 goes.
+   */
+  firstReceiptP50: number;
+  spreadP50: number;
+  /**
+   * This generator's own CPU per delivery it read (its pacing timer, a tick a millisecond, included: at low rates
+   * mostly that); near a core in all, it, not the server, sets the latency.
+   */
+  generatorMicrosPerDelivery: number;
   p50: number;
   p99: number;
   max: number;
@@ -105,6 +117,9 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     ? request.subscribers.length
     : request.subscribers;
   const sentAt = new Float64Array(1_000_000);
+  // Each message's first and last receipt, by its sequence number, as latencies (0: none yet).
+  const firstAt = new Float64Array(1_000_000);
+  const lastAt = new Float64Array(1_000_000);
   const lastPosition = new Float64Array(subscriberCount).fill(-1);
   let latencies = new Float64Array(0);
   let delivered = 0;
@@ -134,8 +149,22 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       if (last >= 0 && position > last + 1) gaps += position - last - 1;
       lastPosition[index] = position;
     }
-    if (delivered < latencies.length) latencies[delivered] = now - sentAt[seq]!;
+    const latency = now - sentAt[seq]!;
+    if (delivered < latencies.length) latencies[delivered] = latency;
+    if (firstAt[seq] === 0) firstAt[seq] = latency;
+    lastAt[seq] = latency;
     delivered++;
+  };
+
+  /** The first receipts and the spreads (last − first) of the messages from `from` to before `to`. */
+  const receiptsOf = (from: number, to: number) => {
+    const first = new Float64Array(to - from);
+    const spread = new Float64Array(to - from);
+    for (let seq = from; seq < to; seq++) {
+      first[seq - from] = firstAt[seq]!;
+      spread[seq - from] = lastAt[seq]! - firstAt[seq]!;
+    }
+    return { first: summarise(first), spread: summarise(spread) };
   };
 
   // Connect everyone, a bounded number at a time, and subscribe.
@@ -229,6 +258,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     gaps = 0;
     sendErrors = 0;
     const cpuBefore = processUsage(request.serverPid);
+    const generatorBefore = process.cpuUsage();
     const start = performance.now();
     const firstSeq = nextSeq;
     await new Promise<void>((resolve) => {
@@ -242,6 +272,8 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     });
     await waitFor(() => delivered >= expected, 10_000, '').catch(() => {});
     const used = processUsage(request.serverPid, cpuBefore);
+    const generator = process.cpuUsage(generatorBefore);
+    const { first, spread } = receiptsOf(firstSeq, nextSeq);
     const cpu = used.onCpu;
     const latency = summarise(latencies.subarray(0, Math.min(delivered, expected)));
     const step: FanoutStep = {
@@ -255,6 +287,9 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       kernelMicrosPerDelivery: round(used.system / Math.max(1, delivered), 2),
       mainThreadMicrosPerDelivery: round(used.mainThread / Math.max(1, delivered), 2),
       writesPerDelivery: round(used.writes / Math.max(1, delivered), 3),
+      firstReceiptP50: first.p50,
+      spreadP50: spread.p50,
+      generatorMicrosPerDelivery: round((generator.user + generator.system) / Math.max(1, delivered), 2),
       ...latency,
       duplicates,
       gaps,
