@@ -583,12 +583,13 @@ describe('admin.stats', () => {
       (await admin.client.admin.stats.query()).instances.find(
         (instance) => instance.instanceId === instanceIdOf(suite.server),
       )!.eventLoopLagMs;
-    // The server runs in this test's process: holding the thread holds its loop.
-    const stallEnds = performance.now() + 400;
+    // The server runs in this test's process: holding the thread holds its loop. Its keep-alive sweep, due four
+    // times a second, then runs at least 350 ms late.
+    const stallEnds = performance.now() + 600;
     while (performance.now() < stallEnds) {}
     await new Promise((resolve) => setTimeout(resolve, 250));
 
-    expect(await lagHere()).toBeGreaterThanOrEqual(250);
+    expect(await lagHere()).toBeGreaterThanOrEqual(350);
   });
 });
 

@@ -36,7 +36,9 @@ export function ormOptions(databaseUrl: string): Options {
     debug: false,
     // Only queries that ask for it are cached (`cache: [key, ms]`): what never changes, like a room's members.
     resultCache: { adapter: BoundedMemoryCacheAdapter, expiration: 1000, options: { maxEntries: 10_000 } },
-    pool: { min: 1, max: 10 },
+    // Idle connections past the least are closed after 30 s, looked for every 10 s: tarn's default of every second
+    // was one of an idle instance's few wake-ups (docs/performance.md, entry 84).
+    pool: { min: 1, max: 10, reapIntervalMillis: 10_000 },
   };
 }
 

@@ -137,6 +137,7 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
     createContext: createWsContextFactory(deps, admission),
     maxBatchSize: deps.config.limits.wsMaxBatchSize,
     keepAlive: { pingMs: 30_000, pongWaitMs: 5_000 },
+    onSweep: (everyMs) => deps.instanceStats.loop.ran(everyMs),
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         deps.log.error('Socket call failed', { path, cause: error.cause });

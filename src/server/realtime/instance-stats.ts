@@ -23,6 +23,8 @@ export interface InstanceReport extends InstanceSample {
 }
 
 export interface InstanceStats {
+  /** Timed by the keep-alive sweep (see `LoopLateness`). */
+  loop: LoopLateness;
   /** Every live instance's latest numbers (this one's fresh). */
   all(): Promise<InstanceReport[]>;
   close(): Promise<void>;
@@ -82,10 +84,10 @@ export function createInstanceStats(
   void publish(sample()); // seen by the other instances from the start, not after the first interval
 
   return {
+    loop,
     all: () => everyInstance(sample()),
     async close() {
       clearInterval(timer);
-      loop.stop();
       // Left behind when Redis is away: readers skip it once it is stale.
       await calls?.attempt(
         (client) => client.hdel(key, instanceId),

@@ -7,6 +7,8 @@ import { type ConnectionOptions, TrpcConnection } from './trpc-connection.ts';
 export interface TrpcSocketsOptions<TContext> extends Omit<ConnectionOptions<TContext>, 'clock'> {
   /** Ping a client after `pingMs` without a message from it; close it if `pongWaitMs` more pass in silence. */
   keepAlive: { pingMs: number; pongWaitMs: number };
+  /** Called each time the keep-alive sweep runs, every `everyMs`: the instance's one regular wake-up. */
+  onSweep?: (everyMs: number) => void;
 }
 
 /**
@@ -43,12 +45,14 @@ export function serveTrpcSockets<TContext>(wss: WebSocketServer, options: TrpcSo
     socket.on('error', onError);
     socket.once('close', onClose);
   });
+  const sweepMs = sweepMsFor(options.keepAlive.pingMs);
   const sweep = setInterval(() => {
+    options.onSweep?.(sweepMs);
     clock.now = Date.now();
     let pings = pingsPerSweep(wss.clients.size, options.keepAlive.pingMs);
     for (const socket of wss.clients)
       if (keepAlive(socket as ParleySocket, clock.now, options.keepAlive, pings > 0)) pings--;
-  }, sweepMsFor(options.keepAlive.pingMs));
+  }, sweepMs);
   sweep.unref();
   wss.once('close', () => clearInterval(sweep));
   const reconnect = options.encode({ id: null, method: 'reconnect' });
