@@ -584,12 +584,12 @@ describe('admin.stats', () => {
         (instance) => instance.instanceId === instanceIdOf(suite.server),
       )!.eventLoopLagMs;
     // The server runs in this test's process: holding the thread holds its loop. Its keep-alive sweep, due four
-    // times a second, then runs at least 350 ms late.
+    // times a second, then runs over 350 ms late (read back with a histogram's precision).
     const stallEnds = performance.now() + 600;
     while (performance.now() < stallEnds) {}
     await new Promise((resolve) => setTimeout(resolve, 250));
 
-    expect(await lagHere()).toBeGreaterThanOrEqual(350);
+    expect(await lagHere()).toBeGreaterThanOrEqual(300);
   });
 });
 
