@@ -13,7 +13,7 @@ function stall(ms: number): void {
   while (performance.now() < ends) {}
 }
 
-/** A loop timed ten times a second, as the keep-alive sweep's timer times an instance's. */
+/** A loop timed by a timer ten times a second, as an instance's is by its keep-alive sweep (four times). */
 const timers: NodeJS.Timeout[] = [];
 const watch = () => {
   const loop = new LoopLateness();
