@@ -156,15 +156,19 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
     delivered++;
   };
 
-  /** The first receipts and the spreads (last − first) of the messages from `from` to before `to`. */
+  /**
+   * The first receipts and the spreads (last − first) of the messages from `from` to before `to` that anyone
+   * received: one nobody did (a step that gave up) would count as arriving at once.
+   */
   const receiptsOf = (from: number, to: number) => {
-    const first = new Float64Array(to - from);
-    const spread = new Float64Array(to - from);
+    const first: number[] = [];
+    const spread: number[] = [];
     for (let seq = from; seq < to; seq++) {
-      first[seq - from] = firstAt[seq]!;
-      spread[seq - from] = lastAt[seq]! - firstAt[seq]!;
+      if (firstAt[seq] === 0) continue;
+      first.push(firstAt[seq]!);
+      spread.push(lastAt[seq]! - firstAt[seq]!);
     }
-    return { first: summarise(first), spread: summarise(spread) };
+    return { first: summarise(Float64Array.from(first)), spread: summarise(Float64Array.from(spread)) };
   };
 
   // Connect everyone, a bounded number at a time, and subscribe.
