@@ -77,21 +77,38 @@ async function checkStored(db: BenchDatabase, clientIds: string[], table: 'messa
   return problems;
 }
 
+/**
+ * How many more connections PostgreSQL takes now: the baseline's senders share them when the server's pool (still
+ * open for the next case) leaves fewer than one each.
+ */
+async function freeConnections(db: BenchDatabase): Promise<number> {
+  const [row] = await db.query<{ free: number }>(
+    `select current_setting('max_connections')::int - count(*)::int as free from pg_stat_activity
+     where backend_type = 'client backend'`,
+  );
+  return row?.free ?? 0;
+}
+
 async function baseline(db: BenchDatabase, rooms: number[], senders: number, durationMs: number) {
   await db.query(`create table bench_rooms (id int primary key, position bigint not null default 0);
     create table bench_messages (id bigserial primary key, room_id int not null, seq bigint not null,
       client_id text not null, body text not null, created_at timestamptz not null default now(),
       unique (room_id, seq), unique (client_id))`);
   await db.query('insert into bench_rooms (id) select unnest($1::int[])', [rooms]);
+  // One spare, for the bench's own queries.
+  const connections = Math.max(1, Math.min(senders, (await freeConnections(db)) - 1));
+  console.log(`  SQL only: ${senders} senders over ${connections} connections`);
   const answer = await drive({
     kind: 'baseline',
     url: db.url,
     senders: Array.from({ length: senders }, (_, i) => ({ token: '', roomId: rooms[i % rooms.length]! })),
+    connections,
     durationMs,
   });
   const problems = await checkStored(db, answer.clientIds, 'bench_messages');
+  if (answer.errors) problems.push(`${answer.errors} sends failed (${failureList(answer.failures)})`);
   await db.query('drop table bench_rooms, bench_messages');
-  return { answer, problems };
+  return { answer: { ...answer, connections }, problems };
 }
 
 /** `HTTP 503 × 8, no HTTP answer × 2`. */
