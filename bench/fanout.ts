@@ -72,7 +72,7 @@ export const quickFanout: FanoutOptions = {
 
 function printStep(label: string, step: FanoutStep): void {
   console.log(
-    `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery (kernel ${step.kernelMicrosPerDelivery}, main thread ${step.mainThreadMicrosPerDelivery}, ${step.writesPerDelivery} writes); a message's first receipt ${step.firstReceiptP50} ms, its last ${step.spreadP50} ms after; generator ${step.generatorMicrosPerDelivery} µs/delivery`,
+    `  ${label}: ${step.deliveriesPerSecond} deliveries/s  p50 ${step.p50} ms  p99 ${step.p99} ms  ${step.cpuMicrosPerDelivery} µs/delivery (kernel ${step.kernelMicrosPerDelivery}, main thread ${step.mainThreadMicrosPerDelivery}, ${step.writesPerDelivery} writes); a message's first receipt ${step.firstReceiptP50} ms (worst ${step.firstReceiptMax}), its last ${step.spreadP50} ms after (worst ${step.spreadMax}); generator ${step.generatorMicrosPerDelivery} µs/delivery`,
   );
 }
 

@@ -56,10 +56,13 @@ export interface FanoutStep {
   /**
    * Per message, the median over the step's messages of its first receipt (the send path: the call, the append and
    * its answer, before the first write) and of the time from its first receipt to its last (the writes to every
-   * subscriber, as this generator read them): where p50 goes.
+   * subscriber, as this generator read them): where p50 goes. The worst of each tells where a tail went: a
+   * late first receipt is a send that waited (its statement, its commit), a long spread writes that did.
    */
   firstReceiptP50: number;
   spreadP50: number;
+  firstReceiptMax: number;
+  spreadMax: number;
   /**
    * This generator's own CPU per delivery it read (its pacing timer, a tick a millisecond, included: at low rates
    * mostly that); near a core in all, it, not the server, sets the latency.
@@ -293,6 +296,8 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
       writesPerDelivery: round(used.writes / Math.max(1, delivered), 3),
       firstReceiptP50: first.p50,
       spreadP50: spread.p50,
+      firstReceiptMax: first.max,
+      spreadMax: spread.max,
       generatorMicrosPerDelivery: round((generator.user + generator.system) / Math.max(1, delivered), 2),
       ...latency,
       duplicates,
