@@ -31,6 +31,8 @@ export interface IngestAnswer {
   p99: number;
   max: number;
   errors: number;
+  /** This generator's own CPU per acknowledged message: on two cores it shares them with the server and PostgreSQL. */
+  generatorCpuPerMessage: number;
   /** What the failed sends answered (`HTTP 503`, `TOO_MANY_REQUESTS`, …), and how many of each. */
   failures: Record<string, number>;
   /** clientIds acknowledged, so the orchestrator can check each is stored once. */
@@ -92,6 +94,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
 
   const deadline = performance.now() + request.durationMs;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     request.senders.map(async ({ token, roomId }, s) => {
       for (let i = 0; performance.now() < deadline; i++) {
@@ -113,6 +116,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   for (const { caller } of callers ?? [])
     for (const [why, count] of caller.failures) failures.set(why, (failures.get(why) ?? 0) + count);
   agent.destroy();
@@ -123,6 +127,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     perSecond: Math.round(latencies.length / seconds),
     ...summarise(Float64Array.from(latencies)),
     errors,
+    generatorCpuPerMessage: Math.round((cpu.user + cpu.system) / Math.max(1, latencies.length)),
     failures: Object.fromEntries(failures),
     clientIds,
   };
