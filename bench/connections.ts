@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type BenchDatabase,
@@ -22,7 +21,7 @@ import { ask, cpuMicros, loadCpu, rssBytes, spawnNode, startRelay } from './lib/
 import { printTable } from './lib/table.ts';
 import type { BareConnectsCommand, BareConnectsRequest } from './load/bare-connects-load.ts';
 import type { ConnectionsRequest } from './load/connections-load.ts';
-import { postProcedure } from './load/http-call.ts';
+import { HttpCaller } from './load/http-call.ts';
 
 export interface ConnectionsOptions {
   sockets: number;
@@ -112,7 +111,7 @@ export async function runConnections(options: ConnectionsOptions) {
   let a = await start();
   const b = await startParley({ databaseUrl: db.url, redisPrefix, env });
   const load = spawnNode('bench/load/connections-load.ts', { cpu: loadCpu, ipc: true });
-  const agent = new http.Agent({ keepAlive: true });
+  const caller = new HttpCaller(b.url);
   let sending = true;
   let result: Record<string, number> = {};
   try {
@@ -186,7 +185,7 @@ export async function runConnections(options: ConnectionsOptions) {
     let n = 0;
     const sendLoop = (async () => {
       while (sending) {
-        await postProcedure(agent, b.url, 'chat.send', sender!.token, {
+        await caller.post('chat.send', sender!.token, {
           roomId,
           clientId: `storm-${n}-${randomBytes(3).toString('hex')}`,
           body: `storm ${n++}`,
@@ -243,7 +242,7 @@ export async function runConnections(options: ConnectionsOptions) {
       problems.push(`connections: ${storm.gaps} missed and ${storm.duplicates} repeated across the restart`);
   } finally {
     sending = false;
-    agent.destroy();
+    caller.close();
     await load.stop();
     await Promise.all([a.stop(), b.stop()]);
     await db.drop();

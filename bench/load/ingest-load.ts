@@ -5,11 +5,10 @@
  * baseline: the same work as one SQL statement sent straight to PostgreSQL by `pg` (take the room's next
  * position, store the message), the database's own ceiling on this machine.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { summarise } from '../lib/stats.ts';
-import { postProcedure } from './http-call.ts';
+import { HttpCaller } from './http-call.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface IngestRequest {
@@ -59,7 +58,11 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
   let errors = 0;
   const failures = new Map<string, number>();
   const failed = (why: string) => failures.set(why, (failures.get(why) ?? 0) + 1);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: request.senders.length });
+  // Over HTTP: one keep-alive connection per sender.
+  const httpCallers =
+    request.kind === 'parley' && request.transport !== 'socket'
+      ? request.senders.map(() => new HttpCaller(request.url))
+      : null;
   const pool = request.kind === 'baseline' ? await openPool(request) : null;
   const tag = Date.now().toString(36);
 
@@ -79,7 +82,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     const input = { roomId, clientId, body: `ingest ${clientId}` };
     const caller = callers?.[sender]?.caller;
     if (caller) return caller.mutate('chat.send', input);
-    const status = await postProcedure(agent, request.url, 'chat.send', token, input);
+    const status = await httpCallers![sender]!.post('chat.send', token, input);
     if (status !== 200) failed(status === 0 ? 'no HTTP answer' : `HTTP ${status}`);
     return status === 200;
   };
@@ -119,7 +122,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
   const cpu = process.cpuUsage(cpuBefore);
   for (const { caller } of callers ?? [])
     for (const [why, count] of caller.failures) failures.set(why, (failures.get(why) ?? 0) + count);
-  agent.destroy();
+  for (const caller of httpCallers ?? []) caller.close();
   for (const sender of callers ?? []) sender.socket.close();
   await pool?.end();
   return {
