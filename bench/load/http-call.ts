@@ -6,7 +6,7 @@ const lastChunk = Buffer.from('0\r\n\r\n');
 /**
  * One keep-alive HTTP/1.1 connection over which a sender calls tRPC mutations with a token, one call at a time, as a
  * script's loop does: each request written as one string, each answer read for its status and its end. Node's `http`
- * client cost the load generator ~80 µs a call, as much as the server's own handling, on the two cores they share
+ * client cost the load generator 80–140 µs a call, as much as the server's own handling, on the two cores they share
  * (docs/performance.md, entry 86). A connection the server closed (its keep-alive timeout) is opened again on the
  * next call; a call whose connection fails answers 0.
  */
