@@ -2,14 +2,16 @@
  * The fan-out load generator, in a process (and on a core) of its own. It opens the subscribers' sockets and a
  * sender, then for each step sends `rate` messages a second and times every delivery from the send call to its
  * receipt on one clock (this process's). It speaks the real protocols: tRPC's WebSocket frames and `chat.send`
- * over the sender's socket for Parley (as the web client sends), plain text frames for the bare `ws` baseline. Frames are not parsed as JSON here: the
- * generator must stay cheaper than the server it measures, so it reads the two numbers it needs from the bytes.
+ * over the sender's socket for Parley (as the web client sends), plain text frames for the bare `ws` baseline. The
+ * generator must read a delivery for less than the server spends writing it, or it times itself: the subscribers
+ * are `FrameSocket`s, and frames are not parsed as JSON here, only the two numbers it needs read from the bytes.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { processUsage } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
+import { FrameSocket } from './frame-socket.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface FanoutRequest {
@@ -131,7 +133,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   let started = 0;
   const failures: string[] = [];
 
-  const onFrame = (socket: WebSocket, index: number, frame: Buffer) => {
+  const onFrame = (socket: FrameSocket, index: number, frame: Buffer) => {
     if (frame.length === 4 && frame.toString() === 'PING') {
       socket.send('PONG');
       return;
@@ -176,38 +178,30 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
 
   // Connect everyone, a bounded number at a time, and subscribe.
   const connectStart = performance.now();
-  const sockets: WebSocket[] = [];
-  const open = (index: number) =>
-    new Promise<void>((resolve, reject) => {
-      const token = Array.isArray(request.subscribers) ? request.subscribers[index] : null;
-      const socket = new WebSocket(request.wsUrl, {
-        perMessageDeflate: false,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      });
-      socket.on('message', (data, isBinary) => {
-        if (!isBinary) onFrame(socket, index, data as Buffer);
-      });
-      socket.once('error', reject);
-      socket.once('open', () => {
-        if (request.kind === 'parley') {
-          socket.send(
-            JSON.stringify({
-              id: 1,
-              method: 'subscription',
-              params: {
-                path: 'chat.onRoomEvent',
-                input: {
-                  roomId: request.roomId,
-                  lastEventId: '0' /* rooms start empty; see connections-load.ts */,
-                },
-              },
-            }),
-          );
-        } else started++;
-        resolve();
-      });
-      sockets[index] = socket;
+  const sockets: FrameSocket[] = [];
+  const open = async (index: number) => {
+    const token = Array.isArray(request.subscribers) ? request.subscribers[index] : null;
+    const socket = await FrameSocket.open(request.wsUrl, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      onText: (frame, socket) => onFrame(socket, index, frame),
     });
+    sockets[index] = socket;
+    if (request.kind === 'parley') {
+      socket.send(
+        JSON.stringify({
+          id: 1,
+          method: 'subscription',
+          params: {
+            path: 'chat.onRoomEvent',
+            input: {
+              roomId: request.roomId,
+              lastEventId: '0' /* rooms start empty; see connections-load.ts */,
+            },
+          },
+        }),
+      );
+    } else started++;
+  };
   for (let from = 0; from < subscriberCount; from += 200) {
     const batch = [];
     for (let index = from; index < Math.min(subscriberCount, from + 200); index++) batch.push(open(index));
