@@ -5,8 +5,8 @@
  * sends) to their instance, and each is timed until the other member receives it. Every receiver checks its rooms' positions: nothing missing or twice.
  */
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { summarise } from '../lib/stats.ts';
+import { FrameSocket } from './frame-socket.ts';
 import { SocketCaller } from './socket-call.ts';
 
 export interface ConversationsRequest {
@@ -54,57 +54,50 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
     roomOf.set(pair.a, pair.roomId);
     roomOf.set(pair.b, pair.roomId);
   });
-  await Promise.all(
-    request.people.map(
-      (person, index) =>
-        new Promise<void>((resolve, reject) => {
-          const last = new Map<number, number>();
-          const socket = new WebSocket(wsUrl(person.instance), {
-            perMessageDeflate: false,
-            headers: { authorization: `Bearer ${person.token}` },
-          });
-          const caller = new SocketCaller(socket);
-          callers[index] = caller;
-          socket.on('message', (data: Buffer) => {
-            if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
-            if (caller.settle(data)) return;
-            const at = data.indexOf(tilde);
-            if (at < 0) {
-              if (data.includes('"started"')) started++;
-              return;
-            }
-            const now = performance.now();
-            const subscription = readNumber(data, 6, 44); // {"id":N, — 1: the private room, 2: the public room
-            const position = readNumber(data, data.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, 34);
-            const previous = last.get(subscription) ?? -1;
-            if (previous >= 0 && position <= previous) duplicates++;
-            else if (previous >= 0 && position > previous + 1) gaps += position - previous - 1;
-            last.set(subscription, Math.max(previous, position));
-            const seq = readNumber(data, at + 1, tilde);
-            // The sender's own copy is not a delivery to the other member.
-            if (data.includes(`"clientId":"conv-${index}-`)) return;
-            (crossingOf[seq] ? crossing : local).push(now - sentAt[seq]!);
-          });
-          socket.once('error', reject);
-          socket.once('open', () => {
-            const subscribe = (id: number, roomId: number) =>
-              socket.send(
-                JSON.stringify({
-                  id,
-                  method: 'subscription',
-                  params: {
-                    path: 'chat.onRoomEvent',
-                    input: { roomId, lastEventId: '0' /* rooms start empty; see connections-load.ts */ },
-                  },
-                }),
-              );
-            subscribe(1, roomOf.get(index)!);
-            subscribe(2, request.publicRoomId);
-            resolve();
-          });
+  const follow = async (person: ConversationsRequest['people'][number], index: number) => {
+    const last = new Map<number, number>();
+    let caller: SocketCaller | null = null;
+    const onFrame = (data: Buffer, socket: FrameSocket) => {
+      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+      if (caller?.settle(data)) return;
+      const at = data.indexOf(tilde);
+      if (at < 0) {
+        if (data.includes('"started"')) started++;
+        return;
+      }
+      const now = performance.now();
+      const subscription = readNumber(data, 6, 44); // {"id":N, — 1: the private room, 2: the public room
+      const position = readNumber(data, data.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, 34);
+      const previous = last.get(subscription) ?? -1;
+      if (previous >= 0 && position <= previous) duplicates++;
+      else if (previous >= 0 && position > previous + 1) gaps += position - previous - 1;
+      last.set(subscription, Math.max(previous, position));
+      const seq = readNumber(data, at + 1, tilde);
+      // The sender's own copy is not a delivery to the other member.
+      if (data.includes(`"clientId":"conv-${index}-`)) return;
+      (crossingOf[seq] ? crossing : local).push(now - sentAt[seq]!);
+    };
+    const socket = await FrameSocket.open(wsUrl(person.instance), {
+      headers: { authorization: `Bearer ${person.token}` },
+      onText: onFrame,
+    });
+    caller = new SocketCaller(socket);
+    callers[index] = caller;
+    const subscribe = (id: number, roomId: number) =>
+      socket.send(
+        JSON.stringify({
+          id,
+          method: 'subscription',
+          params: {
+            path: 'chat.onRoomEvent',
+            input: { roomId, lastEventId: '0' /* rooms start empty; see connections-load.ts */ },
+          },
         }),
-    ),
-  );
+      );
+    subscribe(1, roomOf.get(index)!);
+    subscribe(2, request.publicRoomId);
+  };
+  await Promise.all(request.people.map(follow));
   const deadline = Date.now() + 60_000;
   while (started < request.people.length * 2 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));

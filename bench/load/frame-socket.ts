@@ -81,6 +81,11 @@ export class FrameSocket {
     });
   }
 
+  /** As `ws`'s: 1 while open, 3 once closed (so `SocketCaller` takes either). */
+  get readyState(): 1 | 3 {
+    return this.closed ? 3 : 1;
+  }
+
   send(text: string): void {
     this.write(opcode.text, Buffer.from(text));
   }

@@ -1,5 +1,8 @@
 import WebSocket from 'ws';
 
+/** What calls go out on: a `ws` client, or the load generators' lean `FrameSocket`. */
+export type CallSocket = Pick<WebSocket, 'readyState'> & { send(text: string): void };
+
 /** Call ids start here, above the ids the load generators give their subscriptions. */
 const firstCallId = 1_000;
 const idStart = '{"id":'.length;
@@ -16,7 +19,7 @@ export class SocketCaller {
   /** Refused calls by the error code the server answered with, so a bench can say what failed. */
   readonly failures = new Map<string, number>();
 
-  constructor(private readonly socket: WebSocket) {}
+  constructor(private readonly socket: CallSocket) {}
 
   /** Resolves true when the server answered with a result, false with an error or a closed socket. */
   mutate(path: string, input: unknown): Promise<boolean> {
