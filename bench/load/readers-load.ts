@@ -7,10 +7,10 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { ReadMarker } from '../../src/shared/read-policy.ts';
 import { cpuMicros } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
+import { FrameSocket } from './frame-socket.ts';
 import { openSocket, SocketCaller } from './socket-call.ts';
 
 export interface ReadersRequest {
@@ -88,67 +88,61 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
     if (!(await sender.mutate('chat.send', input))) failedCalls++;
   };
 
-  const sockets = await Promise.all(
-    request.readers.map(
-      (token) =>
-        new Promise<WebSocket>((resolve, reject) => {
-          let last = -1;
-          // Like the web client, a reader marks read and types over its socket.
-          const callOverSocket = (path: string, input: unknown) =>
-            void caller.mutate(path, input).then((ok) => {
-              if (!ok) failedCalls++;
-            });
-          socketCalls.set(token, callOverSocket);
-          const reads = new ReadMarker(
-            (roomId, seq) => {
-              markReadCalls++;
-              callOverSocket('chat.markRead', { roomId, seq });
-            },
-            readIntervalMs,
-            readIntervalMs,
-          );
-          const socket = new WebSocket(request.wsUrl, {
-            perMessageDeflate: false,
-            headers: { authorization: `Bearer ${token}` },
-          });
-          const caller = new SocketCaller(socket);
-          socket.on('message', (data: Buffer) => {
-            if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
-            if (caller.settle(data)) return;
-            const at = data.indexOf(tilde);
-            if (at < 0) {
-              if (data.includes('"started"')) started++;
-              else if (data.includes('"error"')) failedCalls++;
-              return;
-            }
-            const now = performance.now();
-            const seq = readNumber(data, at + 1, tilde);
-            const position = readNumber(data, data.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, 34);
-            if (last >= 0 && position <= last) duplicates++;
-            else if (last >= 0 && position > last + 1) gaps += position - last - 1;
-            last = Math.max(last, position);
-            latencies.push(now - sentAt[seq]!);
-            if (!firstAt[seq]) firstAt[seq] = now;
-            lastAt[seq] = now;
-            reads.seen(request.roomId, position);
-          });
-          socket.once('error', reject);
-          socket.once('open', () => {
-            const subscribe = (id: number, path: string, input?: unknown) =>
-              socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
-            subscribe(1, 'chat.onRoomEvent', {
-              roomId: request.roomId,
-              lastEventId: '0' /* rooms start empty; see connections-load.ts */,
-            });
-            subscribe(2, 'chat.onActivity', { roomId: request.roomId });
-            subscribe(3, 'notifications.onEvent');
-            subscribe(4, 'auth.onSession');
-            resolve(socket);
-          });
-          socket.once('close', () => reads.dispose());
-        }),
-    ),
-  );
+  const follow = async (token: string) => {
+    let last = -1;
+    let caller: SocketCaller | null = null;
+    // Like the web client, a reader marks read and types over its socket.
+    const callOverSocket = (path: string, input: unknown) =>
+      void caller?.mutate(path, input).then((ok) => {
+        if (!ok) failedCalls++;
+      });
+    socketCalls.set(token, callOverSocket);
+    const reads = new ReadMarker(
+      (roomId, seq) => {
+        markReadCalls++;
+        callOverSocket('chat.markRead', { roomId, seq });
+      },
+      readIntervalMs,
+      readIntervalMs,
+    );
+    const onFrame = (data: Buffer, socket: FrameSocket) => {
+      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+      if (caller?.settle(data)) return;
+      const at = data.indexOf(tilde);
+      if (at < 0) {
+        if (data.includes('"started"')) started++;
+        else if (data.includes('"error"')) failedCalls++;
+        return;
+      }
+      const now = performance.now();
+      const seq = readNumber(data, at + 1, tilde);
+      const position = readNumber(data, data.lastIndexOf(trackedIdMarker) + trackedIdMarker.length, 34);
+      if (last >= 0 && position <= last) duplicates++;
+      else if (last >= 0 && position > last + 1) gaps += position - last - 1;
+      last = Math.max(last, position);
+      latencies.push(now - sentAt[seq]!);
+      if (!firstAt[seq]) firstAt[seq] = now;
+      lastAt[seq] = now;
+      reads.seen(request.roomId, position);
+    };
+    const socket = await FrameSocket.open(request.wsUrl, {
+      headers: { authorization: `Bearer ${token}` },
+      onText: onFrame,
+      onClose: () => reads.dispose(),
+    });
+    caller = new SocketCaller(socket);
+    const subscribe = (id: number, path: string, input?: unknown) =>
+      socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
+    subscribe(1, 'chat.onRoomEvent', {
+      roomId: request.roomId,
+      lastEventId: '0' /* rooms start empty; see connections-load.ts */,
+    });
+    subscribe(2, 'chat.onActivity', { roomId: request.roomId });
+    subscribe(3, 'notifications.onEvent');
+    subscribe(4, 'auth.onSession');
+    return socket;
+  };
+  const sockets = await Promise.all(request.readers.map(follow));
   const deadline = Date.now() + 60_000;
   while (started < request.readers.length * 4 && Date.now() < deadline) await sleep(20);
   if (started < request.readers.length * 4) throw new Error(`only ${started} subscriptions started`);
