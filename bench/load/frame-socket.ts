@@ -90,6 +90,15 @@ export class FrameSocket {
     this.write(opcode.text, Buffer.from(text));
   }
 
+  /** Closes as a client should: a close frame (1000, normal), then the connection's end. */
+  close(): void {
+    const normal = Buffer.alloc(2);
+    normal.writeUInt16BE(1000);
+    this.write(opcode.close, normal);
+    this.closed = true;
+    this.socket.end();
+  }
+
   terminate(): void {
     this.closed = true;
     this.socket.destroy();

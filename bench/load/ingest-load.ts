@@ -8,8 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { summarise } from '../lib/stats.ts';
+import { FrameSocket } from './frame-socket.ts';
 import { HttpCaller } from './http-call.ts';
-import { openSocket, SocketCaller } from './socket-call.ts';
+import { SocketCaller } from './socket-call.ts';
 
 export interface IngestRequest {
   kind: 'parley' | 'baseline';
@@ -71,9 +72,12 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
     request.kind === 'parley' && request.transport === 'socket'
       ? await Promise.all(
           request.senders.map(async ({ token }) => {
-            const socket = await openSocket(`${request.url.replace('http', 'ws')}/trpc`, token);
-            const caller = new SocketCaller(socket);
-            socket.on('message', (frame: Buffer) => caller.settle(frame));
+            let caller: SocketCaller | null = null;
+            const socket = await FrameSocket.open(`${request.url.replace('http', 'ws')}/trpc`, {
+              headers: { authorization: `Bearer ${token}` },
+              onText: (frame) => caller?.settle(frame),
+            });
+            caller = new SocketCaller(socket);
             return { socket, caller };
           }),
         )
