@@ -17,13 +17,21 @@ const wss = new WebSocketServer({
   port: Number(process.env.PORT ?? 0),
   perMessageDeflate: false,
 });
+// Started with an IPC channel (bench/reader-lag-probe.ts), it times each relay's writes on the monotonic clock,
+// which every process reads alike, and answers "spans" with them: when its last write left, beside when a reader read it.
+const spans: bigint[] | null = process.send ? [] : null;
 wss.on('connection', (socket) => {
   socket.on('message', async (data, isBinary) => {
     if (isBinary) return;
     const frame = data.toString();
     if (store) socket.send(await store(frame));
+    spans?.push(process.hrtime.bigint());
     for (const client of wss.clients) if (client !== socket && client.readyState === 1) client.send(frame);
+    spans?.push(process.hrtime.bigint());
   });
+});
+process.on('message', (message) => {
+  if (message === 'spans' && spans) process.send?.(spans.splice(0).map(String));
 });
 wss.on('listening', () => {
   const address = wss.address();
