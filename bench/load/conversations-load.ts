@@ -57,9 +57,8 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
   const follow = async (person: ConversationsRequest['people'][number], index: number) => {
     const last = new Map<number, number>();
     let caller: SocketCaller | null = null;
-    const onFrame = (data: Buffer, socket: FrameSocket) => {
-      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
-      if (caller?.settle(data)) return;
+    const onFrame = (data: Buffer) => {
+      if (caller?.handled(data)) return;
       const at = data.indexOf(tilde);
       if (at < 0) {
         if (data.includes('"started"')) started++;

@@ -226,10 +226,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   } else {
     const socket = await openSocket(request.wsUrl, request.senderToken ?? '');
     const caller = new SocketCaller(socket);
-    socket.on('message', (data: Buffer) => {
-      if (data.length === 4 && data.toString() === 'PING') socket.send('PONG');
-      else caller.settle(data);
-    });
+    socket.on('message', (data: Buffer) => caller.handled(data));
     sender = caller;
   }
   const runTag = Date.now().toString(36);

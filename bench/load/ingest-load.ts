@@ -75,7 +75,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
             let caller: SocketCaller | null = null;
             const socket = await FrameSocket.open(`${request.url.replace('http', 'ws')}/trpc`, {
               headers: { authorization: `Bearer ${token}` },
-              onText: (frame) => caller?.settle(frame),
+              onText: (frame) => caller?.handled(frame),
             });
             caller = new SocketCaller(socket);
             return { socket, caller };

@@ -80,10 +80,7 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
   const socketCalls = new Map<string, (path: string, input: unknown) => void>();
   const senderSocket = await openSocket(request.wsUrl, request.senderToken);
   const sender = new SocketCaller(senderSocket);
-  senderSocket.on('message', (data: Buffer) => {
-    if (data.length === 4 && data.toString() === 'PING') senderSocket.send('PONG');
-    else sender.settle(data);
-  });
+  senderSocket.on('message', (data: Buffer) => sender.handled(data));
   const send = async (input: unknown) => {
     if (!(await sender.mutate('chat.send', input))) failedCalls++;
   };
@@ -105,9 +102,8 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
       readIntervalMs,
       readIntervalMs,
     );
-    const onFrame = (data: Buffer, socket: FrameSocket) => {
-      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
-      if (caller?.settle(data)) return;
+    const onFrame = (data: Buffer) => {
+      if (caller?.handled(data)) return;
       const at = data.indexOf(tilde);
       if (at < 0) {
         if (data.includes('"started"')) started++;

@@ -32,6 +32,18 @@ export class SocketCaller {
     return new Promise((resolve) => this.pending.set(id, resolve));
   }
 
+  /**
+   * True when `frame` was the caller's business: tRPC's keep-alive "PING" (answered) or the answer to one of its calls
+   * (settled). What is not is left to the generator's own frame handler.
+   */
+  handled(frame: Buffer): boolean {
+    if (frame.length === 4 && frame.toString() === 'PING') {
+      this.socket.send('PONG');
+      return true;
+    }
+    return this.settle(frame);
+  }
+
   /** True when `frame` answered one of this caller's calls (and was handled). */
   settle(frame: Buffer): boolean {
     let id = 0;
