@@ -18,7 +18,8 @@ const wss = new WebSocketServer({
   perMessageDeflate: false,
 });
 // Started with an IPC channel (bench/reader-lag-probe.ts), it times each relay's writes on the monotonic clock,
-// which every process reads alike, and answers "spans" with them: when its last write left, beside when a reader read it.
+// which every process reads alike, and answers "spans" with them: when its last write left, beside when a reader
+// read it.
 const spans: bigint[] | null = process.send ? [] : null;
 wss.on('connection', (socket) => {
   socket.on('message', async (data, isBinary) => {

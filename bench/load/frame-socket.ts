@@ -20,8 +20,8 @@ export interface FrameSocketOptions {
  * A WebSocket client that does no more than a load generator needs: the upgrade, the server's frames cut out of
  * each read in place and handed over as bytes, its pings answered, and masked text frames out. It stands for many
  * subscribers in one process on one core, so it must read a frame for less than the server spends writing it:
- * `ws`'s client cost the fan-out generator ~11–21 µs a delivery, more than the bare relay's write, and its readers'
- * last receipt came 2–4 ms after the relay's last write (docs/performance.md, entry 88).
+ * with `ws`'s client, 1,000 readers of the bare relay read a message's last copy 1.4–2.0 ms after the relay wrote it,
+ * with this one 0.2–0.6 ms (`bench/reader-lag-probe.ts`; docs/performance.md, entry 88).
  */
 export class FrameSocket {
   private pending: Buffer | null = null;
@@ -74,6 +74,8 @@ export class FrameSocket {
       };
       socket.on('data', onHead);
       socket.once('error', reject);
+      // Closed without an answer (a server going down): refused too. Once upgraded, this no longer matters.
+      socket.once('close', () => reject(new Error('closed before the upgrade')));
       socket.write(
         `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
           `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`,
