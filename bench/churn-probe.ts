@@ -7,13 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type WebSocket from 'ws';
 import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, redisUrl, seedUsers, startParley } from './lib/parley.ts';
 import { cpuMicros } from './lib/processes.ts';
 import { redisCommands } from './lib/redis-stats.ts';
 import { inWaves } from './lib/waves.ts';
+import type { FrameSocket } from './load/frame-socket.ts';
 
 const { values: options, positionals } = commandLine({
   seconds: { type: 'string' },
@@ -28,7 +28,7 @@ const instance = await startParley({
   databaseUrl: db.url,
   redisPrefix: `parley_churn_${randomBytes(4).toString('hex')}:`,
 });
-const open: WebSocket[] = [];
+const open: FrameSocket[] = [];
 try {
   const people = await seedUsers(db, sockets + seconds * 10 + 10);
   const roomId = await publicRoomId(db);

@@ -13,12 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type WebSocket from 'ws';
 import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { processUsage, rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
+import type { FrameSocket } from './load/frame-socket.ts';
 import { summariseProfile } from './profile-summary.ts';
 
 const postgresLog = '/var/log/postgresql/postgresql-15-main.log';
@@ -48,7 +48,7 @@ async function probe(count: number, warmUp: number, profile: boolean, tabs: bool
     env: { WS_MAX_CONNECTIONS_PER_USER: '5' },
     nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
-  const sockets: WebSocket[] = [];
+  const sockets: FrameSocket[] = [];
   try {
     const people = await seedUsers(db, warmUp + count);
     const roomId = await publicRoomId(db);

@@ -29,9 +29,7 @@ try {
   const lastAt = new Map<string, number>();
   const counts = new Map<string, number>();
   for (const [index, user] of users.slice(1).entries()) {
-    const socket = await followRoom(url, user.token, roomId, index);
-    socket.on('message', (frame: Buffer) => {
-      if (frame.length === 4 && frame.toString() === 'PING') return socket.send('PONG');
+    await followRoom(url, user.token, roomId, index, {}, (frame) => {
       const tag = /probe-(\d+)/.exec(frame.toString())?.[1];
       if (!tag) return;
       const now = performance.now();

@@ -13,13 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type WebSocket from 'ws';
 import { commandLine, numberArg } from './lib/command-line.ts';
 import { followRoom } from './lib/follow-room.ts';
 import { HeapGraph } from './lib/heap-graph.ts';
 import { benchDatabase, publicRoomId, seedRoomsInPairs, seedUsers, startParley } from './lib/parley.ts';
 import { rssBytes } from './lib/processes.ts';
 import { inWaves } from './lib/waves.ts';
+import type { FrameSocket } from './load/frame-socket.ts';
 
 const { values: options, positionals } = commandLine({
   'by-holder': { type: 'boolean' },
@@ -85,7 +85,7 @@ async function probe(half: number) {
     env: { WS_MAX_CONNECTIONS_PER_USER: '5' },
     nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`],
   });
-  const sockets: WebSocket[] = [];
+  const sockets: FrameSocket[] = [];
   try {
     const people = await seedUsers(db, 2 * half + 20);
     const roomId = await publicRoomId(db);

@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import { FrameSocket } from '../load/frame-socket.ts';
 
 /** What a web tab also follows besides the public room (`bench/socket-memory.ts --tabs`). */
 export interface TabStreams {
@@ -15,36 +15,43 @@ export interface TabStreams {
  * once its subscription to `roomId` has started, following the room from position 0 as the connections
  * scenario's clients do; and, when asked, once the other streams of a tab have started too.
  */
-export function followRoom(
+export async function followRoom(
   wsUrl: string,
   token: string,
   roomId: number,
   index = 0,
   tab: TabStreams = {},
-): Promise<WebSocket> {
-  const socket = new WebSocket(wsUrl, {
-    perMessageDeflate: false,
+  onFrame?: (frame: Buffer) => void,
+): Promise<FrameSocket> {
+  let waiting = 1 + (tab.notifications ? 1 : 0) + (tab.privateRoomId ? 1 : 0) + (tab.session ? 1 : 0);
+  let started!: () => void;
+  let failed!: (error: Error) => void;
+  const allStarted = new Promise<void>((resolve, reject) => {
+    started = resolve;
+    failed = reject;
+  });
+  const socket = await FrameSocket.open(wsUrl, {
     headers: { authorization: `Bearer ${token}` },
     localAddress: `127.0.0.${1 + (index % 8)}`,
+    onText: (data, socket) => {
+      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+      onFrame?.(data);
+      if (waiting === 0) return;
+      const streamStarted =
+        data.includes('"started"') && (data.includes('"id":1') || data.includes('"id":3'));
+      // The notifications stream has started once its first count arrived.
+      if (streamStarted || data.includes('"notifications.read"') || data.includes('"active"')) {
+        if (--waiting === 0) started();
+      } else if (data.includes('"error"')) failed(new Error(String(data)));
+    },
+    onClose: (why) => failed(new Error(`closed before its streams started (${why})`)),
   });
   const subscribe = (id: number, path: string, input?: unknown) =>
     socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => {
-      subscribe(1, 'chat.onRoomEvent', { roomId, lastEventId: '0' });
-      if (tab.notifications) subscribe(2, 'notifications.onEvent');
-      if (tab.privateRoomId)
-        subscribe(3, 'chat.onRoomEvent', { roomId: tab.privateRoomId, lastEventId: '0' });
-      if (tab.session) subscribe(4, 'auth.onSession');
-    });
-    let waiting = 1 + (tab.notifications ? 1 : 0) + (tab.privateRoomId ? 1 : 0) + (tab.session ? 1 : 0);
-    socket.on('message', (data: Buffer) => {
-      const started = data.includes('"started"') && (data.includes('"id":1') || data.includes('"id":3'));
-      // The notifications stream has started once its first count arrived.
-      if (started || data.includes('"notifications.read"') || data.includes('"active"')) {
-        if (--waiting === 0) resolve(socket);
-      } else if (data.includes('"error"')) reject(new Error(String(data)));
-    });
-    socket.once('error', reject);
-  });
+  subscribe(1, 'chat.onRoomEvent', { roomId, lastEventId: '0' });
+  if (tab.notifications) subscribe(2, 'notifications.onEvent');
+  if (tab.privateRoomId) subscribe(3, 'chat.onRoomEvent', { roomId: tab.privateRoomId, lastEventId: '0' });
+  if (tab.session) subscribe(4, 'auth.onSession');
+  await allStarted;
+  return socket;
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import type { FrameSocket } from '../load/frame-socket.ts';
 
 /**
  * Opens `from`…`to - 1` in waves of 250 at once, each wave after the last has opened, as a crowd of clients
@@ -30,15 +30,11 @@ export async function timedCrowd<T>(
 }
 
 /** Closes every socket and resolves once each has closed: the server has seen every leave. */
-export async function leaveAll(sockets: readonly WebSocket[]): Promise<void> {
+export async function leaveAll(sockets: readonly FrameSocket[]): Promise<void> {
   await Promise.all(
-    sockets.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          if (socket.readyState === WebSocket.CLOSED) return resolve();
-          socket.once('close', () => resolve());
-          socket.close();
-        }),
-    ),
+    sockets.map((socket) => {
+      socket.close();
+      return socket.ended;
+    }),
   );
 }

@@ -5,8 +5,9 @@
  * subscribed (the relay has nothing to subscribe to). Asked `crowd`, it opens a crowd and reports its rate, then
  * holds it; asked `leave`, it closes the crowd it holds and answers once every socket has closed.
  */
-import WebSocket from 'ws';
+
 import { leaveAll, timedCrowd } from '../lib/waves.ts';
+import { FrameSocket } from './frame-socket.ts';
 
 export interface BareConnectsRequest {
   wsUrl: string;
@@ -18,18 +19,15 @@ export interface BareConnectsRequest {
 export type BareConnectsCommand = { type: 'crowd' } | { type: 'leave' };
 
 let request: BareConnectsRequest;
-let held: WebSocket[] = [];
+let held: FrameSocket[] = [];
 
 async function crowd(): Promise<{ connectsPerSecond: number }> {
   const authorization = `Bearer ${'x'.repeat(request.tokenLength)}`;
   const open = (index: number) =>
-    new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(request.wsUrl, {
-        perMessageDeflate: false,
-        headers: { authorization },
-        localAddress: `127.0.0.${1 + (index % request.addresses)}`,
-      });
-      socket.once('open', () => resolve(socket)).once('error', reject);
+    FrameSocket.open(request.wsUrl, {
+      headers: { authorization },
+      localAddress: `127.0.0.${1 + (index % request.addresses)}`,
+      onText: () => {},
     });
   const { opened, connectsPerSecond } = await timedCrowd(request.sockets, open);
   held = opened;

@@ -8,9 +8,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { followRoom } from '../lib/follow-room.ts';
 import { inWaves, leaveAll, timedCrowd } from '../lib/waves.ts';
+import { FrameSocket } from './frame-socket.ts';
 
 export interface ConnectionsRequest {
   wsUrl: string;
@@ -39,7 +39,7 @@ type Command =
 const nextCommand = () => new Promise<Command>((resolve) => process.once('message', resolve));
 
 /** The first crowd: each follows the room (and, as a tab, its other streams) until started. */
-async function freshCrowd(request: ConnectionsRequest): Promise<WebSocket[]> {
+async function freshCrowd(request: ConnectionsRequest): Promise<FrameSocket[]> {
   const follow = (index: number) =>
     followRoom(request.wsUrl, request.freshTokens[index]!, request.roomId, index, {
       notifications: request.notifications,
@@ -93,34 +93,29 @@ async function run(request: ConnectionsRequest) {
   const connect = (index: number): Promise<void> =>
     new Promise((resolve) => {
       const client = clients[index]!;
-      const socket = new WebSocket(request.wsUrl, {
-        perMessageDeflate: false,
-        headers: { authorization: `Bearer ${request.tokens[index]}` },
-        localAddress: `127.0.0.${1 + (index % request.addresses)}`,
-      });
       let settled = false;
-      const retry = () => {
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      };
+      const retry = (why: string) => {
+        ended(why);
         if (client.live) live--;
         client.live = false;
-        if (!settled) {
-          settled = true;
-          resolve();
-        }
+        settle();
         client.reconnects++;
         // Like the stock client: back off a little, with a spread, and resume from the last position seen.
         setTimeout(() => void connect(index), 200 + Math.random() * 800);
       };
-      socket.on('message', (data: Buffer) => {
+      const onFrame = (data: Buffer, socket: FrameSocket) => {
         if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
         // The notifications stream (id 2) and the private room's (id 3) start too: not the public room's.
         if (!startsWith(data, publicRoomHead)) return;
         if (startsWith(data, startedType, publicRoomHead.length)) {
           client.live = true;
           live++;
-          if (!settled) {
-            settled = true;
-            resolve();
-          }
+          settle();
           return;
         }
         const at = data.lastIndexOf(trackedIdMarker);
@@ -131,8 +126,8 @@ async function run(request: ConnectionsRequest) {
           if (client.last >= 0 && position > client.last + 1) client.gaps += position - client.last - 1;
           client.last = position;
         }
-      });
-      socket.once('open', () => {
+      };
+      const subscribe = (socket: FrameSocket) => {
         // From the last position seen; at first from 0, as a client does after loading the (empty) history:
         // "started" comes before the stream is live, and a message sent in between must not be missed.
         const input = { roomId: request.roomId, lastEventId: String(Math.max(client.last, 0)) };
@@ -156,15 +151,13 @@ async function run(request: ConnectionsRequest) {
             }),
           );
         }
-      });
-      let failure: string | null = null;
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        failure = error.code ?? error.message.slice(0, 40);
-      });
-      socket.once('close', (code: number) => {
-        ended(failure ?? `close ${code}`);
-        retry();
-      });
+      };
+      FrameSocket.open(request.wsUrl, {
+        headers: { authorization: `Bearer ${request.tokens[index]}` },
+        localAddress: `127.0.0.${1 + (index % request.addresses)}`,
+        onText: onFrame,
+        onClose: retry,
+      }).then(subscribe, (error: NodeJS.ErrnoException) => retry(error.code ?? error.message.slice(0, 40)));
     });
 
   const fresh = await freshCrowd(request);

@@ -11,9 +11,12 @@ const zeroMask = Buffer.alloc(4);
 
 export interface FrameSocketOptions {
   headers?: Record<string, string>;
+  /** The address to connect from (127.0.0.x: each gives a crowd another range of ports). */
+  localAddress?: string;
   /** Each whole text frame the server sends, as bytes (valid only during the call), and the socket it came on. */
   onText: (frame: Buffer, socket: FrameSocket) => void;
-  onClose?: () => void;
+  /** Once closed, why, as `ws` says it: an error's code, or `close <code>` (1006: no close frame came). */
+  onClose?: (why: string) => void;
 }
 
 /**
@@ -29,11 +32,21 @@ export class FrameSocket {
   /** The opcode of the message being received (its first frame's: text or binary). */
   private messageCode: number = opcode.text;
   private closed = false;
+  private closeCode = 1006;
+  private failure: string | null = null;
+  private ending: NodeJS.Timeout | undefined;
+  /** Resolves once the connection has closed, whichever side closed it. */
+  readonly ended: Promise<void>;
+  private markEnded!: () => void;
 
   private constructor(
     private readonly socket: net.Socket,
     private readonly options: FrameSocketOptions,
-  ) {}
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.markEnded = resolve;
+    });
+  }
 
   /** Opens and upgrades a connection to `url` (ws://host:port/path); rejects with the status line if refused. */
   static open(url: string, options: FrameSocketOptions): Promise<FrameSocket> {
@@ -45,7 +58,11 @@ export class FrameSocket {
     const headers = Object.entries(options.headers ?? {})
       .map(([name, value]) => `${name}: ${value}\r\n`)
       .join('');
-    const socket = net.connect(Number(target.port || 80), target.hostname);
+    const socket = net.connect({
+      port: Number(target.port || 80),
+      host: target.hostname,
+      localAddress: options.localAddress,
+    });
     socket.setNoDelay(true);
     return new Promise((resolve, reject) => {
       let head: Buffer = Buffer.alloc(0);
@@ -66,8 +83,10 @@ export class FrameSocket {
         }
         const frameSocket = new FrameSocket(socket, options);
         socket.on('data', (chunk: Buffer) => frameSocket.read(chunk));
-        socket.on('error', () => {});
-        socket.on('close', () => frameSocket.ended());
+        socket.on('error', (error: NodeJS.ErrnoException) => {
+          frameSocket.failure ??= error.code ?? error.message.slice(0, 40);
+        });
+        socket.on('close', () => frameSocket.closedNow());
         resolve(frameSocket);
         const rest = head.subarray(end + headEnd.length);
         if (rest.length) frameSocket.read(rest);
@@ -92,13 +111,19 @@ export class FrameSocket {
     this.write(opcode.text, Buffer.from(text));
   }
 
-  /** Closes as a client should: a close frame (1000, normal), then the connection's end. */
+  /**
+   * Closes as a client should: a close frame (1000, normal), then the server ends the connection once it has
+   * answered (RFC 6455 §7.1.1), so the port left waiting (TIME_WAIT) is the server's: a crowd that left first and
+   * another connecting from the same addresses cost the generator 3–4× its CPU a connect when they were its own
+   * (docs/performance.md, entry 88).
+   */
   close(): void {
+    if (this.closed) return;
     const normal = Buffer.alloc(2);
     normal.writeUInt16BE(1000);
     this.write(opcode.close, normal);
     this.closed = true;
-    this.socket.end();
+    this.endSoon();
   }
 
   terminate(): void {
@@ -160,8 +185,11 @@ export class FrameSocket {
     const fin = (first & 0x80) !== 0;
     if (code === opcode.ping) this.write(opcode.pong, payload);
     else if (code === opcode.close) {
+      this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+      // Answered unless it answers ours; either way the server ends the connection (see `close`).
       this.write(opcode.close, payload.subarray(0, 2));
-      this.terminate();
+      this.closed = true;
+      this.endSoon();
     } else if (code === opcode.text || code === opcode.binary || code === opcode.continuation) {
       if (code !== opcode.continuation) this.messageCode = code;
       if (!fin) {
@@ -174,8 +202,15 @@ export class FrameSocket {
     }
   }
 
-  private ended(): void {
+  /** Ends the connection from this side only if the server has not within a second. */
+  private endSoon(): void {
+    this.ending ??= setTimeout(() => this.socket.destroy(), 1_000).unref();
+  }
+
+  private closedNow(): void {
+    if (this.ending) clearTimeout(this.ending);
     this.closed = true;
-    this.options.onClose?.();
+    this.options.onClose?.(this.failure ?? `close ${this.closeCode}`);
+    this.markEnded();
   }
 }
