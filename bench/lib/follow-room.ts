@@ -1,4 +1,5 @@
 import { FrameSocket } from '../load/frame-socket.ts';
+import { answeredKeepAlive } from '../load/socket-call.ts';
 
 /** What a web tab also follows besides the public room (`bench/socket-memory.ts --tabs`). */
 export interface TabStreams {
@@ -34,7 +35,7 @@ export async function followRoom(
     headers: { authorization: `Bearer ${token}` },
     localAddress: `127.0.0.${1 + (index % 8)}`,
     onText: (data, socket) => {
-      if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+      if (answeredKeepAlive(data, socket)) return;
       onFrame?.(data);
       if (waiting === 0) return;
       const streamStarted =

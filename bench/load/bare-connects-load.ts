@@ -5,7 +5,6 @@
  * subscribed (the relay has nothing to subscribe to). Asked `crowd`, it opens a crowd and reports its rate, then
  * holds it; asked `leave`, it closes the crowd it holds and answers once every socket has closed.
  */
-
 import { leaveAll, timedCrowd } from '../lib/waves.ts';
 import { FrameSocket } from './frame-socket.ts';
 

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { followRoom } from '../lib/follow-room.ts';
 import { inWaves, leaveAll, timedCrowd } from '../lib/waves.ts';
 import { FrameSocket } from './frame-socket.ts';
+import { answeredKeepAlive } from './socket-call.ts';
 
 export interface ConnectionsRequest {
   wsUrl: string;
@@ -109,7 +110,7 @@ async function run(request: ConnectionsRequest) {
         setTimeout(() => void connect(index), 200 + Math.random() * 800);
       };
       const onFrame = (data: Buffer, socket: FrameSocket) => {
-        if (data.length === 4 && data.toString() === 'PING') return socket.send('PONG');
+        if (answeredKeepAlive(data, socket)) return;
         // The notifications stream (id 2) and the private room's (id 3) start too: not the public room's.
         if (!startsWith(data, publicRoomHead)) return;
         if (startsWith(data, startedType, publicRoomHead.length)) {

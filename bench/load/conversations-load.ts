@@ -6,8 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { summarise } from '../lib/stats.ts';
-import { FrameSocket } from './frame-socket.ts';
-import { SocketCaller } from './socket-call.ts';
+import { openCaller, type SocketCaller } from './socket-call.ts';
 
 export interface ConversationsRequest {
   instances: string[];
@@ -56,9 +55,7 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
   });
   const follow = async (person: ConversationsRequest['people'][number], index: number) => {
     const last = new Map<number, number>();
-    let caller: SocketCaller | null = null;
     const onFrame = (data: Buffer) => {
-      if (caller?.handled(data)) return;
       const at = data.indexOf(tilde);
       if (at < 0) {
         if (data.includes('"started"')) started++;
@@ -76,11 +73,7 @@ async function run(request: ConversationsRequest): Promise<{ steps: Conversation
       if (data.includes(`"clientId":"conv-${index}-`)) return;
       (crossingOf[seq] ? crossing : local).push(now - sentAt[seq]!);
     };
-    const socket = await FrameSocket.open(wsUrl(person.instance), {
-      headers: { authorization: `Bearer ${person.token}` },
-      onText: onFrame,
-    });
-    caller = new SocketCaller(socket);
+    const { socket, caller } = await openCaller(wsUrl(person.instance), person.token, { onFrame });
     callers[index] = caller;
     const subscribe = (id: number, roomId: number) =>
       socket.send(

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { processUsage } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
 import { FrameSocket } from './frame-socket.ts';
-import { openSocket, SocketCaller } from './socket-call.ts';
+import { answeredKeepAlive, openSocket, SocketCaller } from './socket-call.ts';
 
 export interface FanoutRequest {
   kind: 'parley' | 'baseline';
@@ -134,10 +134,7 @@ async function run(request: FanoutRequest): Promise<FanoutAnswer> {
   const failures: string[] = [];
 
   const onFrame = (socket: FrameSocket, index: number, frame: Buffer) => {
-    if (frame.length === 4 && frame.toString() === 'PING') {
-      socket.send('PONG');
-      return;
-    }
+    if (answeredKeepAlive(frame, socket)) return;
     const at = frame.indexOf(tilde);
     if (at < 0) {
       const text = frame.toString();

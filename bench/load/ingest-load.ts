@@ -8,9 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { summarise } from '../lib/stats.ts';
-import { FrameSocket } from './frame-socket.ts';
 import { HttpCaller } from './http-call.ts';
-import { SocketCaller } from './socket-call.ts';
+import { openCaller } from './socket-call.ts';
 
 export interface IngestRequest {
   kind: 'parley' | 'baseline';
@@ -71,15 +70,7 @@ async function run(request: IngestRequest): Promise<IngestAnswer> {
   const callers =
     request.kind === 'parley' && request.transport === 'socket'
       ? await Promise.all(
-          request.senders.map(async ({ token }) => {
-            let caller: SocketCaller | null = null;
-            const socket = await FrameSocket.open(`${request.url.replace('http', 'ws')}/trpc`, {
-              headers: { authorization: `Bearer ${token}` },
-              onText: (frame) => caller?.handled(frame),
-            });
-            caller = new SocketCaller(socket);
-            return { socket, caller };
-          }),
+          request.senders.map(({ token }) => openCaller(`${request.url.replace('http', 'ws')}/trpc`, token)),
         )
       : null;
   const sendParley = async (sender: number, token: string, roomId: number, clientId: string) => {

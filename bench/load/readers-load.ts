@@ -10,8 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ReadMarker } from '../../src/shared/read-policy.ts';
 import { cpuMicros } from '../lib/processes.ts';
 import { round, summarise } from '../lib/stats.ts';
-import { FrameSocket } from './frame-socket.ts';
-import { openSocket, SocketCaller } from './socket-call.ts';
+import { openCaller, openSocket, SocketCaller } from './socket-call.ts';
 
 export interface ReadersRequest {
   wsUrl: string;
@@ -87,6 +86,7 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
 
   const follow = async (token: string) => {
     let last = -1;
+    // Set once the socket is open; the read policy calls only as frames arrive, after that.
     let caller: SocketCaller | null = null;
     // Like the web client, a reader marks read and types over its socket.
     const callOverSocket = (path: string, input: unknown) =>
@@ -103,7 +103,6 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
       readIntervalMs,
     );
     const onFrame = (data: Buffer) => {
-      if (caller?.handled(data)) return;
       const at = data.indexOf(tilde);
       if (at < 0) {
         if (data.includes('"started"')) started++;
@@ -121,12 +120,9 @@ async function run(request: ReadersRequest): Promise<ReadersAnswer> {
       lastAt[seq] = now;
       reads.seen(request.roomId, position);
     };
-    const socket = await FrameSocket.open(request.wsUrl, {
-      headers: { authorization: `Bearer ${token}` },
-      onText: onFrame,
-      onClose: () => reads.dispose(),
-    });
-    caller = new SocketCaller(socket);
+    const opened = await openCaller(request.wsUrl, token, { onFrame, onClose: () => reads.dispose() });
+    const socket = opened.socket;
+    caller = opened.caller;
     const subscribe = (id: number, path: string, input?: unknown) =>
       socket.send(JSON.stringify({ id, method: 'subscription', params: { path, input } }));
     subscribe(1, 'chat.onRoomEvent', {

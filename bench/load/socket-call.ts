@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { FrameSocket } from './frame-socket.ts';
 
 /** What calls go out on: a `ws` client, or the load generators' lean `FrameSocket`. */
 export type CallSocket = Pick<WebSocket, 'readyState'> & { send(text: string): void };
@@ -37,11 +38,7 @@ export class SocketCaller {
    * (settled). What is not is left to the generator's own frame handler.
    */
   handled(frame: Buffer): boolean {
-    if (frame.length === 4 && frame.toString() === 'PING') {
-      this.socket.send('PONG');
-      return true;
-    }
-    return this.settle(frame);
+    return answeredKeepAlive(frame, this.socket) || this.settle(frame);
   }
 
   /** True when `frame` answered one of this caller's calls (and was handled). */
@@ -60,6 +57,34 @@ export class SocketCaller {
   private failed(why: string): void {
     this.failures.set(why, (this.failures.get(why) ?? 0) + 1);
   }
+}
+
+/** True when `frame` was tRPC's keep-alive "PING", answered with "PONG" as the stock client answers it. */
+export function answeredKeepAlive(frame: Buffer, socket: { send(text: string): void }): boolean {
+  if (frame.length !== 4 || frame.toString() !== 'PING') return false;
+  socket.send('PONG');
+  return true;
+}
+
+/**
+ * A `FrameSocket` signed in with `token`, open, with its caller: the keep-alive answered and the calls' answers
+ * settled, every other text frame passed to `onFrame`.
+ */
+export async function openCaller(
+  wsUrl: string,
+  token: string,
+  on: { onFrame?: (frame: Buffer) => void; onClose?: () => void } = {},
+): Promise<{ socket: FrameSocket; caller: SocketCaller }> {
+  let caller: SocketCaller | null = null;
+  const socket = await FrameSocket.open(wsUrl, {
+    headers: { authorization: `Bearer ${token}` },
+    onText: (frame) => {
+      if (!caller?.handled(frame)) on.onFrame?.(frame);
+    },
+    onClose: on.onClose,
+  });
+  caller = new SocketCaller(socket);
+  return { socket, caller };
 }
 
 /** A socket signed in with `token`, open. */
