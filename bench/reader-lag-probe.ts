@@ -3,8 +3,11 @@
  * writes of each message to N readers on the monotonic clock, and the readers (here, on the load generator's core)
  * time their receipts on the same clock. Per client, alternated: a message's first receipt and its spread (as
  * fan-out reports them), the relay's write loop, and how long after the relay's last write the last reader read it.
- * A reader that keeps up reads the last copy as it leaves (docs/performance.md, entry 88).
- * `taskset -c 1 node --import tsx bench/reader-lag-probe.ts [--readers=1000] [--rate=5] [--seconds=10] [--runs=2]`
+ * A reader that keeps up reads the last copy as it leaves (docs/performance.md, entry 88). With `--spin` the lean
+ * client takes turns with itself never sleeping (a chain of immediates keeps libuv polling without waiting), so
+ * the relay's writes never have to wake it (entry 92).
+ * `taskset -c 1 node --import tsx bench/reader-lag-probe.ts [--readers=1000] [--rate=5] [--seconds=10] [--runs=2]
+ * [--spin]`
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -19,13 +22,17 @@ const { values: options } = commandLine({
   rate: { type: 'string' },
   seconds: { type: 'string' },
   runs: { type: 'string' },
+  spin: { type: 'boolean' },
 });
 const readerCount = numberArg(options.readers, 1_000, '--readers');
 const rate = numberArg(options.rate, 5, '--rate');
 const seconds = numberArg(options.seconds, 10, '--seconds');
 const runs = numberArg(options.runs, 2, '--runs');
 
-type Client = 'ws' | 'FrameSocket';
+type Client = 'ws' | 'FrameSocket' | 'FrameSocket, never sleeping';
+const clients: Client[] = options.spin
+  ? ['FrameSocket', 'FrameSocket, never sleeping']
+  : ['ws', 'FrameSocket'];
 const clock = () => Number(process.hrtime.bigint()) / 1e6;
 const tilde = 126;
 const padding = 'x'.repeat(300);
@@ -40,7 +47,7 @@ async function openReaders(client: Client, url: string, onCopy: (seq: number) =>
     return seq;
   };
   const open = async () => {
-    if (client === 'FrameSocket') return FrameSocket.open(url, { onText: (frame) => onCopy(seqOf(frame)) });
+    if (client !== 'ws') return FrameSocket.open(url, { onText: (frame) => onCopy(seqOf(frame)) });
     const socket = new WebSocket(url, { perMessageDeflate: false });
     socket.on('message', (frame: Buffer) => onCopy(seqOf(frame)));
     await new Promise((resolve) => socket.once('open', resolve));
@@ -62,7 +69,10 @@ try {
   const url = `ws://127.0.0.1:${port}`;
   const rows = [];
   for (let run = 0; run < runs; run++) {
-    for (const client of ['ws', 'FrameSocket'] as const) {
+    for (const client of clients) {
+      let spinning = client === 'FrameSocket, never sleeping';
+      const spin = () => spinning && setImmediate(spin);
+      spin();
       const total = rate * seconds;
       const sentAt = new Float64Array(total + 1);
       const firstAt = new Float64Array(total + 1);
@@ -91,6 +101,7 @@ try {
         tick();
       });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
+      spinning = false;
       const cpu = process.cpuUsage(cpuBefore);
       relay.child.send('spans');
       const spans = await new Promise<string[]>((resolve) => relay.child.once('message', resolve));
