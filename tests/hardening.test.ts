@@ -94,6 +94,18 @@ describe('garbage in', () => {
     expect(await codeOf(list)).toBe('BAD_REQUEST');
   });
 
+  it('a room, person or request id past what the database holds is refused as input, not a server error', async () => {
+    const [ann] = await people(suite.server, 'Ann');
+    const pastTheColumn = 2 ** 31;
+    const history = await rejection(ann.client.chat.history.query({ roomId: pastTheColumn }));
+    expect(history.data?.code).toBe('BAD_REQUEST');
+    expect(history.message).toBe('roomId: No room has an id that large.');
+    expect(await codeOf(ann.client.friends.unblock.mutate({ userId: pastTheColumn }))).toBe('BAD_REQUEST');
+    expect(await codeOf(ann.client.friends.accept.mutate({ requestId: pastTheColumn }))).toBe('BAD_REQUEST');
+    // The largest id the column holds is a room that does not exist.
+    expect(await codeOf(ann.client.chat.history.query({ roomId: pastTheColumn - 1 }))).toBe('NOT_FOUND');
+  });
+
   it('subscriptions are not served over plain HTTP, where they would outlive a logout', async () => {
     const publicRoom = await suite.server.client().chat.publicRoom.query();
     const input = encodeURIComponent(JSON.stringify({ roomId: publicRoom.id }));

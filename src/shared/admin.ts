@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageIdSchema } from './chat.ts';
-import { bigIdSchema } from './ids.ts';
+import { bigIdSchema, integerIdSchema } from './ids.ts';
 import { userIdSchema } from './people.ts';
 import { lineText, multilineText } from './text.ts';
 
@@ -36,7 +36,7 @@ export const reportsListInput = z
   .object({ status: z.enum(reportStatuses).default('open'), cursor: bigIdSchema.nullish() })
   .optional();
 export const resolveReportInput = z.object({
-  reportId: z.number().int().positive(),
+  reportId: integerIdSchema('report'),
   /** `dismiss`: nothing wrong; `delete`: remove the message as a moderator. */
   action: z.enum(['dismiss', 'delete']),
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { integerIdSchema } from './ids.ts';
 import { attachmentIdSchema, base64Image, hardMaxImageBytes, maxImagesPerMessage } from './images.ts';
 import { userIdSchema } from './people.ts';
 import { lineText, multilineText } from './text.ts';
 
 export const maxMessageLength = 4000;
 
-export const roomIdSchema = z.number({ error: 'A room id is a number.' }).int().positive();
+export const roomIdSchema = integerIdSchema('room');
 export const messageIdSchema = z.string().regex(/^\d{1,18}$/, 'A message id is a string of digits.');
 
 export const messageBody = multilineText()

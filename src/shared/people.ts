@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { usernameSchema } from './auth.ts';
-import { bigIdSchema } from './ids.ts';
+import { bigIdSchema, integerIdSchema } from './ids.ts';
 import { lineText, multilineText } from './text.ts';
 
 export const relations = ['self', 'friend', 'incoming', 'outgoing', 'none', 'blocked'] as const;
 export type Relation = (typeof relations)[number];
 
-export const userIdSchema = z.number({ error: 'A user id is a number.' }).int().positive();
+export const userIdSchema = integerIdSchema('user');
 const idInput = z.object({ userId: userIdSchema });
 
 export const searchInput = z.object({
@@ -45,7 +45,7 @@ export const setAvatarInput = z.object({
 });
 
 export const sendRequestInput = idInput;
-export const requestIdInput = z.object({ requestId: z.number().int().positive() });
+export const requestIdInput = z.object({ requestId: integerIdSchema('friend request') });
 export const friendsListInput = z.object({ userId: userIdSchema.optional() }).optional();
 export const blockInput = idInput;
 
