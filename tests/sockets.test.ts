@@ -186,6 +186,33 @@ describe('when a session ends', () => {
     expect(await feed.next()).toEqual({ type: 'ended', reason: 'token-revoked' });
     expect(await eventually(() => script.closes[0], 'the socket to close')).toBe(sessionEndedCode);
   });
+
+  it("an SDK script's subscription fails with the reason when its token is revoked, and no reconnect follows", async () => {
+    const account = await registerUser(server);
+    const { id, token } = await server.client().auth.createToken.mutate({
+      login: account.username,
+      password: account.password,
+      name: 'a script',
+    });
+    const closes: (number | undefined)[] = [];
+    const { client } = server.connect({ token, onSocketClose: (code) => closes.push(code) });
+    const room = await client.chat.publicRoom.query();
+    const errors: string[] = [];
+    let started = false;
+    client.chat.onRoomEvent.subscribe(
+      { roomId: room.id },
+      { onStarted: () => (started = true), onError: (error) => errors.push(error.message) },
+    );
+    await eventually(() => started, 'the stream to start');
+
+    await server.client({ cookie: account.cookie }).auth.tokens.revoke.mutate({ id });
+
+    expect(await eventually(() => errors[0], 'the subscription to fail')).toContain('no longer valid');
+    // Stock tRPC would reconnect at once with the dead token, be refused, and again, for ever.
+    await pause(1_500);
+    expect(closes).toEqual([sessionEndedCode]);
+    expect(errors).toHaveLength(1);
+  });
 });
 
 describe('two instances sharing a database and Redis', () => {

@@ -9,10 +9,14 @@ import {
   httpBatchLink,
   splitLink,
   type TRPCClient,
+  TRPCClientError,
+  type TRPCLink,
   wsLink,
 } from '@trpc/client';
+import { observable } from '@trpc/server/observable';
 import WebSocket from 'ws';
 import type { AppRouter } from '../server/router.ts';
+import { socketCloseCodes } from '../shared/socket.ts';
 
 export { TRPCClientError } from '@trpc/client';
 export type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -27,7 +31,11 @@ export interface ParleyClientOptions {
   cookie?: string;
   /** An `Origin` header to send (tests of the CSRF rules use it). */
   origin?: string;
-  /** Called when the socket closes, with the server's close code (4401: the session ended). */
+  /**
+   * Called when the socket closes, with the server's close code. On 4401 (the session or token ended, or was never
+   * valid) every open subscription then fails with a `TRPCClientError` saying so, and the socket is not reopened
+   * until the next subscription: the same credentials would only be refused again.
+   */
   onSocketClose?: (code: number | undefined) => void;
 }
 
@@ -56,19 +64,52 @@ export function connectParley(options: ParleyClientOptions): ParleyConnection {
     // Kept open a moment after the last subscription ends, so the server's close code (4401) still arrives.
     lazy: { enabled: true, closeMs: 1_000 },
     connectionParams: options.token ? { token: options.token } : undefined,
-    onClose: (cause) => options.onSocketClose?.(cause?.code),
+    onClose: (cause) => {
+      options.onSocketClose?.(cause?.code);
+      if (cause?.code === socketCloseCodes.sessionEnded) {
+        subscriptions.end(new TRPCClientError<AppRouter>(sessionEndedMessage));
+        void wsClient.close();
+      }
+    },
   });
+  const subscriptions = new OpenSubscriptions();
   const client = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: wsLink({ client: wsClient }),
+        true: [subscriptions.link, wsLink({ client: wsClient })],
         // At most 10 calls a request: the server refuses batches over HTTP_MAX_BATCH_SIZE (never below 10).
         false: httpBatchLink({ url: `${base}/trpc`, headers, maxItems: 10 }),
       }),
     ],
   });
   return { client, close: () => wsClient.close() };
+}
+
+const sessionEndedMessage =
+  'The server ended this connection: its session or token is no longer valid (signed out, revoked, banned or ' +
+  'expired). Sign in again, or use a valid token.';
+
+/** The subscriptions in flight, so that a socket closed for good can fail each with the reason. */
+class OpenSubscriptions {
+  private readonly failures = new Set<(error: TRPCClientError<AppRouter>) => void>();
+
+  readonly link: TRPCLink<AppRouter> =
+    () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        const fail = (error: TRPCClientError<AppRouter>) => observer.error(error);
+        this.failures.add(fail);
+        const subscription = next(op).subscribe(observer);
+        return () => {
+          this.failures.delete(fail);
+          subscription.unsubscribe();
+        };
+      });
+
+  end(error: TRPCClientError<AppRouter>): void {
+    for (const fail of [...this.failures]) fail(error);
+  }
 }
 
 /** The typed tRPC client itself: `client.auth.me.query()`. */
