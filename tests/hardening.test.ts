@@ -94,6 +94,21 @@ describe('garbage in', () => {
     expect(await codeOf(list)).toBe('BAD_REQUEST');
   });
 
+  it('input a script gets wrong is answered in sentences, field by field', async () => {
+    const [ann] = await people(suite.server, 'Ann');
+    const search = (input: unknown) =>
+      rejection(ann.client.users.search.query(input as { query: string; limit?: number }));
+
+    const tooMany = await search({ query: 'ann', limit: 500 });
+    expect(tooMany.data?.code).toBe('BAD_REQUEST');
+    expect(tooMany.message).toBe('limit: The most allowed is 50.');
+    expect(tooMany.data?.fieldErrors).toEqual({ limit: ['The most allowed is 50.'] });
+    expect((await search({ query: 'ann', limit: 0 })).message).toBe('limit: The least allowed is 1.');
+    expect((await search({ query: 'ann', limit: 2.5 })).message).toBe('limit: Expected a whole number.');
+    expect((await search({ query: 'ann', limit: '7' })).message).toBe('limit: Expected a number, not text.');
+    expect((await search({ limit: 7 })).message).toBe('query: This is required.');
+  });
+
   it('a room, person or request id past what the database holds is refused as input, not a server error', async () => {
     const [ann] = await people(suite.server, 'Ann');
     const pastTheColumn = 2 ** 31;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { initTRPC, type ProcedureType, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { socketCloseCodes } from '../shared/socket.ts';
+import { plainProblem } from '../shared/validation-messages.ts';
 import { type Auth, isBanned } from './auth/resolve.ts';
 import type { Context } from './context.ts';
 import { forkOnUse } from './db/orm.ts';
@@ -14,6 +15,9 @@ import {
 } from './errors.ts';
 import { onAbort } from './realtime/abort.ts';
 import { banMessage } from './services/auth.ts';
+
+// Input problems in words a person reads, wherever a schema has none of its own.
+z.config({ customError: plainProblem });
 
 const t = initTRPC.context<Context>().create({
   // Never send stack traces to clients, in any mode: unexpected errors are logged with their cause instead.
