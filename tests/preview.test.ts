@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { plainPreview } from '../src/client/lib/markdown.ts';
+import { plainPreview } from '../src/shared/plain-text.ts';
 
 describe('message previews as plain text', () => {
   test('inline marks go and their words stay', () => {

@@ -35,6 +35,20 @@ const newest = async (client: Client, roomId: number) =>
   (await client.chat.history.query({ roomId, limit: 1 })).items[0];
 
 describe('replying to a message', () => {
+  it("quotes the words as they were written: only Markdown's marks go, not code, comparisons or tags", async () => {
+    const [ann, ben] = await people(server, 'Ann', 'Ben');
+    const room = await privateRoomOf(ann, ben);
+    const code = await say(
+      ann.client,
+      room.id,
+      'Use **snake_case** in C#, if a > b, and `<i>x</i>` or <b>y</b>',
+    );
+
+    const answer = await reply(ben.client, room.id, 'Noted', code.id);
+
+    expect(answer.replyTo?.excerpt).toBe('Use snake_case in C#, if a > b, and <i>x</i> or <b>y</b>');
+  });
+
   it('quotes the original, with its author and first words, everywhere the reply is shown', async () => {
     const [ann, ben] = await people(server, 'Ann', 'Ben');
     const room = await privateRoomOf(ann, ben);

@@ -68,29 +68,3 @@ md.renderer.rules.mention = (tokens, index) => {
 export function renderMarkdown(source: string, mentions?: MentionContext): string {
   return md.render(source, mentions ? { mentions } : {});
 }
-
-type Token = ReturnType<typeof md.parse>[number];
-
-/** The words in some tokens: text and code as they are, an image by its alt text, breaks and blocks as spaces. */
-function tokenText(tokens: readonly Token[]): string {
-  return tokens
-    .map((token) => {
-      if (token.children) return tokenText(token.children);
-      if (['text', 'code_inline', 'code_block', 'fence'].includes(token.type)) return token.content;
-      return token.block || token.type.endsWith('break') ? ' ' : '';
-    })
-    .join('');
-}
-
-/**
- * A message as one line of plain text, for a preview (the sidebar, an accessible name): parsed the way it is
- * rendered, so every mark (emphasis, code, links, headings, lists, quotes) goes and only the words stay. With
- * `maxLength`, cut at a word boundary and ended with "…".
- */
-export function plainPreview(source: string, maxLength = Number.POSITIVE_INFINITY): string {
-  const text = tokenText(md.parse(source, {})).replace(/\s+/g, ' ').trim();
-  if (text.length <= maxLength) return text;
-  const cut = text.slice(0, maxLength - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}

@@ -1,5 +1,5 @@
 import { withDisplayNames } from '../../../shared/mentions.ts';
-import { plainPreview } from '../markdown.ts';
+import { plainPreview } from '../../../shared/plain-text.ts';
 import type { Message } from './types.ts';
 
 /**
