@@ -6,6 +6,9 @@ import { lineText, multilineText } from './text.ts';
 
 export const maxMessageLength = 4000;
 
+/** How long a "typing" signal lasts unless renewed; clients send one every few seconds while typing. */
+export const typingTtlMs = 5_000;
+
 export const roomIdSchema = integerIdSchema('room');
 export const messageIdSchema = z.string().regex(/^\d{1,18}$/, 'A message id is a string of digits.');
 

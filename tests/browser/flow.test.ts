@@ -225,6 +225,12 @@ describe('Parley, end to end in two browsers', () => {
     await composer(grace.page).press('Enter');
     await message(ada.page, 'It was a moth').waitFor();
     await ada.page.getByText(`${grace.displayName} is typing…`).waitFor({ state: 'detached' });
+    // A quick message: its typing signal, which the server holds a moment to send with others, comes after it.
+    await composer(grace.page).pressSequentially('Yes', { delay: 30 });
+    await composer(grace.page).press('Enter');
+    await message(ada.page, 'Yes').waitFor();
+    await ada.page.waitForTimeout(700);
+    expect(await ada.page.getByText(`${grace.displayName} is typing…`).count()).toBe(0);
     await send(ada.page, 'A real one? Tape it into the log book.');
     await message(grace.page, 'Tape it into the log book').waitFor();
     await send(grace.page, 'Already done.\nFirst actual case of bug being found.');

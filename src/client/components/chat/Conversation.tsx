@@ -68,7 +68,7 @@ export function Conversation(props: { roomId: number; room?: RoomSummary; focusS
     {
       onLive(type, message) {
         if (type !== 'message.created') return;
-        activity.stopped(message.sender.id);
+        activity.stopped(message.sender.id, message.createdAt);
         if (message.sender.id === session?.userId) outbox?.settle(message.clientId);
       },
     },

@@ -1,4 +1,5 @@
 import { createSignal, onCleanup } from 'solid-js';
+import { typingTtlMs } from '../../../shared/chat.ts';
 import { isServerError } from '../errors.ts';
 import { trpc } from '../trpc.ts';
 
@@ -7,12 +8,10 @@ export interface Typist {
   displayName: string;
 }
 
-/** The server's typing signals last five seconds; a clock far off from the server's falls back to that. */
-const fallbackTypingMs = 5_000;
-
+/** How long a signal shows: until it expires by the server's clock, or its whole life when the two clocks differ. */
 function typingLasts(expiresAt: string): number {
   const left = Date.parse(expiresAt) - Date.now();
-  return left > 0 && left <= 15_000 ? left : fallbackTypingMs;
+  return left > 0 && left <= 15_000 ? left : typingTtlMs;
 }
 
 /**
@@ -23,12 +22,27 @@ export function createActivity(roomId: number, myId: number | null) {
   const [typists, setTypists] = createSignal<Typist[]>([]);
   const [connected, setConnected] = createSignal<number | null>(null);
   const timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** When each typist's latest message was stored (the server's clock). */
+  const messagedAt = new Map<number, number>();
 
-  const stopped = (userId: number) => {
-    clearTimeout(timers.get(userId));
+  const expired = (userId: number) => {
     timers.delete(userId);
     setTypists((list) => list.filter((typist) => typist.id !== userId));
   };
+
+  /** Their message arrived: they are not typing it any more. */
+  const stopped = (userId: number, messageCreatedAt: string) => {
+    messagedAt.set(userId, Date.parse(messageCreatedAt));
+    clearTimeout(timers.get(userId));
+    expired(userId);
+  };
+
+  /**
+   * Typing signals are gathered for a moment before they go out, messages are not: the signal of a message typed
+   * quickly can arrive after the message itself, and must not bring the name back for five seconds.
+   */
+  const typedBeforeTheirMessage = (userId: number, expiresAt: string) =>
+    Date.parse(expiresAt) - typingTtlMs <= (messagedAt.get(userId) ?? Number.NEGATIVE_INFINITY);
 
   const subscription = trpc.chat.onActivity.subscribe(
     { roomId },
@@ -39,11 +53,11 @@ export function createActivity(roomId: number, myId: number | null) {
           return;
         }
         const { id, displayName } = event.user;
-        if (id === myId) return;
+        if (id === myId || typedBeforeTheirMessage(id, event.expiresAt)) return;
         clearTimeout(timers.get(id));
         timers.set(
           id,
-          setTimeout(() => stopped(id), typingLasts(event.expiresAt)),
+          setTimeout(() => expired(id), typingLasts(event.expiresAt)),
         );
         setTypists((list) =>
           list.some((typist) => typist.id === id) ? list : [...list, { id, displayName }],

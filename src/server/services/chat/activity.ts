@@ -1,3 +1,4 @@
+import { typingTtlMs } from '../../../shared/chat.ts';
 import type { Room } from '../../db/entities/index.ts';
 import type { Deps } from '../../deps.ts';
 import { onAbort } from '../../realtime/abort.ts';
@@ -5,9 +6,6 @@ import { ephemeralGatherMs, LiveGroups } from '../../realtime/live-groups.ts';
 import type { LiveTarget } from '../../realtime/live-target.ts';
 import { presenceChangeChannel } from '../../realtime/presence.ts';
 import type { Actor } from '../users.ts';
-
-/** How long a "typing" signal lasts unless renewed; clients send one every few seconds while typing. */
-export const typingTtlMs = 5_000;
 
 export type ActivityEvent =
   | {
