@@ -157,6 +157,39 @@ describe('edits and deletions', () => {
     await catsFeed.next((event) => event.type === 'room.changed' && event.roomId === roomId && !event.event);
     expect(await roomOf(cat.client, roomId)).toMatchObject({ mentions: 0 });
   });
+
+  it("the bell says what the message says now: an edit's words, no notice once it no longer names you or is deleted", async () => {
+    const [ann, bob, cat] = await people(suite.server, 'Ann', 'Bob', 'Cat');
+    const roomId = await publicRoomId(ann.client);
+    const bobsFeed = await watchUserEvents(bob.client);
+    const catsFeed = await watchUserEvents(cat.client);
+    const message = await say(ann.client, roomId, `@${bob.username} @${cat.username} the code is 1234`);
+    await bobsFeed.next((event) => event.type === 'notification');
+    await catsFeed.next((event) => event.type === 'notification');
+
+    const beforeEdit = { bob: bobsFeed.mark(), cat: catsFeed.mark() };
+    await ann.client.chat.edit.mutate({ messageId: message.id, body: `@${bob.username} the code is secret` });
+
+    // Each bell's count comes again with the change, so tabs showing the list read it again.
+    await bobsFeed.next((event) => event.type === 'notifications.read', beforeEdit.bob);
+    expect((await mentionNotifications(bob.client)).map((notice) => notice.text)).toEqual([
+      'Ann mentioned you in the public room: “@Bob the code is secret”',
+    ]);
+    expect(await catsFeed.next((event) => event.type === 'notifications.read', beforeEdit.cat)).toEqual({
+      type: 'notifications.read',
+      unreadCount: 0,
+    });
+    expect(await mentionNotifications(cat.client)).toEqual([]);
+
+    const beforeDeletion = bobsFeed.mark();
+    await ann.client.chat.delete.mutate({ messageId: message.id });
+
+    expect(await bobsFeed.next((event) => event.type === 'notifications.read', beforeDeletion)).toEqual({
+      type: 'notifications.read',
+      unreadCount: 0,
+    });
+    expect(await mentionNotifications(bob.client)).toEqual([]);
+  });
 });
 
 describe('mention spam', () => {

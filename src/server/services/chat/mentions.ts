@@ -2,12 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { TRPCError } from '@trpc/server';
 import { mentionedNames, withDisplayNames } from '../../../shared/mentions.ts';
 import { excerptOf } from '../../../shared/replies.ts';
+import { Notification } from '../../db/entities/index.ts';
 import { type AppendedMessage, appendMessage } from '../../db/statements/chat.ts';
 import { type MentionChange, mentionCandidates, resolveMentions } from '../../db/statements/mentions.ts';
 import type { Deps } from '../../deps.ts';
 import { type MessageView, messageViewOf } from '../../views/chat.ts';
 import { type PublicUser, publicUserOf } from '../../views/people.ts';
-import { createNotification, publishNotifications, type UserEvent } from '../notifications.ts';
+import {
+  createNotification,
+  publishNotifications,
+  publishUnreadCount,
+  type UserEvent,
+} from '../notifications.ts';
 import { userChannel } from '../session-events.ts';
 import { authorizeRead } from './rooms.ts';
 
@@ -73,15 +79,24 @@ export async function rementionInEdit(
  */
 export function announceEditedMentions(deps: Deps, message: MessageView, change: MentionChange): void {
   inBackground(deps, message, async () => {
+    const stillMentioned = new Set(change.mentioned.map((person) => person.id));
+    await reviseNotices(deps, message, stillMentioned, noticeText(message, change.roomKind));
     await notifyMentioned(deps, message, change);
     await recountMentions(deps, message, [...change.added, ...change.removed]);
   });
 }
 
-/** A deleted message's mentions stop counting: their people's room lists fetch their counts again. */
+/**
+ * A deleted message's mentions stop counting: their people's room lists fetch their counts again, and the bell
+ * keeps no notice of it (nor its words).
+ */
 export function announceMentionsGone(deps: Deps, message: MessageView): void {
   const mentioned = message.mentions.map((person) => person.id);
-  if (mentioned.length > 0) inBackground(deps, message, () => recountMentions(deps, message, mentioned));
+  if (mentioned.length === 0) return;
+  inBackground(deps, message, async () => {
+    await reviseNotices(deps, message, new Set(), null);
+    await recountMentions(deps, message, mentioned);
+  });
 }
 
 const resolve = (em: EntityManager, message: MessageView, names: readonly string[]) =>
@@ -101,11 +116,43 @@ async function recountMentions(deps: Deps, message: MessageView, userIds: readon
   await Promise.all(othersThan(message, userIds).map((id) => deps.bus.publish(userChannel(id), changed)));
 }
 
+/** What a mention's notice says: who, where, and the message's first words as they are now. */
+function noticeText(message: MessageView, roomKind: MentionChange['roomKind']): string {
+  const where = roomKind === 'public' ? ' in the public room' : '';
+  return `${message.sender.displayName} mentioned you${where}: “${excerptOf(withDisplayNames(message.body, message.mentions))}”`;
+}
+
+/**
+ * The notices of a message's mentions say what it says now: those of people it still mentions take `text`, the
+ * others go. Each person whose bell changed is told its count, and their tabs showing the list read it again.
+ */
+async function reviseNotices(
+  deps: Deps,
+  message: MessageView,
+  stillMentioned: ReadonlySet<number>,
+  text: string | null,
+) {
+  const em = deps.orm.em.fork();
+  const notices = await em.find(
+    Notification,
+    { kind: 'message.mention', message: message.id },
+    { fields: ['id', 'userId'] },
+  );
+  if (notices.length === 0) return;
+  const gone = notices.filter((notice) => !stillMentioned.has(notice.userId)).map((notice) => notice.id);
+  const kept = notices.filter((notice) => stillMentioned.has(notice.userId)).map((notice) => notice.id);
+  await em.transactional(async (tx) => {
+    if (gone.length > 0) await tx.nativeDelete(Notification, { id: { $in: gone } });
+    if (kept.length > 0 && text !== null)
+      await tx.nativeUpdate(Notification, { id: { $in: kept } }, { text });
+  });
+  await Promise.all(notices.map((notice) => publishUnreadCount(deps, notice.userId)));
+}
+
 async function notifyMentioned(deps: Deps, message: MessageView, change: MentionChange) {
   const userIds = othersThan(message, change.added);
   if (userIds.length === 0) return;
-  const where = change.roomKind === 'public' ? ' in the public room' : '';
-  const text = `${message.sender.displayName} mentioned you${where}: “${excerptOf(withDisplayNames(message.body, message.mentions))}”`;
+  const text = noticeText(message, change.roomKind);
   const stored = await deps.orm.em.fork().transactional(async (tx) => {
     const views = [];
     for (const userId of userIds) {
