@@ -1,4 +1,5 @@
 import { Show } from 'solid-js';
+import { initials } from '../lib/initials.ts';
 
 export type AvatarSize = 'small' | 'large' | 'huge';
 
@@ -25,16 +26,6 @@ export function Avatar(props: { name: string; username: string; url?: string | n
       {(url) => <img class="avatar avatar-image" classList={classes()} src={url()} alt="" />}
     </Show>
   );
-}
-
-export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0]];
-  // Array.from splits by code point, so an emoji or accented letter is not cut in half.
-  return letters
-    .map((word) => Array.from(word ?? '')[0] ?? '')
-    .join('')
-    .toUpperCase();
 }
 
 /**

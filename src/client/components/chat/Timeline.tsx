@@ -218,6 +218,9 @@ export function Timeline(props: TimelineProps) {
     pending.retry === 'when-allowed' && props.blockedReason ? props.blockedReason : pending.error;
   const report = (message: Message) =>
     Boolean(props.me) && props.me?.id !== message.sender.id && !message.deletedAt;
+  // An admin's own message has Delete already; moderating is for someone else's.
+  const moderate = (message: Message) =>
+    Boolean(props.moderator) && props.me?.id !== message.sender.id && !message.deletedAt;
 
   return (
     <div class="timeline-wrap">
@@ -284,7 +287,7 @@ export function Timeline(props: TimelineProps) {
                             : undefined
                         }
                         onModerate={
-                          props.moderator && !message.deletedAt
+                          moderate(message)
                             ? (reason) => props.conversation.moderate(message.id, reason)
                             : undefined
                         }

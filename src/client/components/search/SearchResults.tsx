@@ -54,7 +54,8 @@ export function SearchResults(props: { search: Search; query: string }) {
       <Match when={results().status === 'ready'}>
         <p class="sr-only" role="status">
           {results().items.length}
-          {results().nextCursor ? ' or more' : ''} messages found.
+          {results().nextCursor ? ' or more' : ''}{' '}
+          {results().items.length === 1 && !results().nextCursor ? 'message' : 'messages'} found.
         </p>
         <ol class="search-hits" aria-label={`Messages matching ${props.query}`}>
           <For each={results().items}>{(hit) => <Hit hit={hit} now={now()} />}</For>
