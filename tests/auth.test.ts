@@ -115,6 +115,10 @@ describe('registering', () => {
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.data?.fieldErrors?.password?.length).toBeGreaterThan(0);
     expect(Object.keys(error.data?.fieldErrors ?? {})).toEqual(['password']);
+    const blank = await rejection(
+      suite.server.client().auth.register.mutate({ username, email, password: ' '.repeat(8) }),
+    );
+    expect(blank.message).toBe('password: Password must be more than spaces.');
 
     const me = await suite.server.client().auth.register.mutate({ username, email, password: '12345678' });
     expect(me.username).toBe(username);

@@ -16,7 +16,9 @@ export const emailSchema = lineText()
 
 export const passwordSchema = lineText()
   .min(8, 'Password must be at least 8 characters.')
-  .max(256, 'Password must be at most 256 characters.');
+  .max(256, 'Password must be at most 256 characters.')
+  // Spaces are allowed in a passphrase; a password of nothing else is a typo or a guess away.
+  .refine((password) => /\S/.test(password), 'Password must be more than spaces.');
 
 export const registerInput = z.object({
   username: usernameSchema,
