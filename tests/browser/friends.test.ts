@@ -79,6 +79,7 @@ describe('people and friends in the browser', () => {
     await request.getByText(', new').waitFor({ state: 'attached' });
     await request.getByRole('button', { name: 'Accept' }).click();
     await request.getByText('Accepted. You are now friends.').waitFor();
+    await request.getByRole('button', { name: `Message ${ada.displayName}` }).waitFor();
 
     // Ada's list and tab count update live, and she hears that Bob said yes.
     await row(adasFriends, bob.displayName).waitFor();
@@ -93,6 +94,16 @@ describe('people and friends in the browser', () => {
     await bob.page.keyboard.press('Escape');
     await openAccountTab(bob.page, 'Friends');
     await row(bob.page.getByRole('list', { name: /^Friends/ }), ada.displayName).waitFor();
+
+    // Ada's notice of Bob's yes offers to talk: it opens their conversation.
+    await ada.page.getByRole('button', { name: /^Notifications/ }).click();
+    const accepted = row(
+      ada.page.getByRole('list', { name: 'Notifications' }),
+      `${bob.displayName} (@${bob.username}) accepted your friend request.`,
+    );
+    await accepted.getByRole('button', { name: `Message ${bob.displayName}` }).click();
+    await ada.page.waitForURL(/\/chat\/\d+$/);
+    await ada.page.getByRole('textbox', { name: /^Message / }).waitFor();
   });
 
   test('a request can be withdrawn, and declined; each side sees it live', async () => {

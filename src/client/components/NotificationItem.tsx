@@ -7,6 +7,8 @@ import { Avatar } from './Avatar.tsx';
 import { CheckIcon } from './Icons.tsx';
 import { RelativeTime } from './RelativeTime.tsx';
 
+const acceptedAnswer = 'Accepted. You are now friends.';
+
 export interface NotificationItemProps {
   item: Notification;
   /** Unread, or unread when the panel opened: highlighted as new. */
@@ -27,6 +29,27 @@ export function NotificationItem(props: NotificationItemProps) {
     props.item.kind === 'friend_request.received' &&
     props.item.requestPending &&
     props.item.requestId !== null;
+
+  /**
+   * Friends now (they said yes to ours, or we to theirs): the next thing people do is talk, so the notice offers
+   * it, as the friends list does.
+   */
+  const nowFriends = () =>
+    props.item.kind === 'friend_request.accepted' ||
+    (props.item.kind === 'friend_request.received' &&
+      (answer() === acceptedAnswer || props.item.requestStatus === 'accepted'));
+
+  const message = async () => {
+    const actor = props.item.actor;
+    if (!actor) return;
+    props.onError(null);
+    read();
+    try {
+      await friends.message(actor.id);
+    } catch (cause) {
+      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+    }
+  };
 
   /** A request answered elsewhere (the Requests page, another tab) says how it ended. */
   const outcome = () => {
@@ -52,7 +75,7 @@ export function NotificationItem(props: NotificationItemProps) {
     props.onError(null);
     try {
       await friends.answer(requestId, accept);
-      setAnswer(accept ? 'Accepted. You are now friends.' : 'Declined.');
+      setAnswer(accept ? acceptedAnswer : 'Declined.');
       notifications.settle(props.item.id);
       read();
     } catch (cause) {
@@ -135,6 +158,20 @@ export function NotificationItem(props: NotificationItemProps) {
       </Show>
       <Show when={!answer() && outcome()}>
         <p class="notification-answer">{outcome()}</p>
+      </Show>
+      <Show when={nowFriends() && props.item.actor}>
+        {(actor) => (
+          <div class="notification-actions">
+            <button
+              type="button"
+              class="button button-small"
+              aria-label={`Message ${actor().displayName}`}
+              onClick={() => void message()}
+            >
+              Message
+            </button>
+          </div>
+        )}
       </Show>
     </li>
   );
