@@ -66,9 +66,16 @@ describe('mentioning someone in the public room', () => {
     expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 1 });
     expect(await roomOf(ann.client, roomId)).toMatchObject({ mentions: 0 });
 
+    const beforeReading = bobsFeed.mark();
     const read = await bob.client.chat.markRead.mutate({ roomId, seq: message.seq });
     expect(read).toMatchObject({ mentions: 0, unread: 0 });
     expect(await roomOf(bob.client, roomId)).toMatchObject({ mentions: 0 });
+    // Reading the message read its notice: the bell (and the tab's title) stop counting it.
+    expect(await bobsFeed.next((event) => event.type === 'notifications.read', beforeReading)).toEqual({
+      type: 'notifications.read',
+      unreadCount: 0,
+    });
+    expect((await mentionNotifications(bob.client))[0]?.readAt).not.toBeNull();
   });
 
   it('shows the person as they are now: a new display name reaches old mentions', async () => {

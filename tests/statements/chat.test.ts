@@ -423,9 +423,24 @@ describe('moveReadPositions', () => {
   it('moves forward only, never past the room end, and recounts what the reader has not read', async () => {
     const { ann, bob, roomId } = await friendsWithRoom();
     for (const body of ['one', 'two', 'three']) await say(em(), roomId, ann.id, body);
-    expect(await move(roomId, bob.id, 1)).toStrictEqual({ readSeq: 1, unread: 2, mentions: 0 });
-    expect(await move(roomId, bob.id, 0)).toStrictEqual({ readSeq: 1, unread: 2, mentions: 0 });
-    expect(await move(roomId, bob.id, 99)).toStrictEqual({ readSeq: 3, unread: 0, mentions: 0 });
+    expect(await move(roomId, bob.id, 1)).toStrictEqual({
+      readSeq: 1,
+      unread: 2,
+      mentions: 0,
+      noticesRead: 0,
+    });
+    expect(await move(roomId, bob.id, 0)).toStrictEqual({
+      readSeq: 1,
+      unread: 2,
+      mentions: 0,
+      noticesRead: 0,
+    });
+    expect(await move(roomId, bob.id, 99)).toStrictEqual({
+      readSeq: 3,
+      unread: 0,
+      mentions: 0,
+      noticesRead: 0,
+    });
   });
 
   it('lets a newcomer to the public room join at its end, and refuses a stranger to a private room', async () => {
@@ -436,6 +451,7 @@ describe('moveReadPositions', () => {
       readSeq: room.position,
       unread: 0,
       mentions: 0,
+      noticesRead: 0,
     });
     expect(await move(roomId, newcomer.id, 1)).toBeNull();
   });
@@ -452,10 +468,10 @@ describe('moveReadPositions', () => {
       { roomId: 999_999, userId: bob.id, seq: 1 },
     ]);
     expect(answers).toStrictEqual([
-      { readSeq: 3, unread: 1, mentions: 0 },
+      { readSeq: 3, unread: 1, mentions: 0, noticesRead: 0 },
       null,
-      { readSeq: 4, unread: 0, mentions: 0 },
-      { readSeq: 3, unread: 1, mentions: 0 },
+      { readSeq: 4, unread: 0, mentions: 0, noticesRead: 0 },
+      { readSeq: 3, unread: 1, mentions: 0, noticesRead: 0 },
       null,
     ]);
   });

@@ -115,6 +115,7 @@ describe('the kept unread count of a private room', () => {
         readSeq: (await em().findOneOrFail(RoomMember, { roomId, userId: bob.id })).readSeq,
         unread: 3,
         mentions: 0,
+        noticesRead: 0,
       },
     ]);
     const [moved] = await moveReadPositions(em(), [

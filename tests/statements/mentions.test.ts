@@ -3,7 +3,7 @@
  * stored), counts as numbers, whatever PostgreSQL sent for the row.
  */
 import { describe, expect, it } from 'vitest';
-import { Block, Friendship, Room } from '../../src/server/db/entities/index.ts';
+import { Block, Friendship, Notification, Room } from '../../src/server/db/entities/index.ts';
 import { appendMessage, extrasOf, messagesBefore, roomsSeenBy } from '../../src/server/db/statements/chat.ts';
 import { mentionCandidates, resolveMentions } from '../../src/server/db/statements/mentions.ts';
 import { moveReadPositions } from '../../src/server/db/statements/read-positions.ts';
@@ -110,16 +110,28 @@ describe('the mentions column and the unread-mentions count', () => {
     expect(room).toMatchObject({ unread: 2, mentions: 1 });
     // Ann's own words never count for her.
     expect((await roomsSeenBy(em(), ann.id, roomId))[0]).toMatchObject({ unread: 0, mentions: 0 });
+    // The bell's notice of the mention, as the send leaves it: unread.
+    const notice = await em().insert(Notification, {
+      userId: bob.id,
+      kind: 'message.mention',
+      actor: ann.id,
+      message: named.id,
+      text: 'Ann mentioned you',
+    });
     expect((await moveReadPositions(em(), [{ roomId, userId: bob.id, seq: plain.seq }]))[0]).toStrictEqual({
       readSeq: plain.seq,
       unread: 1,
       mentions: 1,
+      noticesRead: 0,
     });
+    expect((await em().findOneOrFail(Notification, notice)).readAt).toBeNull();
     expect((await moveReadPositions(em(), [{ roomId, userId: bob.id, seq: named.seq }]))[0]).toStrictEqual({
       readSeq: named.seq,
       unread: 0,
       mentions: 0,
+      noticesRead: 1,
     });
+    expect((await em().findOneOrFail(Notification, notice)).readAt).toBeInstanceOf(Date);
   });
 });
 

@@ -20,6 +20,8 @@ export interface MovedRead {
   readSeq: RoomMember['readSeq'];
   unread: number;
   mentions: number;
+  /** Notices of mentions (the bell's) that this move read: those of messages up to the new position. */
+  noticesRead: number;
 }
 
 interface MovedRow {
@@ -28,6 +30,7 @@ interface MovedRow {
   read_seq: string | null;
   unread: string | null;
   mentions: string | null;
+  notices_read: string | null;
   /** Not moved: a private room changed between the statement's start and its lock (see `moveOnce`). */
   stale: boolean;
 }
@@ -61,7 +64,12 @@ const seqAsked = (moves: readonly ReadMove[], row: MovedRow) =>
   Math.max(...moves.filter((m) => m.roomId === row.room_id && m.userId === row.user_id).map((m) => m.seq));
 
 function movedOfRow(row: MovedRow): MovedRead {
-  return { readSeq: Number(row.read_seq), unread: Number(row.unread), mentions: Number(row.mentions) };
+  return {
+    readSeq: Number(row.read_seq),
+    unread: Number(row.unread),
+    mentions: Number(row.mentions),
+    noticesRead: Number(row.notices_read),
+  };
 }
 
 /** The moves again, in a transaction whose first statement locks their private rooms: none can be stale now. */
@@ -123,16 +131,26 @@ function moveOnce(em: EntityManager, moves: readonly ReadMove[]): Promise<MovedR
           read_seq = greatest(room_members.read_seq, excluded.read_seq),
           unread = case when excluded.read_seq > room_members.read_seq then excluded.unread
             else room_members.unread end
-        returning room_id, user_id, read_seq, unread)
+        returning room_id, user_id, read_seq, unread),
+      notices as (
+        -- Reading a message reads the bell's notice of its mention: the badge and the tab's title stop counting it.
+        -- A reader without unread notices costs one look in their partial index (notifications_unread).
+        update notifications n set read_at = now()
+        from moved mv, messages m
+        where n.user_id = mv.user_id and n.read_at is null and n.kind = 'message.mention'
+          and m.id = n.message_id and m.room_id = mv.room_id and m.seq <= mv.read_seq
+        returning n.user_id, mv.room_id)
       select moved.room_id, moved.user_id, moved.read_seq,
         case when r.kind = 'private' then moved.unread else (select count(*) from messages m
           where m.room_id = moved.room_id and m.seq > moved.read_seq and m.deleted_at is null
             and m.sender_id <> moved.user_id) end as unread,
         ${unreadMentionsCount(sql`moved.room_id`, sql`moved.read_seq`, sql`moved.user_id`)} as mentions,
+        (select count(*) from notices x where x.user_id = moved.user_id and x.room_id = moved.room_id)
+          as notices_read,
         false as stale
       from moved join rooms r on r.id = moved.room_id
       union all
-      select room_id, user_id, null, null, null, true from readable where stale`,
+      select room_id, user_id, null, null, null, null, true from readable where stale`,
   );
 }
 

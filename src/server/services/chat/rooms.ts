@@ -12,6 +12,7 @@ import type { Deps } from '../../deps.ts';
 import { Remembered } from '../../remembered.ts';
 import { type RoomView, roomViewOf } from '../../views/chat.ts';
 import { areFriends } from '../friends.ts';
+import { publishUnreadCount } from '../notifications.ts';
 
 export type { RoomView };
 
@@ -215,6 +216,12 @@ export async function markRead(deps: Deps, em: EntityManager, roomId: number, us
   if (!moved) {
     await authorizeRead(em, roomId, userId);
     throw notFound();
+  }
+  // The bell's count changed in every tab (tabs showing its list read it again); the answer does not wait.
+  if (moved.noticesRead > 0) {
+    void publishUnreadCount(deps, userId).catch((cause) =>
+      deps.log.warn('Could not announce the notifications read with a room', { roomId, cause }),
+    );
   }
   return { roomId, unread: moved.unread, mentions: moved.mentions, readSeq: moved.readSeq };
 }
