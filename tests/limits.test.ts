@@ -4,7 +4,7 @@
  * and text the database cannot store is refused at the door, with no value of anyone's ever printed in a log line.
  */
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appRouter } from '../src/server/router.ts';
 import { socketCloseCodes } from '../src/shared/socket.ts';
 import { signUpAdmin } from './helpers/admin.ts';
@@ -229,6 +229,19 @@ describe('batches', () => {
     }
     expect(await storedWithPrefix(prefix)).toBe(0);
     socket.socket.close();
+  });
+
+  it("a socket frame over the size limit closes that socket (1009), as the client's error, not the server's", async () => {
+    const logged = vi.spyOn(server.deps.log, 'error');
+    try {
+      const socket = await openFrameSocket(server.url, { headers: { cookie: ann.account.cookie } });
+      socket.socket.send('x'.repeat(100_000));
+      expect(await socket.closed).toBe(1009);
+      expect(logged).not.toHaveBeenCalled();
+      expect((await say(ann.client, roomId, 'still here')).body).toBe('still here');
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

@@ -71,7 +71,7 @@ export class TrpcConnection<TContext> extends TrpcCalls<TContext> implements Soc
   }
 
   socketError(cause: Error): void {
-    this.report(getTRPCErrorFromUnknown(cause), 'unknown', undefined, undefined);
+    this.report(socketErrorOf(cause), 'unknown', undefined, undefined);
   }
 
   private connectionParamsIn(data: string | Buffer) {
@@ -133,4 +133,20 @@ export class TrpcConnection<TContext> extends TrpcCalls<TContext> implements Soc
     }
     if (!refused.length) this.respondOrReport(() => ({ id: null, error: shape }));
   }
+}
+
+/**
+ * What went wrong on a socket, as tRPC's error: `ws` refusing what the client sent (a frame over
+ * WS_MAX_PAYLOAD_BYTES, a bad opcode; it closes the socket itself, 1009 or 1002) is the client's error, not a
+ * failure of the server's to log as one.
+ */
+function socketErrorOf(cause: Error): TRPCError {
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return getTRPCErrorFromUnknown(cause);
+  const tooLarge = code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+  return new TRPCError({
+    code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+    message: cause.message,
+    cause,
+  });
 }
