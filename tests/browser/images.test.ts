@@ -194,6 +194,10 @@ describe('images in the public room', () => {
       .getByRole('alert')
       .filter({ hasText: 'That file is not a PNG, JPEG, WebP or GIF image.' })
       .waitFor();
+    // Its chip shows a plain picture sign, not the browser's broken image.
+    const refused = tray().getByRole('listitem').filter({ hasText: 'notes.png' });
+    await refused.locator('.image-chip-unshowable').waitFor();
+    expect(await refused.locator('img').count()).toBe(0);
     await tray().getByRole('button', { name: 'Remove notes.png' }).click();
     await tray().waitFor({ state: 'detached' });
   });

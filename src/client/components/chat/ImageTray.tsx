@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import type { ImageTray, TrayImage } from '../../lib/chat/image-tray.ts';
 import { CloseIcon } from '../Icons.tsx';
+import { ImageIcon } from './ChatIcons.tsx';
 
 /** The images waiting to go with the next message: each a preview chip with its upload's progress and a remove. */
 export function ImageTrayChips(props: { tray: ImageTray }) {
@@ -22,6 +23,8 @@ export function ImageTrayChips(props: { tray: ImageTray }) {
 
 function ImageChip(props: { tray: ImageTray; image: TrayImage }) {
   const [editing, setEditing] = createSignal(false);
+  // A file the browser cannot show (not an image after all): a plain picture sign, not a broken image.
+  const [unshowable, setUnshowable] = createSignal(false);
   const alt = () => props.image.uploaded?.alt ?? '';
   let describeButton: HTMLButtonElement | undefined;
   const closeEditor = () => {
@@ -30,7 +33,21 @@ function ImageChip(props: { tray: ImageTray; image: TrayImage }) {
   };
   return (
     <li class="image-chip" classList={{ 'image-chip-failed': props.image.status === 'failed' }}>
-      <img class="image-chip-preview" src={props.image.previewUrl} alt={alt()} />
+      <Show
+        when={!unshowable()}
+        fallback={
+          <span class="image-chip-preview image-chip-unshowable" aria-hidden="true">
+            <ImageIcon />
+          </span>
+        }
+      >
+        <img
+          class="image-chip-preview"
+          src={props.image.previewUrl}
+          alt={alt()}
+          onError={() => setUnshowable(true)}
+        />
+      </Show>
       <span class="image-chip-name">{props.image.name}</span>
       <Show when={props.image.status === 'uploading'}>
         <progress
