@@ -3,7 +3,7 @@
  * garbage, sockets lose powers the moment they are taken away, and nothing outlives the caller who stopped.
  */
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientIp } from '../src/server/context.ts';
 import { LocalFanout } from '../src/server/realtime/bus.ts';
 import { signUpAdmin } from './helpers/admin.ts';
@@ -76,6 +76,34 @@ describe('garbage in', () => {
     }
     await pause(200);
     expect((await fetch(`${suite.server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('an upload its client gives up half-way (a cancel) is not logged as the server failing', async () => {
+    const [ann] = await people(suite.server, 'Ann');
+    const { port } = new URL(suite.server.url);
+    const logged = vi.spyOn(suite.server.deps.log, 'error');
+    try {
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        [
+          'POST /trpc/chat.uploadImage HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Content-Type: application/json',
+          'Content-Length: 200000',
+          `Cookie: ${ann.account.cookie}`,
+          '',
+          '{"roomId":1,"image":"iVBORw0KGgo',
+        ].join('\r\n'),
+      );
+      await pause(100);
+      socket.destroy();
+      await pause(200);
+      expect(logged).not.toHaveBeenCalled();
+      expect((await fetch(`${suite.server.url}/healthz`)).status).toBe(200);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('a mangled session cookie reads as signed out, not as a server error', async () => {

@@ -110,6 +110,12 @@ export function createHttpApp(deps: Deps, clientDir: string | null): HttpApp {
   // A request that fails in a way nobody foresaw gets a 500 and a log line; it never takes the process down.
   const server = createServer((req, res) => {
     handle(req, res).catch((cause) => {
+      // The client left before its request was read (a cancelled upload): nothing failed here, nobody waits.
+      if ((cause as NodeJS.ErrnoException).code === 'ECONNRESET' && req.destroyed) {
+        deps.log.debug('A client left before its request was read', { url: req.url });
+        res.destroy();
+        return;
+      }
       deps.log.error('Request failed', { url: req.url, cause });
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Internal Server Error');
