@@ -93,6 +93,8 @@ export function Timeline(props: TimelineProps) {
   const keysHint = createUniqueId();
   // Read when the content changes size: were we following the bottom just before?
   let following = true;
+  // Where the log was when last measured: the reader leaves the bottom by moving up from there.
+  let lastTop = 0;
 
   const scrollToBottom = () => {
     if (!scroller) return;
@@ -113,7 +115,12 @@ export function Timeline(props: TimelineProps) {
 
   const measure = () => {
     if (!scroller) return;
-    const bottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < bottomSlackPx;
+    const top = scroller.scrollTop;
+    const nearBottom = scroller.scrollHeight - top - scroller.clientHeight < bottomSlackPx;
+    // Messages that arrived below since the log was last pinned to the bottom (several within one frame, before
+    // this scroll event) did not move the reader: only a move up leaves the bottom. The resize observer pins it.
+    const bottom = nearBottom || (following && top >= lastTop);
+    lastTop = top;
     // Away from the newest messages, the bottom of what is loaded is no place to stick to.
     following = bottom && !props.conversation.hasNewer();
     if (bottom !== atBottom()) setAtBottom(bottom);
