@@ -1,11 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { browserSuite, type Visitor } from '../helpers/browser-suite.ts';
-import { chattyLimits, type Room, say, sayEach } from '../helpers/chat.ts';
+import { chattyLimits, newClientId, type Room, say, sayEach } from '../helpers/chat.ts';
 import { makeFriends, type Person, signUp } from '../helpers/people.ts';
 
 // Whether the log follows Ben's new messages, as Ann sees it: it does while she is at the bottom, however fast
-// they come. Ann reads in a tall window, where a short conversation fits without scrolling; Ben writes over the API.
+// they come and however she got there (a jump to a reply's original or a mention that left her at the bottom);
+// once she is not, "Jump to latest" or a count of new messages shows. Ann reads in a tall window, where a short
+// conversation fits without scrolling; Ben writes over the API.
 // Needs the built client (`npm run build`; `npm test` builds first), PostgreSQL, Redis and /usr/bin/chromium.
 
 const suite = browserSuite({ env: chattyLimits, timeoutMs: 15_000 });
@@ -42,6 +44,37 @@ function onScreen(item: Locator): Promise<boolean> {
   });
 }
 
+/** Ben goes on writing, as fast as he can: far more lines than Ann's window holds, "Status update 40" last. */
+async function benWritesALot({ ann, ben, room }: Chat): Promise<Locator> {
+  await sayEach(ben.client, room.id, numbered('Status update', 40));
+  const newest = message(ann.page, 'Status update 40');
+  await newest.waitFor({ state: 'attached' });
+  return newest;
+}
+
+/** Ben's question and, after some lines, his reply to it. Two lines fit on Ann's screen; forty do not. */
+async function aThread({ ben, room }: Chat, lines: number) {
+  const question = await say(ben.client, room.id, 'Who is bringing the projector to Friday’s demo?');
+  await sayEach(ben.client, room.id, numbered('Agenda item', lines));
+  await ben.client.chat.send.mutate({
+    roomId: room.id,
+    clientId: newClientId(),
+    body: 'Still nobody for the projector?',
+    replyToId: question.id,
+  });
+}
+
+/** Ann clicks the quote above Ben's reply and lands on his question, focused. */
+async function annFollowsTheQuote({ ann }: Chat): Promise<Locator> {
+  const quote = message(ann.page, 'Still nobody for the projector?').getByRole('button', {
+    name: /^Reply to Ben Baker: Who is bringing the projector/,
+  });
+  await quote.click();
+  const original = message(ann.page, 'Who is bringing the projector').filter({ hasNotText: 'Still nobody' });
+  await expect.poll(() => original.evaluate((element) => element === document.activeElement)).toBe(true);
+  return original;
+}
+
 describe('following new messages', () => {
   test('at the bottom of a short conversation, Ann sees the newest of a burst of messages', async () => {
     const { ann, ben, room } = await annAndBen();
@@ -62,5 +95,54 @@ describe('following new messages', () => {
 
     await expect.poll(() => onScreen(lines.last())).toBe(true);
     await expect(jumpDown(ann.page).count()).resolves.toBe(0);
+  });
+});
+
+describe('the log after a jump within the open conversation', () => {
+  test('a quote to a message on screen leaves Ann at the bottom: Ben’s next messages scroll into view', async () => {
+    const chat = await annAndBen();
+    await aThread(chat, 2);
+    await chat.ann.page.goto(`/chat/${chat.room.id}`);
+    const original = await annFollowsTheQuote(chat);
+
+    const newest = await benWritesALot(chat);
+
+    await expect.poll(() => onScreen(newest)).toBe(true);
+    // The log did overflow: the question Ann jumped to has scrolled away above.
+    expect(await onScreen(original)).toBe(false);
+  });
+
+  test('a mention opened from the bell while Ann reads that conversation: the log still follows', async () => {
+    const chat = await annAndBen();
+    const { ann, ben, room } = chat;
+    await say(ben.client, room.id, 'Morning!');
+    await say(ben.client, room.id, `@${ann.username} could you bring the projector on Friday?`);
+    await say(ben.client, room.id, 'No rush.');
+    await ann.page.goto(`/chat/${room.id}`);
+    const mention = message(ann.page, 'could you bring the projector');
+    await mention.waitFor();
+
+    await ann.page.getByRole('button', { name: /^Notifications, \d+ unread/ }).click();
+    await ann.page.getByRole('link', { name: /Ben Baker mentioned you/ }).click();
+    await expect.poll(() => mention.getAttribute('class')).toMatch(/message-focused/);
+    const newest = await benWritesALot(chat);
+
+    await expect.poll(() => onScreen(newest)).toBe(true);
+  });
+
+  test('a quote to a message further up leaves the bottom: new messages are counted, and one click shows them', async () => {
+    const chat = await annAndBen();
+    await aThread(chat, 40);
+    await chat.ann.page.goto(`/chat/${chat.room.id}`);
+    await annFollowsTheQuote(chat);
+
+    const newest = await benWritesALot(chat);
+
+    const jumpToLatest = jumpDown(chat.ann.page);
+    await jumpToLatest.waitFor();
+    expect(await onScreen(newest)).toBe(false);
+    await jumpToLatest.click();
+    await expect.poll(() => onScreen(newest)).toBe(true);
+    await jumpToLatest.waitFor({ state: 'hidden' });
   });
 });

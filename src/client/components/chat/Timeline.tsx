@@ -110,6 +110,7 @@ export function Timeline(props: TimelineProps) {
     stopFollowing: () => {
       following = false;
     },
+    measure: () => measure(),
   });
   const { scrollToUnread, scrollToMessage, checkUnreadInView } = jumps;
 

@@ -5,8 +5,13 @@ export interface TimelineJumpOptions {
   scroller: () => HTMLElement | undefined;
   list: () => HTMLElement | undefined;
   conversation: () => Conversation;
-  /** A jump leaves the bottom: the log must stop following new messages. */
+  /**
+   * Forgets that the log was following: a jump is no scroll of the reader's (opening at a message, it moves down),
+   * so where it lands alone decides whether the log follows.
+   */
   stopFollowing: () => void;
+  /** Reads where the log is: at the bottom (so following new messages) or not, with "Jump to latest" if not. */
+  measure: () => void;
 }
 
 /**
@@ -24,6 +29,9 @@ export function createTimelineJumps(options: TimelineJumpOptions) {
     options.stopFollowing();
     const offset = element.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
     scroller.scrollTop += offset - scroller.clientHeight * fraction;
+    // Landing at the bottom (everything fits, or the message is among the newest) the log follows on from there.
+    // Measured now: when nothing had to move, no scroll event comes to do it.
+    options.measure();
   };
 
   /** Puts the "New messages" divider near the top, the last message read above it; false when not loaded. */
