@@ -146,3 +146,25 @@ describe('the log after a jump within the open conversation', () => {
     await jumpToLatest.waitFor({ state: 'hidden' });
   });
 });
+
+describe('opened at an old message', () => {
+  test('Ann loads the newer messages below; until the newest are on screen, "Jump to latest" is offered', async () => {
+    const { ann, ben, room } = await annAndBen();
+    const [, , , , old] = await sayEach(ben.client, room.id, numbered('Trip note', 80));
+    // As a search hit's link opens it: the messages around that one, which fit on her screen; not the newest.
+    await ann.page.goto(`/chat/${room.id}?message=${old?.seq}`);
+    const landed = message(ann.page, /Trip note 5\b/);
+    await expect.poll(() => landed.getAttribute('class')).toMatch(/message-focused/);
+
+    // By keyboard: with everything on screen, the "Jump to latest" button lies over this one.
+    await ann.page.getByRole('button', { name: 'Load newer messages' }).press('Enter');
+    const newest = message(ann.page, 'Trip note 80');
+    await newest.waitFor({ state: 'attached' });
+
+    // Eighty messages do not fit: the newest are out of sight below, and the way down is offered.
+    await jumpDown(ann.page).waitFor();
+    expect(await onScreen(newest)).toBe(false);
+    await jumpDown(ann.page).click();
+    await expect.poll(() => onScreen(newest)).toBe(true);
+  });
+});

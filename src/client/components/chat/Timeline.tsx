@@ -158,6 +158,9 @@ export function Timeline(props: TimelineProps) {
     // keyboard opens) must not push the newest message out of sight while the reader is following it.
     const observer = new ResizeObserver(() => {
       if (following) scrollToBottom();
+      // Otherwise what grew below (a page of newer messages) can hide the newest without moving the log, so
+      // without a scroll event: "Jump to latest" must still show.
+      else measure();
     });
     if (scroller) observer.observe(scroller);
     if (content) observer.observe(content);
