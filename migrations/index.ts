@@ -18,6 +18,7 @@ import { Migration20261204225500_people_trigram_no_pending } from './Migration20
 import { Migration20261205012558_member_unread } from './Migration20261205012558_member_unread.ts';
 import { Migration20261207043054_leaner_message_indexes } from './Migration20261207043054_leaner_message_indexes.ts';
 import { Migration20261207130000_message_search_short_pending_list } from './Migration20261207130000_message_search_short_pending_list.ts';
+import { Migration20261207223033_message_search_words } from './Migration20261207223033_message_search_words.ts';
 
 /**
  * Every migration, in order. Listing them (rather than letting the migrator find files at run time) means they are
@@ -57,5 +58,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261207130000_message_search_short_pending_list',
     class: Migration20261207130000_message_search_short_pending_list,
+  },
+  {
+    name: 'Migration20261207223033_message_search_words',
+    class: Migration20261207223033_message_search_words,
   },
 ];

@@ -160,6 +160,52 @@ describe('searching messages', () => {
   });
 });
 
+describe('every word people type is found, whatever stands around it', () => {
+  it('finds the words of a comparison written with < and >', async () => {
+    const word = newWord();
+    const sent = await say(ann.client, publicRoom, `if x<${word} and width>height then swap`);
+
+    for (const query of [word, `${word} and width`, `width>height ${word}`]) {
+      expect(await bodiesFound(ben.client, query)).toEqual([sent.body]);
+    }
+    const [hit] = (await ben.client.search.messages.query({ query: `width ${word}` })).items;
+    expect(marked(hit!.snippet)).toEqual([word, 'width']);
+  });
+
+  it('finds pasted code by its identifiers, tags and calls included', async () => {
+    const word = newWord();
+    const sent = await say(
+      ben.client,
+      publicRoom,
+      `<script>alert(1)</script><img src=x onerror=${word}()> and then user.${word}Count++`,
+    );
+
+    expect(await bodiesFound(ann.client, `alert ${word}`)).toEqual([sent.body]);
+    expect(await bodiesFound(ann.client, `onerror ${word}`)).toEqual([sent.body]);
+    expect(await bodiesFound(ann.client, `${word}Count`)).toEqual([sent.body]);
+    const [hit] = (await ann.client.search.messages.query({ query: `script img ${word}` })).items;
+    expect(marked(hit!.snippet)).toEqual(['script', 'script', 'img', word, `${word}Count`]);
+  });
+
+  it('finds a web address by its host, its path or the whole of it, and a mail address by its name', async () => {
+    const word = newWord();
+    const link = await say(
+      ann.client,
+      publicRoom,
+      `Release notes: https://example.com/${word}/notes?draft=1`,
+    );
+    const mail = await say(ann.client, publicRoom, `or write to ${word}@example.org`);
+
+    expect(await bodiesFound(ben.client, 'example.com')).toContain(link.body);
+    expect(await bodiesFound(ben.client, `example.com/${word}`)).toEqual([link.body]);
+    expect(await bodiesFound(ben.client, `https://example.com/${word}/notes`)).toEqual([link.body]);
+    expect(await bodiesFound(ben.client, `${word}@example.org`)).toEqual([mail.body]);
+    expect(await bodiesFound(ben.client, word)).toEqual(expect.arrayContaining([link.body, mail.body]));
+    const [hit] = (await ben.client.search.messages.query({ query: `example.com/${word}` })).items;
+    expect(marked(hit!.snippet)).toEqual(['example', 'com', word]);
+  });
+});
+
 describe('whose messages a search reaches', () => {
   it("finds one's own private conversations and the public room, never other people's private rooms", async () => {
     const [cleo, dan, eve] = await people(server, 'Cleo', 'Dan', 'Eve');
