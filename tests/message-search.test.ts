@@ -204,6 +204,17 @@ describe('every word people type is found, whatever stands around it', () => {
     const [hit] = (await ben.client.search.messages.query({ query: `example.com/${word}` })).items;
     expect(marked(hit!.snippet)).toEqual(['example', 'com', word]);
   });
+
+  it('finds words whose letters carry vowel signs and other marks: Thai, Hindi, Tamil, Arabic', async () => {
+    const word = newWord();
+    const sent = await say(ben.client, publicRoom, `${word} สวัสดี ครับ, नमस्ते दुनिया, வணக்கம், مَرْحَبًا`);
+
+    for (const greeting of ['สวัสดี', 'नमस्ते', 'வணக்கம்', 'مَرْحَبًا']) {
+      expect(await bodiesFound(ann.client, `${word} ${greeting}`)).toEqual([sent.body]);
+    }
+    const [hit] = (await ann.client.search.messages.query({ query: `नमस्ते ${word}` })).items;
+    expect(marked(hit!.snippet)).toEqual([word, 'नमस्ते']);
+  });
 });
 
 describe('whose messages a search reaches', () => {

@@ -6,11 +6,23 @@ export const maxSearchWords = 8;
 export const maxSearchLength = 100;
 
 /**
- * The words of a search or a message as search sees them: runs of letters and digits, lowercased. The server builds
- * its query from these and marks the same words in what it finds, so what is highlighted is what matched.
+ * A word as search sees it: a run of letters and digits, with the marks letters carry (Thai and Indic vowel signs,
+ * Arabic vowels, a combining accent), as PostgreSQL's parser keeps them in the indexed words (Message.searchVector).
+ * Without marks, `สวัสดี` or `नमस्ते` fell apart into pieces no indexed word equals.
+ */
+export const wordPattern = /[\p{L}\p{M}\p{N}]+/gu;
+/**
+ * Marks with no letter or digit to carry them are no word: the parser indexes none. (Said apart, not in the pattern:
+ * a pattern that must find a letter after any marks backtracks over a long run of them, quadratically.)
+ */
+const letterOrDigit = /[\p{L}\p{N}]/u;
+
+/**
+ * The words of a search or a message as search sees them (`wordPattern`), lowercased. The server builds its query
+ * from these and marks the same words in what it finds, so what is highlighted is what matched.
  */
 export function searchWords(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (text.toLowerCase().match(wordPattern) ?? []).filter((word) => letterOrDigit.test(word));
 }
 
 /** A page's last hit (its rank and id): the next page starts after it. */

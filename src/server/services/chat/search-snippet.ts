@@ -1,4 +1,4 @@
-import { type Highlight, type Snippet, searchWords } from '../../../shared/search.ts';
+import { type Highlight, type Snippet, searchWords, wordPattern } from '../../../shared/search.ts';
 
 /** The last word of a search also finds longer words it begins ("meet" finds "meeting"), from this length on. */
 export const minPrefixLength = 3;
@@ -30,7 +30,7 @@ export function toTsQuery(query: string): string {
 export function highlightsIn(text: string, query: string): Highlight[] {
   const matches = matcher(searchWords(query));
   const found: Highlight[] = [];
-  for (const word of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+  for (const word of text.matchAll(wordPattern)) {
     if (matches(word[0].toLowerCase())) found.push({ start: word.index, end: word.index + word[0].length });
   }
   return found;
