@@ -494,6 +494,26 @@ describe('a mute', () => {
 
     expect(await say(ben.client, roomId, 'Back again')).toMatchObject({ body: 'Back again' });
   });
+
+  it('and its lifting reach every open tab of the person at once, so each reads its mute status again', async () => {
+    const admin = await signUpAdmin(suite.server, suite.db);
+    const ben = await signUp(suite.server);
+    const tabs = [1, 2].map(() => openSocket(suite.server, { cookie: ben.account.cookie }).client);
+    const feeds = tabs.map((tab) => watchSession(tab));
+    for (const feed of feeds) expect(await feed.next()).toEqual({ type: 'active' });
+    const until = fromNow(hour);
+
+    await admin.client.admin.users.mute.mutate({ userId: ben.id, reason: 'Cool off', until });
+
+    for (const feed of feeds) expect(await feed.next()).toEqual({ type: 'changed' });
+    for (const tab of tabs) expect(await tab.chat.muteStatus.query()).toEqual({ until, reason: 'Cool off' });
+
+    await admin.client.admin.users.unmute.mutate({ userId: ben.id });
+
+    for (const feed of feeds) expect(await feed.next()).toEqual({ type: 'changed' });
+    for (const tab of tabs) expect(await tab.chat.muteStatus.query()).toBeNull();
+    for (const feed of feeds) feed.stop();
+  });
 });
 
 describe('roles', () => {

@@ -110,7 +110,8 @@ export class CurrentUsers {
 
   /**
    * Announces that a user changed: forgotten here at once, and on every other instance when the bus tells it.
-   * `tellTabs` for what the user's own open tabs show (a role, a name); a ban tells them by ending their sessions.
+   * `tellTabs` for what the user's own open tabs show (a role, a name, a mute); a ban tells them by ending their
+   * sessions.
    */
   async changed(userId: number, { tellTabs = false } = {}): Promise<void> {
     this.forget(userId);

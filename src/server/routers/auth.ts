@@ -72,7 +72,8 @@ export const authRouter = router({
 
   /**
    * Tells an open tab when its session ends (logout elsewhere, password change, expiry), then the socket closes;
-   * and when the account changed (a role given or taken, a new name), so the tab reads `auth.me` again.
+   * and when the account changed (a role given or taken, a new name, a mute begun or lifted), so the tab reads
+   * `auth.me` and `chat.muteStatus` again.
    */
   onSession: protectedProcedure
     .input(z.void())

@@ -95,7 +95,8 @@ export async function mute(
     user.muteReason = input.reason;
     return { until: until.toISOString() };
   });
-  await deps.currentUsers.changed(input.userId);
+  // The person's open tabs put the mute in place of the composer now, not at their first refused send.
+  await deps.currentUsers.changed(input.userId, { tellTabs: true });
   return { ok: true as const, until: until.toISOString() };
 }
 
@@ -105,7 +106,8 @@ export async function unmute(deps: Deps, em: EntityManager, actorId: number, use
     user.muteReason = null;
     return {};
   });
-  await deps.currentUsers.changed(userId);
+  // Their open tabs give the composer back now, not at the next reload.
+  await deps.currentUsers.changed(userId, { tellTabs: true });
   return { ok: true as const };
 }
 

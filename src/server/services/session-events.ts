@@ -48,7 +48,10 @@ export function endsCredential(
   return Boolean(credential.tokenId && event.tokenIds?.includes(credential.tokenId));
 }
 
-/** Published on a user's channel when their role or profile changed, so their open tabs read `auth.me` again. */
+/**
+ * Published on a user's channel when their role, profile or mute changed, so their open tabs read `auth.me` and
+ * `chat.muteStatus` again.
+ */
 export interface AccountChangedEvent {
   type: 'account.changed';
 }
