@@ -225,8 +225,12 @@ export function Timeline(props: TimelineProps) {
   // Retry only where it can work: after a server failure, or once the refusal's reason (a mute, an unfriend) ended.
   const retryable = (pending: PendingMessage) =>
     pending.retry === 'now' || (pending.retry === 'when-allowed' && props.canSend);
-  const refusal = (pending: PendingMessage) =>
-    pending.retry === 'when-allowed' && props.blockedReason ? props.blockedReason : pending.error;
+  // The words of a refusal whose reason ended (a mute lifted, friends again) no longer hold: say only that it was.
+  const refusal = (pending: PendingMessage) => {
+    if (pending.retry !== 'when-allowed') return pending.error;
+    if (props.blockedReason) return props.blockedReason;
+    return props.canSend ? 'sending was off then.' : pending.error;
+  };
   const report = (message: Message) =>
     Boolean(props.me) && props.me?.id !== message.sender.id && !message.deletedAt;
   // An admin's own message has Delete already; moderating is for someone else's.
