@@ -2,7 +2,14 @@ import type pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
-import { type newVisitor, phone, saveScreenshot, sendsIn, waitForPath } from '../helpers/browser.ts';
+import {
+  isSendFrame,
+  type newVisitor,
+  phone,
+  saveScreenshot,
+  sendsIn,
+  waitForPath,
+} from '../helpers/browser.ts';
 import { browserSuite } from '../helpers/browser-suite.ts';
 import { newClientId } from '../helpers/chat.ts';
 import { connectDatabase } from '../helpers/db.ts';
@@ -40,6 +47,33 @@ async function logIn(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Password').fill(person.account.password);
   await page.getByRole('button', { name: 'Log in' }).click();
 }
+
+/** Holds the page's messages on their way until `release` is called: they reach the server after what happens meanwhile. */
+async function holdSends(page: Page): Promise<{ release: () => void }> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.routeWebSocket(/\/trpc/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage(async (frame) => {
+      if (isSendFrame(frame)) await held;
+      server.send(frame);
+    });
+  });
+  return { release: () => release() };
+}
+
+/** A moment as the web app's mute notice writes it, for a reader in `timeZone` with an en-US browser. */
+const muteEndIn = (timeZone: string, iso: string) =>
+  new Intl.DateTimeFormat('en-US', {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+  }).format(new Date(iso));
 
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
 const focusIsInMain = (page: Page) =>
@@ -174,27 +208,23 @@ describe('when sending is off', () => {
     const admin = await signUpAdmin(suite.server, db);
     const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
     const page = await browserOf(ada, { locale: 'en-US', timezoneId: 'Asia/Kolkata' });
+    const sends = await holdSends(page);
     await page.goto('/');
     const composer = page.getByRole('textbox', { name: /^Message/ });
     await composer.waitFor();
 
-    // Muted while the page is open: the first message she sends is refused, and the page learns why.
-    const until = fromNow(2 * hour);
-    await admin.client.admin.users.mute.mutate({ userId: ada.id, reason: 'Shouting in capitals', until });
+    // Muted while the page is open and her message on its way: the notice takes the composer's place at once,
+    // and the message is refused.
     await composer.fill('HELLO EVERYONE');
     await composer.press('Enter');
-    const localUntil = new Intl.DateTimeFormat('en-US', {
-      weekday: 'long',
-      month: 'long',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZone: 'Asia/Kolkata',
-    }).format(new Date(until));
+    const until = fromNow(2 * hour);
+    await admin.client.admin.users.mute.mutate({ userId: ada.id, reason: 'Shouting in capitals', until });
+    const localUntil = muteEndIn('Asia/Kolkata', until);
     const note = page.getByRole('status').filter({ hasText: 'You are muted until' });
     await note.getByText(`You are muted until ${localUntil}.`).waitFor();
     await note.getByText('Reason: Shouting in capitals.').waitFor();
     expect(await composer.count()).toBe(0);
+    sends.release();
     const refused = page.getByRole('listitem').filter({ hasText: 'HELLO EVERYONE' });
     await refused.getByText('Not sent: you are muted.').waitFor();
     expect(await refused.getByRole('button', { name: 'Retry' }).count()).toBe(0);
@@ -216,6 +246,70 @@ describe('when sending is off', () => {
     await page.reload();
     await note.getByText('Reason: Cool down').waitFor();
     await composer.waitFor({ timeout: 20_000 });
+  });
+
+  test('muted and unmuted from Admin › Users, every open tab follows at once; what was refused can go after', async () => {
+    const admin = await signUpAdmin(suite.server, db);
+    const bob = await signUp(suite.server, { displayName: 'Bob Bramble' });
+    const adminPage = await browserOf(admin);
+    const tab = await browserOf(bob);
+    // Bob's next message is held on its way, so that it reaches the server only once he is muted.
+    const sends = await holdSends(tab);
+    const otherTab = await tab.context().newPage();
+    const composer = (page: Page) => page.getByRole('textbox', { name: /^Message/ });
+    const muteNote = (page: Page) => page.getByRole('status').filter({ hasText: 'You are muted until' });
+    for (const page of [tab, otherTab]) {
+      await page.goto('/');
+      await composer(page).waitFor();
+      await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    }
+    await composer(tab).fill('Did I miss anything?');
+    await composer(tab).press('Enter');
+    const refused = tab.getByRole('log').getByRole('listitem').filter({ hasText: 'Did I miss anything?' });
+    await refused.getByText('Sending…').waitFor();
+
+    await adminPage.goto('/admin/users');
+    await adminPage.getByRole('searchbox', { name: 'Search users' }).fill(bob.username);
+    const row = adminPage.getByRole('row').filter({ hasText: `@${bob.username}` });
+    await row.getByRole('button', { name: 'Mute Bob Bramble' }).click();
+    const dialog = adminPage.getByRole('dialog', { name: 'Mute Bob Bramble' });
+    await dialog.getByLabel('Reason').fill('Cooling off');
+    await dialog.getByRole('button', { name: 'Mute', exact: true }).click();
+    await row.getByText('Muted').waitFor();
+
+    // Both tabs put the notice in place of the composer, before Bob tries to send anything more.
+    for (const page of [tab, otherTab]) {
+      await muteNote(page).getByText('Reason: Cooling off.').waitFor();
+      expect(await composer(page).count()).toBe(0);
+    }
+    sends.release();
+    await refused.getByText('Not sent: you are muted.').waitFor();
+    expect(await refused.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+
+    await row.getByRole('button', { name: 'Unmute Bob Bramble' }).click();
+
+    // The composer comes back in both tabs, neither reloaded.
+    for (const page of [tab, otherTab]) {
+      await composer(page).waitFor();
+      expect(await muteNote(page).count()).toBe(0);
+      expect(await page.evaluate(() => 'notReloaded' in window)).toBe(true);
+    }
+    // The refused message no longer says he is muted, not even after a reload, and Retry sends it.
+    const isoDate = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+    for (const reload of [false, true]) {
+      if (reload) await tab.reload();
+      await refused.getByRole('button', { name: 'Retry' }).waitFor();
+      expect(await refused.textContent()).not.toMatch(/muted/i);
+      expect(await refused.textContent()).not.toMatch(isoDate);
+    }
+    await refused.getByRole('button', { name: 'Retry' }).click();
+    const roomId = (await bob.client.chat.publicRoom.query()).id;
+    const stored = async () => {
+      const { items } = await bob.client.chat.history.query({ roomId });
+      return items.filter((message) => message.body === 'Did I miss anything?').length;
+    };
+    await expect.poll(stored).toBe(1);
+    await refused.getByText(/Not sent|Sending…/).waitFor({ state: 'detached' });
   });
 });
 

@@ -20,7 +20,7 @@ export function ChatProvider(props: ParentProps) {
   const userId = createMemo(() => auth.user()?.id);
   // Created inside the memo, so the previous person's session is disposed when the memo runs again.
   const session = createMemo(
-    on(userId, (id) => (id === undefined ? null : createChatSession(id, notifications, friends))),
+    on(userId, (id) => (id === undefined ? null : createChatSession(id, auth, notifications, friends))),
   );
   const unreadMessages = () =>
     session()

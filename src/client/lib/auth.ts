@@ -5,6 +5,7 @@ import {
   createEffect,
   createResource,
   createSignal,
+  getOwner,
   on,
   onCleanup,
   useContext,
@@ -41,6 +42,11 @@ export interface Auth {
   signedIn(user: Me): void;
   /** Takes a change this tab made to the signed-in user's own profile, so the header shows it at once. */
   profileChanged(changes: Partial<Pick<Me, 'displayName' | 'avatarUrl'>>): void;
+  /**
+   * Calls `listener` each time the server says this account changed (a role, a name, a mute), from this tab, another
+   * or an admin; stops when the calling owner is disposed, or when the returned function is called.
+   */
+  onChanged(listener: () => void): () => void;
   logout(): Promise<void>;
 }
 
@@ -49,6 +55,7 @@ export function createAuth(navigate: Navigator): Auth {
   const [me, { mutate, refetch }] = createResource(() => trpc.auth.me.query());
   const [live, setLive] = createSignal(false);
   const [notice, setNotice] = createSignal<string | null>(null);
+  const changeListeners = new Set<() => void>();
   // Set while this tab logs out, so its own "session ended" event is not shown as a notice.
   let leaving = false;
 
@@ -69,6 +76,12 @@ export function createAuth(navigate: Navigator): Auth {
     navigate('/login', { replace: true });
   };
 
+  // A role given or taken, a new name, a mute (from another tab or an admin): show it.
+  const accountChanged = () => {
+    void refetch();
+    for (const listener of changeListeners) listener();
+  };
+
   // While signed in, listen for the end of this session: a logout in another tab ends it here too, live.
   createEffect(
     on(
@@ -79,8 +92,7 @@ export function createAuth(navigate: Navigator): Auth {
         const subscription = trpc.auth.onSession.subscribe(undefined, {
           onData(event) {
             if (event.type === 'active') setLive(true);
-            // A role given or taken, or a new name (from another tab or an admin): show it.
-            else if (event.type === 'changed') void refetch();
+            else if (event.type === 'changed') accountChanged();
             else sessionEnded(event.reason);
           },
           onError(error) {
@@ -112,6 +124,12 @@ export function createAuth(navigate: Navigator): Auth {
     profileChanged(changes) {
       const current = user();
       if (current) mutate({ ...current, ...changes });
+    },
+    onChanged(listener) {
+      changeListeners.add(listener);
+      const stop = () => changeListeners.delete(listener);
+      if (getOwner()) onCleanup(stop);
+      return stop;
     },
     async logout() {
       leaving = true;

@@ -7,8 +7,9 @@ export type Mute = NonNullable<RouterOutputs['chat']['muteStatus']>;
 const longestTimerMs = 2 ** 31 - 1;
 
 /**
- * The signed-in person's own mute: read at sign-in and again whenever a message is refused, and dropped the
- * moment it ends, so the composer comes back by itself.
+ * The signed-in person's own mute: read at sign-in, whenever the server says the account changed (an admin muted
+ * or unmuted them), and whenever a message is refused; dropped the moment it ends, so the composer comes back by
+ * itself.
  */
 export function createMuteStatus() {
   const [status, { refetch }] = createResource(() => trpc.chat.muteStatus.query());

@@ -11,6 +11,7 @@ import {
   useContext,
 } from 'solid-js';
 import { ReadMarker } from '../../../shared/read-policy.ts';
+import type { Auth } from '../auth.ts';
 import type { Friends } from '../friends.ts';
 import type { LiveEvent, Notifications } from '../notifications.ts';
 import { trpc } from '../trpc.ts';
@@ -55,6 +56,7 @@ const refetchDelayMs = 400;
  */
 export function createChatSession(
   userId: number,
+  auth: Pick<Auth, 'onChanged'>,
   notifications: Notifications,
   friends: Friends,
 ): ChatSession {
@@ -74,6 +76,8 @@ export function createChatSession(
   const rooms = () => (list.state === 'errored' ? undefined : list());
   const outboxes = new Map<number, Outbox>();
   const muteStatus = createMuteStatus();
+  // A moderator muted or unmuted this person: the composer gives way, or comes back, in every tab at once.
+  auth.onChanged(muteStatus.recheck);
 
   let refetchTimer: ReturnType<typeof setTimeout> | undefined;
   const reloadSoon = (delay = refetchDelayMs) => {
@@ -132,10 +136,14 @@ export function createChatSession(
       case 'room.muted':
         patchRoom(event.roomId, (r) => ({ ...r, muted: event.muted }));
         break;
-      // A new friend brings their room back, an unfriend takes it away; after a lost connection, anything.
+      // A new friend brings their room back, an unfriend takes it away.
       case 'friends.changed':
+        reloadSoon(0);
+        break;
+      // After a lost connection, anything: a mute begun or lifted meanwhile too.
       case 'reconnected':
         reloadSoon(0);
+        muteStatus.recheck();
         break;
     }
   });
