@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
+import { day, fromNow, hour, signUpAdmin } from '../helpers/admin.ts';
 import {
   isSendFrame,
   type newVisitor,
@@ -246,6 +246,27 @@ describe('when sending is off', () => {
     await page.reload();
     await note.getByText('Reason: Cool down').waitFor();
     await composer.waitFor({ timeout: 20_000 });
+  });
+
+  test('a mute longer than a browser timer reaches (24.8 days) still shows when that much time has passed', async () => {
+    const admin = await signUpAdmin(suite.server, db);
+    const ada = await signUp(suite.server, { displayName: 'Ada Lovelace' });
+    await admin.client.admin.users.mute.mutate({
+      userId: ada.id,
+      reason: 'A long rest',
+      until: fromNow(30 * day),
+    });
+    const page = await browserOf(ada);
+    await page.clock.install();
+    await page.goto('/');
+    const note = page.getByRole('status').filter({ hasText: 'You are muted until' });
+    await note.getByText('Reason: A long rest.').waitFor();
+
+    await page.clock.fastForward(25 * day);
+    await page.clock.runFor(1_000);
+
+    await note.getByText('Reason: A long rest.').waitFor();
+    expect(await page.getByRole('textbox', { name: /^Message/ }).count()).toBe(0);
   });
 
   test('muted and unmuted from Admin › Users, every open tab follows at once; what was refused can go after', async () => {

@@ -3,7 +3,7 @@ import { type RouterOutputs, trpc } from '../trpc.ts';
 
 export type Mute = NonNullable<RouterOutputs['chat']['muteStatus']>;
 
-/** setTimeout's longest wait; a mute that ends later is simply shown until the page is reloaded. */
+/** setTimeout's longest wait; a mute that ends later is shown until news of it or a reload. */
 const longestTimerMs = 2 ** 31 - 1;
 
 /**
@@ -19,7 +19,9 @@ export function createMuteStatus() {
   createEffect(() => {
     const mute = current();
     if (!mute) return;
-    const left = Math.min(Math.max(Date.parse(mute.until) - Date.now(), 0), longestTimerMs);
+    const left = Math.max(Date.parse(mute.until) - Date.now(), 0);
+    // A longer wait would fire at once (setTimeout overflows) or, clamped, end a mute that still holds.
+    if (left > longestTimerMs) return;
     const timer = setTimeout(() => setEndedUntil(mute.until), left);
     onCleanup(() => clearTimeout(timer));
   });
