@@ -448,6 +448,8 @@ describe('a mute', () => {
     expect(send.data?.code).toBe('FORBIDDEN');
     expect(send.message).toMatch(/muted/i);
     expect(send.message).toContain(until);
+    // Said again apart from the words, so a client can write the end in its reader's time zone.
+    expect(send.data?.mutedUntil).toBe(until);
     expect(await codeOf(ben.client.chat.typing.mutate({ roomId }))).toBe('FORBIDDEN');
     expect(await codeOf(ben.client.chat.edit.mutate({ messageId: earlier.id, body: 'Edited' }))).toBe(
       'FORBIDDEN',

@@ -29,6 +29,13 @@ export class RetryLater extends Error {
   }
 }
 
+/** A refusal because the caller is muted: `error.data.mutedUntil` (ISO), which a client can say in its own time zone. */
+export class MutedUntil extends Error {
+  constructor(readonly until: Date) {
+    super(`muted until ${until.toISOString()}`);
+  }
+}
+
 export class RateLimited extends RetryLater {
   constructor(retryAfterSeconds: number) {
     super(`Too many requests: try again in ${retryAfterSeconds} s.`, retryAfterSeconds);

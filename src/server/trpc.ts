@@ -10,6 +10,7 @@ import {
   databaseUnavailable,
   FieldError,
   isDatabaseUnreachable,
+  MutedUntil,
   RetryLater,
   tooManyRequests,
 } from './errors.ts';
@@ -48,6 +49,7 @@ const t = initTRPC.context<Context>().create({
         zodError,
         fieldErrors,
         retryAfterSeconds: cause instanceof RetryLater ? cause.retryAfterSeconds : undefined,
+        mutedUntil: cause instanceof MutedUntil ? cause.until.toISOString() : undefined,
       }),
     };
   },

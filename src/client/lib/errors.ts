@@ -1,5 +1,6 @@
 import { isTRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../../server/router.ts';
+import { dayAndTime } from './time.ts';
 
 /** A failed call, split the way a form shows it: messages for named fields, and one message for the rest. */
 export interface ProblemReport {
@@ -38,7 +39,15 @@ export function describeError(error: unknown): ProblemReport {
     const first = messages?.[0];
     if (first) fieldErrors[field] = first;
   }
-  return { fieldErrors, message: Object.keys(fieldErrors).length ? null : error.message };
+  return {
+    fieldErrors,
+    message: Object.keys(fieldErrors).length ? null : readableDates(error.message, data),
+  };
+}
+
+/** The server writes a mute's end as an ISO date, and says it apart too: the reader gets it in their own time. */
+function readableDates(message: string, data: { mutedUntil?: string | undefined }): string {
+  return data.mutedUntil ? message.replace(data.mutedUntil, dayAndTime(data.mutedUntil)) : message;
 }
 
 function formatWait(seconds: number): string {

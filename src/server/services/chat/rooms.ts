@@ -9,6 +9,7 @@ import { type Orm, perOrm } from '../../db/orm.ts';
 import { type RoomAccessRow, roomAccesses, roomsSeenBy } from '../../db/statements/chat.ts';
 import { type MovedRead, moveReadPositions, type ReadMove } from '../../db/statements/read-positions.ts';
 import type { Deps } from '../../deps.ts';
+import { MutedUntil } from '../../errors.ts';
 import { Remembered } from '../../remembered.ts';
 import { type RoomView, roomViewOf } from '../../views/chat.ts';
 import { areFriends } from '../friends.ts';
@@ -117,6 +118,7 @@ function assertNotMuted({ bannedUntil, mutedUntil, muteReason }: Writer): void {
     throw new TRPCError({
       code: 'FORBIDDEN',
       message: `You are muted until ${mutedUntil.toISOString()} and cannot send messages.${why}`,
+      cause: new MutedUntil(mutedUntil),
     });
   }
 }
