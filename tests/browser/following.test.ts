@@ -146,6 +146,19 @@ describe('the log after a jump within the open conversation', () => {
     await expect.poll(() => onScreen(newest)).toBe(true);
     await jumpToLatest.waitFor({ state: 'hidden' });
   });
+
+  test('the same quote clicked again, after Ann went back down, takes her to the original again', async () => {
+    const chat = await annAndBen();
+    await aThread(chat, 40);
+    await chat.ann.page.goto(`/chat/${chat.room.id}`);
+    const original = await annFollowsTheQuote(chat);
+    await chat.ann.page.locator('.timeline').evaluate((log) => log.scrollTo(0, log.scrollHeight));
+    await expect.poll(() => onScreen(original)).toBe(false);
+
+    await annFollowsTheQuote(chat);
+
+    await expect.poll(() => onScreen(original)).toBe(true);
+  });
 });
 
 describe('opened at an old message', () => {

@@ -73,8 +73,11 @@ export function createConversation(
    */
   const [newerCursor, setNewerCursor] = createSignal<number | null>(null);
   const [loadingNewer, setLoadingNewer] = createSignal(false);
-  /** The message the reader was sent to (a search hit), shown highlighted. */
-  const [focusSeq, setFocusSeq] = createSignal<number | null>(null);
+  /**
+   * The message the reader was sent to (a search hit), shown highlighted. Set again to the same message (the same
+   * quote clicked twice, the reader having moved away meanwhile), it is a new jump.
+   */
+  const [focusSeq, setFocusSeq] = createSignal<number | null>(null, { equals: false });
   const [landing, setLanding] = createSignal<Landing>('latest');
   const unreadAfter = options.unreadAfter ?? null;
   /** The first message that was new when the room was opened, once loaded: the divider goes above it. */
