@@ -170,8 +170,8 @@ describe('opened at an old message', () => {
     const landed = message(ann.page, /Trip note 5\b/);
     await expect.poll(() => landed.getAttribute('class')).toMatch(/message-focused/);
 
-    // By keyboard: with everything on screen, the "Jump to latest" button lies over this one.
-    await ann.page.getByRole('button', { name: 'Load newer messages' }).press('Enter');
+    // With everything on screen, the button still takes a click: "Jump to latest" floats below it, not over it.
+    await ann.page.getByRole('button', { name: 'Load newer messages' }).click({ timeout: 3_000 });
     const newest = message(ann.page, 'Trip note 80');
     await newest.waitFor({ state: 'attached' });
 
