@@ -237,13 +237,15 @@ describe('the rules for friend requests', () => {
     expect(await incomingRequestId(ben, ann)).toBe(requestId);
   });
 
-  it('someone else cannot touch our request, nor learn it exists: NOT_FOUND', async () => {
+  it('someone else cannot touch our request (FORBIDDEN, as API.md says of anyone not its receiver)', async () => {
     const [ann, ben, eve] = await people(3);
     const { requestId } = await ann.client.friends.sendRequest.mutate({ userId: ben.id });
 
-    expect(await codeOf(eve.client.friends.accept.mutate({ requestId }))).toBe('NOT_FOUND');
-    expect(await codeOf(eve.client.friends.decline.mutate({ requestId }))).toBe('NOT_FOUND');
-    expect(await codeOf(eve.client.friends.cancelRequest.mutate({ requestId }))).toBe('NOT_FOUND');
+    const accept = await rejection(eve.client.friends.accept.mutate({ requestId }));
+    expect(accept.data?.code).toBe('FORBIDDEN');
+    expect(accept.message).toBe('Only the person asked can answer this request.');
+    expect(await codeOf(eve.client.friends.decline.mutate({ requestId }))).toBe('FORBIDDEN');
+    expect(await codeOf(eve.client.friends.cancelRequest.mutate({ requestId }))).toBe('FORBIDDEN');
     expect(await codeOf(eve.client.friends.accept.mutate({ requestId: 99_999_999 }))).toBe('NOT_FOUND');
     expect(await pairRows(ann, ben)).toEqual({ pending: 1, friendships: 0 });
   });

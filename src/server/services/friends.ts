@@ -168,26 +168,26 @@ async function respond(
   change: (tx: EntityManager, outbox: Outbox, request: RequestRow) => Promise<void>,
 ) {
   const found = await em.findOne(FriendRequest, { id: requestId });
-  if (!found || (found.fromId !== me.id && found.toId !== me.id))
-    throw notFound('That friend request does not exist.');
+  if (!found) throw notFound('That friend request does not exist.');
+  // Someone else's request is theirs to answer (API.md: "not the receiver: FORBIDDEN"), as it is for its sender.
+  if (found.fromId !== me.id && found.toId !== me.id) throw notYours(role);
   await changePair(deps, em, found.fromId, found.toId, async (tx, outbox) => {
     // Read again under the pair's lock (not from the identity map): another answer may have come first.
     const request = await tx.findOne(FriendRequest, { id: requestId }, { refresh: true });
     // Gone meanwhile: one of the two deleted their account.
     if (!request) throw notFound('That friend request does not exist.');
     const mine = role === 'receiver' ? request.toId === me.id : request.fromId === me.id;
-    if (!mine) {
-      throw forbidden(
-        role === 'receiver'
-          ? 'Only the person asked can answer this request.'
-          : 'Only the sender can cancel it.',
-      );
-    }
+    if (!mine) throw notYours(role);
     if (request.status !== 'pending') throw conflict(`This request was already ${request.status}.`);
     await change(tx, outbox, request);
   });
   return { ok: true as const };
 }
+
+const notYours = (role: 'receiver' | 'sender') =>
+  forbidden(
+    role === 'receiver' ? 'Only the person asked can answer this request.' : 'Only the sender can cancel it.',
+  );
 
 export const acceptRequest = (deps: Deps, em: EntityManager, me: Actor, requestId: number) =>
   respond(deps, em, me, requestId, 'receiver', (tx, outbox, request) =>
