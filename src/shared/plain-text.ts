@@ -4,8 +4,13 @@
  */
 import MarkdownIt from 'markdown-it';
 
-// The web client's rendering options (src/client/lib/markdown.ts): the same words come out of the same source.
-const parser = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
+/**
+ * How message bodies are parsed, here and where the web client renders them (src/client/lib/markdown.ts), so the
+ * same words come out of the same source: `html: false` makes markdown-it escape every tag the sender typed.
+ */
+export const markdownOptions = { html: false, linkify: true, breaks: true, typographer: false } as const;
+
+const parser = new MarkdownIt(markdownOptions);
 
 type Token = ReturnType<typeof parser.parse>[number];
 

@@ -39,6 +39,9 @@ export function NotificationItem(props: NotificationItemProps) {
     (props.item.kind === 'friend_request.received' &&
       (answer() === acceptedAnswer || props.item.requestStatus === 'accepted'));
 
+  const failed = (cause: unknown) =>
+    props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+
   const message = async () => {
     const actor = props.item.actor;
     if (!actor) return;
@@ -47,7 +50,7 @@ export function NotificationItem(props: NotificationItemProps) {
     try {
       await friends.message(actor.id);
     } catch (cause) {
-      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+      failed(cause);
     }
   };
 
@@ -63,9 +66,7 @@ export function NotificationItem(props: NotificationItemProps) {
 
   const read = () => {
     if (props.item.readAt !== null) return;
-    notifications.markRead([props.item.id]).catch((cause) => {
-      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
-    });
+    notifications.markRead([props.item.id]).catch(failed);
   };
 
   const respond = async (accept: boolean) => {
@@ -79,7 +80,7 @@ export function NotificationItem(props: NotificationItemProps) {
       notifications.settle(props.item.id);
       read();
     } catch (cause) {
-      props.onError(describeError(cause).message ?? 'That did not work. Please try again.');
+      failed(cause);
     } finally {
       setBusy(null);
     }

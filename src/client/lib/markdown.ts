@@ -5,8 +5,9 @@
  * @see https://github.com/markdown-it/markdown-it/blob/master/docs/security.md
  */
 import MarkdownIt from 'markdown-it';
+import { markdownOptions } from '../../shared/plain-text.ts';
 
-const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
+const md = new MarkdownIt(markdownOptions);
 const { escapeHtml } = md.utils;
 
 // Links open in a new tab and give the page they open no handle on this one, nor the address it came from.
